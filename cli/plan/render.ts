@@ -1,0 +1,43 @@
+import type { PublicPlan } from "./run";
+
+type Resource = PublicPlan["resources"][number];
+
+/** The plan for a person: the resource tree, the policy findings, the outputs and the env block. */
+export function renderPlan(plan: PublicPlan): string {
+  const lines = [`Offline plan of stack "${plan.stack}" (provider ${plan.provider}): ${plan.resources.length} resources`, ""];
+  const children = new Map<string | null, Resource[]>();
+  for (const resource of plan.resources) {
+    const siblings = children.get(resource.parent) ?? [];
+    siblings.push(resource);
+    children.set(resource.parent, siblings);
+  }
+  const walk = (parent: string | null, indent: string) => {
+    const siblings = children.get(parent) ?? [];
+    siblings.forEach((resource, index) => {
+      const last = index === siblings.length - 1;
+      const branch = parent === null ? "" : last ? "└─ " : "├─ ";
+      const flags = [resource.protect && "protected", resource.retainOnDelete && "retained on delete"].filter(Boolean);
+      lines.push(`${indent}${branch}${resource.name}  ${resource.type}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+      walk(resource.urn, parent === null ? indent : indent + (last ? "   " : "│  "));
+    });
+  };
+  walk(null, "  ");
+
+  lines.push("", "Policy findings:");
+  if (plan.violations.length === 0) lines.push("  none");
+  for (const violation of plan.violations) {
+    const name = violation.resource.split("::").pop();
+    lines.push(`  ${violation.level.toUpperCase()} ${violation.policy} (${name}): ${violation.message}`);
+  }
+
+  lines.push("", "Stack outputs:");
+  for (const [key, value] of Object.entries(plan.outputs)) {
+    if (key === "envProduction") continue;
+    lines.push(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+  }
+  if (plan.envProductionMasked) {
+    lines.push("", "envProduction (paste into .env.production; the secret comes from `pulumi stack output envProduction --show-secrets`):");
+    for (const line of plan.envProductionMasked.trimEnd().split("\n")) lines.push(`  ${line}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

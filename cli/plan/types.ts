@@ -1,0 +1,37 @@
+/** One resource of the offline plan, as the program registered it (DESIGN.md, "The --json plan"). */
+export interface PlannedResource {
+  type: string;
+  name: string;
+  urn: string;
+  /** The parent's URN, or null for a top-level resource. */
+  parent: string | null;
+  custom: boolean;
+  /** The exact inputs sent to the provider; secrets are unwrapped here and masked only when printed. */
+  inputs: Record<string, unknown>;
+  /** Dotted paths of the inputs that are secret (`.` for a fully secret input object). */
+  secretInputs: string[];
+  protect: boolean;
+  retainOnDelete: boolean;
+  dependsOn: string[];
+  additionalSecretOutputs: string[];
+}
+
+export interface PlanOutput {
+  value: unknown;
+  secret: boolean;
+}
+
+export interface PolicyViolation {
+  policy: string;
+  level: "mandatory" | "advisory";
+  resource: string;
+  message: string;
+}
+
+export interface Plan {
+  stack: string;
+  provider: string;
+  resources: PlannedResource[];
+  outputs: Record<string, PlanOutput>;
+  violations: PolicyViolation[];
+}

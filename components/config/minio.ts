@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { bucketName } from "./validators";
+import { commonShape } from "./common";
+
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "[::1]" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The MinIO S3 API URL. Plain http is accepted only on loopback: credentials cross it. */
+const endpoint = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: "custom", message: "must be a URL such as https://minio.example.com:9000" });
+    return;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    ctx.addIssue({ code: "custom", message: "must use https (or http on loopback)" });
+  } else if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    ctx.addIssue({ code: "custom", message: "must use https outside loopback: the writer credential crosses it" });
+  }
+  if (url.pathname !== "/" || url.search || url.hash || url.username) {
+    ctx.addIssue({ code: "custom", message: "must be scheme, host and port only, with no path or credentials" });
+  }
+});
+
+export const minioBlock = z.strictObject({
+  endpoint,
+  /** Must equal the server's region (MINIO_SITE_REGION); Mastodon signs requests with it. */
+  region: z.string().regex(/^[a-z0-9-]{1,32}$/, "must be a region name such as us-east-1").default("us-east-1"),
+});
+
+export const minioStack = z.strictObject({
+  provider: z.literal("minio"),
+  ...commonShape,
+  bucket: bucketName({ allowDots: false }),
+  minio: minioBlock,
+});

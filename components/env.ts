@@ -1,0 +1,103 @@
+/**
+ * The facts Mastodon needs about a media storage, as plain values. Every provider component produces these;
+ * `renderEnv` is the one place that turns them into `.env.production` lines.
+ */
+export interface EnvFacts {
+  bucket: string;
+  /** SigV4 region: the AWS region, `auto` on R2, the Spaces slug, the MinIO site region. */
+  region: string;
+  /** API endpoint URL; absent on AWS, where the SDK's default endpoint is right. */
+  endpoint?: string;
+  /** Host of the S3 API as Mastodon builds public URLs from it when there is no alias host. */
+  hostname: string;
+  /** The public media host (S3_ALIAS_HOST). */
+  aliasHost?: string;
+  /** Scheme of public media URLs: https everywhere but a loopback development server. */
+  protocol: "https" | "http";
+  keyPrefix?: string;
+  extraMediaHosts: readonly string[];
+  accessKeyId: string;
+  secretAccessKey: string;
+  /**
+   * Newer AWS SDKs send CRC32 checksums that some S3-compatible servers reject (FACTS.md section 6.6); the
+   * Ruby SDK reads these two variables. Harmless where not needed, so every non-AWS provider sets them.
+   */
+  checksumsOnlyWhenRequired: boolean;
+}
+
+/**
+ * Renders Mastodon's storage block (FACTS.md section 1). Decision table:
+ *
+ * | provider     | S3_ENDPOINT          | S3_HOSTNAME                    | S3_ALIAS_HOST              |
+ * |--------------|----------------------|--------------------------------|----------------------------|
+ * | aws          | (none)               | s3.REGION.amazonaws.com        | media domain               |
+ * | cloudflare   | https://ACCT.r2...   | ACCT.r2.cloudflarestorage.com  | media domain               |
+ * | digitalocean | https://REGION.dos.. | REGION.digitaloceanspaces.com  | media domain or CDN host   |
+ * | minio        | the MinIO URL        | its host[:port]                | media domain (proxy), if any |
+ *
+ * - S3_PERMISSION is always rendered EMPTY: public read comes from a bucket policy or the CDN, and R2 (501)
+ *   and AWS buckets with ACLs disabled reject the `x-amz-acl` header Mastodon would otherwise send.
+ * - No other variable is ever rendered as `NAME=`: Mastodon treats a present-but-empty S3_ALIAS_HOST or
+ *   S3_ENDPOINT differently from an absent one.
+ */
+export function renderEnv(facts: EnvFacts): string {
+  const lines: [string, string | undefined][] = [
+    ["S3_ENABLED", "true"],
+    ["S3_BUCKET", facts.bucket],
+    ["S3_REGION", facts.region],
+    ["S3_PROTOCOL", facts.protocol],
+    ["S3_ENDPOINT", facts.endpoint],
+    ["S3_HOSTNAME", facts.hostname],
+    ["S3_ALIAS_HOST", facts.aliasHost],
+    ["S3_KEY_PREFIX", facts.keyPrefix],
+    ["EXTRA_MEDIA_HOSTS", facts.extraMediaHosts.length > 0 ? facts.extraMediaHosts.join(",") : undefined],
+    ["AWS_ACCESS_KEY_ID", facts.accessKeyId],
+    ["AWS_SECRET_ACCESS_KEY", facts.secretAccessKey],
+  ];
+  if (facts.checksumsOnlyWhenRequired) {
+    lines.push(["AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED"], ["AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED"]);
+  }
+  const required = ["S3_BUCKET", "S3_REGION", "S3_HOSTNAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+  for (const [name, value] of lines) {
+    if (value !== undefined && /[\s"'#\\]/.test(value)) {
+      throw new Error(`renderEnv: ${name} must not contain spaces, quotes, '#' or backslashes`);
+    }
+    if (required.includes(name) && !value) throw new Error(`renderEnv: ${name} must not be empty`);
+  }
+  const rendered = lines.filter(([, value]) => value !== undefined && value !== "").map(([name, value]) => `${name}=${value}`);
+  // The one variable whose empty value means something: send no ACL, change no ACL.
+  rendered.push("S3_PERMISSION=");
+  return `${rendered.join("\n")}\n`;
+}
+
+/**
+ * The URL where Mastodon will serve an object: `https://ALIAS/KEY`, or path style on the S3 host when there
+ * is no alias (Paperclip's `:s3_path_url`).
+ */
+export function publicObjectUrl(
+  facts: Pick<EnvFacts, "protocol" | "aliasHost" | "hostname" | "bucket">,
+  key: string,
+): string {
+  return facts.aliasHost
+    ? `${facts.protocol}://${facts.aliasHost}/${key}`
+    : `${facts.protocol}://${facts.hostname}/${facts.bucket}/${key}`;
+}
+
+/** The base every media URL starts with (the URL of the empty key, without its trailing slash). */
+export function mediaBaseUrl(facts: Pick<EnvFacts, "protocol" | "aliasHost" | "hostname" | "bucket">): string {
+  return publicObjectUrl(facts, "").replace(/\/$/, "");
+}
+
+/** Env variables whose value is a credential. */
+export const SECRET_ENV_KEYS = ["AWS_SECRET_ACCESS_KEY"] as const;
+
+/** The env block as a reviewer may see it: credential values replaced by `[secret]`. */
+export function maskEnvSecrets(env: string): string {
+  return env
+    .split("\n")
+    .map((line) => {
+      const name = line.split("=", 1)[0] ?? "";
+      return (SECRET_ENV_KEYS as readonly string[]).includes(name) ? `${name}=[secret]` : line;
+    })
+    .join("\n");
+}

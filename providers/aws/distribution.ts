@@ -1,0 +1,93 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS } from "../../components/cors";
+import type { AwsStackConfig } from "../../components/config";
+
+/**
+ * AWS managed cache policy "CachingOptimized": honours the origin's Cache-Control up to one year (max TTL
+ * 31536000 s), which Mastodon sets to `public, max-age=315576000, immutable`. A fixed, documented id (CloudFront
+ * developer guide, "Use managed cache policies"), so no lookup is needed.
+ */
+export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+
+/** HSTS for the media host: two years. */
+const HSTS_MAX_AGE_SECONDS = 63072000;
+
+export interface MediaDistributionArgs {
+  config: AwsStackConfig;
+  mediaDomain: string;
+  bucket: aws.s3.Bucket;
+  certificateArn: pulumi.Input<string>;
+}
+
+/**
+ * CloudFront in front of the private bucket: Origin Access Control signs its reads, HTTPS only with TLS 1.2+,
+ * HTTP/2 and HTTP/3, CORS and nosniff added at the edge.
+ */
+export function createDistribution(name: string, args: MediaDistributionArgs, parent: pulumi.Resource) {
+  const child = { parent };
+  const originAccessControl = new aws.cloudfront.OriginAccessControl(
+    `${name}-oac`,
+    {
+      description: `Reads the ${args.config.bucket} media bucket for Mastodon`,
+      originAccessControlOriginType: "s3",
+      signingBehavior: "always",
+      signingProtocol: "sigv4",
+    },
+    child,
+  );
+
+  const responseHeaders = new aws.cloudfront.ResponseHeadersPolicy(
+    `${name}-response-headers`,
+    {
+      comment: "Mastodon media: CORS for cross-origin clients, nosniff, HSTS",
+      corsConfig: {
+        accessControlAllowCredentials: false,
+        accessControlAllowHeaders: { items: ["*"] },
+        accessControlAllowMethods: { items: [...CORS_METHODS] },
+        accessControlAllowOrigins: { items: [...args.config.corsOrigins] },
+        accessControlExposeHeaders: { items: [...CORS_EXPOSE_HEADERS] },
+        accessControlMaxAgeSec: CORS_MAX_AGE_SECONDS,
+        originOverride: true,
+      },
+      securityHeadersConfig: {
+        contentTypeOptions: { override: true },
+        strictTransportSecurity: { accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS, override: true, includeSubdomains: false },
+      },
+    },
+    child,
+  );
+
+  const originId = "media-bucket";
+  const distribution = new aws.cloudfront.Distribution(
+    `${name}-cdn`,
+    {
+      enabled: true,
+      comment: `Mastodon media for ${args.config.webDomain}`,
+      aliases: [args.mediaDomain],
+      isIpv6Enabled: true,
+      httpVersion: "http2and3",
+      priceClass: args.config.aws.priceClass,
+      // No s3OriginConfig with OAC: the provider sends an empty one itself, and an explicit one diffs forever.
+      origins: [{ originId, domainName: args.bucket.bucketRegionalDomainName, originAccessControlId: originAccessControl.id }],
+      defaultCacheBehavior: {
+        targetOriginId: originId,
+        viewerProtocolPolicy: "redirect-to-https",
+        // OPTIONS so that CORS preflights reach an answer; nothing that writes.
+        allowedMethods: ["GET", "HEAD", "OPTIONS"],
+        cachedMethods: ["GET", "HEAD"],
+        cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+        responseHeadersPolicyId: responseHeaders.id,
+        compress: true,
+      },
+      restrictions: { geoRestriction: { restrictionType: "none" } },
+      viewerCertificate: {
+        acmCertificateArn: args.certificateArn,
+        sslSupportMethod: "sni-only",
+        minimumProtocolVersion: "TLSv1.2_2021",
+      },
+    },
+    child,
+  );
+  return { distribution, originAccessControl, responseHeaders };
+}

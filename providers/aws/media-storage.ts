@@ -1,0 +1,93 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type * as cloudflareSdk from "@pulumi/cloudflare";
+import type { AwsStackConfig } from "../../components/config";
+import { mediaStorageType, storageOutputs, type DnsRecordSpec, type MediaStorageOutputs } from "../../components/contract";
+import { publicReadPolicy } from "../../components/policy-documents";
+import { createSelfCheck } from "../../components/self-check";
+import { createPrivateBucket } from "./bucket";
+import { createCertificate } from "./certificate";
+import { createDistribution } from "./distribution";
+import { dnsZone } from "./dns";
+import { createWriter } from "./writer";
+
+export interface AwsMediaStorageArgs {
+  config: AwsStackConfig;
+  /** Loaded by the factory only when the media domain's DNS is on Cloudflare. */
+  cloudflare?: typeof cloudflareSdk;
+}
+
+/**
+ * Mastodon media on S3 behind CloudFront: a private bucket read only by one distribution (OAC), a writer
+ * limited to five actions on the bucket, an ACM certificate in us-east-1 and the media domain's records.
+ */
+export class AwsMediaStorage extends pulumi.ComponentResource {
+  readonly outputs: MediaStorageOutputs;
+
+  constructor(name: string, args: AwsMediaStorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(mediaStorageType("aws"), name, {}, opts);
+    const { config } = args;
+    // The schema guarantees it for aws (a media domain is chosen once: every URL other servers hold points at it).
+    const mediaDomain = config.mediaDomain as string;
+    const external = config.aws.dns.type === "external";
+    const zone = dnsZone(config.aws.dns, this, args.cloudflare);
+
+    const { bucket, publicAccessBlock, cors } = createPrivateBucket(name, config, this);
+    const writer = createWriter(name, config.bucket, config.keyPrefix, this);
+    const certificate = config.aws.certificateArn
+      ? { certificateArn: pulumi.output(config.aws.certificateArn), validationRecords: pulumi.output<DnsRecordSpec[]>([]) }
+      : createCertificate(name, mediaDomain, zone, external, this);
+    const { distribution } = createDistribution(name, { config, mediaDomain, bucket, certificateArn: certificate.certificateArn }, this);
+
+    // Last node of the graph (bucket -> distribution -> policy): the policy names the distribution's ARN.
+    const bucketPolicy = new aws.s3.BucketPolicy(
+      `${name}-bucket-policy`,
+      {
+        bucket: bucket.bucket,
+        region: config.aws.region,
+        policy: distribution.arn.apply((distributionArn) =>
+          JSON.stringify(publicReadPolicy(config.bucket, { kind: "cloudfront", distributionArn }, config.keyPrefix)),
+        ),
+      },
+      // Both touch the bucket's policy state: in parallel S3 answers OperationAborted (pulumi-aws#1570).
+      { parent: this, dependsOn: [publicAccessBlock] },
+    );
+    const mediaRecords = zone.mediaRecords(`${name}-dns`, mediaDomain, distribution);
+
+    const outputs = storageOutputs({
+      bucket: config.bucket,
+      region: config.aws.region,
+      hostname: `s3.${config.aws.region}.amazonaws.com`,
+      aliasHost: mediaDomain,
+      protocol: "https",
+      keyPrefix: config.keyPrefix,
+      extraMediaHosts: config.extraMediaHosts,
+      accessKeyId: writer.accessKeyId,
+      secretAccessKey: writer.secretAccessKey,
+      checksumsOnlyWhenRequired: false,
+    });
+    outputs.cdnDomain = distribution.domainName;
+    if (external) {
+      outputs.dnsRecords = pulumi
+        .all([certificate.validationRecords, distribution.domainName])
+        .apply(([validation, cdnDomain]): DnsRecordSpec[] => [
+          ...validation,
+          { name: mediaDomain, type: "CNAME", value: cdnDomain, purpose: "media domain -> CloudFront" },
+        ]);
+    }
+    if (config.selfCheck) {
+      createSelfCheck(
+        name,
+        {
+          envProduction: outputs.envProduction,
+          origin: `https://${config.webDomain}`,
+          triggers: [bucketPolicy.policy, distribution.id, certificate.certificateArn, writer.policy.policy, cors.corsRules],
+          dependsOn: [bucketPolicy, distribution, cors, writer.policy, ...mediaRecords],
+        },
+        this,
+      );
+    }
+    this.outputs = outputs;
+    this.registerOutputs(outputs);
+  }
+}
