@@ -16,8 +16,11 @@ const endpoint = z.string().superRefine((value, ctx) => {
     return;
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    ctx.addIssue({ code: "custom", message: "must use https (or http on loopback)" });
-  } else if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    // `localhost:9000` parses as a URL whose scheme is "localhost:".
+    ctx.addIssue({ code: "custom", message: "must start with https:// (or http:// on loopback), e.g. https://minio.example.com:9000" });
+    return;
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
     ctx.addIssue({ code: "custom", message: "must use https outside loopback: the writer credential crosses it" });
   }
   if (url.pathname !== "/" || url.search || url.hash || url.username) {
