@@ -1,0 +1,95 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../components/errors";
+import { runProgram } from "../../cli/plan/engine";
+import { planStack, PROJECT_ROOT, publicPlan } from "../../cli/plan/run";
+
+const run = promisify(execFile);
+const STACKS = readdirSync(PROJECT_ROOT)
+  .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+  .filter((stack): stack is string => stack !== undefined);
+
+async function planCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/plan.ts", ...args], { cwd: PROJECT_ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe("planStack on every committed stack file", () => {
+  it("finds the dev stack and the aws example at least", () => {
+    expect(STACKS).toContain("aws");
+  });
+
+  it.each(STACKS)("plans %s with no mandatory violation and a secret env block", async (stack) => {
+    const plan = await planStack(stack);
+    expect(plan.violations.filter((violation) => violation.level === "mandatory")).toEqual([]);
+    expect(plan.resources.filter((resource) => resource.type === `mastodon-media:${plan.provider}:MediaStorage`)).toHaveLength(1);
+    expect(plan.outputs.envProduction?.secret).toBe(true);
+    const env = String(plan.outputs.envProduction?.value);
+    expect(env).toMatch(/^S3_ENABLED=true\n/);
+    expect(env).toContain("\nS3_PERMISSION=\n");
+
+    const shown = JSON.stringify(publicPlan(plan, false));
+    const secret = /AWS_SECRET_ACCESS_KEY=(.+)/.exec(env)?.[1] as string;
+    expect(shown).not.toContain(secret);
+    expect(JSON.stringify(publicPlan(plan, true))).toContain(secret);
+  });
+});
+
+describe("npm run plan", () => {
+  it("writes the JSON plan in the documented shape with secrets masked, and exits 0", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "plan-")), "aws.json");
+    const { code, stdout } = await planCli(["--stack", "aws", "--json", file]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Offline plan of stack "aws" (provider aws)');
+    expect(stdout).toContain("AWS_SECRET_ACCESS_KEY=[secret]");
+    const plan = JSON.parse(readFileSync(file, "utf8"));
+    expect(Object.keys(plan)).toEqual(["stack", "provider", "resources", "outputs", "violations", "envProductionMasked"]);
+    expect(plan).toMatchObject({ stack: "aws", provider: "aws", outputs: { envProduction: "[secret]", bucket: "example-social-media" } });
+    const bucket = plan.resources.find((resource: { type: string }) => resource.type === "aws:s3/bucket:Bucket");
+    expect(Object.keys(bucket)).toEqual(["type", "name", "urn", "parent", "inputs", "protect", "retainOnDelete", "dependsOn"]);
+    expect(bucket).toMatchObject({ protect: true, retainOnDelete: true, inputs: { bucket: "example-social-media" } });
+    expect(bucket.parent).toBe("urn:pulumi:aws::mastodon-media::mastodon-media:aws:MediaStorage::media");
+  });
+
+  it("exits 2 and names the problem when the stack file does not exist", async () => {
+    const { code, stderr } = await planCli(["--stack", "no-such-stack"]);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe("There is no Pulumi.no-such-stack.yaml: create it, or pick one of the committed stacks.");
+  });
+});
+
+describe("a stack with a bad config", () => {
+  it("is rejected with every bad key named, before any resource is registered", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "stack-"));
+    writeFileSync(
+      path.join(root, "Pulumi.bad.yaml"),
+      ["config:", "  mastodon-media:provider: aws", "  mastodon-media:webDomain: social.example.com", "  mastodon-media:bucket: Bad_Name", ""].join("\n"),
+    );
+    await expect(planStack("bad", root)).rejects.toThrowError(ConfigError);
+    await expect(planStack("bad", root)).rejects.toThrowError(/mastodon-media:bucket: .*\n.*mastodon-media:aws: is required/);
+    const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> };
+    expect(monitor.resources.size).toBe(0);
+  });
+
+  it("registers nothing even when only a cross-key rule fails", async () => {
+    const config = {
+      "mastodon-media:provider": "aws",
+      "mastodon-media:webDomain": "social.example.com",
+      "mastodon-media:bucket": "example-social-media",
+      "mastodon-media:aws": JSON.stringify({ region: "eu-central-1" }),
+    };
+    await expect(runProgram("bad", config, [])).rejects.toThrowError("mastodon-media:mediaDomain: is required for aws");
+    const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> };
+    expect(monitor.resources.size).toBe(0);
+  });
+});
