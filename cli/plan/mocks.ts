@@ -59,6 +59,19 @@ const states: Record<string, StateFn> = {
     value: "mock-r2-token-value-EXAMPLE",
     status: "active",
   }),
+  "cloudflare:index/r2Bucket:R2Bucket": (_name, inputs) => ({
+    jurisdiction: (inputs.jurisdiction as string | undefined) ?? "default",
+    storageClass: "Standard",
+    creationDate: "2025-01-01T00:00:00.000Z",
+  }),
+  "cloudflare:index/r2CustomDomain:R2CustomDomain": (_name, inputs) => ({
+    status: { ownership: "active", ssl: "active" },
+    zoneName: String(inputs.domain).split(".").slice(-2).join("."),
+  }),
+  "cloudflare:index/r2ManagedDomain:R2ManagedDomain": (name) => ({
+    bucketId: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+    domain: `pub-${shortHash(name)}0123456789abcdef012345678.r2.dev`,
+  }),
   "digitalocean:index/spacesBucket:SpacesBucket": (name, inputs) => {
     const bucket = (inputs.name as string | undefined) ?? autoName(name);
     const region = (inputs.region as string | undefined) ?? "nyc3";

@@ -81,6 +81,12 @@ function crossFieldIssues(config: StackConfig): ConfigIssue[] {
       message: "is required when mediaDomain is set: { type: lets_encrypt } or { type: existing, name: ... }",
     });
   }
+  if (config.provider === "digitalocean" && config.mediaDomain === undefined && config.digitalocean.certificate) {
+    issues.push({
+      path: "digitalocean.certificate",
+      message: "is only used with mediaDomain: set mediaDomain too, or remove the certificate",
+    });
+  }
   return issues;
 }
 

@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type * as cloudflareSdk from "@pulumi/cloudflare";
 import type { AwsStackConfig } from "../../components/config";
-import { mediaStorageType, storageOutputs, type DnsRecordSpec, type MediaStorageOutputs } from "../../components/contract";
+import { mediaStorageType, type DnsRecordSpec, type MediaStorageOutputs } from "../../components/contract";
 import { publicReadPolicy } from "../../components/policy-documents";
-import { createSelfCheck } from "../../components/self-check";
+import { publishMediaStorage } from "../../components/publish";
 import { createPrivateBucket } from "./bucket";
 import { createCertificate } from "./certificate";
 import { createDistribution } from "./distribution";
@@ -54,18 +54,24 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
     );
     const mediaRecords = zone.mediaRecords(`${name}-dns`, mediaDomain, distribution);
 
-    const outputs = storageOutputs({
-      bucket: config.bucket,
-      region: config.aws.region,
-      hostname: `s3.${config.aws.region}.amazonaws.com`,
-      aliasHost: mediaDomain,
-      protocol: "https",
-      keyPrefix: config.keyPrefix,
-      extraMediaHosts: config.extraMediaHosts,
-      accessKeyId: writer.accessKeyId,
-      secretAccessKey: writer.secretAccessKey,
-      checksumsOnlyWhenRequired: false,
-    });
+    const outputs = publishMediaStorage(
+      this,
+      name,
+      config,
+      {
+        region: config.aws.region,
+        hostname: `s3.${config.aws.region}.amazonaws.com`,
+        aliasHost: mediaDomain,
+        protocol: "https",
+        accessKeyId: writer.accessKeyId,
+        secretAccessKey: writer.secretAccessKey,
+        checksumsOnlyWhenRequired: false,
+      },
+      {
+        triggers: [bucketPolicy.policy, distribution.id, certificate.certificateArn, writer.policy.policy, cors.corsRules],
+        dependsOn: [bucketPolicy, distribution, cors, writer.policy, ...mediaRecords],
+      },
+    );
     outputs.cdnDomain = distribution.domainName;
     if (external) {
       outputs.dnsRecords = pulumi
@@ -74,18 +80,6 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
           ...validation,
           { name: mediaDomain, type: "CNAME", value: cdnDomain, purpose: "media domain -> CloudFront" },
         ]);
-    }
-    if (config.selfCheck) {
-      createSelfCheck(
-        name,
-        {
-          envProduction: outputs.envProduction,
-          origin: `https://${config.webDomain}`,
-          triggers: [bucketPolicy.policy, distribution.id, certificate.certificateArn, writer.policy.policy, cors.corsRules],
-          dependsOn: [bucketPolicy, distribution, cors, writer.policy, ...mediaRecords],
-        },
-        this,
-      );
     }
     this.outputs = outputs;
     this.registerOutputs(outputs);

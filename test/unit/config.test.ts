@@ -99,6 +99,7 @@ describe("parseStackConfig", () => {
     ["an unknown Spaces region", { ...digitalocean, digitalocean: { region: "us-east-1" } }, [["digitalocean.region", "must be a Spaces region: nyc3, sfo2, sfo3, ams3, fra1, lon1, sgp1, syd1, blr1, tor1, atl1"]]],
     ["a CDN TTL the API refuses", { ...digitalocean, digitalocean: { region: "ams3", cdnTtl: 1000 } }, [["digitalocean.cdnTtl", "must be one of 60, 600, 3600, 86400, 604800"]]],
     ["a Spaces media domain without a certificate", { ...digitalocean, mediaDomain: "files.example.com" }, [["digitalocean.certificate", "is required when mediaDomain is set: { type: lets_encrypt } or { type: existing, name: ... }"]]],
+    ["a Spaces certificate without a media domain", { ...digitalocean, digitalocean: { region: "ams3", certificate: { type: "lets_encrypt" } } }, [["digitalocean.certificate", "is only used with mediaDomain: set mediaDomain too, or remove the certificate"]]],
     ["a MinIO endpoint over http outside loopback", { ...minio, minio: { endpoint: "http://minio.example.com:9000" } }, [["minio.endpoint", "must use https outside loopback: the writer credential crosses it"]]],
     ["a MinIO endpoint with a path", { ...minio, minio: { endpoint: "https://minio.example.com/s3" } }, [["minio.endpoint", "must be scheme, host and port only, with no path or credentials"]]],
     ["a MinIO endpoint that is not a URL", { ...minio, minio: { endpoint: "127.0.0.1:9000" } }, [["minio.endpoint", "must be a URL such as https://minio.example.com:9000"]]],

@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudflare from "@pulumi/cloudflare";
+import { privateKeysExpression } from "./guard-expression";
+
+/** Stable rule reference, so that edits update the rule in place instead of replacing it. */
+export const PRIVATE_KEYS_RULE_REF = "mastodon_media_private_keys";
+
+/**
+ * Keeps `backups/` and `imports/` unreachable on the media host with a WAF custom rule (R2 has no bucket policy).
+ * User archives stay downloadable through the 1-hour presigned URLs of the S3 API endpoint, which no zone rule
+ * touches.
+ *
+ * This is the zone's entry-point ruleset of the `http_request_firewall_custom` phase, of which a zone has exactly
+ * one: it owns every custom rule of the zone (see the README before deploying into a zone that already has some).
+ */
+export function createPrivateKeysGuard(
+  name: string,
+  zoneId: string,
+  mediaDomain: string,
+  keyPrefix: string | undefined,
+  parent: pulumi.Resource,
+): cloudflare.Ruleset {
+  return new cloudflare.Ruleset(
+    `${name}-private-keys-guard`,
+    {
+      zoneId,
+      kind: "zone",
+      phase: "http_request_firewall_custom",
+      name: "Zone custom rules (managed by mastodon-media)",
+      description: "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project",
+      rules: [
+        {
+          ref: PRIVATE_KEYS_RULE_REF,
+          description: `Mastodon media: keep user archives and imports on ${mediaDomain} private`,
+          expression: privateKeysExpression(mediaDomain, keyPrefix),
+          // A custom response body needs a paid plan; the default block page is fine for a 403.
+          action: "block",
+          enabled: true,
+        },
+      ],
+    },
+    { parent },
+  );
+}

@@ -1,0 +1,62 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudflareStackConfig } from "../../components/config";
+import { mediaStorageType, type MediaStorageOutputs } from "../../components/contract";
+import { publishMediaStorage } from "../../components/publish";
+import { createMediaBucket } from "./bucket";
+import { createMediaDomains } from "./domains";
+import { R2_REGION, r2ApiHost, r2Endpoint } from "./endpoint";
+import { createPrivateKeysGuard } from "./guard";
+import { createWriter } from "./writer";
+
+export interface CloudflareMediaStorageArgs {
+  config: CloudflareStackConfig;
+}
+
+/**
+ * Mastodon media on Cloudflare R2: a bucket served on the media host through an R2 custom domain (TLS 1.2+),
+ * a WAF rule keeping the private keys off that host, the r2.dev URL off, and a token that may only touch the
+ * objects of this bucket.
+ */
+export class CloudflareMediaStorage extends pulumi.ComponentResource {
+  readonly outputs: MediaStorageOutputs;
+
+  constructor(name: string, args: CloudflareMediaStorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(mediaStorageType("cloudflare"), name, {}, opts);
+    const { config } = args;
+    const { accountId, zoneId, jurisdiction } = config.cloudflare;
+    const mediaDomain = config.mediaDomain;
+    if (mediaDomain === undefined) {
+      // The config schema requires it for cloudflare; reaching this is a bug, not a user error.
+      throw new Error("CloudflareMediaStorage: mediaDomain is required (the config schema should have said so)");
+    }
+
+    const { bucket, cors } = createMediaBucket(name, config, this);
+    const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, config.keyPrefix, this);
+    // The media host goes live only once the guard on private keys is in place.
+    const { customDomain, managedDomain } = createMediaDomains(name, { config, mediaDomain, bucketName: bucket.name, dependsOn: [guard] }, this);
+    const writer = createWriter(name, config, bucket.name, this);
+
+    const outputs = publishMediaStorage(
+      this,
+      name,
+      config,
+      {
+        region: R2_REGION,
+        endpoint: r2Endpoint(accountId, jurisdiction),
+        hostname: r2ApiHost(accountId, jurisdiction),
+        aliasHost: mediaDomain,
+        protocol: "https",
+        accessKeyId: writer.accessKeyId,
+        secretAccessKey: writer.secretAccessKey,
+        checksumsOnlyWhenRequired: true,
+      },
+      {
+        triggers: [customDomain.domain, customDomain.minTls, cors.rules, writer.token.id, guard.rules],
+        dependsOn: [customDomain, cors, writer.token, guard],
+      },
+    );
+    if (config.cloudflare.r2DevDomain) outputs.r2DevDomain = managedDomain.domain;
+    this.outputs = outputs;
+    this.registerOutputs(outputs);
+  }
+}

@@ -1,0 +1,70 @@
+import { createHash } from "node:crypto";
+import { UserError } from "../../components/errors";
+import type { R2Jurisdiction } from "./endpoint";
+
+/**
+ * The permission group that lets a token read, write, list and delete objects of the buckets named in its
+ * policy, and nothing else (no bucket settings, no other bucket). Looked up by name: ids are not documented
+ * as stable.
+ */
+export const BUCKET_ITEM_WRITE_GROUP = "Workers R2 Storage Bucket Item Write";
+
+/** The resource scope of a single R2 bucket in token policies. */
+export const R2_BUCKET_SCOPE = "com.cloudflare.edge.r2.bucket";
+
+export interface PermissionGroup {
+  id: string;
+  name: string;
+  scopes: string[];
+}
+
+/**
+ * The id of the bucket-scoped write group among the account's permission groups. Fails when it is missing or
+ * no longer bucket-scoped: a token must never fall back to an account-wide grant.
+ */
+export function bucketItemWriteGroupId(groups: readonly PermissionGroup[]): string {
+  const group = groups.find((candidate) => candidate.name === BUCKET_ITEM_WRITE_GROUP);
+  if (!group) {
+    throw new UserError(
+      `Cloudflare lists no API token permission group named "${BUCKET_ITEM_WRITE_GROUP}" for this account: ` +
+        "check that R2 is enabled on the account and that the deploying token may read account API tokens.",
+    );
+  }
+  if (!group.scopes.includes(R2_BUCKET_SCOPE)) {
+    throw new UserError(
+      `The permission group "${BUCKET_ITEM_WRITE_GROUP}" is not scoped to single buckets (${R2_BUCKET_SCOPE}) ` +
+        `but to ${group.scopes.join(", ") || "nothing"}: refusing to create a writer token wider than one bucket.`,
+    );
+  }
+  return group.id;
+}
+
+/** The key naming one bucket in a token policy's `resources` (`ACCOUNT_JURISDICTION_BUCKET`). */
+export function bucketResourceKey(accountId: string, jurisdiction: R2Jurisdiction, bucket: string): string {
+  return `${R2_BUCKET_SCOPE}.${accountId}_${jurisdiction}_${bucket}`;
+}
+
+/** The writer token's only policy: the bucket-item write group on this one bucket. */
+export function writerTokenPolicy(groupId: string, accountId: string, jurisdiction: R2Jurisdiction, bucket: string) {
+  return {
+    effect: "allow",
+    permissionGroups: [{ id: groupId }],
+    resources: JSON.stringify({ [bucketResourceKey(accountId, jurisdiction, bucket)]: "*" }),
+  };
+}
+
+/**
+ * R2's S3 secret access key for an API token: the SHA-256 hex digest of the token's value (R2 docs,
+ * "Authentication": the raw value gives "access denied").
+ */
+export function r2SecretAccessKey(tokenValue: string): string {
+  if (!tokenValue) {
+    // The provider has returned an empty value after refresh in some releases (terraform-provider-cloudflare
+    // #5273, #5648); hashing "" would give a well-formed key that never works.
+    throw new Error(
+      "The Cloudflare provider returned no value for the writer token: replace it with " +
+        "`pulumi up --replace <URN of the writer token>` to get a new one.",
+    );
+  }
+  return createHash("sha256").update(tokenValue).digest("hex");
+}

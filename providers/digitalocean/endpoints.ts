@@ -1,0 +1,42 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderFacts } from "../../components/publish";
+
+/**
+ * The Spaces S3 API host of a region. The region is part of the host: a bucket asked for through another
+ * region's host is not found, the commonest Spaces misconfiguration (FACTS.md section 6.3).
+ */
+export function spacesHostname(region: string): string {
+  return `${region}.digitaloceanspaces.com`;
+}
+
+export function spacesEndpoint(region: string): string {
+  return `https://${spacesHostname(region)}`;
+}
+
+export interface SpacesCredentials {
+  accessKeyId: pulumi.Input<string>;
+  secretAccessKey: pulumi.Input<string>;
+}
+
+/**
+ * What Mastodon needs to know about a Spaces bucket (FACTS.md section 5): the region slug as S3_REGION, the
+ * regional endpoint, and the public media host (the CDN's custom domain, or its own endpoint).
+ */
+export function spacesStorageFacts(
+  region: string,
+  aliasHost: pulumi.Input<string>,
+  credentials: SpacesCredentials,
+): ProviderFacts {
+  return {
+    region,
+    endpoint: spacesEndpoint(region),
+    hostname: spacesHostname(region),
+    aliasHost,
+    protocol: "https",
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    // Spaces refused uploads and deletes from AWS SDKs released on or after 15 January 2025, which send CRC32
+    // checksums by default (DigitalOcean Spaces API reference, warning at the top).
+    checksumsOnlyWhenRequired: true,
+  };
+}

@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { DigitalOceanStackConfig } from "../../components/config";
+import { mediaStorageType, type MediaStorageOutputs } from "../../components/contract";
+import { publishMediaStorage } from "../../components/publish";
+import { createSpacesBucket } from "./bucket";
+import { createCdn } from "./cdn";
+import { spacesStorageFacts } from "./endpoints";
+import { mediaDomainTls } from "./tls";
+import { createWriter } from "./writer";
+
+export interface DigitalOceanMediaStorageArgs {
+  config: DigitalOceanStackConfig;
+}
+
+/**
+ * Mastodon media on DigitalOcean Spaces behind the Spaces CDN: a bucket that lists nothing, anonymous reads on
+ * the public prefixes only, a Spaces key limited to this bucket, and the media domain with its certificate.
+ *
+ * The Spaces resources (bucket, CORS, policy) are signed with the provider's own Spaces key
+ * (`digitalocean:spacesAccessId` / `digitalocean:spacesSecretKey`); the writer key and the CDN use the API token.
+ */
+export class DigitalOceanMediaStorage extends pulumi.ComponentResource {
+  readonly outputs: MediaStorageOutputs;
+
+  constructor(name: string, args: DigitalOceanMediaStorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(mediaStorageType("digitalocean"), name, {}, opts);
+    const { config } = args;
+    const tls = mediaDomainTls(config);
+
+    const { bucket, cors, policy } = createSpacesBucket(name, config, this);
+    const writer = createWriter(name, bucket, this);
+    const { cdn, mediaHost, dnsRecords } = createCdn(name, { bucket, tls, ttl: config.digitalocean.cdnTtl }, this);
+
+    const outputs = publishMediaStorage(this, name, config, spacesStorageFacts(config.digitalocean.region, mediaHost, writer), {
+      triggers: [policy.policy, cors.corsRules, cdn.id, cdn.customDomain, cdn.certificateName, writer.key.grants],
+      dependsOn: [policy, cors, cdn, writer.key],
+    });
+    outputs.cdnDomain = cdn.endpoint;
+    if (dnsRecords) outputs.dnsRecords = dnsRecords;
+    this.outputs = outputs;
+    this.registerOutputs(outputs);
+  }
+}

@@ -1,0 +1,274 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
+
+const ACCOUNT = "0123456789abcdef0123456789abcdef";
+const ZONE = "fedcba9876543210fedcba9876543210";
+const config = {
+  provider: "cloudflare",
+  webDomain: "social.example.com",
+  mediaDomain: "files.example.com",
+  bucket: "example-social-media",
+  environment: "production",
+  cloudflare: { accountId: ACCOUNT, zoneId: ZONE, locationHint: "weur" },
+};
+// What the mocks answer for the token (cli/plan/mocks.ts) and what R2 then expects as the secret key.
+const TOKEN_ID = "8f4a0c3e2b1d4e6f9a7b5c3d1e0f2a4b";
+const TOKEN_VALUE = "mock-r2-token-value-EXAMPLE";
+const SECRET_KEY = createHash("sha256").update(TOKEN_VALUE).digest("hex");
+const WRITE_GROUP_ID = "2efd5506f9c8494dacb1fa10a3e7d5b6";
+
+const R2_TYPES = [
+  "cloudflare:index/r2Bucket:R2Bucket",
+  "cloudflare:index/r2BucketCors:R2BucketCors",
+  "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle",
+  "cloudflare:index/r2CustomDomain:R2CustomDomain",
+  "cloudflare:index/r2ManagedDomain:R2ManagedDomain",
+];
+const GUARD_EXPRESSION =
+  '(lower(http.host) eq "files.example.com" and (' +
+  'starts_with(http.request.uri.path, "/backups/") or starts_with(http.request.uri.path, "/imports/") or ' +
+  'starts_with(url_decode(http.request.uri.path), "/backups/") or starts_with(url_decode(http.request.uri.path), "/imports/")))';
+
+describe("CloudflareMediaStorage", async () => {
+  const plan = await planConfig(config);
+  const component = resourceOf(plan, "mastodon-media:cloudflare:MediaStorage");
+
+  it("parents every child to the component and derives every child name from it", () => {
+    const children = plan.resources.filter((resource) => resource !== component);
+    expect(children.map((child) => child.type).sort()).toEqual(
+      [...R2_TYPES, "cloudflare:index/accountToken:AccountToken", "cloudflare:index/ruleset:Ruleset", "command:local:Command"].sort(),
+    );
+    for (const child of children) {
+      expect(child.parent).toBe(component.urn);
+      expect(child.name.startsWith("media-")).toBe(true);
+    }
+  });
+
+  it("creates the named bucket with its location hint, protected and retained in production", () => {
+    const bucket = resourceOf(plan, "cloudflare:index/r2Bucket:R2Bucket");
+    expect(bucket.inputs).toEqual({ accountId: ACCOUNT, name: "example-social-media", jurisdiction: "default", location: "weur" });
+    expect(bucket.protect).toBe(true);
+    expect(bucket.retainOnDelete).toBe(true);
+    const others = plan.resources.filter((resource) => resource !== bucket);
+    expect(others.filter((resource) => resource.protect || resource.retainOnDelete)).toEqual([]);
+  });
+
+  it("allows cross-origin GET and HEAD only", () => {
+    expect(resourceOf(plan, "cloudflare:index/r2BucketCors:R2BucketCors").inputs).toEqual({
+      accountId: ACCOUNT,
+      bucketName: "example-social-media",
+      jurisdiction: "default",
+      rules: [{ allowed: { methods: ["GET", "HEAD"], origins: ["*"], headers: ["*"] }, exposeHeaders: ["ETag"], maxAgeSeconds: 3000 }],
+    });
+  });
+
+  it("aborts incomplete multipart uploads after seven days", () => {
+    expect(resourceOf(plan, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle").inputs).toEqual({
+      accountId: ACCOUNT,
+      bucketName: "example-social-media",
+      jurisdiction: "default",
+      rules: [
+        {
+          id: "abort-incomplete-multipart-uploads",
+          enabled: true,
+          conditions: { prefix: "" },
+          abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 604800 } },
+        },
+      ],
+    });
+  });
+
+  it("serves the bucket on the media host in the given zone with TLS 1.2 or newer, once the guard exists", () => {
+    const domain = resourceOf(plan, "cloudflare:index/r2CustomDomain:R2CustomDomain");
+    expect(domain.inputs).toEqual({
+      accountId: ACCOUNT,
+      bucketName: "example-social-media",
+      jurisdiction: "default",
+      zoneId: ZONE,
+      domain: "files.example.com",
+      enabled: true,
+      minTls: "1.2",
+    });
+    expect(domain.dependsOn).toContain(resourceOf(plan, "cloudflare:index/ruleset:Ruleset").urn);
+    expect(resourcesOf(plan, "cloudflare:index/dnsRecord:DnsRecord")).toEqual([]);
+  });
+
+  it("keeps the r2.dev URL switched off", () => {
+    expect(resourceOf(plan, "cloudflare:index/r2ManagedDomain:R2ManagedDomain").inputs).toEqual({
+      accountId: ACCOUNT,
+      bucketName: "example-social-media",
+      jurisdiction: "default",
+      enabled: false,
+    });
+    expect(plan.outputs.r2DevDomain).toBeUndefined();
+  });
+
+  it("creates an account token that may only write the items of this one bucket, after the bucket", () => {
+    const token = resourceOf(plan, "cloudflare:index/accountToken:AccountToken");
+    expect(token.inputs).toEqual({
+      accountId: ACCOUNT,
+      name: "mastodon-media writer for R2 bucket example-social-media",
+      policies: [
+        {
+          effect: "allow",
+          permissionGroups: [{ id: WRITE_GROUP_ID }],
+          resources: `{"com.cloudflare.edge.r2.bucket.${ACCOUNT}_default_example-social-media":"*"}`,
+        },
+      ],
+    });
+    expect(token.dependsOn).toContain(resourceOf(plan, "cloudflare:index/r2Bucket:R2Bucket").urn);
+    expect(token.additionalSecretOutputs).toContain("value");
+  });
+
+  it("blocks backups/ and imports/ on the media host with the zone's custom WAF rule", () => {
+    expect(resourceOf(plan, "cloudflare:index/ruleset:Ruleset").inputs).toEqual({
+      zoneId: ZONE,
+      kind: "zone",
+      phase: "http_request_firewall_custom",
+      name: "Zone custom rules (managed by mastodon-media)",
+      description: "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project",
+      rules: [
+        {
+          ref: "mastodon_media_private_keys",
+          description: "Mastodon media: keep user archives and imports on files.example.com private",
+          expression: GUARD_EXPRESSION,
+          action: "block",
+          enabled: true,
+        },
+      ],
+    });
+  });
+
+  it("exports the env block as a secret, with the token id as key id and the SHA-256 of its value as secret", () => {
+    expect(plan.outputs.envProduction).toEqual({
+      secret: true,
+      value: [
+        "S3_ENABLED=true",
+        "S3_BUCKET=example-social-media",
+        "S3_REGION=auto",
+        "S3_PROTOCOL=https",
+        `S3_ENDPOINT=https://${ACCOUNT}.r2.cloudflarestorage.com`,
+        `S3_HOSTNAME=${ACCOUNT}.r2.cloudflarestorage.com`,
+        "S3_ALIAS_HOST=files.example.com",
+        `AWS_ACCESS_KEY_ID=${TOKEN_ID}`,
+        `AWS_SECRET_ACCESS_KEY=${SECRET_KEY}`,
+        "AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED",
+        "AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED",
+        "S3_PERMISSION=",
+        "",
+      ].join("\n"),
+    });
+    expect(plan.outputs.envProduction?.value).not.toContain(TOKEN_VALUE);
+    expect(plan.outputs.bucket).toEqual({ value: "example-social-media", secret: false });
+    expect(plan.outputs.region).toEqual({ value: "auto", secret: false });
+    expect(plan.outputs.mediaBaseUrl).toEqual({ value: "https://files.example.com", secret: false });
+    expect(plan.outputs.cdnDomain).toBeUndefined();
+    expect(plan.outputs.dnsRecords).toBeUndefined();
+  });
+
+  it("checks the live storage after deploying, once the media host, CORS, token and guard exist", () => {
+    const check = resourceOf(plan, "command:local:Command");
+    expect(check.inputs.create).toBe("npm run --silent verify -- --env - --origin https://social.example.com --retry-for 900");
+    expect(check.secretInputs).toContain("stdin");
+    expect(check.additionalSecretOutputs).toEqual(["stdout", "stderr"]);
+    const needed = [
+      "cloudflare:index/r2CustomDomain:R2CustomDomain",
+      "cloudflare:index/r2BucketCors:R2BucketCors",
+      "cloudflare:index/accountToken:AccountToken",
+      "cloudflare:index/ruleset:Ruleset",
+    ];
+    for (const type of needed) expect(check.dependsOn).toContain(resourceOf(plan, type).urn);
+    expect(check.inputs.triggers).toEqual([
+      "files.example.com",
+      "1.2",
+      resourceOf(plan, "cloudflare:index/r2BucketCors:R2BucketCors").inputs.rules,
+      TOKEN_ID,
+      resourceOf(plan, "cloudflare:index/ruleset:Ruleset").inputs.rules,
+    ]);
+  });
+});
+
+describe("CloudflareMediaStorage in a test stack", async () => {
+  const plan = await planConfig({
+    ...config,
+    environment: "test",
+    selfCheck: false,
+    cloudflare: { ...config.cloudflare, r2DevDomain: true },
+  });
+
+  it("protects and retains nothing, and sends no forceDestroy (R2Bucket has none)", () => {
+    expect(plan.resources.filter((resource) => resource.protect || resource.retainOnDelete)).toEqual([]);
+    expect(resourceOf(plan, "cloudflare:index/r2Bucket:R2Bucket").inputs).not.toHaveProperty("forceDestroy");
+  });
+
+  it("enables the r2.dev URL when asked and exports it", () => {
+    expect(resourceOf(plan, "cloudflare:index/r2ManagedDomain:R2ManagedDomain").inputs.enabled).toBe(true);
+    expect(plan.outputs.r2DevDomain?.value).toMatch(/^pub-[0-9a-f]{32}\.r2\.dev$/);
+    expect(plan.outputs.r2DevDomain?.secret).toBe(false);
+  });
+
+  it("skips the self-check when it is switched off", () => {
+    expect(resourcesOf(plan, "command:local:Command")).toEqual([]);
+  });
+});
+
+describe("CloudflareMediaStorage in the EU jurisdiction with a key prefix", async () => {
+  const plan = await planConfig({
+    ...config,
+    keyPrefix: "social",
+    corsOrigins: ["https://social.example.com"],
+    cloudflare: { accountId: ACCOUNT, zoneId: ZONE, jurisdiction: "eu" },
+  });
+
+  it("passes the jurisdiction to every R2 resource and sends no location hint when none is set", () => {
+    for (const type of R2_TYPES) expect(resourceOf(plan, type).inputs.jurisdiction).toBe("eu");
+    expect(resourceOf(plan, "cloudflare:index/r2Bucket:R2Bucket").inputs).not.toHaveProperty("location");
+  });
+
+  it("scopes the token to the EU bucket and renders the EU endpoint", () => {
+    const [policy] = resourceOf(plan, "cloudflare:index/accountToken:AccountToken").inputs.policies as { resources: string }[];
+    expect(JSON.parse(policy?.resources ?? "")).toEqual({ [`com.cloudflare.edge.r2.bucket.${ACCOUNT}_eu_example-social-media`]: "*" });
+    const env = String(plan.outputs.envProduction?.value);
+    expect(env).toContain(`\nS3_ENDPOINT=https://${ACCOUNT}.eu.r2.cloudflarestorage.com\n`);
+    expect(env).toContain(`\nS3_HOSTNAME=${ACCOUNT}.eu.r2.cloudflarestorage.com\n`);
+    expect(env).toContain("\nS3_KEY_PREFIX=social\n");
+  });
+
+  it("guards the private prefixes under the key prefix and restricts CORS to the given origin", () => {
+    const [rule] = resourceOf(plan, "cloudflare:index/ruleset:Ruleset").inputs.rules as { expression: string }[];
+    expect(rule?.expression).toBe(GUARD_EXPRESSION.replace(/"\/(backups|imports)\/"/g, '"/social/$1/"'));
+    const [cors] = resourceOf(plan, "cloudflare:index/r2BucketCors:R2BucketCors").inputs.rules as { allowed: { origins: string[] } }[];
+    expect(cors?.allowed.origins).toEqual(["https://social.example.com"]);
+  });
+});
+
+describe("npm run plan -- --stack cloudflare", () => {
+  const root = path.resolve(__dirname, "../..");
+
+  it("plans the example stack cleanly, with the secret masked", async () => {
+    const json = path.join(mkdtempSync(path.join(tmpdir(), "plan-cloudflare-")), "plan.json");
+    const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["cli/plan.ts", "--stack", "cloudflare", "--json", json], {
+      cwd: root,
+    });
+    expect(stdout).toContain("AWS_SECRET_ACCESS_KEY=[secret]\n");
+    expect(stdout).not.toContain(SECRET_KEY);
+    const plan = JSON.parse(readFileSync(json, "utf8")) as {
+      provider: string;
+      violations: unknown[];
+      outputs: Record<string, unknown>;
+      resources: { type: string; protect: boolean; retainOnDelete: boolean }[];
+    };
+    expect(plan.provider).toBe("cloudflare");
+    expect(plan.violations).toEqual([]);
+    expect(plan.outputs.envProduction).toBe("[secret]");
+    const bucket = plan.resources.find((resource) => resource.type === "cloudflare:index/r2Bucket:R2Bucket");
+    expect(bucket).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(JSON.stringify(plan)).not.toContain(SECRET_KEY);
+  });
+});
