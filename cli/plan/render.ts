@@ -33,7 +33,11 @@ export function renderPlan(plan: PublicPlan): string {
   lines.push("", "Stack outputs:");
   for (const [key, value] of Object.entries(plan.outputs)) {
     if (key === "envProduction") continue;
-    lines.push(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+    if (typeof value === "string" && value.includes("\n")) {
+      lines.push(`  ${key}:`, ...value.trimEnd().split("\n").map((line) => `    ${line}`));
+    } else {
+      lines.push(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+    }
   }
   if (plan.envProductionMasked) {
     lines.push("", "envProduction (paste into .env.production; the secret comes from `pulumi stack output envProduction --show-secrets`):");
