@@ -1,11 +1,48 @@
-import type { PlannedResource } from "../cli/plan/types";
+import type { Rule } from "./rule";
+import { bucketAbortsIncompleteMultipartUploads } from "./rules/bucket-aborts-incomplete-multipart-uploads";
+import { bucketAclNotPublic } from "./rules/bucket-acl-not-public";
+import { bucketPolicyPublicAccessReadOnly } from "./rules/bucket-policy-public-access-read-only";
+import { bucketPolicyPublicReadLimitedToPublicPrefixes } from "./rules/bucket-policy-public-read-limited-to-public-prefixes";
+import { bucketProtectionMatchesEnvironment } from "./rules/bucket-protection-matches-environment";
+import { cloudfrontPriceClassCoversBucketRegion } from "./rules/cloudfront-price-class-covers-bucket-region";
+import { cloudfrontPriceClassLimited } from "./rules/cloudfront-price-class-limited";
+import { corsAllowsAnyOrigin } from "./rules/cors-allows-any-origin";
+import { corsReadOnlyMethods } from "./rules/cors-read-only-methods";
+import { mediaDomainHttpsOnly } from "./rules/media-domain-https-only";
+import { mediaDomainTls12Minimum } from "./rules/media-domain-tls-1-2-minimum";
+import { r2DevDomainDisabledInProduction } from "./rules/r2-dev-domain-disabled-in-production";
+import { r2PrivatePrefixesBlocked } from "./rules/r2-private-prefixes-blocked";
+import { r2TokenBucketItemScoped } from "./rules/r2-token-bucket-item-scoped";
+import { spacesKeyBucketScoped } from "./rules/spaces-key-bucket-scoped";
+import { writerPolicyAttachmentsScoped } from "./rules/writer-policy-attachments-scoped";
+import { writerPolicyLeastPrivilege } from "./rules/writer-policy-least-privilege";
+import { writerScopedToStackBucket } from "./rules/writer-scoped-to-stack-bucket";
 
-export interface Rule {
-  name: string;
-  description: string;
-  enforcementLevel: "mandatory" | "advisory";
-  check(resource: PlannedResource): string[];
-}
+export type { Rule } from "./rule";
 
-/** Every rule of the pack. */
-export const rules: Rule[] = [];
+/** Every rule of the pack, mandatory first. The CrossGuard pack and the offline plan both run this list. */
+export const rules: readonly Rule[] = [
+  // Who may read the bucket
+  bucketPolicyPublicAccessReadOnly,
+  bucketPolicyPublicReadLimitedToPublicPrefixes,
+  bucketAclNotPublic,
+  r2PrivatePrefixesBlocked,
+  r2DevDomainDisabledInProduction,
+  // What the writer may do
+  writerPolicyLeastPrivilege,
+  writerPolicyAttachmentsScoped,
+  spacesKeyBucketScoped,
+  r2TokenBucketItemScoped,
+  writerScopedToStackBucket,
+  // How media is served
+  corsReadOnlyMethods,
+  mediaDomainHttpsOnly,
+  mediaDomainTls12Minimum,
+  // Media is never lost by accident
+  bucketProtectionMatchesEnvironment,
+  // Advisory
+  corsAllowsAnyOrigin,
+  bucketAbortsIncompleteMultipartUploads,
+  cloudfrontPriceClassLimited,
+  cloudfrontPriceClassCoversBucketRegion,
+];

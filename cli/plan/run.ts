@@ -16,7 +16,7 @@ export async function planStack(stack: string, root: string = PROJECT_ROOT): Pro
     provider: config["mastodon-media:provider"] ?? "unknown",
     resources,
     outputs,
-    violations: evaluatePlan(resources),
+    violations: evaluatePlan(resources, config),
   };
 }
 

@@ -14,7 +14,7 @@ export async function planConfig(config: Record<string, unknown>, stack = "test"
     flat[name] = typeof value === "string" ? value : JSON.stringify(value);
   }
   const { resources, outputs } = await runProgram(stack, flat, []);
-  return { stack, provider: String(config.provider), resources, outputs, violations: evaluatePlan(resources) };
+  return { stack, provider: String(config.provider), resources, outputs, violations: evaluatePlan(resources, flat) };
 }
 
 /** The one resource of a type (and name suffix); fails loudly when there is none or several. */

@@ -1,0 +1,67 @@
+import { field, list, record, text } from "../props";
+import { CLOUDFLARE, DIGITALOCEAN } from "../resource-types";
+import type { RuleResource } from "../rule";
+
+/** The writer credentials that are not AWS-language policies: Spaces keys and Cloudflare API tokens. */
+
+export interface SpacesGrant {
+  bucket: string;
+  permission: string;
+}
+
+export function spacesGrantsOf(resource: RuleResource): SpacesGrant[] {
+  if (resource.type !== DIGITALOCEAN.spacesKey) return [];
+  return list(resource.props.grants).map((grant) => ({
+    bucket: text(field(grant, "bucket")) ?? "",
+    permission: text(field(grant, "permission")) ?? "",
+  }));
+}
+
+export const TOKEN_TYPES = [CLOUDFLARE.accountToken, CLOUDFLARE.apiToken] as const;
+
+export interface TokenPolicy {
+  effect: string;
+  permissionGroupIds: string[];
+  /** The parsed `resources` JSON, or the problem with it. */
+  resources: { ok: true; keys: Record<string, unknown> } | { ok: false; problem: string };
+}
+
+/** Token policies; `resources` is JSON text in @pulumi/cloudflare 6 (a map of resource key to "*"). */
+export function tokenPoliciesOf(resource: RuleResource): TokenPolicy[] {
+  if (!(TOKEN_TYPES as readonly string[]).includes(resource.type)) return [];
+  return list(resource.props.policies).map((policy) => ({
+    effect: text(field(policy, "effect")) ?? "",
+    permissionGroupIds: list(field(policy, "permissionGroups")).map((group) => text(field(group, "id")) ?? ""),
+    resources: parseResources(field(policy, "resources")),
+  }));
+}
+
+function parseResources(value: unknown): TokenPolicy["resources"] {
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return { ok: false, problem: "is not valid JSON" };
+    }
+  }
+  const keys = record(parsed);
+  return keys ? { ok: true, keys } : { ok: false, problem: "must be a JSON object of resource keys" };
+}
+
+/** `com.cloudflare.edge.r2.bucket.ACCOUNT_JURISDICTION_BUCKET` (FACTS.md section 5, Cloudflare R2). */
+export const R2_BUCKET_RESOURCE_PREFIX = "com.cloudflare.edge.r2.bucket.";
+
+export interface R2BucketResource {
+  accountId: string;
+  jurisdiction: string;
+  bucket: string;
+}
+
+/** Parses an R2 bucket resource key; undefined for any other key (account, zone) or a wildcard. */
+export function parseR2BucketResource(key: string): R2BucketResource | undefined {
+  if (!key.startsWith(R2_BUCKET_RESOURCE_PREFIX)) return undefined;
+  const match = /^([0-9a-f]{32})_(default|eu|fedramp)_([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/.exec(key.slice(R2_BUCKET_RESOURCE_PREFIX.length));
+  if (!match) return undefined;
+  return { accountId: match[1] as string, jurisdiction: match[2] as string, bucket: match[3] as string };
+}

@@ -1,0 +1,200 @@
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { planStack, PROJECT_ROOT } from "../../cli/plan/run";
+import { readStackFile } from "../../cli/plan/stack-file";
+import type { Plan, PlannedResource } from "../../cli/plan/types";
+import { evaluatePlan } from "../../policy/evaluate";
+import { BUCKET_TYPES } from "../../policy/extract/buckets";
+import { AWS, CLOUDFLARE, DIGITALOCEAN, MINIO } from "../../policy/resource-types";
+
+/**
+ * Every committed stack's real plan, broken one thing at a time: the pack must catch each break, on the resource
+ * that was broken, and must not have flagged that resource before. Iterates over whatever Pulumi.*.yaml exist.
+ */
+const STACKS = readdirSync(PROJECT_ROOT)
+  .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+  .filter((stack): stack is string => stack !== undefined);
+
+interface Mutation {
+  name: string;
+  /** The policy that must catch it. */
+  policy: string;
+  /** Providers whose stacks must offer something to break (the table is not allowed to apply to nothing). */
+  providers: string[];
+  /** Breaks the resources in place; returns the URNs the policy must then report (none: not applicable). */
+  apply(resources: PlannedResource[]): string[];
+  /** Stack config the break also changes (the unbroken stack is judged with its own config). */
+  stackConfig?: Record<string, string>;
+}
+
+const ofType = (resources: PlannedResource[], ...types: string[]) => resources.filter((resource) => types.includes(resource.type));
+
+/** Rewrites a JSON input (a policy document) of each resource. */
+function editJson(resources: PlannedResource[], key: string, edit: (document: { Statement: Record<string, unknown>[] }) => void): string[] {
+  return resources.map((resource) => {
+    const document = JSON.parse(String(resource.inputs[key]));
+    edit(document);
+    resource.inputs[key] = JSON.stringify(document);
+    return resource.urn;
+  });
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+const bucketOf = (resource: PlannedResource) => String(resource.inputs.bucket);
+const bucketPolicies = (resources: PlannedResource[]) => ofType(resources, AWS.bucketPolicy, DIGITALOCEAN.spacesBucketPolicy, MINIO.s3BucketPolicy);
+
+const MUTATIONS: Mutation[] = [
+  {
+    name: "anonymous s3:ListBucket in the bucket policy",
+    policy: "bucket-policy-public-access-read-only",
+    providers: ["aws", "digitalocean", "minio"],
+    apply: (resources) =>
+      bucketPolicies(resources).flatMap((policy) =>
+        editJson([policy], "policy", (document) => {
+          document.Statement.push({ Sid: "Mutation", Effect: "Allow", Principal: "*", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${bucketOf(policy)}` });
+        }),
+      ),
+  },
+  {
+    name: "public backups/ in the bucket policy",
+    policy: "bucket-policy-public-read-limited-to-public-prefixes",
+    providers: ["aws", "digitalocean", "minio"],
+    apply: (resources) =>
+      bucketPolicies(resources).flatMap((policy) =>
+        editJson([policy], "policy", (document) => {
+          const statement = document.Statement[0] as { Resource: unknown };
+          statement.Resource = [...asList(statement.Resource), `arn:aws:s3:::${bucketOf(policy)}/backups/*`];
+        }),
+      ),
+  },
+  {
+    name: "public backups/ on the R2 custom domain (WAF clause removed)",
+    policy: "r2-private-prefixes-blocked",
+    providers: ["cloudflare"],
+    apply: (resources) => {
+      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset)) {
+        for (const rule of ruleset.inputs.rules as { expression: string }[]) rule.expression = rule.expression.replaceAll("/backups/", "/unguarded/");
+      }
+      return ofType(resources, CLOUDFLARE.ruleset).length > 0 ? ofType(resources, CLOUDFLARE.r2CustomDomain).map((domain) => domain.urn) : [];
+    },
+  },
+  {
+    name: "s3:* for the writer",
+    policy: "writer-policy-least-privilege",
+    providers: ["aws", "minio"],
+    apply: (resources) =>
+      editJson(ofType(resources, AWS.userPolicy, MINIO.iamPolicy), "policy", (document) => {
+        const statement = document.Statement[0] as { Action: unknown };
+        statement.Action = [...asList(statement.Action), "s3:*"];
+      }),
+  },
+  {
+    name: "a fullaccess Spaces grant",
+    policy: "spaces-key-bucket-scoped",
+    providers: ["digitalocean"],
+    apply: (resources) =>
+      ofType(resources, DIGITALOCEAN.spacesKey).map((key) => {
+        key.inputs.grants = [{ bucket: "", permission: "fullaccess" }];
+        return key.urn;
+      }),
+  },
+  {
+    name: "an account-wide R2 token",
+    policy: "r2-token-bucket-item-scoped",
+    providers: ["cloudflare"],
+    apply: (resources) =>
+      ofType(resources, CLOUDFLARE.accountToken, CLOUDFLARE.apiToken).map((token) => {
+        for (const policy of token.inputs.policies as { resources: string }[]) {
+          policy.resources = JSON.stringify({ [`com.cloudflare.api.account.${String(token.inputs.accountId)}`]: "*" });
+        }
+        return token.urn;
+      }),
+  },
+  {
+    name: "PUT in CORS",
+    policy: "cors-read-only-methods",
+    providers: ["aws", "cloudflare", "digitalocean"],
+    apply: (resources) =>
+      resources.flatMap((resource) => {
+        const methodLists: string[][] =
+          resource.type === AWS.responseHeadersPolicy
+            ? [(resource.inputs.corsConfig as { accessControlAllowMethods: { items: string[] } }).accessControlAllowMethods.items]
+            : resource.type === CLOUDFLARE.r2BucketCors
+              ? (resource.inputs.rules as { allowed: { methods: string[] } }[]).map((rule) => rule.allowed.methods)
+              : resource.type === AWS.bucketCors || resource.type === DIGITALOCEAN.spacesBucketCors
+                ? (resource.inputs.corsRules as { allowedMethods: string[] }[]).map((rule) => rule.allowedMethods)
+                : [];
+        for (const methods of methodLists) methods.push("PUT");
+        return methodLists.length > 0 ? [resource.urn] : [];
+      }),
+  },
+  {
+    name: "TLS 1.0 on the media domain",
+    policy: "media-domain-tls-1-2-minimum",
+    providers: ["aws", "cloudflare"],
+    apply: (resources) => [
+      ...ofType(resources, AWS.distribution).map((distribution) => {
+        (distribution.inputs.viewerCertificate as { minimumProtocolVersion: string }).minimumProtocolVersion = "TLSv1";
+        return distribution.urn;
+      }),
+      ...ofType(resources, CLOUDFLARE.r2CustomDomain).map((domain) => {
+        domain.inputs.minTls = "1.0";
+        return domain.urn;
+      }),
+    ],
+  },
+  {
+    name: "an unprotected production bucket",
+    policy: "bucket-protection-matches-environment",
+    providers: ["aws", "cloudflare", "digitalocean", "minio"],
+    // A test stack's bucket is unprotected on purpose: judge it as the production stack it would then be.
+    stackConfig: { "mastodon-media:environment": "production" },
+    apply: (resources) =>
+      ofType(resources, ...BUCKET_TYPES).map((bucket) => {
+        bucket.protect = false;
+        bucket.retainOnDelete = false;
+        return bucket.urn;
+      }),
+  },
+  {
+    name: "the r2.dev domain on in production",
+    policy: "r2-dev-domain-disabled-in-production",
+    providers: ["cloudflare"],
+    stackConfig: { "mastodon-media:environment": "production" },
+    apply: (resources) =>
+      ofType(resources, CLOUDFLARE.r2ManagedDomain).map((domain) => {
+        domain.inputs.enabled = true;
+        return domain.urn;
+      }),
+  },
+];
+
+describe("the mutation table", () => {
+  it("runs over the committed stacks of every provider", () => {
+    expect(STACKS).toEqual(expect.arrayContaining(["aws", "cloudflare", "digitalocean", "dev"]));
+  });
+});
+
+describe.each(STACKS)("the %s stack", async (stack) => {
+  const plan: Plan = await planStack(stack);
+  const { config } = readStackFile(stack, PROJECT_ROOT);
+
+  it("plans with no mandatory violation", () => {
+    expect(plan.violations.filter((violation) => violation.level === "mandatory")).toEqual([]);
+  });
+
+  const applicable = MUTATIONS.filter((mutation) => mutation.providers.includes(plan.provider));
+
+  it.each(applicable)("offers a target for: $name", (mutation) => {
+    expect(mutation.apply(structuredClone(plan.resources))).not.toEqual([]);
+  });
+
+  it.each(MUTATIONS)("catches $name with $policy", (mutation) => {
+    const resources = structuredClone(plan.resources);
+    const broken = mutation.apply(resources);
+    const caught = (violations: ReturnType<typeof evaluatePlan>) =>
+      violations.filter((violation) => violation.policy === mutation.policy && violation.level === "mandatory").map((violation) => violation.resource);
+    expect(caught(evaluatePlan(plan.resources, config))).toEqual([]);
+    expect([...new Set(caught(evaluatePlan(resources, { ...config, ...mutation.stackConfig })))]).toEqual(broken);
+  });
+});
