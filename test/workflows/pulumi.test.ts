@@ -20,12 +20,13 @@ function fakeCommands(commands: Record<string, string>): string {
 }
 
 describe("pulumi.yml, the one job that holds the credentials", () => {
-  it("runs the command with the policy pack, comments previews on the pull request and suppresses stack outputs", () => {
+  it("runs the command with the policy pack (in test mode for review stacks), comments previews on the pull request and suppresses stack outputs", () => {
     expect(step("pulumi.yml", "pulumi", PULUMI_STEP).with).toEqual({
       command: "${{ inputs.command }}",
       "stack-name": "${{ env.STACK }}",
       "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}",
       policyPacks: "${{ inputs.command != 'destroy' && 'policy' || '' }}",
+      policyPackConfigs: "${{ inputs.command != 'destroy' && inputs.review-of != '' && 'policy/config/test.json' || '' }}",
       "comment-on-pr": "${{ inputs.command == 'preview' }}",
       diff: "${{ inputs.command == 'preview' }}",
       upsert: "${{ inputs.review-of != '' }}",
