@@ -1,10 +1,8 @@
 import { z } from "zod";
 import { bucketName } from "./validators";
 import { commonShape } from "./common";
+import { isLoopbackHost } from "../hosts";
 
-export function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "[::1]" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
-}
 
 /** The MinIO S3 API URL. Plain http is accepted only on loopback: credentials cross it. */
 const endpoint = z.string().superRefine((value, ctx) => {

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from "../../components/config/minio";
+import { isLoopbackHost } from "../../components/hosts";
 
 /** How Mastodon reaches MinIO, and how it writes public media URLs. */
 export interface MinioEndpoint {

@@ -1,0 +1,71 @@
+import { parseArgs } from "node:util";
+
+/** Stands for a third-party client (Elk, Phanpy...) when neither --origin nor the env names the instance. */
+export const DEFAULT_ORIGIN = "https://third-party-client.example";
+
+export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json] [--retry-for SECONDS]
+
+  --env FILE       a rendered .env.production (or a whole Mastodon env file); '-' reads it from standard input,
+                   e.g. pulumi stack output envProduction --show-secrets | npm run verify -- --env -
+  --origin URL     the web origin for the CORS checks (default: https://WEB_DOMAIN or https://LOCAL_DOMAIN from the
+                   env, else ${DEFAULT_ORIGIN}, which only passes when CORS allows every origin)
+  --json           print one JSON report on standard output instead of text (progress still goes to standard error)
+  --retry-for N    keep retrying what legitimately lags (a new CDN, certificate or DNS record) for up to N seconds (default 0)
+
+exit codes: 0 every check passed, 1 a check failed, 2 unusable input or unreachable host (nothing created), 3 a bug in verify, 130 interrupted`;
+
+/** Upper bound of --retry-for: the self-check uses 900 s; an hour is already far past any CDN rollout. */
+export const MAX_RETRY_SECONDS = 3600;
+
+export interface VerifyOptions {
+  /** A file path, or `-` for standard input. */
+  env: string;
+  origin?: string;
+  json: boolean;
+  retryForSeconds: number;
+}
+
+export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
+
+export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
+  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        env: { type: "string" },
+        origin: { type: "string" },
+        json: { type: "boolean", default: false },
+        "retry-for": { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return { help: false, problems: [(error as Error).message] };
+  }
+  if (values.help) return { help: true };
+
+  const problems: string[] = [];
+  if (!values.env) problems.push("--env is required: a file, or - for standard input");
+  if (values.origin !== undefined && !/^https?:\/\/[^/?#\s]+$/.test(values.origin)) {
+    problems.push(`--origin must be an origin such as https://social.example.com, without a path (got ${JSON.stringify(values.origin)})`);
+  }
+  let retryForSeconds = 0;
+  if (values["retry-for"] !== undefined) {
+    retryForSeconds = Number(values["retry-for"]);
+    if (!/^\d+$/.test(values["retry-for"]) || retryForSeconds > MAX_RETRY_SECONDS) {
+      problems.push(`--retry-for must be a whole number of seconds from 0 to ${MAX_RETRY_SECONDS} (got ${JSON.stringify(values["retry-for"])})`);
+    }
+  }
+  if (problems.length > 0) return { help: false, problems };
+  return { help: false, options: { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds } };
+}
+
+/** The origin for the CORS checks: the flag, else the instance named in a full Mastodon env, else a third party. */
+export function corsOrigin(flag: string | undefined, env: ReadonlyMap<string, string>): string {
+  if (flag) return flag;
+  const domain = env.get("WEB_DOMAIN") || env.get("LOCAL_DOMAIN");
+  return domain && /^[a-z0-9.-]+(:\d+)?$/i.test(domain) ? `https://${domain}` : DEFAULT_ORIGIN;
+}

@@ -1,0 +1,33 @@
+import { noAnonymousDelete, noAnonymousWrite, privatePrefixes } from "./anonymous";
+import { cors, noListing, publicRead } from "./public";
+import { regionEndpoint, tlsCheck } from "./transport";
+import { writerDelete, writerList, writerRead, writerUpload } from "./writer";
+import { writerCannotChangePolicy, writerCannotCreateBucket } from "./writer-limits";
+import type { Check, Requirement } from "./types";
+
+/**
+ * The live checks of DESIGN.md, in the order they run: the probe is uploaded first, served, attacked
+ * anonymously, and deleted last. Every probe is removed afterwards by the CLI, whatever happened.
+ */
+export const CHECKS: readonly Check[] = [
+  regionEndpoint,
+  tlsCheck,
+  writerUpload,
+  writerRead,
+  writerList,
+  publicRead,
+  cors,
+  noListing,
+  noAnonymousWrite,
+  noAnonymousDelete,
+  privatePrefixes,
+  writerCannotCreateBucket,
+  writerCannotChangePolicy,
+  writerDelete,
+];
+
+/** Which check establishes each requirement, for the reason shown when a check is skipped. */
+export const REQUIREMENT_SOURCES: Record<Requirement, string> = {
+  probe: writerUpload.id,
+  mediaServed: publicRead.id,
+};

@@ -1,0 +1,116 @@
+/**
+ * A strict reader for `.env.production` files: the dotenv syntax Mastodon's files use (`NAME=value`,
+ * `export NAME=value`, `#` comments, single- or double-quoted values, double-quoted values over several lines).
+ * Anything else is reported with its line number and never with its text, since the file holds credentials.
+ */
+
+export interface EnvFile {
+  /** The last value of each name, as dotenv would load it. */
+  values: Map<string, string>;
+  /** The line each name was (last) set on. */
+  lines: Map<string, number>;
+  problems: string[];
+  /** Names that start a malformed line: reported there, so not to be reported again as missing. */
+  malformed: Set<string>;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Names whose repetition is worth a problem: the ones verify reads. */
+const WATCHED = /^(S3_|AWS_|EXTRA_MEDIA_HOSTS$)/;
+
+export function parseEnvFile(text: string): EnvFile {
+  const file: EnvFile = { values: new Map(), lines: new Map(), problems: [], malformed: new Set() };
+  const rows = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  for (let index = 0; index < rows.length; index++) {
+    const line = (rows[index] ?? "").trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const result = parseAssignment(line, rows, index);
+    const lineNumber = index + 1;
+    index = result.lastIndex;
+    if ("problem" in result) {
+      file.problems.push(`line ${lineNumber}: ${result.problem}`);
+      const intended = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)/.exec(line)?.[1];
+      if (intended) file.malformed.add(intended);
+      continue;
+    }
+    const previous = file.lines.get(result.name);
+    if (previous !== undefined && WATCHED.test(result.name)) {
+      file.problems.push(`line ${result.line}: ${result.name} is already set on line ${previous}: keep one of them`);
+    }
+    file.values.set(result.name, result.value);
+    file.lines.set(result.name, result.line);
+  }
+  return file;
+}
+
+type Assignment =
+  | { name: string; value: string; line: number; lastIndex: number }
+  | { problem: string; lastIndex: number };
+
+/** One assignment starting at rows[index]; a double-quoted value may continue on the following rows. */
+function parseAssignment(line: string, rows: readonly string[], index: number): Assignment {
+  const lineNumber = index + 1;
+  const assignment = /^(?:export\s+)?([^=\s]*)(\s*)=(.*)$/.exec(line);
+  if (!assignment) {
+    const intended = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)/.exec(line)?.[1];
+    return { problem: intended ? `${intended} has no '=': expected ${intended}=value` : "expected NAME=value", lastIndex: index };
+  }
+  const [, name = "", spaces = "", rest = ""] = assignment;
+  if (!NAME.test(name)) return { problem: `"${name.slice(0, 40)}" is not a variable name (letters, digits and _)`, lastIndex: index };
+  if (spaces !== "" || /^\s/.test(rest)) {
+    // dotenv tolerates it, Docker's env_file keeps the spaces in the name or value: say so rather than guess.
+    return { problem: `${name} has spaces around '=': write ${name}=value`, lastIndex: index };
+  }
+  const parsed = parseValue(rest, rows, index);
+  if ("problem" in parsed) return { problem: `${name} ${parsed.problem}`, lastIndex: parsed.lastIndex };
+  return { name, value: parsed.value, line: lineNumber, lastIndex: parsed.lastIndex };
+}
+
+type ParsedValue = { value: string; lastIndex: number } | { problem: string; lastIndex: number };
+
+function parseValue(rest: string, rows: readonly string[], index: number): ParsedValue {
+  const quote = rest[0];
+  if (quote === "'" || quote === '"') return parseQuoted(quote, rest, rows, index);
+  // Unquoted: an inline comment starts at " #".
+  const value = rest.replace(/\s+#.*$/, "").trimEnd();
+  if (/["']/.test(value)) return { problem: "has a stray quote: quote the whole value or none of it", lastIndex: index };
+  if (value.includes("#")) return { problem: "has a '#' in an unquoted value, where dotenv cuts it: quote the value", lastIndex: index };
+  return { value, lastIndex: index };
+}
+
+function parseQuoted(quote: string, rest: string, rows: readonly string[], index: number): ParsedValue {
+  let text = rest.slice(1);
+  let lastIndex = index;
+  for (;;) {
+    const end = closingQuote(text, quote);
+    if (end >= 0) {
+      const after = text.slice(end + 1).trim();
+      if (after !== "" && !after.startsWith("#")) return { problem: "has text after its closing quote", lastIndex };
+      const raw = text.slice(0, end);
+      return { value: quote === '"' ? unescapeDouble(raw) : raw, lastIndex };
+    }
+    // Only double quotes may span lines (dotenv); a single-quoted value must close on its line. An unclosed
+    // quote is reported on its own line and the lines after it are read normally, so each problem shows once.
+    if (quote === "'" || lastIndex + 1 >= rows.length) {
+      return { problem: `has no closing ${quote === '"' ? "double" : "single"} quote`, lastIndex: index };
+    }
+    lastIndex++;
+    text = `${text}\n${rows[lastIndex] ?? ""}`;
+  }
+}
+
+function closingQuote(text: string, quote: string): number {
+  for (let i = 0; i < text.length; i++) {
+    if (quote === '"' && text[i] === "\\") {
+      i++;
+      continue;
+    }
+    if (text[i] === quote) return i;
+  }
+  return -1;
+}
+
+function unescapeDouble(raw: string): string {
+  return raw.replace(/\\([nrt"\\$])/g, (_, char: string) => ({ n: "\n", r: "\r", t: "\t" })[char] ?? char);
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# npm run test:e2e: the live checks (`verify`) against two throwaway Ceph RGW servers on loopback.
+#   1. installs Debian's Ceph packages when missing (apt-get update first; root or sudo)
+#   2. starts the primary server (the test buckets) and a second one (an "other region": same users, no buckets)
+#   3. runs the vitest e2e project (test/e2e), which applies the components' planned documents and runs verify
+#   4. stops both servers on every exit path (trap), and prints how long each phase took
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+T0=$(now_ms)
+PHASES=()
+phase() { PHASES+=("$1 $(($(now_ms) - $2)) ms"); }
+
+bash scripts/ceph-s3.sh install
+phase install "$T0"
+
+E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mastodon-media-e2e.XXXXXX")
+# shellcheck disable=SC2317 # runs from the EXIT trap
+cleanup() {
+  local rc=$? t
+  trap - EXIT INT TERM
+  t=$(now_ms)
+  for server in primary other; do
+    if [ -d "$E2E_DIR/$server" ]; then
+      S3LAB_DIR="$E2E_DIR/$server" SIG=KILL bash scripts/ceph-s3.sh stop >/dev/null 2>&1 || true
+    fi
+  done
+  rm -rf "$E2E_DIR"
+  phase stop "$t"
+  echo "e2e timings: ${PHASES[*]}; total $(($(now_ms) - T0)) ms (exit $rc)"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Both servers' ports (RGW, monitor v1 and v2) within one block of 1000, the first block whose ports are all free.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+BASE=
+for base in 40000 41000 42000 43000 44000 45000 46000 47000 48000 49000; do
+  ok=1
+  for offset in 80 81 789 790 791 792; do port_free $((base + offset)) || { ok=; break; }; done
+  if [ -n "$ok" ]; then BASE=$base; break; fi
+done
+[ -n "$BASE" ] || { echo "no free block of ports between 40000 and 49999 on 127.0.0.1" >&2; exit 1; }
+
+rand() { head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c "$1"; }
+ADMIN_AK=ADMIN$(rand 15 | tr a-f A-F)
+ADMIN_SK=$(rand 40)
+export ADMIN_AK ADMIN_SK
+
+t=$(now_ms)
+S3LAB_DIR="$E2E_DIR/primary" RGW_PORT=$((BASE + 80)) MON_PORT=$((BASE + 789)) MS_MIN=$((BASE + 800)) MS_MAX=$((BASE + 849)) \
+  bash scripts/ceph-s3.sh start
+S3LAB_DIR="$E2E_DIR/other" RGW_PORT=$((BASE + 81)) MON_PORT=$((BASE + 791)) MS_MIN=$((BASE + 850)) MS_MAX=$((BASE + 899)) \
+  bash scripts/ceph-s3.sh start
+phase start "$t"
+
+export E2E_RGW_ENDPOINT="http://127.0.0.1:$((BASE + 80))" E2E_RGW_DIR="$E2E_DIR/primary"
+export E2E_OTHER_ENDPOINT="http://127.0.0.1:$((BASE + 81))" E2E_OTHER_DIR="$E2E_DIR/other"
+export E2E_ADMIN_AK="$ADMIN_AK" E2E_ADMIN_SK="$ADMIN_SK"
+
+t=$(now_ms)
+status=0
+npx vitest run --project e2e "$@" || status=$?
+phase tests "$t"
+exit "$status"

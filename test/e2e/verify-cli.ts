@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import type { VerifyReport } from "../../cli/verify/report";
+
+export const ROOT = path.resolve(__dirname, "../..");
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
+export interface VerifyRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command with the env block on standard input, as `pulumi up` runs the self-check. `onStderr` sees
+ * the progress as it comes and may act on the process (e.g. interrupt it).
+ */
+export function runWithEnv(command: string, args: string[], env: string, onStderr?: (text: string, child: ChildProcess) => void): Promise<VerifyRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr, child);
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.end(env);
+  });
+}
+
+/** `verify --env - --json` with extra flags; the report is parsed from standard output. */
+export async function verifyJson(env: string, flags: string[] = [], onStderr?: (text: string, child: ChildProcess) => void) {
+  const run = await runWithEnv(TSX, ["cli/verify.ts", "--env", "-", "--json", ...flags], env, onStderr);
+  let report: (VerifyReport & { problems?: string[] }) | undefined;
+  try {
+    report = JSON.parse(run.stdout);
+  } catch {
+    throw new Error(`verify printed no JSON report (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+  }
+  return { ...run, report: report as VerifyReport & { problems?: string[] } };
+}
+
+/** `id -> status` of every check, for whole-report assertions. */
+export function statuses(report: VerifyReport): Record<string, string> {
+  return Object.fromEntries(report.checks.map((check) => [check.id, check.status]));
+}
+
+export function failed(report: VerifyReport): string[] {
+  return report.checks.filter((check) => check.status === "fail").map((check) => check.id);
+}

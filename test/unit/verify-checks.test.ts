@@ -1,0 +1,295 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { describe, expect, it } from "vitest";
+import { cors, noListing, publicRead } from "../../cli/verify/checks/public";
+import { tlsCheck } from "../../cli/verify/checks/transport";
+import { INVALID_POLICY, writerCannotChangePolicy, writerCannotCreateBucket } from "../../cli/verify/checks/writer-limits";
+import { MASTODON_CACHE_CONTROL, writerUpload } from "../../cli/verify/checks/writer";
+import type { CheckContext, CheckIo } from "../../cli/verify/checks/types";
+import type { HttpRequest, HttpResponse } from "../../cli/verify/http";
+import { ProbeRegistry } from "../../cli/verify/probes";
+import { readTarget } from "../../cli/verify/target";
+import type { TlsFacts } from "../../cli/verify/tls";
+
+const BASE_ENV = {
+  S3_ENABLED: "true",
+  S3_BUCKET: "example-social-media",
+  S3_REGION: "eu-central-1",
+  S3_HOSTNAME: "s3.eu-central-1.amazonaws.com",
+  S3_ALIAS_HOST: "files.example.com",
+  AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  S3_PERMISSION: "",
+};
+
+interface Call {
+  command: string;
+  input: Record<string, unknown>;
+}
+
+/** An S3 error the way the SDK throws it. */
+function s3Error(code: string, status: number): Error {
+  return Object.assign(new Error(code), { name: code, $metadata: { httpStatusCode: status } });
+}
+
+function response(status: number, body = "", headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers, body: Buffer.from(body) };
+}
+
+/**
+ * A check context over fake I/O: `s3` answers by command name (an Error is thrown), `http` by "METHOD URL".
+ * The fakes record every call so that tests can assert exactly what was sent.
+ */
+function context(options: {
+  env?: Record<string, string | undefined>;
+  s3?: (command: string, input: Record<string, unknown>) => unknown;
+  http?: Record<string, HttpResponse>;
+  tls?: (host: string) => TlsFacts;
+}) {
+  const env = Object.entries({ ...BASE_ENV, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined);
+  const result = readTarget(new Map(env));
+  if (!result.ok) throw new Error(result.problems.join("\n"));
+  const calls: Call[] = [];
+  const requests: string[] = [];
+  const s3 = {
+    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const name = command.constructor.name.replace(/Command$/, "");
+      calls.push({ command: name, input: command.input });
+      const answer = options.s3?.(name, command.input) ?? {};
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+    destroy: () => undefined,
+  } as unknown as S3Client; // only `send` is used by the checks
+  const io: CheckIo = {
+    s3,
+    http: async (url: string, request: HttpRequest = {}) => {
+      const key = `${request.method ?? "GET"} ${url}`;
+      requests.push(key);
+      const answer = options.http?.[key];
+      if (!answer) throw Object.assign(new Error(`no fake answer for ${key}`), { code: "ECONNREFUSED" });
+      return answer;
+    },
+    tls: async (host: string) => {
+      if (!options.tls) throw new Error("no TLS fake");
+      return options.tls(host);
+    },
+  };
+  const probes = new ProbeRegistry(result.target.facts.bucket, result.target.facts.keyPrefix);
+  const ctx: CheckContext = {
+    target: result.target,
+    origin: "https://social.example.com",
+    io,
+    probes,
+    state: {},
+    signal: new AbortController().signal,
+    redact: (text) => text,
+  };
+  return { ctx, calls, requests, probes };
+}
+
+const PROBE = { key: "media_attachments/mastodon-media-verify/run/probe.txt", body: Buffer.from("probe\n"), contentType: "text/plain" };
+const PROBE_URL = `https://files.example.com/${PROBE.key}`;
+
+describe("writerUpload", () => {
+  it("uploads with exactly Mastodon's headers and no ACL when S3_PERMISSION is empty", async () => {
+    const { ctx, calls } = context({});
+    const outcome = await writerUpload.run(ctx);
+    expect(outcome.status).toBe("pass");
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.command).toBe("PutObject");
+    expect(calls[0]?.input).toMatchObject({ Bucket: "example-social-media", ContentType: "text/plain", CacheControl: MASTODON_CACHE_CONTROL, ACL: undefined });
+    expect(ctx.state.probe?.key).toMatch(/^media_attachments\/mastodon-media-verify\/\d{8}T\d{6}-[0-9a-f]{12}\/probe\.txt$/);
+  });
+
+  it("tells an ACL refusal apart by uploading again without the header, and keeps that probe for the other checks", async () => {
+    const { ctx, calls } = context({
+      env: { S3_PERMISSION: undefined },
+      s3: (_command, input) => (input.ACL ? s3Error("AccessControlListNotSupported", 400) : {}),
+    });
+    const outcome = await writerUpload.run(ctx);
+    expect(calls.map((call) => call.input.ACL)).toEqual(["public-read", undefined]);
+    expect(outcome.status).toBe("fail");
+    expect(outcome.observed[1]).toBe("the same PUT without x-amz-acl: 200");
+    expect(outcome.fix).toBe("set S3_PERMISSION= (empty) so that Mastodon sends no ACL; public reads come from the bucket policy or the CDN");
+    expect(outcome.transient).toBe(false);
+    expect(ctx.state).toMatchObject({ aclRejected: true, probe: { key: expect.stringContaining("probe.txt") } });
+  });
+
+  it("marks denied uploads as worth retrying for a while (IAM propagation) and leaves no probe", async () => {
+    const { ctx } = context({ s3: () => s3Error("AccessDenied", 403) });
+    const outcome = await writerUpload.run(ctx);
+    expect(outcome).toMatchObject({ status: "fail", transient: true });
+    expect(ctx.state.probe).toBeUndefined();
+  });
+});
+
+describe("publicRead", () => {
+  const withProbe = (http: Record<string, HttpResponse>, env?: Record<string, string>) => {
+    const c = context({ http, env });
+    c.ctx.state.probe = PROBE;
+    return c;
+  };
+
+  it("passes on 200 with the uploaded bytes and records that media is served", async () => {
+    const { ctx } = withProbe({ [`GET ${PROBE_URL}`]: response(200, "probe\n", { "cache-control": MASTODON_CACHE_CONTROL, "content-type": "text/plain" }) });
+    expect(await publicRead.run(ctx)).toEqual({
+      status: "pass",
+      observed: [`GET ${PROBE_URL}: 200, 6 bytes, Content-Type: text/plain, Cache-Control: ${MASTODON_CACHE_CONTROL}`],
+    });
+    expect(ctx.state.mediaServed).toBe(true);
+  });
+
+  it("waits on a 403, which a CDN that cannot read the bucket yet answers", async () => {
+    const { ctx } = withProbe({ [`GET ${PROBE_URL}`]: response(403, "<Error><Code>AccessDenied</Code></Error>") });
+    const outcome = await publicRead.run(ctx);
+    expect(outcome).toMatchObject({ status: "fail", transient: true, observed: [`GET ${PROBE_URL}: 403 AccessDenied, 40 bytes, Content-Type: (none), Cache-Control: (none)`] });
+    expect(outcome.cause).toMatch(/^anonymous reads of media_attachments\/ are refused/);
+  });
+
+  it("names the bucket in S3_ALIAS_HOST when the host serves the bucket at its root", async () => {
+    const alias = "files.example.com/example-social-media";
+    const { ctx } = withProbe({ [`GET https://${alias}/${PROBE.key}`]: response(404, "<Error><Code>NoSuchKey</Code></Error>") }, { S3_ALIAS_HOST: alias });
+    expect((await publicRead.run(ctx)).fix).toBe("remove /example-social-media from S3_ALIAS_HOST");
+  });
+
+  it("fails without waiting on a redirect or on other content", async () => {
+    const redirect = await publicRead.run(withProbe({ [`GET ${PROBE_URL}`]: response(301, "", { location: "https://cdn.example.net/x" }) }).ctx);
+    expect(redirect).toMatchObject({ status: "fail", transient: false });
+    expect(redirect.cause).toBe(
+      "the media host redirects (301 to https://cdn.example.net/x): other servers may not follow, and the browser CSP must allow the target",
+    );
+    const page = await publicRead.run(withProbe({ [`GET ${PROBE_URL}`]: response(200, "<html>welcome</html>") }).ctx);
+    expect(page).toMatchObject({ status: "fail", transient: false });
+  });
+});
+
+describe("cors", () => {
+  const preflightKey = `OPTIONS ${PROBE_URL}`;
+  const run = async (getOrigin: string | undefined, preflight: HttpResponse) => {
+    const { ctx } = context({
+      http: {
+        [`GET ${PROBE_URL}`]: response(200, "probe\n", getOrigin ? { "access-control-allow-origin": getOrigin } : {}),
+        [preflightKey]: preflight,
+      },
+    });
+    ctx.state.probe = PROBE;
+    ctx.state.mediaServed = true;
+    return cors.run(ctx);
+  };
+
+  it("passes when GET and preflight allow every origin or this one", async () => {
+    const outcome = await run("*", response(200, "", { "access-control-allow-origin": "https://social.example.com", "access-control-allow-methods": "GET, HEAD" }));
+    expect(outcome).toEqual({
+      status: "pass",
+      observed: [
+        "GET with Origin: https://social.example.com: 200, Access-Control-Allow-Origin: *",
+        "OPTIONS preflight (GET) from https://social.example.com: 200, Access-Control-Allow-Origin: https://social.example.com, Access-Control-Allow-Methods: GET, HEAD",
+      ],
+    });
+  });
+
+  it("fails when the origin allowed is another one", async () => {
+    const outcome = await run("https://other.example", response(200, "", { "access-control-allow-origin": "https://other.example" }));
+    expect(outcome.status).toBe("fail");
+    expect(outcome.fix).toContain("pass one of them with --origin");
+  });
+});
+
+describe("noListing", () => {
+  const API = "https://example-social-media.s3.eu-central-1.amazonaws.com/";
+
+  it("fails when the media host's root is an S3 listing, and names where", async () => {
+    const { ctx } = context({
+      http: {
+        "GET https://files.example.com/": response(200, '<?xml version="1.0"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Contents>'),
+        [`GET ${API}`]: response(403, "<Error><Code>AccessDenied</Code></Error>"),
+      },
+    });
+    const outcome = await noListing.run(ctx);
+    expect(outcome.observed).toEqual([`GET https://files.example.com/: 200, an S3 listing of keys`, `GET ${API}: 403 AccessDenied`]);
+    expect(outcome.cause).toMatch(/^anyone can list every key at https:\/\/files\.example\.com\/,/);
+  });
+
+  it("passes on an index page that is not a listing, and on refusals", async () => {
+    const { ctx } = context({
+      http: { "GET https://files.example.com/": response(200, "<html>Media for social.example.com</html>"), [`GET ${API}`]: response(403) },
+    });
+    expect((await noListing.run(ctx)).status).toBe("pass");
+  });
+});
+
+describe("writerCannotCreateBucket", () => {
+  it("passes on AccessDenied, names AWS's region, and has nothing to remove", async () => {
+    const { ctx, calls, probes } = context({ s3: () => s3Error("AccessDenied", 403) });
+    ctx.state.probe = PROBE;
+    expect((await writerCannotCreateBucket.run(ctx)).status).toBe("pass");
+    expect(calls[0]?.input).toMatchObject({ Bucket: expect.stringMatching(/^mastodon-media-verify-[0-9a-f]{16}$/), CreateBucketConfiguration: { LocationConstraint: "eu-central-1" } });
+    expect(probes.pending().buckets).toEqual([]);
+  });
+
+  it("fails when the bucket gets created, and the cleanup deletes it", async () => {
+    const { ctx, calls, probes } = context({});
+    ctx.state.probe = PROBE;
+    expect((await writerCannotCreateBucket.run(ctx)).cause).toBe("the writer may create buckets: it holds more than the media bucket's permissions");
+    const created = calls[0]?.input.Bucket;
+    expect(await probes.removeAll(ctx.io.s3, (t) => t)).toEqual([]);
+    expect(calls.at(-1)).toEqual({ command: "DeleteBucket", input: { Bucket: created } });
+  });
+});
+
+describe("writerCannotChangePolicy", () => {
+  const run = async (answer: unknown) => {
+    const { ctx, calls } = context({ s3: () => answer });
+    ctx.state.probe = PROBE;
+    return { outcome: await writerCannotChangePolicy.run(ctx), calls };
+  };
+
+  it("sends a document that cannot change anything, and passes on a refusal", async () => {
+    const { outcome, calls } = await run(s3Error("AccessDenied", 403));
+    expect(calls).toEqual([{ command: "PutBucketPolicy", input: { Bucket: "example-social-media", Policy: INVALID_POLICY } }]);
+    expect(outcome.status).toBe("pass");
+  });
+
+  it("fails when only the document's parse error stopped the writer", async () => {
+    const { outcome } = await run(s3Error("MalformedPolicy", 400));
+    expect(outcome.cause).toMatch(/^the writer passed the authorization check/);
+  });
+
+  it("fails loudly when the server accepts it, and says to restore the policy", async () => {
+    const { outcome } = await run({});
+    expect(outcome.fix).toMatch(/^restore the bucket policy now/);
+  });
+});
+
+describe("tlsCheck", () => {
+  const facts = (protocol: string, daysLeft: number): TlsFacts => ({
+    protocol,
+    subject: "files.example.com",
+    issuer: "Amazon RSA 2048 M02",
+    validTo: new Date("2027-06-01T00:00:00Z"),
+    daysLeft,
+  });
+
+  it("checks the media host and the API endpoint, and notes a certificate close to expiry", async () => {
+    const hosts: string[] = [];
+    const { ctx } = context({ tls: (host) => (hosts.push(host), facts("TLSv1.3", host === "files.example.com" ? 9 : 200)) });
+    const outcome = await tlsCheck.run(ctx);
+    expect(hosts).toEqual(["files.example.com", "s3.eu-central-1.amazonaws.com"]);
+    expect(outcome.status).toBe("pass");
+    expect(outcome.observed[0]).toBe(
+      "files.example.com: TLSv1.3, certificate for files.example.com from Amazon RSA 2048 M02, valid until 2027-06-01 (only 9 days left: check its renewal)",
+    );
+  });
+
+  it("fails on TLS older than 1.2", async () => {
+    const { ctx } = context({ tls: () => facts("TLSv1.1", 200) });
+    expect((await tlsCheck.run(ctx)).cause).toBe("files.example.com negotiated TLSv1.1, which browsers refuse");
+  });
+
+  it("is skipped for a plain-http loopback server", async () => {
+    const { ctx } = context({
+      env: { S3_ALIAS_HOST: undefined, S3_PROTOCOL: "http", S3_ENDPOINT: "http://127.0.0.1:40080", S3_HOSTNAME: "127.0.0.1:40080", S3_REGION: "us-east-1" },
+    });
+    expect(await tlsCheck.run(ctx)).toEqual({ status: "skip", observed: ["plain http on loopback (127.0.0.1:40080): a local test server, no TLS to check"] });
+  });
+});

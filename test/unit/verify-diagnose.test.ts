@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { aclRejected, diagnoseNetwork, diagnoseS3, diagnoseTls } from "../../cli/verify/diagnose";
+import { describeFailure } from "../../cli/verify/s3";
+import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+
+function target(env: Record<string, string | undefined> = {}): VerifyTarget {
+  const result = readTarget(
+    new Map(
+      Object.entries<string | undefined>({
+        S3_ENABLED: "true",
+        S3_BUCKET: "example-social-media",
+        S3_REGION: "fra1",
+        S3_ENDPOINT: "https://fra1.digitaloceanspaces.com",
+        S3_ALIAS_HOST: "files.example.com",
+        AWS_ACCESS_KEY_ID: "DO00EXAMPLEACCESSKEY",
+        AWS_SECRET_ACCESS_KEY: "EXAMPLEspacesSecretKey0000000000000000000000",
+        S3_PERMISSION: "",
+        ...env,
+      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
+  );
+  if (!result.ok) throw new Error(result.problems.join("\n"));
+  return result.target;
+}
+
+describe("diagnoseS3", () => {
+  it("blames S3_PERMISSION when the server rejects the ACL header (AWS 400, R2 501)", () => {
+    const withAcl = target({ S3_PERMISSION: "public-read" });
+    const expected = aclRejected(withAcl);
+    expect(diagnoseS3({ code: "AccessControlListNotSupported", status: 400 }, withAcl, "s3:PutObject", true)).toEqual(expected);
+    expect(diagnoseS3({ code: "NotImplemented", status: 501 }, withAcl, "s3:PutObject", true)).toEqual(expected);
+    expect(expected.fix).toBe("set S3_PERMISSION= (empty) so that Mastodon sends no ACL; public reads come from the bucket policy or the CDN");
+    expect(expected.cause).toContain('S3_PERMISSION is "public-read"');
+  });
+
+  it("says Mastodon's default ACL applies when S3_PERMISSION is unset", () => {
+    expect(aclRejected(target({ S3_PERMISSION: undefined })).cause).toContain("S3_PERMISSION is unset (Mastodon's default is public-read)");
+  });
+
+  it("names the bucket's region when a region mismatch reports it", () => {
+    const diagnosis = diagnoseS3({ code: "AuthorizationHeaderMalformed", status: 400, bucketRegion: "ams3" }, target(), "s3:PutObject");
+    expect(diagnosis).toEqual({
+      cause: "region mismatch: requests are signed for S3_REGION=fra1 but the bucket is in ams3",
+      fix: "set S3_REGION=ams3 and the endpoint of that region",
+      transient: false,
+    });
+  });
+
+  it("points at the endpoint or the bucket name when the bucket does not exist there", () => {
+    expect(diagnoseS3({ code: "NoSuchBucket", status: 404 }, target(), "s3:PutObject").cause).toBe(
+      "bucket example-social-media does not exist at https://fra1.digitaloceanspaces.com: the endpoint belongs to another region or account (on Spaces the region is part of the endpoint), or S3_BUCKET is misspelled",
+    );
+  });
+
+  it("treats unknown keys, bad signatures and denials as possibly propagating, and names R2's hashed secret", () => {
+    expect(diagnoseS3({ code: "InvalidAccessKeyId", status: 403 }, target(), "s3:PutObject").transient).toBe(true);
+    const signature = diagnoseS3({ code: "SignatureDoesNotMatch", status: 403 }, target(), "s3:PutObject");
+    expect(signature.transient).toBe(true);
+    expect(signature.cause).toContain("SHA-256 hex of the token's value");
+    const denied = diagnoseS3({ code: "AccessDenied", status: 403 }, target({ S3_KEY_PREFIX: "social" }), "s3:DeleteObject");
+    expect(denied.cause).toBe(
+      "the writer may not s3:DeleteObject here: its policy lacks s3:DeleteObject on example-social-media under social/, a bucket policy denies it, or the policy was changed seconds ago",
+    );
+  });
+
+  it("recommends the checksum switches when the server rejects newer SDKs' checksums", () => {
+    expect(diagnoseS3({ code: "MissingContentLength", status: 411 }, target(), "s3:PutObject").fix).toContain("AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED");
+  });
+
+  it("explains network failures through the variable that names the host", () => {
+    expect(diagnoseS3({ code: "ENOTFOUND" }, target(), "s3:PutObject")).toEqual({
+      cause: "the host in S3_ENDPOINT does not resolve",
+      fix: "create its DNS record or correct S3_ENDPOINT",
+      transient: true,
+    });
+  });
+});
+
+describe("diagnoseNetwork and diagnoseTls", () => {
+  it("tells a scheme mismatch from a refused connection", () => {
+    expect(diagnoseNetwork("ERR_SSL_WRONG_VERSION_NUMBER", "S3_ENDPOINT")?.fix).toBe("correct the scheme in S3_ENDPOINT (https for every real server)");
+    expect(diagnoseNetwork("ECONNREFUSED", "S3_ALIAS_HOST")?.cause).toBe("nothing listens at the host and port of S3_ALIAS_HOST");
+  });
+
+  it("waits for a certificate that does not cover the host yet, but not for an expired one", () => {
+    expect(diagnoseTls("ERR_TLS_CERT_ALTNAME_INVALID", "S3_ALIAS_HOST")?.transient).toBe(true);
+    expect(diagnoseTls("CERT_HAS_EXPIRED", "S3_ALIAS_HOST")?.transient).toBe(false);
+    expect(diagnoseTls("DEPTH_ZERO_SELF_SIGNED_CERT", "S3_ALIAS_HOST")?.cause).toBe("the certificate is self-signed: browsers and other servers reject it");
+    expect(diagnoseTls("SOMETHING_ELSE", "S3_ALIAS_HOST")).toBeUndefined();
+  });
+});
+
+describe("describeFailure", () => {
+  const redact = (text: string) => text.split("s3cr3t").join("[secret]");
+
+  it("reads the code, status and bucket region of an SDK error and redacts its message", () => {
+    const error = Object.assign(new Error("The authorization header is malformed; s3cr3t"), {
+      name: "AuthorizationHeaderMalformed",
+      Region: "ams3",
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(describeFailure(error, redact)).toEqual({
+      code: "AuthorizationHeaderMalformed",
+      status: 400,
+      bucketRegion: "ams3",
+      message: "The authorization header is malformed; [secret]",
+    });
+  });
+
+  it("names a bodiless error after its status, and a network error after its code", () => {
+    const head = Object.assign(new Error("UnknownError"), { name: "Unknown", $metadata: { httpStatusCode: 403 } });
+    expect(describeFailure(head, redact)).toEqual({ code: "AccessDenied", status: 403, bucketRegion: undefined, message: undefined });
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
+    expect(describeFailure(refused, redact).code).toBe("ECONNREFUSED");
+  });
+});

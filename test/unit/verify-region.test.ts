@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { regionOfHost, regionReport } from "../../cli/verify/region";
+import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+
+const R2_ACCOUNT = "0123456789abcdef0123456789abcdef";
+
+function target(env: Record<string, string>): VerifyTarget {
+  const result = readTarget(
+    new Map(
+      Object.entries({
+        S3_ENABLED: "true",
+        S3_BUCKET: "example-social-media",
+        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        S3_PERMISSION: "",
+        ...env,
+      }),
+    ),
+  );
+  if (!result.ok) throw new Error(result.problems.join("\n"));
+  return result.target;
+}
+
+describe("regionOfHost", () => {
+  it("reads the region of AWS, Spaces and R2 API hosts, and the bucket in front of them", () => {
+    expect(regionOfHost("s3.eu-central-1.amazonaws.com")).toEqual({ provider: "AWS", region: "eu-central-1", bucketLabel: undefined });
+    expect(regionOfHost("s3-us-west-2.amazonaws.com")).toEqual({ provider: "AWS", region: "us-west-2", bucketLabel: undefined });
+    expect(regionOfHost("media.s3.dualstack.ap-southeast-2.amazonaws.com")).toEqual({ provider: "AWS", region: "ap-southeast-2", bucketLabel: "media" });
+    expect(regionOfHost("ams3.digitaloceanspaces.com")).toEqual({ provider: "Spaces", region: "ams3", bucketLabel: undefined });
+    expect(regionOfHost("media.fra1.digitaloceanspaces.com")).toEqual({ provider: "Spaces", region: "fra1", bucketLabel: "media" });
+    expect(regionOfHost(`${R2_ACCOUNT}.eu.r2.cloudflarestorage.com`)).toEqual({ provider: "R2", bucketLabel: undefined });
+  });
+
+  it("knows nothing about other hosts", () => {
+    expect(regionOfHost("minio.example.com")).toBeUndefined();
+    expect(regionOfHost("127.0.0.1")).toBeUndefined();
+    expect(regionOfHost("media.fra1.cdn.digitaloceanspaces.com")).toBeUndefined();
+  });
+});
+
+describe("regionReport", () => {
+  it("passes a Spaces env whose endpoint and hostname are in S3_REGION", () => {
+    const report = regionReport(
+      target({ S3_REGION: "fra1", S3_ENDPOINT: "https://fra1.digitaloceanspaces.com", S3_HOSTNAME: "fra1.digitaloceanspaces.com" }),
+    );
+    expect(report).toEqual({
+      observed: [
+        "S3_ENDPOINT fra1.digitaloceanspaces.com is in fra1, as S3_REGION says",
+        "S3_HOSTNAME fra1.digitaloceanspaces.com is in fra1, as S3_REGION says",
+      ],
+      problems: [],
+    });
+  });
+
+  it("reports a Spaces endpoint of another region than S3_REGION", () => {
+    const report = regionReport(
+      target({ S3_REGION: "ams3", S3_ENDPOINT: "https://nyc3.digitaloceanspaces.com", S3_ALIAS_HOST: "files.example.com" }),
+    );
+    expect(report.problems).toEqual([
+      {
+        cause: "region mismatch: S3_ENDPOINT nyc3.digitaloceanspaces.com is in nyc3 but S3_REGION=ams3",
+        fix: "set S3_REGION=nyc3, or point S3_ENDPOINT at the bucket's region",
+      },
+    ]);
+  });
+
+  it("reports the bucket inside S3_ENDPOINT, where Mastodon adds it again", () => {
+    const report = regionReport(
+      target({ S3_REGION: "fra1", S3_ENDPOINT: "https://example-social-media.fra1.digitaloceanspaces.com", S3_ALIAS_HOST: "files.example.com" }),
+    );
+    expect(report.problems).toEqual([
+      {
+        cause:
+          "S3_ENDPOINT contains a bucket name (example-social-media.fra1.digitaloceanspaces.com): Mastodon adds the bucket itself, so every key lands under the wrong path",
+        fix: "set S3_ENDPOINT=https://fra1.digitaloceanspaces.com",
+      },
+    ]);
+  });
+
+  it("requires the region auto (or us-east-1) on R2", () => {
+    const env = { S3_ENDPOINT: `https://${R2_ACCOUNT}.r2.cloudflarestorage.com`, S3_ALIAS_HOST: "files.example.com" };
+    expect(regionReport(target({ ...env, S3_REGION: "auto" })).problems).toEqual([]);
+    expect(regionReport(target({ ...env, S3_REGION: "eu-central-1" })).problems).toEqual([
+      { cause: "R2 signs with the region auto, but S3_REGION=eu-central-1", fix: "set S3_REGION=auto" },
+    ]);
+  });
+
+  it("compares S3_HOSTNAME on AWS only when there is no alias host", () => {
+    const env = { S3_REGION: "eu-central-1", S3_HOSTNAME: "s3.eu-west-1.amazonaws.com" };
+    expect(regionReport(target({ ...env, S3_ALIAS_HOST: "files.example.com" })).problems).toEqual([]);
+    expect(regionReport(target(env)).problems).toEqual([
+      {
+        cause: "region mismatch: S3_HOSTNAME s3.eu-west-1.amazonaws.com is in eu-west-1 but S3_REGION=eu-central-1",
+        fix: "set S3_REGION=eu-west-1, or point S3_HOSTNAME at the bucket's region",
+      },
+    ]);
+  });
+
+  it("says that a custom endpoint decides the region itself", () => {
+    const report = regionReport(target({ S3_REGION: "us-east-1", S3_ENDPOINT: "https://minio.example.com:9000", S3_ALIAS_HOST: "files.example.com" }));
+    expect(report).toEqual({ observed: ["S3_ENDPOINT minio.example.com: no region in the name; the server decides (requests are signed for us-east-1)"], problems: [] });
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { buildReport, EXIT, renderProblems, renderResult, renderSummary } from "../../cli/verify/report";
+import type { CheckResult } from "../../cli/verify/runner";
+import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+
+const target = (() => {
+  const result = readTarget(
+    new Map([
+      ["S3_ENABLED", "true"],
+      ["S3_BUCKET", "example-social-media"],
+      ["S3_REGION", "eu-central-1"],
+      ["S3_HOSTNAME", "s3.eu-central-1.amazonaws.com"],
+      ["S3_ALIAS_HOST", "files.example.com"],
+      ["AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"],
+      ["AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
+      ["S3_PERMISSION", ""],
+    ]),
+  );
+  if (!result.ok) throw new Error(result.problems.join("\n"));
+  return result.target as VerifyTarget;
+})();
+
+const passed: CheckResult = { id: "writer-upload", title: "the writer can upload", status: "pass", observed: ["PUT k: 200"], attempts: 1, ms: 12 };
+const failedCors: CheckResult = {
+  id: "cors",
+  title: "CORS",
+  status: "fail",
+  observed: ["GET with Origin: https://x.example: 200, Access-Control-Allow-Origin: (none)"],
+  cause: "no CORS rule",
+  fix: "re-run pulumi up",
+  attempts: 3,
+  ms: 7_400,
+};
+const skipped: CheckResult = { id: "tls", title: "TLS", status: "skip", observed: ["plain http on loopback"], attempts: 0, ms: 0 };
+
+const report = (checks: CheckResult[], leftover: string[] = [], interrupted = false) =>
+  buildReport({ target, origin: "https://social.example.com", checks, created: 4, leftover, interrupted, durationMs: 2_345 });
+
+describe("buildReport", () => {
+  it("exits 0 when nothing failed and every probe was removed, skips included", () => {
+    expect(report([passed, skipped])).toMatchObject({ ok: true, exitCode: EXIT.ok, mediaBase: "https://files.example.com", uploadAcl: null });
+  });
+
+  it("exits 1 on a failed check or a probe left behind, and 130 when interrupted", () => {
+    expect(report([passed, failedCors]).exitCode).toBe(EXIT.failed);
+    expect(report([passed], ["s3://b/k: 403 AccessDenied"]).exitCode).toBe(EXIT.failed);
+    expect(report([passed], [], true).exitCode).toBe(EXIT.interrupted);
+  });
+
+  it("never carries the credential", () => {
+    const json = JSON.stringify(report([passed, failedCors]));
+    expect(json).not.toContain(target.facts.secretAccessKey);
+    expect(json).not.toContain(target.facts.accessKeyId);
+  });
+});
+
+describe("renderResult", () => {
+  it("prints what was observed, and for a failure the likely cause, the fix and how long it was retried", () => {
+    expect(renderResult(passed)).toBe("PASS  writer-upload: the writer can upload\n      PUT k: 200\n");
+    expect(renderResult(failedCors)).toBe(
+      [
+        "FAIL  cors: CORS",
+        "      GET with Origin: https://x.example: 200, Access-Control-Allow-Origin: (none)",
+        "      likely cause: no CORS rule",
+        "      fix: re-run pulumi up",
+        "      (still failing after 3 attempts over 7 s)",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("renderSummary", () => {
+  it("counts the checks and lists the probes that could not be removed", () => {
+    expect(renderSummary(report([passed, failedCors, skipped], ["s3://b/k: 403 AccessDenied"]))).toBe(
+      [
+        "",
+        "Probes: 4 created, 3 removed.",
+        "Could not remove (delete them by hand):",
+        "  s3://b/k: 403 AccessDenied",
+        "Checks passed: 1 of 3; failed: 1; skipped: 1; 2.3 s. Verdict: NOT ready: fix the failures above.",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("renderProblems", () => {
+  it("prints one line per problem and says nothing was created", () => {
+    expect(renderProblems(["S3_BUCKET is missing"], "The env file .env")).toBe(
+      "The env file .env has 1 problem; nothing was created on the server:\n  - S3_BUCKET is missing\n",
+    );
+  });
+});
