@@ -1,13 +1,12 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { planCli } from "../helpers/plan-cli";
 import { UserError } from "../../components/errors";
 import { BUCKET_FACTS, diffPlans, parsePlanJson, renderDiff, type DiffablePlan, type DiffableResource } from "../../cli/plan/diff";
 import { renderPlanErrorMarkdown, renderPlanMarkdown } from "../../cli/plan/markdown";
-import { PROJECT_ROOT, type PublicPlan } from "../../cli/plan/run";
+import type { PublicPlan } from "../../cli/plan/run";
 
 const COMPONENT = "mastodon-media:aws:MediaStorage";
 
@@ -216,16 +215,6 @@ describe("renderPlanMarkdown", () => {
   });
 });
 
-const run = promisify(execFile);
-async function planCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/plan.ts", ...args], { cwd: PROJECT_ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe("npm run plan --against", () => {
   it("compares with an older JSON plan, prints the loud line and writes a masked Markdown summary", async () => {

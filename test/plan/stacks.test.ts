@@ -1,28 +1,17 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { planCli } from "../helpers/plan-cli";
 import { ConfigError } from "../../components/errors";
 import { runProgram } from "../../cli/plan/engine";
 import { planStack, PROJECT_ROOT, publicPlan } from "../../cli/plan/run";
 
-const run = promisify(execFile);
 const STACKS = readdirSync(PROJECT_ROOT)
   .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
   .filter((stack): stack is string => stack !== undefined);
 
-async function planCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/plan.ts", ...args], { cwd: PROJECT_ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe("planStack on every committed stack file", () => {
   it("finds the dev stack and the aws example at least", () => {
