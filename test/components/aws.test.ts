@@ -188,6 +188,17 @@ describe("AwsMediaStorage", async () => {
       expect(check.dependsOn).toContain(record.urn);
     }
   });
+
+  it("re-runs the checks when the bucket policy, distribution, certificate, writer policy or CORS change", () => {
+    const check = resourceOf(plan, "command:local:Command");
+    expect(check.inputs.triggers).toEqual([
+      resourceOf(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy,
+      "media-cdn-id",
+      CERTIFICATE_ARN,
+      resourceOf(plan, "aws:iam/userPolicy:UserPolicy").inputs.policy,
+      resourceOf(plan, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration").inputs.corsRules,
+    ]);
+  });
 });
 
 describe("AwsMediaStorage in a test stack", async () => {
