@@ -1,6 +1,6 @@
-import { parsePolicyDocument } from "../analysis/policy-document";
-import { actionsBeyondRead, describeAudience, publicGrants } from "../analysis/public-access";
-import { BUCKET_POLICY_TYPES, policyInputOf } from "../extract/policy-inputs";
+import { actionsBeyondRead, describeAudience } from "../analysis/public-access";
+import { bucketPolicyPublicGrants } from "../extract/bucket-policy-grants";
+import { BUCKET_POLICY_TYPES } from "../extract/policy-inputs";
 import type { ResourceRule } from "../rule";
 
 /**
@@ -16,11 +16,10 @@ export const bucketPolicyPublicAccessReadOnly: ResourceRule = {
   severity: "critical",
   resourceTypes: BUCKET_POLICY_TYPES,
   validate(resource) {
-    const input = policyInputOf(resource, BUCKET_POLICY_TYPES);
-    if (input === undefined) return [];
-    const parsed = parsePolicyDocument(input);
-    if (!parsed.ok) return [`The bucket policy must be a valid policy document: it ${parsed.problem}.`];
-    return publicGrants(parsed.document).flatMap((grant) => {
+    const read = bucketPolicyPublicGrants(resource);
+    if (read === undefined) return [];
+    if ("problem" in read) return [`The bucket policy must be a valid policy document: it ${read.problem}.`];
+    return read.grants.flatMap((grant) => {
       const beyond = actionsBeyondRead(grant);
       return beyond.length === 0
         ? []

@@ -1,7 +1,7 @@
 import { PUBLIC_PREFIXES } from "../../components/prefixes";
-import { parsePolicyDocument } from "../analysis/policy-document";
-import { describeAudience, publicGrants, resourcesBeyondPublicPrefixes } from "../analysis/public-access";
-import { BUCKET_POLICY_TYPES, policyInputOf } from "../extract/policy-inputs";
+import { describeAudience, resourcesBeyondPublicPrefixes } from "../analysis/public-access";
+import { bucketPolicyPublicGrants } from "../extract/bucket-policy-grants";
+import { BUCKET_POLICY_TYPES } from "../extract/policy-inputs";
 import type { ResourceRule } from "../rule";
 
 /**
@@ -17,12 +17,10 @@ export const bucketPolicyPublicReadLimitedToPublicPrefixes: ResourceRule = {
   severity: "critical",
   resourceTypes: BUCKET_POLICY_TYPES,
   validate(resource) {
-    const input = policyInputOf(resource, BUCKET_POLICY_TYPES);
-    if (input === undefined) return [];
-    const parsed = parsePolicyDocument(input);
+    const read = bucketPolicyPublicGrants(resource);
     // An unreadable document is reported by bucket-policy-public-access-read-only.
-    if (!parsed.ok) return [];
-    return publicGrants(parsed.document).flatMap((grant) => {
+    if (read === undefined || "problem" in read) return [];
+    return read.grants.flatMap((grant) => {
       const beyond = resourcesBeyondPublicPrefixes(grant);
       return beyond.length === 0
         ? []
