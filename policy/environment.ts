@@ -7,7 +7,7 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
  * not trust the very input it checks). So:
  * - `pulumi preview --policy-pack`: the `environment` property of the policies that need it, from
  *   `--policy-pack-config` (policy/config/test.json for test stacks); absent means production.
- * - the offline plan: the stack's own `mastodon-media:environment` (production when unset, as in Pulumi.yaml).
+ * - the offline plan: the stack's own `mastodon-media:environment` (production when unset, the config schema's default).
  * Anything but exactly "test" is production: a forgotten setting errs towards keeping media.
  */
 export type Environment = "production" | "test";

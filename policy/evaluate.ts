@@ -1,5 +1,5 @@
 import type { EnforcementLevel as PackEnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
-import type { PlannedResource, PolicyViolation } from "../cli/plan/types";
+import { UNKNOWN_MASK, type PlannedResource, type PolicyViolation } from "../cli/plan/types";
 import { environmentFromStackConfig } from "./environment";
 import { rules } from "./registry";
 import type { Rule, RuleContext, RuleResource } from "./rule";
@@ -71,9 +71,9 @@ function toRuleResource(resource: PlannedResource): RuleResource {
   };
 }
 
-/** The plan prints unknown values as `[unknown]`; give them back the engine's marker so the proxy sees them. */
+/** The plan prints unknown values as UNKNOWN_MASK; give them back the engine's marker so the proxy sees them. */
 function restoreUnknowns(value: unknown): unknown {
-  if (value === "[unknown]") return UNKNOWN_STRING_VALUE;
+  if (value === UNKNOWN_MASK) return UNKNOWN_STRING_VALUE;
   if (Array.isArray(value)) return value.map(restoreUnknowns);
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, restoreUnknowns(item)]));

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks } from "./mocks";
-import type { PlannedResource, PlanOutput } from "./types";
+import { UNKNOWN_MASK, type PlannedResource, type PlanOutput } from "./types";
 
 export const PROJECT = "mastodon-media";
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
@@ -117,7 +117,7 @@ function urnOf(stack: string, parent: string | null, type: string, name: string)
 
 /** Replaces the wire markers by plain values, noting where secrets were. */
 function unwrap(value: unknown, at: string, secretPaths: string[]): unknown {
-  if (value === UNKNOWN) return "[unknown]";
+  if (value === UNKNOWN) return UNKNOWN_MASK;
   if (Array.isArray(value)) return value.map((item, index) => unwrap(item, join(at, String(index)), secretPaths));
   if (value === null || typeof value !== "object") return value;
   const object = value as Record<string, unknown>;
@@ -129,7 +129,7 @@ function unwrap(value: unknown, at: string, secretPaths: string[]): unknown {
       return object.urn;
     case OUTPUT_SIG:
       if (object.secret) secretPaths.push(at || ".");
-      return "value" in object ? unwrap(object.value, at, []) : "[unknown]";
+      return "value" in object ? unwrap(object.value, at, []) : UNKNOWN_MASK;
   }
   return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, unwrap(item, join(at, key), secretPaths)]));
 }

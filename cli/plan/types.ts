@@ -1,3 +1,6 @@
+/** How the plan prints a value the program could not know offline; the policy runner turns it back into an unknown. */
+export const UNKNOWN_MASK = "[unknown]";
+
 /** One resource of the offline plan, as the program registered it (DESIGN.md, "The --json plan"). */
 export interface PlannedResource {
   type: string;
