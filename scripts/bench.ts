@@ -51,10 +51,10 @@ const stacks = readdirSync(ROOT)
   .filter((stack): stack is string => stack !== undefined)
   .sort();
 
-console.log(`Offline plan (node --import tsx cli/plan.ts), median of ${RUNS} runs, target < 3 s and < 300 MiB`);
+console.log(`Offline plan (node --import tsx cli/plan/main.ts), median of ${RUNS} runs, target < 3 s and < 300 MiB`);
 console.log("stack          wall s   peak MiB   exit   provider SDKs loaded");
 for (const stack of stacks) {
-  const runs = Array.from({ length: RUNS }, (_, i) => measure(["--import", "tsx", "cli/plan.ts", "--stack", stack], `${stack}-${i}`));
+  const runs = Array.from({ length: RUNS }, (_, i) => measure(["--import", "tsx", "cli/plan/main.ts", "--stack", stack], `${stack}-${i}`));
   const last = runs[runs.length - 1] as Measure;
   console.log(
     `${stack.padEnd(14)} ${median(runs.map((r) => r.seconds)).toFixed(2).padStart(6)}   ${median(runs.map((r) => r.maxRssMiB)).toFixed(0).padStart(8)}   ${String(last.status).padStart(4)}   ${last.sdks.join(", ")}`,

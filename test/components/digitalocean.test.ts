@@ -205,7 +205,7 @@ describe("npm run plan -- --stack digitalocean", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "do-plan-")), "plan.json");
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--import", "tsx", "cli/plan.ts", "--stack", "digitalocean", "--json", file],
+      ["--import", "tsx", "cli/plan/main.ts", "--stack", "digitalocean", "--json", file],
       { cwd: root },
     );
     expect(stdout).toContain("AWS_SECRET_ACCESS_KEY=[secret]");

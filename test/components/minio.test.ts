@@ -376,7 +376,7 @@ describe("the dev stack", () => {
   });
 
   it("is what `npm start` plans: exit 0, the secret masked", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "cli/plan.ts", "--stack", "dev"], { cwd: PROJECT_ROOT });
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "cli/plan/main.ts", "--stack", "dev"], { cwd: PROJECT_ROOT });
     expect(stdout).toContain('Offline plan of stack "dev" (provider minio): 7 resources');
     expect(stdout).toContain("  AWS_SECRET_ACCESS_KEY=[secret]\n");
     expect(stdout).not.toContain(MOCK_WRITER_SECRET);

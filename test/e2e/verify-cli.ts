@@ -34,7 +34,7 @@ export function runWithEnv(command: string, args: string[], env: string, onStder
 
 /** `verify --env - --json` with extra flags; the report is parsed from standard output. */
 export async function verifyJson(env: string, flags: string[] = [], onStderr?: (text: string, child: ChildProcess) => void) {
-  const run = await runWithEnv(TSX, ["cli/verify.ts", "--env", "-", "--json", ...flags], env, onStderr);
+  const run = await runWithEnv(TSX, ["cli/verify/main.ts", "--env", "-", "--json", ...flags], env, onStderr);
   let report: (VerifyReport & { problems?: string[] }) | undefined;
   try {
     report = JSON.parse(run.stdout);

@@ -7,7 +7,7 @@ const run = promisify(execFile);
 /** Runs `npm run plan` (without npm) and returns its exit code and output, also when it fails. */
 export async function planCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/plan.ts", ...args], { cwd: PROJECT_ROOT });
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/plan/main.ts", ...args], { cwd: PROJECT_ROOT });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

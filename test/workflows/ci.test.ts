@@ -58,7 +58,7 @@ describe("ci.yml", () => {
       mkdirSync(path.join(temp, "base-plans"));
       // The base branch's plan of aws, with another bucket name: this change "replaces" the bucket.
       const base = path.join(temp, "base-plans", "aws.json");
-      await promisify(execFile)(process.execPath, ["--import", "tsx", "cli/plan.ts", "--stack", "aws", "--json", base], { cwd: PROJECT_ROOT });
+      await promisify(execFile)(process.execPath, ["--import", "tsx", "cli/plan/main.ts", "--stack", "aws", "--json", base], { cwd: PROJECT_ROOT });
       const plan = JSON.parse(readFileSync(base, "utf8")) as PublicPlan;
       const bucket = plan.resources.find((resource) => resource.type === "aws:s3/bucket:Bucket");
       if (!bucket) throw new Error("the aws plan has no bucket");

@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
-import { corsOrigin, parseVerifyArgs, USAGE, type VerifyOptions } from "./verify/args";
-import { CHECKS } from "./verify/checks";
-import type { CheckContext } from "./verify/checks/types";
-import { parseEnvFile } from "./verify/env-file";
-import { httpRequest } from "./verify/http";
-import { ProbeRegistry } from "./verify/probes";
-import { endpointsOf, unreachableEndpoints } from "./verify/reachability";
-import { buildReport, EXIT, renderHeader, renderProblems, renderResult, renderSummary } from "./verify/report";
-import { Interrupted, runChecks, type CheckResult } from "./verify/runner";
-import { writerClient } from "./verify/s3";
-import { readTarget, type VerifyTarget } from "./verify/target";
-import { tlsHandshake } from "./verify/tls";
+import { corsOrigin, parseVerifyArgs, USAGE, type VerifyOptions } from "./args";
+import { CHECKS } from "./checks";
+import type { CheckContext } from "./checks/types";
+import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { httpRequest } from "./http";
+import { ProbeRegistry } from "./probes";
+import { endpointsOf, unreachableEndpoints } from "./reachability";
+import { buildReport, EXIT, renderHeader, renderProblems, renderResult, renderSummary } from "./report";
+import { Interrupted, runChecks, type CheckResult } from "./runner";
+import { writerClient } from "./s3";
+import { readTarget, type VerifyTarget } from "./target";
+import { tlsHandshake } from "./tls";
 
 /** How long removing the probes may take after the checks, or after Ctrl-C. */
 const CLEANUP_TIMEOUT_MS = 30_000;

@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { UserError } from "../components/errors";
-import { reviewStackFile } from "../components/review-stack";
-import { diffPlans, parsePlanJson, renderDiff } from "./plan/diff";
-import { PROJECT } from "./plan/engine";
-import { renderPlanErrorMarkdown, renderPlanMarkdown, type Comparison } from "./plan/markdown";
-import { renderPlan } from "./plan/render";
-import { planStack, PROJECT_ROOT, publicPlan } from "./plan/run";
-import { readStackFile, stackFilePath } from "./plan/stack-file";
+import { UserError } from "../../components/errors";
+import { reviewStackFile } from "../../components/review-stack";
+import { diffPlans, parsePlanJson, renderDiff } from "./diff";
+import { PROJECT } from "./engine";
+import { renderPlanErrorMarkdown, renderPlanMarkdown, type Comparison } from "./markdown";
+import { renderPlan } from "./render";
+import { planStack, PROJECT_ROOT, publicPlan } from "./run";
+import { readStackFile, stackFilePath } from "./stack-file";
 
 const USAGE = `usage: npm run plan -- --stack NAME [--json FILE] [--show-secrets] [--against OLD.json] [--markdown FILE] [--review PR]
 
