@@ -44,18 +44,17 @@ export const SPACES_ACL_DOC = "docs/digitalocean.md, \"If the Spaces key may not
  * object-ACL design, named exactly so that an admin can act on it; elsewhere it is the writer's policy.
  */
 export function aclNotPermitted(target: VerifyTarget): Diagnosis {
-  const consequence =
-    'Mastodon\'s every upload fails ("Media could not be stored"), and S3_PERMISSION= (empty) is no way out: without ACLs nothing makes media public';
+  const fails = 'Mastodon\'s every upload fails ("Media could not be stored")';
   if (isSpacesEndpoint(target)) {
     return {
-      cause: `the Spaces key may not set object ACLs: Spaces answers 403 to the x-amz-acl: ${target.uploadAcl} header that S3_PERMISSION makes Mastodon send, and accepts the same upload without it. ${consequence}, and a bucket policy cannot be added while a per-bucket key exists (DigitalOcean, "How to Configure Bucket Policies")`,
+      cause: `the Spaces key may not set object ACLs: Spaces answers 403 to the x-amz-acl: ${target.uploadAcl} header that S3_PERMISSION makes Mastodon send, and accepts the same upload without it. ${fails}, and S3_PERMISSION= (empty) is no way out: objects without an ACL are private, and a bucket policy cannot be added while a per-bucket key exists (DigitalOcean, "How to Configure Bucket Policies")`,
       fix: `keep S3_PERMISSION=public-read and give Mastodon a Spaces key that may set ACLs: a Full Access key of a DigitalOcean team that holds only this bucket, pasted into AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; then run verify again (${SPACES_ACL_DOC})`,
       transient: false,
     };
   }
   return {
-    cause: `the writer's key may not set object ACLs: the server answers 403 to the x-amz-acl: ${target.uploadAcl} header that S3_PERMISSION makes Mastodon send, and accepts the same upload without it. ${consequence} unless a bucket policy grants anonymous reads`,
-    fix: "let the writer set ACLs on its objects (s3:PutObjectAcl, no Deny on s3:x-amz-acl), or serve media through a bucket policy on the public prefixes and set S3_PERMISSION= (empty)",
+    cause: `the writer's key may not set object ACLs: the server answers 403 to the x-amz-acl: ${target.uploadAcl} header that S3_PERMISSION makes Mastodon send, and accepts the same upload without it. ${fails}`,
+    fix: "if public reads come from a bucket policy or the CDN (no-ACL mode), set S3_PERMISSION= (empty) so that Mastodon sends no ACL; if they come from object ACLs (object-ACL mode), let the writer set ACLs on its objects (s3:PutObjectAcl, no Deny on s3:x-amz-acl)",
     transient: false,
   };
 }

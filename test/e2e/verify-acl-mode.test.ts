@@ -152,6 +152,7 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
     const upload = run.report.checks.find((c) => c.id === "writer-upload");
     expect(upload?.observed).toEqual([expect.stringMatching(/x-amz-acl: public-read: 403 AccessDenied$/), "the same PUT without x-amz-acl: 200"]);
     expect(upload?.cause).toMatch(/^the writer's key may not set object ACLs: the server answers 403 to the x-amz-acl: public-read header/);
+    expect(upload?.fix).toContain("let the writer set ACLs on its objects");
     expect(statuses(run.report)).toMatchObject({ "public-read": "skip", cors: "skip", "object-acls": "skip" });
     await expectCleanRun(run, setup);
   });
