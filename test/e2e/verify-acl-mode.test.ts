@@ -7,7 +7,8 @@ import type { PolicyDocument } from "../../components/policy-documents";
 import { DIGITALOCEAN } from "../../policy/resource-types";
 import { documentsFromPlans, forBucket, type Documents } from "./documents";
 import { createWriter, keysIn, localEnv, putBucketPolicy, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, type Servers, type Writer } from "./server";
-import { failed, statuses, verifyJson } from "./verify-cli";
+import { selfCheckCommand } from "../../components/self-check";
+import { failed, runWithEnv, statuses, verifyJson } from "./verify-cli";
 
 /**
  * The DigitalOcean stack's object-ACL mode on a real Ceph RGW (Spaces is built on RGW): the bucket as the
@@ -112,6 +113,13 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
     expect(check("no-listing")?.observed).toEqual([`GET ${servers.primary.endpoint}/${setup.bucket}/: 403 AccessDenied`]);
     expect(run.report.probes).toEqual({ created: 6, leftover: [] });
     await expectCleanRun(run, setup);
+
+    // The same proof as `pulumi up`'s self-check runs it: the env block on standard input.
+    const [program, ...args] = ["sh", "-c", selfCheckCommand(ORIGIN)];
+    const selfCheck = await runWithEnv(program as string, args, setup.env);
+    expect(selfCheck.code).toBe(0);
+    expect(selfCheck.stdout).toContain("PASS  object-acls:");
+    await expectCleanRun(selfCheck, setup);
   });
 
   it("fails only no-listing when the bucket ACL is public-read (bucket-wide anonymous listing)", async () => {
