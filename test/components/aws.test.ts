@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
-import { CACHING_OPTIMIZED_POLICY_ID } from "../../providers/aws/distribution";
+import { CACHING_OPTIMIZED_POLICY_ID, CORS_S3_ORIGIN_REQUEST_POLICY_ID, distributionComment } from "../../providers/aws/distribution";
 import { jsonInput, planConfig, resourceOf, resourcesOf } from "../helpers/plan";
 
 const config = {
@@ -49,7 +49,8 @@ describe("AwsMediaStorage", async () => {
 
   it("encrypts by default and aborts incomplete multipart uploads after seven days", () => {
     const encryption = resourceOf(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
-    expect(encryption.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
+    // bucketKeyEnabled is an SSE-KMS setting: with AES256 it does nothing and must not be sent.
+    expect(encryption.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
     expect(resourceOf(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules).toEqual([
       { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: { prefix: "" }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
     ]);
@@ -106,9 +107,13 @@ describe("AwsMediaStorage", async () => {
       allowedMethods: ["GET", "HEAD", "OPTIONS"],
       cachedMethods: ["GET", "HEAD"],
       cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+      // Forwards Origin and Access-Control-Request-* so that S3 answers preflights (else 400).
+      originRequestPolicyId: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
       responseHeadersPolicyId: "media-response-headers-id",
       compress: true,
     });
+    // AWS's published id of the managed policy CORS-S3Origin.
+    expect(CORS_S3_ORIGIN_REQUEST_POLICY_ID).toBe("88a5eaf4-2fd4-4709-b370-b4c650ea3fcf");
   });
 
   it("adds CORS and nosniff at the edge", () => {
@@ -265,6 +270,31 @@ describe("AwsMediaStorage with external DNS", async () => {
         { name: "files.example.com", type: "CNAME", value: "d111111abcdef8.cloudfront.net", purpose: "media domain -> CloudFront" },
       ],
     });
+  });
+});
+
+describe("distributionComment", () => {
+  it("names the instance and stays within CloudFront's 128 characters for the longest valid host name", () => {
+    expect(distributionComment("social.example.com")).toBe("Mastodon media for social.example.com");
+    // 253 characters: four labels of 62 and 61 letters, the longest a host name may be.
+    const longest = `${"a".repeat(62)}.${"b".repeat(62)}.${"c".repeat(62)}.${"d".repeat(61)}.${"e".repeat(2)}`.slice(0, 253);
+    const comment = distributionComment(longest);
+    expect(comment.length).toBe(128);
+    expect(comment.startsWith("Mastodon media for ...")).toBe(true);
+    expect(comment.endsWith(`${"d".repeat(20)}.ee`)).toBe(true);
+    expect(distributionComment("x".repeat(109)).length).toBe(128);
+    expect(distributionComment("x".repeat(109))).toBe(`Mastodon media for ${"x".repeat(109)}`);
+  });
+});
+
+describe("AwsMediaStorage for a web domain of 200 characters", async () => {
+  const webDomain = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.example.com`;
+  const plan = await planConfig({ ...config, webDomain, selfCheck: false });
+
+  it("sends a distribution comment CloudFront accepts", () => {
+    const comment = String(resourceOf(plan, "aws:cloudfront/distribution:Distribution").inputs.comment);
+    expect(comment.length).toBeLessThanOrEqual(128);
+    expect(comment).toMatch(/example\.com$/);
   });
 });
 
