@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it, vi } from "vitest";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
 import { CACHING_OPTIMIZED_POLICY_ID, CORS_S3_ORIGIN_REQUEST_POLICY_ID, distributionComment } from "../../providers/aws/distribution";
 import { jsonInput, planConfig, resourceOf, resourcesOf } from "../helpers/plan";
@@ -253,7 +254,42 @@ describe("AwsMediaStorage with DNS on Cloudflare", async () => {
 });
 
 describe("AwsMediaStorage with external DNS", async () => {
+  const warnings: string[] = [];
+  const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => void warnings.push(message));
   const plan = await planConfig({ ...config, aws: { region: "eu-central-1", dns: { type: "external" } } });
+  warn.mockRestore();
+  const commands = resourcesOf(plan, "command:local:Command");
+  const named = (suffix: string) => commands.filter((command) => command.name.endsWith(suffix));
+
+  it("shows each record to create as soon as it is known, through a command that runs once, not a log on every up", () => {
+    expect(warnings.filter((message) => message.includes("DNS record"))).toEqual([]);
+    const [validation] = named("-certificate-validation-notice");
+    expect(validation?.inputs).toMatchObject({
+      create: "cat",
+      stdin:
+        "Create the DNS record _a79865eb4cd1a6ab990a45779b4e0b96.files.example.com CNAME _424c7224e9b0146f9a8808af955727d0.acm-validations.aws (ACM certificate validation).\n",
+      logging: "stdout",
+    });
+    // Right after the certificate, in parallel with the validation that waits for the record.
+    expect(validation?.dependsOn).not.toContain(resourceOf(plan, "aws:acm/certificateValidation:CertificateValidation").urn);
+    const [media] = named("-dns-notice");
+    expect(media?.inputs).toMatchObject({
+      create: "cat",
+      stdin: "Create the DNS record files.example.com CNAME d111111abcdef8.cloudfront.net (media domain -> CloudFront).\n",
+      logging: "stdout",
+    });
+    // No trigger: the command runs again only when a record (its stdin) changes.
+    for (const notice of [validation, media]) expect(notice?.inputs.triggers).toBeUndefined();
+  });
+
+  it("lets the self-check report a missing media record as pending, and run again once DNS changes", () => {
+    const [check] = named("-self-check");
+    expect(String(check?.inputs.create)).toMatch(
+      /^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900 --expect-cname files\.example\.com=d111111abcdef8\.cloudfront\.net; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/,
+    );
+    // What DNS said when the program ran is a trigger; the offline plan looks nothing up and says so.
+    expect((check?.inputs.triggers as unknown[]).at(-1)).toBe("files.example.com CNAME d111111abcdef8.cloudfront.net: could not be looked up (OFFLINE_PLAN)");
+  });
 
   it("creates no records and lists the ones to create by hand", () => {
     expect(resourcesOf(plan, "aws:route53/record:Record")).toEqual([]);
