@@ -1,4 +1,6 @@
 import { noAnonymousDelete, noAnonymousWrite, privatePrefixes } from "./anonymous";
+import { corsAfterCache } from "./cors-after-cache";
+import { httpsRedirect } from "./https-redirect";
 import { objectAcls } from "./object-acls";
 import { cors, noListing, publicRead } from "./public";
 import { regionEndpoint, tlsCheck } from "./transport";
@@ -18,6 +20,8 @@ export const CHECKS: readonly Check[] = [
   writerList,
   publicRead,
   cors,
+  corsAfterCache,
+  httpsRedirect,
   noListing,
   noAnonymousWrite,
   noAnonymousDelete,
