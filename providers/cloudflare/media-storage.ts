@@ -31,7 +31,7 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
     }
 
     const { bucket, cors } = createMediaBucket(name, config, this);
-    const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, config.keyPrefix, this);
+    const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, this);
     // The media host goes live only once the guard on private keys is in place.
     const { customDomain, managedDomain } = createMediaDomains(name, { config, mediaDomain, bucketName: bucket.name, dependsOn: [guard] }, this);
     const writer = createWriter(name, config, bucket.name, this);
