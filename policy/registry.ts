@@ -1,6 +1,7 @@
 import type { Rule } from "./rule";
 import { bucketAbortsIncompleteMultipartUploads } from "./rules/bucket-aborts-incomplete-multipart-uploads";
 import { bucketAclNotPublic } from "./rules/bucket-acl-not-public";
+import { bucketNameAndLocationAccepted } from "./rules/bucket-name-and-location-accepted";
 import { bucketLifecycleKeepsMedia } from "./rules/bucket-lifecycle-keeps-media";
 import { bucketPolicyPrincipalsLimited } from "./rules/bucket-policy-principals-limited";
 import { bucketPolicyPublicAccessReadOnly } from "./rules/bucket-policy-public-access-read-only";
@@ -44,6 +45,8 @@ export const rules: readonly Rule[] = [
   // Media is never lost by accident
   bucketProtectionMatchesEnvironment,
   bucketLifecycleKeepsMedia,
+  // What the provider accepts
+  bucketNameAndLocationAccepted,
   // Advisory
   corsAllowsAnyOrigin,
   bucketAbortsIncompleteMultipartUploads,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bucketLifecycleKeepsMedia } from "../../../policy/rules/bucket-lifecycle-keeps-media";
+import { bucketNameAndLocationAccepted } from "../../../policy/rules/bucket-name-and-location-accepted";
 import { bucketPolicyPrincipalsLimited } from "../../../policy/rules/bucket-policy-principals-limited";
 import { writerScopedToStackBucket } from "../../../policy/rules/writer-scoped-to-stack-bucket";
 import { ACCOUNT_ID, aws, BUCKET, cloudflare, cloudFrontReadDocument, digitalocean, DISTRIBUTION_ARN, minio, PUBLIC_RESOURCES } from "../fixtures";
@@ -110,5 +111,25 @@ describe("writer-scoped-to-stack-bucket, R2 jurisdictions", () => {
     expect((await validateStack(rule, [cloudflare.bucket(), cloudflare.token(key("eu"))])).map((finding) => finding.message)).toEqual([
       `The R2 writer token must be scoped to this stack's bucket ${BUCKET} (jurisdiction default, account ${ACCOUNT_ID}): it names ${BUCKET} (jurisdiction eu, account ${ACCOUNT_ID}).`,
     ]);
+  });
+});
+
+describe("bucket-name-and-location-accepted", () => {
+  const rule = bucketNameAndLocationAccepted;
+
+  it("passes each provider's bucket as the components create it", async () => {
+    for (const bucket of [aws.bucket(), cloudflare.bucket(), digitalocean.bucket(), minio.bucket()]) expect(await validateResource(rule, bucket)).toEqual([]);
+  });
+
+  it("fails a dotted S3 name, an unknown AWS region and an R2 jurisdiction the SDK does not list", async () => {
+    const bucket = { ...aws.bucket(), props: { ...aws.bucket().props, bucket: "media.example.com", region: "us-east-9" } };
+    expect(await validateResource(rule, bucket)).toEqual([
+      "The bucket name media.example.com must not contain dots: a dotted bucket name breaks TLS on S3's virtual-hosted endpoints (BUCKET.s3.REGION.amazonaws.com), which Mastodon and CloudFront use; use hyphens instead.",
+      "The bucket region us-east-9 must be a region @pulumi/aws knows (its Region enum).",
+    ]);
+    const r2 = { ...cloudflare.bucket(), props: { ...cloudflare.bucket().props, jurisdiction: "apac" } };
+    expect(await validateResource(rule, r2)).toEqual(["The R2 jurisdiction apac must be one of default, eu, fedramp, us."]);
+    const spaces = { ...digitalocean.bucket(), props: { ...digitalocean.bucket().props, name: "media.example" } };
+    expect(await validateResource(rule, spaces)).toEqual(["The bucket name media.example may contain only lowercase letters, digits and hyphens."]);
   });
 });
