@@ -17,6 +17,7 @@ import { r2DevDomainDisabledInProduction } from "./rules/r2-dev-domain-disabled-
 import { r2PrivatePrefixesBlocked } from "./rules/r2-private-prefixes-blocked";
 import { r2TokenBucketItemScoped } from "./rules/r2-token-bucket-item-scoped";
 import { spacesKeyBucketScoped } from "./rules/spaces-key-bucket-scoped";
+import { spacesScopedKeyWithoutBucketPolicy } from "./rules/spaces-scoped-key-without-bucket-policy";
 import { writerPolicyAttachmentsScoped } from "./rules/writer-policy-attachments-scoped";
 import { writerPolicyLeastPrivilege } from "./rules/writer-policy-least-privilege";
 import { writerScopedToStackBucket } from "./rules/writer-scoped-to-stack-bucket";
@@ -45,7 +46,8 @@ export const rules: readonly Rule[] = [
   // Media is never lost by accident
   bucketProtectionMatchesEnvironment,
   bucketLifecycleKeepsMedia,
-  // What the provider accepts
+  // What the provider refuses (a real `pulumi up` would fail)
+  spacesScopedKeyWithoutBucketPolicy,
   bucketNameAndLocationAccepted,
   // Advisory
   corsAllowsAnyOrigin,

@@ -66,6 +66,8 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
         accessKeyId: writer.accessKeyId,
         secretAccessKey: writer.secretAccessKey,
         checksumsOnlyWhenRequired: false,
+        // CloudFront (OAC) reads for the public; the bucket has ACLs disabled (BucketOwnerEnforced).
+        aclMode: "no-acl",
       },
       {
         triggers: [bucketPolicy.policy, distribution.id, certificate.certificateArn, writer.policy.policy, cors.corsRules],

@@ -49,6 +49,8 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
         accessKeyId: writer.accessKeyId,
         secretAccessKey: writer.secretAccessKey,
         checksumsOnlyWhenRequired: true,
+        // R2 has no ACLs and answers 501 to the x-amz-acl header; the custom domain serves the public.
+        aclMode: "no-acl",
       },
       {
         triggers: [customDomain.domain, customDomain.minTls, cors.rules, writer.token.id, guard.rules],

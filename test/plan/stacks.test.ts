@@ -25,7 +25,8 @@ describe("planStack on every committed stack file", () => {
     expect(plan.outputs.envProduction?.secret).toBe(true);
     const env = String(plan.outputs.envProduction?.value);
     expect(env).toMatch(/^S3_ENABLED=true\n/);
-    expect(env).toContain("\nS3_PERMISSION=\n");
+    // The provider's ACL mode: object ACLs on Spaces (its per-bucket key forbids a bucket policy), none elsewhere.
+    expect(env).toContain(plan.provider === "digitalocean" ? "\nS3_PERMISSION=public-read\n" : "\nS3_PERMISSION=\n");
 
     const shown = JSON.stringify(publicPlan(plan, false));
     const secret = /AWS_SECRET_ACCESS_KEY=(.+)/.exec(env)?.[1] as string;

@@ -1,4 +1,5 @@
 import { noAnonymousDelete, noAnonymousWrite, privatePrefixes } from "./anonymous";
+import { objectAcls } from "./object-acls";
 import { cors, noListing, publicRead } from "./public";
 import { regionEndpoint, tlsCheck } from "./transport";
 import { writerDelete, writerList, writerRead, writerUpload } from "./writer";
@@ -21,6 +22,7 @@ export const CHECKS: readonly Check[] = [
   noAnonymousWrite,
   noAnonymousDelete,
   privatePrefixes,
+  objectAcls,
   writerCannotCreateBucket,
   writerCannotChangePolicy,
   writerDelete,
