@@ -32,7 +32,7 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
     }
 
     const { bucket, cors } = createMediaBucket(name, config, this);
-    const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, config.keyPrefix, this);
+    const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, this);
     const edge = createMediaEdge(name, zoneId, mediaDomain, config.corsOrigins, this);
     // The media host goes live only once the guard on private keys and its HTTPS redirect are in place.
     const { customDomain, managedDomain } = createMediaDomains(
