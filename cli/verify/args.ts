@@ -10,6 +10,8 @@ export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://so
   --origin URL     the web origin for the CORS checks (default: https://WEB_DOMAIN or https://LOCAL_DOMAIN from the
                    env, else ${DEFAULT_ORIGIN}, which only passes when CORS allows every origin)
   --json           print one JSON report on standard output instead of text (progress still goes to standard error)
+  --mastodon URL   also run seed 001's round trip through the instance's API (upload, poll, check, delete); the
+                   token comes from MASTODON_ACCESS_TOKEN (scope write:media), never from a flag
   --retry-for N    keep retrying what legitimately lags (a new CDN, certificate or DNS record) for up to N seconds (default 0)
 
 exit codes: 0 every check passed, 1 a check failed, 2 unusable input or unreachable host (nothing created), 3 a bug in verify, 130 interrupted`;
@@ -23,12 +25,14 @@ export interface VerifyOptions {
   origin?: string;
   json: boolean;
   retryForSeconds: number;
+  /** The instance for the round trip through Mastodon's API (cli/verify/mastodon). */
+  mastodon?: string;
 }
 
 export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
 
 export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
-  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; help?: boolean };
+  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; help?: boolean; mastodon?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -38,6 +42,7 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
         json: { type: "boolean", default: false },
         "retry-for": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
+        mastodon: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -60,7 +65,9 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
     }
   }
   if (problems.length > 0) return { help: false, problems };
-  return { help: false, options: { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds } };
+  const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds };
+  if (values.mastodon !== undefined) options.mastodon = values.mastodon;
+  return { help: false, options };
 }
 
 /** The origin for the CORS checks: the flag, else the instance named in a full Mastodon env, else a third party. */
