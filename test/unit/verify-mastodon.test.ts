@@ -27,7 +27,7 @@ describe("storageCheckPng", () => {
     expect(isPng(png)).toBe(true);
     let offset = 8;
     const types: string[] = [];
-    let idat = Buffer.alloc(0);
+    let idat: Buffer = Buffer.alloc(0);
     while (offset < png.length) {
       const length = png.readUInt32BE(offset);
       const type = png.toString("latin1", offset + 4, offset + 8);
