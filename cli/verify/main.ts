@@ -110,10 +110,25 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
   let bug: unknown;
   const roundTrip = mastodon ? new MastodonRoundTrip(mastodon, () => checks) : undefined;
   try {
-    const run = { deadline, onProgress: say, onResult: (result: CheckResult) => (checks.push(result), out(renderResult(result))) };
-    await runChecks(CHECKS, context, run);
-    // Seed 001's round trip through Mastodon, after the storage checks it hands a 5xx over to.
-    if (roundTrip) await runChecks(roundTrip.checks(), context, run);
+    await runChecks(CHECKS, context, {
+      deadline,
+      onProgress: say,
+      onResult: (result) => {
+        checks.push(result);
+        out(renderResult(result));
+      },
+    });
+    // Seed 001's round trip through Mastodon (cli/verify/mastodon), after the storage checks it hands a 5xx over to.
+    if (roundTrip) {
+      await runChecks(roundTrip.checks(), context, {
+        deadline,
+        onProgress: say,
+        onResult: (result) => {
+          checks.push(result);
+          out(renderResult(result));
+        },
+      });
+    }
   } catch (error) {
     if (error instanceof Interrupted) interrupted = true;
     else bug = error;
