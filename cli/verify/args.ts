@@ -4,13 +4,15 @@ import { parseExpectCname, type ExpectedCname } from "./pending-dns";
 /** Stands for a third-party client (Elk, Phanpy...) when neither --origin nor the env names the instance. */
 export const DEFAULT_ORIGIN = "https://third-party-client.example";
 
-export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json] [--retry-for SECONDS] [--expect-cname HOST=TARGET]
+export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json] [--retry-for SECONDS] [--expect-cname HOST=TARGET] [--mastodon URL]
 
   --env FILE       a rendered .env.production (or a whole Mastodon env file); '-' reads it from standard input,
                    e.g. pulumi stack output envProduction --show-secrets | npm run verify -- --env -
   --origin URL     the web origin for the CORS checks (default: https://WEB_DOMAIN or https://LOCAL_DOMAIN from the
                    env, else ${DEFAULT_ORIGIN}, which only passes when CORS allows every origin)
   --json           print one JSON report on standard output instead of text (progress still goes to standard error)
+  --mastodon URL   also run seed 001's round trip through the instance's API (upload, poll, check, delete); the
+                   token comes from MASTODON_ACCESS_TOKEN (scope write:media), never from a flag
   --retry-for N    keep retrying what legitimately lags (a new CDN, certificate or DNS record) for up to N seconds (default 0)
   --expect-cname HOST=TARGET
                    the media host's CNAME is yours to create (AWS, dns.type external): while HOST does not resolve,
@@ -30,12 +32,14 @@ export interface VerifyOptions {
   retryForSeconds: number;
   /** `--expect-cname`: the record the user must create for the media host. */
   expectCname?: ExpectedCname;
+  /** The instance for the round trip through Mastodon's API (cli/verify/mastodon). */
+  mastodon?: string;
 }
 
 export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
 
 export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
-  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; "expect-cname"?: string; help?: boolean };
+  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -46,6 +50,7 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
         "retry-for": { type: "string" },
         "expect-cname": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
+        mastodon: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -72,6 +77,7 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
   if (problems.length > 0) return { help: false, problems };
   const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds };
   if (expectCname && !("problem" in expectCname)) options.expectCname = expectCname;
+  if (values.mastodon !== undefined) options.mastodon = values.mastodon;
   return { help: false, options };
 }
 

@@ -12,6 +12,8 @@ import { Interrupted, runChecks, type CheckResult } from "./runner";
 import { writerClient } from "./s3";
 import { readTarget, type VerifyTarget } from "./target";
 import { tlsHandshake } from "./tls";
+import { readMastodonTarget } from "./mastodon/options";
+import { MastodonRoundTrip, type MastodonTarget } from "./mastodon/round-trip";
 
 /** How long removing the probes may take after the checks, or after Ctrl-C. */
 const CLEANUP_TIMEOUT_MS = 30_000;
@@ -34,15 +36,17 @@ async function main(argv: string[]): Promise<number> {
   const input = readEnvSource(options.env);
   const file = "text" in input ? parseEnvFile(input.text) : undefined;
   const targetResult = file ? readTarget(file.values, file.malformed) : undefined;
+  const mastodon = options.mastodon !== undefined ? readMastodonTarget(options.mastodon, process.env) : undefined;
   const problems = [
     ...("problem" in input ? [input.problem] : []),
     ...(file?.problems ?? []),
     ...(targetResult && !targetResult.ok ? targetResult.problems : []),
+    ...(mastodon?.problems ?? []),
   ];
   if (problems.length > 0 || !file || !targetResult?.ok) {
     return inputFailure(options, problems, options.env === "-" ? "The env on standard input" : `The env file ${options.env}`);
   }
-  return verify(targetResult.target, corsOrigin(options.origin, file.values), options);
+  return verify(targetResult.target, corsOrigin(options.origin, file.values), options, mastodon?.target);
 }
 
 function inputFailure(options: VerifyOptions, problems: string[], what: string): number {
@@ -64,7 +68,7 @@ function readEnvSource(source: string): { text: string } | { problem: string } {
   }
 }
 
-async function verify(target: VerifyTarget, origin: string, options: VerifyOptions): Promise<number> {
+async function verify(target: VerifyTarget, origin: string, options: VerifyOptions, mastodon?: MastodonTarget): Promise<number> {
   const started = Date.now();
   const deadline = started + options.retryForSeconds * 1000;
   const say = (text: string) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
@@ -111,7 +115,7 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
     return controller.signal.aborted ? EXIT.interrupted : inputFailure(options, unreachable, "Reaching the storage");
   }
 
-  const secrets = [target.facts.secretAccessKey, target.facts.accessKeyId].filter((s) => s.length >= 4);
+  const secrets = [target.facts.secretAccessKey, target.facts.accessKeyId, mastodon?.token ?? ""].filter((s) => s.length >= 4);
   const redact = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join("[secret]"), text);
   const context: CheckContext = {
     target,
@@ -127,6 +131,7 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
   const checks: CheckResult[] = [];
   let interrupted = false;
   let bug: unknown;
+  const roundTrip = mastodon ? new MastodonRoundTrip(mastodon, () => checks) : undefined;
   try {
     await runChecks(CHECKS, context, {
       deadline,
@@ -136,6 +141,17 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
         out(renderResult(result));
       },
     });
+    // Seed 001's round trip through Mastodon (cli/verify/mastodon), after the storage checks it hands a 5xx over to.
+    if (roundTrip) {
+      await runChecks(roundTrip.checks(), context, {
+        deadline,
+        onProgress: say,
+        onResult: (result) => {
+          checks.push(result);
+          out(renderResult(result));
+        },
+      });
+    }
   } catch (error) {
     if (error instanceof Interrupted) interrupted = true;
     else bug = error;
@@ -143,6 +159,7 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
   if (interrupted) say("Interrupted: removing the probes...");
   // Whatever happened above, the probes go.
   const leftover = await probes.removeAll(s3, redact, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+  if (roundTrip) leftover.push(...(await roundTrip.cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS))));
   s3.destroy();
   stop();
   if (bug !== undefined) throw bug;

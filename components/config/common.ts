@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { booleanFlag, corsOrigin, hostname, keyPrefix, mediaHostname } from "./validators";
+import { mastodonHostBlock } from "./mastodon-host";
 
 /** Keys every stack has, whatever its provider. */
 export const commonShape = {
@@ -26,6 +27,8 @@ export const commonShape = {
   extraMediaHosts: z.array(hostname).default([]),
   /** Run the live checks after `pulumi up` and fail the update when the storage does not serve media. */
   selfCheck: booleanFlag.default(true),
+  /** Deliver the env block to the Mastodon host over SSH and restart it (components/mastodon-host); off unless set. */
+  mastodonHost: mastodonHostBlock.optional(),
 };
 
 export const PROVIDERS = ["aws", "cloudflare", "digitalocean", "minio"] as const;
