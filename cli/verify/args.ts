@@ -3,13 +3,15 @@ import { parseArgs } from "node:util";
 /** Stands for a third-party client (Elk, Phanpy...) when neither --origin nor the env names the instance. */
 export const DEFAULT_ORIGIN = "https://third-party-client.example";
 
-export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json] [--retry-for SECONDS]
+export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json [FILE]] [--retry-for SECONDS]
 
   --env FILE       a rendered .env.production (or a whole Mastodon env file); '-' reads it from standard input,
                    e.g. pulumi stack output envProduction --show-secrets | npm run verify -- --env -
   --origin URL     the web origin for the CORS checks (default: https://WEB_DOMAIN or https://LOCAL_DOMAIN from the
                    env, else ${DEFAULT_ORIGIN}, which only passes when CORS allows every origin)
-  --json           print one JSON report on standard output instead of text (progress still goes to standard error)
+  --json [FILE]    one JSON report, on standard output instead of text (progress goes to standard error), or into
+                   FILE beside the text. Through npm use \`npm run --silent verify -- ... --json\` or a FILE: npm prints
+                   a banner line on standard output first
   --retry-for N    keep retrying what legitimately lags (a new CDN, certificate or DNS record) for up to N seconds (default 0)
 
 exit codes: 0 every check passed, 1 a check failed, 2 unusable input or unreachable host (nothing created), 3 a bug in verify, 130 interrupted`;
@@ -22,12 +24,20 @@ export interface VerifyOptions {
   env: string;
   origin?: string;
   json: boolean;
+  /** `--json FILE`: the report goes to FILE (the text still goes to standard output). */
+  jsonFile?: string;
   retryForSeconds: number;
 }
 
 export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
 
-export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
+export function parseVerifyArgs(input: readonly string[]): ArgsResult {
+  // `--json` takes an optional FILE: a following argument that is not a flag is its value.
+  const argv = [...input];
+  const at = argv.indexOf("--json");
+  const next = at >= 0 ? argv[at + 1] : undefined;
+  const jsonFile = next !== undefined && !next.startsWith("-") ? next : undefined;
+  if (jsonFile !== undefined) argv.splice(at + 1, 1);
   let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -60,7 +70,7 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
     }
   }
   if (problems.length > 0) return { help: false, problems };
-  return { help: false, options: { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds } };
+  return { help: false, options: { env: values.env as string, origin: values.origin, json: values.json ?? false, ...(jsonFile ? { jsonFile } : {}), retryForSeconds } };
 }
 
 /** The origin for the CORS checks: the flag, else the instance named in a full Mastodon env, else a third party. */

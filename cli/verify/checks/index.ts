@@ -1,7 +1,9 @@
 import { noAnonymousDelete, noAnonymousWrite, privatePrefixes } from "./anonymous";
 import { cors, noListing, publicRead } from "./public";
 import { regionEndpoint, tlsCheck } from "./transport";
-import { writerDelete, writerList, writerRead, writerUpload } from "./writer";
+import { writerMultipart } from "./multipart";
+import { writerList, writerRead, writerUpload } from "./writer";
+import { writerDelete } from "./writer-delete";
 import { writerCannotChangePolicy, writerCannotCreateBucket } from "./writer-limits";
 import type { Check, Requirement } from "./types";
 
@@ -15,6 +17,7 @@ export const CHECKS: readonly Check[] = [
   writerUpload,
   writerRead,
   writerList,
+  writerMultipart,
   publicRead,
   cors,
   noListing,
