@@ -1,9 +1,12 @@
 import { parseArgs } from "node:util";
+import { PROVIDERS, type ProviderId } from "../../components/mastodon-env/providers";
 
-export const USAGE = `usage: npm run doctor -- --env FILE [--previous OLD_FILE] [--live] [--json [FILE]] [--origin URL] [--retry-for SECONDS]
+export const USAGE = `usage: npm run doctor -- --env FILE [--previous OLD_FILE] [--live] [--json [FILE]] [--provider ID] [--origin URL] [--retry-for SECONDS]
 
   --env FILE        the instance's .env.production (only the storage variables are read; no value is printed)
   --previous FILE   the env before a change: doctor also reports what the change breaks (a new media host...)
+  --provider ID     the provider behind S3_ENDPOINT when its host does not say (a proxy, a private name):
+                    ${Object.keys(PROVIDERS).join(", ")}
   --live            also run verify's live checks (creates and removes probe objects), each failure put down to
                     the finding that explains it
   --json [FILE]     one JSON report: on standard output, or into FILE. Through npm, use \`npm run --silent doctor\`
@@ -22,6 +25,7 @@ export interface DoctorOptions {
   json?: string;
   origin?: string;
   retryFor?: string;
+  provider?: ProviderId;
 }
 
 export type DoctorArgs = { help: true } | { help: false; options: DoctorOptions } | { help: false; problems: string[] };
@@ -45,6 +49,7 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorArgs {
         previous: { type: "string" },
         live: { type: "boolean", default: false },
         origin: { type: "string" },
+        provider: { type: "string" },
         "retry-for": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -58,6 +63,8 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorArgs {
   const problems: string[] = [];
   if (!values.env) problems.push("--env is required: the instance's .env.production");
   if (!values.live && (values.origin !== undefined || values["retry-for"] !== undefined)) problems.push("--origin and --retry-for only apply with --live");
+  const provider = values.provider as string | undefined;
+  if (provider !== undefined && !(provider in PROVIDERS)) problems.push(`--provider must be one of ${Object.keys(PROVIDERS).join(", ")}`);
   if (problems.length > 0) return { help: false, problems };
   return {
     help: false,
@@ -68,6 +75,7 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorArgs {
       json,
       origin: values.origin as string | undefined,
       retryFor: values["retry-for"] as string | undefined,
+      ...(provider ? { provider: provider as ProviderId } : {}),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { readMastodonEnv } from "../../components/mastodon-env/model";
-import { providerOfEndpoint, type Recognized } from "../../components/mastodon-env/providers";
+import { PROVIDERS, providerOfEndpoint, type ProviderId, type Recognized } from "../../components/mastodon-env/providers";
 import type { DoctorContext, Finding } from "./finding";
 import { RULES } from "./rules";
 import { basics } from "./rules/basics";
@@ -12,12 +12,15 @@ export interface Diagnosis {
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /**
+ * `providerId` overrides the provider recognised from S3_ENDPOINT.
  * Every finding for an env (the values of components/mastodon-env/env-file.ts), with the previous env when the
  * admin changes one. Pure: touches nothing, reads no network. Findings are sorted errors first, stable within.
  */
-export function diagnoseEnv(values: ReadonlyMap<string, string>, previousValues?: ReadonlyMap<string, string>): Diagnosis {
+export function diagnoseEnv(values: ReadonlyMap<string, string>, previousValues?: ReadonlyMap<string, string>, providerId?: ProviderId): Diagnosis {
   const env = readMastodonEnv(values);
-  const provider = providerOfEndpoint(env.endpoint, env.region);
+  const recognized = providerOfEndpoint(env.endpoint, env.region);
+  // `--provider`: the endpoint is a proxy or private name in front of a known provider; its quirks apply.
+  const provider = providerId ? { ...recognized, provider: PROVIDERS[providerId] } : recognized;
   const context: DoctorContext = {
     env,
     values,

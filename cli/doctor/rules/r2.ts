@@ -11,12 +11,14 @@ export const r2Credential: Rule = ({ values, provider }) => {
   const found: Finding[] = [];
   const secret = values.get("AWS_SECRET_ACCESS_KEY");
   if (secret && !isR2SecretShape(secret)) {
+    // Cloudflare API token values are 40 characters of letters, digits, '-' and '_'.
+    const rawToken = /^[A-Za-z0-9_-]{40}$/.test(secret);
     found.push(
       finding(
         "r2-secret-raw-token",
         "error",
         "AWS_SECRET_ACCESS_KEY",
-        `AWS_SECRET_ACCESS_KEY has the shape of a raw API token value (${secret.length} characters${/[^0-9a-f]/.test(secret) ? ", not all lower-case hex" : ""}), not of R2's S3 secret, the SHA-256 hex digest of that value (64 hex characters): every request fails with SignatureDoesNotMatch or AccessDenied`,
+        `AWS_SECRET_ACCESS_KEY ${rawToken ? "has the shape of a raw API token value (40 characters)" : `is not shaped like R2's S3 secret (it has ${secret.length} characters)`}: R2's secret is the SHA-256 hex digest of the token's value (64 lower-case hex characters), and anything else fails every request with SignatureDoesNotMatch or AccessDenied`,
         "write its SHA-256 instead: printf %s 'TOKEN_VALUE' | sha256sum | cut -d' ' -f1 (or copy the \"Secret Access Key\" Cloudflare shows when the token is created)",
         ["writer-upload"],
       ),
