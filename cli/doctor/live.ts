@@ -64,7 +64,11 @@ export function attribute(report: VerifyReport, findings: Finding[]): Record<str
   const result: Record<string, string[]> = {};
   for (const check of report.checks) {
     if (check.status !== "fail" && check.status !== "inconclusive") continue;
-    const ids = findings.filter((f) => f.severity !== "info" && f.explains?.includes(check.id)).map((f) => f.id);
+    const candidates = findings.filter((f) => f.severity !== "info" && f.explains?.includes(check.id));
+    // What the server answered decides among them: verify's cause and fix name the variable at fault.
+    const said = `${check.cause ?? ""} ${check.fix ?? ""}`;
+    const named = candidates.filter((f) => f.variable.split(" and ").some((v) => said.includes(v)));
+    const ids = (named.length > 0 ? named : candidates).map((f) => f.id);
     if (ids.length > 0) result[check.id] = ids;
   }
   return result;

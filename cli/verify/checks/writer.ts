@@ -48,12 +48,15 @@ export const writerUpload: Check = {
     } catch (error) {
       const failure = failureOf(error, context);
       const observed = [`${sent(target.uploadAcl, checksums)}: ${error instanceof MultipartStepFailed ? `${error.step} ` : ""}${formatFailure(failure)}`];
-      if (headerRefusal(failure)) {
-        // The same upload without one header, then the other, then both: only a success names a header.
+      {
+        // The same upload without one header, then the other, then both: only a success names a header. An ACL
+        // may also be refused by a bucket policy (403), so it is always tried; checksums only on a header-shaped
+        // refusal (400/501), since a 403 is never about them.
         const variants: [string | undefined, boolean, "acl" | "checksum" | "both"][] = [];
+        const checksumSuspect = checksums && headerRefusal(failure);
         if (target.uploadAcl) variants.push([undefined, checksums, "acl"]);
-        if (checksums) variants.push([target.uploadAcl, false, "checksum"]);
-        if (target.uploadAcl && checksums) variants.push([undefined, false, "both"]);
+        if (checksumSuspect) variants.push([target.uploadAcl, false, "checksum"]);
+        if (target.uploadAcl && checksumSuspect) variants.push([undefined, false, "both"]);
         for (const [acl, crc, culprit] of variants) {
           try {
             await attempt(acl, crc);
