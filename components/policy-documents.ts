@@ -46,6 +46,14 @@ export function objectArn(bucket: string, keyPattern: string): string {
 
 /**
  * The writer's policy: the five actions on this bucket (under the key prefix when one is set), nothing else.
+ *
+ * Batch deletes: Mastodon deletes media only through DeleteObjects (app/lib/attachment_batch.rb). AWS IAM and MinIO
+ * authorize that call per key, against `BUCKET/KEY`, which the object statement covers. Ceph RGW evaluates it against
+ * the BUCKET's ARN (src/rgw/rgw_op.cc, RGWDeleteMultiObj::verify_permission), but this document is applied only by
+ * AWS IAM (providers/aws) and MinIO (providers/minio); Spaces keys use grants, not documents. So s3:DeleteObject is
+ * NOT granted on the bucket ARN here: on AWS it would be an object action on a bucket resource (a no-op that IAM
+ * Access Analyzer flags). An admin applying this document to RGW adds it (test/e2e/server.ts withRgwBatchDelete),
+ * and `verify`'s writer-delete check names the missing grant.
  */
 export function writerPolicy(bucket: string, keyPrefix?: string): PolicyDocument {
   const listing: PolicyStatement = {

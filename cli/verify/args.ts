@@ -4,13 +4,15 @@ import { parseExpectCname, type ExpectedCname } from "./pending-dns";
 /** Stands for a third-party client (Elk, Phanpy...) when neither --origin nor the env names the instance. */
 export const DEFAULT_ORIGIN = "https://third-party-client.example";
 
-export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json] [--retry-for SECONDS] [--expect-cname HOST=TARGET] [--mastodon URL]
+export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json [FILE]] [--retry-for SECONDS] [--expect-cname HOST=TARGET] [--mastodon URL]
 
   --env FILE       a rendered .env.production (or a whole Mastodon env file); '-' reads it from standard input,
                    e.g. pulumi stack output envProduction --show-secrets | npm run verify -- --env -
   --origin URL     the web origin for the CORS checks (default: https://WEB_DOMAIN or https://LOCAL_DOMAIN from the
                    env, else ${DEFAULT_ORIGIN}, which only passes when CORS allows every origin)
-  --json           print one JSON report on standard output instead of text (progress still goes to standard error)
+  --json [FILE]    one JSON report, on standard output instead of text (progress goes to standard error), or into
+                   FILE beside the text. Through npm use \`npm run --silent verify -- ... --json\` or a FILE: npm prints
+                   a banner line on standard output first
   --mastodon URL   also run seed 001's round trip through the instance's API (upload, poll, check, delete); the
                    token comes from MASTODON_ACCESS_TOKEN (scope write:media), never from a flag
   --retry-for N    keep retrying what legitimately lags (a new CDN, certificate or DNS record) for up to N seconds (default 0)
@@ -29,6 +31,8 @@ export interface VerifyOptions {
   env: string;
   origin?: string;
   json: boolean;
+  /** `--json FILE`: the report goes to FILE (the text still goes to standard output). */
+  jsonFile?: string;
   retryForSeconds: number;
   /** `--expect-cname`: the record the user must create for the media host. */
   expectCname?: ExpectedCname;
@@ -38,7 +42,13 @@ export interface VerifyOptions {
 
 export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
 
-export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
+export function parseVerifyArgs(input: readonly string[]): ArgsResult {
+  // `--json` takes an optional FILE: a following argument that is not a flag is its value.
+  const argv = [...input];
+  const at = argv.indexOf("--json");
+  const next = at >= 0 ? argv[at + 1] : undefined;
+  const jsonFile = next !== undefined && !next.startsWith("-") ? next : undefined;
+  if (jsonFile !== undefined) argv.splice(at + 1, 1);
   let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string };
   try {
     ({ values } = parseArgs({
@@ -75,7 +85,7 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
   const expectCname = values["expect-cname"] === undefined ? undefined : parseExpectCname(values["expect-cname"]);
   if (expectCname && "problem" in expectCname) problems.push(expectCname.problem);
   if (problems.length > 0) return { help: false, problems };
-  const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds };
+  const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: values.json ?? false, ...(jsonFile ? { jsonFile } : {}), retryForSeconds };
   if (expectCname && !("problem" in expectCname)) options.expectCname = expectCname;
   if (values.mastodon !== undefined) options.mastodon = values.mastodon;
   return { help: false, options };

@@ -1,4 +1,5 @@
 import { aclNotPermitted, isAclPermissionRefusal } from "./acl-mode";
+import { CHECKSUM_FIX } from "./checks/headers";
 import type { S3Failure } from "./s3";
 import type { VerifyTarget } from "./target";
 
@@ -10,8 +11,6 @@ export interface Diagnosis {
   transient: boolean;
 }
 
-const CHECKSUM_FIX =
-  "add AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED and AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED to the env (newer AWS SDKs send CRC32 checksums this server rejects)";
 
 /** A failed call to the S3 API made with the writer's credential. `action` is the IAM action, e.g. s3:PutObject. */
 export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: string, aclSent = false): Diagnosis {
@@ -66,6 +65,13 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   }
   const network = diagnoseNetwork(code, target.facts.endpoint ? "S3_ENDPOINT" : "S3_REGION (the AWS endpoint)");
   if (network) return network;
+  if (code === "NotImplemented" || status === 501) {
+    return {
+      cause: `the server does not implement this request (${status ?? ""} ${code}): an operation or a header it carries is unsupported by this provider`.replace(/\s+\)/, ")"),
+      fix: "see the other checks for the header it refuses (x-amz-acl, checksum headers); otherwise this provider cannot serve Mastodon as configured",
+      transient: false,
+    };
+  }
   if (status !== undefined && status >= 500) {
     return { cause: `the server failed (${status} ${code})`, fix: "retry later; if it persists, check the provider's status page", transient: true };
   }

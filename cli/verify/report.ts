@@ -41,7 +41,8 @@ export function buildReport(args: {
   interrupted: boolean;
   durationMs: number;
 }): VerifyReport {
-  const failed = args.checks.some((check) => check.status === "fail") || args.leftover.length > 0;
+  // An inconclusive check is never a pass: the storage is not shown to work.
+  const failed = args.checks.some((check) => check.status === "fail" || check.status === "inconclusive") || args.leftover.length > 0;
   const exitCode = args.interrupted ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
   return {
     ok: exitCode === EXIT.ok,
@@ -67,13 +68,13 @@ export function renderHeader(target: VerifyTarget, origin: string): string {
   ].join("\n");
 }
 
-const LABEL = { pass: "PASS", fail: "FAIL", skip: "SKIP" } as const;
+const LABEL = { pass: "PASS", fail: "FAIL", skip: "SKIP", inconclusive: "INCONCLUSIVE", warn: "WARN" } as const;
 
 export function renderResult(result: CheckResult): string {
   const lines = [`${LABEL[result.status]}  ${result.id}: ${result.title}`];
   for (const line of result.observed) lines.push(`      ${line}`);
-  if (result.status === "fail") {
-    if (result.cause) lines.push(`      likely cause: ${result.cause}`);
+  if (result.status === "fail" || result.status === "inconclusive" || result.status === "warn") {
+    if (result.cause) lines.push(`      ${result.status === "fail" ? "likely cause" : result.status === "warn" ? "note" : "why it is not known"}: ${result.cause}`);
     if (result.fix) lines.push(`      fix: ${result.fix}`);
     if (result.attempts > 1) lines.push(`      (still failing after ${result.attempts} attempts over ${Math.round(result.ms / 1000)} s)`);
   }
@@ -92,7 +93,7 @@ export function renderSummary(report: VerifyReport): string {
   if (report.interrupted) lines.push("Interrupted: the remaining checks did not run.");
   const verdict = report.ok ? "the media storage works as Mastodon needs it" : "NOT ready: fix the failures above";
   lines.push(
-    `Checks passed: ${count("pass")} of ${report.checks.length}; failed: ${count("fail")}; skipped: ${count("skip")}; ${(report.durationMs / 1000).toFixed(1)} s. Verdict: ${verdict}.`,
+    `Checks passed: ${count("pass")} of ${report.checks.length}; failed: ${count("fail")}; ${count("inconclusive") ? `inconclusive (not a pass): ${count("inconclusive")}; ` : ""}${count("warn") ? `passed with a warning: ${count("warn")}; ` : ""}skipped: ${count("skip")}; ${(report.durationMs / 1000).toFixed(1)} s. Verdict: ${verdict}.`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { VerifyTarget } from "./target";
 
@@ -5,7 +6,7 @@ import type { VerifyTarget } from "./target";
  * The writer's S3 client, configured the way Mastodon configures its SDK from the env: region, endpoint,
  * path style, checksum modes. Short timeouts and no SDK-level retries: verify decides what is worth retrying.
  */
-export function writerClient(target: VerifyTarget): S3Client {
+export function writerClient(target: VerifyTarget, checksums: "as-configured" | "when-required" = "as-configured"): S3Client {
   // Printed once per process on Node 20 ("will require node >=22"): noise in `pulumi up` logs, not a finding.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   return new S3Client({
@@ -13,11 +14,31 @@ export function writerClient(target: VerifyTarget): S3Client {
     endpoint: target.facts.endpoint,
     forcePathStyle: target.forcePathStyle,
     credentials: { accessKeyId: target.facts.accessKeyId, secretAccessKey: target.facts.secretAccessKey },
-    requestChecksumCalculation: target.requestChecksumCalculation,
+    requestChecksumCalculation: checksums === "when-required" ? "WHEN_REQUIRED" : target.requestChecksumCalculation,
     responseChecksumValidation: target.responseChecksumValidation,
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
   });
+}
+
+/**
+ * Replaces the SDK's CRC32 checksum headers by Content-MD5 on one command (before signing): every S3 server
+ * accepts Content-MD5, so a refusal of the newer headers cannot be mistaken for the answer the check looks for.
+ */
+export function md5InsteadOfChecksums<T extends { middlewareStack: { addRelativeTo(...args: never[]): void } }>(command: T): T {
+  type Args = { request: { headers: Record<string, string>; body?: unknown } };
+  const middleware = (next: (args: Args) => Promise<unknown>) => async (args: Args) => {
+    const { headers, body } = args.request;
+    for (const name of Object.keys(headers)) if (/^x-amz-(sdk-)?checksum/i.test(name)) delete headers[name];
+    if (typeof body === "string" || body instanceof Uint8Array) headers["content-md5"] = createHash("md5").update(body).digest("base64");
+    return next(args);
+  };
+  (command.middlewareStack.addRelativeTo as unknown as (m: unknown, o: unknown) => void)(middleware, {
+    relation: "before",
+    toMiddleware: "httpSigningMiddleware",
+    name: "md5InsteadOfChecksums",
+  });
+  return command;
 }
 
 /** An S3 or network error reduced to what the report shows and the diagnosis reads. */

@@ -1,6 +1,8 @@
 import { isLoopbackHost } from "../../components/hosts";
 import { keyPrefix as keyPrefixSchema } from "../../components/config/validators";
 import { mediaBaseUrl, publicObjectUrl, type EnvFacts } from "../../components/env";
+import { readMastodonEnv, type MastodonEnv } from "../../components/mastodon-env/model";
+import { providerOfEndpoint, type Recognized } from "../../components/mastodon-env/providers";
 
 /**
  * What verify checks, read from a rendered env block the way Mastodon reads it (FACTS.md section 1): the facts
@@ -21,6 +23,19 @@ export interface VerifyTarget {
   responseChecksumValidation: "WHEN_REQUIRED" | "WHEN_SUPPORTED";
   /** Where media is served from: scheme, host and optional path, without a trailing slash. */
   mediaBase: URL;
+  /** The whole env as Mastodon reads it (components/mastodon-env/model.ts). */
+  env: MastodonEnv;
+  /** The provider S3_ENDPOINT names, with its quirks. */
+  provider: Recognized;
+  /** Uploads above this many bytes go multipart (S3_MULTIPART_THRESHOLD, read in bytes). */
+  multipartThresholdBytes: number;
+  /** S3_FORCE_SINGLE_REQUEST=true: downloads in one GET instead of the SDK's download_file. */
+  forceSingleRequest: boolean;
+  /**
+   * The bucket name S3_ENDPOINT's host starts with (virtual-host style), when it has one: path-style calls then
+   * address `BUCKET/...` INSIDE that bucket, and bucket-level calls (CreateBucket, PutBucketPolicy) become object PUTs.
+   */
+  bucketInEndpoint?: string;
 }
 
 export type TargetResult = { ok: true; target: VerifyTarget } | { ok: false; problems: string[] };
@@ -37,6 +52,7 @@ const CHECKSUM_MODES = ["WHEN_REQUIRED", "WHEN_SUPPORTED"] as const;
 export function readTarget(env: ReadonlyMap<string, string>, malformed: ReadonlySet<string> = new Set()): TargetResult {
   const problems: string[] = [];
   const get = (name: string) => env.get(name);
+  const model = readMastodonEnv(env);
 
   for (const name of REQUIRED) {
     if (!env.has(name) && !malformed.has(name)) problems.push(`${name} is missing${REQUIRED_WHY[name]}`);
@@ -52,8 +68,10 @@ export function readTarget(env: ReadonlyMap<string, string>, malformed: Readonly
     problems.push(`S3_ENABLED must be exactly true (got ${quote(enabled)}): Mastodon ignores every S3_ variable otherwise`);
   }
 
-  const region = get("S3_REGION") || "us-east-1";
-  if (!/^[a-z0-9-]{1,40}$/.test(region)) problems.push(`S3_REGION must be a region name such as eu-central-1 (got ${quote(region)})`);
+  const region = model.region || "us-east-1";
+  // Upper case is valid: a MinIO site region is any name (MINIO_SITE_REGION=EU1); providers with fixed regions are
+  // compared with their host names by the region-endpoint check.
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(region)) problems.push(`S3_REGION must be a region name such as eu-central-1 (got ${quote(region)})`);
 
   const protocol = get("S3_PROTOCOL") || "https";
   if (protocol !== "https" && protocol !== "http") problems.push(`S3_PROTOCOL must be https (got ${quote(protocol)})`);
@@ -114,6 +132,9 @@ export function readTarget(env: ReadonlyMap<string, string>, malformed: Readonly
   }
   if (problems.length > 0 || !mediaBase) return { ok: false, problems };
   const permission = get("S3_PERMISSION");
+  const provider = providerOfEndpoint(endpoint?.origin, region);
+  const firstLabel = endpoint?.hostname.split(".")[0];
+  const bucketInEndpoint = provider.bucketLabel ?? (endpoint && firstLabel === facts.bucket && endpoint.hostname.includes(".") ? firstLabel : undefined);
   return {
     ok: true,
     target: {
@@ -125,6 +146,11 @@ export function readTarget(env: ReadonlyMap<string, string>, malformed: Readonly
       requestChecksumCalculation,
       responseChecksumValidation,
       mediaBase,
+      env: model,
+      provider,
+      multipartThresholdBytes: model.multipartThresholdBytes,
+      forceSingleRequest: model.forceSingleRequest,
+      ...(bucketInEndpoint ? { bucketInEndpoint } : {}),
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * A strict reader for `.env.production` files: the dotenv syntax Mastodon's files use (`NAME=value`,
  * `export NAME=value`, `#` comments, single- or double-quoted values, double-quoted values over several lines).
- * Anything else is reported with its line number and never with its text, since the file holds credentials.
+ * Anything else is reported with its line number and never with its text, since the file holds credentials:
+ * a malformed line names its variable only when the name has the shape of an environment variable name
+ * (`displayableName`), so a secret pasted on a line of its own, or in front of an `=`, is never repeated.
  */
 
 export interface EnvFile {
@@ -30,7 +32,7 @@ export function parseEnvFile(text: string): EnvFile {
     index = result.lastIndex;
     if ("problem" in result) {
       file.problems.push(`line ${lineNumber}: ${result.problem}`);
-      const intended = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)/.exec(line)?.[1];
+      const intended = intendedName(line);
       if (intended) file.malformed.add(intended);
       continue;
     }
@@ -53,21 +55,39 @@ function parseAssignment(line: string, rows: readonly string[], index: number): 
   const lineNumber = index + 1;
   const assignment = /^(?:export\s+)?([^=\s]*)(\s*)=(.*)$/.exec(line);
   if (!assignment) {
-    const intended = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)/.exec(line)?.[1];
-    return { problem: intended ? `${intended} has no '=': expected ${intended}=value` : "expected NAME=value", lastIndex: index };
+    const intended = intendedName(line);
+    return { problem: intended ? `${intended} has no '=': expected ${intended}=value` : "expected NAME=value (the line is not shown: it may hold a credential)", lastIndex: index };
   }
   const [, name = "", spaces = "", rest = ""] = assignment;
-  if (!NAME.test(name)) return { problem: `"${name.slice(0, 40)}" is not a variable name (letters, digits and _)`, lastIndex: index };
+  if (!NAME.test(name)) return { problem: "the text before '=' is not a variable name (letters, digits and _); the line is not shown: it may hold a credential", lastIndex: index };
+  const shown = displayableName(name) ? name : "the variable on this line";
   if (spaces !== "" || /^\s/.test(rest)) {
     // dotenv tolerates it, Docker's env_file keeps the spaces in the name or value: say so rather than guess.
-    return { problem: `${name} has spaces around '=': write ${name}=value`, lastIndex: index };
+    return { problem: `${shown} has spaces around '=': write NAME=value without spaces`, lastIndex: index };
   }
   const parsed = parseValue(rest, rows, index);
-  if ("problem" in parsed) return { problem: `${name} ${parsed.problem}`, lastIndex: parsed.lastIndex };
+  if ("problem" in parsed) return { problem: `${shown} ${parsed.problem}`, lastIndex: parsed.lastIndex };
   return { name, value: parsed.value, line: lineNumber, lastIndex: parsed.lastIndex };
 }
 
 type ParsedValue = { value: string; lastIndex: number } | { problem: string; lastIndex: number };
+
+/**
+ * The shape of every variable name Mastodon and its tooling read: upper-case words joined by `_` (S3_BUCKET,
+ * AWS_SECRET_ACCESS_KEY, LOCAL_DOMAIN). A credential (an access key id such as AKIA..., a token, a base64 secret)
+ * has no such shape, so a name of this shape may be shown and anything else is not.
+ */
+const DISPLAYABLE_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
+export function displayableName(name: string): boolean {
+  return name.length <= 64 && DISPLAYABLE_NAME.test(name);
+}
+
+/** The variable a malformed line means to set, when its name may be shown. */
+function intendedName(line: string): string | undefined {
+  const name = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)/.exec(line)?.[1];
+  return name && displayableName(name) ? name : undefined;
+}
 
 function parseValue(rest: string, rows: readonly string[], index: number): ParsedValue {
   const quote = rest[0];

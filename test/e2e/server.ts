@@ -12,7 +12,7 @@ import {
 import { IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import type { CorsRule } from "../../components/cors";
 import { renderEnv, type AclMode } from "../../components/env";
-import type { PolicyDocument } from "../../components/policy-documents";
+import type { PolicyDocument, PolicyStatement } from "../../components/policy-documents";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -157,4 +157,21 @@ export function withEnv(env: string, name: string, value: string | undefined): s
   const lines = env.trimEnd().split("\n").filter((line) => !line.startsWith(`${name}=`));
   if (value !== undefined) lines.push(`${name}=${value}`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The planned writer policy as a Ceph RGW deployment needs it. RGW authorizes DeleteObjects (Mastodon's only way of
+ * deleting media, app/lib/attachment_batch.rb) against the BUCKET's ARN (src/rgw/rgw_op.cc,
+ * RGWDeleteMultiObj::verify_permission evaluates s3:DeleteObject on ARN(bucket)), where AWS and MinIO evaluate each
+ * key. The planned policy (components/policy-documents.ts) is applied by IAM on AWS and by MinIO, which authorize
+ * per key, so it does not grant it; an RGW admin adds this statement, and verify names it when it is missing
+ * (the test "fails only writer-delete ... bucket ARN" below).
+ */
+export function withRgwBatchDelete(policy: PolicyDocument, bucket: string): PolicyDocument {
+  return withStatement(policy, { Sid: "RgwBatchDelete", Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [`arn:aws:s3:::${bucket}`] });
+}
+
+
+export function withStatement(policy: PolicyDocument, statement: PolicyStatement): PolicyDocument {
+  return { ...policy, Statement: [...policy.Statement, statement] };
 }

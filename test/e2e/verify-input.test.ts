@@ -8,6 +8,7 @@ import {
   localEnv,
   putBucketPolicy,
   putWriterPolicy,
+  withRgwBatchDelete,
   serversFromEnv,
   uniqueBucket,
   withEnv,
@@ -32,7 +33,7 @@ async function setup(name: string, withPolicy = true): Promise<{ bucket: string;
   const policy = forBucket(documents.bucketPolicy, bucket);
   await createBucket(servers.primary, bucket, withPolicy ? policy : { Version: "2012-10-17", Statement: [] }, documents.corsRules.value);
   const writer = createWriter([servers.primary], name);
-  await putWriterPolicy(servers.primary, writer, forBucket(documents.writerPolicy, bucket));
+  await putWriterPolicy(servers.primary, writer, withRgwBatchDelete(forBucket(documents.writerPolicy, bucket), bucket));
   return { bucket, writer, env: localEnv(servers.primary, bucket, writer) };
 }
 
@@ -113,8 +114,9 @@ describe("verify while the media host lags", () => {
     });
     expect(run.code).toBe(130);
     expect(run.report.interrupted).toBe(true);
-    expect(run.report.checks.map((c) => c.id)).toEqual(["region-endpoint", "tls", "writer-upload", "writer-read", "writer-list"]);
-    expect(run.report.probes).toEqual({ created: 1, leftover: [] });
+    expect(run.report.checks.map((c) => c.id)).toEqual(["region-endpoint", "tls", "writer-upload", "writer-read", "writer-list", "writer-multipart"]);
+    // The probe and the multipart probe (at S3_MULTIPART_THRESHOLD).
+    expect(run.report.probes).toEqual({ created: 2, leftover: [] });
     expect(await keysIn(servers.primary, bucket)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { DeleteBucketCorsCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selfCheckCommand } from "../../components/self-check";
-import type { PolicyDocument, PolicyStatement } from "../../components/policy-documents";
+import type { PolicyDocument } from "../../components/policy-documents";
 import { readStackFile } from "../../cli/plan/stack-file";
 import { planConfig } from "../helpers/plan";
 import { documentsFromPlans, forBucket, plannedDocument, type Documents } from "./documents";
@@ -16,6 +16,8 @@ import {
   serversFromEnv,
   uniqueBucket,
   withEnv,
+  withRgwBatchDelete,
+  withStatement,
   type Servers,
   type Writer,
 } from "./server";
@@ -30,6 +32,7 @@ const ALL_PASS = {
   "writer-upload": "pass",
   "writer-read": "pass",
   "writer-list": "pass",
+  "writer-multipart": "pass",
   "public-read": "pass",
   cors: "pass",
   "cors-after-cache": "pass",
@@ -72,18 +75,16 @@ interface Scenario {
 }
 
 /** A fresh bucket with the planned bucket policy and CORS rules, and a fresh writer with the planned policy. */
-async function scenario(name: string): Promise<Scenario> {
+async function scenario(name: string, options: { rgwBatchDelete?: boolean } = {}): Promise<Scenario> {
   const bucket = uniqueBucket(name);
   const bucketPolicy = forBucket(documents.bucketPolicy, bucket);
   await createBucket(servers.primary, bucket, bucketPolicy, documents.corsRules.value);
   const writer = createWriter([servers.primary, servers.other], name);
-  await putWriterPolicy(servers.primary, writer, forBucket(documents.writerPolicy, bucket));
+  const planned = forBucket(documents.writerPolicy, bucket);
+  await putWriterPolicy(servers.primary, writer, options.rgwBatchDelete === false ? planned : withRgwBatchDelete(planned, bucket));
   return { bucket, writer, env: localEnv(servers.primary, bucket, writer), bucketPolicy };
 }
 
-function withStatement(policy: PolicyDocument, statement: PolicyStatement): PolicyDocument {
-  return { ...policy, Statement: [...policy.Statement, statement] };
-}
 
 /** What every run must leave behind: no probe in the bucket, no secret in the output. */
 async function expectCleanRun(run: { stdout: string; stderr: string }, bucket: string, writer: Writer): Promise<void> {
@@ -102,6 +103,8 @@ describe("verify against a local Ceph RGW", () => {
     const text = await runWithEnv(program as string, args, setup.env);
     expect(text.code).toBe(0);
     for (const id of Object.entries(ALL_PASS).filter(([, status]) => status === "pass").map(([id]) => id)) expect(text.stdout).toContain(`PASS  ${id}:`);
+    // The upload, the multipart upload, the two private-prefix probes and the cacheable CORS probe; the refused
+    // anonymous PUT created nothing.
     expect(text.stdout).toContain("Probes: 5 created, 5 removed.");
 
     const { code, report } = await verifyJson(setup.env, ["--origin", ORIGIN]);
@@ -138,7 +141,7 @@ describe("verify against a local Ceph RGW", () => {
     expect(run.code).toBe(1);
     expect(failed(run.report)).toEqual(["writer-cannot-change-policy"]);
     const check = run.report.checks.find((c) => c.id === "writer-cannot-change-policy");
-    expect(check?.observed).toEqual([`PutBucketPolicy on ${setup.bucket} (an invalid document, so that nothing changes): 400 InvalidArgument`]);
+    expect(check?.observed).toEqual([`PutBucketPolicy on ${setup.bucket} (an invalid document, so that nothing changes; Content-MD5, no checksum headers): 400 InvalidArgument`]);
     expect(check?.cause).toContain("passed the authorization check");
     await expectCleanRun(run, setup.bucket, setup.writer);
   });
@@ -209,9 +212,21 @@ describe("verify against a local Ceph RGW", () => {
     expect(run.code).toBe(1);
     expect(failed(run.report)).toEqual(["writer-upload"]);
     const upload = run.report.checks.find((c) => c.id === "writer-upload");
-    expect(upload?.observed[1]).toBe("the same PUT without x-amz-acl: 200");
+    expect(upload?.observed[1]).toBe("the same upload without x-amz-acl: 200");
     // 403 on the ACL header with S3_PERMISSION written out: the fix names both modes (cli/verify/acl-mode.ts).
     expect(upload?.fix).toContain("set S3_PERMISSION= (empty) so that Mastodon sends no ACL");
+    await expectCleanRun(run, setup.bucket, setup.writer);
+  });
+
+  it("fails only writer-delete, naming the bucket ARN, when the planned writer policy meets RGW's batch-delete authorization", async () => {
+    const setup = await scenario("batchdelete", { rgwBatchDelete: false });
+    const run = await verifyJson(setup.env);
+    expect(run.code).toBe(1);
+    expect(failed(run.report)).toEqual(["writer-delete"]);
+    const check = run.report.checks.find((c) => c.id === "writer-delete");
+    expect(check?.cause).toMatch(/^batch deletes are refused while single deletes work/);
+    expect(check?.fix).toContain(`add arn:aws:s3:::${setup.bucket} to the Resource of its s3:DeleteObject statement`);
+    expect(run.report.probes.leftover).toEqual([]);
     await expectCleanRun(run, setup.bucket, setup.writer);
   });
 
@@ -226,9 +241,11 @@ describe("verify against a local Ceph RGW", () => {
       documents.corsRules.value,
     );
     const writer = createWriter([servers.primary], "prefix");
-    await putWriterPolicy(servers.primary, writer, forBucket(plannedDocument<PolicyDocument>(plan, "minio:index/iamPolicy:IamPolicy", "policy"), bucket));
+    await putWriterPolicy(servers.primary, writer, withRgwBatchDelete(forBucket(plannedDocument<PolicyDocument>(plan, "minio:index/iamPolicy:IamPolicy", "policy"), bucket), bucket));
     const run = await verifyJson(localEnv(servers.primary, bucket, writer, "social"));
-    expect(statuses(run.report)).toEqual(ALL_PASS);
+    // Everything works, but orphan cleanup cannot: tootctl media remove-orphans lists without the prefix.
+    expect(statuses(run.report)).toEqual({ ...ALL_PASS, "writer-list": "warn" });
+    expect(run.report.checks.find((c) => c.id === "writer-list")?.cause).toMatch(/`tootctl media remove-orphans` cannot work/);
     expect(run.report.checks.find((c) => c.id === "writer-upload")?.observed[0]).toMatch(/^PUT social\/media_attachments\//);
     await expectCleanRun(run, bucket, writer);
   });

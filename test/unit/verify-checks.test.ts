@@ -1,91 +1,11 @@
-import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { cors, noListing, publicRead } from "../../cli/verify/checks/public";
 import { tlsCheck } from "../../cli/verify/checks/transport";
 import { INVALID_POLICY, writerCannotChangePolicy, writerCannotCreateBucket } from "../../cli/verify/checks/writer-limits";
 import { MASTODON_CACHE_CONTROL, writerUpload } from "../../cli/verify/checks/writer";
-import type { CheckContext, CheckIo } from "../../cli/verify/checks/types";
-import type { HttpRequest, HttpResponse } from "../../cli/verify/http";
-import { ProbeRegistry } from "../../cli/verify/probes";
-import { readTarget } from "../../cli/verify/target";
+import type { HttpResponse } from "../../cli/verify/http";
 import type { TlsFacts } from "../../cli/verify/tls";
-
-const BASE_ENV = {
-  S3_ENABLED: "true",
-  S3_BUCKET: "example-social-media",
-  S3_REGION: "eu-central-1",
-  S3_HOSTNAME: "s3.eu-central-1.amazonaws.com",
-  S3_ALIAS_HOST: "files.example.com",
-  AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-  S3_PERMISSION: "",
-};
-
-interface Call {
-  command: string;
-  input: Record<string, unknown>;
-}
-
-/** An S3 error the way the SDK throws it. */
-function s3Error(code: string, status: number): Error {
-  return Object.assign(new Error(code), { name: code, $metadata: { httpStatusCode: status } });
-}
-
-function response(status: number, body = "", headers: Record<string, string> = {}): HttpResponse {
-  return { status, headers, body: Buffer.from(body) };
-}
-
-/**
- * A check context over fake I/O: `s3` answers by command name (an Error is thrown), `http` by "METHOD URL".
- * The fakes record every call so that tests can assert exactly what was sent.
- */
-function context(options: {
-  env?: Record<string, string | undefined>;
-  s3?: (command: string, input: Record<string, unknown>) => unknown;
-  http?: Record<string, HttpResponse>;
-  tls?: (host: string) => TlsFacts;
-}) {
-  const env = Object.entries({ ...BASE_ENV, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined);
-  const result = readTarget(new Map(env));
-  if (!result.ok) throw new Error(result.problems.join("\n"));
-  const calls: Call[] = [];
-  const requests: string[] = [];
-  const s3 = {
-    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      const name = command.constructor.name.replace(/Command$/, "");
-      calls.push({ command: name, input: command.input });
-      const answer = options.s3?.(name, command.input) ?? {};
-      if (answer instanceof Error) throw answer;
-      return answer;
-    },
-    destroy: () => undefined,
-  } as unknown as S3Client; // only `send` is used by the checks
-  const io: CheckIo = {
-    s3,
-    http: async (url: string, request: HttpRequest = {}) => {
-      const key = `${request.method ?? "GET"} ${url}`;
-      requests.push(key);
-      const answer = options.http?.[key];
-      if (!answer) throw Object.assign(new Error(`no fake answer for ${key}`), { code: "ECONNREFUSED" });
-      return answer;
-    },
-    tls: async (host: string) => {
-      if (!options.tls) throw new Error("no TLS fake");
-      return options.tls(host);
-    },
-  };
-  const probes = new ProbeRegistry(result.target.facts.bucket, result.target.facts.keyPrefix);
-  const ctx: CheckContext = {
-    target: result.target,
-    origin: "https://social.example.com",
-    io,
-    probes,
-    state: {},
-    signal: new AbortController().signal,
-    redact: (text) => text,
-  };
-  return { ctx, calls, requests, probes };
-}
+import { context, response, s3Error } from "../helpers/verify-fakes";
 
 const PROBE = { key: "media_attachments/mastodon-media-verify/run/probe.txt", body: Buffer.from("probe\n"), contentType: "text/plain" };
 const PROBE_URL = `https://files.example.com/${PROBE.key}`;
@@ -109,7 +29,7 @@ describe("writerUpload", () => {
     const outcome = await writerUpload.run(ctx);
     expect(calls.map((call) => call.input.ACL)).toEqual(["public-read", undefined]);
     expect(outcome.status).toBe("fail");
-    expect(outcome.observed[1]).toBe("the same PUT without x-amz-acl: 200");
+    expect(outcome.observed[1]).toBe("the same upload without x-amz-acl: 200");
     expect(outcome.fix).toBe("set S3_PERMISSION= (empty) so that Mastodon sends no ACL; public reads come from the bucket policy or the CDN");
     expect(outcome.transient).toBe(false);
     expect(ctx.state).toMatchObject({ aclRejected: true, probe: { key: expect.stringContaining("probe.txt") } });
@@ -156,8 +76,9 @@ describe("publicRead", () => {
     const redirect = await publicRead.run(withProbe({ [`GET ${PROBE_URL}`]: response(301, "", { location: "https://cdn.example.net/x" }) }).ctx);
     expect(redirect).toMatchObject({ status: "fail", transient: false });
     expect(redirect.cause).toBe(
-      "the media host redirects (301 to https://cdn.example.net/x): other servers may not follow, and the browser CSP must allow the target",
+      "the media host redirects (301 to https://cdn.example.net/x) to a host the browser's CSP does not allow, or that does not serve the file: browsers block the media",
     );
+    expect(redirect.fix).toBe("add it to the CSP: EXTRA_MEDIA_HOSTS=https://cdn.example.net (keep other entries), or serve media directly at S3_ALIAS_HOST");
     const page = await publicRead.run(withProbe({ [`GET ${PROBE_URL}`]: response(200, "<html>welcome</html>") }).ctx);
     expect(page).toMatchObject({ status: "fail", transient: false });
   });
@@ -228,7 +149,7 @@ describe("writerCannotCreateBucket", () => {
   });
 
   it("fails when the bucket gets created, and the cleanup deletes it", async () => {
-    const { ctx, calls, probes } = context({});
+    const { ctx, calls, probes } = context({ s3: (command, input) => (command === "ListObjectsV2" ? { Name: input.Bucket } : {}) });
     ctx.state.probe = PROBE;
     expect((await writerCannotCreateBucket.run(ctx)).cause).toBe("the writer may create buckets: it holds more than the media bucket's permissions");
     const created = calls[0]?.input.Bucket;
@@ -255,8 +176,8 @@ describe("writerCannotChangePolicy", () => {
     expect(outcome.cause).toMatch(/^the writer passed the authorization check/);
   });
 
-  it("fails loudly when the server accepts it, and says to restore the policy", async () => {
-    const { outcome } = await run({});
+  it("fails loudly when the server accepts it and stores it, and says to restore the policy", async () => {
+    const { outcome } = await run({ Policy: INVALID_POLICY });
     expect(outcome.fix).toMatch(/^restore the bucket policy now/);
   });
 });

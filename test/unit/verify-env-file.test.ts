@@ -53,17 +53,27 @@ describe("parseEnvFile", () => {
     );
     expect(file.problems).toEqual([
       "line 1: S3_REGION has no '=': expected S3_REGION=value",
-      "line 2: AWS_SECRET_ACCESS_KEY has spaces around '=': write AWS_SECRET_ACCESS_KEY=value",
-      'line 3: "1BAD" is not a variable name (letters, digits and _)',
+      "line 2: AWS_SECRET_ACCESS_KEY has spaces around '=': write NAME=value without spaces",
+      "line 3: the text before '=' is not a variable name (letters, digits and _); the line is not shown: it may hold a credential",
       "line 4: S3_HOSTNAME has no closing single quote",
       "line 5: S3_ALIAS_HOST has text after its closing quote",
       "line 6: AWS_ACCESS_KEY_ID has a stray quote: quote the whole value or none of it",
       "line 7: S3_BUCKET has a '#' in an unquoted value, where dotenv cuts it: quote the value",
-      "line 8: just has no '=': expected just=value",
+      "line 8: expected NAME=value (the line is not shown: it may hold a credential)",
     ]);
     expect(file.problems.join("\n")).not.toContain("topsecretvalue");
-    expect([...file.malformed].sort()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_ALIAS_HOST", "S3_BUCKET", "S3_HOSTNAME", "S3_REGION", "just"]);
+    expect([...file.malformed].sort()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_ALIAS_HOST", "S3_BUCKET", "S3_HOSTNAME", "S3_REGION"]);
     expect(file.values.size).toBe(0);
+  });
+
+  it("never repeats a secret pasted on a line of its own or in front of an '=', whatever its shape", () => {
+    const secrets = ["wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY=", "AKIAIOSFODNN7EXAMPLE", "Xq3rExampleRawTokenValue0000 = 1", "ghp_abcdefSECRET 'x"];
+    const file = parseEnvFile(secrets.join("\n"));
+    expect(file.problems).toHaveLength(4);
+    for (const problem of file.problems) expect(problem).toMatch(/^line \d: /);
+    const shown = file.problems.join("\n");
+    for (const fragment of ["wJalr", "AKIA", "Xq3r", "ghp_", "SECRET"]) expect(shown).not.toContain(fragment);
+    expect(file.malformed.size).toBe(0);
   });
 
   it("reports an unclosed double quote on its own line and reads the lines after it normally", () => {

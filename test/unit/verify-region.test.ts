@@ -45,8 +45,8 @@ describe("regionReport", () => {
     );
     expect(report).toEqual({
       observed: [
-        "S3_ENDPOINT fra1.digitaloceanspaces.com is in fra1, as S3_REGION says",
-        "S3_HOSTNAME fra1.digitaloceanspaces.com is in fra1, as S3_REGION says",
+        "S3_ENDPOINT fra1.digitaloceanspaces.com is DigitalOcean Spaces in fra1, as S3_REGION says",
+        "S3_HOSTNAME fra1.digitaloceanspaces.com is DigitalOcean Spaces in fra1, as S3_REGION says",
       ],
       problems: [],
     });
@@ -58,8 +58,8 @@ describe("regionReport", () => {
     );
     expect(report.problems).toEqual([
       {
-        cause: "region mismatch: S3_ENDPOINT nyc3.digitaloceanspaces.com is in nyc3 but S3_REGION=ams3",
-        fix: "set S3_REGION=nyc3, or point S3_ENDPOINT at the bucket's region",
+        cause: "region mismatch: S3_ENDPOINT nyc3.digitaloceanspaces.com is DigitalOcean Spaces in nyc3 but S3_REGION=ams3",
+        fix: "set S3_REGION=nyc3 with S3_ENDPOINT nyc3.digitaloceanspaces.com, or point S3_ENDPOINT at ams3.digitaloceanspaces.com if the bucket is in ams3",
       },
     ]);
   });
@@ -71,7 +71,7 @@ describe("regionReport", () => {
     expect(report.problems).toEqual([
       {
         cause:
-          "S3_ENDPOINT contains a bucket name (example-social-media.fra1.digitaloceanspaces.com): Mastodon adds the bucket itself, so every key lands under the wrong path",
+          "S3_ENDPOINT contains a bucket name (example-social-media.fra1.digitaloceanspaces.com): Mastodon adds the bucket itself in path style, so every key lands under example-social-media/... inside bucket example-social-media, and listing breaks",
         fix: "set S3_ENDPOINT=https://fra1.digitaloceanspaces.com",
       },
     ]);
@@ -81,7 +81,7 @@ describe("regionReport", () => {
     const env = { S3_ENDPOINT: `https://${R2_ACCOUNT}.r2.cloudflarestorage.com`, S3_ALIAS_HOST: "files.example.com" };
     expect(regionReport(target({ ...env, S3_REGION: "auto" })).problems).toEqual([]);
     expect(regionReport(target({ ...env, S3_REGION: "eu-central-1" })).problems).toEqual([
-      { cause: "R2 signs with the region auto, but S3_REGION=eu-central-1", fix: "set S3_REGION=auto" },
+      { cause: "Cloudflare R2 signs with the region auto or us-east-1, but S3_REGION=eu-central-1", fix: "set S3_REGION=auto" },
     ]);
   });
 
@@ -90,14 +90,27 @@ describe("regionReport", () => {
     expect(regionReport(target({ ...env, S3_ALIAS_HOST: "files.example.com" })).problems).toEqual([]);
     expect(regionReport(target(env)).problems).toEqual([
       {
-        cause: "region mismatch: S3_HOSTNAME s3.eu-west-1.amazonaws.com is in eu-west-1 but S3_REGION=eu-central-1",
-        fix: "set S3_REGION=eu-west-1, or point S3_HOSTNAME at the bucket's region",
+        cause: "region mismatch: S3_HOSTNAME s3.eu-west-1.amazonaws.com is AWS S3 in eu-west-1 but S3_REGION=eu-central-1",
+        fix: "set S3_REGION=eu-west-1 with S3_HOSTNAME s3.eu-west-1.amazonaws.com, or point S3_HOSTNAME at s3.eu-central-1.amazonaws.com if the bucket is in eu-central-1",
       },
     ]);
   });
 
+  it("accepts an upper-case site region on a self-hosted server (MinIO's MINIO_SITE_REGION=EU1)", () => {
+    const result = readTarget(new Map(Object.entries({ S3_ENABLED: "true", S3_BUCKET: "media", S3_REGION: "EU1", S3_ENDPOINT: "https://s3.example.com", S3_HOSTNAME: "s3.example.com", S3_ALIAS_HOST: "files.example.com", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" })));
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(regionReport(result.target).problems).toEqual([]);
+  });
+
+  it("reads the region of every provider the model recognises (Scaleway, B2, Wasabi...)", () => {
+    const scaleway = target({ S3_REGION: "fr-par", S3_ENDPOINT: "https://s3.nl-ams.scw.cloud", S3_ALIAS_HOST: "files.example.com" });
+    expect(regionReport(scaleway).problems[0]?.cause).toBe("region mismatch: S3_ENDPOINT s3.nl-ams.scw.cloud is Scaleway Object Storage in nl-ams but S3_REGION=fr-par");
+    const b2 = target({ S3_REGION: "eu-central-003", S3_ENDPOINT: "https://s3.eu-central-003.backblazeb2.com", S3_ALIAS_HOST: "files.example.com" });
+    expect(regionReport(b2).problems).toEqual([]);
+  });
+
   it("says that a custom endpoint decides the region itself", () => {
     const report = regionReport(target({ S3_REGION: "us-east-1", S3_ENDPOINT: "https://minio.example.com:9000", S3_ALIAS_HOST: "files.example.com" }));
-    expect(report).toEqual({ observed: ["S3_ENDPOINT minio.example.com: no region in the name; the server decides (requests are signed for us-east-1)"], problems: [] });
+    expect(report).toEqual({ observed: ["S3_ENDPOINT minio.example.com: MinIO, no region in the name; the server decides (requests are signed for us-east-1)"], problems: [] });
   });
 });

@@ -2,8 +2,17 @@ import { PRIVATE_PREFIXES } from "../../../components/prefixes";
 import { exists } from "../probes";
 import { describeResponse, errorCode, type HttpRequest } from "../http";
 import { apiObjectUrl, mediaUrl, type VerifyTarget } from "../target";
+import { writerS3 } from "./headers";
 import { putProbe, s3Failure } from "./writer";
-import { fail, pass, type Check, type CheckContext } from "./types";
+import { fail, inconclusive, pass, type Check, type CheckContext } from "./types";
+
+/** The anonymous answers all say the bucket does not exist: nothing about access can be concluded. */
+function noBucket(lines: string[]): boolean {
+  return lines.length > 0 && lines.every((line) => /: 404 NoSuchBucket$/.test(line));
+}
+
+const NO_BUCKET = "every answer was 404 NoSuchBucket: the bucket does not exist at these hosts, so the check could not test anything";
+const NO_BUCKET_FIX = "fix the bucket, endpoint or media host first (see writer-upload and public-read), then run verify again";
 
 /** Where an anonymous client can address a key: the media URL and the S3 API (once when they coincide). */
 function anonymousUrls(target: VerifyTarget, key: string): string[] {
@@ -13,14 +22,16 @@ function anonymousUrls(target: VerifyTarget, key: string): string[] {
 interface Attempt {
   line: string;
   succeeded: boolean;
+  /** The server answered (any status): a refused request created nothing. */
+  answered: boolean;
 }
 
 async function anonymously(context: CheckContext, method: string, url: string, request: HttpRequest = {}): Promise<Attempt> {
   try {
     const response = await context.io.http(url, { ...request, method, signal: context.signal });
-    return { line: `${method} ${url}: ${describeResponse(response)}`, succeeded: response.status >= 200 && response.status < 300 };
+    return { line: `${method} ${url}: ${describeResponse(response)}`, succeeded: response.status >= 200 && response.status < 300, answered: true };
   } catch (error) {
-    return { line: `${method} ${url}: ${errorCode(error)} (refused)`, succeeded: false };
+    return { line: `${method} ${url}: ${errorCode(error)} (refused)`, succeeded: false, answered: false };
   }
 }
 
@@ -29,13 +40,16 @@ export const noAnonymousWrite: Check = {
   title: "anonymous uploads are refused, on the media host and on the API",
   async run(context) {
     const key = context.probes.key("media_attachments/", "anonymous-put.txt");
-    // Tracked first: if the server wrongly accepts it, the cleanup removes it.
+    // Tracked first: if the server wrongly accepts it, the cleanup removes it; refused, it never existed.
     context.probes.trackKey(key);
     const attempts = [];
     for (const url of anonymousUrls(context.target, key)) {
       attempts.push(await anonymously(context, "PUT", url, { body: "anonymous write probe\n", headers: { "content-type": "text/plain" } }));
     }
     const observed = attempts.map((attempt) => attempt.line);
+    if (attempts.some((attempt) => attempt.succeeded)) context.probes.confirmKey(key);
+    else if (attempts.every((attempt) => attempt.answered)) context.probes.refusedKey(key);
+    if (noBucket(observed)) return inconclusive(observed, NO_BUCKET, NO_BUCKET_FIX);
     if (!attempts.some((attempt) => attempt.succeeded)) return pass(...observed);
     return fail(
       observed,
@@ -56,8 +70,14 @@ export const noAnonymousDelete: Check = {
     const observed = attempts.map((attempt) => attempt.line);
     let survived: boolean;
     try {
-      survived = await exists(context.io.s3, context.target.facts.bucket, probe.key, context.signal);
-      observed.push(`HEAD by the writer afterwards: ${survived ? "200, still there" : "404, gone"}`);
+      const presence = await exists(writerS3(context), context.target.facts.bucket, probe.key, context.signal);
+      // A writer that read the probe gets 200 for it while it exists: its 403 (no ListBucket) means it is gone.
+      if (presence === "hidden" && !context.state.readOk) {
+        observed.push("HEAD by the writer afterwards: 403 (the writer may not list, and could not read the probe either)");
+        return inconclusive(observed, "whether the probe survived cannot be seen: the writer can neither list nor read it", "grant the writer s3:GetObject and s3:ListBucket (writer-read and writer-list say which is missing)");
+      }
+      survived = presence === "present";
+      observed.push(`HEAD by the writer afterwards: ${survived ? "200, still there" : presence === "hidden" ? "403 for a key it could read before: gone" : "404, gone"}`);
     } catch (error) {
       return s3Failure(context, error, "HEAD by the writer after the anonymous DELETE", "s3:GetObject");
     }
@@ -84,8 +104,8 @@ export const privatePrefixes: Check = {
         // Mastodon uploads archives with the `private` ACL when it sends ACLs at all (app/models/backup.rb); when the
         // server refuses ACLs, writer-upload has said so already and this check looks at privacy alone.
         const acl = context.target.uploadAcl && !context.state.aclRejected ? "private" : undefined;
-        await putProbe(context, key, body, acl);
-        observed.push(`PUT ${key} by the writer: 200`);
+        const { multipart } = await putProbe(context, key, body, acl);
+        observed.push(`${multipart ? "multipart upload" : "PUT"} ${key} by the writer: 200`);
       } catch (error) {
         return s3Failure(context, error, `PUT ${key} by the writer`, "s3:PutObject");
       }

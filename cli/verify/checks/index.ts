@@ -4,7 +4,9 @@ import { httpsRedirect } from "./https-redirect";
 import { objectAcls } from "./object-acls";
 import { cors, noListing, publicRead } from "./public";
 import { regionEndpoint, tlsCheck } from "./transport";
-import { writerDelete, writerList, writerRead, writerUpload } from "./writer";
+import { writerMultipart } from "./multipart";
+import { writerList, writerRead, writerUpload } from "./writer";
+import { writerDelete } from "./writer-delete";
 import { writerCannotChangePolicy, writerCannotCreateBucket } from "./writer-limits";
 import type { Check, Requirement } from "./types";
 
@@ -18,6 +20,7 @@ export const CHECKS: readonly Check[] = [
   writerUpload,
   writerRead,
   writerList,
+  writerMultipart,
   publicRead,
   cors,
   corsAfterCache,

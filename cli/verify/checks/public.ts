@@ -1,8 +1,9 @@
 import { inObjectAclMode } from "../acl-mode";
 import { diagnoseNetwork } from "../diagnose";
 import { describeResponse, errorCode, type HttpResponse } from "../http";
+import { cspAllowsHost } from "../../../components/mastodon-env/model";
 import { apiObjectUrl, mediaUrl, type VerifyTarget } from "../target";
-import { fail, pass, skip, type Check, type CheckContext, type CheckOutcome } from "./types";
+import { fail, inconclusive, pass, skip, type Check, type CheckContext, type CheckOutcome } from "./types";
 
 export function mediaVariable(target: VerifyTarget): string {
   return target.facts.aliasHost ? "S3_ALIAS_HOST" : "S3_HOSTNAME";
@@ -41,9 +42,80 @@ export const publicRead: Check = {
       // Object-ACL mode: only the refused ACL would have made this probe public; writer-upload reports the refusal.
       return skip(`skipped: ${observed[0]}, as expected of a probe uploaded without x-amz-acl: public-read (refused: see writer-upload)`);
     }
+    // A redirect to a host the browser's CSP allows (EXTRA_MEDIA_HOSTS, app/lib/content_security_policy.rb) is how
+    // a migration keeps old URLs working: it passes when the target serves the same bytes.
+    const location = response.headers.location;
+    if (response.status >= 300 && response.status < 400 && location) {
+      const followed = await followAllowedRedirect(context, url, location, probe.body);
+      observed.push(...followed.observed);
+      if (followed.ok) {
+        context.state.mediaServed = true;
+        context.state.servedUrl = new URL(location, url).href;
+        return pass(...observed);
+      }
+    }
+    if (response.status === 403 || response.status === 404) {
+      const found = await servedElsewhere(context, probe.key, probe.body);
+      if (found) return fail([...observed, ...found.observed], found.cause, found.fix);
+    }
     return fail(observed, ...publicReadCause(context.target, response));
   },
 };
+
+async function followAllowedRedirect(context: CheckContext, from: string, location: string, body: Buffer): Promise<{ ok: boolean; observed: string[] }> {
+  let target: URL;
+  try {
+    target = new URL(location, from);
+  } catch {
+    return { ok: false, observed: [] };
+  }
+  if (!cspAllowsHost(context.target.env, target.host)) {
+    return { ok: false, observed: [`redirect target ${target.host} is not in the CSP (neither the media host nor EXTRA_MEDIA_HOSTS)`] };
+  }
+  try {
+    const answer = await context.io.http(target.href, { signal: context.signal });
+    const same = answer.status === 200 && answer.body.equals(body);
+    return { ok: same, observed: [`redirect target ${target.host} is allowed by EXTRA_MEDIA_HOSTS; GET ${target.href}: ${describeResponse(answer)}${same ? ", the same bytes" : ""}`] };
+  } catch (error) {
+    return { ok: false, observed: [`GET ${target.href}: ${errorCode(error)}`] };
+  }
+}
+
+/**
+ * A 403/404 at the media URL, but the probe at a neighbouring URL: S3_ALIAS_HOST carries a path (or the bucket)
+ * the host does not use, or lacks the bucket path a path-style host (a bare MinIO/RGW) needs.
+ */
+async function servedElsewhere(context: CheckContext, key: string, body: Buffer): Promise<{ observed: string[]; cause: string; fix: string } | undefined> {
+  const { facts, mediaBase } = context.target;
+  if (!facts.aliasHost) return undefined;
+  const host = `${mediaBase.protocol}//${mediaBase.host}`;
+  const path = mediaBase.pathname.replace(/\/$/, "");
+  const candidates: { url: string; cause: string; fix: string }[] = [];
+  if (path) {
+    candidates.push({
+      url: `${host}/${key}`,
+      cause: `S3_ALIAS_HOST carries a path (${path}${path.split("/").includes(facts.bucket) ? ", the bucket name" : ""}) but ${mediaBase.host} serves the bucket at its root: every media URL answers 403/404`,
+      fix: `write S3_ALIAS_HOST=${mediaBase.host}`,
+    });
+  } else {
+    candidates.push({
+      url: `${host}/${facts.bucket}/${key}`,
+      cause: `${mediaBase.host} serves buckets by path (a bare S3 endpoint: MinIO, RGW...), so media is at https://${mediaBase.host}/${facts.bucket}/KEY, not at the host's root`,
+      fix: `write S3_ALIAS_HOST=${mediaBase.host}/${facts.bucket}, or serve the bucket at the root of a media host (a CDN or proxy)`,
+    });
+  }
+  for (const candidate of candidates) {
+    try {
+      const answer = await context.io.http(candidate.url, { signal: context.signal });
+      if (answer.status === 200 && answer.body.equals(body)) {
+        return { observed: [`GET ${candidate.url}: 200, the same bytes`], cause: candidate.cause, fix: candidate.fix };
+      }
+    } catch {
+      // Not served there either: the usual diagnosis applies.
+    }
+  }
+  return undefined;
+}
 
 function publicReadCause(target: VerifyTarget, response: HttpResponse): [string, string, boolean] {
   const variable = mediaVariable(target);
@@ -67,9 +139,15 @@ function publicReadCause(target: VerifyTarget, response: HttpResponse): [string,
     ];
   }
   if (response.status >= 300 && response.status < 400) {
+    let host = "the target host";
+    try {
+      host = new URL(response.headers.location ?? "", target.mediaBase).host;
+    } catch {
+      // No usable Location: keep the generic wording.
+    }
     return [
-      `the media host redirects (${response.status} to ${response.headers.location ?? "?"}): other servers may not follow, and the browser CSP must allow the target`,
-      "serve media directly at S3_ALIAS_HOST; during a migration add the target host to EXTRA_MEDIA_HOSTS",
+      `the media host redirects (${response.status} to ${response.headers.location ?? "?"}) to a host the browser's CSP does not allow, or that does not serve the file: browsers block the media`,
+      `add it to the CSP: EXTRA_MEDIA_HOSTS=https://${host} (keep other entries), or serve media directly at ${mediaVariable(target)}`,
       false,
     ];
   }
@@ -92,7 +170,8 @@ export const cors: Check = {
   needs: ["probe", "mediaServed"],
   retry: "deadline",
   async run(context) {
-    const url = mediaUrl(context.target, context.state.probe!.key);
+    // Browsers follow a redirect and judge CORS on the final answer.
+    const url = context.state.servedUrl ?? mediaUrl(context.target, context.state.probe!.key);
     const { origin } = context;
     const allowed = (response: HttpResponse) => {
       const value = response.headers["access-control-allow-origin"];
@@ -150,6 +229,9 @@ export const noListing: Check = {
       const listing = isListing(response);
       observed.push(`GET ${url}: ${describeResponse(response)}${listing ? ", an S3 listing of keys" : ""}`);
       if (listing) listed.push(url);
+    }
+    if (listed.length === 0 && observed.every((line) => / 404 NoSuchBucket$/.test(line))) {
+      return inconclusive(observed, "every answer was 404 NoSuchBucket: the bucket does not exist at these hosts, so whether it can be listed was not tested", "fix the bucket, endpoint or media host first (see writer-upload and public-read), then run verify again");
     }
     if (listed.length === 0) return pass(...observed);
     return fail(

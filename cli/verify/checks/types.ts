@@ -4,7 +4,12 @@ import type { ProbeRegistry } from "../probes";
 import type { VerifyTarget } from "../target";
 import type { TlsFacts } from "../tls";
 
-export type CheckStatus = "pass" | "fail" | "skip";
+/**
+ * pass: seen to work. fail: seen to break. skip: not applicable, or an earlier check it needs failed.
+ * inconclusive: the check ran but what it saw proves neither (never counted as a pass).
+ * warn: works, but Mastodon has a known limit here (e.g. orphan cleanup with S3_KEY_PREFIX).
+ */
+export type CheckStatus = "pass" | "fail" | "skip" | "inconclusive" | "warn";
 
 /** What one check found: what was observed (statuses, headers), and on failure the likely cause and fix. */
 export interface CheckOutcome {
@@ -28,13 +33,29 @@ export interface CheckState {
   probe?: Probe;
   /** The probe is served at its public URL. */
   mediaServed?: boolean;
+  /** Where the probe was finally served, when the media URL redirects to a host the CSP allows. */
+  servedUrl?: string;
   /** The server refuses the ACL header S3_PERMISSION asks for: later uploads go without it, to test the rest. */
   aclRejected?: boolean;
+  /** The server refuses the CRC32 checksum headers of newer SDKs: later calls go without them, to test the rest. */
+  checksumRejected?: boolean;
+  /** writer-upload went multipart (the probe is above S3_MULTIPART_THRESHOLD). */
+  uploadWasMultipart?: boolean;
+  /** The writer read the probe back: a 403 on a missing key then means "hidden", not "refused". */
+  readOk?: boolean;
+}
+
+/** What doctor (or the target itself) already knows, so that a check reads its answers in that light. */
+export interface CheckHints {
+  /** doctor finding ids (`bucket-in-endpoint`, `permission-refused`...). */
+  findings?: string[];
 }
 
 /** Side effects a check may use, injectable so that the checks can be tested without a network. */
 export interface CheckIo {
   s3: S3Client;
+  /** The same writer with AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED, to tell a refused checksum header apart. */
+  s3WhenRequired?: S3Client;
   http(url: string, request?: HttpRequest): Promise<HttpResponse>;
   tls(host: string, port: number, signal?: AbortSignal): Promise<TlsFacts>;
 }
@@ -46,6 +67,7 @@ export interface CheckContext {
   io: CheckIo;
   probes: ProbeRegistry;
   state: CheckState;
+  hints?: CheckHints;
   signal: AbortSignal;
   /** Removes the credential from any text before it is shown. */
   redact(text: string): string;
@@ -77,4 +99,12 @@ export function fail(observed: string[], cause: string, fix: string, transient =
 
 export function skip(reason: string): CheckOutcome {
   return { status: "skip", observed: [reason] };
+}
+
+export function inconclusive(observed: string[], cause: string, fix: string): CheckOutcome {
+  return { status: "inconclusive", observed, cause, fix };
+}
+
+export function warn(observed: string[], cause: string, fix: string): CheckOutcome {
+  return { status: "warn", observed, cause, fix };
 }

@@ -1,0 +1,35 @@
+import { readMastodonEnv } from "../../components/mastodon-env/model";
+import { PROVIDERS, providerOfEndpoint, type ProviderId, type Recognized } from "../../components/mastodon-env/providers";
+import type { DoctorContext, Finding } from "./finding";
+import { RULES } from "./rules";
+import { basics } from "./rules/basics";
+
+export interface Diagnosis {
+  provider: Recognized;
+  findings: Finding[];
+}
+
+const ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/**
+ * `providerId` overrides the provider recognised from S3_ENDPOINT.
+ * Every finding for an env (the values of components/mastodon-env/env-file.ts), with the previous env when the
+ * admin changes one. Pure: touches nothing, reads no network. Findings are sorted errors first, stable within.
+ */
+export function diagnoseEnv(values: ReadonlyMap<string, string>, previousValues?: ReadonlyMap<string, string>, providerId?: ProviderId): Diagnosis {
+  const env = readMastodonEnv(values);
+  const recognized = providerOfEndpoint(env.endpoint, env.region);
+  // `--provider`: the endpoint is a proxy or private name in front of a known provider; its quirks apply.
+  const provider = providerId ? { ...recognized, provider: PROVIDERS[providerId] } : recognized;
+  const context: DoctorContext = {
+    env,
+    values,
+    provider,
+    previous: previousValues ? { env: readMastodonEnv(previousValues), values: previousValues } : undefined,
+  };
+  // With S3 disabled nothing else applies (paperclip.rb: `if ENV['S3_ENABLED'] == 'true'`).
+  const rules = env.enabled ? RULES : [basics];
+  const findings = rules.flatMap((rule) => rule(context));
+  findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  return { provider, findings };
+}

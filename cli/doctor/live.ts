@@ -1,0 +1,95 @@
+import { corsOrigin } from "../verify/args";
+import { errorCode, httpRequest } from "../verify/http";
+import type { VerifyReport } from "../verify/report";
+import { runVerify } from "../verify/run";
+import { readTarget } from "../verify/target";
+import type { Finding } from "./finding";
+
+/** What `https://LOCAL_DOMAIN/system/KEY` answered: a redirect to the media host keeps old local-storage URLs alive. */
+export interface SystemRedirect {
+  url: string;
+  observed: string;
+  redirected: boolean;
+}
+
+export interface LiveResult {
+  systemRedirect?: SystemRedirect;
+  report?: VerifyReport;
+  /** Why the live checks could not run (the env is not usable by verify, or a host is unreachable). */
+  problems?: string[];
+  /** Failed or inconclusive check id -> the doctor findings that explain it. */
+  attributions: Record<string, string[]>;
+}
+
+/**
+ * `doctor --live`: verify's checks, with doctor's findings as context (a bucket inside S3_ENDPOINT makes the
+ * bucket-level checks inconclusive instead of misreading object PUTs), then each failure put down to the finding
+ * that explains it.
+ */
+export async function runLive(values: ReadonlyMap<string, string>, findings: Finding[], options: { origin?: string; retryForSeconds: number; out(text: string): void; say(text: string): void }): Promise<LiveResult> {
+  const target = readTarget(values);
+  if (!target.ok) return { problems: target.problems, attributions: {} };
+  const outcome = await runVerify(target.target, corsOrigin(options.origin, values), {
+    retryForSeconds: options.retryForSeconds,
+    out: options.out,
+    say: options.say,
+    hints: { findings: findings.map((f) => f.id) },
+  });
+  if (outcome.kind === "unreachable") return { problems: outcome.problems, attributions: {} };
+  if (outcome.kind === "interrupted") return { problems: ["interrupted"], attributions: {} };
+  // doctor sets no --expect-cname, so nothing is pending; a pending run is still no report of checks.
+  if (outcome.kind === "pending") return { problems: outcome.pending, attributions: {} };
+  const systemRedirect = values.get("LOCAL_DOMAIN") ? await checkSystemRedirect(values.get("LOCAL_DOMAIN") as string, target.target.mediaBase.href) : undefined;
+  return { report: outcome.report, attributions: attribute(outcome.report, findings), ...(systemRedirect ? { systemRedirect } : {}) };
+}
+
+/**
+ * Old local-storage URLs are `https://LOCAL_DOMAIN/system/KEY` (Paperclip's public/system). A rewrite rule
+ * redirects every such path, existing or not, so a made-up key shows whether it is in place.
+ */
+export async function checkSystemRedirect(domain: string, mediaBase: string, http = httpRequest): Promise<SystemRedirect> {
+  const key = "media_attachments/files/000/000/000/original/mastodon-media-doctor.png";
+  const url = `https://${domain}/system/${key}`;
+  const expected = `${mediaBase.replace(/\/$/, "")}/${key}`;
+  try {
+    const answer = await http(url, { method: "HEAD" });
+    const location = answer.headers.location;
+    const redirected = answer.status >= 300 && answer.status < 400 && location === expected;
+    return { url, redirected, observed: `HEAD ${url}: ${answer.status}${location ? ` to ${location}` : ""}${redirected ? " (the media host, same key)" : `; expected a permanent redirect to ${expected}`}` };
+  } catch (error) {
+    return { url, redirected: false, observed: `HEAD ${url}: ${errorCode(error)}` };
+  }
+}
+
+/** Each failed or inconclusive check, with the ids of the findings that list it in `explains`. */
+export function attribute(report: VerifyReport, findings: Finding[]): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const check of report.checks) {
+    if (check.status !== "fail" && check.status !== "inconclusive") continue;
+    const candidates = findings.filter((f) => f.severity !== "info" && f.explains?.includes(check.id));
+    // What the server answered decides among them: verify's cause and fix name the variable at fault.
+    const said = `${check.cause ?? ""} ${check.fix ?? ""}`;
+    const named = candidates.filter((f) => f.variable.split(" and ").some((v) => said.includes(v)));
+    const ids = (named.length > 0 ? named : candidates).map((f) => f.id);
+    if (ids.length > 0) result[check.id] = ids;
+  }
+  return result;
+}
+
+export function renderAttributions(attributions: Record<string, string[]>, findings: Finding[], system?: SystemRedirect): string {
+  const entries = Object.entries(attributions);
+  const lines: string[] = [];
+  if (system) {
+    lines.push("", `${system.redirected ? "PASS" : "WARN"}  old local-storage URLs: ${system.observed}`);
+    if (!system.redirected) lines.push("      if this instance ever stored media locally, add the /system/ redirect (see the LOCAL_DOMAIN note above)");
+  }
+  if (entries.length === 0) return lines.length ? `${lines.join("\n")}\n` : "";
+  lines.push("", "Live failures put down to their cause:");
+  for (const [check, ids] of entries) {
+    for (const id of ids) {
+      const f = findings.find((x) => x.id === id);
+      if (f) lines.push(`  ${check}: ${f.variable} (${id}): fix: ${f.fix}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,50 @@
+import { finding, type Rule } from "../finding";
+
+/**
+ * S3_ENABLED, S3_BUCKET and the credential (config/initializers/paperclip.rb: `if ENV['S3_ENABLED'] == 'true'`,
+ * `bucket: ENV['S3_BUCKET']`; without both keys the AWS SDK falls back to its default chain, an instance role).
+ */
+export const basics: Rule = ({ env, values, provider }) => {
+  const found = [];
+  const enabled = values.get("S3_ENABLED");
+  if (enabled === undefined && ![...values.keys()].some((name) => name.startsWith("S3_"))) {
+    return [finding("local-storage", "info", "S3_ENABLED", "no S3_ variable: Mastodon stores media on the local disk (public/system); nothing else to check", "to move to object storage, see docs/migrating.md (npm run migrate)")];
+  }
+  if (enabled !== "true") {
+    found.push(
+      finding(
+        "s3-not-enabled",
+        "error",
+        "S3_ENABLED",
+        enabled === undefined
+          ? "S3_ENABLED is missing: Mastodon ignores every S3_ variable and stores media on the local disk (public/system)"
+          : "S3_ENABLED is not exactly `true`: Mastodon compares the string and ignores every S3_ variable, storing media on the local disk",
+        "write S3_ENABLED=true",
+      ),
+    );
+    return found;
+  }
+  if (!env.bucket) {
+    found.push(finding("bucket-missing", "error", "S3_BUCKET", `S3_BUCKET is ${env.vars.S3_BUCKET.state === "empty" ? "empty" : "missing"}: every upload fails ("Media could not be stored")`, "write S3_BUCKET=<your bucket name>", ["writer-upload"]));
+  }
+  const id = env.vars.AWS_ACCESS_KEY_ID.state;
+  const secret = env.vars.AWS_SECRET_ACCESS_KEY.state;
+  if (id !== "set" || secret !== "set") {
+    const missing = [id !== "set" ? "AWS_ACCESS_KEY_ID" : undefined, secret !== "set" ? "AWS_SECRET_ACCESS_KEY" : undefined].filter(Boolean).join(" and ");
+    found.push(
+      finding(
+        "credentials-missing",
+        provider.provider.id === "aws" ? "warning" : "error",
+        missing,
+        `${missing} ${missing.includes(" and ") ? "are" : "is"} missing or empty: the AWS SDK then looks for an instance or task role, which exists only on AWS compute; elsewhere every upload fails`,
+        "write the writer's key pair: AWS_ACCESS_KEY_ID=... and AWS_SECRET_ACCESS_KEY=...",
+        ["writer-upload"],
+      ),
+    );
+  }
+  const signature = values.get("S3_SIGNATURE_VERSION");
+  if (signature !== undefined && signature !== "v4") {
+    found.push(finding("signature-version", "warning", "S3_SIGNATURE_VERSION", "Mastodon passes S3_SIGNATURE_VERSION to the SDK; every current provider requires SigV4", "remove the S3_SIGNATURE_VERSION line (the default is v4)", ["writer-upload"]));
+  }
+  return found;
+};

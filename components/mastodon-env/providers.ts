@@ -1,0 +1,182 @@
+/**
+ * Which S3 provider an endpoint belongs to, and that provider's known quirks, from its host name alone.
+ *
+ * API: `recognizeProvider(host)` -> `Recognized` (the provider, the region and bucket label the host names) or
+ * undefined for a host no pattern knows (then `SELF_HOSTED` applies: MinIO, Garage, Ceph RGW behind any name).
+ * Each quirk cites the document or report it comes from. Pure; no network.
+ */
+
+export type ProviderId =
+  | "aws"
+  | "r2"
+  | "spaces"
+  | "wasabi"
+  | "b2"
+  | "scaleway"
+  | "hetzner"
+  | "exoscale"
+  | "ovh"
+  | "linode"
+  | "minio"
+  | "garage"
+  | "rgw"
+  | "self-hosted";
+
+export interface ProviderQuirks {
+  /**
+   * What the server does with the `x-amz-acl` header Mastodon sends unless S3_PERMISSION is empty:
+   * `refused` always (R2), `bucket-setting` refused when the bucket has ACLs disabled (AWS), `supported`.
+   */
+  acl: "refused" | "bucket-setting" | "supported" | "unknown";
+  /** Newer AWS SDKs' CRC32 checksum headers: `refused` (B2), `refused-at-times` (R2 in 2025), `accepted`. */
+  checksumHeaders: "refused" | "refused-at-times" | "accepted" | "unknown";
+  /** Ranged multi-request downloads break: S3_FORCE_SINGLE_REQUEST=true needed. */
+  needsForceSingleRequest: boolean;
+  /** SigV4 regions the endpoint accepts, when it is not simply "the region in the host". */
+  signingRegions?: readonly string[];
+  /** Whether S3_REGION must equal the region in the host name. */
+  regionInHost: boolean;
+  /** Sources of the above, by title. */
+  sources: readonly string[];
+}
+
+export interface ProviderInfo {
+  id: ProviderId;
+  name: string;
+  quirks: ProviderQuirks;
+  /** The API endpoint for a region, when the provider has a fixed pattern. */
+  endpointFor?(region: string): string;
+}
+
+export interface Recognized {
+  provider: ProviderInfo;
+  /** The region (or zone) the host names; undefined when the host serves every region (R2). */
+  region?: string;
+  /** A label in front of the provider's API host: a bucket name in virtual-host style. */
+  bucketLabel?: string;
+  /** The API host without the bucket label. */
+  apiHost: string;
+}
+
+const PATH_STYLE_NOTE = "Mastodon config/initializers/paperclip.rb (S3_ENDPOINT, S3_FORCE_SINGLE_REQUEST; mastodon/mastodon#16822, #26394)";
+const CHECKSUM_REPORTS = "aws-sdk-ruby#3167 and Mastodon upgrade reports (CRC32 default checksums, early 2025)";
+
+const provider = (id: ProviderId, name: string, quirks: Partial<ProviderQuirks> & { sources: readonly string[] }, endpointFor?: (region: string) => string): ProviderInfo => ({
+  id,
+  name,
+  quirks: { acl: "unknown", checksumHeaders: "unknown", needsForceSingleRequest: false, regionInHost: true, ...quirks },
+  endpointFor,
+});
+
+export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
+  aws: provider("aws", "AWS S3", { acl: "bucket-setting", checksumHeaders: "accepted", sources: ["AWS S3 user guide, \"Controlling ownership of objects and disabling ACLs\" (BucketOwnerEnforced is the default for new buckets since April 2023)"] }, (r) => `https://s3.${r}.amazonaws.com`),
+  r2: provider("r2", "Cloudflare R2", {
+    acl: "refused",
+    checksumHeaders: "refused-at-times",
+    regionInHost: false,
+    signingRegions: ["auto", "us-east-1"],
+    sources: ["Cloudflare R2 docs, \"S3 API compatibility\" (no ACLs; region auto, us-east-1 accepted)", "Cloudflare R2 docs, \"Authentication\" (secret = SHA-256 of the token value)", CHECKSUM_REPORTS],
+  }),
+  spaces: provider("spaces", "DigitalOcean Spaces", { acl: "supported", checksumHeaders: "accepted", sources: ["DigitalOcean Spaces docs, \"Spaces S3 compatibility\" (endpoint REGION.digitaloceanspaces.com)"] }, (r) => `https://${r}.digitaloceanspaces.com`),
+  wasabi: provider("wasabi", "Wasabi", { acl: "supported", needsForceSingleRequest: true, sources: [PATH_STYLE_NOTE, "Wasabi docs, \"What are the service URLs for Wasabi's different storage regions?\""] }, (r) => `https://s3.${r}.wasabisys.com`),
+  b2: provider("b2", "Backblaze B2", { acl: "unknown", checksumHeaders: "refused", sources: ["Backblaze B2 docs, \"S3 Compatible API\" (endpoint s3.REGION.backblazeb2.com)", `${CHECKSUM_REPORTS}: B2 answered 400 InvalidArgument "Unsupported header"`] }, (r) => `https://s3.${r}.backblazeb2.com`),
+  scaleway: provider("scaleway", "Scaleway Object Storage", { acl: "supported", sources: ["Scaleway docs, \"Object Storage endpoints\" (s3.REGION.scw.cloud; the console also shows BUCKET.s3.REGION.scw.cloud)"] }, (r) => `https://s3.${r}.scw.cloud`),
+  hetzner: provider("hetzner", "Hetzner Object Storage", { acl: "supported", sources: ["Hetzner docs, \"Object Storage: available endpoints\" (LOCATION.your-objectstorage.com)"] }, (r) => `https://${r}.your-objectstorage.com`),
+  exoscale: provider("exoscale", "Exoscale SOS", { acl: "supported", needsForceSingleRequest: true, sources: [PATH_STYLE_NOTE, "Exoscale docs, \"Simple Object Storage\" (sos-ZONE.exo.io)"] }, (r) => `https://sos-${r}.exo.io`),
+  ovh: provider("ovh", "OVHcloud Object Storage", { acl: "supported", sources: ["OVHcloud docs, \"Object Storage - Endpoints and geo-availability\" (s3.REGION.io.cloud.ovh.net)"] }, (r) => `https://s3.${r}.io.cloud.ovh.net`),
+  linode: provider("linode", "Akamai (Linode) Object Storage", { acl: "supported", sources: ["Linode docs, \"Object Storage: endpoints\" (REGION.linodeobjects.com; the console shows BUCKET.REGION.linodeobjects.com)"] }, (r) => `https://${r}.linodeobjects.com`),
+  minio: provider("minio", "MinIO", { acl: "unknown", regionInHost: false, sources: ["MinIO docs, \"MINIO_SITE_REGION\" (any name, upper case included)"] }),
+  garage: provider("garage", "Garage", { acl: "unknown", regionInHost: false, sources: ["Garage docs, \"S3 compatibility status\" (ACLs not implemented; s3_region in garage.toml, default garage)"] }),
+  rgw: provider("rgw", "Ceph RGW", { acl: "supported", checksumHeaders: "unknown", regionInHost: false, sources: ["Ceph docs, \"Ceph Object Gateway S3 API\""] }),
+  "self-hosted": provider("self-hosted", "a self-hosted or unrecognised S3 server (MinIO, Garage, Ceph RGW...)", { regionInHost: false, sources: [] }),
+};
+
+interface Pattern {
+  id: ProviderId;
+  /** Captures: 1 = bucket label (optional), 2 = region (optional). */
+  re: RegExp;
+}
+
+const PATTERNS: Pattern[] = [
+  { id: "aws", re: /^(?:(.+)\.)?s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)\.amazonaws\.com$/ },
+  { id: "aws", re: /^(?:(.+)\.)?s3()\.amazonaws\.com$/ },
+  { id: "r2", re: /^(?:(.+)\.)?[0-9a-f]{32}(?:\.(?:eu|fedramp))?\.r2\.cloudflarestorage\.com()$/ },
+  { id: "spaces", re: /^(?:(.+)\.)?([a-z]{3}\d)\.digitaloceanspaces\.com$/ },
+  { id: "wasabi", re: /^(?:(.+)\.)?s3\.(?:([a-z]{2}-[a-z]+-\d)\.)?wasabisys\.com$/ },
+  { id: "b2", re: /^(?:(.+)\.)?s3\.([a-z]{2}-[a-z]+-\d{3})\.backblazeb2\.com$/ },
+  { id: "scaleway", re: /^(?:(.+)\.)?s3\.([a-z]{2}-[a-z]{3})\.scw\.cloud$/ },
+  { id: "hetzner", re: /^(?:(.+)\.)?([a-z]{3}\d)\.your-objectstorage\.com$/ },
+  { id: "exoscale", re: /^(?:(.+)\.)?sos-([a-z]{2}-[a-z]{3}-\d)\.exo\.io$/ },
+  { id: "ovh", re: /^(?:(.+)\.)?s3\.([a-z0-9-]+)\.(?:io|perf)\.cloud\.ovh\.net$/ },
+  { id: "ovh", re: /^(?:(.+)\.)?s3\.([a-z0-9-]+)\.cloud\.ovh\.net$/ },
+  { id: "linode", re: /^(?:(.+)\.)?([a-z]{2}-[a-z]+-\d)\.linodeobjects\.com$/ },
+];
+
+/** Ports and names self-hosted servers use by default: MinIO 9000, Garage 3900, Ceph RGW 7480 (their docs). */
+const SELF_HOSTED_HINTS: [ProviderId, RegExp][] = [
+  ["minio", /(^|[.-])minio([.-]|$)|:9000$/],
+  ["garage", /(^|[.-])garage([.-]|$)|:3900$/],
+  ["rgw", /(^|[.-])(rgw|ceph|radosgw)([.-]|$)|:7480$/],
+];
+
+/** The provider of an API host (`host` may carry a port). Undefined when no pattern matches. */
+export function recognizeProvider(host: string): Recognized | undefined {
+  const lower = host.toLowerCase();
+  const name = lower.replace(/:\d+$/, "");
+  for (const pattern of PATTERNS) {
+    const match = pattern.re.exec(name);
+    if (!match) continue;
+    const bucketLabel = match[1] || undefined;
+    return {
+      provider: PROVIDERS[pattern.id],
+      region: match[2] || (pattern.id === "aws" ? "us-east-1" : pattern.id === "wasabi" ? "us-east-1" : undefined),
+      bucketLabel,
+      apiHost: bucketLabel ? name.slice(bucketLabel.length + 1) : name,
+    };
+  }
+  for (const [id, re] of SELF_HOSTED_HINTS) {
+    if (re.test(lower)) return { provider: PROVIDERS[id], apiHost: name };
+  }
+  return undefined;
+}
+
+/** The provider for an env: from S3_ENDPOINT, else AWS (no endpoint means the SDK's AWS endpoint). */
+export function providerOfEndpoint(endpoint: string | undefined, region: string): Recognized {
+  if (!endpoint) return { provider: PROVIDERS.aws, region, apiHost: `s3.${region}.amazonaws.com` };
+  let host: string;
+  try {
+    host = new URL(endpoint).host;
+  } catch {
+    return { provider: PROVIDERS["self-hosted"], apiHost: endpoint };
+  }
+  return recognizeProvider(host) ?? { provider: PROVIDERS["self-hosted"], apiHost: host.replace(/:\d+$/, "") };
+}
+
+/** An r2.dev public bucket URL (`pub-HASH.r2.dev`): rate-limited, "for development only" (R2 docs, "Public buckets"). */
+export function isR2DevHost(host: string): boolean {
+  return /(^|\.)r2\.dev$/i.test(host.replace(/[:/].*$/, ""));
+}
+
+/**
+ * An R2 S3 secret is the SHA-256 hex digest of the API token's value: 64 hex characters (R2 docs,
+ * "Authentication": "Secret Access Key: the SHA-256 hash of the API token value"). The key id is the token id, 32 hex.
+ */
+export function isR2SecretShape(secret: string): boolean {
+  return /^[0-9a-f]{64}$/.test(secret);
+}
+
+/** Private-network and loopback hosts: an http endpoint there does not cross the internet. */
+export function isPrivateHost(host: string): boolean {
+  const name = host.replace(/^\[|\]$/g, "").replace(/:\d+$/, "").toLowerCase();
+  return (
+    name === "localhost" ||
+    name === "::1" ||
+    /^127\./.test(name) ||
+    /^10\./.test(name) ||
+    /^192\.168\./.test(name) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(name) ||
+    /^f[cd][0-9a-f]{2}:/.test(name) ||
+    /\.(internal|local|lan|home\.arpa)$/.test(name) ||
+    !name.includes(".")
+  );
+}
