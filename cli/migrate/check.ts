@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { writerClient } from "../verify/s3";
 import { mediaUrl, type VerifyTarget } from "../verify/target";
+import { PRIVATE_PREFIXES } from "../../components/prefixes";
 import { expectedContentType } from "./content-type";
 import type { CopySource } from "./rclone";
 
@@ -52,7 +53,8 @@ export async function listBucket(target: VerifyTarget): Promise<SourceObject[]> 
 
 /**
  * Checks every source key on the new media host, anonymously, as other servers will fetch it: it must answer
- * 200 with the same Content-Length and the Content-Type Mastodon would have set. Bodies are compared in full
+ * 200 with the same Content-Length and the Content-Type Mastodon would have set. User archives (`backups/`,
+ * `imports/`) are never public, so they are read with the new writer's key instead, as Mastodon reads them. Bodies are compared in full
  * (SHA-256) while their total stays under `byteBound`; beyond it, a deterministic sample of about one key in
  * twenty is compared. `concurrency` requests run at once.
  */
@@ -68,6 +70,7 @@ export async function checkCopies(
   const sourceClient = source.kind === "s3" ? writerClient(source.target) : undefined;
   const sourcePrefix = source.kind === "s3" && source.target.facts.keyPrefix ? `${source.target.facts.keyPrefix}/` : "";
   const destinationPrefix = destination.facts.keyPrefix ? `${destination.facts.keyPrefix}/` : "";
+  const destinationClient = writerClient(destination);
   let budget = byteBound;
 
   const readSource = async (key: string): Promise<Buffer> => {
@@ -82,10 +85,12 @@ export async function checkCopies(
   };
 
   const checkOne = async (object: SourceObject, index: number): Promise<void> => {
-    const url = mediaUrl(destination, "") + encodeKey(destinationPrefix + object.key);
     const compare = total <= byteBound || (index % 20 === 0 && budget >= object.size);
     if (compare) budget -= object.size;
-    const response = await fetch(url, { method: compare ? "GET" : "HEAD", redirect: "manual" });
+    const isPrivate = PRIVATE_PREFIXES.some((prefix) => object.key.startsWith(prefix));
+    const response = isPrivate
+      ? await writerFetch(destinationClient, destination.facts.bucket, destinationPrefix + object.key, compare)
+      : await fetch(mediaUrl(destination, "") + encodeKey(destinationPrefix + object.key), { method: compare ? "GET" : "HEAD", redirect: "manual" });
     report.checked++;
     if (response.status === 404 || response.status === 403) {
       report.missing.push(object.key);
@@ -121,6 +126,23 @@ export async function checkCopies(
   report.missing.sort();
   report.different.sort();
   return report;
+}
+
+/** GetObject or HeadObject with the writer's key, answered in the shape of a fetch Response. */
+async function writerFetch(client: ReturnType<typeof writerClient>, bucket: string, key: string, withBody: boolean): Promise<Response> {
+  try {
+    if (!withBody) {
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return new Response(null, { status: 200, headers: { "content-length": String(head.ContentLength ?? 0), "content-type": head.ContentType ?? "" } });
+    }
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const body = await object.Body!.transformToByteArray();
+    return new Response(body, { status: 200, headers: { "content-type": object.ContentType ?? "" } });
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === undefined) throw error;
+    return new Response(null, { status });
+  }
 }
 
 /** A key as a URL path, each segment percent-encoded the way S3 and Paperclip write it (space %20, `+` %2B). */

@@ -30,6 +30,21 @@ export interface PassResult {
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 
 /**
+ * The environment rclone runs with: ours, without RCLONE_* settings from the caller's shell (they would mix into
+ * the remotes) and without AWS_CA_BUNDLE, which the AWS SDK inside rclone 1.60 cannot apply to rclone's own HTTP
+ * transport ("LoadCustomCABundleError ... unsupported transport"); Go reads SSL_CERT_FILE / SSL_CERT_DIR for
+ * the same purpose. Then the pass's RCLONE_CONFIG_* variables.
+ */
+export function rcloneEnvironment(command: RcloneCommand, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (name.startsWith("RCLONE_") || name === "AWS_CA_BUNDLE") continue;
+    env[name] = value;
+  }
+  return { ...env, ...command.env };
+}
+
+/**
  * Runs `scripts/debian-tool.sh rclone` when rclone is missing (Debian's package; apt needs root or sudo).
  * Throws a UserError naming the command to run by hand when it cannot.
  */
@@ -47,7 +62,7 @@ export async function ensureRclone(): Promise<void> {
  */
 export function runPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void = () => {}): Promise<PassResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("rclone", command.args, { env: { ...process.env, ...command.env }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("rclone", command.args, { env: rcloneEnvironment(command), stdio: ["ignore", "ignore", "pipe"] });
     let last: RcloneStats = { bytes: 0, transfers: 0, checks: 0, errors: 0, elapsedTime: 0, totalBytes: 0, totalTransfers: 0 };
     const errors: string[] = [];
     let buffer = "";

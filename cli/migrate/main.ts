@@ -1,6 +1,6 @@
 import { UserError } from "../../components/errors";
 import { parseMigrateArgs, USAGE, type MigrateArgs } from "./args";
-import { checkCopies, listBucket, listLocal, type CheckReport } from "./check";
+import type { CheckReport } from "./check";
 import { ensureRclone, formatStats, runPass, type PassResult } from "./copy";
 import { resolveDestination, resolveSource, type Destination, type Source } from "./endpoints";
 import { copyCommands, type CopySource } from "./rclone";
@@ -58,6 +58,8 @@ async function run(args: MigrateArgs, source: Source, destination: Destination):
   }
   if (args.noCheck) return EXIT.ok;
 
+  // The AWS SDK is loaded for the check only.
+  const { checkCopies, listBucket, listLocal } = await import("./check");
   const objects = source.kind === "local" ? await listLocal(source.root) : await listBucket(source.target);
   console.log(`checking ${objects.length} keys on ${new URL(destination.target.mediaBase).host}`);
   const report = await checkCopies(copySource, objects, destination.target, args.checkBytes);

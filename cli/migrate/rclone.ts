@@ -42,9 +42,20 @@ export function remoteEnv(remote: "SRC" | "DST", target: VerifyTarget, acl: stri
     [`${prefix}FORCE_PATH_STYLE`]: String(target.forcePathStyle || target.facts.bucket.includes(".")),
   };
   if (target.facts.endpoint) env[`${prefix}ENDPOINT`] = target.facts.endpoint;
-  // An unset acl sends no x-amz-acl header (checked in test/e2e/migrate.test.ts with --dump headers).
-  if (acl) env[`${prefix}ACL`] = acl;
+  env[`${prefix}ACL`] = acl ?? grantlessAcl(target);
   return env;
+}
+
+/**
+ * The ACL sent where Mastodon sends none (S3_PERMISSION empty). Debian's rclone 1.60 cannot leave the
+ * x-amz-acl header out: an unset or empty `acl` becomes `private` (rclone/rclone#5730, #6413; seen in
+ * test/e2e/migrate.test.ts with --dump headers). So the copy sends the canned ACL that grants nothing beyond
+ * the bucket owner: `bucket-owner-full-control` on AWS, the one ACL a bucket with ACLs disabled accepts (AWS
+ * docs, "Controlling ownership of objects and disabling ACLs for your bucket"), `private` elsewhere (R2's
+ * rclone example configures `acl = private`; Spaces, Ceph RGW and MinIO accept it).
+ */
+export function grantlessAcl(target: VerifyTarget): string {
+  return providerOf(target) === "AWS" ? "bucket-owner-full-control" : "private";
 }
 
 function providerOf(target: VerifyTarget): string {
@@ -69,8 +80,8 @@ export interface CopyOptions {
 }
 
 /**
- * The copy passes from `source` into `target`. Without ACLs (S3_PERMISSION empty) one pass sends no ACL
- * header. With ACLs, media gets the canned ACL Mastodon sends, and user archives (`backups/`, `imports/`) the
+ * The copy passes from `source` into `target`. Without ACLs (S3_PERMISSION empty) one pass, with the ACL that
+ * grants nothing (see grantlessAcl). With ACLs, media gets the canned ACL Mastodon sends, and user archives (`backups/`, `imports/`) the
  * `private` ACL Mastodon gives them (app/models/backup.rb), in a second pass.
  *
  * Incremental passes: `--update --use-server-modtime` skips a key whose copy is newer than the source file,

@@ -30,7 +30,7 @@ describe("npm run migrate without --run", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("RCLONE_CONFIG_DST_PROVIDER=Cloudflare");
     expect(stdout).toContain("RCLONE_CONFIG_DST_ENDPOINT=https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com");
-    expect(stdout).not.toContain("RCLONE_CONFIG_DST_ACL");
+    expect(stdout).toContain("RCLONE_CONFIG_DST_ACL=private");
     expect(stdout).toContain("https://files.example.com/$1");
     for (const mock of MOCK_VALUES) expect(stdout).not.toContain(mock);
   });

@@ -6,7 +6,7 @@ import { readTarget, type VerifyTarget } from "../../cli/verify/target";
 
 const SECRET = "newWriterSecretThatMustStayOutOfArgv000000";
 
-function target(extra: Record<string, string> = {}): VerifyTarget {
+function target(extra: Record<string, string | undefined> = {}): VerifyTarget {
   const result = readTarget(
     new Map(
       Object.entries({
@@ -20,7 +20,7 @@ function target(extra: Record<string, string> = {}): VerifyTarget {
         AWS_ACCESS_KEY_ID: "DO00NEWWRITERKEYID00",
         AWS_SECRET_ACCESS_KEY: SECRET,
         ...extra,
-      }),
+      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ),
   );
   if (!result.ok) throw new Error(result.problems.join("; "));
@@ -46,9 +46,14 @@ describe("copyCommands", () => {
     expect(command!.env.RCLONE_CONFIG_DST_FORCE_PATH_STYLE).toBe("true");
   });
 
-  it("sends no ACL in no-ACL mode (S3_PERMISSION empty)", () => {
+  it("grants nothing beyond the owner in no-ACL mode: rclone 1.60 always sends an ACL, so it is private", () => {
     const commands = copyCommands({ kind: "local", root: "/srv/system" }, target());
-    expect(commands.map((command) => command.env.RCLONE_CONFIG_DST_ACL)).toEqual([undefined]);
+    expect(commands.map((command) => command.env.RCLONE_CONFIG_DST_ACL)).toEqual(["private"]);
+  });
+
+  it("sends bucket-owner-full-control to AWS in no-ACL mode, the one ACL a bucket with ACLs disabled accepts", () => {
+    const aws = target({ S3_ENDPOINT: undefined, S3_HOSTNAME: "s3.eu-central-1.amazonaws.com", S3_REGION: "eu-central-1" });
+    expect(copyCommands({ kind: "local", root: "/srv/system" }, aws)[0]!.env.RCLONE_CONFIG_DST_ACL).toBe("bucket-owner-full-control");
   });
 
   it("sends the canned ACL in ACL mode, and private for user archives, in two passes", () => {
