@@ -6,6 +6,7 @@ import { createMediaBucket } from "./bucket";
 import { createMediaDomains } from "./domains";
 import { R2_REGION, r2ApiHost, r2Endpoint } from "./endpoint";
 import { createPrivateKeysGuard } from "./guard";
+import { createPreviousMediaRedirects } from "./previous-media-redirect";
 import { createWriter } from "./writer";
 
 export interface CloudflareMediaStorageArgs {
@@ -35,6 +36,9 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
     // The media host goes live only once the guard on private keys is in place.
     const { customDomain, managedDomain } = createMediaDomains(name, { config, mediaDomain, bucketName: bucket.name, dependsOn: [guard] }, this);
     const writer = createWriter(name, config, bucket.name, this);
+    if (config.cloudflare.redirectPreviousMediaDomains) {
+      createPreviousMediaRedirects(name, zoneId, config.previousMediaDomains, mediaDomain, config.keyPrefix, this);
+    }
 
     const outputs = publishMediaStorage(
       this,
