@@ -2,7 +2,7 @@ import { publicObjectUrl } from "../../components/env";
 import type { VerifyTarget } from "../verify/target";
 import type { MigrateArgs } from "./args";
 import type { Destination, Source } from "./endpoints";
-import { copyCommands, describeCommand } from "./rclone";
+import { copyCommands, describeCommand, grantlessAcl } from "./rclone";
 import { nginxSystemRedirect, oldHostRedirectRules } from "./redirects";
 
 /**
@@ -46,7 +46,7 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
     `Moving Mastodon's media from ${source.kind === "local" ? `${source.root} (local storage)` : `the bucket ${source.target.facts.bucket} (${source.file})`}`,
     `  to ${destination.description}: bucket ${facts.bucket}${facts.endpoint ? ` at ${facts.endpoint}` : " (AWS S3)"}, region ${facts.region}`,
     `  keys: the same keys${facts.keyPrefix ? `, under ${facts.keyPrefix}/` : ""}; headers: Cache-Control as Mastodon sets it, Content-Type of each file`,
-    `  ACLs: ${acl ? `${acl} on media, private on backups/ and imports/ (S3_PERMISSION=${acl})` : "none sent (S3_PERMISSION is empty: the bucket policy or CDN serves media)"}`,
+    `  ACLs: ${acl ? `${acl} on media, private on backups/ and imports/ (S3_PERMISSION=${acl})` : `Mastodon sends none (S3_PERMISSION is empty); rclone 1.60 always sends one, so the copy sends ${grantlessAcl(destination.target)}, which grants nothing beyond the bucket owner`}`,
     `  old URLs ${before}KEY  ->  new URLs ${newBase}KEY`,
     "",
   );
