@@ -14,6 +14,7 @@ import { r2DevDomainDisabledInProduction } from "./rules/r2-dev-domain-disabled-
 import { r2PrivatePrefixesBlocked } from "./rules/r2-private-prefixes-blocked";
 import { r2TokenBucketItemScoped } from "./rules/r2-token-bucket-item-scoped";
 import { spacesKeyBucketScoped } from "./rules/spaces-key-bucket-scoped";
+import { spacesScopedKeyWithoutBucketPolicy } from "./rules/spaces-scoped-key-without-bucket-policy";
 import { writerPolicyAttachmentsScoped } from "./rules/writer-policy-attachments-scoped";
 import { writerPolicyLeastPrivilege } from "./rules/writer-policy-least-privilege";
 import { writerScopedToStackBucket } from "./rules/writer-scoped-to-stack-bucket";
@@ -40,6 +41,8 @@ export const rules: readonly Rule[] = [
   mediaDomainTls12Minimum,
   // Media is never lost by accident
   bucketProtectionMatchesEnvironment,
+  // What the provider refuses (a real `pulumi up` would fail)
+  spacesScopedKeyWithoutBucketPolicy,
   // Advisory
   corsAllowsAnyOrigin,
   bucketAbortsIncompleteMultipartUploads,

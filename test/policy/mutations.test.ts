@@ -43,11 +43,25 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [v
 const bucketOf = (resource: PlannedResource) => String(resource.inputs.bucket);
 const bucketPolicies = (resources: PlannedResource[]) => ofType(resources, AWS.bucketPolicy, DIGITALOCEAN.spacesBucketPolicy, MINIO.s3BucketPolicy);
 
+/** Adds a Spaces bucket policy (anonymous read on the public prefixes) beside each Spaces bucket of the plan. */
+function addSpacesBucketPolicy(resources: PlannedResource[]): string[] {
+  return ofType(resources, DIGITALOCEAN.spacesBucket).map((bucket) => {
+    const name = `${bucket.name}-policy`;
+    const urn = bucket.urn.replace(/\$[^$]*::[^:]*$/, `$${DIGITALOCEAN.spacesBucketPolicy}::${name}`);
+    const document = { Version: "2012-10-17", Statement: [publicReadStatement(String(bucket.inputs.name))] };
+    resources.push({ ...structuredClone(bucket), type: DIGITALOCEAN.spacesBucketPolicy, name, urn, protect: false, retainOnDelete: false, inputs: { bucket: bucket.inputs.name, region: bucket.inputs.region, policy: JSON.stringify(document) } });
+    return urn;
+  });
+}
+
+const publicReadStatement = (bucket: string) => ({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/media_attachments/*`] });
+
 const MUTATIONS: Mutation[] = [
   {
     name: "anonymous s3:ListBucket in the bucket policy",
     policy: "bucket-policy-public-access-read-only",
-    providers: ["aws", "digitalocean", "minio"],
+    // Spaces has no bucket policy (object-ACL mode): its bucket-wide grant is the bucket ACL, below.
+    providers: ["aws", "minio"],
     apply: (resources) =>
       bucketPolicies(resources).flatMap((policy) =>
         editJson([policy], "policy", (document) => {
@@ -58,7 +72,7 @@ const MUTATIONS: Mutation[] = [
   {
     name: "public backups/ in the bucket policy",
     policy: "bucket-policy-public-read-limited-to-public-prefixes",
-    providers: ["aws", "digitalocean", "minio"],
+    providers: ["aws", "minio"],
     apply: (resources) =>
       bucketPolicies(resources).flatMap((policy) =>
         editJson([policy], "policy", (document) => {
@@ -66,6 +80,22 @@ const MUTATIONS: Mutation[] = [
           statement.Resource = [...asList(statement.Resource), `arn:aws:s3:::${bucketOf(policy)}/backups/*`];
         }),
       ),
+  },
+  {
+    name: "a public-read bucket ACL (anyone lists every key, backups/ included)",
+    policy: "bucket-acl-not-public",
+    providers: ["digitalocean", "minio"],
+    apply: (resources) =>
+      ofType(resources, DIGITALOCEAN.spacesBucket, MINIO.s3Bucket).map((bucket) => {
+        bucket.inputs.acl = "public-read";
+        return bucket.urn;
+      }),
+  },
+  {
+    name: "a Spaces bucket policy beside the per-bucket key",
+    policy: "spaces-scoped-key-without-bucket-policy",
+    providers: ["digitalocean"],
+    apply: addSpacesBucketPolicy,
   },
   {
     name: "public backups/ on the R2 custom domain (WAF clause removed)",

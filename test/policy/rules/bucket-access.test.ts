@@ -97,6 +97,12 @@ describe("bucket-acl-not-public", () => {
     expect(await validateResource(rule, minio.bucket())).toEqual([]);
   });
 
+  it("accepts object-ACL mode on Spaces: the objects carry public-read, the bucket itself stays private", async () => {
+    const bucket = digitalocean.bucket();
+    expect(bucket.props.acl).toBe("private");
+    expect(await validateResource(rule, bucket)).toEqual([]);
+  });
+
   it("fails a public-read Spaces bucket, which anyone can list", async () => {
     const bucket = digitalocean.bucket();
     bucket.props.acl = "public-read";
