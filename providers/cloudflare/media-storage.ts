@@ -7,7 +7,7 @@ import { createMediaDomains } from "./domains";
 import { R2_REGION, r2ApiHost, r2Endpoint } from "./endpoint";
 import { createMediaEdge } from "./edge";
 import { createPrivateKeysGuard } from "./guard";
-import { createPreviousMediaRedirects } from "./previous-media-redirect";
+import { previousMediaRedirectRules } from "./previous-media-redirect";
 import { createWriter } from "./writer";
 
 export interface CloudflareMediaStorageArgs {
@@ -34,7 +34,10 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
 
     const { bucket, cors } = createMediaBucket(name, config, this);
     const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, config.keyPrefix, this);
-    const edge = createMediaEdge(name, zoneId, mediaDomain, config.corsOrigins, this);
+    const previous = config.cloudflare.redirectPreviousMediaDomains
+      ? previousMediaRedirectRules(config.previousMediaDomains, mediaDomain, config.keyPrefix)
+      : [];
+    const edge = createMediaEdge(name, zoneId, mediaDomain, config.corsOrigins, this, previous);
     // The media host goes live only once the guard on private keys and its HTTPS redirect are in place.
     const { customDomain, managedDomain } = createMediaDomains(
       name,
@@ -42,9 +45,6 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
       this,
     );
     const writer = createWriter(name, config, bucket.name, this);
-    if (config.cloudflare.redirectPreviousMediaDomains) {
-      createPreviousMediaRedirects(name, zoneId, config.previousMediaDomains, mediaDomain, config.keyPrefix, this);
-    }
 
     const outputs = publishMediaStorage(
       this,

@@ -118,7 +118,9 @@ describe("previousMediaRedirect (Cloudflare Single Redirect)", () => {
     const plan = await planStack("cfmove", root);
     const rulesets = plan.resources.filter((resource) => resource.type === "cloudflare:index/ruleset:Ruleset" && resource.inputs.phase === "http_request_dynamic_redirect");
     expect(rulesets).toHaveLength(1);
+    // One ruleset per phase and zone: the previous host's rule joins the HTTP-to-HTTPS redirect.
     expect(rulesets[0]!.inputs.rules).toEqual([
+      expect.objectContaining({ ref: "mastodon_media_https" }),
       expect.objectContaining({
         expression: '(http.host eq "files.example.com")',
         action: "redirect",
