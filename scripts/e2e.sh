@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run test:e2e: the live checks (`verify`) against two throwaway Ceph RGW servers on loopback.
-#   1. installs Debian's Ceph packages when missing (apt-get update first; root or sudo)
+#   1. installs Debian's Ceph packages, rclone and nginx when missing (apt-get update first; root or sudo)
 #   2. starts the primary server (the test buckets) and a second one (an "other region": same users, no buckets)
 #   3. runs the vitest e2e project (test/e2e), which applies the components' planned documents and runs verify
 #   4. stops both servers on every exit path (trap), and prints how long each phase took
@@ -13,6 +13,9 @@ PHASES=()
 phase() { PHASES+=("$1 $(($(now_ms) - $2)) ms"); }
 
 bash scripts/ceph-s3.sh install
+# migrate's e2e tests copy with Debian's rclone and check the redirect snippet in Debian's nginx.
+bash scripts/debian-tool.sh rclone
+bash scripts/debian-tool.sh nginx
 phase install "$T0"
 
 E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mastodon-media-e2e.XXXXXX")

@@ -1,11 +1,18 @@
 import { UserError } from "../../components/errors";
 import { BUCKET_TYPES as MEDIA_BUCKET_TYPES } from "../../policy/extract/buckets";
 import { AWS, CLOUDFLARE, DIGITALOCEAN, MINIO } from "../../policy/resource-types";
+import { mediaUrlAlertLine, mediaUrlChange, type MediaUrlAlert, type MediaUrlContext } from "./media-urls";
+
+export type { MediaUrlAlert, MediaUrlContext } from "./media-urls";
 
 /** The part of a `--json` plan the diff reads (DESIGN.md, "The --json plan"). */
 export interface DiffablePlan {
   stack: string;
   resources: readonly DiffableResource[];
+  /** The stack outputs as `--json` writes them (mediaBaseUrl among them). */
+  outputs?: Record<string, unknown>;
+  /** The env block with the credential masked: where the media URLs' host, bucket and key prefix are. */
+  envProductionMasked?: string | null;
 }
 
 export interface DiffableResource {
@@ -71,16 +78,20 @@ export interface PlanDiff {
   changed: ChangedResource[];
   /** Every bucket the change would replace, delete or leave unprotected: the lines a reviewer must not miss. */
   bucketAlerts: BucketAlert[];
+  /** Set when the public media URLs change: every URL other servers hold points at the old ones. */
+  mediaUrlAlert?: MediaUrlAlert;
 }
 
 /**
  * Compares two plans resource by resource, as `pulumi preview --diff` would: a resource is the same when its
  * URN is, but for the stack name, so that a review stack can also be compared with its template.
  */
-export function diffPlans(before: DiffablePlan, after: DiffablePlan): PlanDiff {
+export function diffPlans(before: DiffablePlan, after: DiffablePlan, context?: MediaUrlContext): PlanDiff {
   const old = new Map(before.resources.map((resource) => [identityOf(resource), resource]));
   const next = new Map(after.resources.map((resource) => [identityOf(resource), resource]));
   const diff: PlanDiff = { added: [], removed: [], changed: [], bucketAlerts: [] };
+  const mediaUrlAlert = mediaUrlChange(before, after, context);
+  if (mediaUrlAlert) diff.mediaUrlAlert = mediaUrlAlert;
 
   for (const resource of after.resources) if (!old.has(identityOf(resource))) diff.added.push(refOf(resource));
   for (const resource of before.resources) {
@@ -128,6 +139,7 @@ export function isEmptyDiff(diff: PlanDiff): boolean {
 /** The diff for a terminal: one line per resource, the changed inputs below it, the bucket alerts first. */
 export function renderDiff(diff: PlanDiff, against: string): string {
   const lines = [`Changes against ${against}:`];
+  if (diff.mediaUrlAlert) lines.push(`!!! ${mediaUrlAlertLine(diff.mediaUrlAlert)}`);
   for (const alert of diff.bucketAlerts) lines.push(`!!! ${alertTitle(alert)}: ${alert.message}`);
   if (isEmptyDiff(diff)) lines.push("  no changes");
   for (const resource of diff.added) lines.push(`  + ${resource.name}  ${resource.type}`);

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { UserError } from "../../components/errors";
 import { reviewStackFile } from "../../components/review-stack";
 import { diffPlans, parsePlanJson, renderDiff } from "./diff";
+import { mediaUrlContext } from "./media-urls";
 import { PROJECT } from "./engine";
 import { renderPlanErrorMarkdown, renderPlanMarkdown, type Comparison } from "./markdown";
 import { renderPlan } from "./render";
@@ -49,13 +50,20 @@ async function main(argv: string[]): Promise<number> {
     const shown = publicPlan(plan, values["show-secrets"] ?? false);
     const masked = publicPlan(plan, false);
     // Always against the masked plan: the old file is masked, and a diff must not print a secret.
-    const comparison: Comparison | undefined = against && { diff: diffPlans(against.plan, masked), against: against.file };
+    const comparison: Comparison | undefined = against && {
+      diff: diffPlans(against.plan, masked, mediaUrlContext(readStackFile(stack, PROJECT_ROOT).config)),
+      against: against.file,
+    };
 
     if (values.json) writeFileSync(values.json, `${JSON.stringify(shown, null, 2)}\n`);
     if (values.markdown) writeFileSync(values.markdown, renderPlanMarkdown(masked, comparison));
     process.stdout.write(renderPlan(shown));
     if (comparison) process.stdout.write(`\n${renderDiff(comparison.diff, comparison.against)}`);
 
+    if (comparison?.diff.mediaUrlAlert?.refused) {
+      console.error("\nThe media URLs change on a production stack: see the !!! line above and docs/migrating.md.");
+      return 1;
+    }
     const mandatory = plan.violations.filter((violation) => violation.level === "mandatory").length;
     if (mandatory > 0) {
       console.error(`\n${mandatory} mandatory policy violation(s): fix them before \`pulumi up\`.`);

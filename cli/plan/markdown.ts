@@ -1,4 +1,5 @@
 import { alertTitle, isEmptyDiff, show, type PlanDiff } from "./diff";
+import { mediaUrlAlertLine } from "./media-urls";
 import type { PublicPlan } from "./run";
 
 /** What the plan was compared with, for the "Changes" section. */
@@ -18,8 +19,9 @@ export function renderPlanMarkdown(plan: PublicPlan, comparison?: Comparison): s
   const advisory = plan.violations.length - mandatory;
   const lines = [`### Offline plan of \`${cell(plan.stack)}\` (${cell(plan.provider)})`, ""];
 
-  if (comparison && comparison.diff.bucketAlerts.length > 0) {
+  if (comparison && (comparison.diff.bucketAlerts.length > 0 || comparison.diff.mediaUrlAlert)) {
     lines.push("> [!CAUTION]");
+    if (comparison.diff.mediaUrlAlert) lines.push(`> **${cell(mediaUrlAlertLine(comparison.diff.mediaUrlAlert))}**<br>`);
     for (const alert of comparison.diff.bucketAlerts) lines.push(`> **${cell(alertTitle(alert))}**: ${cell(alert.message)}<br>`);
     lines.push("");
   }

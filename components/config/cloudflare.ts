@@ -18,6 +18,11 @@ export const cloudflareBlock = z.strictObject({
   jurisdiction: z.enum(R2_JURISDICTIONS, { error: `must be one of ${R2_JURISDICTIONS.join(", ")}` }).default("default"),
   /** Best-effort placement, honoured only when the bucket name is first created. */
   locationHint: z.enum(["apac", "eeur", "enam", "weur", "wnam", "oc"]).optional(),
+  /**
+   * A Single Redirect rule in this zone: each host of previousMediaDomains answers 301 to the same key on the
+   * media domain (the old hosts must be proxied hosts of this zone). See providers/cloudflare/previous-media-redirect.ts.
+   */
+  redirectPreviousMediaDomains: booleanFlag.default(false),
   /** The public r2.dev URL. Rate-limited and unguarded: test stacks only. */
   r2DevDomain: booleanFlag.default(false),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { booleanFlag, corsOrigin, hostname, keyPrefix, mediaHostname } from "./validators";
+import { booleanFlag, corsOrigin, hostname, keyPrefix, mediaBase, mediaHostname } from "./validators";
 import { mastodonHostBlock } from "./mastodon-host";
 
 /** Keys every stack has, whatever its provider. */
@@ -25,6 +25,13 @@ export const commonShape = {
     .default(["*"]),
   /** EXTRA_MEDIA_HOSTS (Mastodon 4.4+): old media hosts the CSP must still allow during a migration. */
   extraMediaHosts: z.array(hostname).default([]),
+  /**
+   * Media bases this stack served before (host, plus the key prefix when there was one: `files.example.com`,
+   * `files.example.com/social`) whose URLs other servers still hold, and which keep answering: by a redirect
+   * this stack manages (cloudflare.redirectPreviousMediaDomains) or one kept elsewhere (docs/migrating.md).
+   * `plan --against` refuses a production change of the media URLs unless the old base is listed here.
+   */
+  previousMediaDomains: z.array(mediaBase).default([]),
   /** Run the live checks after `pulumi up` and fail the update when the storage does not serve media. */
   selfCheck: booleanFlag.default(true),
   /** Deliver the env block to the Mastodon host over SSH and restart it (components/mastodon-host); off unless set. */

@@ -87,6 +87,19 @@ export const keyPrefix = z
   })
   .refine((value) => value.length <= 200, { message: "must be at most 200 characters" });
 
+/**
+ * A media base as S3_ALIAS_HOST writes it: a host, optionally followed by the path every key sits under
+ * (`files.example.com`, `files.example.com/social`). No scheme, no trailing slash.
+ */
+export const mediaBase = z.string().superRefine((value, ctx) => {
+  const [host = "", ...segments] = value.split("/");
+  const problem = hostnameProblem(host);
+  const pathOk = segments.every((segment) => /^[A-Za-z0-9._-]+$/.test(segment) && segment !== "." && segment !== "..");
+  if (problem || !pathOk) {
+    ctx.addIssue({ code: "custom", message: "must be a media host with an optional key path and no scheme, e.g. files.example.com or files.example.com/social" });
+  }
+});
+
 /** A browser origin allowed by CORS: `*`, or `https://host[:port]` with nothing after it. */
 export const corsOrigin = z.string().superRefine((value, ctx) => {
   if (value === "*") return;

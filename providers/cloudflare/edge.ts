@@ -21,6 +21,8 @@ export function createMediaEdge(
   mediaDomain: string,
   corsOrigins: readonly string[],
   parent: pulumi.Resource,
+  /** More Single Redirects for the same phase, e.g. previous media hosts (providers/cloudflare/previous-media-redirect.ts). */
+  extraRedirects: readonly ReturnType<typeof mediaHttpsRedirectRule>[] = [],
 ): MediaEdge {
   const headers = new cloudflare.Ruleset(
     `${name}-response-headers`,
@@ -42,7 +44,7 @@ export function createMediaEdge(
       phase: "http_request_dynamic_redirect",
       name: `Zone single redirects ${MANAGED_NAME_MARK}`,
       description: "Single Redirect rules of the zone, managed by the mastodon-media Pulumi project",
-      rules: [mediaHttpsRedirectRule(mediaDomain)],
+      rules: [mediaHttpsRedirectRule(mediaDomain), ...extraRedirects],
     },
     { parent },
   );

@@ -7,6 +7,7 @@ import { createMediaDomains } from "./domains";
 import { R2_REGION, r2ApiHost, r2Endpoint } from "./endpoint";
 import { createMediaEdge } from "./edge";
 import { createPrivateKeysGuard } from "./guard";
+import { previousMediaRedirectRules } from "./previous-media-redirect";
 import { createWriter } from "./writer";
 
 export interface CloudflareMediaStorageArgs {
@@ -33,7 +34,10 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
 
     const { bucket, cors } = createMediaBucket(name, config, this);
     const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, this);
-    const edge = createMediaEdge(name, zoneId, mediaDomain, config.corsOrigins, this);
+    const previous = config.cloudflare.redirectPreviousMediaDomains
+      ? previousMediaRedirectRules(config.previousMediaDomains, mediaDomain, config.keyPrefix)
+      : [];
+    const edge = createMediaEdge(name, zoneId, mediaDomain, config.corsOrigins, this, previous);
     // The media host goes live only once the guard on private keys and its HTTPS redirect are in place.
     const { customDomain, managedDomain } = createMediaDomains(
       name,

@@ -1,0 +1,140 @@
+import type { VerifyTarget } from "../verify/target";
+import { PRIVATE_PREFIXES } from "../../components/prefixes";
+
+/**
+ * How one copy pass runs rclone (Debian's rclone 1.60; flags checked with `rclone help flags` and
+ * `rclone help backend s3` of that version). Credentials reach rclone only through RCLONE_CONFIG_<REMOTE>_*
+ * environment variables ("Config file > Environment variables" in rclone's docs), never through argv, so
+ * they do not show in `ps` or shell history.
+ */
+
+/** The Cache-Control Mastodon sends with every upload (config/initializers/paperclip.rb, `s3_headers`). */
+export const MASTODON_CACHE_CONTROL = "public, max-age=315576000, immutable";
+
+/** Where media is read from: a local `public/system` directory or an S3 bucket (with its key prefix). */
+export type CopySource = { kind: "local"; root: string } | { kind: "s3"; target: VerifyTarget };
+
+export interface RcloneCommand {
+  /** What rclone runs with, e.g. `["copy", "/home/mastodon/live/public/system", "dst:media/prefix", ...]`. */
+  args: string[];
+  /** RCLONE_CONFIG_* variables, credentials included: pass them to the child process only. */
+  env: Record<string, string>;
+  /** The names in `env` that hold a credential (shown as names, never as values). */
+  secretEnv: string[];
+  /** What this pass copies, for the progress lines: "media" or "private archives". */
+  label: string;
+}
+
+/**
+ * One rclone remote as environment variables. `force_path_style` follows Mastodon: the presence of
+ * S3_ENDPOINT switches it to path style (unless S3_OVERRIDE_PATH_STYLE). `no_check_bucket`: Mastodon's writer
+ * may not create buckets, so rclone must not try (rclone docs, "--s3-no-check-bucket").
+ */
+export function remoteEnv(remote: "SRC" | "DST", target: VerifyTarget, acl: string | undefined): Record<string, string> {
+  const prefix = `RCLONE_CONFIG_${remote}_`;
+  const env: Record<string, string> = {
+    [`${prefix}TYPE`]: "s3",
+    [`${prefix}PROVIDER`]: providerOf(target),
+    [`${prefix}ACCESS_KEY_ID`]: target.facts.accessKeyId,
+    [`${prefix}SECRET_ACCESS_KEY`]: target.facts.secretAccessKey,
+    [`${prefix}REGION`]: target.facts.region,
+    [`${prefix}NO_CHECK_BUCKET`]: "true",
+    [`${prefix}FORCE_PATH_STYLE`]: String(target.forcePathStyle || target.facts.bucket.includes(".")),
+  };
+  if (target.facts.endpoint) env[`${prefix}ENDPOINT`] = target.facts.endpoint;
+  env[`${prefix}ACL`] = acl ?? grantlessAcl(target);
+  return env;
+}
+
+/**
+ * The ACL sent where Mastodon sends none (S3_PERMISSION empty). Debian's rclone 1.60 cannot leave the
+ * x-amz-acl header out: an unset or empty `acl` becomes `private` (rclone/rclone#5730, #6413; seen in
+ * test/e2e/migrate.test.ts with --dump headers). So the copy sends the canned ACL that grants nothing beyond
+ * the bucket owner: `bucket-owner-full-control` on AWS, the one ACL a bucket with ACLs disabled accepts (AWS
+ * docs, "Controlling ownership of objects and disabling ACLs for your bucket"), `private` elsewhere (R2's
+ * rclone example configures `acl = private`; Spaces, Ceph RGW and MinIO accept it).
+ */
+export function grantlessAcl(target: VerifyTarget): string {
+  return providerOf(target) === "AWS" ? "bucket-owner-full-control" : "private";
+}
+
+function providerOf(target: VerifyTarget): string {
+  const endpoint = target.facts.endpoint ?? "";
+  if (!endpoint) return "AWS";
+  if (/\.r2\.cloudflarestorage\.com$/.test(new URL(endpoint).hostname)) return "Cloudflare";
+  if (/\.digitaloceanspaces\.com$/.test(new URL(endpoint).hostname)) return "DigitalOcean";
+  return "Other";
+}
+
+/** `dst:BUCKET/PREFIX`: the same keys, under S3_KEY_PREFIX when it is set. */
+export function remotePath(remote: "src" | "dst", target: VerifyTarget): string {
+  const prefix = target.facts.keyPrefix ? `/${target.facts.keyPrefix}` : "";
+  return `${remote}:${target.facts.bucket}${prefix}`;
+}
+
+export interface CopyOptions {
+  /** Parallel uploads (rclone --transfers). 16 suits many small media files. */
+  transfers?: number;
+  /** Seconds between progress lines. */
+  statsSeconds?: number;
+}
+
+/**
+ * The copy passes from `source` into `target`. Without ACLs (S3_PERMISSION empty) one pass, with the ACL that
+ * grants nothing (see grantlessAcl). With ACLs, media gets the canned ACL Mastodon sends, and user archives (`backups/`, `imports/`) the
+ * `private` ACL Mastodon gives them (app/models/backup.rb), in a second pass.
+ *
+ * Incremental passes: `--update --use-server-modtime` skips a key whose copy is newer than the source file,
+ * without one HEAD request per key (rclone docs, "--update"; "Avoiding HEAD requests to read the modification
+ * time" in the S3 backend page), so a second pass uploads only new and changed files. Interrupted passes are
+ * resumed by running them again: S3 uploads are atomic, nothing half-written is ever skipped.
+ */
+export function copyCommands(source: CopySource, target: VerifyTarget, options: CopyOptions = {}): RcloneCommand[] {
+  const from = source.kind === "local" ? source.root.replace(/\/+$/, "") : remotePath("src", source.target);
+  const sourceEnv = source.kind === "s3" ? remoteEnv("SRC", source.target, undefined) : {};
+  const common = [
+    "--header-upload",
+    `Cache-Control: ${MASTODON_CACHE_CONTROL}`,
+    "--update",
+    "--use-server-modtime",
+    "--fast-list",
+    "--transfers",
+    String(options.transfers ?? 16),
+    "--checkers",
+    String(2 * (options.transfers ?? 16)),
+    "--use-json-log",
+    "--stats",
+    `${options.statsSeconds ?? 2}s`,
+    "--stats-log-level",
+    "NOTICE",
+    "--log-level",
+    "NOTICE",
+    // No config file: a remote called dst in the admin's own rclone.conf must not mix into these settings.
+    "--config",
+    "",
+  ];
+  const privateFilters = PRIVATE_PREFIXES.flatMap((prefix) => [`/${prefix}**`]);
+  const make = (label: string, acl: string | undefined, filters: string[]): RcloneCommand => {
+    const env = { ...sourceEnv, ...remoteEnv("DST", target, acl) };
+    return {
+      args: ["copy", from, remotePath("dst", target), ...filters, ...common],
+      env,
+      secretEnv: Object.keys(env).filter((name) => /_(ACCESS_KEY_ID|SECRET_ACCESS_KEY)$/.test(name)),
+      label,
+    };
+  };
+  if (!target.uploadAcl) return [make("media", undefined, [])];
+  return [
+    make("media", target.uploadAcl, privateFilters.flatMap((filter) => ["--exclude", filter])),
+    make("private archives", "private", privateFilters.flatMap((filter) => ["--include", filter])),
+  ];
+}
+
+/** A pass as a person would type it, credentials as the names of the variables that carry them. */
+export function describeCommand(command: RcloneCommand): string {
+  const quoted = command.args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`));
+  const settings = Object.keys(command.env)
+    .filter((name) => !command.secretEnv.includes(name))
+    .map((name) => `${name}=${command.env[name]}`);
+  return [...settings, "rclone", ...quoted].join(" ");
+}

@@ -1,0 +1,153 @@
+import { publicObjectUrl } from "../../components/env";
+import type { VerifyTarget } from "../verify/target";
+import type { MigrateArgs } from "./args";
+import type { Destination, Source } from "./endpoints";
+import { copyCommands, describeCommand, grantlessAcl } from "./rclone";
+import { nginxSystemRedirect, oldHostRedirectRules } from "./redirects";
+
+/**
+ * The move in Mastodon's own order (admin docs, "Moving your media to object storage" and
+ * app/lib/content_security_policy.rb): the new host enters the CSP a week before the switch, because browsers
+ * and Mastodon's service worker keep the Content-Security-Policy they were given (up to a week); copy, then
+ * copy again; switch the env; a final incremental pass; keep the old URLs answering with redirects.
+ */
+export const CSP_LEAD_DAYS = 7;
+/** How long the old files stay after the switch, at the least: other servers refetch rarely-seen media late. */
+export const KEEP_OLD_DAYS = 90;
+
+const RESTART_WEB = "sudo systemctl restart mastodon-web   # Docker: docker compose up -d web";
+const RESTART_ALL = "sudo systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming   # Docker: docker compose up -d";
+
+/** The base every object URL starts with (ends with `/`): `https://ALIAS/PREFIX/`. */
+export function objectBase(target: VerifyTarget): string {
+  const prefix = target.facts.keyPrefix ? `${target.facts.keyPrefix}/` : "";
+  return publicObjectUrl(target.facts, prefix);
+}
+
+export function oldBase(source: Source, webDomain: string | undefined): string {
+  return source.kind === "local" ? `https://${webDomain ?? "WEB_DOMAIN"}/system/` : objectBase(source.target);
+}
+
+/** The whole plan as text; `placeholders` (mock-made values) are replaced before anything is printed. */
+export function renderMigrationPlan(args: MigrateArgs, source: Source, destination: Destination): string {
+  const day = (offset: number) => new Date(args.start.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const newBase = objectBase(destination.target);
+  const newHost = new URL(newBase).host;
+  const before = oldBase(source, destination.webDomain);
+  const envFile = destination.envFile ?? "new-storage.env";
+  const fromFlag = args.from.kind === "local" ? `--from local:${args.from.path}` : `--from-env ${args.from.file}`;
+  const runCommand = `npm run migrate -- ${fromFlag} --to-env ${envFile} --run`;
+  const facts = destination.target.facts;
+  const acl = destination.target.uploadAcl;
+  const lines: string[] = [];
+  const add = (...more: string[]) => lines.push(...more);
+
+  add(
+    `Moving Mastodon's media from ${source.kind === "local" ? `${source.root} (local storage)` : `the bucket ${source.target.facts.bucket} (${source.file})`}`,
+    `  to ${destination.description}: bucket ${facts.bucket}${facts.endpoint ? ` at ${facts.endpoint}` : " (AWS S3)"}, region ${facts.region}`,
+    `  keys: the same keys${facts.keyPrefix ? `, under ${facts.keyPrefix}/` : ""}; headers: Cache-Control as Mastodon sets it, Content-Type of each file`,
+    `  ACLs: ${acl ? `${acl} on media, private on backups/ and imports/ (S3_PERMISSION=${acl})` : `Mastodon sends none (S3_PERMISSION is empty); rclone 1.60 always sends one, so the copy sends ${grantlessAcl(destination.target)}, which grants nothing beyond the bucket owner`}`,
+    `  old URLs ${before}KEY  ->  new URLs ${newBase}KEY`,
+    "",
+  );
+  if (source.kind === "local" && !source.exists) add(`Note: ${source.root} does not exist on this machine: run the copy steps on the web host.`, "");
+
+  add(`Step 1, ${day(0)}: put the new media host in the Content-Security-Policy, at least ${CSP_LEAD_DAYS} days before the switch`);
+  if (destination.stack) {
+    add(
+      `  pulumi up -s ${destination.stack}`,
+      `  (umask 077; pulumi stack output envProduction --show-secrets -s ${destination.stack} > ${envFile})`,
+      `  npm run verify -- --env ${envFile}`,
+    );
+  }
+  const extra = [...new Set([`https://${newHost}`, ...existingExtraHosts(source)])].join(",");
+  add(
+    "  On the Mastodon host, add to .env.production (the current storage lines stay as they are):",
+    `    EXTRA_MEDIA_HOSTS=${extra}`,
+    `  ${RESTART_WEB}`,
+    `  Check: curl -sI https://${destination.webDomain ?? "WEB_DOMAIN"}/ | grep -i content-security-policy   (shows ${newHost})`,
+    "  Why: browsers and Mastodon's service worker keep the CSP they were given for up to a week; a tab opened before",
+    "  the switch would block every image from the new host.",
+    "  Rollback: remove the EXTRA_MEDIA_HOSTS line and restart mastodon-web.",
+    "",
+  );
+
+  add(`Step 2, ${day(0)} to ${day(CSP_LEAD_DAYS - 1)}: copy, then copy again`);
+  add(`  ${runCommand}`);
+  add(`  Run it now (the full pass), and again on ${day(CSP_LEAD_DAYS - 1)}: a later pass uploads only new and changed files.`);
+  add("  It is resumable: after an interruption run the same command again. Each pass ends by checking every copied key.");
+  add("  What it runs (credentials reach rclone as RCLONE_CONFIG_*_ACCESS_KEY_ID/_SECRET_ACCESS_KEY from the env files, never in argv):");
+  for (const command of copyCommands(source.kind === "local" ? { kind: "local", root: source.root } : source, destination.target)) {
+    add(`    ${describeCommand(command)}`);
+  }
+  add("  Rollback: nothing uses the new bucket yet. To give up, empty it; the old storage is untouched.", "");
+
+  const switchDay = day(CSP_LEAD_DAYS);
+  add(`Step 3, ${switchDay} at the earliest: switch the env`);
+  add(
+    "  cp .env.production .env.production.before-media-move",
+    `  In .env.production, ${source.kind === "local" ? "add" : "replace the S3_* and AWS_* storage lines with"} the lines of ${envFile};`,
+  );
+  if (source.kind === "s3") {
+    add(`  keep the old host in the CSP for the cached pages that still link it: EXTRA_MEDIA_HOSTS=https://${new URL(before).host}`);
+  }
+  add(
+    `  ${RESTART_ALL}`,
+    "  Check: upload an image in the web UI; its URL starts with " + newBase,
+    "  Rollback: cp .env.production.before-media-move .env.production, restart, then bring back what was uploaded",
+    "  since the switch (keys are the same both ways):",
+    `    ${reverseCopy(source, destination)}`,
+    "",
+  );
+
+  add(`Step 4, ${switchDay}, right after the switch: the final incremental pass`);
+  add(`  ${runCommand}`);
+  add("  It copies what reached the old storage between the last pass and the switch, then checks every key on the new host");
+  add("  and lists the missing ones. Rollback: as in step 3.", "");
+
+  add(`Step 5, from ${switchDay}, for good: keep the old URLs working`);
+  add(...oldUrlSteps(source, destination, before, newBase).map((line) => (line ? `  ${line}` : "")));
+  add(
+    `  Keep the old ${source.kind === "local" ? "files" : "bucket"} until ${day(CSP_LEAD_DAYS + KEEP_OLD_DAYS)} at least, and delete nothing while the logs still show requests for old URLs.`,
+    "  Rollback: remove the redirect (old URLs answer 404 again).",
+  );
+  let text = `${lines.join("\n")}\n`;
+  for (const [value, placeholder] of destination.placeholders) text = text.split(value).join(placeholder);
+  return text;
+}
+
+function existingExtraHosts(source: Source): string[] {
+  return source.kind === "s3" ? source.target.facts.extraMediaHosts.map((host) => (host.includes("://") ? host : `https://${host}`)) : [];
+}
+
+function oldUrlSteps(source: Source, destination: Destination, before: string, newBase: string): string[] {
+  if (source.kind === "local") {
+    const web = destination.webDomain ?? "WEB_DOMAIN";
+    return [
+      `The web host ${web} answers /system/KEY with a permanent redirect. nginx, in the server block of ${web}:`,
+      ...nginxSystemRedirect(newBase).trimEnd().split("\n").map((line) => `  ${line}`),
+      `Check: curl -sI https://${web}/system/accounts/avatars/000/000/001/original/KEY.png   (301, Location: ${newBase}accounts/...)`,
+    ];
+  }
+  const rules = oldHostRedirectRules(before, newBase);
+  const oldHost = new URL(before).host;
+  const lines: string[] = [];
+  if (rules.redirectable && destination.provider === "cloudflare" && new URL(before).pathname === `/${destination.target.facts.keyPrefix ? `${destination.target.facts.keyPrefix}/` : ""}`) {
+    lines.push(
+      `If ${oldHost} is in the stack's Cloudflare zone, the stack can keep the redirect itself: in Pulumi.${destination.stack}.yaml`,
+      `  mastodon-media:previousMediaDomains: ["${oldHost}"]`,
+      "  mastodon-media:cloudflare: { ..., redirectPreviousMediaDomains: true }",
+      `then pulumi up -s ${destination.stack}. Otherwise configure one of these:`,
+    );
+  }
+  lines.push(...rules.text.trimEnd().split("\n"));
+  if (rules.redirectable) lines.push(`Check: curl -sI ${before}media_attachments/files/KEY   (301, Location: ${newBase}media_attachments/files/KEY)`);
+  return lines;
+}
+
+function reverseCopy(source: Source, destination: Destination): string {
+  const prefix = destination.target.facts.keyPrefix ? `/${destination.target.facts.keyPrefix}` : "";
+  const from = `dst:${destination.target.facts.bucket}${prefix}`;
+  const to = source.kind === "local" ? source.root : `src:${source.target.facts.bucket}${source.target.facts.keyPrefix ? `/${source.target.facts.keyPrefix}` : ""}`;
+  return `rclone copy ${from} ${to} --max-age 14d --config ''   (with the RCLONE_CONFIG_* variables of step 2)`;
+}

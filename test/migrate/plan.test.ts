@@ -1,0 +1,80 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { migrateCli } from "../helpers/migrate-cli";
+
+const FIXTURES = path.join(__dirname, "../fixtures/migrate");
+/** Values the mock engine makes up for the writer's key: never to be printed as if they were real. */
+const MOCK_VALUES = ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI", "8f4a0c3e2b1d4e6f9a7b5c3d1e0f2a4b", "DO00EXAMPLEACCESSKEY", "EXAMPLEspacesSecretKey", "mock-r2-token"];
+
+function stepOrder(text: string): string[] {
+  return [...text.matchAll(/^Step (\d), (?:from )?([0-9-]+)/gm)].map((match) => `${match[1]} ${match[2]}`);
+}
+
+// Each test starts the CLI, which plans the stack under the mock engine: slow on a loaded machine.
+describe("npm run migrate without --run", { timeout: 180_000 }, () => {
+  it("plans local storage to the aws stack in Mastodon's order, with dates a week apart", async () => {
+    const { code, stdout } = await migrateCli(["--from", "local:/home/mastodon/live/public/system", "--to", "aws", "--start", "2026-12-01"]);
+    expect(code).toBe(0);
+    expect(stepOrder(stdout)).toEqual(["1 2026-12-01", "2 2026-12-01", "3 2026-12-08", "4 2026-12-08", "5 2026-12-08"]);
+    expect(stdout).toContain("old URLs https://social.example.com/system/KEY  ->  new URLs https://files.example.com/KEY");
+    expect(stdout).toContain("    EXTRA_MEDIA_HOSTS=https://files.example.com\n");
+    expect(stdout).toContain("npm run migrate -- --from local:/home/mastodon/live/public/system --to-env new-storage.env --run");
+    expect(stdout).toContain("rclone copy /home/mastodon/live/public/system dst:example-social-media --header-upload 'Cache-Control: public, max-age=315576000, immutable'");
+    expect(stdout).toContain("return 301 https://files.example.com/$1$is_args$args;");
+    expect(stdout).toMatch(/Rollback: .*EXTRA_MEDIA_HOSTS/);
+    expect(stdout).toContain("ACLs: Mastodon sends none (S3_PERMISSION is empty); rclone 1.60 always sends one, so the copy sends bucket-owner-full-control");
+    for (const mock of MOCK_VALUES) expect(stdout).not.toContain(mock);
+  });
+
+  it("plans local storage to the cloudflare stack against the R2 endpoint, with the grantless private ACL", async () => {
+    const { code, stdout } = await migrateCli(["--from", "local:/srv/mastodon/public/system", "--to", "cloudflare", "--start", "2026-12-01"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("RCLONE_CONFIG_DST_PROVIDER=Cloudflare");
+    expect(stdout).toContain("RCLONE_CONFIG_DST_ENDPOINT=https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com");
+    expect(stdout).toContain("RCLONE_CONFIG_DST_ACL=private");
+    expect(stdout).toContain("https://files.example.com/$1");
+    for (const mock of MOCK_VALUES) expect(stdout).not.toContain(mock);
+  });
+
+  it("plans another S3 host to the digitalocean stack: prefix to root, the old host's redirect rules, the old host kept in the CSP", async () => {
+    const { code, stdout } = await migrateCli(["--from-env", path.join(FIXTURES, "old-spaces.env"), "--to", "digitalocean", "--start", "2026-12-01"]);
+    expect(code).toBe(0);
+    expect(stepOrder(stdout)).toEqual(["1 2026-12-01", "2 2026-12-01", "3 2026-12-08", "4 2026-12-08", "5 2026-12-08"]);
+    expect(stdout).toContain("old URLs https://media.example.net/social/KEY  ->  new URLs https://files.example.com/KEY");
+    expect(stdout).toContain("rclone copy src:old-social-media/social dst:example-social-media");
+    expect(stdout).toContain("RCLONE_CONFIG_SRC_ENDPOINT=https://nyc3.digitaloceanspaces.com");
+    expect(stdout).toContain("EXTRA_MEDIA_HOSTS=https://files.example.com,https://old-cdn.example.net");
+    expect(stdout).toContain("keep the old host in the CSP for the cached pages that still link it: EXTRA_MEDIA_HOSTS=https://media.example.net");
+    expect(stdout).toContain('wildcard_replace(http.request.full_uri, "https://media.example.net/social/*", "https://files.example.com/${1}")');
+    expect(stdout).toContain('if ($request_uri ~ "^/social/([^?]+)") { return 301 https://files.example.com/$1$is_args$args; }');
+    // Neither the old writer's key nor a mock key reaches the output.
+    expect(stdout).not.toContain("oldFixtureSecretValue");
+    expect(stdout).not.toContain("DO00OLDFIXTUREKEYID0");
+    for (const mock of MOCK_VALUES) expect(stdout).not.toContain(mock);
+  });
+
+  it("refuses --run against a stack that is only planned, and says how to get its env", async () => {
+    const { code, stdout, stderr } = await migrateCli(["--from", "local:/tmp", "--to", "aws", "--run"]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("pulumi stack output envProduction --show-secrets -s aws > new-storage.env");
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("sends an instance without S3 to --from local:PATH", async () => {
+    const { code, stderr } = await migrateCli(["--from-env", path.join(FIXTURES, "no-s3.env"), "--to", "aws"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("S3_ENABLED is not true");
+    expect(stderr).toContain("--from local:PATH");
+  });
+
+  it("names every bad argument at once, with the usage, exit 2 and no stack trace", async () => {
+    const { code, stderr } = await migrateCli(["--from", "/srv/system", "--to", "a b", "--start", "2026-02-30"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('migrate: --from must be local:PATH');
+    expect(stderr).toContain('migrate: --to must be a stack name such as aws (got "a b")');
+    expect(stderr).toContain('migrate: --start must be a date such as 2026-12-01 (got "2026-02-30")');
+    expect(stderr).toContain("usage: npm run migrate");
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

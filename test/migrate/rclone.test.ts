@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { copyCommands, describeCommand, MASTODON_CACHE_CONTROL } from "../../cli/migrate/rclone";
+import { oldHostRedirectRules } from "../../cli/migrate/redirects";
+import { expectedContentType } from "../../cli/migrate/content-type";
+import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+
+const SECRET = "newWriterSecretThatMustStayOutOfArgv000000";
+
+function target(extra: Record<string, string | undefined> = {}): VerifyTarget {
+  const result = readTarget(
+    new Map(
+      Object.entries({
+        S3_ENABLED: "true",
+        S3_BUCKET: "example-social-media",
+        S3_REGION: "fra1",
+        S3_ENDPOINT: "https://fra1.digitaloceanspaces.com",
+        S3_HOSTNAME: "fra1.digitaloceanspaces.com",
+        S3_ALIAS_HOST: "files.example.com",
+        S3_PERMISSION: "",
+        AWS_ACCESS_KEY_ID: "DO00NEWWRITERKEYID00",
+        AWS_SECRET_ACCESS_KEY: SECRET,
+        ...extra,
+      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
+  );
+  if (!result.ok) throw new Error(result.problems.join("; "));
+  return result.target;
+}
+
+describe("copyCommands", () => {
+  it("keeps the credentials in the environment: argv holds neither the key id nor the secret", () => {
+    const [command, ...rest] = copyCommands({ kind: "local", root: "/srv/system/" }, target());
+    expect(rest).toEqual([]);
+    expect(command!.args.join(" ")).not.toContain(SECRET);
+    expect(command!.args.join(" ")).not.toContain("DO00NEWWRITERKEYID00");
+    expect(command!.env.RCLONE_CONFIG_DST_SECRET_ACCESS_KEY).toBe(SECRET);
+    expect(command!.secretEnv.sort()).toEqual(["RCLONE_CONFIG_DST_ACCESS_KEY_ID", "RCLONE_CONFIG_DST_SECRET_ACCESS_KEY"]);
+    expect(describeCommand(command!)).not.toContain(SECRET);
+  });
+
+  it("copies into the same keys under S3_KEY_PREFIX, with Mastodon's Cache-Control, incrementally", () => {
+    const [command] = copyCommands({ kind: "local", root: "/srv/system/" }, target({ S3_KEY_PREFIX: "social" }));
+    expect(command!.args.slice(0, 3)).toEqual(["copy", "/srv/system", "dst:example-social-media/social"]);
+    expect(command!.args).toEqual(expect.arrayContaining(["--header-upload", `Cache-Control: ${MASTODON_CACHE_CONTROL}`, "--update", "--use-server-modtime"]));
+    expect(command!.env.RCLONE_CONFIG_DST_NO_CHECK_BUCKET).toBe("true");
+    expect(command!.env.RCLONE_CONFIG_DST_FORCE_PATH_STYLE).toBe("true");
+  });
+
+  it("grants nothing beyond the owner in no-ACL mode: rclone 1.60 always sends an ACL, so it is private", () => {
+    const commands = copyCommands({ kind: "local", root: "/srv/system" }, target());
+    expect(commands.map((command) => command.env.RCLONE_CONFIG_DST_ACL)).toEqual(["private"]);
+  });
+
+  it("sends bucket-owner-full-control to AWS in no-ACL mode, the one ACL a bucket with ACLs disabled accepts", () => {
+    const aws = target({ S3_ENDPOINT: undefined, S3_HOSTNAME: "s3.eu-central-1.amazonaws.com", S3_REGION: "eu-central-1" });
+    expect(copyCommands({ kind: "local", root: "/srv/system" }, aws)[0]!.env.RCLONE_CONFIG_DST_ACL).toBe("bucket-owner-full-control");
+  });
+
+  it("sends the canned ACL in ACL mode, and private for user archives, in two passes", () => {
+    const commands = copyCommands({ kind: "local", root: "/srv/system" }, target({ S3_PERMISSION: "public-read" }));
+    expect(commands.map((command) => [command.label, command.env.RCLONE_CONFIG_DST_ACL])).toEqual([
+      ["media", "public-read"],
+      ["private archives", "private"],
+    ]);
+    expect(commands[0]!.args).toEqual(expect.arrayContaining(["--exclude", "/backups/**", "--exclude", "/imports/**"]));
+    expect(commands[1]!.args).toEqual(expect.arrayContaining(["--include", "/backups/**", "--include", "/imports/**"]));
+  });
+
+  it("an absent S3_PERMISSION means Mastodon's default public-read", () => {
+    const values = target();
+    const withDefault = readTarget(new Map([...Object.entries({ S3_ENABLED: "true", S3_BUCKET: "b", S3_REGION: "fra1", S3_HOSTNAME: "fra1.digitaloceanspaces.com", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" })]));
+    expect(values.uploadAcl).toBeUndefined();
+    expect(withDefault.ok && copyCommands({ kind: "local", root: "/x" }, withDefault.target)[0]!.env.RCLONE_CONFIG_DST_ACL).toBe("public-read");
+  });
+});
+
+describe("oldHostRedirectRules", () => {
+  it("says a provider's API host cannot redirect, so the old objects must stay", () => {
+    const rules = oldHostRedirectRules("https://nyc3.digitaloceanspaces.com/old-bucket/", "https://files.example.com/");
+    expect(rules.redirectable).toBe(false);
+    expect(rules.text).toContain("cannot be told to redirect");
+  });
+
+  it("gives nginx, Cloudflare and CloudFront rules for an alias host", () => {
+    const rules = oldHostRedirectRules("https://media.example.net/", "https://files.example.com/social/");
+    expect(rules.redirectable).toBe(true);
+    expect(rules.text).toContain("server_name media.example.net;");
+    expect(rules.text).toContain('"https://files.example.com/social/${1}"');
+    expect(rules.text).toContain("r.uri.substring(1)");
+  });
+});
+
+describe("expectedContentType", () => {
+  it.each([
+    ["media_attachments/files/111/222/333/original/x.jpg", "image/jpeg"],
+    ["accounts/avatars/000/000/001/original/A.PNG", "image/png"],
+    ["media_attachments/files/1/original/v.mp4", "video/mp4"],
+    ["backups/dump/archive.zip", "application/zip"],
+    ["odd/no-extension", undefined],
+  ])("%s is %s", (key, type) => {
+    expect(expectedContentType(key)).toBe(type);
+  });
+});
