@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks } from "./mocks";
-import { UNKNOWN_MASK, type PlannedResource, type PlanOutput } from "./types";
+import { UNKNOWN_MASK, type PlannedResource, type PlanOutput } from "../../components/plan-model";
 
 export const PROJECT = "mastodon-media";
 const PROJECT_ROOT = path.resolve(__dirname, "../..");

@@ -3,7 +3,7 @@ import { maskEnvSecrets } from "../../components/env";
 import { evaluatePlan } from "../../policy/evaluate";
 import { runProgram } from "./engine";
 import { readStackFile } from "./stack-file";
-import type { Plan, PlannedResource } from "./types";
+import type { Plan, PlannedResource } from "../../components/plan-model";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 

@@ -1,6 +1,6 @@
 import { runProgram } from "../../cli/plan/engine";
 import { evaluatePlan } from "../../policy/evaluate";
-import type { Plan, PlannedResource } from "../../cli/plan/types";
+import type { Plan, PlannedResource } from "../../components/plan-model";
 
 /**
  * Plans the real program under the mock engine with a config given as a plain object, the way a stack file

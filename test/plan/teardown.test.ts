@@ -9,7 +9,7 @@ import { BUCKET_FACTS, isBucket } from "../../cli/plan/diff";
 import { PROJECT } from "../../cli/plan/engine";
 import { planStack, PROJECT_ROOT } from "../../cli/plan/run";
 import { readStackFile, stackFilePath } from "../../cli/plan/stack-file";
-import type { Plan, PlannedResource } from "../../cli/plan/types";
+import type { Plan, PlannedResource } from "../../components/plan-model";
 
 /** Every stack file present, with its parsed config: the tests follow the files, not a fixed list. */
 const STACKS = readdirSync(PROJECT_ROOT)

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { anonymousPrincipal, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
 import { planStack, PROJECT_ROOT } from "../../cli/plan/run";
-import type { PlannedResource } from "../../cli/plan/types";
+import type { PlannedResource } from "../../components/plan-model";
 import { parsePolicyDocument, type PolicyDocument } from "../../policy/analysis/policy-document";
 import { decide, type RequestPrincipal } from "../../policy/analysis/request";
 import { AWS, DIGITALOCEAN, MINIO } from "../../policy/resource-types";

@@ -1,7 +1,7 @@
 /** How the plan prints a value the program could not know offline; the policy runner turns it back into an unknown. */
 export const UNKNOWN_MASK = "[unknown]";
 
-/** One resource of the offline plan, as the program registered it (DESIGN.md, "The --json plan"). */
+/** One resource of the offline plan, as the program registered it (the `--json` plan, docs/pull-requests.md "The JSON plan"). */
 export interface PlannedResource {
   type: string;
   name: string;
