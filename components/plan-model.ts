@@ -37,4 +37,13 @@ export interface Plan {
   resources: PlannedResource[];
   outputs: Record<string, PlanOutput>;
   violations: PolicyViolation[];
+  /**
+   * Values the mock engine invented in place of what the provider assigns at deploy time (ids, ARNs' account
+   * and id parts, access key ids, generated host names and validation records). The plan's output shows
+   * MOCK_PLACEHOLDER instead of them.
+   */
+  mockValues: string[];
 }
+
+/** What the plan shows instead of a value only the provider knows, after deploy. */
+export const MOCK_PLACEHOLDER = "(known after deploy)";

@@ -16,6 +16,8 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export interface ProgramRun {
   resources: PlannedResource[];
   outputs: Record<string, PlanOutput>;
+  /** Values the mock engine invented (ids, accounts, keys...): never to be shown as real. */
+  mockValues: string[];
 }
 
 type Program = () => Promise<Record<string, unknown>>;
@@ -27,8 +29,9 @@ type Program = () => Promise<Record<string, unknown>>;
 export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[]): Promise<ProgramRun> {
   const resources: PlannedResource[] = [];
   const secretOutputsByResource = new Map<string, readonly string[]>();
+  const invented = new Set<string>();
   await pulumi.runtime.setMocks(
-    createMocks((type, name) => secretOutputsByResource.get(`${type}::${name}`) ?? []),
+    createMocks((type, name) => secretOutputsByResource.get(`${type}::${name}`) ?? [], invented),
     PROJECT,
     stack,
     false,
@@ -50,7 +53,7 @@ export async function runProgram(stack: string, config: Record<string, string>, 
   const outputs: Record<string, PlanOutput> = {};
   for (const [key, value] of Object.entries(exported)) outputs[key] = await resolveOutput(value);
   await waitForPendingRegistrations();
-  return { resources, outputs };
+  return { resources, outputs, mockValues: [...invented] };
 }
 
 async function loadProgram(): Promise<Program> {

@@ -253,7 +253,7 @@ describe("npm run plan -- --stack cloudflare", () => {
 
   it("plans the example stack cleanly, with the secret masked", async () => {
     const json = path.join(mkdtempSync(path.join(tmpdir(), "plan-cloudflare-")), "plan.json");
-    const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["cli/plan.ts", "--stack", "cloudflare", "--json", json], {
+    const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["cli/plan/main.ts", "--stack", "cloudflare", "--json", json], {
       cwd: root,
     });
     expect(stdout).toContain("AWS_SECRET_ACCESS_KEY=[secret]\n");
