@@ -1,7 +1,7 @@
 import type { S3Failure } from "./s3";
 import type { VerifyTarget } from "./target";
 
-/** The likely cause of a failure and what to change (FACTS.md section 6: what breaks in practice). */
+/** The likely cause of a failure and what to change (docs/troubleshooting.md). */
 export interface Diagnosis {
   cause: string;
   fix: string;
@@ -75,7 +75,7 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   };
 }
 
-/** Uploads fail because of the ACL header S3_PERMISSION makes Mastodon send (FACTS.md section 6.1). */
+/** Uploads fail because of the ACL header S3_PERMISSION makes Mastodon send (config/initializers/paperclip.rb: S3_PERMISSION becomes the x-amz-acl header). */
 export function aclRejected(target: VerifyTarget): Diagnosis {
   const permission = target.aclIsDefault ? "unset (Mastodon's default is public-read)" : `"${target.uploadAcl}"`;
   return {

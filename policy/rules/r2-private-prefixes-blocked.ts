@@ -8,7 +8,7 @@ const WAF_PHASE = "http_request_firewall_custom";
 
 /**
  * R2 has no bucket policies: a custom domain serves every key, so `backups/` and `imports/` are only kept
- * private by a WAF rule on the media host that blocks those paths (FACTS.md section 5, Cloudflare R2). The
+ * private by a WAF rule on the media host that blocks those paths (Cloudflare docs, "R2 public buckets", custom domains). The
  * check reads the rule's expression for the host and each private prefix as a path (`/backups/`, also under
  * a key prefix); it cannot prove the expression's logic, only that the rule is there and blocks.
  */
