@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util";
+import { parseExpectCname, type ExpectedCname } from "./pending-dns";
 
 /** Stands for a third-party client (Elk, Phanpy...) when neither --origin nor the env names the instance. */
 export const DEFAULT_ORIGIN = "https://third-party-client.example";
 
-export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json] [--retry-for SECONDS]
+export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json] [--retry-for SECONDS] [--expect-cname HOST=TARGET]
 
   --env FILE       a rendered .env.production (or a whole Mastodon env file); '-' reads it from standard input,
                    e.g. pulumi stack output envProduction --show-secrets | npm run verify -- --env -
@@ -11,8 +12,12 @@ export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://so
                    env, else ${DEFAULT_ORIGIN}, which only passes when CORS allows every origin)
   --json           print one JSON report on standard output instead of text (progress still goes to standard error)
   --retry-for N    keep retrying what legitimately lags (a new CDN, certificate or DNS record) for up to N seconds (default 0)
+  --expect-cname HOST=TARGET
+                   the media host's CNAME is yours to create (AWS, dns.type external): while HOST does not resolve,
+                   wait up to 5 minutes, then report "waiting for DNS" and exit 4 without checking anything
 
-exit codes: 0 every check passed, 1 a check failed, 2 unusable input or unreachable host (nothing created), 3 a bug in verify, 130 interrupted`;
+exit codes: 0 every check passed, 1 a check failed, 2 unusable input or unreachable host (nothing created), 3 a bug in verify,
+            4 pending: the expected DNS record does not exist yet (nothing created), 130 interrupted`;
 
 /** Upper bound of --retry-for: the self-check uses 900 s; an hour is already far past any CDN rollout. */
 export const MAX_RETRY_SECONDS = 3600;
@@ -23,12 +28,14 @@ export interface VerifyOptions {
   origin?: string;
   json: boolean;
   retryForSeconds: number;
+  /** `--expect-cname`: the record the user must create for the media host. */
+  expectCname?: ExpectedCname;
 }
 
 export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
 
 export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
-  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; help?: boolean };
+  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; "expect-cname"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -37,6 +44,7 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
         origin: { type: "string" },
         json: { type: "boolean", default: false },
         "retry-for": { type: "string" },
+        "expect-cname": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -59,8 +67,12 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
       problems.push(`--retry-for must be a whole number of seconds from 0 to ${MAX_RETRY_SECONDS} (got ${JSON.stringify(values["retry-for"])})`);
     }
   }
+  const expectCname = values["expect-cname"] === undefined ? undefined : parseExpectCname(values["expect-cname"]);
+  if (expectCname && "problem" in expectCname) problems.push(expectCname.problem);
   if (problems.length > 0) return { help: false, problems };
-  return { help: false, options: { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds } };
+  const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds };
+  if (expectCname && !("problem" in expectCname)) options.expectCname = expectCname;
+  return { help: false, options };
 }
 
 /** The origin for the CORS checks: the flag, else the instance named in a full Mastodon env, else a third party. */

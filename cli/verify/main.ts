@@ -5,6 +5,7 @@ import type { CheckContext } from "./checks/types";
 import { parseEnvFile } from "../../components/mastodon-env/env-file";
 import { httpRequest } from "./http";
 import { ProbeRegistry } from "./probes";
+import { DNS_PENDING_WAIT_SECONDS, renderPending, waitForDnsRecord } from "./pending-dns";
 import { endpointsOf, unreachableEndpoints } from "./reachability";
 import { buildReport, EXIT, renderHeader, renderProblems, renderResult, renderSummary } from "./report";
 import { Interrupted, runChecks, type CheckResult } from "./runner";
@@ -74,6 +75,28 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
   const probes = new ProbeRegistry(target.facts.bucket, target.facts.keyPrefix);
   const controller = new AbortController();
   const stop = onSignals(controller, () => probes.pending());
+  if (options.expectCname) {
+    // A missing record the user has to create is a pending deploy, not a broken storage: say which record.
+    const expected = options.expectCname;
+    const wait = await waitForDnsRecord(
+      expected,
+      Math.min(deadline, started + DNS_PENDING_WAIT_SECONDS * 1000),
+      (line, waitMs, leftMs) => say(`  waiting for DNS (${line}); retry in ${Math.round(waitMs / 1000)} s (${Math.round(leftMs / 1000)} s left)`),
+      { signal: controller.signal },
+    ).catch((error: unknown) => {
+      if (controller.signal.aborted) return undefined;
+      throw error;
+    });
+    if (!wait || wait.pending) {
+      s3.destroy();
+      stop();
+      if (!wait) return EXIT.interrupted;
+      if (options.json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: EXIT.pending, pending: [`waiting for DNS: create ${expected.host} CNAME ${expected.target}`] }, null, 2)}\n`);
+      out(renderPending(expected, wait));
+      return EXIT.pending;
+    }
+    say(`  DNS: ${wait.line}`);
+  }
   const unreachable = await unreachableEndpoints(endpointsOf(target), deadline, (list, waitMs, leftMs) =>
     say(`  waiting for ${list.length === 1 ? "a host" : "hosts"} to answer (${list[0]}); retry in ${Math.round(waitMs / 1000)} s (${Math.round(leftMs / 1000)} s left)`),
     undefined,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { booleanFlag, corsOrigin, hostname, keyPrefix } from "./validators";
+import { booleanFlag, corsOrigin, hostname, keyPrefix, mediaHostname } from "./validators";
 
 /** Keys every stack has, whatever its provider. */
 export const commonShape = {
@@ -9,7 +9,7 @@ export const commonShape = {
    * The public media host, rendered as S3_ALIAS_HOST. Choose it once: every URL other servers hold points at
    * it, and changing it later breaks them (Mastodon's admin docs, "Object storage"; docs/migrating.md).
    */
-  mediaDomain: hostname.optional(),
+  mediaDomain: mediaHostname.optional(),
   /** `production` protects and retains the bucket; `test` lets `pulumi destroy` remove it with its objects. */
   environment: z.enum(["production", "test"]).default("production"),
   /** S3_KEY_PREFIX: lets several instances share one bucket (Mastodon 4.3+). */
