@@ -94,7 +94,7 @@ describe("every bad key in one run", () => {
     ]);
     expect(issuesOf({ ...rest, "mastodon-media:aws.region": "Frankfurt" }).map(([key, message]) => `${key}: ${message}`)).toEqual([
       expect.stringContaining("mastodon-media:aws.region: is a flat key"),
-      "mastodon-media:aws.region: must be an AWS region such as eu-central-1",
+      expect.stringMatching(/^mastodon-media:aws\.region: must be an AWS region/),
     ]);
   });
 
