@@ -1,5 +1,5 @@
 /**
- * CORS for the media host (FACTS.md section 4). Browsers fetch media cross-origin (the web UI, Elk, Phanpy...),
+ * CORS for the media host (Mastodon's admin docs, "Object storage"). Browsers fetch media cross-origin (the web UI, Elk, Phanpy...),
  * but Mastodon uploads through Rails, never from a browser, so write methods would be needless exposure.
  */
 export const CORS_METHODS = ["GET", "HEAD"] as const;

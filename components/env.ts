@@ -35,7 +35,7 @@ export interface EnvFacts {
   accessKeyId: string;
   secretAccessKey: string;
   /**
-   * Newer AWS SDKs send CRC32 checksums that some S3-compatible servers reject (FACTS.md section 6.6); the
+   * Newer AWS SDKs send CRC32 checksums that some S3-compatible servers reject (aws/aws-sdk-ruby#3167; the SDK's AWS_REQUEST_CHECKSUM_CALCULATION setting); the
    * Ruby SDK reads these two variables. Harmless where not needed, so every non-AWS provider sets them.
    */
   checksumsOnlyWhenRequired: boolean;
@@ -44,7 +44,7 @@ export interface EnvFacts {
 }
 
 /**
- * Renders Mastodon's storage block (FACTS.md section 1). Decision table:
+ * Renders Mastodon's storage block (config/initializers/paperclip.rb). Decision table:
  *
  * | provider     | S3_ENDPOINT          | S3_HOSTNAME                    | S3_ALIAS_HOST                | ACL mode   | S3_PERMISSION |
  * |--------------|----------------------|--------------------------------|------------------------------|------------|---------------|

@@ -13,6 +13,8 @@ export class UserError extends Error {
 export interface ConfigIssue {
   /** Dotted key path as it appears in `pulumi config`, e.g. `aws.dns.zoneId`. */
   readonly path: string;
+  /** The key as written, when it is not `mastodon-media:<path>` (a key under another namespace). */
+  readonly key?: string;
   readonly message: string;
   /** The offending value, when there is one (never a secret: secrets do not go through this schema). */
   readonly value?: unknown;
@@ -29,7 +31,7 @@ export class ConfigError extends UserError {
 export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
   const lines = issues.map((issue) => {
     const shown = issue.value === undefined ? "" : ` (got ${JSON.stringify(issue.value)})`;
-    return `  - mastodon-media:${issue.path}: ${issue.message}${shown}`;
+    return `  - ${issue.key ?? `mastodon-media:${issue.path}`}: ${issue.message}${shown}`;
   });
   const noun = issues.length === 1 ? "problem" : "problems";
   return `The stack config has ${issues.length} ${noun}; nothing was created:\n${lines.join("\n")}`;

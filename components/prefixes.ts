@@ -1,5 +1,5 @@
 /**
- * Where Mastodon writes, and who may read it (FACTS.md section 3; Mastodon's paperclip.rb and attachment
+ * Where Mastodon writes, and who may read it (Mastodon's paperclip.rb and attachment
  * classes). Keys are `[S3_KEY_PREFIX/]CLASS/ATTACHMENT/ID_PARTITION/STYLE/FILE`; remote copies sit under `cache/`.
  * This is the one list the components, the policy pack and the live checks all use.
  */

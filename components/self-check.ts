@@ -61,7 +61,7 @@ export function createSelfCheck(name: string, args: SelfCheckArgs, parent: pulum
       addPreviousOutputInEnv: false,
     },
     // stdout/stderr are stored in state in plain text in every version of the command provider: keep them secret
-    // even though verify prints no secret (FACTS.md section 8).
+    // even though verify prints no secret (@pulumi/command keeps stdout and stderr in state in plain text: Pulumi registry, command.local.Command).
     { parent, dependsOn: args.dependsOn, additionalSecretOutputs: ["stdout", "stderr"] },
   );
 }

@@ -1,5 +1,6 @@
 import type { ProviderName, StackConfig, StackConfigOf } from "../components/config";
 import type { MediaStorageOutputs } from "../components/contract";
+import type { ConfigIssue } from "../components/errors";
 
 /** What index.ts needs from a provider component: the common outputs. */
 export interface MediaStorage {
@@ -25,4 +26,27 @@ const factories: { [P in ProviderName]: () => Promise<MediaStorageFactory<P>> } 
 export async function createMediaStorage(name: string, config: StackConfig): Promise<MediaStorage> {
   const factory = (await factories[config.provider]()) as MediaStorageFactory<ProviderName>;
   return factory(name, config as StackConfigOf<ProviderName>);
+}
+
+/** The stack's whole config (`namespace:key` -> string) and the environment, which provider plugins also read. */
+export interface ProviderSettingsSource {
+  config: Readonly<Record<string, string>>;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The checks of a provider plugin's own settings against this project's keys, where a provider has them
+ * (MinIO: the server and region the plugin connects to). They read the raw config, so that index.ts reports
+ * them with every other bad key in one run. Loads no provider SDK.
+ */
+const settingsChecks: Partial<Record<ProviderName, () => Promise<(raw: Record<string, unknown>, source: ProviderSettingsSource) => ConfigIssue[]>>> = {
+  minio: async () => {
+    const { providerSettingsIssuesOfRaw } = await import("./minio/provider-settings");
+    return (raw, source) => providerSettingsIssuesOfRaw(raw.minio, source);
+  },
+};
+
+export async function providerSettingsIssues(raw: Record<string, unknown>, source: ProviderSettingsSource): Promise<ConfigIssue[]> {
+  const check = settingsChecks[raw.provider as ProviderName];
+  return check ? (await check())(raw, source) : [];
 }

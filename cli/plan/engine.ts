@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { offlineResolver, setProgramDnsResolver } from "../../components/dns-status";
 import { createMocks } from "./mocks";
-import { UNKNOWN_MASK, type PlannedResource, type PlanOutput } from "./types";
+import { UNKNOWN_MASK, type PlannedResource, type PlanOutput } from "../../components/plan-model";
 
 export const PROJECT = "mastodon-media";
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
@@ -17,6 +17,8 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export interface ProgramRun {
   resources: PlannedResource[];
   outputs: Record<string, PlanOutput>;
+  /** Values the mock engine invented (ids, accounts, keys...): never to be shown as real. */
+  mockValues: string[];
 }
 
 type Program = () => Promise<Record<string, unknown>>;
@@ -28,8 +30,9 @@ type Program = () => Promise<Record<string, unknown>>;
 export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[]): Promise<ProgramRun> {
   const resources: PlannedResource[] = [];
   const secretOutputsByResource = new Map<string, readonly string[]>();
+  const invented = new Set<string>();
   await pulumi.runtime.setMocks(
-    createMocks((type, name) => secretOutputsByResource.get(`${type}::${name}`) ?? []),
+    createMocks((type, name) => secretOutputsByResource.get(`${type}::${name}`) ?? [], invented),
     PROJECT,
     stack,
     false,
@@ -53,7 +56,7 @@ export async function runProgram(stack: string, config: Record<string, string>, 
   const outputs: Record<string, PlanOutput> = {};
   for (const [key, value] of Object.entries(exported)) outputs[key] = await resolveOutput(value);
   await waitForPendingRegistrations();
-  return { resources, outputs };
+  return { resources, outputs, mockValues: [...invented] };
 }
 
 async function loadProgram(): Promise<Program> {

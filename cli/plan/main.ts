@@ -1,53 +1,38 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { UserError } from "../../components/errors";
 import { reviewStackFile } from "../../components/review-stack";
-import { diffPlans, parsePlanJson, renderDiff } from "./diff";
+import { parsePlanArgs, UsageError, USAGE, type PlanArgs } from "./args";
+import { readAgainstPlan } from "./against";
+import { diffPlans, renderDiff } from "./diff";
 import { mediaUrlContext } from "./media-urls";
 import { PROJECT } from "./engine";
 import { renderPlanErrorMarkdown, renderPlanMarkdown, type Comparison } from "./markdown";
 import { renderPlan } from "./render";
 import { planStack, PROJECT_ROOT, publicPlan } from "./run";
 import { readStackFile, stackFilePath } from "./stack-file";
+import { committedStacks, missingFromMatrices } from "./stacks";
 
-const USAGE = `usage: npm run plan -- --stack NAME [--json FILE] [--show-secrets] [--against OLD.json] [--markdown FILE] [--review PR]
-
-  --json FILE       write the plan as JSON (secrets masked unless --show-secrets)
-  --against FILE    compare with a plan written earlier by --json: added, removed and changed resources, and a
-                    line starting with !!! for every bucket that would be replaced, deleted or unprotected
-  --markdown FILE   write the plan (and the comparison) as Markdown for a CI job summary, secrets always masked
-  --review PR       write Pulumi.pr-PR.yaml, the review stack of pull request PR derived from --stack
-                    (environment test, its own bucket and media host), and plan that stack`;
-
-/** `npm run plan`: exit 0 clean, 1 when a mandatory policy is violated, 2 when the config is invalid. */
+/**
+ * `npm run plan`: exit 0 clean, 1 when a mandatory policy is violated (or, with --fail-on-loss, when the
+ * comparison finds a bucket that would be lost), 2 on a usage mistake or an invalid config, 3 on a bug.
+ */
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stack: { type: "string" },
-      json: { type: "string" },
-      "show-secrets": { type: "boolean", default: false },
-      against: { type: "string" },
-      markdown: { type: "string" },
-      review: { type: "string" },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help || !values.stack) {
+  const args = parsePlanArgs(argv);
+  if (args.help) {
     console.log(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
   }
-  let stack = values.stack;
+  let stack = args.stack;
   try {
     // Read before planning: a wrong --against should fail fast, not after the plan.
-    const against = values.against === undefined ? undefined : { file: values.against, plan: readPlanFile(values.against) };
-    if (values.review !== undefined) {
-      stack = writeReviewStackFile(values.stack, pullRequestNumber(values.review), PROJECT_ROOT);
+    const against = args.against === undefined ? undefined : { file: args.against, plan: readAgainstPlan(args.against, args.stack, PROJECT_ROOT) };
+    if (args.review !== undefined) {
+      stack = writeReviewStackFile(args.stack, pullRequestNumber(args.review), PROJECT_ROOT);
       console.error(`Wrote ${path.basename(stackFilePath(stack, PROJECT_ROOT))}: deploy it with \`pulumi up -s ${stack}\`.`);
     }
     const plan = await planStack(stack);
-    const shown = publicPlan(plan, values["show-secrets"] ?? false);
+    const shown = publicPlan(plan, args.showSecrets);
     const masked = publicPlan(plan, false);
     // Always against the masked plan: the old file is masked, and a diff must not print a secret.
     const comparison: Comparison | undefined = against && {
@@ -55,34 +40,43 @@ async function main(argv: string[]): Promise<number> {
       against: against.file,
     };
 
-    if (values.json) writeFileSync(values.json, `${JSON.stringify(shown, null, 2)}\n`);
-    if (values.markdown) writeFileSync(values.markdown, renderPlanMarkdown(masked, comparison));
+    if (args.json) writeFileSync(args.json, `${JSON.stringify(shown, null, 2)}\n`);
+    if (args.markdown) writeFileSync(args.markdown, renderPlanMarkdown(masked, comparison));
     process.stdout.write(renderPlan(shown));
     if (comparison) process.stdout.write(`\n${renderDiff(comparison.diff, comparison.against)}`);
+    warnIfNotInMatrices(stack, args);
 
-    if (comparison?.diff.mediaUrlAlert?.refused) {
-      console.error("\nThe media URLs change on a production stack: see the !!! line above and docs/migrating.md.");
-      return 1;
-    }
+    const mediaUrlsRefused = comparison?.diff.mediaUrlAlert?.refused ?? false;
+    if (mediaUrlsRefused) console.error("\nThe media URLs change on a production stack: see the !!! line above and docs/migrating.md.");
     const mandatory = plan.violations.filter((violation) => violation.level === "mandatory").length;
-    if (mandatory > 0) {
-      console.error(`\n${mandatory} mandatory policy violation(s): fix them before \`pulumi up\`.`);
-      return 1;
+    if (mandatory > 0) console.error(`\n${mandatory} mandatory policy violation(s): fix them before \`pulumi up\`.`);
+    const losses = comparison?.diff.bucketAlerts.length ?? 0;
+    const production = (readStackFile(stack, PROJECT_ROOT).config["mastodon-media:environment"] ?? "production") === "production";
+    const lossFails = args.failOnLoss && losses > 0 && production;
+    if (args.failOnLoss && losses > 0) {
+      console.error(
+        `\n--fail-on-loss: ${losses} bucket alert(s) (the !!! lines above)` +
+          (production ? ": a production bucket would be lost." : `; ${stack} is a test stack, whose buckets may go: not failing.`),
+      );
     }
-    return 0;
+    return mandatory > 0 || lossFails || mediaUrlsRefused ? 1 : 0;
   } catch (error) {
-    if (error instanceof UserError && values.markdown) writeFileSync(values.markdown, renderPlanErrorMarkdown(stack, error.message));
+    if (error instanceof UserError && args.markdown) writeFileSync(args.markdown, renderPlanErrorMarkdown(stack, error.message));
     throw error;
   }
 }
 
-function readPlanFile(file: string) {
-  if (!existsSync(file)) throw new UserError(`--against ${file}: no such file (write one with --json)`);
-  return parsePlanJson(readFileSync(file, "utf8"), file);
+/** A production stack that no workflow previews or deploys: said once, on standard error. */
+function warnIfNotInMatrices(stack: string, args: PlanArgs): void {
+  if (args.review !== undefined || committedStacks(PROJECT_ROOT).includes(stack)) return;
+  const { config } = readStackFile(stack, PROJECT_ROOT);
+  if ((config["mastodon-media:environment"] ?? "production") !== "production") return;
+  const warning = missingFromMatrices(PROJECT_ROOT, stack);
+  if (warning) console.error(`\nWarning: ${warning}`);
 }
 
 function pullRequestNumber(text: string): number {
-  if (!/^[1-9]\d{0,9}$/.test(text)) throw new UserError(`--review must be a pull request number (got ${JSON.stringify(text)})`);
+  if (!/^[1-9]\d{0,9}$/.test(text)) throw new UsageError(`--review must be a pull request number (got ${JSON.stringify(text)})`);
   return Number(text);
 }
 
@@ -92,7 +86,7 @@ function writeReviewStackFile(template: string, pullRequest: number, root: strin
   if (secretKeys.length > 0) {
     throw new UserError(
       `Pulumi.${template}.yaml holds encrypted values (${secretKeys.join(", ")}): another stack cannot decrypt them. ` +
-        'Give the review stack those credentials through the environment instead (docs/pull-requests.md).',
+        "Give the review stack those credentials through the environment instead (docs/pull-requests.md).",
     );
   }
   const review = reviewStackFile(readFileSync(stackFilePath(template, root), "utf8"), template, pullRequest, PROJECT);
@@ -103,6 +97,10 @@ function writeReviewStackFile(template: string, pullRequest: number, root: strin
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`plan: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
     if (error instanceof UserError) {
       // Bad config or a missing stack file: the message names the key, no stack trace.
       console.error(error.message);

@@ -47,6 +47,13 @@ export function renderPlanMarkdown(plan: PublicPlan, comparison?: Comparison): s
   if (plan.envProductionMasked) {
     lines.push("", "#### `.env.production` (secrets masked)", "", ...fenced(plan.envProductionMasked.trimEnd(), "sh"));
   }
+  if (plan.mockPlaceholders.at.length > 0) {
+    lines.push(
+      "",
+      `\`${plan.mockPlaceholders.marker}\`: a value the provider assigns during \`pulumi up\` (an id, an ARN, a key, a host name); ` +
+        "this offline plan does not know it.",
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,16 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
+import { r2SecretAccessKey } from "../../providers/cloudflare/writer-policy";
 
 /**
  * Realistic computed state for every resource type the program creates, as the providers would return it
  * after `pulumi up`. Values are the documented examples (AKIAIOSFODNN7EXAMPLE...), never real credentials.
  * Unknown invokes throw, so a new data source cannot silently plan with nothing.
+ *
+ * A value the provider assigns at deploy time (an id, an account, a key, a generated host name) is passed
+ * through `made`, which records it: the plan's output shows it as "(known after deploy)", never as a value to
+ * copy. A value that follows from the inputs by the provider's documented rule (an S3 bucket's ARN, the Spaces
+ * CDN endpoint of a bucket) is shown as it is.
  */
 
 const ACCOUNT = "123456789012";
 /** A Cloudflare zone id whose mocked zone already has a custom-rules entry point not made by this project. */
 export const LEFTOVER_ENTRY_POINT_ZONE = "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e";
 type State = Record<string, unknown>;
-type StateFn = (name: string, inputs: State) => State;
+/** Records a value invented by the mock engine and returns it. */
+type Made = <T extends string>(value: T) => T;
+type StateFn = (name: string, inputs: State, made: Made) => State;
 
 function shortHash(text: string): string {
   let hash = 0;
@@ -19,10 +27,12 @@ function shortHash(text: string): string {
 }
 
 const autoName = (name: string) => `${name}-${shortHash(name)}`;
+/** The input the program gave, or the name the provider would generate (auto-naming adds a random suffix). */
+const nameOr = (input: unknown, name: string, made: Made) => (input as string | undefined) ?? made(autoName(name));
 
 const states: Record<string, StateFn> = {
-  "aws:s3/bucket:Bucket": (name, inputs) => {
-    const bucket = (inputs.bucket as string | undefined) ?? autoName(name);
+  "aws:s3/bucket:Bucket": (name, inputs, made) => {
+    const bucket = nameOr(inputs.bucket, name, made);
     const region = (inputs.region as string | undefined) ?? "us-east-1";
     return {
       bucket,
@@ -32,50 +42,53 @@ const states: Record<string, StateFn> = {
       bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
     };
   },
-  "aws:iam/user:User": (name, inputs) => {
-    const userName = (inputs.name as string | undefined) ?? autoName(name);
-    return { name: userName, arn: `arn:aws:iam::${ACCOUNT}:user/${userName}`, uniqueId: "AIDAEXAMPLEUSERID0001" };
+  "aws:iam/user:User": (name, inputs, made) => {
+    const userName = nameOr(inputs.name, name, made);
+    return { name: userName, arn: `arn:aws:iam::${made(ACCOUNT)}:user/${userName}`, uniqueId: made("AIDAEXAMPLEUSERID0001") };
   },
-  "aws:iam/accessKey:AccessKey": () => ({ secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", status: "Active" }),
-  "aws:cloudfront/distribution:Distribution": () => ({
-    arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/E2QWRUHEXAMPLE`,
-    domainName: "d111111abcdef8.cloudfront.net",
+  "aws:iam/accessKey:AccessKey": (_name, _inputs, made) => ({ secret: made("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), status: "Active" }),
+  "aws:cloudfront/distribution:Distribution": (_name, _inputs, made) => ({
+    arn: `arn:aws:cloudfront::${made(ACCOUNT)}:distribution/${made("E2QWRUHEXAMPLE")}`,
+    domainName: made("d111111abcdef8.cloudfront.net"),
+    // The one hosted zone of every CloudFront alias (Route 53 API reference, AliasTarget): not invented.
     hostedZoneId: "Z2FDTNDATAQYW2",
-    etag: "E2QWRUHEXAMPLE",
+    etag: made("E2QWRUHEXAMPLE"),
     status: "Deployed",
   }),
-  "aws:acm/certificate:Certificate": (_name, inputs) => ({
-    arn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/12345678-1234-1234-1234-123456789012`,
+  "aws:acm/certificate:Certificate": (_name, inputs, made) => ({
+    arn: `arn:aws:acm:us-east-1:${made(ACCOUNT)}:certificate/${made("12345678-1234-1234-1234-123456789012")}`,
     domainValidationOptions: [
       {
         domainName: inputs.domainName,
-        resourceRecordName: `_a79865eb4cd1a6ab990a45779b4e0b96.${inputs.domainName}.`,
+        resourceRecordName: `${made("_a79865eb4cd1a6ab990a45779b4e0b96")}.${inputs.domainName}.`,
         resourceRecordType: "CNAME",
-        resourceRecordValue: "_424c7224e9b0146f9a8808af955727d0.acm-validations.aws.",
+        resourceRecordValue: `${made("_424c7224e9b0146f9a8808af955727d0")}.acm-validations.aws.`,
       },
     ],
   }),
   "aws:acm/certificateValidation:CertificateValidation": (_name, inputs) => ({ certificateArn: inputs.certificateArn }),
   "aws:route53/record:Record": (_name, inputs) => ({ fqdn: inputs.name }),
-  "cloudflare:index/accountToken:AccountToken": () => ({
-    value: "mock-r2-token-value-EXAMPLE",
-    status: "active",
-  }),
-  "cloudflare:index/r2Bucket:R2Bucket": (_name, inputs) => ({
+  "cloudflare:index/accountToken:AccountToken": (_name, _inputs, made) => {
+    const value = made("mock-r2-token-value-EXAMPLE");
+    // The program derives the writer's S3 secret from it (providers/cloudflare/writer-policy.ts): invented too.
+    made(r2SecretAccessKey(value));
+    return { value, status: "active" };
+  },
+  "cloudflare:index/r2Bucket:R2Bucket": (_name, inputs, made) => ({
     jurisdiction: (inputs.jurisdiction as string | undefined) ?? "default",
     storageClass: "Standard",
-    creationDate: "2025-01-01T00:00:00.000Z",
+    creationDate: made("2025-01-01T00:00:00.000Z"),
   }),
   "cloudflare:index/r2CustomDomain:R2CustomDomain": (_name, inputs) => ({
     status: { ownership: "active", ssl: "active" },
     zoneName: String(inputs.domain).split(".").slice(-2).join("."),
   }),
-  "cloudflare:index/r2ManagedDomain:R2ManagedDomain": (name) => ({
-    bucketId: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
-    domain: `pub-${shortHash(name)}0123456789abcdef012345678.r2.dev`,
+  "cloudflare:index/r2ManagedDomain:R2ManagedDomain": (name, _inputs, made) => ({
+    bucketId: made("0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+    domain: made(`pub-${shortHash(name)}0123456789abcdef012345678.r2.dev`),
   }),
-  "digitalocean:index/spacesBucket:SpacesBucket": (name, inputs) => {
-    const bucket = (inputs.name as string | undefined) ?? autoName(name);
+  "digitalocean:index/spacesBucket:SpacesBucket": (name, inputs, made) => {
+    const bucket = nameOr(inputs.name, name, made);
     const region = (inputs.region as string | undefined) ?? "nyc3";
     return {
       name: bucket,
@@ -85,30 +98,30 @@ const states: Record<string, StateFn> = {
       bucketUrn: `do:space:${bucket}`,
     };
   },
-  "digitalocean:index/spacesKey:SpacesKey": () => ({
-    accessKey: "DO00EXAMPLEACCESSKEY",
-    secretKey: "EXAMPLEspacesSecretKey0000000000000000000000",
+  "digitalocean:index/spacesKey:SpacesKey": (_name, _inputs, made) => ({
+    accessKey: made("DO00EXAMPLEACCESSKEY"),
+    secretKey: made("EXAMPLEspacesSecretKey0000000000000000000000"),
   }),
-  "digitalocean:index/certificate:Certificate": (name, inputs) => ({
-    name: (inputs.name as string | undefined) ?? autoName(name),
-    uuid: "4de7ac8b-495b-4884-9a69-1050c6793cd6",
+  "digitalocean:index/certificate:Certificate": (name, inputs, made) => ({
+    name: nameOr(inputs.name, name, made),
+    uuid: made("4de7ac8b-495b-4884-9a69-1050c6793cd6"),
     state: "verified",
   }),
   "digitalocean:index/cdn:Cdn": (_name, inputs) => ({
     endpoint: String(inputs.origin).replace(/\.digitaloceanspaces\.com$/, ".cdn.digitaloceanspaces.com"),
   }),
-  "minio:index/s3Bucket:S3Bucket": (name, inputs) => {
-    const bucket = (inputs.bucket as string | undefined) ?? autoName(name);
-    return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.minio.local` };
+  "minio:index/s3Bucket:S3Bucket": (name, inputs, made) => {
+    const bucket = nameOr(inputs.bucket, name, made);
+    return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: made(`${bucket}.minio.local`) };
   },
-  "minio:index/iamUser:IamUser": (name, inputs) => ({
-    name: (inputs.name as string | undefined) ?? autoName(name),
-    secret: (inputs.secret as string | undefined) ?? "minioWriterSecretEXAMPLE0000000000000000",
+  "minio:index/iamUser:IamUser": (name, inputs, made) => ({
+    name: nameOr(inputs.name, name, made),
+    secret: (inputs.secret as string | undefined) ?? made("minioWriterSecretEXAMPLE0000000000000000"),
   }),
-  "minio:index/iamPolicy:IamPolicy": (name, inputs) => ({ name: (inputs.name as string | undefined) ?? autoName(name) }),
-  "minio:index/iamServiceAccount:IamServiceAccount": () => ({
-    accessKey: "MINIOWRITEREXAMPLE01",
-    secretKey: "minioServiceAccountSecretEXAMPLE00000000",
+  "minio:index/iamPolicy:IamPolicy": (name, inputs, made) => ({ name: nameOr(inputs.name, name, made) }),
+  "minio:index/iamServiceAccount:IamServiceAccount": (_name, _inputs, made) => ({
+    accessKey: made("MINIOWRITEREXAMPLE01"),
+    secretKey: made("minioServiceAccountSecretEXAMPLE00000000"),
   }),
   "command:local:Command": () => ({ stdout: "", stderr: "" }),
 };
@@ -145,16 +158,24 @@ const invokes: Record<string, (inputs: State) => State> = {
 /** Names of state fields the engine keeps secret for a resource (its additionalSecretOutputs). */
 export type SecretOutputsLookup = (type: string, name: string) => readonly string[];
 
-export function createMocks(secretOutputs: SecretOutputsLookup): pulumi.runtime.Mocks {
+/**
+ * The mock engine's callbacks. Every value it invents (ids, accounts, keys, generated names) is added to
+ * `invented`, so that the plan can show it as what it is.
+ */
+export function createMocks(secretOutputs: SecretOutputsLookup, invented: Set<string> = new Set()): pulumi.runtime.Mocks {
+  const made: Made = (value) => {
+    invented.add(value);
+    return value;
+  };
   return {
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-      const computed = states[args.type]?.(args.name, args.inputs) ?? {};
+      const computed = states[args.type]?.(args.name, args.inputs, made) ?? {};
       const state: State = { ...args.inputs, ...computed };
       // The engine applies additionalSecretOutputs after the provider answers; mocks must do the same.
       for (const key of secretOutputs(args.type, args.name)) {
         if (state[key] !== undefined) state[key] = pulumi.secret(state[key]);
       }
-      return { id: fixedIds[args.type] ?? `${args.name}-id`, state };
+      return { id: made(fixedIds[args.type] ?? `${args.name}-id`), state };
     },
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
       const invoke = invokes[args.token];

@@ -1,4 +1,4 @@
-import type { PublicPlan } from "./run";
+import { SECRET_MASK, type PublicPlan } from "./run";
 
 type Resource = PublicPlan["resources"][number];
 
@@ -39,9 +39,23 @@ export function renderPlan(plan: PublicPlan): string {
       lines.push(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
     }
   }
-  if (plan.envProductionMasked) {
-    lines.push("", "envProduction (paste into .env.production; the secret comes from `pulumi stack output envProduction --show-secrets`):");
-    for (const line of plan.envProductionMasked.trimEnd().split("\n")) lines.push(`  ${line}`);
+  // With --show-secrets the outputs hold the env block unmasked: show that one, as the JSON does.
+  const shown = plan.outputs.envProduction;
+  const env = typeof shown === "string" && shown !== SECRET_MASK ? shown : plan.envProductionMasked;
+  if (env) {
+    lines.push(
+      "",
+      "envProduction, as `pulumi stack output envProduction --show-secrets` prints it after `pulumi up` " +
+        "(take it from there, not from this plan):",
+    );
+    for (const line of env.trimEnd().split("\n")) lines.push(`  ${line}`);
+  }
+  if (plan.mockPlaceholders.at.length > 0) {
+    lines.push(
+      "",
+      `${plan.mockPlaceholders.marker}: a value the provider assigns during \`pulumi up\` (an id, an ARN, a key, a host name); ` +
+        "this offline plan does not know it.",
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -3,7 +3,7 @@ import { CHECKSUM_FIX } from "./checks/headers";
 import type { S3Failure } from "./s3";
 import type { VerifyTarget } from "./target";
 
-/** The likely cause of a failure and what to change (FACTS.md section 6: what breaks in practice). */
+/** The likely cause of a failure and what to change (docs/troubleshooting.md). */
 export interface Diagnosis {
   cause: string;
   fix: string;
@@ -83,8 +83,9 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
 }
 
 /**
- * Uploads fail because of the ACL header S3_PERMISSION makes Mastodon send (FACTS.md section 6.1). With the
- * refusal at hand, a key that may not set ACLs in object-ACL mode (Spaces) is named as such (acl-mode.ts).
+ * Uploads fail because of the ACL header S3_PERMISSION makes Mastodon send (config/initializers/paperclip.rb:
+ * S3_PERMISSION becomes the x-amz-acl header). With the refusal at hand, a key that may not set ACLs in
+ * object-ACL mode (Spaces) is named as such (acl-mode.ts).
  */
 export function aclRejected(target: VerifyTarget, failure?: S3Failure): Diagnosis {
   if (failure && isAclPermissionRefusal(target, failure)) return aclNotPermitted(target);

@@ -2,7 +2,7 @@ import { recognizeProvider } from "../../components/mastodon-env/providers";
 import type { VerifyTarget } from "./target";
 
 /**
- * What a provider's host name says about the region (FACTS.md section 5): AWS and Spaces put the region in
+ * What a provider's host name says about the region (AWS docs, "Amazon S3 endpoints and quotas"; DigitalOcean docs, "Spaces regional endpoints"): AWS and Spaces put the region in
  * their API hosts, R2's account endpoint only works with the region `auto` (or us-east-1). A mismatch with
  * S3_REGION, or a bucket name inside the endpoint host, is a classic cause of failed uploads (section 6.3).
  */

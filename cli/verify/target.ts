@@ -5,7 +5,7 @@ import { readMastodonEnv, type MastodonEnv } from "../../components/mastodon-env
 import { providerOfEndpoint, type Recognized } from "../../components/mastodon-env/providers";
 
 /**
- * What verify checks, read from a rendered env block the way Mastodon reads it (FACTS.md section 1): the facts
+ * What verify checks, read from a rendered env block the way Mastodon reads it (config/initializers/paperclip.rb): the facts
  * the env renderer started from, plus what Mastodon derives from them (path style, the ACL header it sends).
  */
 export interface VerifyTarget {
@@ -41,7 +41,7 @@ export interface VerifyTarget {
 export type TargetResult = { ok: true; target: VerifyTarget } | { ok: false; problems: string[] };
 
 const REQUIRED = ["S3_ENABLED", "S3_BUCKET", "S3_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const;
-/** Mastodon treats these as set even when empty, with broken results (FACTS.md section 1). */
+/** Mastodon treats these as set even when empty, with broken results (config/initializers/paperclip.rb). */
 const NOT_EMPTY = ["S3_ENDPOINT", "S3_HOSTNAME", "S3_ALIAS_HOST", "S3_PROTOCOL", "S3_KEY_PREFIX", "S3_REGION"] as const;
 const CHECKSUM_MODES = ["WHEN_REQUIRED", "WHEN_SUPPORTED"] as const;
 

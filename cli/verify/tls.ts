@@ -30,7 +30,8 @@ export function tlsHandshake(host: string, port: number, signal?: AbortSignal, t
       const validTo = new Date(certificate.valid_to);
       resolve({
         protocol: socket.getProtocol() ?? "unknown",
-        subject: certificate.subject?.CN ?? "",
+        // A certificate subject may carry several CNs (@types/node 22: string | string[]).
+        subject: [certificate.subject?.CN ?? ""].flat().join(", "),
         issuer: [certificate.issuer?.O, certificate.issuer?.CN].filter(Boolean).join(" "),
         validTo,
         daysLeft: Math.floor((validTo.getTime() - Date.now()) / 86_400_000),

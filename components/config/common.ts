@@ -8,7 +8,7 @@ export const commonShape = {
   webDomain: hostname,
   /**
    * The public media host, rendered as S3_ALIAS_HOST. Choose it once: every URL other servers hold points at
-   * it, and changing it later breaks them (FACTS.md section 6.5).
+   * it, and changing it later breaks them (Mastodon's admin docs, "Object storage"; docs/migrating.md).
    */
   mediaDomain: mediaHostname.optional(),
   /** `production` protects and retains the bucket; `test` lets `pulumi destroy` remove it with its objects. */

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors";
-import { PROVIDERS, type ProviderName } from "./common";
+import { bestEffortParse } from "./best-effort";
+import { commonShape, PROVIDERS, type ProviderName } from "./common";
 import { awsStack } from "./aws";
 import { cloudflareStack } from "./cloudflare";
 import { digitaloceanStack } from "./digitalocean";
 import { minioStack } from "./minio";
+import { bucketName } from "./validators";
 
 export { PROVIDERS, type ProviderName } from "./common";
 
@@ -23,30 +25,79 @@ export type StackConfig = AwsStackConfig | CloudflareStackConfig | DigitalOceanS
 /** The config of one provider's stack, e.g. `StackConfigOf<"aws">`. */
 export type StackConfigOf<P extends ProviderName> = Extract<StackConfig, { provider: P }>;
 
+/** What validates the common keys when the provider is missing or unknown: its blocks cannot be checked. */
+const anyProviderStack = z.strictObject({
+  provider: z.unknown().optional(),
+  ...commonShape,
+  bucket: bucketName({ allowDots: true }),
+  ...Object.fromEntries(PROVIDERS.map((name) => [name, z.unknown().optional()])),
+});
+
+/** Issues found before the schema runs: keys in the wrong place (see readProjectConfig). */
+export interface PlacementIssues {
+  issues: readonly ConfigIssue[];
+  /** Paths already reported: the schema's issues about them are dropped. */
+  claimed: readonly string[];
+}
+
 /**
  * Parses the `mastodon-media:*` config of a stack (a plain object, one entry per key) and reports every
- * problem at once. Returns the issues instead of throwing, for the CLI and the tests.
+ * problem at once, in one run: keys in the wrong place (`placement`), an unknown provider together with the
+ * other keys' problems, each key's own problem, and the rules between keys (run on what does parse, and not
+ * repeated for a key that already has its own problem). Returns the issues instead of throwing, for the CLI
+ * and the tests.
  */
 export function safeParseStackConfig(
   raw: Record<string, unknown>,
+  placement: PlacementIssues = { issues: [], claimed: [] },
 ): { success: true; config: StackConfig } | { success: false; issues: ConfigIssue[] } {
   const provider = raw.provider;
-  if (typeof provider !== "string" || !(PROVIDERS as readonly string[]).includes(provider)) {
+  const known = typeof provider === "string" && (PROVIDERS as readonly string[]).includes(provider);
+  const issues: ConfigIssue[] = [];
+  if (!known) {
     const message =
       provider === undefined ? `is required: one of ${PROVIDERS.join(", ")}` : `must be one of ${PROVIDERS.join(", ")}`;
-    return { success: false, issues: [{ path: "provider", message, value: provider }] };
+    issues.push({ path: "provider", message, value: provider });
   }
-  const result = stackSchemas[provider as ProviderName].safeParse(raw);
-  const issues = result.success ? [] : result.error.issues.flatMap((issue) => toConfigIssues(issue, raw));
-  if (result.success) issues.push(...crossFieldIssues(result.data));
-  return issues.length === 0 && result.success
-    ? { success: true, config: result.data }
-    : { success: false, issues };
+  const schema: z.ZodType = known ? stackSchemas[provider as ProviderName] : anyProviderStack;
+  const result = schema.safeParse(raw);
+  if (!result.success) issues.push(...result.error.issues.flatMap((issue) => toConfigIssues(issue, raw)));
+
+  const ownProblems = issues.map((issue) => issue.path);
+  const config = (result.success ? result.data : bestEffortParse(schema, raw)) as StackConfig;
+  const crossKey = result.success ? crossFieldIssues(config) : crossFieldIssuesOfPartial(config);
+  issues.push(...crossKey.filter((issue) => !ownProblems.some((path) => related(path, issue.path))));
+
+  const all = [
+    ...placement.issues,
+    ...issues.filter((issue) => !placement.claimed.some((path) => related(path, issue.path))),
+  ];
+  return all.length === 0 && result.success && known
+    ? { success: true, config: result.data as StackConfig }
+    : { success: false, issues: all };
+}
+
+/**
+ * The rules between keys on a config that did not fully parse. A rule written for a parsed config may read a
+ * field of a value that did not parse; such a rule is left for the run after the single-key fixes.
+ */
+function crossFieldIssuesOfPartial(config: StackConfig): ConfigIssue[] {
+  try {
+    return crossFieldIssues(config);
+  } catch (error) {
+    if (error instanceof TypeError) return [];
+    throw error;
+  }
+}
+
+/** True when one dotted path is the other or lies inside it (`aws` and `aws.region`). */
+function related(a: string, b: string): boolean {
+  return a === b || b.startsWith(`${a}.`) || a.startsWith(`${b}.`);
 }
 
 /** Parses the stack config or throws a ConfigError that names every bad key. */
-export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
-  const result = safeParseStackConfig(raw);
+export function parseStackConfig(raw: Record<string, unknown>, placement?: PlacementIssues): StackConfig {
+  const result = safeParseStackConfig(raw, placement);
   if (!result.success) throw new ConfigError(result.issues);
   return result.config;
 }

@@ -4,7 +4,7 @@ import { hasWildcard, isOneOfActions } from "./patterns";
 import { parseS3Arn } from "./s3-arn";
 
 /**
- * The scope of a writer's identity policy (FACTS.md section 2): only WRITER_ACTIONS, object actions on
+ * The scope of a writer's identity policy (config/initializers/paperclip.rb, app/lib/attachment_batch.rb, lib/mastodon/cli/media.rb): only WRITER_ACTIONS, object actions on
  * `arn:aws:s3:::BUCKET/*` (or `BUCKET/PREFIX/*`), ListBucket on `arn:aws:s3:::BUCKET`, one bucket. Deny
  * statements only narrow, so they are not checked.
  */

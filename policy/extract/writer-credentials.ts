@@ -50,7 +50,7 @@ function parseResources(value: unknown): TokenPolicy["resources"] {
   return keys ? { ok: true, keys } : { ok: false, problem: "must be a JSON object of resource keys" };
 }
 
-/** `com.cloudflare.edge.r2.bucket.ACCOUNT_JURISDICTION_BUCKET` (FACTS.md section 5, Cloudflare R2). */
+/** `com.cloudflare.edge.r2.bucket.ACCOUNT_JURISDICTION_BUCKET` (Cloudflare docs, "R2 API tokens"). */
 export const R2_BUCKET_RESOURCE_PREFIX = "com.cloudflare.edge.r2.bucket.";
 
 export interface R2BucketResource {

@@ -5,7 +5,7 @@ import type { ResourceRule } from "../rule";
 
 /**
  * Anonymous principals (and the CDN that serves them) may read objects, nothing else: no listing (the media
- * host's root must not answer with a key list), no writes or deletes, no ACL or policy changes (FACTS.md 3).
+ * host's root must not answer with a key list), no writes or deletes, no ACL or policy changes (config/initializers/paperclip.rb; docs/policy.md).
  */
 export const bucketPolicyPublicAccessReadOnly: ResourceRule = {
   kind: "resource",

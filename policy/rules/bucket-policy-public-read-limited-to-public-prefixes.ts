@@ -6,7 +6,7 @@ import type { ResourceRule } from "../rule";
 
 /**
  * Public reads stay on Mastodon's public prefixes: a bucket-wide read would serve user archives (`backups/`)
- * and imports to anyone who learns a URL (FACTS.md section 3).
+ * and imports to anyone who learns a URL (app/models/backup.rb; config/initializers/paperclip.rb).
  */
 export const bucketPolicyPublicReadLimitedToPublicPrefixes: ResourceRule = {
   kind: "resource",

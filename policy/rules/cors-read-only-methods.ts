@@ -6,7 +6,7 @@ import type { ResourceRule } from "../rule";
 const READ_METHODS = [...CORS_METHODS, "OPTIONS"];
 
 /**
- * Mastodon uploads through Rails, never from a browser, so CORS needs GET and HEAD only (FACTS.md section 4);
+ * Mastodon uploads through Rails, never from a browser, so CORS needs GET and HEAD only (Mastodon's admin docs, "Object storage");
  * PUT, POST or DELETE in CORS would let any web page drive writes with a leaked presigned URL.
  */
 export const corsReadOnlyMethods: ResourceRule = {

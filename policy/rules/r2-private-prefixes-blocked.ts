@@ -14,9 +14,9 @@ const SHOWN = 4;
 
 /**
  * R2 has no bucket policies: a custom domain serves every key, so `backups/` and `imports/` are only kept
- * private by the zone's WAF custom rules (FACTS.md section 5, Cloudflare R2). The rule judges those rules by
- * what they do, not by the strings they contain: it runs the zone's custom rules in order, as the ruleset
- * engine does (Cloudflare WAF docs, "Custom rules": `block` and the challenges end evaluation, `skip` with
+ * private by the zone's WAF custom rules (Cloudflare docs, "R2 public buckets", custom domains). The rule judges
+ * those rules by what they do, not by the strings they contain: it runs the zone's custom rules in order, as the
+ * ruleset engine does (Cloudflare WAF docs, "Custom rules": `block` and the challenges end evaluation, `skip` with
  * ruleset `current` skips the remaining custom rules, `log` goes on), on the sample requests of
  * analysis/media-host-requests.ts. Every private request must be blocked, no public one may be, and an
  * expression the evaluator cannot read is reported rather than trusted.

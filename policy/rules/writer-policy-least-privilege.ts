@@ -5,7 +5,7 @@ import type { ResourceRule } from "../rule";
 
 /**
  * The credential Mastodon holds can put, get, delete and abort uploads of objects and list one bucket, nothing
- * else (FACTS.md section 2): a leaked `.env.production` must not let anyone create buckets, change the bucket
+ * else (config/initializers/paperclip.rb, app/lib/attachment_batch.rb, lib/mastodon/cli/media.rb): a leaked `.env.production` must not let anyone create buckets, change the bucket
  * policy or reach another bucket. Every identity policy of the stack is the writer's: the program creates no
  * other identity.
  */

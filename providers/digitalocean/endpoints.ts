@@ -3,7 +3,7 @@ import type { ProviderFacts } from "../../components/publish";
 
 /**
  * The Spaces S3 API host of a region. The region is part of the host: a bucket asked for through another
- * region's host is not found, the commonest Spaces misconfiguration (FACTS.md section 6.3).
+ * region's host is not found, the commonest Spaces misconfiguration (docs/troubleshooting.md).
  */
 export function spacesHostname(region: string): string {
   return `${region}.digitaloceanspaces.com`;
@@ -19,8 +19,9 @@ export interface SpacesCredentials {
 }
 
 /**
- * What Mastodon needs to know about a Spaces bucket: the region slug as S3_REGION, the regional endpoint, the
- * public media host (the CDN's custom domain, or its own endpoint), and object ACLs as the source of public read.
+ * What Mastodon needs to know about a Spaces bucket (DigitalOcean docs, "Spaces regional endpoints"): the region
+ * slug as S3_REGION, the regional endpoint, the public media host (the CDN's custom domain, or its own endpoint),
+ * and object ACLs as the source of public read.
  */
 export function spacesStorageFacts(
   region: string,

@@ -1,4 +1,6 @@
 import type { MinioStackConfig } from "../../components/config";
+import { bestEffortParse } from "../../components/config/best-effort";
+import { minioBlock } from "../../components/config/minio";
 import type { ConfigIssue } from "../../components/errors";
 
 /** The stack config (`namespace:key` -> string) and the environment the MinIO provider plugin also reads. */
@@ -17,10 +19,26 @@ const PROVIDER_DEFAULT_REGION = "us-east-1";
  * is registered.
  */
 export function providerSettingsIssues(minio: MinioStackConfig["minio"], source: ProviderSettingsSource): ConfigIssue[] {
-  const url = new URL(minio.endpoint);
+  return [...endpointSettingsIssues(minio.endpoint, source), ...regionSettingsIssues(minio.region, source)];
+}
+
+/**
+ * The same checks on the stack's raw `mastodon-media:minio` block, in the same run as the schema's: each
+ * check runs when its own key parses (a key that does not has its own issue already).
+ */
+export function providerSettingsIssuesOfRaw(block: unknown, source: ProviderSettingsSource): ConfigIssue[] {
+  const { endpoint, region } = bestEffortParse(minioBlock, block) as { endpoint?: unknown; region?: unknown };
+  return [
+    ...(minioBlock.shape.endpoint.safeParse(endpoint).success ? endpointSettingsIssues(endpoint as string, source) : []),
+    ...(minioBlock.shape.region.safeParse(region).success ? regionSettingsIssues(region as string, source) : []),
+  ];
+}
+
+function endpointSettingsIssues(endpoint: string, source: ProviderSettingsSource): ConfigIssue[] {
+  const url = new URL(endpoint);
   const expected = url.host;
   const issues: ConfigIssue[] = [];
-  const endpointIssue = (message: string) => issues.push({ path: "minio.endpoint", message, value: minio.endpoint });
+  const endpointIssue = (message: string) => issues.push({ path: "minio.endpoint", message, value: endpoint });
 
   const server =
     setting(source.config["minio:minioServer"], "minio:minioServer") ?? setting(source.env.MINIO_ENDPOINT, "MINIO_ENDPOINT");
@@ -48,15 +66,20 @@ export function providerSettingsIssues(minio: MinioStackConfig["minio"], source:
   } else if (!https && sslSetting && ssl) {
     endpointIssue(`uses http, but the MinIO provider would connect with TLS (${sslSetting.from} is true): set minio:minioSsl to false`);
   }
+  return issues;
+}
+
+function regionSettingsIssues(region: string, source: ProviderSettingsSource): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
 
   const providerRegion = setting(source.config["minio:minioRegion"], "minio:minioRegion")?.value ?? PROVIDER_DEFAULT_REGION;
-  if (providerRegion !== minio.region) {
+  if (providerRegion !== region) {
     issues.push({
       path: "minio.region",
       message:
         `differs from the MinIO provider's region (minio:minioRegion = ${providerRegion}): ` +
         "both must be the server's region (MINIO_SITE_REGION)",
-      value: minio.region,
+      value: region,
     });
   }
   return issues;

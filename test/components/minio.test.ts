@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
 import { planStack, PROJECT_ROOT, publicPlan } from "../../cli/plan/run";
-import type { Plan } from "../../cli/plan/types";
+import type { Plan } from "../../components/plan-model";
 import { minioEndpoint } from "../../providers/minio/endpoint";
 import { providerSettingsIssues } from "../../providers/minio/provider-settings";
 import { jsonInput, planConfig, resourceOf, resourcesOf } from "../helpers/plan";

@@ -1,7 +1,7 @@
 import { corsRule, type CorsRule } from "../../components/cors";
 import { publicReadPolicy, writerPolicy, type PolicyDocument } from "../../components/policy-documents";
 import { planStack } from "../../cli/plan/run";
-import type { Plan, PlannedResource } from "../../cli/plan/types";
+import type { Plan, PlannedResource } from "../../components/plan-model";
 
 /**
  * The documents the real components produce, taken from the offline plans of the committed stacks, so that

@@ -1,7 +1,7 @@
 import { PutBucketAclCommand, CreateBucketCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planStack } from "../../cli/plan/run";
-import type { Plan } from "../../cli/plan/types";
+import type { Plan } from "../../components/plan-model";
 import type { CorsRule } from "../../components/cors";
 import type { PolicyDocument } from "../../components/policy-documents";
 import { DIGITALOCEAN } from "../../policy/resource-types";

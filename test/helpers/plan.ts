@@ -1,6 +1,6 @@
 import { runProgram } from "../../cli/plan/engine";
 import { evaluatePlan } from "../../policy/evaluate";
-import type { Plan, PlannedResource } from "../../cli/plan/types";
+import type { Plan, PlannedResource } from "../../components/plan-model";
 
 /**
  * Plans the real program under the mock engine with a config given as a plain object, the way a stack file
@@ -13,8 +13,8 @@ export async function planConfig(config: Record<string, unknown>, stack = "test"
     const name = key.includes(":") ? key : `mastodon-media:${key}`;
     flat[name] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  const { resources, outputs } = await runProgram(stack, flat, []);
-  return { stack, provider: String(config.provider), resources, outputs, violations: evaluatePlan(resources, flat) };
+  const { resources, outputs, mockValues } = await runProgram(stack, flat, []);
+  return { stack, provider: String(config.provider), resources, outputs, violations: evaluatePlan(resources, flat), mockValues };
 }
 
 /** The one resource of a type (and name suffix); fails loudly when there is none or several. */

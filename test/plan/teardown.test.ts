@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,13 +8,12 @@ import { reviewStackFile } from "../../components/review-stack";
 import { BUCKET_FACTS, isBucket } from "../../cli/plan/diff";
 import { PROJECT } from "../../cli/plan/engine";
 import { planStack, PROJECT_ROOT } from "../../cli/plan/run";
+import { committedStacks } from "../../cli/plan/stacks";
 import { readStackFile, stackFilePath } from "../../cli/plan/stack-file";
-import type { Plan, PlannedResource } from "../../cli/plan/types";
+import type { Plan, PlannedResource } from "../../components/plan-model";
 
 /** Every stack file present, with its parsed config: the tests follow the files, not a fixed list. */
-const STACKS = readdirSync(PROJECT_ROOT)
-  .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-  .filter((stack): stack is string => stack !== undefined)
+const STACKS = committedStacks(PROJECT_ROOT)
   .map((stack) => ({ stack, config: configOf(stack, PROJECT_ROOT) }));
 const PRODUCTION = STACKS.filter(({ config }) => config.environment === "production").map(({ stack }) => stack);
 const TEST = STACKS.filter(({ config }) => config.environment === "test").map(({ stack }) => stack);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PlannedResource } from "../../cli/plan/types";
+import type { PlannedResource } from "../../components/plan-model";
 import { evaluatePlan } from "../../policy/evaluate";
 import { aws, cloudflare, writerDocument } from "./fixtures";
 

@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { anonymousPrincipal, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
 import { planStack, PROJECT_ROOT } from "../../cli/plan/run";
-import type { PlannedResource } from "../../cli/plan/types";
+import { committedStacks } from "../../cli/plan/stacks";
+import type { PlannedResource } from "../../components/plan-model";
 import { parsePolicyDocument, type PolicyDocument } from "../../policy/analysis/policy-document";
 import { decide, type RequestPrincipal } from "../../policy/analysis/request";
 import { AWS, DIGITALOCEAN, MINIO } from "../../policy/resource-types";
@@ -14,9 +15,7 @@ import { AWS, DIGITALOCEAN, MINIO } from "../../policy/resource-types";
  * here only). The whole matrix of principal x action x key is asserted, and the pack's own evaluator
  * (policy/analysis/request.ts) must agree with it on every cell.
  */
-const STACKS = readdirSync(PROJECT_ROOT)
-  .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-  .filter((stack): stack is string => stack !== undefined);
+const STACKS = committedStacks(PROJECT_ROOT);
 
 const ACCOUNT = "123456789012";
 /** The distribution the offline plan's mocks create (cli/plan/mocks.ts). */

@@ -1,19 +1,17 @@
-import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { planStack, PROJECT_ROOT } from "../../cli/plan/run";
+import { committedStacks } from "../../cli/plan/stacks";
 import { readStackFile } from "../../cli/plan/stack-file";
-import type { Plan, PlannedResource } from "../../cli/plan/types";
+import type { Plan, PlannedResource } from "../../components/plan-model";
 import { evaluatePlan } from "../../policy/evaluate";
 import { BUCKET_TYPES } from "../../policy/extract/buckets";
 import { AWS, CLOUDFLARE, DIGITALOCEAN, MINIO } from "../../policy/resource-types";
 
 /**
  * Every committed stack's real plan, broken one thing at a time: the pack must catch each break, on the resource
- * that was broken, and must not have flagged that resource before. Iterates over whatever Pulumi.*.yaml exist.
+ * that was broken, and must not have flagged that resource before. Iterates over the committed Pulumi.*.yaml files.
  */
-const STACKS = readdirSync(PROJECT_ROOT)
-  .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-  .filter((stack): stack is string => stack !== undefined);
+const STACKS = committedStacks(PROJECT_ROOT);
 
 interface Mutation {
   name: string;

@@ -70,7 +70,7 @@ describe("parseStackConfig", () => {
   });
 
   const rejected: [string, Record<string, unknown>, [string, string][]][] = [
-    ["a missing provider", { webDomain: "social.example.com" }, [["provider", "is required: one of aws, cloudflare, digitalocean, minio"]]],
+    ["a missing provider", { webDomain: "social.example.com", bucket: "example-social-media" }, [["provider", "is required: one of aws, cloudflare, digitalocean, minio"]]],
     ["an unknown provider", { ...aws, provider: "gcs" }, [["provider", "must be one of aws, cloudflare, digitalocean, minio"]]],
     ["a missing web domain", { ...aws, webDomain: undefined }, [["webDomain", "is required"]]],
     ["a bucket name that is too short", { ...aws, bucket: "ab" }, [["bucket", "must be 3 to 63 characters long"]]],

@@ -69,7 +69,9 @@ describe("ci.yml", () => {
       const script = step("ci.yml", "plan", "Plan every stack of this change").run as string;
       const result = runStep(script, { RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary, COMPARE: "true" });
 
-      expect(result.status).toBe(0);
+      // --fail-on-loss: the replaced production bucket fails the check, after every stack was planned.
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain("--fail-on-loss: 1 bucket alert(s) (the !!! lines above): a production bucket would be lost.");
       expect(result.stdout).toContain(
         '::warning title=Offline plan of aws::BUCKET REPLACED: media-bucket (aws:s3/bucket:Bucket): bucket "old-social-media" -> "example-social-media": ',
       );

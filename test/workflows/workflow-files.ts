@@ -7,6 +7,7 @@ import { projectConfigObject } from "../../components/config/raw";
 import { PROJECT } from "../../cli/plan/engine";
 import { PROJECT_ROOT } from "../../cli/plan/run";
 import { readStackFile } from "../../cli/plan/stack-file";
+import { committedStacks } from "../../cli/plan/stacks";
 
 /** The workflow files and the committed stacks they must agree with, read as plain data for the tests. */
 
@@ -66,11 +67,14 @@ export function step(file: string, jobId: string, name: string): Step {
   return found;
 }
 
-/** Every stack file present, with its parsed config. */
-export const COMMITTED_STACKS: { stack: string; config: StackConfig }[] = readdirSync(PROJECT_ROOT)
-  .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-  .filter((stack): stack is string => stack !== undefined && !/^pr-\d+$/.test(stack))
-  .map((stack) => ({ stack, config: parseStackConfig(projectConfigObject(readStackFile(stack, PROJECT_ROOT).config, PROJECT)) }));
+/**
+ * Every committed stack file (git's index), with its parsed config. A user's own `Pulumi.<name>.yaml` that is
+ * not committed is not listed: the plan warns about it instead (cli/plan/stacks.ts, missingFromMatrices).
+ */
+export const COMMITTED_STACKS: { stack: string; config: StackConfig }[] = committedStacks(PROJECT_ROOT).map((stack) => ({
+  stack,
+  config: parseStackConfig(projectConfigObject(readStackFile(stack, PROJECT_ROOT).config, PROJECT)),
+}));
 
 /** Runs a step's shell script with bash, as the runner does (`bash -e -o pipefail`). */
 export function runStep(script: string, env: Record<string, string>, cwd: string = PROJECT_ROOT) {
