@@ -20,7 +20,7 @@ export type StorageFacts = Omit<EnvFacts, "accessKeyId" | "secretAccessKey" | "a
   secretAccessKey: pulumi.Input<string>;
 };
 
-/** The stack outputs every provider exposes (README, "Stack outputs"). */
+/** The stack outputs every provider exposes (docs/configuration.md, "Stack outputs"). */
 export interface MediaStorageOutputs {
   /** The exact `.env.production` block. Secret: it holds the writer's key. */
   envProduction: pulumi.Output<string>;

@@ -3,7 +3,7 @@ import { crossGuardPolicies } from "./crossguard";
 import { rules } from "./registry";
 
 /**
- * The CrossGuard pack: `pulumi preview --policy-pack policy` (README, "Guardrails"). Only the Pulumi CLI may load
+ * The CrossGuard pack: `pulumi preview --policy-pack policy` (docs/policy.md). Only the Pulumi CLI may load
  * this file: the constructor starts the analyzer's gRPC server. Tests and the offline plan use
  * policy/crossguard.ts and policy/evaluate.ts instead.
  */

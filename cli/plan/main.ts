@@ -84,7 +84,7 @@ function writeReviewStackFile(template: string, pullRequest: number, root: strin
   if (secretKeys.length > 0) {
     throw new UserError(
       `Pulumi.${template}.yaml holds encrypted values (${secretKeys.join(", ")}): another stack cannot decrypt them. ` +
-        'Give the review stack those credentials through the environment instead (README, "Working in pull requests").',
+        'Give the review stack those credentials through the environment instead (docs/pull-requests.md).',
     );
   }
   const review = reviewStackFile(readFileSync(stackFilePath(template, root), "utf8"), template, pullRequest, PROJECT);

@@ -1,7 +1,7 @@
 import type { CheckResult } from "./runner";
 import type { VerifyTarget } from "./target";
 
-/** Exit codes of `npm run verify` (README). */
+/** Exit codes of `npm run verify` (docs/verify.md). */
 export const EXIT = {
   /** Every check passed (or was skipped as not applicable) and every probe was removed. */
   ok: 0,

@@ -95,7 +95,7 @@ function toConfigIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>): 
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({
       path: [...path, key].join("."),
-      message: "is not a known key (check its spelling and the README's list of keys)",
+      message: "is not a known key (check its spelling and the list in docs/configuration.md)",
       value: valueAt(raw, [...path, key]),
     }));
   }

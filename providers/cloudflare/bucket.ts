@@ -17,7 +17,7 @@ export interface MediaBucket {
  */
 export function createMediaBucket(name: string, config: CloudflareStackConfig, parent: pulumi.Resource): MediaBucket {
   const { accountId, jurisdiction, locationHint } = config.cloudflare;
-  // R2Bucket has no forceDestroy: R2 refuses to delete a bucket that still holds objects (see the README).
+  // R2Bucket has no forceDestroy: R2 refuses to delete a bucket that still holds objects (docs/cloudflare.md, "Tearing down").
   const protection = bucketProtection(config.environment);
 
   const bucket = new cloudflare.R2Bucket(

@@ -11,7 +11,7 @@ export const PRIVATE_KEYS_RULE_REF = "mastodon_media_private_keys";
  * touches.
  *
  * This is the zone's entry-point ruleset of the `http_request_firewall_custom` phase, of which a zone has exactly
- * one: it owns every custom rule of the zone (see the README before deploying into a zone that already has some).
+ * one: it owns every custom rule of the zone (see docs/cloudflare.md, "The WAF rule caveat", before deploying into a zone that already has some).
  */
 export function createPrivateKeysGuard(
   name: string,

@@ -12,7 +12,7 @@ export interface SpacesWriter {
 
 /**
  * The Spaces key Mastodon signs with, granted on the media bucket only. Spaces grants are per bucket: with a
- * key prefix the key can still reach the rest of the bucket (the README says so).
+ * key prefix the key can still reach the rest of the bucket (docs/digitalocean.md says so).
  */
 export function createWriter(name: string, bucket: digitalocean.SpacesBucket, parent: pulumi.Resource): SpacesWriter {
   const key = new digitalocean.SpacesKey(

@@ -34,7 +34,7 @@ function expectDestroysCleanly(plan: Plan): void {
   const held = plan.resources.filter((resource) => resource.protect || resource.retainOnDelete).map((resource) => resource.name);
   expect(held).toEqual([]);
   for (const bucket of bucketsOf(plan)) {
-    // R2 has no forceDestroy: R2 refuses to delete a bucket that still holds objects (README, "Tearing down").
+    // R2 has no forceDestroy: R2 refuses to delete a bucket that still holds objects (docs/cloudflare.md, "Tearing down").
     const expected = BUCKET_FACTS[bucket.type as keyof typeof BUCKET_FACTS].hasForceDestroy ? true : undefined;
     expect(bucket.inputs.forceDestroy).toBe(expected);
   }
