@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "./components/config";
 import { projectConfigObject } from "./components/config/raw";
+import { mastodonHostOutputs } from "./components/mastodon-host";
 import { createMediaStorage } from "./providers";
 
 /**
@@ -10,7 +11,8 @@ import { createMediaStorage } from "./providers";
 export = async (): Promise<Record<string, pulumi.Output<unknown>>> => {
   const config = parseStackConfig(projectConfigObject(pulumi.runtime.allConfig(), pulumi.getProject()));
   const storage = await createMediaStorage("media", config);
+  const outputs = { ...storage.outputs, ...mastodonHostOutputs("media", config, storage) };
   return Object.fromEntries(
-    Object.entries(storage.outputs).filter((entry): entry is [string, pulumi.Output<unknown>] => entry[1] !== undefined),
+    Object.entries(outputs).filter((entry): entry is [string, pulumi.Output<unknown>] => entry[1] !== undefined),
   );
 };

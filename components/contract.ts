@@ -12,7 +12,8 @@ export interface DnsRecordSpec {
 
 /**
  * What every provider component knows about the storage it built: the env facts with the credential and
- * the alias host still as Outputs.
+ * the alias host still as Outputs. Among them the provider's ACL mode (`aclMode`: `no-acl` or `object-acl`),
+ * which each component declares and the one renderer turns into S3_PERMISSION (DESIGN.md principle 1).
  */
 export type StorageFacts = Omit<EnvFacts, "accessKeyId" | "secretAccessKey" | "aliasHost"> & {
   aliasHost?: pulumi.Input<string>;

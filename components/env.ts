@@ -1,4 +1,20 @@
 /**
+ * Where anonymous read of public media comes from, a per-provider fact (DESIGN.md principle 1):
+ *
+ * - `no-acl`: a bucket policy or the CDN serves the public prefixes; Mastodon must send no ACL at all
+ *   (`S3_PERMISSION=` empty). AWS (ACLs disabled, CloudFront OAC), R2 (no ACLs: 501), MinIO.
+ * - `object-acl`: each object carries its own canned ACL, which Mastodon sends (`S3_PERMISSION=public-read`);
+ *   the bucket ACL stays private and there is no bucket policy. Spaces, where a per-bucket key and a bucket
+ *   policy cannot coexist (DigitalOcean, "How to Configure Bucket Policies"). Mastodon then uploads user
+ *   archives `private` (app/models/backup.rb) and makes a suspended account's media private again
+ *   (app/services/update_media_attachments_permissions_service.rb), which `no-acl` cannot do.
+ */
+export type AclMode = "no-acl" | "object-acl";
+
+/** The S3_PERMISSION value of each ACL mode: the canned ACL Mastodon sends with public uploads. */
+export const S3_PERMISSION: Readonly<Record<AclMode, string>> = { "no-acl": "", "object-acl": "public-read" };
+
+/**
  * The facts Mastodon needs about a media storage, as plain values. Every provider component produces these;
  * `renderEnv` is the one place that turns them into `.env.production` lines.
  */
@@ -23,20 +39,23 @@ export interface EnvFacts {
    * Ruby SDK reads these two variables. Harmless where not needed, so every non-AWS provider sets them.
    */
   checksumsOnlyWhenRequired: boolean;
+  /** Where public read comes from, hence the S3_PERMISSION line. */
+  aclMode: AclMode;
 }
 
 /**
  * Renders Mastodon's storage block (FACTS.md section 1). Decision table:
  *
- * | provider     | S3_ENDPOINT          | S3_HOSTNAME                    | S3_ALIAS_HOST              |
- * |--------------|----------------------|--------------------------------|----------------------------|
- * | aws          | (none)               | s3.REGION.amazonaws.com        | media domain               |
- * | cloudflare   | https://ACCT.r2...   | ACCT.r2.cloudflarestorage.com  | media domain               |
- * | digitalocean | https://REGION.dos.. | REGION.digitaloceanspaces.com  | media domain or CDN host   |
- * | minio        | the MinIO URL        | its host[:port]                | media domain (proxy), if any |
+ * | provider     | S3_ENDPOINT          | S3_HOSTNAME                    | S3_ALIAS_HOST                | ACL mode   | S3_PERMISSION |
+ * |--------------|----------------------|--------------------------------|------------------------------|------------|---------------|
+ * | aws          | (none)               | s3.REGION.amazonaws.com        | media domain                 | no-acl     | (empty)       |
+ * | cloudflare   | https://ACCT.r2...   | ACCT.r2.cloudflarestorage.com  | media domain                 | no-acl     | (empty)       |
+ * | digitalocean | https://REGION.dos.. | REGION.digitaloceanspaces.com  | media domain or CDN host     | object-acl | public-read   |
+ * | minio        | the MinIO URL        | its host[:port]                | media domain (proxy), if any | no-acl     | (empty)       |
  *
- * - S3_PERMISSION is always rendered EMPTY: public read comes from a bucket policy or the CDN, and R2 (501)
- *   and AWS buckets with ACLs disabled reject the `x-amz-acl` header Mastodon would otherwise send.
+ * - S3_PERMISSION follows the provider's ACL mode, and is always rendered, last. `no-acl` renders it EMPTY:
+ *   R2 (501) and AWS buckets with ACLs disabled reject the `x-amz-acl` header Mastodon would otherwise send
+ *   (an absent S3_PERMISSION means Mastodon's default, public-read). `object-acl` renders `public-read`.
  * - No other variable is ever rendered as `NAME=`: Mastodon treats a present-but-empty S3_ALIAS_HOST or
  *   S3_ENDPOINT differently from an absent one.
  */
@@ -65,8 +84,8 @@ export function renderEnv(facts: EnvFacts): string {
     if (required.includes(name) && !value) throw new Error(`renderEnv: ${name} must not be empty`);
   }
   const rendered = lines.filter(([, value]) => value !== undefined && value !== "").map(([name, value]) => `${name}=${value}`);
-  // The one variable whose empty value means something: send no ACL, change no ACL.
-  rendered.push("S3_PERMISSION=");
+  // The one variable whose empty value means something (no-acl): send no ACL, change no ACL.
+  rendered.push(`S3_PERMISSION=${S3_PERMISSION[facts.aclMode]}`);
   return `${rendered.join("\n")}\n`;
 }
 

@@ -18,7 +18,8 @@ export interface PolicyStatement {
 /**
  * What Mastodon does to objects (FACTS.md section 2): uploads (multipart above S3_MULTIPART_THRESHOLD, hence
  * AbortMultipartUpload to clean up a failed one), reads for video processing and archives, deletes.
- * No PutObjectAcl: we render S3_PERMISSION empty, so Mastodon never changes ACLs. No CreateBucket, ever.
+ * No PutObjectAcl: the providers whose writer has such a policy (AWS, MinIO) are in no-ACL mode (S3_PERMISSION
+ * empty), so Mastodon never changes ACLs; Spaces, in object-ACL mode, has a per-bucket key instead. No CreateBucket, ever.
  */
 export const WRITER_OBJECT_ACTIONS = [
   "s3:PutObject",

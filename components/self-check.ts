@@ -10,7 +10,16 @@ export interface SelfCheckArgs {
   triggers: pulumi.Input<unknown>[];
   /** Everything that must be in place before media can be served. */
   dependsOn: pulumi.Resource[];
+  /**
+   * External DNS: the media host's CNAME the user creates. While it does not resolve the check reports
+   * "waiting for DNS" and leaves `pulumi up` successful; `status` (what DNS said when the program ran, see
+   * components/dns-status.ts) is a trigger, so the checks run for real on the first `up` after the record appears.
+   */
+  expectCname?: { host: string; target: pulumi.Input<string>; status: pulumi.Input<string> };
 }
+
+/** verify's exit code for "the expected DNS record does not exist yet" (cli/verify/report.ts, EXIT.pending). */
+export const VERIFY_EXIT_PENDING = 4;
 
 /**
  * How long the checks may wait for a new CDN or certificate to answer. CloudFront deployments and R2 custom
@@ -18,9 +27,19 @@ export interface SelfCheckArgs {
  */
 export const SELF_CHECK_RETRY_SECONDS = 900;
 
-/** The command `pulumi up` runs; the `verify` CLI reads the env block from standard input (`--env -`). */
-export function selfCheckCommand(origin: string): string {
-  return `npm run --silent verify -- --env - --origin ${origin} --retry-for ${SELF_CHECK_RETRY_SECONDS}`;
+/**
+ * The command `pulumi up` runs; the `verify` CLI reads the env block from standard input (`--env -`). With an
+ * expected CNAME, verify's "pending" exit (the user has not created the record yet) ends the command
+ * successfully: verify has printed the record to create, and checked and created nothing.
+ */
+export function selfCheckCommand(origin: string, expectCname?: { host: string; target: string }): string {
+  const verify = `npm run --silent verify -- --env - --origin ${origin} --retry-for ${SELF_CHECK_RETRY_SECONDS}`;
+  if (!expectCname) return verify;
+  return (
+    `${verify} --expect-cname ${expectCname.host}=${expectCname.target}; code=$?; ` +
+    `if [ "$code" -eq ${VERIFY_EXIT_PENDING} ]; then echo "self-check pending: the live checks run on the next pulumi up once ${expectCname.host} resolves" >&2; exit 0; fi; ` +
+    `exit "$code"`
+  );
 }
 
 /**
@@ -31,9 +50,11 @@ export function createSelfCheck(name: string, args: SelfCheckArgs, parent: pulum
   return new local.Command(
     `${name}-self-check`,
     {
-      create: selfCheckCommand(args.origin),
+      create: args.expectCname
+        ? pulumi.output(args.expectCname.target).apply((target) => selfCheckCommand(args.origin, { host: args.expectCname!.host, target }))
+        : selfCheckCommand(args.origin),
       stdin: args.envProduction,
-      triggers: args.triggers,
+      triggers: args.expectCname ? [...args.triggers, args.expectCname.status] : args.triggers,
       // Shown while `pulumi up` runs; verify never prints the credential.
       logging: "stdoutAndStderr",
       // Would feed the previous run's output back in: nothing to gain, and one more copy of it.

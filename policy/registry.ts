@@ -1,6 +1,9 @@
 import type { Rule } from "./rule";
 import { bucketAbortsIncompleteMultipartUploads } from "./rules/bucket-aborts-incomplete-multipart-uploads";
 import { bucketAclNotPublic } from "./rules/bucket-acl-not-public";
+import { bucketNameAndLocationAccepted } from "./rules/bucket-name-and-location-accepted";
+import { bucketLifecycleKeepsMedia } from "./rules/bucket-lifecycle-keeps-media";
+import { bucketPolicyPrincipalsLimited } from "./rules/bucket-policy-principals-limited";
 import { bucketPolicyPublicAccessReadOnly } from "./rules/bucket-policy-public-access-read-only";
 import { bucketPolicyPublicReadLimitedToPublicPrefixes } from "./rules/bucket-policy-public-read-limited-to-public-prefixes";
 import { bucketProtectionMatchesEnvironment } from "./rules/bucket-protection-matches-environment";
@@ -14,6 +17,7 @@ import { r2DevDomainDisabledInProduction } from "./rules/r2-dev-domain-disabled-
 import { r2PrivatePrefixesBlocked } from "./rules/r2-private-prefixes-blocked";
 import { r2TokenBucketItemScoped } from "./rules/r2-token-bucket-item-scoped";
 import { spacesKeyBucketScoped } from "./rules/spaces-key-bucket-scoped";
+import { spacesScopedKeyWithoutBucketPolicy } from "./rules/spaces-scoped-key-without-bucket-policy";
 import { writerPolicyAttachmentsScoped } from "./rules/writer-policy-attachments-scoped";
 import { writerPolicyLeastPrivilege } from "./rules/writer-policy-least-privilege";
 import { writerScopedToStackBucket } from "./rules/writer-scoped-to-stack-bucket";
@@ -25,6 +29,7 @@ export const rules: readonly Rule[] = [
   // Who may read the bucket
   bucketPolicyPublicAccessReadOnly,
   bucketPolicyPublicReadLimitedToPublicPrefixes,
+  bucketPolicyPrincipalsLimited,
   bucketAclNotPublic,
   r2PrivatePrefixesBlocked,
   r2DevDomainDisabledInProduction,
@@ -40,6 +45,10 @@ export const rules: readonly Rule[] = [
   mediaDomainTls12Minimum,
   // Media is never lost by accident
   bucketProtectionMatchesEnvironment,
+  bucketLifecycleKeepsMedia,
+  // What the provider refuses (a real `pulumi up` would fail)
+  spacesScopedKeyWithoutBucketPolicy,
+  bucketNameAndLocationAccepted,
   // Advisory
   corsAllowsAnyOrigin,
   bucketAbortsIncompleteMultipartUploads,

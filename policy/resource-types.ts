@@ -48,6 +48,7 @@ export const DIGITALOCEAN = {
 export const MINIO = {
   s3Bucket: "minio:index/s3Bucket:S3Bucket",
   s3BucketPolicy: "minio:index/s3BucketPolicy:S3BucketPolicy",
+  ilmPolicy: "minio:index/ilmPolicy:IlmPolicy",
   iamPolicy: "minio:index/iamPolicy:IamPolicy",
   iamGroupPolicy: "minio:index/iamGroupPolicy:IamGroupPolicy",
   iamServiceAccount: "minio:index/iamServiceAccount:IamServiceAccount",

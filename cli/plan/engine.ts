@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { offlineResolver, setProgramDnsResolver } from "../../components/dns-status";
 import { createMocks } from "./mocks";
 import { UNKNOWN_MASK, type PlannedResource, type PlanOutput } from "./types";
 
@@ -34,6 +35,8 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
+  // The program looks DNS up for AWS stacks with external DNS: an offline plan asks nothing and claims nothing.
+  setProgramDnsResolver(offlineResolver);
 
   // setMockOptions would reset the monitor's features (secrets would come back plain): wrap the monitor instead.
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;

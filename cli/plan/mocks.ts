@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
  */
 
 const ACCOUNT = "123456789012";
+/** A Cloudflare zone id whose mocked zone already has a custom-rules entry point not made by this project. */
+export const LEFTOVER_ENTRY_POINT_ZONE = "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e";
 type State = Record<string, unknown>;
 type StateFn = (name: string, inputs: State) => State;
 
@@ -119,6 +121,18 @@ const fixedIds: Record<string, string> = {
 
 /** Data sources the program may call, with realistic answers. */
 const invokes: Record<string, (inputs: State) => State> = {
+  // A zone with no entry-point ruleset yet, except LEFTOVER_ENTRY_POINT_ZONE: an empty custom-rules entry point
+  // left behind in the dashboard after its last rule was deleted.
+  "cloudflare:index/getRulesets:getRulesets": (inputs) => ({
+    zoneId: inputs.zoneId,
+    rulesets:
+      inputs.zoneId === LEFTOVER_ENTRY_POINT_ZONE
+        ? [
+            { id: "2f2feab2026849078ba485f918791bdc", kind: "zone", name: "default", phase: "http_request_firewall_custom", description: "", lastUpdated: "2025-03-01T10:00:00Z", version: "3" },
+            { id: "77454fe2d30c4220b5701f6fdfb893ba", kind: "managed", name: "Cloudflare Managed Free Ruleset", phase: "http_request_firewall_managed", description: "", lastUpdated: "2025-03-01T10:00:00Z", version: "12" },
+          ]
+        : [],
+  }),
   "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList": () => ({
     results: [
       { id: "2efd5506f9c8494dacb1fa10a3e7d5b6", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.edge.r2.bucket"] },

@@ -1,18 +1,25 @@
 import { parseArgs } from "node:util";
+import { parseExpectCname, type ExpectedCname } from "./pending-dns";
 
 /** Stands for a third-party client (Elk, Phanpy...) when neither --origin nor the env names the instance. */
 export const DEFAULT_ORIGIN = "https://third-party-client.example";
 
-export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json] [--retry-for SECONDS]
+export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json] [--retry-for SECONDS] [--expect-cname HOST=TARGET] [--mastodon URL]
 
   --env FILE       a rendered .env.production (or a whole Mastodon env file); '-' reads it from standard input,
                    e.g. pulumi stack output envProduction --show-secrets | npm run verify -- --env -
   --origin URL     the web origin for the CORS checks (default: https://WEB_DOMAIN or https://LOCAL_DOMAIN from the
                    env, else ${DEFAULT_ORIGIN}, which only passes when CORS allows every origin)
   --json           print one JSON report on standard output instead of text (progress still goes to standard error)
+  --mastodon URL   also run seed 001's round trip through the instance's API (upload, poll, check, delete); the
+                   token comes from MASTODON_ACCESS_TOKEN (scope write:media), never from a flag
   --retry-for N    keep retrying what legitimately lags (a new CDN, certificate or DNS record) for up to N seconds (default 0)
+  --expect-cname HOST=TARGET
+                   the media host's CNAME is yours to create (AWS, dns.type external): while HOST does not resolve,
+                   wait up to 5 minutes, then report "waiting for DNS" and exit 4 without checking anything
 
-exit codes: 0 every check passed, 1 a check failed, 2 unusable input or unreachable host (nothing created), 3 a bug in verify, 130 interrupted`;
+exit codes: 0 every check passed, 1 a check failed, 2 unusable input or unreachable host (nothing created), 3 a bug in verify,
+            4 pending: the expected DNS record does not exist yet (nothing created), 130 interrupted`;
 
 /** Upper bound of --retry-for: the self-check uses 900 s; an hour is already far past any CDN rollout. */
 export const MAX_RETRY_SECONDS = 3600;
@@ -23,12 +30,16 @@ export interface VerifyOptions {
   origin?: string;
   json: boolean;
   retryForSeconds: number;
+  /** `--expect-cname`: the record the user must create for the media host. */
+  expectCname?: ExpectedCname;
+  /** The instance for the round trip through Mastodon's API (cli/verify/mastodon). */
+  mastodon?: string;
 }
 
 export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
 
 export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
-  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; help?: boolean };
+  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -37,7 +48,9 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
         origin: { type: "string" },
         json: { type: "boolean", default: false },
         "retry-for": { type: "string" },
+        "expect-cname": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
+        mastodon: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -59,8 +72,13 @@ export function parseVerifyArgs(argv: readonly string[]): ArgsResult {
       problems.push(`--retry-for must be a whole number of seconds from 0 to ${MAX_RETRY_SECONDS} (got ${JSON.stringify(values["retry-for"])})`);
     }
   }
+  const expectCname = values["expect-cname"] === undefined ? undefined : parseExpectCname(values["expect-cname"]);
+  if (expectCname && "problem" in expectCname) problems.push(expectCname.problem);
   if (problems.length > 0) return { help: false, problems };
-  return { help: false, options: { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds } };
+  const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: values.json ?? false, retryForSeconds };
+  if (expectCname && !("problem" in expectCname)) options.expectCname = expectCname;
+  if (values.mastodon !== undefined) options.mastodon = values.mastodon;
+  return { help: false, options };
 }
 
 /** The origin for the CORS checks: the flag, else the instance named in a full Mastodon env, else a third party. */

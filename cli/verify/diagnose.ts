@@ -1,3 +1,4 @@
+import { aclNotPermitted, isAclPermissionRefusal } from "./acl-mode";
 import type { S3Failure } from "./s3";
 import type { VerifyTarget } from "./target";
 
@@ -75,8 +76,12 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   };
 }
 
-/** Uploads fail because of the ACL header S3_PERMISSION makes Mastodon send (FACTS.md section 6.1). */
-export function aclRejected(target: VerifyTarget): Diagnosis {
+/**
+ * Uploads fail because of the ACL header S3_PERMISSION makes Mastodon send (FACTS.md section 6.1). With the
+ * refusal at hand, a key that may not set ACLs in object-ACL mode (Spaces) is named as such (acl-mode.ts).
+ */
+export function aclRejected(target: VerifyTarget, failure?: S3Failure): Diagnosis {
+  if (failure && isAclPermissionRefusal(target, failure)) return aclNotPermitted(target);
   const permission = target.aclIsDefault ? "unset (Mastodon's default is public-read)" : `"${target.uploadAcl}"`;
   return {
     cause: `the server rejects the x-amz-acl header Mastodon sends because S3_PERMISSION is ${permission}: ACLs are disabled (AWS BucketOwnerEnforced), refused by policy, or unsupported (R2 answers 501); Mastodon shows "Media could not be stored"`,

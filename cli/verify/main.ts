@@ -5,12 +5,15 @@ import type { CheckContext } from "./checks/types";
 import { parseEnvFile } from "../../components/mastodon-env/env-file";
 import { httpRequest } from "./http";
 import { ProbeRegistry } from "./probes";
+import { DNS_PENDING_WAIT_SECONDS, renderPending, waitForDnsRecord } from "./pending-dns";
 import { endpointsOf, unreachableEndpoints } from "./reachability";
 import { buildReport, EXIT, renderHeader, renderProblems, renderResult, renderSummary } from "./report";
 import { Interrupted, runChecks, type CheckResult } from "./runner";
 import { writerClient } from "./s3";
 import { readTarget, type VerifyTarget } from "./target";
 import { tlsHandshake } from "./tls";
+import { readMastodonTarget } from "./mastodon/options";
+import { MastodonRoundTrip, type MastodonTarget } from "./mastodon/round-trip";
 
 /** How long removing the probes may take after the checks, or after Ctrl-C. */
 const CLEANUP_TIMEOUT_MS = 30_000;
@@ -33,15 +36,17 @@ async function main(argv: string[]): Promise<number> {
   const input = readEnvSource(options.env);
   const file = "text" in input ? parseEnvFile(input.text) : undefined;
   const targetResult = file ? readTarget(file.values, file.malformed) : undefined;
+  const mastodon = options.mastodon !== undefined ? readMastodonTarget(options.mastodon, process.env) : undefined;
   const problems = [
     ...("problem" in input ? [input.problem] : []),
     ...(file?.problems ?? []),
     ...(targetResult && !targetResult.ok ? targetResult.problems : []),
+    ...(mastodon?.problems ?? []),
   ];
   if (problems.length > 0 || !file || !targetResult?.ok) {
     return inputFailure(options, problems, options.env === "-" ? "The env on standard input" : `The env file ${options.env}`);
   }
-  return verify(targetResult.target, corsOrigin(options.origin, file.values), options);
+  return verify(targetResult.target, corsOrigin(options.origin, file.values), options, mastodon?.target);
 }
 
 function inputFailure(options: VerifyOptions, problems: string[], what: string): number {
@@ -63,7 +68,7 @@ function readEnvSource(source: string): { text: string } | { problem: string } {
   }
 }
 
-async function verify(target: VerifyTarget, origin: string, options: VerifyOptions): Promise<number> {
+async function verify(target: VerifyTarget, origin: string, options: VerifyOptions, mastodon?: MastodonTarget): Promise<number> {
   const started = Date.now();
   const deadline = started + options.retryForSeconds * 1000;
   const say = (text: string) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
@@ -74,6 +79,28 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
   const probes = new ProbeRegistry(target.facts.bucket, target.facts.keyPrefix);
   const controller = new AbortController();
   const stop = onSignals(controller, () => probes.pending());
+  if (options.expectCname) {
+    // A missing record the user has to create is a pending deploy, not a broken storage: say which record.
+    const expected = options.expectCname;
+    const wait = await waitForDnsRecord(
+      expected,
+      Math.min(deadline, started + DNS_PENDING_WAIT_SECONDS * 1000),
+      (line, waitMs, leftMs) => say(`  waiting for DNS (${line}); retry in ${Math.round(waitMs / 1000)} s (${Math.round(leftMs / 1000)} s left)`),
+      { signal: controller.signal },
+    ).catch((error: unknown) => {
+      if (controller.signal.aborted) return undefined;
+      throw error;
+    });
+    if (!wait || wait.pending) {
+      s3.destroy();
+      stop();
+      if (!wait) return EXIT.interrupted;
+      if (options.json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: EXIT.pending, pending: [`waiting for DNS: create ${expected.host} CNAME ${expected.target}`] }, null, 2)}\n`);
+      out(renderPending(expected, wait));
+      return EXIT.pending;
+    }
+    say(`  DNS: ${wait.line}`);
+  }
   const unreachable = await unreachableEndpoints(endpointsOf(target), deadline, (list, waitMs, leftMs) =>
     say(`  waiting for ${list.length === 1 ? "a host" : "hosts"} to answer (${list[0]}); retry in ${Math.round(waitMs / 1000)} s (${Math.round(leftMs / 1000)} s left)`),
     undefined,
@@ -88,7 +115,7 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
     return controller.signal.aborted ? EXIT.interrupted : inputFailure(options, unreachable, "Reaching the storage");
   }
 
-  const secrets = [target.facts.secretAccessKey, target.facts.accessKeyId].filter((s) => s.length >= 4);
+  const secrets = [target.facts.secretAccessKey, target.facts.accessKeyId, mastodon?.token ?? ""].filter((s) => s.length >= 4);
   const redact = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join("[secret]"), text);
   const context: CheckContext = {
     target,
@@ -104,6 +131,7 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
   const checks: CheckResult[] = [];
   let interrupted = false;
   let bug: unknown;
+  const roundTrip = mastodon ? new MastodonRoundTrip(mastodon, () => checks) : undefined;
   try {
     await runChecks(CHECKS, context, {
       deadline,
@@ -113,6 +141,17 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
         out(renderResult(result));
       },
     });
+    // Seed 001's round trip through Mastodon (cli/verify/mastodon), after the storage checks it hands a 5xx over to.
+    if (roundTrip) {
+      await runChecks(roundTrip.checks(), context, {
+        deadline,
+        onProgress: say,
+        onResult: (result) => {
+          checks.push(result);
+          out(renderResult(result));
+        },
+      });
+    }
   } catch (error) {
     if (error instanceof Interrupted) interrupted = true;
     else bug = error;
@@ -120,6 +159,7 @@ async function verify(target: VerifyTarget, origin: string, options: VerifyOptio
   if (interrupted) say("Interrupted: removing the probes...");
   // Whatever happened above, the probes go.
   const leftover = await probes.removeAll(s3, redact, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+  if (roundTrip) leftover.push(...(await roundTrip.cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS))));
   s3.destroy();
   stop();
   if (bug !== undefined) throw bug;

@@ -11,6 +11,8 @@ export const EXIT = {
   input: 2,
   /** A bug in verify. */
   bug: 3,
+  /** Pending: the DNS record named by --expect-cname does not exist yet. Nothing was checked or created. */
+  pending: 4,
   /** Interrupted by Ctrl-C (SIGINT) or SIGTERM, after removing the probes. */
   interrupted: 130,
 } as const;

@@ -98,6 +98,8 @@ export function readTarget(env: ReadonlyMap<string, string>, malformed: Readonly
     accessKeyId: get("AWS_ACCESS_KEY_ID") ?? "",
     secretAccessKey: get("AWS_SECRET_ACCESS_KEY") ?? "",
     checksumsOnlyWhenRequired: requestChecksumCalculation === "WHEN_REQUIRED",
+    // Any S3_PERMISSION but the empty one (absent: Mastodon's default, public-read) makes Mastodon send ACLs.
+    aclMode: get("S3_PERMISSION") === "" ? "no-acl" : "object-acl",
   };
   let mediaBase: URL | undefined;
   try {

@@ -1,6 +1,31 @@
 import { z } from "zod";
-import { bucketName, lowercaseHex32 } from "./validators";
+import { lowercaseHex32, providerBucketName } from "./validators";
 import { commonShape } from "./common";
+import { awsBucketNameProblem } from "./bucket-names";
+import { AWS_REGIONS } from "./sdk-lists";
+
+/**
+ * A region the installed @pulumi/aws knows (its `Region` enum), in the commercial `aws` partition: this stack
+ * writes `arn:aws:` ARNs, renders S3_HOSTNAME as s3.REGION.amazonaws.com and serves media through CloudFront
+ * with an ACM certificate from us-east-1, none of which exist in the China, GovCloud, ISO or European Sovereign
+ * Cloud partitions (AWS General Reference, "Amazon Resource Names": the partition is part of every ARN).
+ */
+const region = z.string().superRefine((value, ctx) => {
+  if (!(AWS_REGIONS as readonly string[]).includes(value)) {
+    ctx.addIssue({ code: "custom", message: "must be an AWS region that @pulumi/aws knows, such as eu-central-1" });
+  } else if (/^(cn-|us-gov-|us-iso|eu-isoe-|eusc-)/.test(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: "must be a region of the commercial aws partition: this stack's ARNs, S3 host names and CloudFront certificate do not exist in the others",
+    });
+  }
+});
+
+/**
+ * ACM, RequestCertificate `DomainName`: the first domain name of a certificate (its Common Name) is at most 64
+ * octets (RFC 5280). The stack requests the certificate for the media domain unless certificateArn is given.
+ */
+export const ACM_DOMAIN_NAME_MAX = 64;
 
 const dns = z.discriminatedUnion(
   "type",
@@ -17,7 +42,7 @@ const dns = z.discriminatedUnion(
 
 export const awsBlock = z.strictObject({
   /** Region of the bucket; CloudFront and IAM are global, the certificate is always in us-east-1. */
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "must be an AWS region such as eu-central-1"),
+  region,
   /** Who answers DNS for the media domain: certificate validation and the alias record go there. */
   dns: dns.default({ type: "external" }),
   /** CloudFront price class: PriceClass_100 (North America, Europe) is the cheapest. */
@@ -32,9 +57,19 @@ export const awsBlock = z.strictObject({
     .optional(),
 });
 
-export const awsStack = z.strictObject({
-  provider: z.literal("aws"),
-  ...commonShape,
-  bucket: bucketName({ allowDots: true }),
-  aws: awsBlock,
-});
+export const awsStack = z
+  .strictObject({
+    provider: z.literal("aws"),
+    ...commonShape,
+    bucket: providerBucketName(awsBucketNameProblem),
+    aws: awsBlock,
+  })
+  .superRefine((config, ctx) => {
+    if (config.mediaDomain !== undefined && config.mediaDomain.length > ACM_DOMAIN_NAME_MAX && !config.aws.certificateArn) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mediaDomain"],
+        message: `must be at most ${ACM_DOMAIN_NAME_MAX} characters for ACM to issue its certificate (the first name of a certificate); or give aws.certificateArn`,
+      });
+    }
+  });

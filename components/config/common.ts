@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { booleanFlag, corsOrigin, hostname, keyPrefix } from "./validators";
+import { booleanFlag, corsOrigin, hostname, keyPrefix, mediaHostname } from "./validators";
+import { mastodonHostBlock } from "./mastodon-host";
 
 /** Keys every stack has, whatever its provider. */
 export const commonShape = {
@@ -9,7 +10,7 @@ export const commonShape = {
    * The public media host, rendered as S3_ALIAS_HOST. Choose it once: every URL other servers hold points at
    * it, and changing it later breaks them (FACTS.md section 6.5).
    */
-  mediaDomain: hostname.optional(),
+  mediaDomain: mediaHostname.optional(),
   /** `production` protects and retains the bucket; `test` lets `pulumi destroy` remove it with its objects. */
   environment: z.enum(["production", "test"]).default("production"),
   /** S3_KEY_PREFIX: lets several instances share one bucket (Mastodon 4.3+). */
@@ -26,6 +27,8 @@ export const commonShape = {
   extraMediaHosts: z.array(hostname).default([]),
   /** Run the live checks after `pulumi up` and fail the update when the storage does not serve media. */
   selfCheck: booleanFlag.default(true),
+  /** Deliver the env block to the Mastodon host over SSH and restart it (components/mastodon-host); off unless set. */
+  mastodonHost: mastodonHostBlock.optional(),
 };
 
 export const PROVIDERS = ["aws", "cloudflare", "digitalocean", "minio"] as const;

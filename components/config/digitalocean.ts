@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { bucketName } from "./validators";
+import { providerBucketName } from "./validators";
+import { spacesBucketNameProblem } from "./bucket-names";
 import { commonShape } from "./common";
 
 /** Regions that offer Spaces (DigitalOcean docs, "Spaces availability"). */
@@ -32,6 +33,6 @@ export const digitaloceanBlock = z.strictObject({
 export const digitaloceanStack = z.strictObject({
   provider: z.literal("digitalocean"),
   ...commonShape,
-  bucket: bucketName({ allowDots: false }),
+  bucket: providerBucketName(spacesBucketNameProblem),
   digitalocean: digitaloceanBlock,
 });

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { bucketName } from "./validators";
+import { providerBucketName } from "./validators";
+import { minioBucketNameProblem } from "./bucket-names";
 import { commonShape } from "./common";
 import { isLoopbackHost } from "../hosts";
-
 
 /** The MinIO S3 API URL. Plain http is accepted only on loopback: credentials cross it. */
 const endpoint = z.string().superRefine((value, ctx) => {
@@ -28,13 +28,20 @@ const endpoint = z.string().superRefine((value, ctx) => {
 
 export const minioBlock = z.strictObject({
   endpoint,
-  /** Must equal the server's region (MINIO_SITE_REGION); Mastodon signs requests with it. */
-  region: z.string().regex(/^[a-z0-9-]{1,32}$/, "must be a region name such as us-east-1").default("us-east-1"),
+  /**
+   * Must equal the server's region (MINIO_SITE_REGION); Mastodon signs requests with it. MinIO accepts a letter
+   * followed by letters, digits, `-` or `_`, upper case included (MinIO internal/config, `validRegionRegex`
+   * `^[a-zA-Z][a-zA-Z0-9-_-]+$` in LookupSite).
+   */
+  region: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9_-]+$/, "must be a MinIO site region: a letter, then letters, digits, - or _ (e.g. us-east-1, EU1)")
+    .default("us-east-1"),
 });
 
 export const minioStack = z.strictObject({
   provider: z.literal("minio"),
   ...commonShape,
-  bucket: bucketName({ allowDots: false }),
+  bucket: providerBucketName(minioBucketNameProblem),
   minio: minioBlock,
 });

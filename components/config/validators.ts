@@ -29,6 +29,26 @@ export function hostnameProblem(value: string): string | undefined {
 }
 
 /**
+ * The public media host (S3_ALIAS_HOST): a host name that is a DNS name. An IP address passes the host-name
+ * shape but no provider serves media on one: ACM and Let's Encrypt issue no certificate for an IP address, and
+ * CloudFront aliases, R2 custom domains and Spaces CDN custom domains take only domain names. A top-level
+ * label is never all digits (RFC 3696, section 2), so an all-digit last label means an address.
+ */
+export const mediaHostname = hostname.superRefine((value, ctx) => {
+  if (/(^|\.)\d+$/.test(value)) {
+    ctx.addIssue({ code: "custom", message: "must be a domain name, not an IP address: no certificate or CDN alias accepts an IP address" });
+  }
+});
+
+/** A bucket name checked by one provider's rules (components/config/bucket-names.ts). */
+export function providerBucketName(problemOf: (name: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+
+/**
  * S3 bucket naming rules (AWS S3 user guide, "General purpose bucket naming rules"). `allowDots` is off for
  * R2 and Spaces, which only accept letters, digits and hyphens, and where a dot breaks virtual-host TLS.
  */

@@ -1,3 +1,4 @@
+import { R2_JURISDICTIONS } from "../../components/config/sdk-lists";
 import { field, list, record, text } from "../props";
 import { CLOUDFLARE, DIGITALOCEAN } from "../resource-types";
 import type { RuleResource } from "../rule";
@@ -61,7 +62,8 @@ export interface R2BucketResource {
 /** Parses an R2 bucket resource key; undefined for any other key (account, zone) or a wildcard. */
 export function parseR2BucketResource(key: string): R2BucketResource | undefined {
   if (!key.startsWith(R2_BUCKET_RESOURCE_PREFIX)) return undefined;
-  const match = /^([0-9a-f]{32})_(default|eu|fedramp)_([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/.exec(key.slice(R2_BUCKET_RESOURCE_PREFIX.length));
+  const jurisdictions = R2_JURISDICTIONS.join("|");
+  const match = new RegExp(`^([0-9a-f]{32})_(${jurisdictions})_([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$`).exec(key.slice(R2_BUCKET_RESOURCE_PREFIX.length));
   if (!match) return undefined;
   return { accountId: match[1] as string, jurisdiction: match[2] as string, bucket: match[3] as string };
 }

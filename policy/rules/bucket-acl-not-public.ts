@@ -9,7 +9,8 @@ const PUBLIC_GROUPS = ["http://acs.amazonaws.com/groups/global/AllUsers", "http:
 /**
  * Bucket ACLs stay private: a public-read bucket ACL lets anyone list every key (Spaces docs call private
  * "file listing restricted"), and MinIO implements its `acl` argument by writing a bucket-wide policy, so
- * anything but `private` also exposes `backups/`. Public media is served by the bucket policy instead.
+ * anything but `private` also exposes `backups/`. Public media is served by a bucket policy on the public
+ * prefixes, or (object-ACL mode, Spaces) by each object's own `public-read` ACL, never by the bucket's.
  */
 export const bucketAclNotPublic: ResourceRule = {
   kind: "resource",

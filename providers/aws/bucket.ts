@@ -40,9 +40,12 @@ export function createPrivateBucket(name: string, config: AwsStackConfig, parent
     child,
   );
 
+  // No bucketKeyEnabled: S3 Bucket Keys apply to SSE-KMS only (S3 API reference, "ServerSideEncryptionRule":
+  // "use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS)"). With AES256 it changes nothing, and
+  // the value S3 reports back may differ from the one sent, a diff on every preview.
   new aws.s3.BucketServerSideEncryptionConfiguration(
     `${name}-encryption`,
-    { bucket: bucketName, region, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+    { bucket: bucketName, region, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
     child,
   );
 

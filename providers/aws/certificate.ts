@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "./sdk";
 import type { DnsRecordSpec } from "../../components/contract";
+import { createDnsNotice } from "../../components/dns-notice";
 import { withoutTrailingDot, type DnsZone } from "./dns";
 
 /** CloudFront only accepts certificates from ACM in us-east-1, whatever the bucket's region. */
@@ -43,10 +44,8 @@ export function createCertificate(
       : [],
   );
   if (external) {
-    // Validation waits for this record, and stack outputs only appear at the end: say it while we wait.
-    validationRecords.apply((records) => {
-      for (const r of records) pulumi.log.warn(`Create the DNS record ${r.name} CNAME ${r.value} to validate the media certificate.`, certificate);
-    });
+    // Validation waits for this record, and stack outputs only appear at the end: say it while we wait, once.
+    createDnsNotice(`${name}-certificate-validation-notice`, validationRecords, parent);
   }
   const validation = new aws.acm.CertificateValidation(
     `${name}-certificate-validation`,

@@ -10,6 +10,29 @@ import type { AwsStackConfig } from "../../components/config";
  */
 export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 
+/**
+ * AWS managed origin request policy "CORS-S3Origin": forwards `Origin`, `Access-Control-Request-Headers` and
+ * `Access-Control-Request-Method` to S3 (CloudFront developer guide, "Use managed origin request policies").
+ * Without an origin request policy CloudFront forwards only what the cache policy names (CachingOptimized names
+ * no header), and S3 answers a preflight that lacks them with 400 (S3 API reference, "OPTIONS object"); the
+ * response headers policy adds headers but never changes that status. Id as published by AWS (also
+ * `OriginRequestPolicy.CORS_S3_ORIGIN` in aws-cdk-lib).
+ */
+export const CORS_S3_ORIGIN_REQUEST_POLICY_ID = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf";
+
+/** CloudFront's limit on a distribution's `Comment` (CloudFront API reference, "DistributionConfig"). */
+export const DISTRIBUTION_COMMENT_MAX = 128;
+
+/**
+ * The distribution's comment, `Mastodon media for WEB_DOMAIN`, cut to CloudFront's 128 characters (a valid
+ * host name may have 253): the domain keeps its end, the part that names the instance, after an ellipsis.
+ */
+export function distributionComment(webDomain: string): string {
+  const prefix = "Mastodon media for ";
+  const room = DISTRIBUTION_COMMENT_MAX - prefix.length;
+  return webDomain.length <= room ? `${prefix}${webDomain}` : `${prefix}...${webDomain.slice(webDomain.length - (room - 3))}`;
+}
+
 /** HSTS for the media host: two years. */
 const HSTS_MAX_AGE_SECONDS = 63072000;
 
@@ -63,7 +86,7 @@ export function createDistribution(name: string, args: MediaDistributionArgs, pa
     `${name}-cdn`,
     {
       enabled: true,
-      comment: `Mastodon media for ${args.config.webDomain}`,
+      comment: distributionComment(args.config.webDomain),
       aliases: [args.mediaDomain],
       isIpv6Enabled: true,
       httpVersion: "http2and3",
@@ -77,6 +100,7 @@ export function createDistribution(name: string, args: MediaDistributionArgs, pa
         allowedMethods: ["GET", "HEAD", "OPTIONS"],
         cachedMethods: ["GET", "HEAD"],
         cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+        originRequestPolicyId: CORS_S3_ORIGIN_REQUEST_POLICY_ID,
         responseHeadersPolicyId: responseHeaders.id,
         compress: true,
       },

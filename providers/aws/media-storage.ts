@@ -4,6 +4,8 @@ import type * as cloudflareSdk from "@pulumi/cloudflare";
 import type { AwsStackConfig } from "../../components/config";
 import { mediaStorageType, type DnsRecordSpec, type MediaStorageOutputs } from "../../components/contract";
 import { publicReadPolicy } from "../../components/policy-documents";
+import { createDnsNotice } from "../../components/dns-notice";
+import { programDnsStatusLine } from "../../components/dns-status";
 import { publishMediaStorage } from "../../components/publish";
 import { createPrivateBucket } from "./bucket";
 import { createCertificate } from "./certificate";
@@ -53,6 +55,11 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
       { parent: this, dependsOn: [publicAccessBlock] },
     );
     const mediaRecords = zone.mediaRecords(`${name}-dns`, mediaDomain, distribution);
+    const mediaCname = distribution.domainName.apply((cdnDomain): DnsRecordSpec[] => [
+      { name: mediaDomain, type: "CNAME", value: cdnDomain, purpose: "media domain -> CloudFront" },
+    ]);
+    // External DNS: the user points the media domain at CloudFront; say so as soon as CloudFront's name is known.
+    if (external) createDnsNotice(`${name}-dns-notice`, mediaCname, this);
 
     const outputs = publishMediaStorage(
       this,
@@ -66,20 +73,24 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
         accessKeyId: writer.accessKeyId,
         secretAccessKey: writer.secretAccessKey,
         checksumsOnlyWhenRequired: false,
+        // CloudFront (OAC) reads for the public; the bucket has ACLs disabled (BucketOwnerEnforced).
+        aclMode: "no-acl",
       },
       {
         triggers: [bucketPolicy.policy, distribution.id, certificate.certificateArn, writer.policy.policy, cors.corsRules],
         dependsOn: [bucketPolicy, distribution, cors, writer.policy, ...mediaRecords],
+        expectCname: external
+          ? {
+              host: mediaDomain,
+              target: distribution.domainName,
+              status: distribution.domainName.apply((target) => programDnsStatusLine(mediaDomain, target)),
+            }
+          : undefined,
       },
     );
     outputs.cdnDomain = distribution.domainName;
     if (external) {
-      outputs.dnsRecords = pulumi
-        .all([certificate.validationRecords, distribution.domainName])
-        .apply(([validation, cdnDomain]): DnsRecordSpec[] => [
-          ...validation,
-          { name: mediaDomain, type: "CNAME", value: cdnDomain, purpose: "media domain -> CloudFront" },
-        ]);
+      outputs.dnsRecords = pulumi.all([certificate.validationRecords, mediaCname]).apply(([validation, media]) => [...validation, ...media]);
     }
     this.outputs = outputs;
     this.registerOutputs(outputs);

@@ -17,7 +17,6 @@ export function createPrivateKeysGuard(
   name: string,
   zoneId: string,
   mediaDomain: string,
-  keyPrefix: string | undefined,
   parent: pulumi.Resource,
 ): cloudflare.Ruleset {
   return new cloudflare.Ruleset(
@@ -32,7 +31,7 @@ export function createPrivateKeysGuard(
         {
           ref: PRIVATE_KEYS_RULE_REF,
           description: `Mastodon media: keep user archives and imports on ${mediaDomain} private`,
-          expression: privateKeysExpression(mediaDomain, keyPrefix),
+          expression: privateKeysExpression(mediaDomain),
           // A custom response body needs a paid plan; the default block page is fine for a 403.
           action: "block",
           enabled: true,

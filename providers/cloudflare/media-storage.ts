@@ -5,6 +5,7 @@ import { publishMediaStorage } from "../../components/publish";
 import { createMediaBucket } from "./bucket";
 import { createMediaDomains } from "./domains";
 import { R2_REGION, r2ApiHost, r2Endpoint } from "./endpoint";
+import { createMediaEdge } from "./edge";
 import { createPrivateKeysGuard } from "./guard";
 import { createWriter } from "./writer";
 
@@ -14,8 +15,8 @@ export interface CloudflareMediaStorageArgs {
 
 /**
  * Mastodon media on Cloudflare R2: a bucket served on the media host through an R2 custom domain (TLS 1.2+),
- * a WAF rule keeping the private keys off that host, the r2.dev URL off, and a token that may only touch the
- * objects of this bucket.
+ * a WAF rule keeping the private keys off that host, CORS, HSTS and nosniff set at the edge after the cache, plain
+ * HTTP redirected to HTTPS, the r2.dev URL off, and a token that may only touch the objects of this bucket.
  */
 export class CloudflareMediaStorage extends pulumi.ComponentResource {
   readonly outputs: MediaStorageOutputs;
@@ -31,9 +32,14 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
     }
 
     const { bucket, cors } = createMediaBucket(name, config, this);
-    const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, config.keyPrefix, this);
-    // The media host goes live only once the guard on private keys is in place.
-    const { customDomain, managedDomain } = createMediaDomains(name, { config, mediaDomain, bucketName: bucket.name, dependsOn: [guard] }, this);
+    const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, this);
+    const edge = createMediaEdge(name, zoneId, mediaDomain, config.corsOrigins, this);
+    // The media host goes live only once the guard on private keys and its HTTPS redirect are in place.
+    const { customDomain, managedDomain } = createMediaDomains(
+      name,
+      { config, mediaDomain, bucketName: bucket.name, dependsOn: [guard, edge.httpsRedirect] },
+      this,
+    );
     const writer = createWriter(name, config, bucket.name, this);
 
     const outputs = publishMediaStorage(
@@ -49,10 +55,12 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
         accessKeyId: writer.accessKeyId,
         secretAccessKey: writer.secretAccessKey,
         checksumsOnlyWhenRequired: true,
+        // R2 has no ACLs and answers 501 to the x-amz-acl header; the custom domain serves the public.
+        aclMode: "no-acl",
       },
       {
-        triggers: [customDomain.domain, customDomain.minTls, cors.rules, writer.token.id, guard.rules],
-        dependsOn: [customDomain, cors, writer.token, guard],
+        triggers: [customDomain.domain, customDomain.minTls, cors.rules, writer.token.id, guard.rules, edge.headers.rules, edge.httpsRedirect.rules],
+        dependsOn: [customDomain, cors, writer.token, guard, edge.headers, edge.httpsRedirect],
       },
     );
     if (config.cloudflare.r2DevDomain) outputs.r2DevDomain = managedDomain.domain;

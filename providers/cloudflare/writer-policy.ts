@@ -19,24 +19,35 @@ export interface PermissionGroup {
 }
 
 /**
- * The id of the bucket-scoped write group among the account's permission groups. Fails when it is missing or
- * no longer bucket-scoped: a token must never fall back to an account-wide grant.
+ * The id of the bucket-scoped write group among the account's permission groups, matched by name AND by scope.
+ * Cloudflare lists one entry per (name, scope) pair, and the provider's permission-groups data source reports
+ * each entry's `scopes` as resource-scope strings (e.g. `com.cloudflare.edge.r2.bucket`); a group of the same
+ * name under another scope (account-wide) may come first, and must never be the one a writer token gets.
+ * Fails when no entry has both the name and the bucket scope, or when several distinct ids do (ambiguous).
  */
 export function bucketItemWriteGroupId(groups: readonly PermissionGroup[]): string {
-  const group = groups.find((candidate) => candidate.name === BUCKET_ITEM_WRITE_GROUP);
-  if (!group) {
+  const named = groups.filter((candidate) => candidate.name === BUCKET_ITEM_WRITE_GROUP);
+  if (named.length === 0) {
     throw new UserError(
       `Cloudflare lists no API token permission group named "${BUCKET_ITEM_WRITE_GROUP}" for this account: ` +
         "check that R2 is enabled on the account and that the deploying token may read account API tokens.",
     );
   }
-  if (!group.scopes.includes(R2_BUCKET_SCOPE)) {
+  const ids = [...new Set(named.filter((candidate) => candidate.scopes.includes(R2_BUCKET_SCOPE)).map((candidate) => candidate.id))];
+  if (ids.length === 0) {
+    const scopes = [...new Set(named.flatMap((candidate) => candidate.scopes))];
     throw new UserError(
       `The permission group "${BUCKET_ITEM_WRITE_GROUP}" is not scoped to single buckets (${R2_BUCKET_SCOPE}) ` +
-        `but to ${group.scopes.join(", ") || "nothing"}: refusing to create a writer token wider than one bucket.`,
+        `but to ${scopes.join(", ") || "nothing"}: refusing to create a writer token wider than one bucket.`,
     );
   }
-  return group.id;
+  if (ids.length > 1) {
+    throw new UserError(
+      `Cloudflare lists ${ids.length} permission groups named "${BUCKET_ITEM_WRITE_GROUP}" scoped to single buckets ` +
+        `(${ids.join(", ")}): refusing to guess which one the writer token should get.`,
+    );
+  }
+  return ids[0] as string;
 }
 
 /** The key naming one bucket in a token policy's `resources` (`ACCOUNT_JURISDICTION_BUCKET`). */

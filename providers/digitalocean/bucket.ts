@@ -3,19 +3,22 @@ import * as digitalocean from "@pulumi/digitalocean";
 import type { DigitalOceanStackConfig } from "../../components/config";
 import { corsRule } from "../../components/cors";
 import { ABORT_INCOMPLETE_MULTIPART_DAYS, ABORT_INCOMPLETE_MULTIPART_RULE_ID } from "../../components/lifecycle";
-import { publicReadPolicy } from "../../components/policy-documents";
 import { bucketProtection } from "../../components/protection";
 
 export interface SpacesMediaBucket {
   bucket: digitalocean.SpacesBucket;
   cors: digitalocean.SpacesBucketCorsConfiguration;
-  policy: digitalocean.SpacesBucketPolicy;
 }
 
 /**
- * A Spaces bucket that lists nothing to anonymous callers (ACL `private`: "file listing restricted"), whose
- * public prefixes anyone may read through the bucket policy, with CORS for cross-origin reads and stale
- * multipart uploads aborted. Objects carry no ACL: Mastodon is told to send none (S3_PERMISSION empty).
+ * A Spaces bucket that lists nothing to anonymous callers (ACL `private`: "file listing restricted"), with CORS
+ * for cross-origin reads and stale multipart uploads aborted.
+ *
+ * No bucket policy: DigitalOcean refuses a bucket policy on a bucket that has a limited-access key, and a
+ * limited-access key for a bucket that has a policy ("How to Configure Bucket Policies"), and the writer is
+ * such a key. Public read comes from the objects' own ACLs instead: Mastodon uploads media `public-read` and
+ * user archives `private` (S3_PERMISSION=public-read; app/models/backup.rb), and makes a suspended account's
+ * media private again (app/services/update_media_attachments_permissions_service.rb).
  */
 export function createSpacesBucket(name: string, config: DigitalOceanStackConfig, parent: pulumi.Resource): SpacesMediaBucket {
   // The side resources require the region and take it as a plain input (bucket.region may be undefined).
@@ -27,7 +30,8 @@ export function createSpacesBucket(name: string, config: DigitalOceanStackConfig
     {
       name: config.bucket,
       region,
-      // `public-read` on the bucket would let anyone list every key, `backups/` included.
+      // `public-read` on the bucket would let anyone list every key, `backups/` included. Objects are public
+      // by their own ACL, not the bucket's.
       acl: "private",
       forceDestroy: protection.forceDestroy,
       // Lifecycle exists only as this argument on Spaces; Spaces itself purges them after 30 days ("Spaces limits").
@@ -48,15 +52,5 @@ export function createSpacesBucket(name: string, config: DigitalOceanStackConfig
     { parent },
   );
 
-  const policy = new digitalocean.SpacesBucketPolicy(
-    `${name}-bucket-policy`,
-    {
-      bucket: bucket.name,
-      region,
-      policy: JSON.stringify(publicReadPolicy(config.bucket, { kind: "anonymous" }, config.keyPrefix)),
-    },
-    { parent },
-  );
-
-  return { bucket, cors, policy };
+  return { bucket, cors };
 }

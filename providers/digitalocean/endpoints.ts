@@ -19,8 +19,8 @@ export interface SpacesCredentials {
 }
 
 /**
- * What Mastodon needs to know about a Spaces bucket (FACTS.md section 5): the region slug as S3_REGION, the
- * regional endpoint, and the public media host (the CDN's custom domain, or its own endpoint).
+ * What Mastodon needs to know about a Spaces bucket: the region slug as S3_REGION, the regional endpoint, the
+ * public media host (the CDN's custom domain, or its own endpoint), and object ACLs as the source of public read.
  */
 export function spacesStorageFacts(
   region: string,
@@ -38,5 +38,8 @@ export function spacesStorageFacts(
     // Spaces refused uploads and deletes from AWS SDKs released on or after 15 January 2025, which send CRC32
     // checksums by default (DigitalOcean Spaces API reference, warning at the top).
     checksumsOnlyWhenRequired: true,
+    // A per-bucket key and a bucket policy cannot coexist on Spaces (DigitalOcean, "How to Configure Bucket
+    // Policies"): public read comes from the object ACLs Mastodon sends (S3_PERMISSION=public-read).
+    aclMode: "object-acl",
   };
 }

@@ -13,10 +13,11 @@ export interface DigitalOceanMediaStorageArgs {
 }
 
 /**
- * Mastodon media on DigitalOcean Spaces behind the Spaces CDN: a bucket that lists nothing, anonymous reads on
- * the public prefixes only, a Spaces key limited to this bucket, and the media domain with its certificate.
+ * Mastodon media on DigitalOcean Spaces behind the Spaces CDN: a bucket that lists nothing, public read through
+ * the object ACLs Mastodon sends (object-ACL mode: no bucket policy, which a per-bucket key forbids), a Spaces
+ * key limited to this bucket, and the media domain with its certificate.
  *
- * The Spaces resources (bucket, CORS, policy) are signed with the provider's own Spaces key
+ * The Spaces resources (bucket, CORS) are signed with the provider's own Spaces key
  * (`digitalocean:spacesAccessId` / `digitalocean:spacesSecretKey`); the writer key and the CDN use the API token.
  */
 export class DigitalOceanMediaStorage extends pulumi.ComponentResource {
@@ -27,13 +28,13 @@ export class DigitalOceanMediaStorage extends pulumi.ComponentResource {
     const { config } = args;
     const tls = mediaDomainTls(config);
 
-    const { bucket, cors, policy } = createSpacesBucket(name, config, this);
+    const { bucket, cors } = createSpacesBucket(name, config, this);
     const writer = createWriter(name, bucket, this);
     const { cdn, mediaHost, dnsRecords } = createCdn(name, { bucket, tls, ttl: config.digitalocean.cdnTtl }, this);
 
     const outputs = publishMediaStorage(this, name, config, spacesStorageFacts(config.digitalocean.region, mediaHost, writer), {
-      triggers: [policy.policy, cors.corsRules, cdn.id, cdn.customDomain, cdn.certificateName, writer.key.grants],
-      dependsOn: [policy, cors, cdn, writer.key],
+      triggers: [bucket.acl, cors.corsRules, cdn.id, cdn.customDomain, cdn.certificateName, writer.key.grants],
+      dependsOn: [bucket, cors, cdn, writer.key],
     });
     outputs.cdnDomain = cdn.endpoint;
     if (dnsRecords) outputs.dnsRecords = dnsRecords;

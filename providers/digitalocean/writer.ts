@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
 
-/** Read, write, list and delete in the granted bucket. Never `fullaccess`, which reaches every bucket of the account. */
+/**
+ * Read, write, list and delete in the granted bucket. Never `fullaccess`, which reaches every bucket of the
+ * account. A limited-access key like this one rules out a bucket policy on its bucket (DigitalOcean, "How to
+ * Configure Bucket Policies"), hence object ACLs for public read.
+ */
 export const WRITER_PERMISSION = "readwrite";
 
 export interface SpacesWriter {

@@ -39,6 +39,8 @@ export class MinioMediaStorage extends pulumi.ComponentResource {
         accessKeyId: writer.accessKeyId,
         secretAccessKey: writer.secretAccessKey,
         checksumsOnlyWhenRequired: true,
+        // The bucket policy reads the public prefixes.
+        aclMode: "no-acl",
       },
       {
         triggers: [bucketPolicy.policy, writer.policy.policy, writer.attachment.policyName],

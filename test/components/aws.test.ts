@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it, vi } from "vitest";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
-import { CACHING_OPTIMIZED_POLICY_ID } from "../../providers/aws/distribution";
+import { CACHING_OPTIMIZED_POLICY_ID, CORS_S3_ORIGIN_REQUEST_POLICY_ID, distributionComment } from "../../providers/aws/distribution";
 import { jsonInput, planConfig, resourceOf, resourcesOf } from "../helpers/plan";
 
 const config = {
@@ -49,7 +50,8 @@ describe("AwsMediaStorage", async () => {
 
   it("encrypts by default and aborts incomplete multipart uploads after seven days", () => {
     const encryption = resourceOf(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
-    expect(encryption.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
+    // bucketKeyEnabled is an SSE-KMS setting: with AES256 it does nothing and must not be sent.
+    expect(encryption.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
     expect(resourceOf(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules).toEqual([
       { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: { prefix: "" }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
     ]);
@@ -106,9 +108,13 @@ describe("AwsMediaStorage", async () => {
       allowedMethods: ["GET", "HEAD", "OPTIONS"],
       cachedMethods: ["GET", "HEAD"],
       cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+      // Forwards Origin and Access-Control-Request-* so that S3 answers preflights (else 400).
+      originRequestPolicyId: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
       responseHeadersPolicyId: "media-response-headers-id",
       compress: true,
     });
+    // AWS's published id of the managed policy CORS-S3Origin.
+    expect(CORS_S3_ORIGIN_REQUEST_POLICY_ID).toBe("88a5eaf4-2fd4-4709-b370-b4c650ea3fcf");
   });
 
   it("adds CORS and nosniff at the edge", () => {
@@ -248,7 +254,42 @@ describe("AwsMediaStorage with DNS on Cloudflare", async () => {
 });
 
 describe("AwsMediaStorage with external DNS", async () => {
+  const warnings: string[] = [];
+  const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => void warnings.push(message));
   const plan = await planConfig({ ...config, aws: { region: "eu-central-1", dns: { type: "external" } } });
+  warn.mockRestore();
+  const commands = resourcesOf(plan, "command:local:Command");
+  const named = (suffix: string) => commands.filter((command) => command.name.endsWith(suffix));
+
+  it("shows each record to create as soon as it is known, through a command that runs once, not a log on every up", () => {
+    expect(warnings.filter((message) => message.includes("DNS record"))).toEqual([]);
+    const [validation] = named("-certificate-validation-notice");
+    expect(validation?.inputs).toMatchObject({
+      create: "cat",
+      stdin:
+        "Create the DNS record _a79865eb4cd1a6ab990a45779b4e0b96.files.example.com CNAME _424c7224e9b0146f9a8808af955727d0.acm-validations.aws (ACM certificate validation).\n",
+      logging: "stdout",
+    });
+    // Right after the certificate, in parallel with the validation that waits for the record.
+    expect(validation?.dependsOn).not.toContain(resourceOf(plan, "aws:acm/certificateValidation:CertificateValidation").urn);
+    const [media] = named("-dns-notice");
+    expect(media?.inputs).toMatchObject({
+      create: "cat",
+      stdin: "Create the DNS record files.example.com CNAME d111111abcdef8.cloudfront.net (media domain -> CloudFront).\n",
+      logging: "stdout",
+    });
+    // No trigger: the command runs again only when a record (its stdin) changes.
+    for (const notice of [validation, media]) expect(notice?.inputs.triggers).toBeUndefined();
+  });
+
+  it("lets the self-check report a missing media record as pending, and run again once DNS changes", () => {
+    const [check] = named("-self-check");
+    expect(String(check?.inputs.create)).toMatch(
+      /^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900 --expect-cname files\.example\.com=d111111abcdef8\.cloudfront\.net; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/,
+    );
+    // What DNS said when the program ran is a trigger; the offline plan looks nothing up and says so.
+    expect((check?.inputs.triggers as unknown[]).at(-1)).toBe("files.example.com CNAME d111111abcdef8.cloudfront.net: could not be looked up (OFFLINE_PLAN)");
+  });
 
   it("creates no records and lists the ones to create by hand", () => {
     expect(resourcesOf(plan, "aws:route53/record:Record")).toEqual([]);
@@ -265,6 +306,31 @@ describe("AwsMediaStorage with external DNS", async () => {
         { name: "files.example.com", type: "CNAME", value: "d111111abcdef8.cloudfront.net", purpose: "media domain -> CloudFront" },
       ],
     });
+  });
+});
+
+describe("distributionComment", () => {
+  it("names the instance and stays within CloudFront's 128 characters for the longest valid host name", () => {
+    expect(distributionComment("social.example.com")).toBe("Mastodon media for social.example.com");
+    // 253 characters: four labels of 62 and 61 letters, the longest a host name may be.
+    const longest = `${"a".repeat(62)}.${"b".repeat(62)}.${"c".repeat(62)}.${"d".repeat(61)}.${"e".repeat(2)}`.slice(0, 253);
+    const comment = distributionComment(longest);
+    expect(comment.length).toBe(128);
+    expect(comment.startsWith("Mastodon media for ...")).toBe(true);
+    expect(comment.endsWith(`${"d".repeat(20)}.ee`)).toBe(true);
+    expect(distributionComment("x".repeat(109)).length).toBe(128);
+    expect(distributionComment("x".repeat(109))).toBe(`Mastodon media for ${"x".repeat(109)}`);
+  });
+});
+
+describe("AwsMediaStorage for a web domain of 200 characters", async () => {
+  const webDomain = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.example.com`;
+  const plan = await planConfig({ ...config, webDomain, selfCheck: false });
+
+  it("sends a distribution comment CloudFront accepts", () => {
+    const comment = String(resourceOf(plan, "aws:cloudfront/distribution:Distribution").inputs.comment);
+    expect(comment.length).toBeLessThanOrEqual(128);
+    expect(comment).toMatch(/example\.com$/);
   });
 });
 

@@ -7,6 +7,8 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
 import { PLAN_NODE_ARGS } from "../helpers/plan-cli";
+import { LEFTOVER_ENTRY_POINT_ZONE } from "../../cli/plan/mocks";
+import { UserError } from "../../components/errors";
 
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 const ZONE = "fedcba9876543210fedcba9876543210";
@@ -32,9 +34,9 @@ const R2_TYPES = [
   "cloudflare:index/r2ManagedDomain:R2ManagedDomain",
 ];
 const GUARD_EXPRESSION =
-  '(lower(http.host) eq "files.example.com" and (' +
-  'starts_with(http.request.uri.path, "/backups/") or starts_with(http.request.uri.path, "/imports/") or ' +
-  'starts_with(url_decode(http.request.uri.path), "/backups/") or starts_with(url_decode(http.request.uri.path), "/imports/")))';
+  '(lower(http.host) in {"files.example.com" "files.example.com."} and (' +
+  'http.request.uri.path contains "/backups/" or http.request.uri.path contains "/imports/" or ' +
+  'url_decode(http.request.uri.path) contains "/backups/" or url_decode(http.request.uri.path) contains "/imports/"))';
 
 describe("CloudflareMediaStorage", async () => {
   const plan = await planConfig(config);
@@ -43,7 +45,14 @@ describe("CloudflareMediaStorage", async () => {
   it("parents every child to the component and derives every child name from it", () => {
     const children = plan.resources.filter((resource) => resource !== component);
     expect(children.map((child) => child.type).sort()).toEqual(
-      [...R2_TYPES, "cloudflare:index/accountToken:AccountToken", "cloudflare:index/ruleset:Ruleset", "command:local:Command"].sort(),
+      [
+        ...R2_TYPES,
+        "cloudflare:index/accountToken:AccountToken",
+        "cloudflare:index/ruleset:Ruleset",
+        "cloudflare:index/ruleset:Ruleset",
+        "cloudflare:index/ruleset:Ruleset",
+        "command:local:Command",
+      ].sort(),
     );
     for (const child of children) {
       expect(child.parent).toBe(component.urn);
@@ -96,8 +105,61 @@ describe("CloudflareMediaStorage", async () => {
       enabled: true,
       minTls: "1.2",
     });
-    expect(domain.dependsOn).toContain(resourceOf(plan, "cloudflare:index/ruleset:Ruleset").urn);
+    expect(domain.dependsOn).toContain(resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-private-keys-guard").urn);
     expect(resourcesOf(plan, "cloudflare:index/dnsRecord:DnsRecord")).toEqual([]);
+  });
+
+  it("sets CORS, HSTS and nosniff after the cache on the media host only, with the zone's response header transform rules", () => {
+    // R2 adds CORS only when a request carries Origin and Cloudflare's cache ignores Vary: a copy first cached
+    // without Origin must still reach browsers with Access-Control-Allow-Origin.
+    expect(resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-response-headers").inputs).toEqual({
+      zoneId: ZONE,
+      kind: "zone",
+      phase: "http_response_headers_transform",
+      name: "Zone response header rules (managed by mastodon-media)",
+      description: "Response header transform rules of the zone, managed by the mastodon-media Pulumi project",
+      rules: [
+        {
+          ref: "mastodon_media_headers",
+          description: "Mastodon media: HSTS, nosniff and CORS for any origin on files.example.com",
+          expression: '(lower(http.host) in {"files.example.com" "files.example.com."})',
+          action: "rewrite",
+          actionParameters: {
+            headers: {
+              "Strict-Transport-Security": { operation: "set", value: "max-age=63072000" },
+              "X-Content-Type-Options": { operation: "set", value: "nosniff" },
+              "Access-Control-Allow-Origin": { operation: "set", value: "*" },
+              "Access-Control-Expose-Headers": { operation: "set", value: "ETag" },
+            },
+          },
+          enabled: true,
+        },
+      ],
+    });
+  });
+
+  it("redirects plain HTTP to HTTPS on the media host only, before the media host goes live", () => {
+    const redirect = resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-https-redirect");
+    expect(redirect.inputs).toEqual({
+      zoneId: ZONE,
+      kind: "zone",
+      phase: "http_request_dynamic_redirect",
+      name: "Zone single redirects (managed by mastodon-media)",
+      description: "Single Redirect rules of the zone, managed by the mastodon-media Pulumi project",
+      rules: [
+        {
+          ref: "mastodon_media_https",
+          description: "Mastodon media: redirect plain HTTP to HTTPS on files.example.com",
+          expression: '(lower(http.host) in {"files.example.com" "files.example.com."} and not ssl)',
+          action: "redirect",
+          actionParameters: {
+            fromValue: { statusCode: 301, targetUrl: { expression: 'concat("https://", http.host, http.request.uri.path)' }, preserveQueryString: true },
+          },
+          enabled: true,
+        },
+      ],
+    });
+    expect(resourceOf(plan, "cloudflare:index/r2CustomDomain:R2CustomDomain").dependsOn).toContain(redirect.urn);
   });
 
   it("keeps the r2.dev URL switched off", () => {
@@ -128,7 +190,7 @@ describe("CloudflareMediaStorage", async () => {
   });
 
   it("blocks backups/ and imports/ on the media host with the zone's custom WAF rule", () => {
-    expect(resourceOf(plan, "cloudflare:index/ruleset:Ruleset").inputs).toEqual({
+    expect(resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-private-keys-guard").inputs).toEqual({
       zoneId: ZONE,
       kind: "zone",
       phase: "http_request_firewall_custom",
@@ -182,15 +244,17 @@ describe("CloudflareMediaStorage", async () => {
       "cloudflare:index/r2CustomDomain:R2CustomDomain",
       "cloudflare:index/r2BucketCors:R2BucketCors",
       "cloudflare:index/accountToken:AccountToken",
-      "cloudflare:index/ruleset:Ruleset",
     ];
     for (const type of needed) expect(check.dependsOn).toContain(resourceOf(plan, type).urn);
+    for (const ruleset of resourcesOf(plan, "cloudflare:index/ruleset:Ruleset")) expect(check.dependsOn).toContain(ruleset.urn);
     expect(check.inputs.triggers).toEqual([
       "files.example.com",
       "1.2",
       resourceOf(plan, "cloudflare:index/r2BucketCors:R2BucketCors").inputs.rules,
       TOKEN_ID,
-      resourceOf(plan, "cloudflare:index/ruleset:Ruleset").inputs.rules,
+      resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-private-keys-guard").inputs.rules,
+      resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-response-headers").inputs.rules,
+      resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-https-redirect").inputs.rules,
     ]);
   });
 });
@@ -242,10 +306,41 @@ describe("CloudflareMediaStorage in the EU jurisdiction with a key prefix", asyn
   });
 
   it("guards the private prefixes under the key prefix and restricts CORS to the given origin", () => {
-    const [rule] = resourceOf(plan, "cloudflare:index/ruleset:Ruleset").inputs.rules as { expression: string }[];
-    expect(rule?.expression).toBe(GUARD_EXPRESSION.replace(/"\/(backups|imports)\/"/g, '"/social/$1/"'));
+    const [rule] = resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-private-keys-guard").inputs.rules as { expression: string }[];
+    // The private classes are blocked under every key prefix (other instances may share the bucket).
+    expect(rule?.expression).toBe(GUARD_EXPRESSION);
     const [cors] = resourceOf(plan, "cloudflare:index/r2BucketCors:R2BucketCors").inputs.rules as { allowed: { origins: string[] } }[];
     expect(cors?.allowed.origins).toEqual(["https://social.example.com"]);
+  });
+
+  it("answers CORS at the edge only to the listed origin, with Vary: Origin", () => {
+    const rules = resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-response-headers").inputs.rules as {
+      ref: string;
+      expression: string;
+      actionParameters: { headers: Record<string, { value: string }> };
+    }[];
+    expect(rules.map((rule) => rule.ref)).toEqual(["mastodon_media_headers", "mastodon_media_headers_cors_1"]);
+    expect(rules[0]?.actionParameters.headers).not.toHaveProperty("Access-Control-Allow-Origin");
+    expect(rules[1]?.expression).toBe(
+      '(lower(http.host) in {"files.example.com" "files.example.com."} and any(http.request.headers["origin"][*] eq "https://social.example.com"))',
+    );
+    expect(rules[1]?.actionParameters.headers).toEqual({
+      "Access-Control-Allow-Origin": { operation: "set", value: "https://social.example.com" },
+      "Access-Control-Expose-Headers": { operation: "set", value: "ETag" },
+      Vary: { operation: "set", value: "Origin" },
+    });
+  });
+});
+
+describe("CloudflareMediaStorage in a zone whose custom-rules entry point already exists", () => {
+  it("stops before registering anything and names the ruleset, the phase and the ways out", async () => {
+    const attempt = planConfig({ ...config, cloudflare: { ...config.cloudflare, zoneId: LEFTOVER_ENTRY_POINT_ZONE } });
+    await expect(attempt).rejects.toThrow(UserError);
+    await expect(attempt).rejects.toThrow(
+      `The Cloudflare zone ${LEFTOVER_ENTRY_POINT_ZONE} already has an entry-point ruleset this stack would have to own (a zone has one per phase); nothing was created:\n` +
+        '  - phase http_request_firewall_custom: ruleset "default" (id 2f2feab2026849078ba485f918791bdc, last updated 2025-03-01T10:00:00Z); ' +
+        "this stack needs the phase for the WAF rule keeping backups/ and imports/ private on files.example.com\n",
+    );
   });
 });
 

@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { publicReadPolicy } from "../../components/policy-documents";
-import { jsonInput, planConfig, resourceOf, resourcesOf } from "../helpers/plan";
+import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
 import { PLAN_NODE_ARGS } from "../helpers/plan-cli";
 
 const BUCKET = "digitalocean:index/spacesBucket:SpacesBucket";
@@ -41,7 +40,7 @@ function env(aliasHost: string, extra: string[] = []): string {
     "AWS_SECRET_ACCESS_KEY=EXAMPLEspacesSecretKey0000000000000000000000",
     "AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED",
     "AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED",
-    "S3_PERMISSION=",
+    "S3_PERMISSION=public-read",
     "",
   ].join("\n");
 }
@@ -52,7 +51,7 @@ describe("DigitalOceanMediaStorage", async () => {
 
   it("parents every child to the component and derives every child name from it", () => {
     const children = plan.resources.filter((resource) => resource !== component);
-    expect(children.map((child) => child.type).sort()).toEqual([BUCKET, CORS, POLICY, KEY, CERTIFICATE, CDN, SELF_CHECK].sort());
+    expect(children.map((child) => child.type).sort()).toEqual([BUCKET, CORS, KEY, CERTIFICATE, CDN, SELF_CHECK].sort());
     for (const child of children) {
       expect(child.parent).toBe(component.urn);
       expect(child.name.startsWith("media-")).toBe(true);
@@ -80,12 +79,16 @@ describe("DigitalOceanMediaStorage", async () => {
     });
   });
 
-  it("lets anyone read the public prefixes and nothing else", () => {
-    const policy = resourceOf(plan, POLICY);
-    expect(policy.inputs).toMatchObject({ bucket: "example-social-media", region: "fra1" });
-    expect(jsonInput(policy, "policy")).toEqual(publicReadPolicy("example-social-media", { kind: "anonymous" }));
-    expect(policy.inputs.policy).not.toContain("backups/");
-    expect(policy.inputs.policy).not.toContain("s3:ListBucket");
+  it("registers no bucket policy, which DigitalOcean refuses beside the per-bucket key: public read comes from object ACLs", () => {
+    expect(resourcesOf(plan, POLICY)).toEqual([]);
+    expect(resourceOf(plan, BUCKET).inputs.acl).toBe("private");
+    expect(resourceOf(plan, KEY).inputs.grants).toEqual([{ bucket: "example-social-media", permission: "readwrite" }]);
+  });
+
+  it("tells Mastodon to upload media with the public-read ACL (and archives private, as it does by itself)", () => {
+    const lines = String(plan.outputs.envProduction?.value).trim().split("\n");
+    expect(lines).toContain("S3_PERMISSION=public-read");
+    expect(lines.filter((line) => line.startsWith("S3_PERMISSION"))).toHaveLength(1);
   });
 
   it("grants the writer key readwrite on the media bucket only, after the bucket exists", () => {
@@ -129,7 +132,7 @@ describe("DigitalOceanMediaStorage", async () => {
     expect(check.inputs.create).toBe("npm run --silent verify -- --env - --origin https://social.example.com --retry-for 900");
     expect(check.secretInputs).toContain("stdin");
     expect(check.additionalSecretOutputs).toEqual(["stdout", "stderr"]);
-    for (const type of [POLICY, CORS, CDN, KEY]) expect(check.dependsOn).toContain(resourceOf(plan, type).urn);
+    for (const type of [BUCKET, CORS, CDN, KEY]) expect(check.dependsOn).toContain(resourceOf(plan, type).urn);
   });
 });
 
@@ -187,8 +190,8 @@ describe("DigitalOceanMediaStorage with an uploaded certificate", async () => {
 describe("DigitalOceanMediaStorage with a key prefix and restricted origins", async () => {
   const plan = await planConfig({ ...config, keyPrefix: "social", corsOrigins: ["https://social.example.com"] });
 
-  it("scopes the public read to the prefix and renders S3_KEY_PREFIX", () => {
-    expect(jsonInput(resourceOf(plan, POLICY), "policy")).toEqual(publicReadPolicy("example-social-media", { kind: "anonymous" }, "social"));
+  it("renders S3_KEY_PREFIX and still registers no bucket policy", () => {
+    expect(resourcesOf(plan, POLICY)).toEqual([]);
     expect(plan.outputs.envProduction?.value).toBe(env("files.example.com", ["S3_KEY_PREFIX=social"]));
   });
 
@@ -223,6 +226,8 @@ describe("npm run plan -- --stack digitalocean", () => {
     expect(plan.resources.find((resource) => resource.type === BUCKET)?.protect).toBe(true);
     expect(plan.outputs.envProduction).toBe("[secret]");
     expect(plan.envProductionMasked).toContain("S3_ALIAS_HOST=files.example.com\n");
+    expect(plan.envProductionMasked).toContain("S3_PERMISSION=public-read\n");
+    expect(plan.resources.filter((resource) => resource.type === POLICY)).toEqual([]);
     expect(readFileSync(file, "utf8")).not.toContain("EXAMPLEspacesSecretKey");
   });
 });

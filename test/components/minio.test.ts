@@ -225,7 +225,7 @@ describe("MinioMediaStorage", () => {
 
   it("exports no nginx configuration without a media domain", async () => {
     const plan = await planConfig(dev);
-    expect(Object.keys(plan.outputs).sort()).toEqual(["bucket", "envProduction", "mediaBaseUrl", "region"]);
+    expect(Object.keys(plan.outputs).sort()).toEqual(["bucket", "envProduction", "mastodonHostSteps", "mediaBaseUrl", "region"]);
   });
 
   it("warns that MinIO's server-wide CORS applies when corsOrigins is restricted and MinIO serves media itself", async () => {

@@ -5,9 +5,10 @@ import type { Plan, PlannedResource } from "../../cli/plan/types";
 
 /**
  * The documents the real components produce, taken from the offline plans of the committed stacks, so that
- * the e2e tests apply exactly what `pulumi up` would send: the anonymous-read bucket policy of the
- * DigitalOcean component (Spaces is Ceph RGW, like the local server), the writer policy of the AWS component,
- * the CORS rules of the DigitalOcean component. Each falls back to the next source when a stack is missing.
+ * the e2e tests apply exactly what `pulumi up` would send: the anonymous-read bucket policy of the MinIO
+ * component (no-ACL mode; Spaces has none, its public read is object ACLs), the writer policy of the AWS
+ * component, the CORS rules of the DigitalOcean component (Spaces is Ceph RGW, like the local server). Each
+ * falls back to the next source when a stack is missing.
  */
 export interface Documents {
   bucketPolicy: Sourced<PolicyDocument>;
@@ -32,7 +33,6 @@ interface Source {
 const json = (key: string) => (resource: PlannedResource) => JSON.parse(String(resource.inputs[key]));
 
 const BUCKET_POLICY_SOURCES: Source[] = [
-  { stack: "digitalocean", type: "digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy", read: json("policy") },
   { stack: "dev", type: "minio:index/s3BucketPolicy:S3BucketPolicy", read: json("policy") },
 ];
 const WRITER_POLICY_SOURCES: Source[] = [

@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import type { CorsRule } from "../../components/cors";
-import { renderEnv } from "../../components/env";
+import { renderEnv, type AclMode } from "../../components/env";
 import type { PolicyDocument } from "../../components/policy-documents";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -131,8 +131,11 @@ export async function bucketNames(server: LocalServer): Promise<string[]> {
   return (answer.Buckets ?? []).map((bucket) => bucket.Name as string);
 }
 
-/** The env block renderEnv produces for a bucket on a local server: path style, http on loopback, no alias. */
-export function localEnv(server: LocalServer, bucket: string, writer: Writer, keyPrefix?: string): string {
+/**
+ * The env block renderEnv produces for a bucket on a local server: path style, http on loopback, no alias;
+ * `no-acl` like AWS, R2 and MinIO unless `aclMode` says `object-acl` like Spaces.
+ */
+export function localEnv(server: LocalServer, bucket: string, writer: Writer, keyPrefix?: string, aclMode: AclMode = "no-acl"): string {
   const host = new URL(server.endpoint).host;
   return renderEnv({
     bucket,
@@ -145,6 +148,7 @@ export function localEnv(server: LocalServer, bucket: string, writer: Writer, ke
     accessKeyId: writer.accessKeyId,
     secretAccessKey: writer.secretAccessKey,
     checksumsOnlyWhenRequired: true,
+    aclMode,
   });
 }
 

@@ -25,7 +25,8 @@ describe("planStack on every committed stack file", () => {
     expect(plan.outputs.envProduction?.secret).toBe(true);
     const env = String(plan.outputs.envProduction?.value);
     expect(env).toMatch(/^S3_ENABLED=true\n/);
-    expect(env).toContain("\nS3_PERMISSION=\n");
+    // The provider's ACL mode: object ACLs on Spaces (its per-bucket key forbids a bucket policy), none elsewhere.
+    expect(env).toContain(plan.provider === "digitalocean" ? "\nS3_PERMISSION=public-read\n" : "\nS3_PERMISSION=\n");
 
     const shown = JSON.stringify(publicPlan(plan, false));
     const secret = /AWS_SECRET_ACCESS_KEY=(.+)/.exec(env)?.[1] as string;
@@ -48,6 +49,12 @@ describe("npm run plan", () => {
     expect(Object.keys(bucket)).toEqual(["type", "name", "urn", "parent", "inputs", "protect", "retainOnDelete", "dependsOn"]);
     expect(bucket).toMatchObject({ protect: true, retainOnDelete: true, inputs: { bucket: "example-social-media" } });
     expect(bucket.parent).toBe("urn:pulumi:aws::mastodon-media::mastodon-media:aws:MediaStorage::media");
+    // CORS preflights reach S3 only through the managed origin request policy CORS-S3Origin.
+    const distribution = plan.resources.find((resource: { type: string }) => resource.type === "aws:cloudfront/distribution:Distribution");
+    expect(distribution.inputs.defaultCacheBehavior).toMatchObject({
+      allowedMethods: ["GET", "HEAD", "OPTIONS"],
+      originRequestPolicyId: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+    });
   });
 
   it("exits 2 and names the problem when the stack file does not exist", async () => {

@@ -91,6 +91,12 @@ describe("evaluatePlan", () => {
         resource: policy.urn,
         message: "can't run policy bucket-policy-public-read-limited-to-public-prefixes during preview: string value at .policy can't be known during preview",
       },
+      {
+        policy: "bucket-policy-principals-limited",
+        level: "advisory",
+        resource: "urn:pulumi:aws::mastodon-media::pulumi:pulumi:Stack::mastodon-media-aws",
+        message: "can't run policy bucket-policy-principals-limited during preview: string value at .policy can't be known during preview",
+      },
     ]);
   });
 

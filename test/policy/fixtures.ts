@@ -153,7 +153,9 @@ export const cloudflare = {
     props: { accountId: ACCOUNT_ID, bucketName: BUCKET, enabled, jurisdiction: "default" } as Record<string, unknown>,
   }),
   guard: (
-    expression = '(lower(http.host) eq "files.example.com" and (starts_with(http.request.uri.path, "/backups/") or starts_with(http.request.uri.path, "/imports/")))',
+    expression = '(lower(http.host) in {"files.example.com" "files.example.com."} and (http.request.uri.path contains "/backups/" or ' +
+      'http.request.uri.path contains "/imports/" or url_decode(http.request.uri.path) contains "/backups/" or ' +
+      'url_decode(http.request.uri.path) contains "/imports/"))',
   ) => ({
     type: "cloudflare:index/ruleset:Ruleset",
     props: {

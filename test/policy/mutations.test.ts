@@ -43,11 +43,38 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [v
 const bucketOf = (resource: PlannedResource) => String(resource.inputs.bucket);
 const bucketPolicies = (resources: PlannedResource[]) => ofType(resources, AWS.bucketPolicy, DIGITALOCEAN.spacesBucketPolicy, MINIO.s3BucketPolicy);
 
+/** Rewrites the expression of every WAF custom rule; the R2 custom domains are what the guard policy reports. */
+function guardMutant(resources: PlannedResource[], edit: (expression: string) => string): string[] {
+  let changed = false;
+  for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_request_firewall_custom")) {
+    for (const rule of ruleset.inputs.rules as { expression: string }[]) {
+      const edited = edit(rule.expression);
+      changed ||= edited !== rule.expression;
+      rule.expression = edited;
+    }
+  }
+  return changed ? ofType(resources, CLOUDFLARE.r2CustomDomain).map((domain) => domain.urn) : [];
+}
+
+/** Adds a Spaces bucket policy (anonymous read on the public prefixes) beside each Spaces bucket of the plan. */
+function addSpacesBucketPolicy(resources: PlannedResource[]): string[] {
+  return ofType(resources, DIGITALOCEAN.spacesBucket).map((bucket) => {
+    const name = `${bucket.name}-policy`;
+    const urn = bucket.urn.replace(/\$[^$]*::[^:]*$/, `$${DIGITALOCEAN.spacesBucketPolicy}::${name}`);
+    const document = { Version: "2012-10-17", Statement: [publicReadStatement(String(bucket.inputs.name))] };
+    resources.push({ ...structuredClone(bucket), type: DIGITALOCEAN.spacesBucketPolicy, name, urn, protect: false, retainOnDelete: false, inputs: { bucket: bucket.inputs.name, region: bucket.inputs.region, policy: JSON.stringify(document) } });
+    return urn;
+  });
+}
+
+const publicReadStatement = (bucket: string) => ({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/media_attachments/*`] });
+
 const MUTATIONS: Mutation[] = [
   {
     name: "anonymous s3:ListBucket in the bucket policy",
     policy: "bucket-policy-public-access-read-only",
-    providers: ["aws", "digitalocean", "minio"],
+    // Spaces has no bucket policy (object-ACL mode): its bucket-wide grant is the bucket ACL, below.
+    providers: ["aws", "minio"],
     apply: (resources) =>
       bucketPolicies(resources).flatMap((policy) =>
         editJson([policy], "policy", (document) => {
@@ -58,7 +85,7 @@ const MUTATIONS: Mutation[] = [
   {
     name: "public backups/ in the bucket policy",
     policy: "bucket-policy-public-read-limited-to-public-prefixes",
-    providers: ["aws", "digitalocean", "minio"],
+    providers: ["aws", "minio"],
     apply: (resources) =>
       bucketPolicies(resources).flatMap((policy) =>
         editJson([policy], "policy", (document) => {
@@ -66,6 +93,22 @@ const MUTATIONS: Mutation[] = [
           statement.Resource = [...asList(statement.Resource), `arn:aws:s3:::${bucketOf(policy)}/backups/*`];
         }),
       ),
+  },
+  {
+    name: "a public-read bucket ACL (anyone lists every key, backups/ included)",
+    policy: "bucket-acl-not-public",
+    providers: ["digitalocean", "minio"],
+    apply: (resources) =>
+      ofType(resources, DIGITALOCEAN.spacesBucket, MINIO.s3Bucket).map((bucket) => {
+        bucket.inputs.acl = "public-read";
+        return bucket.urn;
+      }),
+  },
+  {
+    name: "a Spaces bucket policy beside the per-bucket key",
+    policy: "spaces-scoped-key-without-bucket-policy",
+    providers: ["digitalocean"],
+    apply: addSpacesBucketPolicy,
   },
   {
     name: "public backups/ on the R2 custom domain (WAF clause removed)",
@@ -77,6 +120,118 @@ const MUTATIONS: Mutation[] = [
       }
       return ofType(resources, CLOUDFLARE.ruleset).length > 0 ? ofType(resources, CLOUDFLARE.r2CustomDomain).map((domain) => domain.urn) : [];
     },
+  },
+  {
+    name: "the R2 guard for the exact Host only (a trailing dot or upper case gets through)",
+    policy: "r2-private-prefixes-blocked",
+    providers: ["cloudflare"],
+    apply: (resources) => guardMutant(resources, (expression) => expression.replace(/lower\(http\.host\) in \{("[^"]+") "[^"]+"\}/, "http.host eq $1")),
+  },
+  {
+    name: "the R2 guard without the decoded path (%2F gets through)",
+    policy: "r2-private-prefixes-blocked",
+    providers: ["cloudflare"],
+    apply: (resources) => guardMutant(resources, (expression) => expression.replace(/ or url_decode\(http\.request\.uri\.path\) contains "[^"]+"/g, "")),
+  },
+  {
+    name: "the R2 guard for this stack's key prefix only (starts_with at the root)",
+    policy: "r2-private-prefixes-blocked",
+    providers: ["cloudflare"],
+    apply: (resources) => guardMutant(resources, (expression) => expression.replace(/(url_decode\(http\.request\.uri\.path\)|http\.request\.uri\.path) contains ("[^"]+")/g, "starts_with($1, $2)")),
+  },
+  {
+    name: "the R2 guard blocking every path of the media host (public media too)",
+    policy: "r2-private-prefixes-blocked",
+    providers: ["cloudflare"],
+    apply: (resources) => guardMutant(resources, (expression) => expression.replace(/ and \(.*\)\)$/, ")")),
+  },
+  {
+    name: "an R2 token scoped to the bucket's name in another jurisdiction",
+    policy: "writer-scoped-to-stack-bucket",
+    providers: ["cloudflare"],
+    apply: (resources) =>
+      ofType(resources, CLOUDFLARE.accountToken, CLOUDFLARE.apiToken).map((token) => {
+        for (const policy of token.inputs.policies as { resources: string }[]) policy.resources = policy.resources.replace("_default_", "_eu_");
+        return token.urn;
+      }),
+  },
+  {
+    name: "a lifecycle rule expiring current objects",
+    policy: "bucket-lifecycle-keeps-media",
+    providers: ["aws", "cloudflare", "digitalocean", "minio"],
+    apply: (resources) => {
+      const broken = [
+        ...ofType(resources, AWS.bucketLifecycle).map((lifecycle) => {
+          (lifecycle.inputs.rules as Record<string, unknown>[]).push({ id: "expire", status: "Enabled", filter: { prefix: "" }, expiration: { days: 30 } });
+          return lifecycle.urn;
+        }),
+        ...ofType(resources, CLOUDFLARE.r2BucketLifecycle).map((lifecycle) => {
+          (lifecycle.inputs.rules as Record<string, unknown>[]).push({ id: "expire", enabled: true, conditions: { prefix: "" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: 2592000 } } });
+          return lifecycle.urn;
+        }),
+        ...ofType(resources, DIGITALOCEAN.spacesBucket).map((bucket) => {
+          (bucket.inputs.lifecycleRules as Record<string, unknown>[]).push({ id: "expire", enabled: true, expiration: { days: 30 } });
+          return bucket.urn;
+        }),
+      ];
+      // MinIO stacks write no lifecycle (MinIO purges stale uploads itself): the mutant adds one.
+      for (const bucket of ofType(resources, MINIO.s3Bucket)) {
+        const urn = bucket.urn.replace(/\$minio:index\/s3Bucket:S3Bucket::[^:]+$/, "$minio:index/ilmPolicy:IlmPolicy::mutant-ilm");
+        resources.push({ ...bucket, type: MINIO.ilmPolicy, name: "mutant-ilm", urn, inputs: { bucket: bucket.inputs.bucket, rules: [{ id: "expire", expiration: "30d" }] }, protect: false, retainOnDelete: false });
+        broken.push(urn);
+      }
+      return broken;
+    },
+  },
+  {
+    name: "a bucket-policy grant to another AWS account",
+    policy: "bucket-policy-principals-limited",
+    providers: ["aws", "minio"],
+    apply: (resources) =>
+      ofType(resources, AWS.bucketPolicy, MINIO.s3BucketPolicy).flatMap((policy) =>
+        editJson([policy], "policy", (document) => {
+          document.Statement.push({ Sid: "Mutation", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucketOf(policy)}/media_attachments/*` });
+        }),
+      ),
+  },
+  {
+    name: 'a bucket-policy grant to {"AWS":"*"} on AWS',
+    policy: "bucket-policy-principals-limited",
+    providers: ["aws"],
+    apply: (resources) =>
+      editJson(ofType(resources, AWS.bucketPolicy), "policy", (document) => {
+        document.Statement.push({ Sid: "Mutation", Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::example-social-media/media_attachments/*" });
+      }),
+  },
+  {
+    name: "the CloudFront service principal without its SourceArn condition",
+    policy: "bucket-policy-principals-limited",
+    providers: ["aws"],
+    apply: (resources) =>
+      editJson(ofType(resources, AWS.bucketPolicy), "policy", (document) => {
+        delete document.Statement[0]!.Condition;
+      }),
+  },
+  {
+    name: "the CloudFront service principal pinned to an account only (aws:SourceAccount)",
+    policy: "bucket-policy-principals-limited",
+    providers: ["aws"],
+    apply: (resources) =>
+      editJson(ofType(resources, AWS.bucketPolicy), "policy", (document) => {
+        document.Statement[0]!.Condition = { StringEquals: { "AWS:SourceAccount": "123456789012" } };
+      }),
+  },
+  {
+    name: "a second statement for another account's distribution",
+    policy: "bucket-policy-principals-limited",
+    providers: ["aws"],
+    apply: (resources) =>
+      editJson(ofType(resources, AWS.bucketPolicy), "policy", (document) => {
+        const other = structuredClone(document.Statement[0]!);
+        other.Sid = "OtherDistribution";
+        other.Condition = { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::999999999999:distribution/EOTHERDISTRIB" } };
+        document.Statement.push(other);
+      }),
   },
   {
     name: "s3:* for the writer",

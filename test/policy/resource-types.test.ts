@@ -50,6 +50,7 @@ describe("resource type tokens", () => {
     expect(MINIO).toEqual({
       s3Bucket: token(minio.S3Bucket),
       s3BucketPolicy: token(minio.S3BucketPolicy),
+      ilmPolicy: token(minio.IlmPolicy),
       iamPolicy: token(minio.IamPolicy),
       iamGroupPolicy: token(minio.IamGroupPolicy),
       iamServiceAccount: token(minio.IamServiceAccount),

@@ -1,26 +1,35 @@
 import { describe, expect, it } from "vitest";
 import { privateKeysExpression } from "../../providers/cloudflare/guard-expression";
+import { mediaHostRequests } from "../../policy/analysis/media-host-requests";
+import { evaluateExpression } from "../../policy/analysis/rules-language/evaluate";
+
+const matches = (expression: string, host: string, path: string) =>
+  evaluateExpression(expression, { "http.host": host, "http.request.uri.path": path });
 
 describe("privateKeysExpression", () => {
-  it("blocks backups/ and imports/ on the media host, on the normalized and on the decoded path", () => {
-    expect(privateKeysExpression("files.example.com")).toBe(
-      '(lower(http.host) eq "files.example.com" and (' +
-        'starts_with(http.request.uri.path, "/backups/") or starts_with(http.request.uri.path, "/imports/") or ' +
-        'starts_with(url_decode(http.request.uri.path), "/backups/") or starts_with(url_decode(http.request.uri.path), "/imports/")))',
+  const expression = privateKeysExpression("files.example.com");
+
+  it("is the media host, with or without a trailing dot, and the private classes on the normalized and the decoded path", () => {
+    expect(expression).toBe(
+      '(lower(http.host) in {"files.example.com" "files.example.com."} and (' +
+        'http.request.uri.path contains "/backups/" or http.request.uri.path contains "/imports/" or ' +
+        'url_decode(http.request.uri.path) contains "/backups/" or url_decode(http.request.uri.path) contains "/imports/"))',
     );
   });
 
-  it("guards the private prefixes under S3_KEY_PREFIX when one is set", () => {
-    const expression = privateKeysExpression("files.example.com", "social/one");
-    expect(expression).toContain('starts_with(http.request.uri.path, "/social/one/backups/")');
-    expect(expression).toContain('starts_with(url_decode(http.request.uri.path), "/social/one/imports/")');
-    expect(expression).not.toContain('"/backups/"');
+  it("matches a Host header with a trailing dot, in any case", () => {
+    expect(matches(expression, "files.example.com.", "/backups/x")).toBe(true);
+    expect(matches(expression, "FILES.Example.COM.", "/imports/x")).toBe(true);
   });
 
-  it("never matches a public prefix", () => {
-    const expression = privateKeysExpression("files.example.com");
-    for (const prefix of ["media_attachments/", "accounts/", "custom_emojis/", "site_uploads/", "preview_card_providers/", "cache/"]) {
-      expect(expression).not.toContain(prefix);
+  it("matches every private sample request and no public one (as the policy judges it)", () => {
+    for (const request of mediaHostRequests("files.example.com")) {
+      expect([request.label, evaluateExpression(expression, request.fields)]).toEqual([request.label, request.expect === "blocked"]);
     }
+  });
+
+  it("matches the private classes under any key prefix, encoded slash included", () => {
+    expect(matches(expression, "files.example.com", "/social/one/backups%2F1.zip")).toBe(true);
+    expect(matches(expression, "files.example.com", "/social/media_attachments/files/1.png")).toBe(false);
   });
 });

@@ -30,6 +30,17 @@ describe("bucketItemWriteGroupId", () => {
     );
   });
 
+  it("matches the name AND the bucket scope: a same-named group under another scope listed first is passed over", () => {
+    const accountWide = { id: "0c5d9a2f8e7b4c1d9e6f3a2b1c0d9e8f", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.api.account"] };
+    expect(bucketItemWriteGroupId([accountWide, ...groups])).toBe("2efd5506f9c8494dacb1fa10a3e7d5b6");
+    expect(bucketItemWriteGroupId([...groups, accountWide])).toBe("2efd5506f9c8494dacb1fa10a3e7d5b6");
+  });
+
+  it("refuses to guess between two bucket-scoped groups of that name with different ids", () => {
+    const twin = { id: "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.edge.r2.bucket"] };
+    expect(() => bucketItemWriteGroupId([...groups, twin])).toThrow(/lists 2 permission groups named "Workers R2 Storage Bucket Item Write" scoped to single buckets/);
+  });
+
   it("refuses a group of that name that is not scoped to single buckets", () => {
     const widened = groups.map((group) =>
       group.name === "Workers R2 Storage Bucket Item Write" ? { ...group, scopes: ["com.cloudflare.api.account"] } : group,

@@ -17,7 +17,7 @@ describe("spacesEndpoint", () => {
 });
 
 describe("spacesStorageFacts", () => {
-  it("renders the Spaces block with the region slug, the regional endpoint and the checksum switches", () => {
+  it("renders the Spaces block with the region slug, the regional endpoint, the checksum switches and object ACLs", () => {
     const facts = spacesStorageFacts("ams3", "example-social-media.ams3.cdn.digitaloceanspaces.com", credentials);
     const env = renderEnv({
       ...facts,
@@ -39,7 +39,7 @@ describe("spacesStorageFacts", () => {
         "AWS_SECRET_ACCESS_KEY=EXAMPLEspacesSecretKey0000000000000000000000",
         "AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED",
         "AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED",
-        "S3_PERMISSION=",
+        "S3_PERMISSION=public-read",
         "",
       ].join("\n"),
     );

@@ -11,6 +11,7 @@ const aws: EnvFacts = {
   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
   checksumsOnlyWhenRequired: false,
+  aclMode: "no-acl",
 };
 
 describe("renderEnv", () => {
@@ -58,6 +59,12 @@ describe("renderEnv", () => {
       "S3_PERMISSION=",
       "",
     ]);
+  });
+
+  it("renders S3_PERMISSION=public-read in object-ACL mode, so that Mastodon sends canned ACLs (Spaces)", () => {
+    const lines = renderEnv({ ...aws, aclMode: "object-acl" }).trim().split("\n");
+    expect(lines.at(-1)).toBe("S3_PERMISSION=public-read");
+    expect(lines.filter((line) => line.endsWith("="))).toEqual([]);
   });
 
   it("never renders an empty variable except S3_PERMISSION", () => {

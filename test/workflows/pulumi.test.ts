@@ -20,30 +20,42 @@ function fakeCommands(commands: Record<string, string>): string {
 }
 
 describe("pulumi.yml, the one job that holds the credentials", () => {
-  it("runs the command with the policy pack (in test mode for review stacks), comments previews on the pull request and suppresses stack outputs", () => {
+  it("runs up and destroy with the policy pack (in test mode for review stacks) and suppresses stack outputs", () => {
     expect(step("pulumi.yml", "pulumi", PULUMI_STEP).with).toEqual({
       command: "${{ inputs.command }}",
       "stack-name": "${{ env.STACK }}",
       "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}",
       policyPacks: "${{ inputs.command != 'destroy' && 'policy' || '' }}",
       policyPackConfigs: "${{ inputs.command != 'destroy' && inputs.review-of != '' && 'policy/config/test.json' || '' }}",
-      "comment-on-pr": "${{ inputs.command == 'preview' }}",
-      diff: "${{ inputs.command == 'preview' }}",
       upsert: "${{ inputs.review-of != '' }}",
       remove: "${{ inputs.command == 'destroy' }}",
       "suppress-outputs": true,
     });
     expect(step("pulumi.yml", "pulumi", PULUMI_STEP).uses).toBe("pulumi/actions@v7");
+    // Previews run in a step of their own (below); a destroy only when the stack exists.
+    expect(step("pulumi.yml", "pulumi", PULUMI_STEP).if).toBe(
+      "inputs.command != 'preview' && (inputs.command != 'destroy' || steps.exists.outputs.exists == 'true')",
+    );
   });
 
   it("hands the secrets to the steps that call Pulumi or AWS only, never to npm ci or the offline plan", () => {
     const steps = job("pulumi.yml", "pulumi").steps ?? [];
     const withSecrets = steps.filter((candidate) => stringify(candidate).includes("secrets.")).map((candidate) => candidate.name);
-    expect(withSecrets).toEqual(["AWS credentials (OIDC role, or access keys from the repository secrets)", PULUMI_STEP, VERIFY_STEP]);
-    expect(Object.keys(job("pulumi.yml", "pulumi").env ?? {})).toEqual(["HAS_PULUMI_BACKEND", "HAS_AWS_CREDENTIALS", "STACK"]);
+    expect(withSecrets).toEqual([
+      "AWS credentials (OIDC role, or access keys from the repository secrets)",
+      "Google Cloud credentials (a gs:// backend)",
+      "Log in to the Pulumi backend",
+      "Is there a review stack to destroy",
+      "pulumi preview",
+      PULUMI_STEP,
+      VERIFY_STEP,
+    ]);
+    expect(Object.keys(job("pulumi.yml", "pulumi").env ?? {})).toEqual(["HAS_PULUMI_BACKEND", "HAS_AWS_CREDENTIALS", "HAS_GOOGLE_CREDENTIALS", "STACK"]);
     expect(Object.keys(step("pulumi.yml", "pulumi", PULUMI_STEP).env ?? {})).toEqual([
       "PULUMI_ACCESS_TOKEN",
       "PULUMI_CONFIG_PASSPHRASE",
+      "AZURE_STORAGE_ACCOUNT",
+      "AZURE_STORAGE_KEY",
       "CLOUDFLARE_API_TOKEN",
       "DIGITALOCEAN_TOKEN",
       "SPACES_ACCESS_KEY_ID",
@@ -55,7 +67,7 @@ describe("pulumi.yml, the one job that holds the credentials", () => {
 
   it("writes and plans the review stack file before the update, and runs the live checks after it", () => {
     const names = (job("pulumi.yml", "pulumi").steps ?? []).map((candidate) => candidate.name ?? candidate.run ?? candidate.uses);
-    const order = ["npm ci --no-fund --no-audit", "Write the review stack file and plan it offline", PULUMI_STEP, VERIFY_STEP].map((name) => names.indexOf(name));
+    const order = ["npm ci --ignore-scripts --no-fund --no-audit", "Write the review stack file and plan it offline", PULUMI_STEP, VERIFY_STEP].map((name) => names.indexOf(name));
     expect(order.every((index, position) => index >= 0 && (position === 0 || index > (order[position - 1] as number)))).toBe(true);
     expect(step("pulumi.yml", "pulumi", "Write the review stack file and plan it offline").run?.trim()).toBe(
       'npm run --silent plan -- --stack "$TEMPLATE" --review "${REVIEW_STACK#pr-}" --markdown "$GITHUB_STEP_SUMMARY"',

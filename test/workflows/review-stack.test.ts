@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -157,7 +157,10 @@ describe("review-stack-sweep.yml", () => {
   function sweep(maxAgeDays: string) {
     const temp = mkdtempSync(path.join(tmpdir(), "sweep-"));
     const fake = path.join(temp, "pulumi");
-    writeFileSync(fake, `#!/usr/bin/env bash\n[ "$*" = "stack ls --json" ] || exit 9\ncat <<'JSON'\n${JSON.stringify(stacks)}\nJSON\n`);
+    writeFileSync(
+      fake,
+      `#!/usr/bin/env bash\necho "$*" >> "${temp}/calls"\ncase "$*" in login*) exit 0 ;; "stack ls --json") ;; *) exit 9 ;; esac\ncat <<'JSON'\n${JSON.stringify(stacks)}\nJSON\n`,
+    );
     chmodSync(fake, 0o755);
     const output = path.join(temp, "output");
     writeFileSync(output, "");
@@ -169,8 +172,12 @@ describe("review-stack-sweep.yml", () => {
       GITHUB_OUTPUT: output,
       GITHUB_STEP_SUMMARY: path.join(temp, "summary"),
     });
-    return { result, output: readFileSync(output, "utf8") };
+    return { result, output: readFileSync(output, "utf8"), calls: existsSync(path.join(temp, "calls")) ? readFileSync(path.join(temp, "calls"), "utf8") : "" };
   }
+
+  it("logs in to the backend the secrets name before listing the stacks", () => {
+    expect(sweep("7").calls).toBe("login\nstack ls --json\n");
+  });
 
   it("picks the review stacks not updated for the limit, and those never updated, but none being updated", () => {
     const { result, output } = sweep("7");

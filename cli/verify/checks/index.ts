@@ -1,4 +1,7 @@
 import { noAnonymousDelete, noAnonymousWrite, privatePrefixes } from "./anonymous";
+import { corsAfterCache } from "./cors-after-cache";
+import { httpsRedirect } from "./https-redirect";
+import { objectAcls } from "./object-acls";
 import { cors, noListing, publicRead } from "./public";
 import { regionEndpoint, tlsCheck } from "./transport";
 import { writerDelete, writerList, writerRead, writerUpload } from "./writer";
@@ -17,10 +20,13 @@ export const CHECKS: readonly Check[] = [
   writerList,
   publicRead,
   cors,
+  corsAfterCache,
+  httpsRedirect,
   noListing,
   noAnonymousWrite,
   noAnonymousDelete,
   privatePrefixes,
+  objectAcls,
   writerCannotCreateBucket,
   writerCannotChangePolicy,
   writerDelete,

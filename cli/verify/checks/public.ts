@@ -1,7 +1,8 @@
+import { inObjectAclMode } from "../acl-mode";
 import { diagnoseNetwork } from "../diagnose";
 import { describeResponse, errorCode, type HttpResponse } from "../http";
 import { apiObjectUrl, mediaUrl, type VerifyTarget } from "../target";
-import { fail, pass, type Check, type CheckContext, type CheckOutcome } from "./types";
+import { fail, pass, skip, type Check, type CheckContext, type CheckOutcome } from "./types";
 
 export function mediaVariable(target: VerifyTarget): string {
   return target.facts.aliasHost ? "S3_ALIAS_HOST" : "S3_HOSTNAME";
@@ -35,6 +36,10 @@ export const publicRead: Check = {
     if (response.status === 200 && response.body.equals(probe.body)) {
       context.state.mediaServed = true;
       return pass(...observed);
+    }
+    if (response.status === 403 && context.state.aclRejected && inObjectAclMode(context.target)) {
+      // Object-ACL mode: only the refused ACL would have made this probe public; writer-upload reports the refusal.
+      return skip(`skipped: ${observed[0]}, as expected of a probe uploaded without x-amz-acl: public-read (refused: see writer-upload)`);
     }
     return fail(observed, ...publicReadCause(context.target, response));
   },

@@ -56,7 +56,7 @@ export const writerUpload: Check = {
           context.state.probe = { key, body, contentType: PROBE_CONTENT_TYPE };
           context.state.aclRejected = true;
           observed.push("the same PUT without x-amz-acl: 200");
-          const diagnosis = aclRejected(target);
+          const diagnosis = aclRejected(target, failure);
           return fail(observed, diagnosis.cause, diagnosis.fix);
         } catch {
           observed.push("the same PUT without x-amz-acl fails too");

@@ -97,6 +97,12 @@ describe("bucket-acl-not-public", () => {
     expect(await validateResource(rule, minio.bucket())).toEqual([]);
   });
 
+  it("accepts object-ACL mode on Spaces: the objects carry public-read, the bucket itself stays private", async () => {
+    const bucket = digitalocean.bucket();
+    expect(bucket.props.acl).toBe("private");
+    expect(await validateResource(rule, bucket)).toEqual([]);
+  });
+
   it("fails a public-read Spaces bucket, which anyone can list", async () => {
     const bucket = digitalocean.bucket();
     bucket.props.acl = "public-read";
@@ -143,16 +149,52 @@ describe("r2-private-prefixes-blocked", () => {
     ]);
   });
 
-  it("fails when the rule forgets a prefix, names another host, or only logs", async () => {
-    const onlyImports = cloudflare.guard('(http.host eq "files.example.com" and starts_with(http.request.uri.path, "/imports/"))');
-    expect((await validateStack(rule, [cloudflare.customDomain(), onlyImports])).map((finding) => finding.message)).toEqual([
-      "The R2 custom domain files.example.com must have a WAF rule in its zone blocking /backups/: R2 serves every key on a custom domain.",
+  const messagesOf = async (...guards: ReturnType<typeof cloudflare.guard>[]) =>
+    (await validateStack(rule, [cloudflare.customDomain(), ...guards])).map((finding) => finding.message);
+
+  it("fails the guard this project generated before: it missed the trailing-dot host and other key prefixes", async () => {
+    const old =
+      '(lower(http.host) eq "files.example.com" and (starts_with(http.request.uri.path, "/backups/") or starts_with(http.request.uri.path, "/imports/") or ' +
+      'starts_with(url_decode(http.request.uri.path), "/backups/") or starts_with(url_decode(http.request.uri.path), "/imports/")))';
+    expect(await messagesOf(cloudflare.guard(old))).toEqual([
+      "The R2 custom domain files.example.com must have a WAF rule in its zone blocking /backups/ and /imports/: R2 serves every key on a custom domain. " +
+        "These requests get through: files.example.com /social/backups/x, files.example.com /social/backups%2Fx, files.example.com /social/backups%2fx, files.example.com /social/imports/x (and 56 more).",
     ]);
-    const otherHost = cloudflare.guard('(http.host eq "social.example.com" and starts_with(http.request.uri.path, "/backups/"))');
-    expect(await validateStack(rule, [cloudflare.customDomain(), otherHost])).toHaveLength(1);
+  });
+
+  it("fails when the rule forgets a prefix, decodes nothing, names another host, or only logs", async () => {
+    const onlyImports = '(lower(http.host) in {"files.example.com" "files.example.com."} and http.request.uri.path contains "/imports/")';
+    const [forgotten] = await messagesOf(cloudflare.guard(onlyImports));
+    expect(forgotten).toMatch(/^The R2 custom domain files.example.com must have a WAF rule in its zone blocking \/backups\/ and \/imports\/: .* These requests get through: files.example.com \/backups\/x, /);
+    expect(forgotten).toContain("/imports%2Fx");
+    expect(await messagesOf(cloudflare.guard('(http.host eq "social.example.com" and http.request.uri.path contains "/backups/")'))).toEqual([
+      "The R2 custom domain files.example.com must have a WAF rule in its zone blocking /backups/ and /imports/: R2 serves every key on a custom domain.",
+    ]);
     const logging = cloudflare.guard();
     (logging.props.rules as { action: string }[])[0]!.action = "log";
-    expect(await validateStack(rule, [cloudflare.customDomain(), logging])).toHaveLength(1);
+    expect(await messagesOf(logging)).toHaveLength(1);
+  });
+
+  it("runs the rules in order: a skip rule in front of the block lets the requests it matches through", async () => {
+    const guard = cloudflare.guard();
+    const rules = guard.props.rules as Record<string, unknown>[];
+    rules.unshift({ action: "skip", actionParameters: { ruleset: "current" }, enabled: true, expression: 'http.request.uri.path contains "%2F"', ref: "allow_encoded" });
+    const [message] = await messagesOf(guard);
+    expect(message).toContain("These requests get through: files.example.com /backups%2Fx, files.example.com /imports%2Fx,");
+  });
+
+  it("reports an expression it cannot evaluate instead of trusting it", async () => {
+    expect(await messagesOf(cloudflare.guard('(cf.edge.server_port eq 443 and http.request.uri.path contains "/backups/")'))).toEqual([
+      "The WAF custom rules of the zone of files.example.com must be expressions the plan can evaluate, so that it can prove backups/ and imports/ private: rule mastodon_media_private_keys: the field cf.edge.server_port is not modelled by the plan's requests.",
+    ]);
+  });
+
+  it("fails a rule that also blocks public media or other hosts of the zone", async () => {
+    expect(await messagesOf(cloudflare.guard('http.request.uri.path contains "/"'))).toEqual([
+      "The WAF custom rules of the zone of files.example.com must not block public media or other hosts: they block " +
+        "files.example.com /media_attachments/files/000/000/001/original/0123456789abcdef.png, files.example.com /accounts/files/000/000/001/original/0123456789abcdef.png, " +
+        "files.example.com /custom_emojis/files/000/000/001/original/0123456789abcdef.png, files.example.com /site_uploads/files/000/000/001/original/0123456789abcdef.png (and 45 more).",
+    ]);
   });
 });
 
