@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import type { DnsRecordSpec } from "../../components/contract";
 import { createDnsNotice } from "../../components/dns-notice";
 import { withoutTrailingDot, type DnsZone } from "./dns";

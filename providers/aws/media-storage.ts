@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import type * as cloudflareSdk from "@pulumi/cloudflare";
 import type { AwsStackConfig } from "../../components/config";
 import { mediaStorageType, type DnsRecordSpec, type MediaStorageOutputs } from "../../components/contract";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import { writerPolicy } from "../../components/policy-documents";
 
 export interface Writer {

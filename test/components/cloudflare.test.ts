@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
+import { PLAN_NODE_ARGS } from "../helpers/plan-cli";
 import { LEFTOVER_ENTRY_POINT_ZONE } from "../../cli/plan/mocks";
 import { UserError } from "../../components/errors";
 
@@ -348,7 +349,7 @@ describe("npm run plan -- --stack cloudflare", () => {
 
   it("plans the example stack cleanly, with the secret masked", async () => {
     const json = path.join(mkdtempSync(path.join(tmpdir(), "plan-cloudflare-")), "plan.json");
-    const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["cli/plan/main.ts", "--stack", "cloudflare", "--json", json], {
+    const { stdout } = await promisify(execFile)(process.execPath, [...PLAN_NODE_ARGS, "--stack", "cloudflare", "--json", json], {
       cwd: root,
     });
     expect(stdout).toContain("AWS_SECRET_ACCESS_KEY=[secret]\n");

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
+import { PLAN_NODE_ARGS } from "../helpers/plan-cli";
 
 const BUCKET = "digitalocean:index/spacesBucket:SpacesBucket";
 const CORS = "digitalocean:index/spacesBucketCorsConfiguration:SpacesBucketCorsConfiguration";
@@ -208,7 +209,7 @@ describe("npm run plan -- --stack digitalocean", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "do-plan-")), "plan.json");
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--import", "tsx", "cli/plan/main.ts", "--stack", "digitalocean", "--json", file],
+      [...PLAN_NODE_ARGS, "--stack", "digitalocean", "--json", file],
       { cwd: root },
     );
     expect(stdout).toContain("AWS_SECRET_ACCESS_KEY=[secret]");

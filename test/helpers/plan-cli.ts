@@ -1,13 +1,29 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../../cli/plan/run";
 
 const run = promisify(execFile);
 
+/**
+ * The node arguments of `npm run plan` (package.json `scripts.plan` without its leading `node`), so that the
+ * tests run the command users run, loader included: e.g. `["--require", "./cli/load-typescript.cjs",
+ * "cli/plan/main.ts"]`. Append the plan's own arguments.
+ */
+export const PLAN_NODE_ARGS: readonly string[] = nodeArgsOfScript("plan");
+
+function nodeArgsOfScript(name: string): string[] {
+  const scripts = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const [command, ...args] = (scripts[name] ?? "").trim().split(/\s+/);
+  if (command !== "node") throw new Error(`package.json scripts.${name} must start with node (got ${JSON.stringify(scripts[name])})`);
+  return args;
+}
+
 /** Runs `npm run plan` (without npm) and returns its exit code and output, also when it fails. */
 export async function planCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/plan/main.ts", ...args], { cwd: PROJECT_ROOT });
+    const { stdout, stderr } = await run(process.execPath, [...PLAN_NODE_ARGS, ...args], { cwd: PROJECT_ROOT });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
