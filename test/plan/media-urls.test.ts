@@ -79,7 +79,8 @@ describe("previousMediaDomains in the config", () => {
   it("accepts old hosts with an optional key path, and refuses the current base or a scheme", () => {
     expect(safeParseStackConfig({ ...base, previousMediaDomains: ["files.example.com", "files.example.com/social"] }).success).toBe(true);
     const bad = safeParseStackConfig({ ...base, previousMediaDomains: ["https://files.example.com", "media.example.com"] });
-    expect(bad.success ? [] : bad.issues.map((issue) => issue.path)).toEqual(["previousMediaDomains.0"]);
+    // Every bad key at once: the scheme (a single-key error) and the current base (a rule between keys) together.
+    expect(bad.success ? [] : bad.issues.map((issue) => issue.path)).toEqual(["previousMediaDomains.0", "previousMediaDomains.1"]);
     const current = safeParseStackConfig({ ...base, previousMediaDomains: ["media.example.com"] });
     expect(current.success ? [] : current.issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
       "previousMediaDomains.0: is the current media base (mediaDomain and keyPrefix): list only old ones",
