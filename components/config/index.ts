@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { withoutSecretValue } from "./secret-paths";
 import { ConfigError, type ConfigIssue } from "../errors";
 import { bestEffortParse } from "./best-effort";
 import { commonShape, PROVIDERS, type ProviderName } from "./common";
@@ -71,7 +72,7 @@ export function safeParseStackConfig(
   const all = [
     ...placement.issues,
     ...issues.filter((issue) => !placement.claimed.some((path) => related(path, issue.path))),
-  ];
+  ].map((issue) => withoutSecretValue(issue));
   return all.length === 0 && result.success && known
     ? { success: true, config: result.data as StackConfig }
     : { success: false, issues: all };
@@ -157,10 +158,10 @@ function crossFieldIssues(config: StackConfig): ConfigIssue[] {
 function toConfigIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigIssue[] {
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
+    // No value: a misspelled secret key (`privatekey`) still holds a secret.
     return issue.keys.map((key) => ({
       path: [...path, key].join("."),
       message: "is not a known key (check its spelling and the list in docs/configuration.md)",
-      value: valueAt(raw, [...path, key]),
     }));
   }
   const value = valueAt(raw, path);

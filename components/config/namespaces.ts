@@ -5,6 +5,7 @@ import { commonShape, PROVIDERS } from "./common";
 import { digitaloceanBlock } from "./digitalocean";
 import { minioBlock } from "./minio";
 import { projectConfigObject } from "./raw";
+import { SECRET_HOLDERS } from "./secret-paths";
 
 /** The stack's whole config as the Pulumi CLI hands it to the program, and which keys were `secure:` values. */
 export interface ConfigSource {
@@ -50,8 +51,8 @@ const TOP_LEVEL = new Set<string>(["provider", "bucket", ...Object.keys(commonSh
  * - a flat dotted key (`mastodon-media:aws.region`), which Pulumi stores as a key with a dot in its name
  *   instead of the field `region` of the object `mastodon-media:aws` (`pulumi config set --path` makes the
  *   object);
- * - an encrypted value (`secure:`) on a key of this project: none of them is a secret, and a decrypted value
- *   would end up in plain outputs such as the env block.
+ * - an encrypted value (`secure:`) on a key of this project that holds no secret field (only `mastodonHost`
+ *   does: components/config/secret-paths.ts): a decrypted value would end up in plain outputs such as the env block.
  * Misplaced values are folded in where they belong, so that the schema does not also call them missing.
  */
 export function readProjectConfig(source: ConfigSource, project: string): ProjectConfig {
@@ -66,7 +67,7 @@ export function readProjectConfig(source: ConfigSource, project: string): Projec
     const namespace = key.slice(0, colon);
     const name = key.slice(colon + 1);
     if (key.startsWith(prefix)) {
-      if (source.isSecret(key)) {
+      if (source.isSecret(key) && !SECRET_HOLDERS.has(name)) {
         issues.push({
           path: name,
           message:
