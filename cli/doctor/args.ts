@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { takeJsonOption } from "../shared/json-option";
 import { PROVIDERS, type ProviderId } from "../../components/mastodon-env/providers";
 
 export const USAGE = `usage: npm run doctor -- --env FILE [--previous OLD_FILE] [--live] [--json [FILE]] [--provider ID] [--origin URL] [--retry-for SECONDS]
@@ -31,15 +32,7 @@ export interface DoctorOptions {
 export type DoctorArgs = { help: true } | { help: false; options: DoctorOptions } | { help: false; problems: string[] };
 
 export function parseDoctorArgs(argv: readonly string[]): DoctorArgs {
-  // `--json` takes an optional file: a following argument that is not a flag is its value.
-  const args = [...argv];
-  const index = args.indexOf("--json");
-  let json: string | undefined;
-  if (index >= 0) {
-    const next = args[index + 1];
-    json = next !== undefined && !next.startsWith("--") ? next : "-";
-    args.splice(index, next !== undefined && !next.startsWith("--") ? 2 : 1);
-  }
+  const { argv: args, json } = takeJsonOption(argv);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { takeJsonOption } from "../shared/json-option";
 import { parseExpectCname, type ExpectedCname } from "./pending-dns";
 
 /** Stands for a third-party client (Elk, Phanpy...) when neither --origin nor the env names the instance. */
@@ -43,20 +44,15 @@ export interface VerifyOptions {
 export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
 
 export function parseVerifyArgs(input: readonly string[]): ArgsResult {
-  // `--json` takes an optional FILE: a following argument that is not a flag is its value.
-  const argv = [...input];
-  const at = argv.indexOf("--json");
-  const next = at >= 0 ? argv[at + 1] : undefined;
-  const jsonFile = next !== undefined && !next.startsWith("-") ? next : undefined;
-  if (jsonFile !== undefined) argv.splice(at + 1, 1);
-  let values: { env?: string; origin?: string; json?: boolean; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string };
+  const { argv, json } = takeJsonOption(input);
+  const jsonFile = json !== undefined && json !== "-" ? json : undefined;
+  let values: { env?: string; origin?: string; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         env: { type: "string" },
         origin: { type: "string" },
-        json: { type: "boolean", default: false },
         "retry-for": { type: "string" },
         "expect-cname": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
@@ -85,7 +81,7 @@ export function parseVerifyArgs(input: readonly string[]): ArgsResult {
   const expectCname = values["expect-cname"] === undefined ? undefined : parseExpectCname(values["expect-cname"]);
   if (expectCname && "problem" in expectCname) problems.push(expectCname.problem);
   if (problems.length > 0) return { help: false, problems };
-  const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: values.json ?? false, ...(jsonFile ? { jsonFile } : {}), retryForSeconds };
+  const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: json !== undefined, ...(jsonFile ? { jsonFile } : {}), retryForSeconds };
   if (expectCname && !("problem" in expectCname)) options.expectCname = expectCname;
   if (values.mastodon !== undefined) options.mastodon = values.mastodon;
   return { help: false, options };
