@@ -34,6 +34,17 @@ describe("ci.yml", () => {
     for (const command of commands) expect(runSteps("ci.yml")).toContain(command);
   });
 
+  it("runs .ci/run on the Node.js line every workflow sets up", () => {
+    const line = /NODE_LINE=\$\{NODE_LINE:-(\d+)\}/.exec(readFileSync(path.join(PROJECT_ROOT, "scripts", "node-lts.sh"), "utf8"))?.[1];
+    expect(line).toBeDefined();
+    for (const file of ["ci.yml", "deploy.yml", "pulumi.yml"]) {
+      const versions = [...workflowText(file).matchAll(/node-version:\s*(\S+)/g)].map((match) => match[1]);
+      expect(versions.length, file).toBeGreaterThan(0);
+      for (const version of versions) expect(version, file).toBe(line);
+    }
+    expect(readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8")).toContain("source scripts/node-lts.sh");
+  });
+
   it("keeps the JSON plans of the run as an artifact, also when a plan fails", () => {
     expect(step("ci.yml", "plan", "Upload the JSON plans")).toEqual({
       name: "Upload the JSON plans",
