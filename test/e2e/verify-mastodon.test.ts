@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VerifyReport } from "../../cli/verify/report";
 import { documentsFromPlans, forBucket } from "./documents";
 import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from "./fake-mastodon";
-import { createBucket, createWriter, keysIn, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, type Servers } from "./server";
+import { createBucket, createWriter, keysIn, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers } from "./server";
 import { ROOT } from "./verify-cli";
 
 const ORIGIN = "https://social.example.com";
@@ -23,7 +23,8 @@ beforeAll(async () => {
   bucket = uniqueBucket("mastodon");
   await createBucket(servers.primary, bucket, forBucket(documents.bucketPolicy, bucket), documents.corsRules.value);
   const writer = createWriter([servers.primary, servers.other], "mastodon");
-  await putWriterPolicy(servers.primary, writer, forBucket(documents.writerPolicy, bucket));
+  // RGW authorizes DeleteObjects against the bucket ARN (see withRgwBatchDelete).
+  await putWriterPolicy(servers.primary, writer, withRgwBatchDelete(forBucket(documents.writerPolicy, bucket), bucket));
   env = localEnv(servers.primary, bucket, writer);
 });
 
