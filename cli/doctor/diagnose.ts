@@ -3,6 +3,7 @@ import { PROVIDERS, providerOfEndpoint, type ProviderId, type Recognized } from 
 import type { DoctorContext, Finding } from "./finding";
 import { RULES } from "./rules";
 import { basics } from "./rules/basics";
+import { placeholders } from "./rules/placeholders";
 
 export interface Diagnosis {
   provider: Recognized;
@@ -28,8 +29,14 @@ export function diagnoseEnv(values: ReadonlyMap<string, string>, previousValues?
     previous: previousValues ? { env: readMastodonEnv(previousValues), values: previousValues } : undefined,
   };
   // With S3 disabled nothing else applies (paperclip.rb: `if ENV['S3_ENABLED'] == 'true'`).
-  const rules = env.enabled ? RULES : [basics];
-  const findings = rules.flatMap((rule) => rule(context));
+  // A placeholder pasted from a plan or a masked copy is an error whether or not S3 is enabled.
+  // Other findings about a variable that holds a placeholder would blame the placeholder's shape, not the cause.
+  const pasted = placeholders(context);
+  const blamed = new Set(pasted.filter((f) => !f.problem.startsWith("in --previous")).map((f) => f.variable));
+  const findings = [
+    ...pasted,
+    ...(env.enabled ? RULES : [basics]).flatMap((rule) => rule(context)).filter((f) => !f.variable.split(/ and |, /).some((v) => blamed.has(v))),
+  ];
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   return { provider, findings };
 }

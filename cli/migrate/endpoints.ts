@@ -88,7 +88,8 @@ async function planDestination(stack: string): Promise<Destination> {
   const alias = values.get("S3_ALIAS_HOST");
   if (alias && alias !== mediaDomain) placeholders.set(alias, "<media host: `pulumi stack output mediaBaseUrl` after pulumi up>");
   return {
-    target: target(values, `--to ${stack}`),
+    // The placeholders above are this plan's own: it is printed, never run (--run needs --to-env).
+    target: target(values, `--to ${stack}`, { placeholdersAllowed: true }),
     description: `the stack ${stack} (planned offline)`,
     stack,
     provider: plan.provider,
@@ -109,8 +110,8 @@ function readEnv(file: string, flag: string): Map<string, string> {
   return parsed.values;
 }
 
-function target(values: ReadonlyMap<string, string>, what: string): VerifyTarget {
-  const result = readTarget(values);
+function target(values: ReadonlyMap<string, string>, what: string, options: { placeholdersAllowed?: boolean } = {}): VerifyTarget {
+  const result = readTarget(values, new Set(), options);
   if (!result.ok) throw new UserError(`${what}: the storage variables have problems:\n  - ${result.problems.join("\n  - ")}`);
   return result.target;
 }

@@ -2,6 +2,7 @@ import { isLoopbackHost } from "../../components/hosts";
 import { keyPrefix as keyPrefixSchema } from "../../components/config/validators";
 import { mediaBaseUrl, publicObjectUrl, type EnvFacts } from "../../components/env";
 import { readMastodonEnv, type MastodonEnv } from "../../components/mastodon-env/model";
+import { findPlaceholders } from "../../components/mastodon-env/placeholders";
 import { providerOfEndpoint, type Recognized } from "../../components/mastodon-env/providers";
 
 /**
@@ -48,9 +49,17 @@ const CHECKSUM_MODES = ["WHEN_REQUIRED", "WHEN_SUPPORTED"] as const;
 /**
  * Reads the storage variables and reports every problem at once; values of credentials are never quoted.
  * `malformed` names were already reported on a malformed line, so they are not reported again as missing.
+ * A storage variable holding a placeholder the project prints ("(known after deploy)", "[secret]", ...:
+ * components/mastodon-env/placeholders.ts) is a problem naming the variable, unless `placeholdersAllowed`
+ * (migrate's offline plan of a stack, which puts its own placeholders in and never runs with them).
  */
-export function readTarget(env: ReadonlyMap<string, string>, malformed: ReadonlySet<string> = new Set()): TargetResult {
-  const problems: string[] = [];
+export function readTarget(
+  env: ReadonlyMap<string, string>,
+  malformed: ReadonlySet<string> = new Set(),
+  options: { placeholdersAllowed?: boolean } = {},
+): TargetResult {
+  const problems: string[] = options.placeholdersAllowed ? [] : findPlaceholders(env).map((p) => `${p.problem}; ${p.fix}`);
+  if (problems.length > 0) return { ok: false, problems };
   const get = (name: string) => env.get(name);
   const model = readMastodonEnv(env);
 
