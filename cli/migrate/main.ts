@@ -3,6 +3,7 @@ import { parseMigrateArgs, USAGE, type MigrateArgs } from "./args";
 import type { CheckReport } from "./check";
 import { ensureRclone, formatStats, runPass, type PassResult } from "./copy";
 import { resolveDestination, resolveSource, type Destination, type Source } from "./endpoints";
+import { sameStorageProblem } from "./overlap";
 import { copyCommands, type CopySource } from "./rclone";
 import { renderMigrationPlan } from "./timeline";
 
@@ -25,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
   const { args } = parsed;
   const source = resolveSource(args);
   const destination = await resolveDestination(args);
+  const overlap = sameStorageProblem(source, destination);
+  if (overlap) throw new UserError(overlap);
   if (!args.run) {
     process.stdout.write(renderMigrationPlan(args, source, destination));
     return EXIT.ok;

@@ -1,0 +1,30 @@
+import type { Destination, Source } from "./endpoints";
+
+/**
+ * Why copying `source` into `destination` would copy a bucket onto itself, or undefined when it would not.
+ * Same storage = same S3 API endpoint (origin, case-insensitive host) and same bucket; the copy then overlaps
+ * when the key prefixes (S3_KEY_PREFIX, empty for none) are equal or one contains the other: rclone would read
+ * what it writes (a copy onto itself, or into a folder of what it is copying, which grows with every pass).
+ * Returns one line naming both prefixes, never a credential.
+ */
+export function sameStorageProblem(source: Source, destination: Destination): string | undefined {
+  if (source.kind !== "s3") return undefined;
+  const from = source.target;
+  const to = destination.target;
+  if (from.apiEndpoint.origin.toLowerCase() !== to.apiEndpoint.origin.toLowerCase() || from.facts.bucket !== to.facts.bucket) return undefined;
+  const fromPrefix = folder(from.facts.keyPrefix);
+  const toPrefix = folder(to.facts.keyPrefix);
+  if (!fromPrefix.startsWith(toPrefix) && !toPrefix.startsWith(fromPrefix)) return undefined;
+  const where = (prefix: string | undefined) => (prefix ? `prefix ${prefix}` : "no key prefix");
+  const relation = fromPrefix === toPrefix ? "the same place" : "overlapping places";
+  return (
+    `the source and the destination are ${relation}: bucket ${from.facts.bucket} at ${from.apiEndpoint.host}, ` +
+    `${where(from.facts.keyPrefix)} and ${where(to.facts.keyPrefix)}; give --to-env the NEW storage's env (a copy onto itself copies nothing, or loops)`
+  );
+}
+
+/** A key prefix as a folder (`a/b/`), so that `media` does not contain `media2`; empty for no prefix. */
+function folder(prefix: string | undefined): string {
+  const trimmed = (prefix ?? "").replace(/^\/+|\/+$/g, "");
+  return trimmed ? `${trimmed}/` : "";
+}
