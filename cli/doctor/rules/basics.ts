@@ -3,12 +3,25 @@ import { finding, type Rule } from "../finding";
 /**
  * S3_ENABLED, S3_BUCKET and the credential (config/initializers/paperclip.rb: `if ENV['S3_ENABLED'] == 'true'`,
  * `bucket: ENV['S3_BUCKET']`; without both keys the AWS SDK falls back to its default chain, an instance role).
+ * S3_ENABLED=false (or 0/no/off) is deliberate local storage: an info, like an env without S3_ variables, since
+ * paperclip.rb reads no other S3_ variable unless `ENV['S3_ENABLED'] == 'true'`. Any other value (TRUE, yes, 1)
+ * reads as meant to enable S3 and is an error.
  */
+/** Values that switch object storage off on purpose (any value but `true` does; these say so). */
+const DELIBERATELY_OFF = /^(false|0|no|off)$/i;
+
+const MOVE = "to move to object storage, see docs/migrating.md (npm run migrate)";
+
 export const basics: Rule = ({ env, values, provider }) => {
   const found = [];
   const enabled = values.get("S3_ENABLED");
-  if (enabled === undefined && ![...values.keys()].some((name) => name.startsWith("S3_"))) {
-    return [finding("local-storage", "info", "S3_ENABLED", "no S3_ variable: Mastodon stores media on the local disk (public/system); nothing else to check", "to move to object storage, see docs/migrating.md (npm run migrate)")];
+  const leftovers = [...values.keys()].filter((name) => name.startsWith("S3_") && name !== "S3_ENABLED");
+  if (enabled === undefined && leftovers.length === 0) {
+    return [finding("local-storage", "info", "S3_ENABLED", "no S3_ variable: Mastodon stores media on the local disk (public/system); nothing else to check", MOVE)];
+  }
+  if (enabled !== undefined && DELIBERATELY_OFF.test(enabled.trim())) {
+    const ignored = leftovers.length > 0 ? `; the other S3_ lines (${leftovers.join(", ")}) are ignored while S3_ENABLED is not \`true\`` : "";
+    return [finding("local-storage", "info", "S3_ENABLED", `S3_ENABLED=${enabled.trim()}: Mastodon stores media on the local disk (public/system)${ignored}; nothing else to check`, MOVE)];
   }
   if (enabled !== "true") {
     found.push(
