@@ -1,4 +1,6 @@
 import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { UserError } from "../../components/errors";
+import { outputFileProblem } from "../shared/user-files";
 import { readEnvSource, writeJson } from "../verify/env-source";
 import { MAX_RETRY_SECONDS } from "../verify/args";
 import { EXIT, renderProblems } from "../verify/report";
@@ -23,6 +25,11 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.input;
   }
   const { options } = args;
+  const output = options.json ? outputFileProblem("--json", options.json) : undefined;
+  if (output) {
+    process.stderr.write(`doctor: ${output}\n`);
+    return EXIT.input;
+  }
   const retryForSeconds = options.retryFor === undefined ? 0 : Number(options.retryFor);
   const problems: string[] = [];
   if (options.retryFor !== undefined && (!/^\d+$/.test(options.retryFor) || retryForSeconds > MAX_RETRY_SECONDS)) {
@@ -80,6 +87,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UserError) {
+      console.error(`doctor: ${error.message}`);
+      process.exit(EXIT.input);
+    }
     console.error(error);
     process.exit(EXIT.bug);
   },

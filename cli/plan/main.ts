@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../../components/errors";
+import { outputFileProblem, writeUserFile } from "../shared/user-files";
 import { reviewStackFile } from "../../components/review-stack";
 import { parsePlanArgs, UsageError, USAGE, type PlanArgs } from "./args";
 import { readAgainstPlan } from "./against";
@@ -25,8 +26,16 @@ async function main(argv: string[]): Promise<number> {
   }
   let stack = args.stack;
   try {
-    // Read before planning: a wrong --against should fail fast, not after the plan.
+    // Read and check before planning: a wrong --against, --json or --markdown should fail fast, not after the plan.
     const against = args.against === undefined ? undefined : { file: args.against, plan: readAgainstPlan(args.against, args.stack, PROJECT_ROOT) };
+    const review = /^pr-\d+$/;
+    if (against && against.plan.stack !== args.stack && !review.test(args.stack) && !review.test(against.plan.stack)) {
+      console.error(`Comparing stack ${args.stack} with a plan of stack ${against.plan.stack} (same provider): resources are matched by type and name.`);
+    }
+    for (const [option, file] of [["--json", args.json], ["--markdown", args.markdown]] as const) {
+      const problem = file === undefined ? undefined : outputFileProblem(option, file);
+      if (problem) throw new UsageError(problem);
+    }
     if (args.review !== undefined) {
       stack = writeReviewStackFile(args.stack, pullRequestNumber(args.review), PROJECT_ROOT);
       console.error(`Wrote ${path.basename(stackFilePath(stack, PROJECT_ROOT))}: deploy it with \`pulumi up -s ${stack}\`.`);
@@ -40,8 +49,8 @@ async function main(argv: string[]): Promise<number> {
       against: against.file,
     };
 
-    if (args.json) writeFileSync(args.json, `${JSON.stringify(shown, null, 2)}\n`);
-    if (args.markdown) writeFileSync(args.markdown, renderPlanMarkdown(masked, comparison));
+    if (args.json) writeUserFile("--json", args.json, `${JSON.stringify(shown, null, 2)}\n`);
+    if (args.markdown) writeUserFile("--markdown", args.markdown, renderPlanMarkdown(masked, comparison));
     process.stdout.write(renderPlan(shown));
     if (comparison) process.stdout.write(`\n${renderDiff(comparison.diff, comparison.against)}`);
     warnIfNotInMatrices(stack, args);
@@ -61,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
     }
     return mandatory > 0 || lossFails || mediaUrlsRefused ? 1 : 0;
   } catch (error) {
-    if (error instanceof UserError && args.markdown) writeFileSync(args.markdown, renderPlanErrorMarkdown(stack, error.message));
+    if (error instanceof UserError && args.markdown && !outputFileProblem("--markdown", args.markdown)) {
+      writeUserFile("--markdown", args.markdown, renderPlanErrorMarkdown(stack, error.message));
+    }
     throw error;
   }
 }

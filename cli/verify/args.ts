@@ -14,7 +14,7 @@ export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://so
   --json [FILE]    one JSON report, on standard output instead of text (progress goes to standard error), or into
                    FILE beside the text. Through npm use \`npm run --silent verify -- ... --json\` or a FILE: npm prints
                    a banner line on standard output first
-  --mastodon URL   also run seed 001's round trip through the instance's API (upload, poll, check, delete); the
+  --mastodon URL   also run a round trip through the instance's own API (upload, poll, check, delete); the
                    token comes from MASTODON_ACCESS_TOKEN (scope write:media), never from a flag
   --retry-for N    keep retrying what legitimately lags (a new CDN, certificate or DNS record) for up to N seconds (default 0)
   --expect-cname HOST=TARGET

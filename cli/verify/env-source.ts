@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { userPath, writeUserFile } from "../shared/user-files";
 
 /** Reads an env file, or standard input for `-`; a problem names the source, never its content. */
 export function readEnvSource(source: string): { text: string } | { problem: string } {
@@ -8,7 +9,7 @@ export function readEnvSource(source: string): { text: string } | { problem: str
     return text.trim() === "" ? { problem: "the env on standard input is empty" } : { text };
   }
   try {
-    return { text: readFileSync(source, "utf8") };
+    return { text: readFileSync(userPath(source), "utf8") };
   } catch (error) {
     return { problem: `cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? "error"})` };
   }
@@ -21,5 +22,5 @@ export function readEnvSource(source: string): { text: string } | { problem: str
 export function writeJson(target: string, value: unknown): void {
   const text = `${JSON.stringify(value, null, 2)}\n`;
   if (target === "-") process.stdout.write(text);
-  else writeFileSync(target, text);
+  else writeUserFile("--json", target, text);
 }

@@ -1,4 +1,6 @@
 import { corsOrigin, parseVerifyArgs, USAGE, type VerifyOptions } from "./args";
+import { UserError } from "../../components/errors";
+import { outputFileProblem } from "../shared/user-files";
 import { parseEnvFile } from "../../components/mastodon-env/env-file";
 import { readEnvSource, writeJson } from "./env-source";
 import { EXIT, renderProblems } from "./report";
@@ -21,6 +23,11 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.input;
   }
   const { options } = args;
+  const output = options.jsonFile ? outputFileProblem("--json", options.jsonFile) : undefined;
+  if (output) {
+    process.stderr.write(`verify: ${output}\n`);
+    return EXIT.input;
+  }
   const input = readEnvSource(options.env);
   const file = "text" in input ? parseEnvFile(input.text) : undefined;
   const targetResult = file ? readTarget(file.values, file.malformed) : undefined;
@@ -62,6 +69,10 @@ function inputFailure(options: VerifyOptions, problems: string[], what: string):
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UserError) {
+      console.error(`verify: ${error.message}`);
+      process.exit(EXIT.input);
+    }
     console.error(error);
     process.exit(EXIT.bug);
   },

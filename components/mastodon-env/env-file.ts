@@ -21,6 +21,15 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names whose repetition is worth a problem: the ones verify reads. */
 const WATCHED = /^(S3_|AWS_|EXTRA_MEDIA_HOSTS$)/;
 
+/**
+ * The names doctor, verify and migrate read. A malformed line that plainly sets another variable (SMTP_LOGIN,
+ * DB_PASS...) is passed over without a problem, as Mastodon's dotenv passes over a line it cannot parse
+ * (the dotenv gem's Dotenv::Parser scans for assignments and skips the rest): a whole `.env.production` is
+ * read for its storage lines, and the rest of it is not ours to judge. A malformed line whose variable cannot
+ * be told (a bare secret, `1BAD=x`) is still reported, by number only: it may be a broken storage line.
+ */
+const READ = /^(S3_|AWS_|EXTRA_MEDIA_HOSTS$|LOCAL_DOMAIN$|WEB_DOMAIN$)/;
+
 export function parseEnvFile(text: string): EnvFile {
   const file: EnvFile = { values: new Map(), lines: new Map(), problems: [], malformed: new Set() };
   const rows = text.replace(/^\uFEFF/, "").split(/\r?\n/);
@@ -31,8 +40,9 @@ export function parseEnvFile(text: string): EnvFile {
     const lineNumber = index + 1;
     index = result.lastIndex;
     if ("problem" in result) {
-      file.problems.push(`line ${lineNumber}: ${result.problem}`);
       const intended = intendedName(line);
+      if (intended && !READ.test(intended) && intended === rawName(line)) continue;
+      file.problems.push(`line ${lineNumber}: ${result.problem}`);
       if (intended) file.malformed.add(intended);
       continue;
     }
@@ -81,6 +91,11 @@ const DISPLAYABLE_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 
 export function displayableName(name: string): boolean {
   return name.length <= 64 && DISPLAYABLE_NAME.test(name);
+}
+
+/** What stands before the first `=`, space or `-` of a line (after `export`): a variable name when well formed. */
+function rawName(line: string): string {
+  return /^(?:export\s+)?([^=\s-]*)/.exec(line)?.[1] ?? "";
 }
 
 /** The variable a malformed line means to set, when its name may be shown. */

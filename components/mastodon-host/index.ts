@@ -27,7 +27,7 @@ export function mastodonHostOutputs(
   const outputs: Record<string, pulumi.Output<unknown>> = {
     // The block's one secret is masked by manualSteps: the text may be shown as it is.
     mastodonHostSteps: pulumi.unsecret(
-      storage.outputs.envProduction.apply((block) => manualSteps({ envPath, block, webDomain: config.webDomain, composeDirectory })),
+      storage.outputs.envProduction.apply((block) => manualSteps({ envPath, block, webDomain: config.webDomain, composeDirectory, stack: pulumi.getStack() })),
     ),
   };
   if (host) {

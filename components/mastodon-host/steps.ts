@@ -11,6 +11,8 @@ export interface ManualStepsOptions {
   webDomain: string;
   /** The Mastodon directory with docker-compose.yml (Docker installs). */
   composeDirectory?: string;
+  /** The Pulumi stack, so that every `pulumi stack output` names it (`-s STACK`): an admin may have several. */
+  stack: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export function manualSteps(options: ManualStepsOptions): string {
     `cp -p ${envPath} ${envPath}.bak-$(date -u +%Y%m%dT%H%M%SZ)`,
     "",
     "# 2. Edit it: remove every line (also `export NAME=` and duplicates) that sets one of the - names, and paste the",
-    "#    block from `pulumi stack output envProduction --show-secrets` where the first of them was. Keep every other line.",
+    `#    block from \`pulumi stack output envProduction --show-secrets -s ${options.stack}\` where the first of them was. Keep every other line.`,
     `--- ${envPath}`,
     `+++ ${envPath}`,
     ...removed.map((name) => `-${name}=...`),
@@ -40,7 +42,7 @@ export function manualSteps(options: ManualStepsOptions): string {
     "",
     "# 4. Check through Mastodon itself (a token with write:media; it uploads, checks and deletes one test image)",
     "read -rs MASTODON_ACCESS_TOKEN && export MASTODON_ACCESS_TOKEN",
-    `pulumi stack output envProduction --show-secrets | npm run verify -- --env - --mastodon https://${options.webDomain}`,
+    `pulumi stack output envProduction --show-secrets -s ${options.stack} | npm run verify -- --env - --mastodon https://${options.webDomain}`,
     "",
   ].join("\n");
 }

@@ -65,7 +65,9 @@ describe("EnvDelivery under the mock engine", () => {
     expect(text).toContain("cp -p /home/mastodon/live/.env.production /home/mastodon/live/.env.production.bak-$(date -u +%Y%m%dT%H%M%SZ)");
     expect(text).toContain("sudo systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming");
     expect(text).toContain("cd '/home/mastodon/live' && docker compose up -d --force-recreate web sidekiq streaming");
-    expect(text).toContain("npm run verify -- --env - --mastodon https://social.example.com");
+    // Every `pulumi stack output` names the stack: an admin with several stacks gets this one's block.
+    expect(text).toContain("pulumi stack output envProduction --show-secrets -s test | npm run verify -- --env - --mastodon https://social.example.com");
+    expect(text).toContain("paste the\n#    block from `pulumi stack output envProduction --show-secrets -s test`");
     expect(plan.outputs.mastodonHostLog).toBeUndefined();
   });
 

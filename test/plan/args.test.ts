@@ -83,6 +83,7 @@ describe("the stack file's YAML", () => {
 describe("--against", () => {
   const root = mkdtempSync(path.join(tmpdir(), "against-"));
   writeFileSync(path.join(root, "Pulumi.aws.yaml"), "config:\n  mastodon-media:provider: aws\n");
+  writeFileSync(path.join(root, "Pulumi.case12.yaml"), "config:\n  mastodon-media:provider: aws\n");
   const plan = (stack: string, provider: string) => {
     const file = path.join(root, `${stack}-${provider}.json`);
     writeFileSync(file, JSON.stringify({ stack, provider, resources: [] }));
@@ -93,13 +94,15 @@ describe("--against", () => {
     expect(readAgainstPlan(plan("aws", "aws"), "aws", root).stack).toBe("aws");
   });
 
-  it("refuses, in one line, a plan of another stack or another provider", () => {
-    const otherStack = plan("dev", "minio");
-    expect(() => readAgainstPlan(otherStack, "aws", root)).toThrowError(
-      `--against ${otherStack} is the plan of stack dev (provider minio), not of aws (provider aws): compare plans of the same stack.`,
-    );
+  it("refuses, in one line, a plan of another provider, and reads a plan of another stack of the same provider", () => {
     const otherProvider = plan("aws", "cloudflare");
-    expect(() => readAgainstPlan(otherProvider, "aws", root)).toThrowError(/is the plan of stack aws \(provider cloudflare\), not of aws \(provider aws\)/);
+    expect(() => readAgainstPlan(otherProvider, "aws", root)).toThrowError(
+      `--against ${otherProvider} is the plan of stack aws on cloudflare, but aws is on aws: compare plans of the same provider.`,
+    );
+    const otherStack = plan("dev", "minio");
+    expect(() => readAgainstPlan(otherStack, "aws", root)).toThrowError(/is the plan of stack dev on minio, but aws is on aws/);
+    // An edited copy of the aws stack (the handed case12) compared with the aws stack's plan.
+    expect(readAgainstPlan(plan("aws", "aws"), "case12", root).stack).toBe("aws");
   });
 
   it("refuses a directory, a missing file and a file that is not a plan as user errors", () => {

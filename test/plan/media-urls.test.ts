@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { planStack, PROJECT_ROOT, publicPlan } from "../../cli/plan/run";
 import { readStackFile, stackFilePath } from "../../cli/plan/stack-file";
 import { previousMediaRedirect } from "../../providers/cloudflare/previous-media-redirect-expression";
 import { safeParseStackConfig } from "../../components/config";
+import { planCli } from "../helpers/plan-cli";
 
 const FIXTURES = path.join(__dirname, "../fixtures/stacks");
 
@@ -129,5 +130,25 @@ describe("previousMediaRedirect (Cloudflare Single Redirect)", () => {
       }),
     ]);
     expect(plan.violations.filter((violation) => violation.level === "mandatory")).toEqual([]);
+  });
+});
+
+describe("npm run plan -- --against, with the handed case12 stack file", () => {
+  it("prints the !!! line and exits 1 when case12 is planned against a plan of the committed aws stack", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "case12-"));
+    const awsPlan = path.join(dir, "aws.json");
+    expect((await planCli(["-s", "aws", "--json", awsPlan])).code).toBe(0);
+    // A stack file of its own name, removed afterwards: tests read committed stack files only, so it disturbs none.
+    const stack = `case12-${process.pid}`;
+    copyFileSync(path.join(FIXTURES, "Pulumi.case12.yaml"), stackFilePath(stack, PROJECT_ROOT));
+    try {
+      const run = await planCli(["-s", stack, "--against", awsPlan]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^!!! MEDIA URLS CHANGE: https:\/\/files\.example\.com\/KEY -> https:\/\/media\.example\.com\/KEY/m);
+      expect(run.stderr).toContain(`Comparing stack ${stack} with a plan of stack aws (same provider)`);
+      expect(run.stderr).toContain("The media URLs change on a production stack");
+    } finally {
+      rmSync(stackFilePath(stack, PROJECT_ROOT), { force: true });
+    }
   });
 });
