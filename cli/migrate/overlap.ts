@@ -2,7 +2,8 @@ import type { Destination, Source } from "./endpoints";
 
 /**
  * Why copying `source` into `destination` would copy a bucket onto itself, or undefined when it would not.
- * Same storage = same S3 API endpoint (origin, case-insensitive host) and same bucket; the copy then overlaps
+ * Same storage = same S3 API endpoint (origin, case-insensitive host), or any two AWS endpoints, and the same
+ * bucket; the copy then overlaps
  * when the key prefixes (S3_KEY_PREFIX, empty for none) are equal or one contains the other: rclone would read
  * what it writes (a copy onto itself, or into a folder of what it is copying, which grows with every pass).
  * Returns one line naming both prefixes, never a credential.
@@ -11,7 +12,10 @@ export function sameStorageProblem(source: Source, destination: Destination): st
   if (source.kind !== "s3") return undefined;
   const from = source.target;
   const to = destination.target;
-  if (from.apiEndpoint.origin.toLowerCase() !== to.apiEndpoint.origin.toLowerCase() || from.facts.bucket !== to.facts.bucket) return undefined;
+  // AWS bucket names are global ("Bucket naming rules", Amazon S3 User Guide): any AWS endpoint reaches the same bucket.
+  const bothAws = from.provider.provider.id === "aws" && to.provider.provider.id === "aws";
+  const sameApi = bothAws || from.apiEndpoint.origin.toLowerCase() === to.apiEndpoint.origin.toLowerCase();
+  if (!sameApi || from.facts.bucket !== to.facts.bucket) return undefined;
   const fromPrefix = folder(from.facts.keyPrefix);
   const toPrefix = folder(to.facts.keyPrefix);
   if (!fromPrefix.startsWith(toPrefix) && !toPrefix.startsWith(fromPrefix)) return undefined;

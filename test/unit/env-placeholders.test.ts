@@ -101,4 +101,16 @@ describe("npm run migrate refuses to copy a bucket onto itself", { timeout: 60_0
     writeFileSync(sibling, text.replace("S3_KEY_PREFIX=social", "S3_KEY_PREFIX=social2"));
     expect((await migrateCli(["--from-env", SPACES, "--to-env", sibling, "--start", "2026-12-01"])).code).toBe(0);
   });
+
+  it("on AWS, the same bucket through another endpoint form is the same bucket", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "placeholder-aws-"));
+    const base = "S3_ENABLED=true\nS3_BUCKET=social-media\nS3_REGION=eu-central-1\nS3_ALIAS_HOST=files.example.com\nAWS_ACCESS_KEY_ID=AKIAEXAMPLEKEYID0000\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY00\n";
+    const regional = path.join(dir, "regional.env");
+    writeFileSync(regional, base);
+    const explicit = path.join(dir, "explicit.env");
+    writeFileSync(explicit, `${base}S3_ENDPOINT=https://s3.dualstack.eu-central-1.amazonaws.com\nS3_OVERRIDE_PATH_STYLE=true\n`);
+    const run = await migrateCli(["--from-env", regional, "--to-env", explicit]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("the same place: bucket social-media");
+  });
 });
