@@ -3,11 +3,12 @@
 # CORS, the way DigitalOcean Spaces (built on RGW) enforces them. One monitor, one memstore OSD (all data in
 # RAM), one radosgw with the beast frontend; no manager. Used by `npm run test:e2e` and for trying `verify`.
 #
-# Usage: scripts/ceph-s3.sh install | start | stop | status | user UID ACCESS_KEY SECRET_KEY
+# Usage: scripts/ceph-s3.sh install | start | stop | status | user UID ACCESS_KEY SECRET_KEY | free-base FIRST LAST OFFSET...
 #   install  installs Debian's packages when one is missing (apt-get update first; needs root or sudo)
 #   start    installs when needed, then starts a fresh server (any previous one in the same state dir is killed)
 #   stop     stops the daemons this script started (their pid files, checked against their command line)
 #   user     creates an S3 user that cannot create buckets (a Mastodon writer: its policy is set over IAM)
+#   free-base  prints the first base port (FIRST, FIRST+1000, ... LAST) whose base+OFFSET ports are all free
 # Env: S3LAB_DIR (state dir, default ${TMPDIR:-/tmp}/mastodon-media-ceph), RGW_PORT (40080),
 #      MON_PORT (40789; msgr2 uses +1), MS_MIN/MS_MAX (daemon ports, 40800-40899), ADMIN_AK/ADMIN_SK (the admin
 #      user's keys, which may call the IAM API), SIG=KILL for a fast stop (the data is throwaway),
@@ -174,11 +175,28 @@ stop() {
   rm -rf "$D"
 }
 
+# The first base port B of FIRST, FIRST+1000, ..., LAST for which every B+OFFSET is free on 127.0.0.1: a block of
+# ports for one or more servers (scripts/e2e.sh, scripts/lab.sh), so that parallel runs do not collide.
+free_base() {
+  local first=$1 last=$2 base offset ok
+  shift 2
+  for ((base = first; base <= last; base += 1000)); do
+    ok=1
+    for offset in "$@"; do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$((base + offset))") 2>/dev/null; then ok=; break; fi
+    done
+    if [ -n "$ok" ]; then echo "$base"; return 0; fi
+  done
+  echo "no free block of ports between $first and $((last + 999)) on 127.0.0.1" >&2
+  return 1
+}
+
 case "${1:-}" in
+  free-base) shift; free_base "$@" ;;
   install) install ;;
   start) start ;;
   stop) stop ;;
   status) ceph -c "$CONF" -s ;;
   user) shift; user "$@" ;;
-  *) echo "usage: $0 install | start | stop | status | user UID ACCESS_KEY SECRET_KEY" >&2; exit 2 ;;
+  *) echo "usage: $0 install | start | stop | status | user UID ACCESS_KEY SECRET_KEY | free-base FIRST LAST OFFSET..." >&2; exit 2 ;;
 esac

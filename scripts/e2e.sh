@@ -39,14 +39,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # Both servers' ports (RGW, monitor v1 and v2) within one block of 1000, the first block whose ports are all free.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-BASE=
-for base in 40000 41000 42000 43000 44000 45000 46000 47000 48000 49000; do
-  ok=1
-  for offset in 80 81 789 790 791 792; do port_free $((base + offset)) || { ok=; break; }; done
-  if [ -n "$ok" ]; then BASE=$base; break; fi
-done
-[ -n "$BASE" ] || { echo "no free block of ports between 40000 and 49999 on 127.0.0.1" >&2; exit 1; }
+BASE=$(bash scripts/ceph-s3.sh free-base 40000 49000 80 81 789 790 791 792)
 
 rand() { head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c "$1"; }
 ADMIN_AK=ADMIN$(rand 15 | tr a-f A-F)

@@ -27,15 +27,8 @@ case "$command" in
     mkdir -p "$LAB_DIR"
     chmod 700 "$LAB_DIR"
     bash scripts/ceph-s3.sh install
-    # The first block of ports whose RGW and monitor ports are free (as scripts/e2e.sh chooses them).
-    port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-    base=
-    for candidate in 50000 51000 52000 53000 54000 55000 56000 57000 58000 59000; do
-      ok=1
-      for offset in 80 789 790; do port_free $((candidate + offset)) || { ok=; break; }; done
-      if [ -n "$ok" ]; then base=$candidate; break; fi
-    done
-    [ -n "$base" ] || { echo "no free block of ports between 50000 and 59999 on 127.0.0.1" >&2; exit 1; }
+    # The first block of ports whose RGW and monitor ports are free (scripts/e2e.sh uses 40000-49999).
+    base=$(bash scripts/ceph-s3.sh free-base 50000 59000 80 789 790)
     rand() { head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c "$1"; }
     ADMIN_AK=ADMIN$(rand 15 | tr a-f A-F)
     ADMIN_SK=$(rand 40)
