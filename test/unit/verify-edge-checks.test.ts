@@ -7,17 +7,9 @@ import type { CheckContext } from "../../cli/verify/checks/types";
 import type { HttpRequest, HttpResponse } from "../../cli/verify/http";
 import { ProbeRegistry } from "../../cli/verify/probes";
 import { readTarget } from "../../cli/verify/target";
+import { BASE_ENV } from "../helpers/verify-fakes";
 
-const AWS_ENV = {
-  S3_ENABLED: "true",
-  S3_BUCKET: "example-social-media",
-  S3_REGION: "eu-central-1",
-  S3_HOSTNAME: "s3.eu-central-1.amazonaws.com",
-  S3_ALIAS_HOST: "files.example.com",
-  AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-  S3_PERMISSION: "",
-};
+const AWS_ENV = BASE_ENV;
 const R2_ENV = {
   ...AWS_ENV,
   S3_REGION: "auto",
@@ -82,6 +74,23 @@ describe("cors-after-cache", () => {
     const ids = CHECKS.map((check) => check.id);
     expect(ids.indexOf("cors-after-cache")).toBe(ids.indexOf("cors") + 1);
     expect(ids).toContain("https-redirect");
+  });
+
+  it("uploads its image through the writer's upload path: without a checksum header writer-upload found refused, multipart at the threshold", async () => {
+    const refused = context(R2_ENV, r2Cdn(true));
+    const whenRequired: Record<string, unknown>[] = [];
+    refused.ctx.io.s3WhenRequired = { send: async (command: { input: Record<string, unknown> }) => void whenRequired.push(command.input) } as unknown as S3Client;
+    refused.ctx.state.checksumRejected = true;
+    expect((await corsAfterCache.run(refused.ctx)).status).toBe("pass");
+    expect(refused.puts).toEqual([]);
+    expect(whenRequired).toHaveLength(1);
+    expect(refused.ctx.probes.created).toBe(1);
+
+    // S3_MULTIPART_THRESHOLD=50 (bytes): the 67-byte PNG goes multipart, as Mastodon's upload would.
+    const multipart = context({ ...R2_ENV, S3_MULTIPART_THRESHOLD: "50" }, r2Cdn(true));
+    await corsAfterCache.run(multipart.ctx);
+    expect(multipart.puts[0]).toMatchObject({ ContentType: IMAGE_PROBE_TYPE, Key: expect.stringMatching(/probe\.png$/) });
+    expect(multipart.puts[0]).not.toHaveProperty("Body");
   });
 
   it("uploads an image the way Mastodon does, fetches it twice without Origin, then with it", async () => {

@@ -1,9 +1,8 @@
-import { PutObjectCommand, type ObjectCannedACL } from "@aws-sdk/client-s3";
 import { describeResponse, type HttpResponse } from "../http";
 import { describeFailure, formatFailure } from "../s3";
 import { mediaUrl } from "../target";
 import { networkFailure } from "./public";
-import { MASTODON_CACHE_CONTROL } from "./writer";
+import { MultipartStepFailed, uploadLikeMastodon } from "./upload";
 import { fail, pass, type Check, type CheckContext } from "./types";
 
 /** A 1x1 transparent PNG: CDNs cache images by default (Cloudflare decides by the file extension). */
@@ -43,23 +42,14 @@ export const corsAfterCache: Check = {
     const observed: string[] = [];
     if (!key) {
       key = probes.key("media_attachments/", "probe.png");
-      probes.trackKey(key);
       const acl = context.state.aclRejected ? undefined : target.uploadAcl;
+      // The writer's upload path (its probe bookkeeping too), without a header writer-upload found refused.
+      const s3 = context.state.checksumRejected ? (io.s3WhenRequired ?? io.s3) : io.s3;
       try {
-        await io.s3.send(
-          new PutObjectCommand({
-            Bucket: target.facts.bucket,
-            Key: key,
-            Body: IMAGE_PROBE,
-            ContentType: IMAGE_PROBE_TYPE,
-            CacheControl: MASTODON_CACHE_CONTROL,
-            ACL: acl as ObjectCannedACL | undefined,
-          }),
-          { abortSignal: context.signal },
-        );
+        await uploadLikeMastodon(context, { key, body: IMAGE_PROBE, acl, s3, contentType: IMAGE_PROBE_TYPE });
       } catch (error) {
         return fail(
-          [`PUT ${key} (Content-Type: ${IMAGE_PROBE_TYPE}): ${formatFailure(describeFailure(error, context.redact))}`],
+          [`PUT ${key} (Content-Type: ${IMAGE_PROBE_TYPE}): ${formatFailure(error instanceof MultipartStepFailed ? error.failure : describeFailure(error, context.redact))}`],
           "the writer could upload the text probe but not an image one",
           "see writer-upload above; run verify again",
           true,

@@ -23,6 +23,8 @@ export interface UploadOptions {
   body: Buffer;
   acl: string | undefined;
   s3: S3Client;
+  /** The probe's Content-Type (default text/plain). */
+  contentType?: string;
 }
 
 /** The step of a multipart upload that failed, for the report. */
@@ -58,13 +60,13 @@ export async function uploadLikeMastodon(context: CheckContext, options: UploadO
   }
 }
 
-function putObject(context: CheckContext, { key, body, acl, s3 }: UploadOptions) {
+function putObject(context: CheckContext, { key, body, acl, s3, contentType = PROBE_CONTENT_TYPE }: UploadOptions) {
   return s3.send(
     new PutObjectCommand({
       Bucket: context.target.facts.bucket,
       Key: key,
       Body: body,
-      ContentType: PROBE_CONTENT_TYPE,
+      ContentType: contentType,
       CacheControl: MASTODON_CACHE_CONTROL,
       ACL: acl as ObjectCannedACL | undefined,
     }),
@@ -72,7 +74,7 @@ function putObject(context: CheckContext, { key, body, acl, s3 }: UploadOptions)
   );
 }
 
-async function multipartUpload(context: CheckContext, { key, body, acl, s3 }: UploadOptions): Promise<void> {
+async function multipartUpload(context: CheckContext, { key, body, acl, s3, contentType = PROBE_CONTENT_TYPE }: UploadOptions): Promise<void> {
   const Bucket = context.target.facts.bucket;
   const signal = { abortSignal: context.signal };
   let uploadId: string | undefined;
@@ -84,7 +86,7 @@ async function multipartUpload(context: CheckContext, { key, body, acl, s3 }: Up
     }
   };
   const created = await step("CreateMultipartUpload", () =>
-    s3.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: PROBE_CONTENT_TYPE, CacheControl: MASTODON_CACHE_CONTROL, ACL: acl as ObjectCannedACL | undefined }), signal),
+    s3.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType, CacheControl: MASTODON_CACHE_CONTROL, ACL: acl as ObjectCannedACL | undefined }), signal),
   );
   uploadId = created.UploadId;
   try {
