@@ -42,6 +42,7 @@ export default defineConfig({
           name: "program",
           include: programFiles.length > 0 ? programFiles : ["test/no-program-tests"],
           pool: "forks",
+          isolate: false,
           testTimeout: 60_000,
         },
       },
