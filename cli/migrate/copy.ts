@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../../components/errors";
-import type { RcloneCommand } from "./rclone";
+import { startAclFront, type AclFront } from "./acl-front";
+import { frontRemoteEnv, type RcloneCommand } from "./rclone";
 
 /** rclone's `stats` object in a JSON log line (rclone accounting/stats.go, `RemoteStats`). */
 export interface RcloneStats {
@@ -58,9 +59,27 @@ export async function ensureRclone(): Promise<void> {
 
 /**
  * Runs one pass and reports progress as rclone's JSON stats lines arrive: `onProgress` gets each stats object.
- * The credentials travel in the child's environment only.
+ * The credentials travel in the child's environment only. A pass with `aclFront` (no-ACL mode) runs through
+ * migrate's ACL-dropping front, started here on 127.0.0.1 and stopped when rclone exits or fails to start;
+ * it lives in this process, so it also ends with it (an interrupted run leaves nothing listening).
  */
-export function runPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void = () => {}): Promise<PassResult> {
+export async function runPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void = () => {}): Promise<PassResult> {
+  if (!command.aclFront) return spawnPass(command, onProgress);
+  const front = await startAclFront(command.aclFront);
+  try {
+    return await spawnPass(withFront(command, front), onProgress);
+  } finally {
+    await front.close();
+  }
+}
+
+/** `command` with its DST remote pointed at a started front: its endpoint and per-run key. */
+export function withFront(command: RcloneCommand, front: AclFront): RcloneCommand {
+  if (!command.aclFront) return command;
+  return { ...command, env: { ...command.env, ...frontRemoteEnv(command.aclFront, front) } };
+}
+
+function spawnPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void): Promise<PassResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("rclone", command.args, { env: rcloneEnvironment(command), stdio: ["ignore", "ignore", "pipe"] });
     let last: RcloneStats = { bytes: 0, transfers: 0, checks: 0, errors: 0, elapsedTime: 0, totalBytes: 0, totalTransfers: 0 };

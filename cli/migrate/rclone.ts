@@ -23,6 +23,12 @@ export interface RcloneCommand {
   secretEnv: string[];
   /** What this pass copies, for the progress lines: "media" or "private archives". */
   label: string;
+  /**
+   * Set in no-ACL mode: the target the DST remote reaches through migrate's ACL-dropping front
+   * (./acl-front.ts). `runPass` starts the front, points DST at it with the front's per-run key
+   * (./copy.ts, `withFront`), and stops it when rclone exits; `env` then holds none of the target's credentials.
+   */
+  aclFront?: VerifyTarget;
 }
 
 /**
@@ -39,7 +45,7 @@ export function remoteEnv(remote: "SRC" | "DST", target: VerifyTarget, acl: stri
     [`${prefix}SECRET_ACCESS_KEY`]: target.facts.secretAccessKey,
     [`${prefix}REGION`]: target.facts.region,
     [`${prefix}NO_CHECK_BUCKET`]: "true",
-    [`${prefix}FORCE_PATH_STYLE`]: String(target.forcePathStyle || target.facts.bucket.includes(".")),
+    [`${prefix}FORCE_PATH_STYLE`]: String(usesPathStyle(target)),
   };
   if (target.facts.endpoint) env[`${prefix}ENDPOINT`] = target.facts.endpoint;
   env[`${prefix}ACL`] = acl ?? grantlessAcl(target);
@@ -47,15 +53,56 @@ export function remoteEnv(remote: "SRC" | "DST", target: VerifyTarget, acl: stri
 }
 
 /**
- * The ACL sent where Mastodon sends none (S3_PERMISSION empty). Debian's rclone 1.60 cannot leave the
- * x-amz-acl header out: an unset or empty `acl` becomes `private` (rclone/rclone#5730, #6413; seen in
- * test/e2e/migrate.test.ts with --dump headers). So the copy sends the canned ACL that grants nothing beyond
- * the bucket owner: `bucket-owner-full-control` on AWS, the one ACL a bucket with ACLs disabled accepts (AWS
- * docs, "Controlling ownership of objects and disabling ACLs for your bucket"), `private` elsewhere (R2's
- * rclone example configures `acl = private`; Spaces, Ceph RGW and MinIO accept it).
+ * Path-style calls: Mastodon's rule (S3_ENDPOINT present, unless S3_OVERRIDE_PATH_STYLE), and always for a
+ * bucket name with dots, which a virtual host's TLS certificate (`*.s3.REGION.amazonaws.com`) does not cover.
+ */
+export function usesPathStyle(target: VerifyTarget): boolean {
+  return target.forcePathStyle || target.facts.bucket.includes(".");
+}
+
+/**
+ * The ACL rclone is given where Mastodon sends none (S3_PERMISSION empty). Debian's rclone 1.60 cannot leave
+ * the x-amz-acl header out: an unset or empty `acl` becomes `private` (rclone/rclone#5730, #6413; `rclone help
+ * backend s3` of 1.60 has no "empty acl sends no header"; seen in test/e2e/migrate.test.ts with --dump
+ * headers). Cloudflare R2 refuses every ACL header, `private` included (501 NotImplemented, R2 docs "S3 API
+ * compatibility"), so in this mode rclone talks to migrate's ACL-dropping front (./acl-front.ts) and the
+ * target never sees the header: this value only reaches the front. It is still the ACL that grants nothing
+ * beyond the bucket owner (`bucket-owner-full-control` on AWS, the one ACL a bucket with ACLs disabled accepts:
+ * AWS docs, "Controlling ownership of objects and disabling ACLs for your bucket"; `private` elsewhere), so
+ * that a hand-typed rclone without the front does the least harm where the header is accepted.
  */
 export function grantlessAcl(target: VerifyTarget): string {
   return providerOf(target) === "AWS" ? "bucket-owner-full-control" : "private";
+}
+
+/** The endpoint and per-run key of an ACL-dropping front (./acl-front.ts), as rclone's DST remote needs them. */
+export interface FrontAccess {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Shown in the printed plan, where the front's port is not known yet (each run picks a free one). */
+export const PLANNED_FRONT: FrontAccess = { endpoint: "http://127.0.0.1:PORT", accessKeyId: "<per-run key>", secretAccessKey: "<per-run secret>" };
+
+/**
+ * The DST remote through the front: loopback endpoint, path style, the front's per-run key; provider and
+ * region stay the target's (rclone's provider quirks and the signature's region). None of the target's
+ * credentials: the front signs for the target.
+ */
+export function frontRemoteEnv(target: VerifyTarget, front: FrontAccess): Record<string, string> {
+  const prefix = "RCLONE_CONFIG_DST_";
+  return {
+    [`${prefix}TYPE`]: "s3",
+    [`${prefix}PROVIDER`]: providerOf(target),
+    [`${prefix}ACCESS_KEY_ID`]: front.accessKeyId,
+    [`${prefix}SECRET_ACCESS_KEY`]: front.secretAccessKey,
+    [`${prefix}REGION`]: target.facts.region,
+    [`${prefix}NO_CHECK_BUCKET`]: "true",
+    [`${prefix}FORCE_PATH_STYLE`]: "true",
+    [`${prefix}ENDPOINT`]: front.endpoint,
+    [`${prefix}ACL`]: grantlessAcl(target),
+  };
 }
 
 function providerOf(target: VerifyTarget): string {
@@ -80,8 +127,9 @@ export interface CopyOptions {
 }
 
 /**
- * The copy passes from `source` into `target`. Without ACLs (S3_PERMISSION empty) one pass, with the ACL that
- * grants nothing (see grantlessAcl). With ACLs, media gets the canned ACL Mastodon sends, and user archives (`backups/`, `imports/`) the
+ * The copy passes from `source` into `target`. Without ACLs (S3_PERMISSION empty) one pass through the
+ * ACL-dropping front (see grantlessAcl; `aclFront` is set and DST points at PLANNED_FRONT until runPass
+ * starts the front). With ACLs, media gets the canned ACL Mastodon sends, and user archives (`backups/`, `imports/`) the
  * `private` ACL Mastodon gives them (app/models/backup.rb), in a second pass.
  *
  * Incremental passes: `--update --use-server-modtime` skips a key whose copy is newer than the source file,
@@ -114,8 +162,8 @@ export function copyCommands(source: CopySource, target: VerifyTarget, options: 
     "",
   ];
   const privateFilters = PRIVATE_PREFIXES.flatMap((prefix) => [`/${prefix}**`]);
-  const make = (label: string, acl: string | undefined, filters: string[]): RcloneCommand => {
-    const env = { ...sourceEnv, ...remoteEnv("DST", target, acl) };
+  const make = (label: string, dst: Record<string, string>, filters: string[]): RcloneCommand => {
+    const env = { ...sourceEnv, ...dst };
     return {
       args: ["copy", from, remotePath("dst", target), ...filters, ...common],
       env,
@@ -123,10 +171,10 @@ export function copyCommands(source: CopySource, target: VerifyTarget, options: 
       label,
     };
   };
-  if (!target.uploadAcl) return [make("media", undefined, [])];
+  if (!target.uploadAcl) return [{ ...make("media", frontRemoteEnv(target, PLANNED_FRONT), []), aclFront: target }];
   return [
-    make("media", target.uploadAcl, privateFilters.flatMap((filter) => ["--exclude", filter])),
-    make("private archives", "private", privateFilters.flatMap((filter) => ["--include", filter])),
+    make("media", remoteEnv("DST", target, target.uploadAcl), privateFilters.flatMap((filter) => ["--exclude", filter])),
+    make("private archives", remoteEnv("DST", target, "private"), privateFilters.flatMap((filter) => ["--include", filter])),
   ];
 }
 
