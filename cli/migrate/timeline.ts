@@ -46,7 +46,7 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
     `Moving Mastodon's media from ${source.kind === "local" ? `${source.root} (local storage)` : `the bucket ${source.target.facts.bucket} (${source.file})`}`,
     `  to ${destination.description}: bucket ${facts.bucket}${facts.endpoint ? ` at ${facts.endpoint}` : " (AWS S3)"}, region ${facts.region}`,
     `  keys: the same keys${facts.keyPrefix ? `, under ${facts.keyPrefix}/` : ""}; headers: Cache-Control as Mastodon sets it, Content-Type of each file`,
-    `  ACLs: ${acl ? `${acl} on media, private on backups/ and imports/ (S3_PERMISSION=${acl})` : `Mastodon sends none (S3_PERMISSION is empty); rclone 1.60 always sends one, so the copy sends ${grantlessAcl(destination.target)}, which grants nothing beyond the bucket owner`}`,
+    `  ACLs: ${acl ? `${acl} on media, private on backups/ and imports/ (S3_PERMISSION=${acl})` : `Mastodon sends none (S3_PERMISSION is empty), and neither does the copy: rclone 1.60 always sends one, so it copies through a front that migrate runs on 127.0.0.1, which removes the ACL headers and signs each request for ${destination.target.apiEndpoint.host} with the writer's key`}`,
     `  old URLs ${before}KEY  ->  new URLs ${newBase}KEY`,
     "",
   );
@@ -77,8 +77,13 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
   add(`  Run it now (the full pass), and again on ${day(CSP_LEAD_DAYS - 1)}: a later pass uploads only new and changed files.`);
   add("  It is resumable: after an interruption run the same command again. Each pass ends by checking every copied key.");
   add("  What it runs (credentials reach rclone as RCLONE_CONFIG_*_ACCESS_KEY_ID/_SECRET_ACCESS_KEY from the env files, never in argv):");
-  for (const command of copyCommands(source.kind === "local" ? { kind: "local", root: source.root } : source, destination.target)) {
-    add(`    ${describeCommand(command)}`);
+  const commands = copyCommands(source.kind === "local" ? { kind: "local", root: source.root } : source, destination.target);
+  for (const command of commands) add(`    ${describeCommand(command)}`);
+  if (commands.some((command) => command.aclFront)) {
+    add(
+      `  DST is migrate's own front (a free port and a new key each run; the writer's key stays in migrate): it sends every request`,
+      `  on to ${destination.target.apiEndpoint.origin} without x-amz-acl and x-amz-grant-* headers (rclone's own ${grantlessAcl(destination.target)} included).`,
+    );
   }
   add("  Rollback: nothing uses the new bucket yet. To give up, empty it; the old storage is untouched.", "");
 
@@ -145,9 +150,18 @@ function oldUrlSteps(source: Source, destination: Destination, before: string, n
   return lines;
 }
 
+/**
+ * The rollback copy, new storage back into the old. Into a bucket in no-ACL mode it is migrate itself (rclone 1.60
+ * alone would send an ACL header, which R2 and AWS buckets with ACLs disabled refuse); otherwise rclone reading
+ * the new storage directly (reading sends no ACL) with the last 14 days' files.
+ */
 function reverseCopy(source: Source, destination: Destination): string {
+  if (source.kind === "s3" && !source.target.uploadAcl) {
+    return `npm run migrate -- --from-env ${destination.envFile ?? "new-storage.env"} --to-env ${source.file} --run   (copies what is newer in the new bucket)`;
+  }
   const prefix = destination.target.facts.keyPrefix ? `/${destination.target.facts.keyPrefix}` : "";
   const from = `dst:${destination.target.facts.bucket}${prefix}`;
   const to = source.kind === "local" ? source.root : `src:${source.target.facts.bucket}${source.target.facts.keyPrefix ? `/${source.target.facts.keyPrefix}` : ""}`;
-  return `rclone copy ${from} ${to} --max-age 14d --config ''   (with the RCLONE_CONFIG_* variables of step 2)`;
+  const dst = destination.target.uploadAcl ? "of step 2" : `of step 2, DST set to ${destination.target.apiEndpoint.origin} and the writer's key instead of the front`;
+  return `rclone copy ${from} ${to} --max-age 14d --config ''   (with the RCLONE_CONFIG_* variables ${dst})`;
 }

@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { migrateCli } from "../helpers/migrate-cli";
@@ -22,16 +24,21 @@ describe("npm run migrate without --run", { timeout: 180_000 }, () => {
     expect(stdout).toContain("rclone copy /home/mastodon/live/public/system dst:example-social-media --header-upload 'Cache-Control: public, max-age=315576000, immutable'");
     expect(stdout).toContain("return 301 https://files.example.com/$1$is_args$args;");
     expect(stdout).toMatch(/Rollback: .*EXTRA_MEDIA_HOSTS/);
-    expect(stdout).toContain("ACLs: Mastodon sends none (S3_PERMISSION is empty); rclone 1.60 always sends one, so the copy sends bucket-owner-full-control");
+    expect(stdout).toContain(
+      "ACLs: Mastodon sends none (S3_PERMISSION is empty), and neither does the copy: rclone 1.60 always sends one, so it copies through a front that migrate runs on 127.0.0.1, which removes the ACL headers and signs each request for s3.",
+    );
+    expect(stdout).toContain("without x-amz-acl and x-amz-grant-* headers (rclone's own bucket-owner-full-control included)");
     for (const mock of MOCK_VALUES) expect(stdout).not.toContain(mock);
   });
 
-  it("plans local storage to the cloudflare stack against the R2 endpoint, with the grantless private ACL", async () => {
+  it("plans local storage to the cloudflare stack through the ACL-dropping front to the R2 endpoint", async () => {
     const { code, stdout } = await migrateCli(["--from", "local:/srv/mastodon/public/system", "--to", "cloudflare", "--start", "2026-12-01"]);
     expect(code).toBe(0);
     expect(stdout).toContain("RCLONE_CONFIG_DST_PROVIDER=Cloudflare");
-    expect(stdout).toContain("RCLONE_CONFIG_DST_ENDPOINT=https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com");
-    expect(stdout).toContain("RCLONE_CONFIG_DST_ACL=private");
+    expect(stdout).toContain("RCLONE_CONFIG_DST_ENDPOINT=http://127.0.0.1:PORT");
+    expect(stdout).toContain("on to https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com without x-amz-acl and x-amz-grant-* headers (rclone's own private included)");
+    // The rollback reads the new bucket directly: the front exists only during a run.
+    expect(stdout).toContain("DST set to https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com and the writer's key instead of the front");
     expect(stdout).toContain("https://files.example.com/$1");
     for (const mock of MOCK_VALUES) expect(stdout).not.toContain(mock);
   });
@@ -51,6 +58,28 @@ describe("npm run migrate without --run", { timeout: 180_000 }, () => {
     expect(stdout).not.toContain("oldFixtureSecretValue");
     expect(stdout).not.toContain("DO00OLDFIXTUREKEYID0");
     for (const mock of MOCK_VALUES) expect(stdout).not.toContain(mock);
+  });
+
+  it("rolls back into an old no-ACL bucket with migrate itself (the front), not with bare rclone's ACL header", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "migrate-plan-"));
+    const oldEnv = path.join(dir, "old-r2.env");
+    writeFileSync(
+      oldEnv,
+      readFileSync(path.join(FIXTURES, "old-spaces.env"), "utf8")
+        .replace("S3_PERMISSION=public-read", "S3_PERMISSION=")
+        .replace("S3_ENDPOINT=https://nyc3.digitaloceanspaces.com", "S3_ENDPOINT=https://fedcba9876543210fedcba9876543210.r2.cloudflarestorage.com")
+        .replace("S3_REGION=nyc3", "S3_REGION=auto")
+        .replace("S3_HOSTNAME=nyc3.digitaloceanspaces.com", "S3_HOSTNAME=fedcba9876543210fedcba9876543210.r2.cloudflarestorage.com"),
+      { mode: 0o600 },
+    );
+    try {
+      const { code, stdout, stderr } = await migrateCli(["--from-env", oldEnv, "--to", "digitalocean", "--start", "2026-12-01"]);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain(`npm run migrate -- --from-env new-storage.env --to-env ${oldEnv} --run   (copies what is newer in the new bucket)`);
+      expect(stdout).not.toContain("--max-age 14d");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses --run against a stack that is only planned, and says how to get its env", async () => {

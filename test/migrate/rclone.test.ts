@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { copyCommands, describeCommand, MASTODON_CACHE_CONTROL } from "../../cli/migrate/rclone";
+import { withFront } from "../../cli/migrate/copy";
+import { copyCommands, describeCommand, MASTODON_CACHE_CONTROL, PLANNED_FRONT } from "../../cli/migrate/rclone";
 import { oldHostRedirectRules } from "../../cli/migrate/redirects";
 import { expectedContentType } from "../../cli/migrate/content-type";
 import { readTarget, type VerifyTarget } from "../../cli/verify/target";
@@ -29,13 +30,37 @@ function target(extra: Record<string, string | undefined> = {}): VerifyTarget {
 
 describe("copyCommands", () => {
   it("keeps the credentials in the environment: argv holds neither the key id nor the secret", () => {
-    const [command, ...rest] = copyCommands({ kind: "local", root: "/srv/system/" }, target());
-    expect(rest).toEqual([]);
+    const [command] = copyCommands({ kind: "local", root: "/srv/system/" }, target({ S3_PERMISSION: "public-read" }));
     expect(command!.args.join(" ")).not.toContain(SECRET);
     expect(command!.args.join(" ")).not.toContain("DO00NEWWRITERKEYID00");
     expect(command!.env.RCLONE_CONFIG_DST_SECRET_ACCESS_KEY).toBe(SECRET);
     expect(command!.secretEnv.sort()).toEqual(["RCLONE_CONFIG_DST_ACCESS_KEY_ID", "RCLONE_CONFIG_DST_SECRET_ACCESS_KEY"]);
     expect(describeCommand(command!)).not.toContain(SECRET);
+    expect(command!.aclFront).toBeUndefined();
+  });
+
+  it("in no-ACL mode points rclone at the local ACL-dropping front, without the target's credentials", () => {
+    const [command, ...rest] = copyCommands({ kind: "local", root: "/srv/system/" }, target());
+    expect(rest).toEqual([]);
+    expect(command!.aclFront?.facts.bucket).toBe("example-social-media");
+    const values = Object.values(command!.env).join(" ");
+    expect(values).not.toContain(SECRET);
+    expect(values).not.toContain("DO00NEWWRITERKEYID00");
+    expect(command!.env).toMatchObject({
+      RCLONE_CONFIG_DST_ENDPOINT: PLANNED_FRONT.endpoint,
+      RCLONE_CONFIG_DST_FORCE_PATH_STYLE: "true",
+      RCLONE_CONFIG_DST_PROVIDER: "DigitalOcean",
+      RCLONE_CONFIG_DST_REGION: "fra1",
+    });
+    expect(describeCommand(command!)).toContain("RCLONE_CONFIG_DST_ENDPOINT=http://127.0.0.1:PORT");
+    expect(describeCommand(command!)).not.toContain("<per-run");
+    // A started front replaces the planned endpoint and key with its own (copy.ts, withFront).
+    const front = { endpoint: "http://127.0.0.1:40123", accessKeyId: "MIGRATEFRONTAB", secretAccessKey: "per-run", stats: { forwarded: 0, aclHeadersDropped: 0, refused: 0 }, close: async () => {} };
+    expect(withFront(command!, front).env).toMatchObject({
+      RCLONE_CONFIG_DST_ENDPOINT: "http://127.0.0.1:40123",
+      RCLONE_CONFIG_DST_ACCESS_KEY_ID: "MIGRATEFRONTAB",
+      RCLONE_CONFIG_DST_SECRET_ACCESS_KEY: "per-run",
+    });
   });
 
   it("copies into the same keys under S3_KEY_PREFIX, with Mastodon's Cache-Control, incrementally", () => {
@@ -46,7 +71,7 @@ describe("copyCommands", () => {
     expect(command!.env.RCLONE_CONFIG_DST_FORCE_PATH_STYLE).toBe("true");
   });
 
-  it("grants nothing beyond the owner in no-ACL mode: rclone 1.60 always sends an ACL, so it is private", () => {
+  it("gives rclone the ACL that grants nothing beyond the owner in no-ACL mode (rclone 1.60 always sends one; the front drops it)", () => {
     const commands = copyCommands({ kind: "local", root: "/srv/system" }, target());
     expect(commands.map((command) => command.env.RCLONE_CONFIG_DST_ACL)).toEqual(["private"]);
   });
