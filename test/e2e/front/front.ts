@@ -15,6 +15,10 @@ export interface Front {
   host: string;
   /** Requests the front refused, as "STATUS CODE METHOD PATH". */
   refused: string[];
+  /** How many requests reached the front. */
+  requests: () => number;
+  /** Requests that carried an ACL header (x-amz-acl, x-amz-grant-*), refused or not, as "METHOD PATH header". */
+  aclHeaders: string[];
   close(): Promise<void>;
 }
 
@@ -25,9 +29,15 @@ export interface Front {
 export async function startFront(upstream: string, options: { refusals?: Refusal[]; media?: MediaMode } = {}): Promise<Front> {
   const target = new URL(upstream);
   const refused: string[] = [];
+  const aclHeaders: string[] = [];
+  let requests = 0;
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
     const method = req.method ?? "GET";
+    requests++;
+    for (const name of Object.keys(req.headers).filter((n) => n === "x-amz-acl" || n.startsWith("x-amz-grant-"))) {
+      aclHeaders.push(`${method} ${url.split("?")[0]} ${name}`);
+    }
     const refusal = refusalFor(options.refusals ?? [], method, url, req.headers);
     if (refusal) {
       refused.push(`${refusal.status} ${refusal.code} ${method} ${url.split("?")[0]}`);
@@ -66,6 +76,8 @@ export async function startFront(upstream: string, options: { refusals?: Refusal
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     refused,
+    requests: () => requests,
+    aclHeaders,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
