@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { CommandIo } from "../shared/command";
 import { userPath, writeUserFile } from "../shared/user-files";
 
 /** Reads an env file, or standard input for `-`; a problem names the source, never its content. */
@@ -19,8 +20,8 @@ export function readEnvSource(source: string): { text: string } | { problem: str
  * Writes a JSON report to standard output (`-`) or a file. `npm run X -- --json` prints npm's banner
  * ("> mastodon-media@0.1.0 X") on standard output first: a file, or `npm run --silent`, gives clean JSON.
  */
-export function writeJson(target: string, value: unknown): void {
+export function writeJson(target: string, value: unknown, io: CommandIo): void {
   const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (target === "-") process.stdout.write(text);
+  if (target === "-") io.out(text);
   else writeUserFile("--json", target, text);
 }

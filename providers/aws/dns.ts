@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "./sdk";
-import type * as cloudflareSdk from "@pulumi/cloudflare";
+import type * as cloudflareSdk from "../cloudflare/sdk";
 import type { AwsStackConfig } from "../../components/config";
 
 /** Where the media domain's records go: a Route 53 zone, a Cloudflare zone, or nowhere (the user adds them). */

@@ -5,6 +5,6 @@ export { AwsMediaStorage, type AwsMediaStorageArgs } from "./media-storage";
 
 export const createMediaStorage: MediaStorageFactory<"aws"> = async (name, config) => {
   // Only a stack whose media DNS is on Cloudflare pays for loading the Cloudflare SDK.
-  const cloudflare = config.aws.dns.type === "cloudflare" ? await import("@pulumi/cloudflare") : undefined;
+  const cloudflare = config.aws.dns.type === "cloudflare" ? await import("../cloudflare/sdk") : undefined;
   return new AwsMediaStorage(name, { config, cloudflare });
 };

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "./sdk";
-import type * as cloudflareSdk from "@pulumi/cloudflare";
+import type * as cloudflareSdk from "../cloudflare/sdk";
 import type { AwsStackConfig } from "../../components/config";
 import { mediaStorageType, type DnsRecordSpec, type MediaStorageOutputs } from "../../components/contract";
 import { publicReadPolicy } from "../../components/policy-documents";

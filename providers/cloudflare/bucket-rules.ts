@@ -1,4 +1,4 @@
-import type * as cloudflare from "@pulumi/cloudflare";
+import type * as cloudflare from "./sdk";
 import type { CorsRule } from "../../components/cors";
 import { ABORT_INCOMPLETE_MULTIPART_DAYS, ABORT_INCOMPLETE_MULTIPART_RULE_ID } from "../../components/lifecycle";
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as cloudflare from "@pulumi/cloudflare";
+import * as cloudflare from "./sdk";
 import type { CloudflareStackConfig } from "../../components/config";
 import { corsRule } from "../../components/cors";
 import { bucketProtection } from "../../components/protection";

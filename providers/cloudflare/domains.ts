@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as cloudflare from "@pulumi/cloudflare";
+import * as cloudflare from "./sdk";
 import type { CloudflareStackConfig } from "../../components/config";
 
 /** Oldest TLS version the media host accepts (R2 defaults to 1.0). */

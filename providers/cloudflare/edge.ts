@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as cloudflare from "@pulumi/cloudflare";
+import * as cloudflare from "./sdk";
 import { MANAGED_NAME_MARK } from "./entry-points";
 import { mediaHeaderRules, mediaHttpsRedirectRule } from "./edge-rules";
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as cloudflare from "@pulumi/cloudflare";
+import * as cloudflare from "./sdk";
 import { privateKeysExpression } from "./guard-expression";
 
 /** Stable rule reference, so that edits update the rule in place instead of replacing it. */

@@ -1,4 +1,4 @@
-import * as cloudflare from "@pulumi/cloudflare";
+import * as cloudflare from "./sdk";
 import type { MediaStorageFactory } from "..";
 import { assertNoForeignEntryPoints } from "./entry-points";
 import { CloudflareMediaStorage } from "./media-storage";

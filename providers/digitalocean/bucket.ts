@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as digitalocean from "@pulumi/digitalocean";
+import * as digitalocean from "./sdk";
 import type { DigitalOceanStackConfig } from "../../components/config";
 import { corsRule } from "../../components/cors";
 import { ABORT_INCOMPLETE_MULTIPART_DAYS, ABORT_INCOMPLETE_MULTIPART_RULE_ID } from "../../components/lifecycle";

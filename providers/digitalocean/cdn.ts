@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as digitalocean from "@pulumi/digitalocean";
+import * as digitalocean from "./sdk";
 import type { DnsRecordSpec } from "../../components/contract";
 import type { MediaDomainTls } from "./tls";
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as digitalocean from "@pulumi/digitalocean";
+import * as digitalocean from "./sdk";
 
 /**
  * Read, write, list and delete in the granted bucket. Never `fullaccess`, which reaches every bucket of the

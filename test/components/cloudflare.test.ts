@@ -1,12 +1,10 @@
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
-import { PLAN_NODE_ARGS } from "../helpers/plan-cli";
+import { planCli } from "../helpers/plan-cli";
 import { LEFTOVER_ENTRY_POINT_ZONE } from "../../cli/plan/mocks";
 import { UserError } from "../../components/errors";
 
@@ -345,13 +343,11 @@ describe("CloudflareMediaStorage in a zone whose custom-rules entry point alread
 });
 
 describe("npm run plan -- --stack cloudflare", () => {
-  const root = path.resolve(__dirname, "../..");
 
   it("plans the example stack cleanly, with the secret masked", async () => {
     const json = path.join(mkdtempSync(path.join(tmpdir(), "plan-cloudflare-")), "plan.json");
-    const { stdout } = await promisify(execFile)(process.execPath, [...PLAN_NODE_ARGS, "--stack", "cloudflare", "--json", json], {
-      cwd: root,
-    });
+    const { code, stdout } = await planCli(["--stack", "cloudflare", "--json", json]);
+    expect(code).toBe(0);
     expect(stdout).toContain("AWS_SECRET_ACCESS_KEY=[secret]\n");
     expect(stdout).not.toContain(SECRET_KEY);
     const plan = JSON.parse(readFileSync(json, "utf8")) as {

@@ -1,11 +1,9 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
-import { PLAN_NODE_ARGS } from "../helpers/plan-cli";
+import { planCli } from "../helpers/plan-cli";
 
 const BUCKET = "digitalocean:index/spacesBucket:SpacesBucket";
 const CORS = "digitalocean:index/spacesBucketCorsConfiguration:SpacesBucketCorsConfiguration";
@@ -203,15 +201,11 @@ describe("DigitalOceanMediaStorage with a key prefix and restricted origins", as
 });
 
 describe("npm run plan -- --stack digitalocean", () => {
-  const root = path.resolve(__dirname, "../..");
 
   it("plans the example stack cleanly and masks the writer's secret", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "do-plan-")), "plan.json");
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [...PLAN_NODE_ARGS, "--stack", "digitalocean", "--json", file],
-      { cwd: root },
-    );
+    const { code, stdout } = await planCli(["--stack", "digitalocean", "--json", file]);
+    expect(code).toBe(0);
     expect(stdout).toContain("AWS_SECRET_ACCESS_KEY=[secret]");
     expect(stdout).not.toContain("EXAMPLEspacesSecretKey");
     const plan = JSON.parse(readFileSync(file, "utf8")) as {

@@ -1,13 +1,11 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
-import { planStack, PROJECT_ROOT, publicPlan } from "../../cli/plan/run";
+import { planStack, publicPlan } from "../../cli/plan/run";
 import type { Plan } from "../../components/plan-model";
 import { minioEndpoint } from "../../providers/minio/endpoint";
 import { providerSettingsIssues } from "../../providers/minio/provider-settings";
 import { jsonInput, planConfig, resourceOf, resourcesOf } from "../helpers/plan";
-import { PLAN_NODE_ARGS } from "../helpers/plan-cli";
+import { planCli } from "../helpers/plan-cli";
 
 const BUCKET = "minio:index/s3Bucket:S3Bucket";
 const BUCKET_POLICY = "minio:index/s3BucketPolicy:S3BucketPolicy";
@@ -377,7 +375,8 @@ describe("the dev stack", () => {
   });
 
   it("is what `npm start` plans: exit 0, the secret masked", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [...PLAN_NODE_ARGS, "--stack", "dev"], { cwd: PROJECT_ROOT });
+    const { code, stdout } = await planCli(["--stack", "dev"]);
+    expect(code).toBe(0);
     expect(stdout).toContain('Offline plan of stack "dev" (provider minio): 7 resources');
     expect(stdout).toContain("  AWS_SECRET_ACCESS_KEY=[secret]\n");
     expect(stdout).not.toContain(MOCK_WRITER_SECRET);

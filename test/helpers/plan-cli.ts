@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../../cli/plan/run";
+import { runPlanCommand } from "./command";
 
 const run = promisify(execFile);
 
@@ -20,8 +21,15 @@ function nodeArgsOfScript(name: string): string[] {
   return args;
 }
 
-/** Runs `npm run plan` (without npm) and returns its exit code and output, also when it fails. */
-export async function planCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * `npm run plan -- ...args` run in this process (cli/plan/command.ts): its exit code and output, also when it
+ * fails. A test file calling it runs the program under the mock runtime, so it goes to vitest's "program"
+ * project (vitest.config.mts).
+ */
+export const planCli = runPlanCommand;
+
+/** Runs `npm run plan` as its own process (without npm), loader included: for what only a process shows. */
+export async function planProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [...PLAN_NODE_ARGS, ...args], { cwd: PROJECT_ROOT });
     return { code: 0, stdout, stderr };

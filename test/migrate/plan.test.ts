@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { migrateCli } from "../helpers/migrate-cli";
+import { runMigrateCommand as migrateCli } from "../helpers/command";
 
 const FIXTURES = path.join(__dirname, "../fixtures/migrate");
 /** Values the mock engine makes up for the writer's key: never to be printed as if they were real. */

@@ -1,12 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runDoctorCommand } from "../helpers/command";
 import { diagnoseEnv } from "../../cli/doctor/diagnose";
 import { parseEnvFile } from "../../components/mastodon-env/env-file";
 
-const ROOT = path.resolve(__dirname, "../..");
 const diagnose = (text: string) => diagnoseEnv(parseEnvFile(text).values).findings;
 
 describe("doctor with S3 switched off on purpose", () => {
@@ -28,11 +27,11 @@ describe("doctor with S3 switched off on purpose", () => {
     expect(diagnose("S3_BUCKET=b\n").map((f) => `${f.severity}:${f.id}`)).toEqual(["error:s3-not-enabled"]);
   });
 
-  it("npm run doctor exits 0 on S3_ENABLED=false", () => {
+  it("npm run doctor exits 0 on S3_ENABLED=false", async () => {
     const env = path.join(mkdtempSync(path.join(tmpdir(), "doctor-local-")), "env");
     writeFileSync(env, "S3_ENABLED=false\nS3_BUCKET=old-media\n");
-    const run = spawnSync(process.execPath, ["--import", "tsx", "cli/doctor/main.ts", "--env", env], { cwd: ROOT, encoding: "utf8" });
-    expect(run.status).toBe(0);
+    const run = await runDoctorCommand(["--env", env]);
+    expect(run.code).toBe(0);
     expect(run.stdout).not.toContain("ERROR");
     expect(run.stdout).toMatch(/INFO +S3_ENABLED:/);
   });

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -8,7 +7,7 @@ import { readTarget } from "../../cli/verify/target";
 import { parseEnvFile } from "../../components/mastodon-env/env-file";
 import { findPlaceholders } from "../../components/mastodon-env/placeholders";
 import { MOCK_PLACEHOLDER } from "../../components/plan-model";
-import { migrateCli } from "../helpers/migrate-cli";
+import { runDoctorCommand, runMigrateCommand as migrateCli, runVerifyCommand } from "../helpers/command";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** The env block `npm run plan -- --stack cloudflare` prints (masked), pasted into a file as it was printed. */
@@ -18,9 +17,6 @@ const SPACES = path.join(ROOT, "test/fixtures/migrate/old-spaces.env");
 const masked = () => parseEnvFile(readFileSync(MASKED, "utf8")).values;
 const spaces = () => parseEnvFile(readFileSync(SPACES, "utf8")).values;
 
-function cli(command: string, args: string[]) {
-  return spawnSync(process.execPath, ["--import", "tsx", `cli/${command}/main.ts`, ...args], { cwd: ROOT, encoding: "utf8" });
-}
 
 describe("placeholder values printed by the project are never taken as real", () => {
   it("finds every kind the project prints, naming the variable and never the value", () => {
@@ -61,13 +57,13 @@ describe("placeholder values printed by the project are never taken as real", ()
     expect(diagnoseEnv(masked()).findings.filter((f) => f.severity === "error").map((f) => f.id)).toEqual(["placeholder-value", "placeholder-value"]);
   });
 
-  it("npm run doctor exits 1 with the errors; verify exits 2 before touching the network", () => {
-    const doctor = cli("doctor", ["--env", MASKED]);
-    expect(doctor.status).toBe(1);
+  it("npm run doctor exits 1 with the errors; verify exits 2 before touching the network", async () => {
+    const doctor = await runDoctorCommand(["--env", MASKED]);
+    expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain("ERROR AWS_SECRET_ACCESS_KEY:");
     expect(doctor.stdout).not.toContain("No problem found");
-    const verify = cli("verify", ["--env", MASKED]);
-    expect(verify.status).toBe(2);
+    const verify = await runVerifyCommand(["--env", MASKED]);
+    expect(verify.code).toBe(2);
     expect(verify.stderr + verify.stdout).toContain("AWS_SECRET_ACCESS_KEY holds a placeholder");
   });
 

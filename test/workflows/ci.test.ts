@@ -1,12 +1,10 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT, type PublicPlan } from "../../cli/plan/run";
 import { COMMITTED_STACKS, job, runStep, step, workflow, workflowText } from "./workflow-files";
-import { PLAN_NODE_ARGS } from "../helpers/plan-cli";
+import { planCli } from "../helpers/plan-cli";
 
 const runSteps = (file: string) =>
   Object.values(workflow(file).jobs)
@@ -70,7 +68,7 @@ describe("ci.yml", () => {
       mkdirSync(path.join(temp, "base-plans"));
       // The base branch's plan of aws, with another bucket name: this change "replaces" the bucket.
       const base = path.join(temp, "base-plans", "aws.json");
-      await promisify(execFile)(process.execPath, [...PLAN_NODE_ARGS, "--stack", "aws", "--json", base], { cwd: PROJECT_ROOT });
+      expect((await planCli(["--stack", "aws", "--json", base])).code).toBe(0);
       const plan = JSON.parse(readFileSync(base, "utf8")) as PublicPlan;
       const bucket = plan.resources.find((resource) => resource.type === "aws:s3/bucket:Bucket");
       if (!bucket) throw new Error("the aws plan has no bucket");

@@ -1,0 +1,87 @@
+import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { guardCommand, type CommandIo } from "../shared/command";
+import { outputFileProblem } from "../shared/user-files";
+import { readEnvSource, writeJson } from "../verify/env-source";
+import { MAX_RETRY_SECONDS } from "../verify/args";
+import { EXIT, renderProblems } from "../verify/report";
+import { parseDoctorArgs, USAGE } from "./args";
+import { diagnoseEnv } from "./diagnose";
+import { renderAttributions, runLive, type LiveResult } from "./live";
+import { hasProblems, renderDiagnosis } from "./render";
+
+/**
+ * `npm run doctor -- --env FILE [--previous OLD] [--live] [--json [FILE]]`: reads an existing .env.production as
+ * Mastodon reads it and reports every known misconfiguration with its fix. Touches nothing unless --live.
+ * Exit codes as verify's (cli/verify/report.ts EXIT). No value of a credential is ever printed.
+ */
+export const doctorCommand = guardCommand("doctor", runDoctor);
+
+async function runDoctor(argv: string[], io: CommandIo): Promise<number> {
+  const args = parseDoctorArgs(argv);
+  if (args.help) {
+    io.out(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if ("problems" in args) {
+    io.err(`${args.problems.map((p) => `doctor: ${p}`).join("\n")}\n${USAGE}\n`);
+    return EXIT.input;
+  }
+  const { options } = args;
+  const output = options.json ? outputFileProblem("--json", options.json) : undefined;
+  if (output) {
+    io.err(`doctor: ${output}\n`);
+    return EXIT.input;
+  }
+  const retryForSeconds = options.retryFor === undefined ? 0 : Number(options.retryFor);
+  const problems: string[] = [];
+  if (options.retryFor !== undefined && (!/^\d+$/.test(options.retryFor) || retryForSeconds > MAX_RETRY_SECONDS)) {
+    problems.push(`--retry-for must be a whole number of seconds from 0 to ${MAX_RETRY_SECONDS}`);
+  }
+  const read = (path: string, flag: string) => {
+    const source = readEnvSource(path);
+    if ("problem" in source) {
+      problems.push(`${flag}: ${source.problem}`);
+      return undefined;
+    }
+    const file = parseEnvFile(source.text);
+    problems.push(...file.problems.map((p) => `${flag} ${path}: ${p}`));
+    return file;
+  };
+  const file = read(options.env, "--env");
+  const previous = options.previous ? read(options.previous, "--previous") : undefined;
+  const jsonOut = options.json;
+  if (problems.length > 0 || !file) {
+    if (jsonOut) writeJson(jsonOut, { ok: false, exitCode: EXIT.input, problems }, io);
+    if (!jsonOut || jsonOut !== "-") io.err(renderProblems(problems, "doctor's input"));
+    return EXIT.input;
+  }
+
+  const diagnosis = diagnoseEnv(file.values, previous?.values, options.provider);
+  const text = !jsonOut || jsonOut !== "-";
+  const write = (t: string) => (text ? io.out(t) : io.err(t));
+  write(renderDiagnosis(options.env, diagnosis));
+  let live: LiveResult | undefined;
+  if (options.live) {
+    write("\nLive checks (verify), with the findings above as context:\n");
+    live = await runLive(file.values, diagnosis.findings, {
+      origin: options.origin,
+      retryForSeconds,
+      out: write,
+      say: (t) => io.err(t.endsWith("\n") ? t : `${t}\n`),
+    });
+    if (live.problems) write(renderProblems(live.problems, "The live checks could not start:"));
+    write(renderAttributions(live.attributions, diagnosis.findings, live.systemRedirect));
+  }
+  const exitCode =
+    live?.report?.interrupted ? EXIT.interrupted : hasProblems(diagnosis) || (live?.report && !live.report.ok) || live?.problems ? EXIT.failed : EXIT.ok;
+  if (jsonOut) {
+    writeJson(jsonOut, {
+      ok: exitCode === EXIT.ok,
+      exitCode,
+      provider: { id: diagnosis.provider.provider.id, name: diagnosis.provider.provider.name, region: diagnosis.provider.region ?? null },
+      findings: diagnosis.findings,
+      ...(live ? { live: { report: live.report ?? null, problems: live.problems ?? [], attributions: live.attributions, systemRedirect: live.systemRedirect ?? null } } : {}),
+    }, io);
+  }
+  return exitCode;
+}

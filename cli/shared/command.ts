@@ -1,0 +1,55 @@
+import { UserError } from "../../components/errors";
+
+/** Where a command writes: its standard output and standard error, as text (no newline is added). */
+export interface CommandIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/**
+ * A command of this project (`npm run plan`, verify, doctor, migrate) as a function: it takes the arguments
+ * after the command's name and returns the process's exit code. It throws only for a bug; `guardCommand`
+ * turns that into exit 3. Tests run commands in-process through this shape; `runAsMain` is the process entry.
+ */
+export type Command = (argv: string[], io: CommandIo) => Promise<number>;
+
+/** The process's own standard streams. */
+export const PROCESS_IO: CommandIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+/** Exit codes every command shares: 2 a mistake in the user's input (arguments, files, config), 3 a bug. */
+export const EXIT_INPUT = 2;
+export const EXIT_BUG = 3;
+
+/**
+ * Wraps a command body so that a user's mistake (a `UserError`) goes to standard error as `NAME: message`
+ * (or as `format` words it) with exit 2, never a stack trace; anything else is a bug in this project: its
+ * stack trace and exit 3.
+ */
+export function guardCommand(name: string, body: Command, format: (error: UserError) => string = (error) => `${name}: ${error.message}`): Command {
+  return async (argv, io) => {
+    try {
+      return await body(argv, io);
+    } catch (error) {
+      if (error instanceof UserError) {
+        io.err(`${format(error)}\n`);
+        return EXIT_INPUT;
+      }
+      io.err(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      return EXIT_BUG;
+    }
+  };
+}
+
+/** Runs a command as the process's entry point, with the process's streams; its exit code ends the process. */
+export function runAsMain(command: Command): void {
+  command(process.argv.slice(2), PROCESS_IO).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(EXIT_BUG);
+    },
+  );
+}

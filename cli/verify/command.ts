@@ -1,0 +1,72 @@
+import { corsOrigin, parseVerifyArgs, USAGE, type VerifyOptions } from "./args";
+import { guardCommand, type Command, type CommandIo } from "../shared/command";
+import { outputFileProblem } from "../shared/user-files";
+import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { readEnvSource, writeJson } from "./env-source";
+import { EXIT, renderProblems } from "./report";
+import { runVerify } from "./run";
+import { readTarget } from "./target";
+import { readMastodonTarget } from "./mastodon/options";
+
+/**
+ * `npm run verify`: the live checks of a deployed media storage, from its rendered env. Also what the
+ * self-check of `pulumi up` runs (components/self-check.ts), so nothing it prints may be a secret.
+ * `env` is where MASTODON_ACCESS_TOKEN is read (the process's environment when run as a command).
+ */
+export function verifyCommand(env: NodeJS.ProcessEnv = process.env): Command {
+  return guardCommand("verify", (argv, io) => runVerifyCommand(argv, io, env));
+}
+
+async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const args = parseVerifyArgs(argv);
+  if (args.help) {
+    io.out(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if ("problems" in args) {
+    io.err(`${args.problems.map((p) => `verify: ${p}`).join("\n")}\n${USAGE}\n`);
+    return EXIT.input;
+  }
+  const { options } = args;
+  const output = options.jsonFile ? outputFileProblem("--json", options.jsonFile) : undefined;
+  if (output) {
+    io.err(`verify: ${output}\n`);
+    return EXIT.input;
+  }
+  const input = readEnvSource(options.env);
+  const file = "text" in input ? parseEnvFile(input.text) : undefined;
+  const targetResult = file ? readTarget(file.values, file.malformed) : undefined;
+  const mastodon = options.mastodon !== undefined ? readMastodonTarget(options.mastodon, env) : undefined;
+  const problems = [
+    ...("problem" in input ? [input.problem] : []),
+    ...(file?.problems ?? []),
+    ...(targetResult && !targetResult.ok ? targetResult.problems : []),
+    ...(mastodon?.problems ?? []),
+  ];
+  if (problems.length > 0 || !file || !targetResult?.ok) {
+    return inputFailure(options, io, problems, options.env === "-" ? "The env on standard input" : `The env file ${options.env}`);
+  }
+  const say = (text: string) => io.err(text.endsWith("\n") ? text : `${text}\n`);
+  const jsonOnStdout = options.json && (options.jsonFile ?? "-") === "-";
+  const outcome = await runVerify(targetResult.target, corsOrigin(options.origin, file.values), {
+    retryForSeconds: options.retryForSeconds,
+    say,
+    out: (text) => (jsonOnStdout ? say(text) : io.out(text)),
+    ...(options.expectCname ? { expectCname: options.expectCname } : {}),
+    ...(mastodon?.target ? { mastodon: mastodon.target } : {}),
+  });
+  if (outcome.kind === "interrupted") return EXIT.interrupted;
+  if (outcome.kind === "unreachable") return inputFailure(options, io, outcome.problems, "Reaching the storage");
+  if (outcome.kind === "pending") {
+    if (options.json) writeJson(options.jsonFile ?? "-", { ok: false, exitCode: EXIT.pending, pending: outcome.pending }, io);
+    return EXIT.pending;
+  }
+  if (options.json) writeJson(options.jsonFile ?? "-", outcome.report, io);
+  return outcome.report.exitCode;
+}
+
+function inputFailure(options: VerifyOptions, io: CommandIo, problems: string[], what: string): number {
+  if (options.json) writeJson(options.jsonFile ?? "-", { ok: false, exitCode: EXIT.input, problems }, io);
+  if (!options.json || options.jsonFile) io.err(renderProblems(problems, what));
+  return EXIT.input;
+}
