@@ -1,11 +1,21 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import * as http from "node:http";
-import * as https from "node:https";
-import type { AddressInfo } from "node:net";
+import * as net from "node:net";
+import * as tls from "node:tls";
 import { Sha256 } from "@smithy/core/checksum";
 import { getCanonicalQuery, SignatureV4 } from "@smithy/signature-v4";
 import type { VerifyTarget } from "../verify/target";
-import { forwardHeaders, parseAmzDate, parseAuthorization, parseQuery, responseHeaders, upstreamRequest, type Upstream } from "./front-request";
+import {
+  forwardHeaders,
+  MAX_HEAD_BYTES,
+  parseAmzDate,
+  parseAuthorization,
+  parseQuery,
+  parseRequestHead,
+  serializeRequestHead,
+  upstreamRequest,
+  type RequestHead,
+  type Upstream,
+} from "./front-request";
 import { usesPathStyle } from "./rclone";
 
 /**
@@ -13,9 +23,15 @@ import { usesPathStyle } from "./rclone";
  * (it becomes `private`); Cloudflare R2 refuses every ACL header (501 NotImplemented, R2 docs "S3 API
  * compatibility"), and an AWS bucket with ACLs disabled refuses all but bucket-owner-full-control. In no-ACL
  * mode (S3_PERMISSION empty) rclone therefore talks to this front on 127.0.0.1, which drops the ACL headers,
- * signs each request anew (SigV4, @smithy/signature-v4) with the writer's real credentials, and streams
- * body and answer through. The real credentials stay in this process; rclone gets per-run ones that only this
- * front accepts (their signature is checked: another local user cannot use the front without them).
+ * signs each request anew (SigV4, @smithy/signature-v4) with the writer's real credentials, and passes body
+ * and answer through as bytes. The real credentials stay in this process; rclone gets per-run ones that only
+ * this front accepts.
+ *
+ * Each client connection gets its own connection to the real endpoint: request heads are read and rewritten,
+ * bodies (Content-Length bytes) and everything the server answers (100 Continue, status, headers, body) are
+ * passed on unchanged, without parsing, which keeps the front cheap (a Node HTTP proxy cost about three times the
+ * CPU on the migrate e2e). The first request of a connection must carry a valid signature of the run's key; later
+ * requests on it must name the run's key (another local user cannot write into an established TCP connection).
  */
 export interface AclFront {
   /** `http://127.0.0.1:PORT`: rclone's DST endpoint (path style). */
@@ -34,6 +50,15 @@ export function upstreamOf(target: VerifyTarget): Upstream {
   return { origin: new URL(target.apiEndpoint.origin), virtualHosted: !usesPathStyle(target), bucket: target.facts.bucket };
 }
 
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 431: "Request Header Fields Too Large", 501: "Not Implemented" };
+const HEAD_END = Buffer.from("\r\n\r\n");
+
 /** Starts the front for `target` on 127.0.0.1, on a free port the system picks. */
 export async function startAclFront(target: VerifyTarget): Promise<AclFront> {
   const accessKeyId = `MIGRATEFRONT${randomBytes(8).toString("hex").toUpperCase()}`;
@@ -50,100 +75,151 @@ export async function startAclFront(target: VerifyTarget): Promise<AclFront> {
     uriEscapePath: false,
   });
   const secure = upstream.origin.protocol === "https:";
-  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   const stats = { forwarded: 0, aclHeadersDropped: 0, refused: 0 };
+  const sockets = new Set<net.Socket>();
 
-  const refuse = (res: http.ServerResponse, status: number, code: string, message: string) => {
-    stats.refused++;
-    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`;
-    res.writeHead(status, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
-    res.end(body);
-  };
-
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const method = req.method ?? "GET";
-    const url = req.url ?? "/";
-    const question = url.indexOf("?");
-    const rawPath = question < 0 ? url : url.slice(0, question);
-    let query: Record<string, string | string[]>;
-    try {
-      query = parseQuery(question < 0 ? "" : url.slice(question + 1));
-    } catch {
-      return refuse(res, 400, "InvalidURI", "malformed escape in the query string");
-    }
-    const auth = parseAuthorization(req.headers.authorization);
-    const signingDate = parseAmzDate(header(req.headers["x-amz-date"]));
-    if (!auth || auth.accessKeyId !== accessKeyId || !signingDate) {
-      return refuse(res, 403, "AccessDenied", "this front accepts only requests signed with the migrate run's own key");
-    }
-    const signedHeaders: Record<string, string> = {};
+  /** The signature check of a connection's first request: the run's key, over what rclone signed. */
+  const signatureProblem = async (head: RequestHead, path: string, query: Record<string, string | string[]>): Promise<Refusal | undefined> => {
+    const auth = parseAuthorization(head.headers.authorization);
+    const signingDate = parseAmzDate(head.headers["x-amz-date"]);
+    if (!auth || auth.accessKeyId !== accessKeyId || !signingDate) return { status: 403, code: "AccessDenied", message: "this front accepts only requests signed with the migrate run's own key" };
+    const signed: Record<string, string> = {};
     for (const name of auth.signedHeaders) {
-      const value = header(req.headers[name]);
-      if (value === undefined) return refuse(res, 403, "AccessDenied", `signed header ${name} is missing`);
-      signedHeaders[name] = value;
+      const value = head.headers[name];
+      if (value === undefined) return { status: 403, code: "AccessDenied", message: `signed header ${name} is missing` };
+      signed[name] = value;
     }
     const expected = await inbound.sign(
-      { method, protocol: "http:", hostname: "127.0.0.1", path: rawPath, query, headers: signedHeaders },
+      { method: head.method, protocol: "http:", hostname: "127.0.0.1", path, query, headers: signed },
       { signingDate, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders) },
     );
-    const computed = parseAuthorization(expected.headers.authorization)?.signature ?? "";
-    if (computed.length !== auth.signature.length || !timingSafeEqual(Buffer.from(computed), Buffer.from(auth.signature))) {
-      return refuse(res, 403, "SignatureDoesNotMatch", "the request's signature does not match the migrate run's key");
+    const computed = Buffer.from(parseAuthorization(expected.headers.authorization)?.signature ?? "");
+    if (computed.length !== auth.signature.length || !timingSafeEqual(computed, Buffer.from(auth.signature))) {
+      return { status: 403, code: "SignatureDoesNotMatch", message: "the request's signature does not match the migrate run's key" };
     }
-    if (/^STREAMING-/.test(header(req.headers["x-amz-content-sha256"]) ?? "")) {
-      // Chunk signatures chain off the seed signature, which the front replaces (rclone 1.60 does not send these).
-      return refuse(res, 501, "NotImplemented", "aws-chunked payloads cannot be re-signed by this front");
-    }
-    let target;
-    try {
-      target = upstreamRequest(rawPath, upstream);
-    } catch {
-      return refuse(res, 400, "InvalidURI", "malformed escape in the path");
-    }
-    if ("problem" in target) return refuse(res, 403, "AccessDenied", target.problem);
-
-    const { headers, droppedAcl } = forwardHeaders(method, req.headers, target.host);
-    stats.aclHeadersDropped += droppedAcl.length;
-    const signed = await outbound.sign({ method, protocol: upstream.origin.protocol, hostname: target.hostname, path: target.path, query, headers });
-    const queryString = getCanonicalQuery({ query } as Parameters<typeof getCanonicalQuery>[0]);
-    stats.forwarded++;
-    const forward = (secure ? https : http).request({
-      agent,
-      hostname: target.hostname,
-      port: target.port || undefined,
-      method,
-      path: queryString ? `${target.path}?${queryString}` : target.path,
-      headers: signed.headers,
-    });
-    forward.on("response", (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer.rawHeaders));
-      answer.pipe(res);
-    });
-    forward.on("error", (error) => {
-      if (res.headersSent) return void res.destroy(error);
-      refuse(res, 502, "BadGateway", `the front could not reach ${upstream.origin.host}: ${error.message}`);
-    });
-    res.on("close", () => {
-      if (!res.writableFinished) forward.destroy();
-    });
-    req.pipe(forward);
+    return undefined;
   };
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent) return void res.destroy();
-      refuse(res, 500, "InternalError", error instanceof Error ? error.message : String(error));
+  /** The rewritten head for the real endpoint, or the refusal. */
+  const rewrite = async (head: RequestHead, verified: boolean): Promise<{ head: string; bodyBytes: number } | Refusal> => {
+    if (head.headers["transfer-encoding"] !== undefined) return { status: 501, code: "NotImplemented", message: "chunked request bodies are not passed on by this front" };
+    // Chunk signatures chain off the seed signature, which the front replaces (rclone 1.60 does not send these).
+    if (/^STREAMING-/.test(head.headers["x-amz-content-sha256"] ?? "")) return { status: 501, code: "NotImplemented", message: "aws-chunked payloads cannot be re-signed by this front" };
+    const bodyBytes = Number(head.headers["content-length"] ?? "0");
+    if (!Number.isSafeInteger(bodyBytes) || bodyBytes < 0) return { status: 400, code: "BadRequest", message: "invalid Content-Length" };
+    const question = head.target.indexOf("?");
+    const rawPath = question < 0 ? head.target : head.target.slice(0, question);
+    let query: Record<string, string | string[]>;
+    let request;
+    try {
+      query = parseQuery(question < 0 ? "" : head.target.slice(question + 1));
+      request = upstreamRequest(rawPath, upstream);
+    } catch {
+      return { status: 400, code: "InvalidURI", message: "malformed escape in the request target" };
+    }
+    if (verified) {
+      if (parseAuthorization(head.headers.authorization)?.accessKeyId !== accessKeyId) return { status: 403, code: "AccessDenied", message: "this front accepts only requests signed with the migrate run's own key" };
+    } else {
+      const problem = await signatureProblem(head, rawPath, query);
+      if (problem) return problem;
+    }
+    if ("problem" in request) return { status: 403, code: "AccessDenied", message: request.problem };
+    const { headers, droppedAcl } = forwardHeaders(head.method, head.headers, request.host);
+    stats.aclHeadersDropped += droppedAcl.length;
+    const signed = await outbound.sign({ method: head.method, protocol: upstream.origin.protocol, hostname: request.hostname, path: request.path, query, headers });
+    const queryString = getCanonicalQuery({ query } as Parameters<typeof getCanonicalQuery>[0]);
+    stats.forwarded++;
+    return { head: serializeRequestHead(head.method, queryString ? `${request.path}?${queryString}` : request.path, signed.headers), bodyBytes };
+  };
+
+  const connectUpstream = (): net.Socket => {
+    const { hostname } = upstreamRequest(`/${upstream.bucket}`, upstream) as { hostname: string };
+    const port = Number(upstream.origin.port || (secure ? 443 : 80));
+    const socket = secure
+      ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ["http/1.1"] })
+      : net.connect({ host: hostname, port });
+    socket.setNoDelay(true);
+    return socket;
+  };
+
+  const serve = (client: net.Socket) => {
+    sockets.add(client);
+    client.setNoDelay(true);
+    let server: net.Socket | undefined;
+    let pending: Buffer = Buffer.alloc(0);
+    let bodyLeft = 0;
+    let verified = false;
+    let working = false;
+    const refuse = (refusal: Refusal) => {
+      stats.refused++;
+      const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(refusal.message)}</Message></Error>`;
+      client.end(`HTTP/1.1 ${refusal.status} ${REASONS[refusal.status] ?? "Error"}\r\ncontent-type: application/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      server?.destroy();
+      working = true; // nothing more is read from this connection
+    };
+    const forwardBody = (): boolean => {
+      if (bodyLeft === 0 || pending.length === 0) return true;
+      const chunk = pending.subarray(0, Math.min(bodyLeft, pending.length));
+      pending = pending.subarray(chunk.length);
+      bodyLeft -= chunk.length;
+      if (server!.write(chunk)) return true;
+      client.pause();
+      server!.once("drain", () => (client.resume(), pump()));
+      return false;
+    };
+    const pump = () => {
+      while (!working) {
+        if (!forwardBody() || bodyLeft > 0) return;
+        const end = pending.indexOf(HEAD_END);
+        if (end < 0) {
+          if (pending.length > MAX_HEAD_BYTES) refuse({ status: 431, code: "RequestHeaderSectionTooLarge", message: "request head too large" });
+          return;
+        }
+        const parsed = parseRequestHead(pending.subarray(0, end).toString("latin1"));
+        pending = pending.subarray(end + HEAD_END.length);
+        if ("problem" in parsed) return refuse({ status: 400, code: "BadRequest", message: parsed.problem });
+        working = true;
+        client.pause();
+        rewrite(parsed, verified).then(
+          (result) => {
+            if ("status" in result) return refuse(result);
+            verified = true;
+            if (!server) {
+              server = connectUpstream();
+              sockets.add(server);
+              // The server's answers go back as they come; when it closes, the client's connection ends after them.
+              server.pipe(client);
+              server.on("error", () => client.destroy());
+              server.on("close", () => sockets.delete(server!));
+            }
+            // Head and the body bytes already read leave in one write (one syscall instead of two per upload).
+            server.cork();
+            server.write(result.head, "latin1");
+            bodyLeft = result.bodyBytes;
+            working = false;
+            client.resume();
+            pump();
+            server.uncork();
+          },
+          (error: unknown) => refuse({ status: 400, code: "BadRequest", message: error instanceof Error ? error.message : String(error) }),
+        );
+      }
+    };
+    client.on("data", (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      pump();
     });
-  });
-  // rclone keeps connections open between requests, and a large upload may take longer than Node's 5-minute
-  // request timeout: idle connections are closed by rclone first, and no request is cut short by the front.
-  server.keepAliveTimeout = 120_000;
-  server.requestTimeout = 0;
+    client.on("end", () => server?.end());
+    client.on("error", () => server?.destroy());
+    client.on("close", () => (sockets.delete(client), server?.destroy()));
+  };
+
+  const listener = net.createServer(serve);
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
+    listener.once("error", reject);
+    listener.listen(0, "127.0.0.1", resolve);
   });
-  const { port } = server.address() as AddressInfo;
+  const { port } = listener.address() as net.AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     accessKeyId,
@@ -151,15 +227,10 @@ export async function startAclFront(target: VerifyTarget): Promise<AclFront> {
     stats,
     close: () =>
       new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
+        listener.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
       }),
   };
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 function escapeXml(text: string): string {

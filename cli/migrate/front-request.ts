@@ -36,21 +36,22 @@ export function isAclHeader(name: string): boolean {
 }
 
 /**
- * Headers that belong to one connection, not to the request (RFC 9110 section 7.6.1, "Connection"), plus
- * `expect` (the front answers 100-continue itself; the body is then streamed on).
+ * Headers that belong to one connection, not to the request (RFC 9110 section 7.6.1, "Connection"). `expect`
+ * goes on: the server's `100 Continue` comes back through the front like the rest of its answer.
  */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "expect"]);
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
 /** What the signer writes anew for the real endpoint (or what would carry rclone's per-run identity). */
 const RESIGNED = new Set(["authorization", "x-amz-date", "date", "x-amz-security-token"]);
 
-/** Methods for which Node's client would switch to chunked encoding when no Content-Length is given. */
+/** Methods whose requests S3 expects a Content-Length on. */
 const BODY_METHODS = new Set(["PUT", "POST", "PATCH"]);
 
 /**
  * The headers the front sends on, before signing: the client's, without ACL headers, hop-by-hop headers (and
- * those the Connection header names) and its own signature, with `host` set to the real endpoint's. A bodyless
- * PUT/POST (no Content-Length, no Transfer-Encoding: RFC 9112 section 6.3) gets `content-length: 0`, so that it
- * is not sent chunked. `x-amz-content-sha256` stays as the client sent it (the payload's hash or
+ * those the Connection header names) and its own signature, with `host` set to the real endpoint's;
+ * `connection: close` when the client asked for it (each client connection has its own server connection). A
+ * bodyless PUT/POST (no Content-Length, no Transfer-Encoding: RFC 9112 section 6.3) gets `content-length: 0`,
+ * which S3 asks of every PUT (411 MissingContentLength otherwise). `x-amz-content-sha256` stays as the client sent it (the payload's hash or
  * UNSIGNED-PAYLOAD): the body is streamed, never read. Returns the headers and the ACL header names dropped.
  */
 export function forwardHeaders(method: string, incoming: IncomingHttpHeaders, host: string): { headers: Record<string, string>; droppedAcl: string[] } {
@@ -72,19 +73,11 @@ export function forwardHeaders(method: string, incoming: IncomingHttpHeaders, ho
     headers[lower] = Array.isArray(value) ? value.join(", ") : value;
   }
   headers.host = host;
+  if (connectionNamed.has("close")) headers.connection = "close";
   if (BODY_METHODS.has(method.toUpperCase()) && incoming["content-length"] === undefined && incoming["transfer-encoding"] === undefined) {
     headers["content-length"] = "0";
   }
   return { headers, droppedAcl };
-}
-
-/** Response headers that belong to the front's connection with the server, not to the client's. */
-export function responseHeaders(rawHeaders: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (!HOP_BY_HOP.has(rawHeaders[i]!.toLowerCase())) kept.push(rawHeaders[i]!, rawHeaders[i + 1]!);
-  }
-  return kept;
 }
 
 /**
@@ -175,4 +168,44 @@ export function parseAmzDate(value: string | undefined): Date | undefined {
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
   return new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
+}
+
+/** A request's head as read off the connection: request line and headers (names in lower case). */
+export interface RequestHead {
+  method: string;
+  /** The request target as sent (origin form: `/BUCKET/KEY?QUERY`). */
+  target: string;
+  /** Repeated headers joined with ", " (RFC 9110 section 5.3). */
+  headers: Record<string, string>;
+}
+
+/** The longest request head the front reads (headers of S3 requests are a few hundred bytes). */
+export const MAX_HEAD_BYTES = 64 * 1024;
+
+/**
+ * Parses the head of an HTTP/1.1 request (RFC 9112 sections 3 and 5), given the bytes before the blank line,
+ * as latin1 text. Returns `{ problem }` for anything else: a request line that is not `METHOD TARGET HTTP/1.x`,
+ * a target that is not origin form, a header line without a colon, obsolete line folding.
+ */
+export function parseRequestHead(text: string): RequestHead | { problem: string } {
+  const lines = text.split("\r\n");
+  const requestLine = /^([A-Z]+) (\/\S*) HTTP\/1\.[01]$/.exec(lines[0] ?? "");
+  if (!requestLine) return { problem: "malformed request line" };
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon <= 0 || /^[ \t]/.test(line)) return { problem: "malformed header line" };
+    const name = line.slice(0, colon).toLowerCase();
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) return { problem: "malformed header name" };
+    const value = line.slice(colon + 1).trim();
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return { method: requestLine[1]!, target: requestLine[2]!, headers };
+}
+
+/** The head the front writes upstream: request line, headers, blank line (latin1 text, as HTTP/1.1 sends it). */
+export function serializeRequestHead(method: string, target: string, headers: Record<string, string>): string {
+  let head = `${method} ${target} HTTP/1.1\r\n`;
+  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+  return `${head}\r\n`;
 }

@@ -8,7 +8,8 @@ import {
   parseAmzDate,
   parseAuthorization,
   parseQuery,
-  responseHeaders,
+  parseRequestHead,
+  serializeRequestHead,
   upstreamRequest,
   type Upstream,
 } from "../../cli/migrate/front-request";
@@ -72,8 +73,14 @@ describe("forwardHeaders", () => {
       "cache-control": "public, max-age=315576000, immutable",
       "content-length": "123",
       "user-agent": "rclone/v1.60.1-DEV",
+      expect: "100-Continue",
       "accept-encoding": "gzip",
     });
+  });
+
+  it("asks the server to close when the client did, and only then", () => {
+    expect(forwardHeaders("GET", { host: "h", connection: "close" }, "up").headers).toEqual({ host: "up", connection: "close" });
+    expect(forwardHeaders("GET", { host: "h", connection: "keep-alive" }, "up").headers).toEqual({ host: "up" });
   });
 
   it("gives a bodyless POST (CreateMultipartUpload) a zero length, so it is not sent chunked; GET stays without one", () => {
@@ -89,10 +96,31 @@ describe("forwardHeaders", () => {
   });
 });
 
-describe("responseHeaders", () => {
-  it("passes the answer's headers on, repeated ones included, without the connection's own", () => {
-    const raw = ["ETag", '"abc"', "Connection", "keep-alive", "Keep-Alive", "timeout=5", "Transfer-Encoding", "chunked", "x-amz-meta-a", "1", "x-amz-meta-a", "2"];
-    expect(responseHeaders(raw)).toEqual(["ETag", '"abc"', "x-amz-meta-a", "1", "x-amz-meta-a", "2"]);
+describe("parseRequestHead and serializeRequestHead", () => {
+  it("reads rclone's request head: method, origin-form target, headers in lower case, repeated ones joined", () => {
+    const head = parseRequestHead("PUT /media/a%20b.jpg?x-id=PutObject HTTP/1.1\r\nHost: 127.0.0.1:4000\r\nContent-Length: 12\r\nX-Amz-Meta-A: 1\r\nx-amz-meta-a:  2 \r\nX-Amz-Acl: private");
+    expect(head).toEqual({
+      method: "PUT",
+      target: "/media/a%20b.jpg?x-id=PutObject",
+      headers: { host: "127.0.0.1:4000", "content-length": "12", "x-amz-meta-a": "1, 2", "x-amz-acl": "private" },
+    });
+  });
+
+  it.each([
+    ["GET http://evil.example/ HTTP/1.1\r\nHost: a", "malformed request line"],
+    ["CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: a", "malformed request line"],
+    ["GET / HTTP/2\r\nHost: a", "malformed request line"],
+    ["GET / HTTP/1.1\r\nHost a", "malformed header line"],
+    ["GET / HTTP/1.1\r\nHost: a\r\n folded", "malformed header line"],
+    ["GET / HTTP/1.1\r\nBad Name: a", "malformed header name"],
+  ])("refuses %j", (text, problem) => {
+    expect(parseRequestHead(text)).toEqual({ problem });
+  });
+
+  it("writes a head that reads back the same", () => {
+    const text = serializeRequestHead("GET", "/media/k?list-type=2", { host: "up:9000", "x-amz-date": "20261201T020304Z" });
+    expect(text).toBe("GET /media/k?list-type=2 HTTP/1.1\r\nhost: up:9000\r\nx-amz-date: 20261201T020304Z\r\n\r\n");
+    expect(parseRequestHead(text.slice(0, -4))).toEqual({ method: "GET", target: "/media/k?list-type=2", headers: { host: "up:9000", "x-amz-date": "20261201T020304Z" } });
   });
 });
 
