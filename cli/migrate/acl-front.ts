@@ -56,7 +56,7 @@ interface Refusal {
   message: string;
 }
 
-const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 431: "Request Header Fields Too Large", 501: "Not Implemented" };
+const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 431: "Request Header Fields Too Large", 501: "Not Implemented", 502: "Bad Gateway" };
 const HEAD_END = Buffer.from("\r\n\r\n");
 
 /** Starts the front for `target` on 127.0.0.1, on a free port the system picks. */
@@ -189,7 +189,10 @@ export async function startAclFront(target: VerifyTarget): Promise<AclFront> {
               sockets.add(server);
               // The server's answers go back as they come; when it closes, the client's connection ends after them.
               server.pipe(client);
-              server.on("error", () => client.destroy());
+              let answered = false;
+              server.once("data", () => (answered = true));
+              // Unreachable before any answer (DNS, refused, TLS): rclone's error then names the cause.
+              server.on("error", (error) => (answered ? client.destroy() : refuse({ status: 502, code: "BadGateway", message: `the front could not reach ${upstream.origin.host}: ${error.message}` })));
               server.on("close", () => sockets.delete(server!));
             }
             // Head and the body bytes already read leave in one write (one syscall instead of two per upload).

@@ -342,6 +342,23 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
       expect(await status(shared({ accessKeyId: writer.accessKeyId, secretAccessKey: writer.secretAccessKey }).send(new HeadObjectCommand({ Bucket: bucket, Key: someKey })))).toBe(403);
       expect(front.stats.refused).toBe(refusedBefore + 1);
       agent.destroy();
+
+      // An endpoint nothing answers on: 502 with the cause, not a reset connection.
+      const nowhere = readTarget(parseEnvFile(withEnv(readFileSync(envFile, "utf8"), "S3_ENDPOINT", "http://127.0.0.1:1")).values);
+      if (!nowhere.ok) throw new Error(nowhere.problems.join("; "));
+      const deadFront = await startAclFront(nowhere.target);
+      const dead = new S3Client({ endpoint: deadFront.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: deadFront.accessKeyId, secretAccessKey: deadFront.secretAccessKey }, maxAttempts: 1 });
+      clients.push(dead);
+      const answer = await fetch(`${deadFront.endpoint}/${bucket}/x`).then((response) => response.status);
+      expect(answer).toBe(403);
+      const failure = await dead.send(new HeadObjectCommand({ Bucket: bucket, Key: someKey })).then(
+        () => undefined,
+        (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode,
+      );
+      expect(failure).toBe(502);
+      const listFailure = await dead.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: PREFIX })).catch((error: Error) => error.message);
+      expect(String(listFailure)).toContain("could not reach 127.0.0.1:1");
+      await deadFront.close();
     } finally {
       clients.forEach((made) => made.destroy());
       await front.close();
