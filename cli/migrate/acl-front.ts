@@ -29,9 +29,10 @@ import { usesPathStyle } from "./rclone";
  *
  * Each client connection gets its own connection to the real endpoint: request heads are read and rewritten,
  * bodies (Content-Length bytes) and everything the server answers (100 Continue, status, headers, body) are
- * passed on unchanged, without parsing, which keeps the front cheap (a Node HTTP proxy cost about three times the
- * CPU on the migrate e2e). The first request of a connection must carry a valid signature of the run's key; later
- * requests on it must name the run's key (another local user cannot write into an established TCP connection).
+ * passed on unchanged, without parsing. That keeps the hop cheap: a first version on Node's http.Server and
+ * http.request took about 1.5 times the CPU, and the copy about twice as long over bare rclone, in the migrate e2e
+ * bench (docs/performance.md). The first request of a connection must carry a valid signature of the run's key;
+ * later ones must name the run's key (another local user cannot write into an established TCP connection).
  */
 export interface AclFront {
   /** `http://127.0.0.1:PORT`: rclone's DST endpoint (path style). */
