@@ -17,6 +17,7 @@ import {
   type Upstream,
 } from "./front-request";
 import { usesPathStyle } from "./rclone";
+import { trustedCertificates } from "./trusted-ca";
 
 /**
  * migrate's ACL-dropping front. Debian's rclone 1.60 sends `x-amz-acl` on every upload, even with `acl` unset
@@ -51,11 +52,7 @@ export function upstreamOf(target: VerifyTarget): Upstream {
   return { origin: new URL(target.apiEndpoint.origin), virtualHosted: !usesPathStyle(target), bucket: target.facts.bucket };
 }
 
-interface Refusal {
-  status: number;
-  code: string;
-  message: string;
-}
+type Refusal = { status: number; code: string; message: string };
 
 const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 431: "Request Header Fields Too Large", 501: "Not Implemented", 502: "Bad Gateway" };
 const HEAD_END = Buffer.from("\r\n\r\n");
@@ -76,6 +73,7 @@ export async function startAclFront(target: VerifyTarget): Promise<AclFront> {
     uriEscapePath: false,
   });
   const secure = upstream.origin.protocol === "https:";
+  const ca = secure ? trustedCertificates() : undefined;
   const stats = { forwarded: 0, aclHeadersDropped: 0, refused: 0 };
   const sockets = new Set<net.Socket>();
 
@@ -137,7 +135,7 @@ export async function startAclFront(target: VerifyTarget): Promise<AclFront> {
     const { hostname } = upstreamRequest(`/${upstream.bucket}`, upstream) as { hostname: string };
     const port = Number(upstream.origin.port || (secure ? 443 : 80));
     const socket = secure
-      ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ["http/1.1"] })
+      ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ["http/1.1"], ca })
       : net.connect({ host: hostname, port });
     socket.setNoDelay(true);
     return socket;

@@ -1,9 +1,11 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
+import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import * as tls from "node:tls";
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type _Object } from "@aws-sdk/client-s3";
 import { checkCopies, listLocal } from "../../cli/migrate/check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -294,6 +296,46 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
     expect(head.ETag).toMatch(/-3"$/);
     const body = await servers.primary.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${key}` }));
     expect(createHash("md5").update(await body.Body!.transformToByteArray()).digest("hex")).toBe(md5(file));
+  }, LONG);
+
+  it("an https endpoint: the front is rclone's TLS client, and trusts a private CA given in AWS_CA_BUNDLE", async () => {
+    // A TLS terminator before RGW with a self-signed certificate for localhost, as a self-hosted MinIO may have.
+    const certDir = mkdtempSync(path.join(tmpdir(), "migrate-tls-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+      "-keyout", path.join(certDir, "key.pem"), "-out", path.join(certDir, "cert.pem")], { stdio: "ignore" });
+    const rgw = new URL(servers.primary.endpoint);
+    const terminator = tls.createServer({ key: readFileSync(path.join(certDir, "key.pem")), cert: readFileSync(path.join(certDir, "cert.pem")) }, (socket) => {
+      const upstream = net.connect({ host: rgw.hostname, port: Number(rgw.port) });
+      socket.pipe(upstream).pipe(socket);
+      socket.on("error", () => upstream.destroy());
+      upstream.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => terminator.listen(0, "127.0.0.1", resolve));
+    const tlsEnv = readTarget(parseEnvFile(withEnv(readFileSync(envFile, "utf8"), "S3_ENDPOINT", `https://localhost:${(terminator.address() as net.AddressInfo).port}`)).values);
+    if (!tlsEnv.ok) throw new Error(tlsEnv.problems.join("; "));
+    const root = path.join(dir, "tls");
+    const key = "media_attachments/files/000/000/010/original/over tls.jpg";
+    writeTree(root, [key]);
+    const [command] = copyCommands({ kind: "local", root }, tlsEnv.target);
+    const saved = process.env.AWS_CA_BUNDLE;
+    try {
+      // Not trusted: the copy fails, and rclone's error names the cause the front saw.
+      delete process.env.AWS_CA_BUNDLE;
+      const untrusted = await runPass({ ...command!, args: [...command!.args, "--retries", "1", "--low-level-retries", "1"] });
+      expect(untrusted.exitCode).not.toBe(0);
+      expect(untrusted.errors.join("\n")).toMatch(/could not reach localhost:\d+: self[- ]signed certificate/);
+      // Trusted through AWS_CA_BUNDLE: copied, over TLS, and checked.
+      process.env.AWS_CA_BUNDLE = path.join(certDir, "cert.pem");
+      const trusted = await runPass(command!);
+      expect(trusted.exitCode, trusted.errors.join("\n")).toBe(0);
+      const head = await servers.primary.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${key}` }));
+      expect(head.ETag?.replace(/"/g, "")).toBe(md5(path.join(root, ...key.split("/"))));
+    } finally {
+      if (saved === undefined) delete process.env.AWS_CA_BUNDLE;
+      else process.env.AWS_CA_BUNDLE = saved;
+      await new Promise((resolve) => terminator.close(resolve));
+      rmSync(certDir, { recursive: true, force: true });
+    }
   }, LONG);
 
   it("the front serves only the run's key and bucket; another client's requests (SDK's SigV4) pass with odd keys", async () => {
