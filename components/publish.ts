@@ -1,6 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { storageOutputs, type MediaStorageOutputs, type StorageFacts } from "./contract";
+import { createMediaUrlAnchors } from "./media-url-anchors";
+import { currentMediaBase } from "./media-urls";
 import { createSelfCheck, type SelfCheckArgs } from "./self-check";
 
 /** What only the provider knows: how Mastodon reaches the API and the media host, and the writer's key. */
@@ -11,7 +13,8 @@ export type Readiness = Pick<SelfCheckArgs, "triggers" | "dependsOn" | "expectCn
 
 /**
  * The common ending of every provider component: the contract's outputs from the config and the provider's
- * facts, and (unless `selfCheck` is off) the live checks once everything in `readiness` is in place.
+ * facts, the anchors that keep the media URLs from changing unnoticed (components/media-url-anchors.ts), and
+ * (unless `selfCheck` is off) the live checks once everything in `readiness` is in place.
  */
 export function publishMediaStorage(
   component: pulumi.ComponentResource,
@@ -26,6 +29,11 @@ export function publishMediaStorage(
     keyPrefix: config.keyPrefix,
     extraMediaHosts: config.extraMediaHosts,
   });
+  createMediaUrlAnchors(
+    name,
+    { bases: [currentMediaBase(config), ...config.previousMediaDomains], providerBaseUrl: outputs.mediaBaseUrl, environment: config.environment },
+    component,
+  );
   if (config.selfCheck) {
     createSelfCheck(name, { envProduction: outputs.envProduction, origin: `https://${config.webDomain}`, ...readiness }, component);
   }

@@ -13,6 +13,7 @@ import { corsAllowsAnyOrigin } from "./rules/cors-allows-any-origin";
 import { corsReadOnlyMethods } from "./rules/cors-read-only-methods";
 import { mediaDomainHttpsOnly } from "./rules/media-domain-https-only";
 import { mediaDomainTls12Minimum } from "./rules/media-domain-tls-1-2-minimum";
+import { mediaUrlsAnchored } from "./rules/media-urls-anchored";
 import { r2DevDomainDisabledInProduction } from "./rules/r2-dev-domain-disabled-in-production";
 import { r2PrivatePrefixesBlocked } from "./rules/r2-private-prefixes-blocked";
 import { r2TokenBucketItemScoped } from "./rules/r2-token-bucket-item-scoped";
@@ -46,6 +47,7 @@ export const rules: readonly Rule[] = [
   // Media is never lost by accident
   bucketProtectionMatchesEnvironment,
   bucketLifecycleKeepsMedia,
+  mediaUrlsAnchored,
   // What the provider refuses (a real `pulumi up` would fail)
   spacesScopedKeyWithoutBucketPolicy,
   bucketNameAndLocationAccepted,

@@ -55,3 +55,7 @@ export const MINIO = {
   iamUserPolicyAttachment: "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment",
   iamGroupPolicyAttachment: "minio:index/iamGroupPolicyAttachment:IamGroupPolicyAttachment",
 } as const;
+
+export const COMMAND = {
+  localCommand: "command:local:Command",
+} as const;

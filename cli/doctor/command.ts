@@ -1,5 +1,5 @@
 import { parseEnvFile } from "../../components/mastodon-env/env-file";
-import { guardCommand, type CommandIo } from "../shared/command";
+import { answerArguments, guardCommand, type CommandIo } from "../shared/command";
 import { outputFileProblem } from "../shared/user-files";
 import { readEnvSource, writeJson } from "../verify/env-source";
 import { MAX_RETRY_SECONDS } from "../verify/args";
@@ -18,14 +18,7 @@ export const doctorCommand = guardCommand("doctor", runDoctor);
 
 async function runDoctor(argv: string[], io: CommandIo): Promise<number> {
   const args = parseDoctorArgs(argv);
-  if (args.help) {
-    io.out(`${USAGE}\n`);
-    return EXIT.ok;
-  }
-  if ("problems" in args) {
-    io.err(`${args.problems.map((p) => `doctor: ${p}`).join("\n")}\n${USAGE}\n`);
-    return EXIT.input;
-  }
+  if (args.help || "problems" in args) return answerArguments("doctor", USAGE, args, io);
   const { options } = args;
   const output = options.json ? outputFileProblem("--json", options.json) : undefined;
   if (output) {

@@ -1,5 +1,5 @@
 import { UserError } from "../../components/errors";
-import { guardCommand, type CommandIo } from "../shared/command";
+import { answerArguments, guardCommand, type CommandIo } from "../shared/command";
 import { parseMigrateArgs, USAGE, type MigrateArgs } from "./args";
 import type { CheckReport } from "./check";
 import { ensureRclone, formatStats, runPass, type PassResult } from "./copy";
@@ -22,14 +22,7 @@ export const migrateCommand = guardCommand("migrate", runMigrate);
 
 async function runMigrate(argv: string[], io: CommandIo): Promise<number> {
   const parsed = parseMigrateArgs(argv);
-  if ("help" in parsed) {
-    io.out(`${USAGE}\n`);
-    return EXIT.ok;
-  }
-  if ("problems" in parsed) {
-    io.err(`${parsed.problems.map((problem) => `migrate: ${problem}`).join("\n")}\n${USAGE}\n`);
-    return EXIT.input;
-  }
+  if ("help" in parsed || "problems" in parsed) return answerArguments("migrate", USAGE, parsed, io);
   const { args } = parsed;
   const source = resolveSource(args);
   const destination = await resolveDestination(args);

@@ -41,6 +41,8 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
       io.err(`Comparing stack ${args.stack} with a plan of stack ${against.plan.stack} (same provider): resources are matched by type and name.\n`);
     }
     for (const [option, file] of [["--json", args.json], ["--markdown", args.markdown]] as const) {
+      // `-` is standard output elsewhere (verify, doctor); here it already carries the plan's text.
+      if (file === "-") throw new UsageError(`${option} -: the plan's text goes to standard output; give ${option} a file name`);
       const problem = file === undefined ? undefined : outputFileProblem(option, file);
       if (problem) throw new UsageError(problem);
     }
@@ -78,7 +80,7 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
     }
     return mandatory > 0 || lossFails || mediaUrlsRefused ? 1 : 0;
   } catch (error) {
-    if (error instanceof UserError && args.markdown && !outputFileProblem("--markdown", args.markdown)) {
+    if (error instanceof UserError && args.markdown && args.markdown !== "-" && !outputFileProblem("--markdown", args.markdown)) {
       writeUserFile("--markdown", args.markdown, renderPlanErrorMarkdown(stack, error.message));
     }
     throw error;

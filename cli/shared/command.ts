@@ -53,3 +53,16 @@ export function runAsMain(command: Command): void {
     },
   );
 }
+
+/**
+ * A command's answer when its arguments ask for help or hold mistakes: the usage on standard output and exit 0
+ * for `--help`; otherwise one `NAME: problem` line per mistake, then the usage, on standard error, and exit 2.
+ */
+export function answerArguments(name: string, usage: string, parsed: { help: true } | { problems: readonly string[] }, io: CommandIo): number {
+  if ("help" in parsed && parsed.help) {
+    io.out(`${usage}\n`);
+    return 0;
+  }
+  io.err(`${(parsed as { problems: readonly string[] }).problems.map((problem) => `${name}: ${problem}`).join("\n")}\n${usage}\n`);
+  return EXIT_INPUT;
+}

@@ -1,5 +1,5 @@
 import { corsOrigin, parseVerifyArgs, USAGE, type VerifyOptions } from "./args";
-import { guardCommand, type Command, type CommandIo } from "../shared/command";
+import { answerArguments, guardCommand, type Command, type CommandIo } from "../shared/command";
 import { outputFileProblem } from "../shared/user-files";
 import { parseEnvFile } from "../../components/mastodon-env/env-file";
 import { readEnvSource, writeJson } from "./env-source";
@@ -19,14 +19,7 @@ export function verifyCommand(env: NodeJS.ProcessEnv = process.env): Command {
 
 async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.ProcessEnv): Promise<number> {
   const args = parseVerifyArgs(argv);
-  if (args.help) {
-    io.out(`${USAGE}\n`);
-    return EXIT.ok;
-  }
-  if ("problems" in args) {
-    io.err(`${args.problems.map((p) => `verify: ${p}`).join("\n")}\n${USAGE}\n`);
-    return EXIT.input;
-  }
+  if (args.help || "problems" in args) return answerArguments("verify", USAGE, args, io);
   const { options } = args;
   const output = options.jsonFile ? outputFileProblem("--json", options.jsonFile) : undefined;
   if (output) {

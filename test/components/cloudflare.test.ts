@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { mediaUrlAnchorName } from "../../components/media-urls";
 import { describe, expect, it } from "vitest";
 import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
 import { planCli } from "../helpers/plan-cli";
@@ -49,6 +50,8 @@ describe("CloudflareMediaStorage", async () => {
         "cloudflare:index/ruleset:Ruleset",
         "cloudflare:index/ruleset:Ruleset",
         "cloudflare:index/ruleset:Ruleset",
+        // The live checks, and the anchor of the media URLs (components/media-url-anchors.ts).
+        "command:local:Command",
         "command:local:Command",
       ].sort(),
     );
@@ -63,8 +66,9 @@ describe("CloudflareMediaStorage", async () => {
     expect(bucket.inputs).toEqual({ accountId: ACCOUNT, name: "example-social-media", jurisdiction: "default", location: "weur" });
     expect(bucket.protect).toBe(true);
     expect(bucket.retainOnDelete).toBe(true);
+    // Besides the bucket, only the anchor of the media URLs is protected (components/media-url-anchors.ts).
     const others = plan.resources.filter((resource) => resource !== bucket);
-    expect(others.filter((resource) => resource.protect || resource.retainOnDelete)).toEqual([]);
+    expect(others.filter((resource) => resource.protect || resource.retainOnDelete).map((resource) => resource.name)).toEqual([mediaUrlAnchorName("media", "files.example.com")]);
   });
 
   it("allows cross-origin GET and HEAD only", () => {
@@ -234,7 +238,7 @@ describe("CloudflareMediaStorage", async () => {
   });
 
   it("checks the live storage after deploying, once the media host, CORS, token and guard exist", () => {
-    const check = resourceOf(plan, "command:local:Command");
+    const check = resourceOf(plan, "command:local:Command", "-self-check");
     expect(check.inputs.create).toBe("npm run --silent verify -- --env - --origin https://social.example.com --retry-for 900");
     expect(check.secretInputs).toContain("stdin");
     expect(check.additionalSecretOutputs).toEqual(["stdout", "stderr"]);
@@ -277,7 +281,7 @@ describe("CloudflareMediaStorage in a test stack", async () => {
   });
 
   it("skips the self-check when it is switched off", () => {
-    expect(resourcesOf(plan, "command:local:Command")).toEqual([]);
+    expect(resourcesOf(plan, "command:local:Command").filter((command) => command.name.endsWith("-self-check"))).toEqual([]);
   });
 });
 

@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readAgainstPlan } from "../../cli/plan/against";
 import { parsePlanArgs, UsageError } from "../../cli/plan/args";
+import { PROJECT_ROOT } from "../../cli/plan/run";
 import { readStackFile } from "../../cli/plan/stack-file";
 import { UserError } from "../../components/errors";
 import { planCli } from "../helpers/plan-cli";
@@ -54,6 +55,16 @@ describe("npm run plan on a user's mistake", () => {
     const { code, stderr } = await planCli(["--stack", "dev", "--colour"]);
     expect(code).toBe(2);
     expect(stderr.split("\n")[0]).toBe("plan: unknown option --colour");
+  });
+
+  it("refuses `-` as the --json or --markdown file (standard output carries the plan's text), and writes no file named -", async () => {
+    for (const option of ["--json", "--markdown"]) {
+      const { code, stdout, stderr } = await planCli(["--stack", "dev", option, "-"]);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr.split("\n")[0]).toBe(`plan: ${option} -: the plan's text goes to standard output; give ${option} a file name`);
+    }
+    expect(existsSync(path.join(PROJECT_ROOT, "-"))).toBe(false);
   });
 });
 

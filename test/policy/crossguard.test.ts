@@ -46,7 +46,7 @@ describe("crossGuardPolicies", () => {
 
   it("offers an environment property (production by default) exactly on the rules that read it", () => {
     const withEnvironment = policies.filter((policy) => policy.configSchema?.properties.environment).map((policy) => policy.name);
-    expect(withEnvironment).toEqual(["r2-dev-domain-disabled-in-production", "bucket-protection-matches-environment"]);
+    expect(withEnvironment).toEqual(["r2-dev-domain-disabled-in-production", "bucket-protection-matches-environment", "media-urls-anchored"]);
     expect(policies.find((policy) => policy.name === "bucket-protection-matches-environment")?.configSchema).toEqual({
       properties: {
         environment: {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PlannedResource } from "../../components/plan-model";
 import { evaluatePlan } from "../../policy/evaluate";
 import { aws, cloudflare, writerDocument } from "./fixtures";
+import { MEDIA_URL_ANCHOR_MARK } from "../../components/media-urls";
 
 function planned(resource: { type: string; props: Record<string, unknown> }, name: string, options: Partial<PlannedResource> = {}): PlannedResource {
   return {
@@ -21,6 +22,9 @@ function planned(resource: { type: string; props: Record<string, unknown> }, nam
 }
 
 const protectedBucket = planned(aws.bucket(), "media-bucket", { protect: true, retainOnDelete: true });
+/** The anchor of the media URLs every production stack has (components/media-url-anchors.ts). */
+const anchor = (protect = true) =>
+  planned({ type: "command:local:Command", props: { triggers: [MEDIA_URL_ANCHOR_MARK, "files.example.com"] } }, "media-media-url-files-example-com-1b2c3d4e", { protect });
 const wideWriter = () => {
   const document = writerDocument();
   (document.Statement[0] as { Action: string[] }).Action.push("s3:*");
@@ -29,12 +33,12 @@ const wideWriter = () => {
 
 describe("evaluatePlan", () => {
   it("finds nothing in a compliant plan", () => {
-    expect(evaluatePlan([protectedBucket, planned(aws.lifecycle(), "media-lifecycle"), planned(aws.userPolicy(), "media-writer-policy")])).toEqual([]);
+    expect(evaluatePlan([protectedBucket, planned(aws.lifecycle(), "media-lifecycle"), planned(aws.userPolicy(), "media-writer-policy"), anchor()])).toEqual([]);
   });
 
   it("reports a violation with the rule, its level, the resource's URN and the message", () => {
     const writer = wideWriter();
-    expect(evaluatePlan([protectedBucket, planned(aws.lifecycle(), "media-lifecycle"), writer])).toEqual([
+    expect(evaluatePlan([protectedBucket, planned(aws.lifecycle(), "media-lifecycle"), writer, anchor()])).toEqual([
       {
         policy: "writer-policy-least-privilege",
         level: "mandatory",
@@ -49,18 +53,18 @@ describe("evaluatePlan", () => {
     const testBucket = planned(aws.bucket(), "media-bucket", { protect: false, retainOnDelete: false });
     const lifecycle = planned(aws.lifecycle(), "media-lifecycle");
     expect(evaluatePlan([testBucket, lifecycle], { "mastodon-media:environment": "test" })).toEqual([]);
-    expect(evaluatePlan([testBucket, lifecycle], {}).map((violation) => violation.message)).toEqual([
+    expect(evaluatePlan([testBucket, lifecycle, anchor()], {}).map((violation) => violation.message)).toEqual([
       "The production bucket must be protected (resource option protect: true).",
       "The production bucket must be retained on delete (resource option retainOnDelete: true).",
     ]);
     const notRetained = planned(aws.bucket(), "media-bucket", { protect: true, retainOnDelete: false });
-    expect(evaluatePlan([notRetained, lifecycle], { "mastodon-media:environment": "production" }).map((violation) => violation.message)).toEqual([
+    expect(evaluatePlan([notRetained, lifecycle, anchor()], { "mastodon-media:environment": "production" }).map((violation) => violation.message)).toEqual([
       "The production bucket must be retained on delete (resource option retainOnDelete: true).",
     ]);
   });
 
   it("applies enforcement levels from a policy pack config: per policy, then `all`; remediate counts as mandatory", () => {
-    const resources = [protectedBucket, wideWriter()];
+    const resources = [protectedBucket, wideWriter(), anchor()];
     const levels = (config: Parameters<typeof evaluatePlan>[2]) => evaluatePlan(resources, {}, config).map((violation) => `${violation.policy}:${violation.level}`);
     expect(levels({})).toEqual(["writer-policy-least-privilege:mandatory", "bucket-aborts-incomplete-multipart-uploads:advisory"]);
     expect(levels({ "writer-policy-least-privilege": "disabled" })).toEqual(["bucket-aborts-incomplete-multipart-uploads:advisory"]);
@@ -102,7 +106,7 @@ describe("evaluatePlan", () => {
 
   it("reports stack rule findings on the resource they name", () => {
     const domain = planned(cloudflare.customDomain(), "media-custom-domain");
-    expect(evaluatePlan([planned(cloudflare.bucket(), "media-bucket", { protect: true, retainOnDelete: true }), domain])).toEqual([
+    expect(evaluatePlan([planned(cloudflare.bucket(), "media-bucket", { protect: true, retainOnDelete: true }), domain, anchor()])).toEqual([
       {
         policy: "r2-private-prefixes-blocked",
         level: "mandatory",
@@ -110,5 +114,29 @@ describe("evaluatePlan", () => {
         message: "The R2 custom domain files.example.com must have a WAF rule in its zone blocking /backups/ and /imports/: R2 serves every key on a custom domain.",
       },
     ]);
+  });
+
+  it("refuses a production stack whose media URLs are not anchored, or whose anchors are not protected; a test stack's must not be", () => {
+    const lifecycle = planned(aws.lifecycle(), "media-lifecycle");
+    const messages = (resources: PlannedResource[], environment?: string) =>
+      evaluatePlan(resources, environment ? { "mastodon-media:environment": environment } : {})
+        .filter((violation) => violation.policy === "media-urls-anchored")
+        .map((violation) => `${violation.level} ${violation.resource.split("::").pop()}: ${violation.message}`);
+    expect(messages([protectedBucket, lifecycle])).toEqual([
+      "mandatory media-bucket: The production stack must anchor its media URLs (components/media-url-anchors.ts): without the anchors, a change of media host or key prefix breaks every published media URL unnoticed.",
+    ]);
+    expect(messages([protectedBucket, lifecycle, anchor(false)])).toEqual([
+      "mandatory media-media-url-files-example-com-1b2c3d4e: The media URL anchor must be protected on a production stack: it is what makes Pulumi refuse a change that drops a media base.",
+    ]);
+    expect(messages([protectedBucket, lifecycle, anchor()])).toEqual([]);
+    const testBucket = planned(aws.bucket(), "media-bucket");
+    expect(messages([testBucket, lifecycle, anchor(false)], "test")).toEqual([]);
+    expect(messages([testBucket, lifecycle], "test")).toEqual([]);
+    expect(messages([testBucket, lifecycle, anchor()], "test")).toEqual([
+      "mandatory media-media-url-files-example-com-1b2c3d4e: The media URL anchor must not be protected on a test stack: `pulumi destroy` of a test stack must remove it.",
+    ]);
+    // Another command is not an anchor.
+    const other = planned({ type: "command:local:Command", props: { triggers: ["something"] } }, "media-self-check", { protect: true });
+    expect(messages([protectedBucket, lifecycle, other]).length).toBe(1);
   });
 });

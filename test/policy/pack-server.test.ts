@@ -6,6 +6,7 @@ import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MEDIA_URL_ANCHOR_MARK } from "../../components/media-urls";
 import { rules } from "../../policy/registry";
 import { UNKNOWN_STRING_VALUE } from "../../policy/sdk-proxy";
 import { aws, BUCKET, cloudflare, json, anonymousReadDocument, minio } from "./fixtures";
@@ -129,20 +130,27 @@ describe("the policy pack served by the Pulumi policy runner", () => {
   });
 
   it("runs the stack rules over the whole stack", async () => {
-    const request = new analyzer.AnalyzeStackRequest();
-    for (const [index, resource] of [cloudflare.bucket(), cloudflare.customDomain()].entries()) {
-      request.addResources(
-        new analyzer.AnalyzerResource()
-          .setType(resource.type)
-          .setName(`r${index}`)
-          .setUrn(`${STACK_URN}${resource.type}::r${index}`)
-          .setProperties(Struct.fromJavaScript(resource.props as never))
-          .setOptions(options(true)),
-      );
-    }
-    const response = await rpc<analyzer.AnalyzeResponse>((callback) => client.analyzeStack(request, callback));
-    expect(response.getDiagnosticsList().map((diagnostic) => [diagnostic.getPolicyname(), diagnostic.getUrn().split("::").pop()])).toEqual([
+    const stackDiagnostics = async (resources: { type: string; props: Record<string, unknown> }[]) => {
+      const request = new analyzer.AnalyzeStackRequest();
+      for (const [index, resource] of resources.entries()) {
+        request.addResources(
+          new analyzer.AnalyzerResource()
+            .setType(resource.type)
+            .setName(`r${index}`)
+            .setUrn(`${STACK_URN}${resource.type}::r${index}`)
+            .setProperties(Struct.fromJavaScript(resource.props as never))
+            .setOptions(options(true)),
+        );
+      }
+      const response = await rpc<analyzer.AnalyzeResponse>((callback) => client.analyzeStack(request, callback));
+      return response.getDiagnosticsList().map((diagnostic) => [diagnostic.getPolicyname(), diagnostic.getUrn().split("::").pop()]);
+    };
+    // A protected anchor of the media URLs (components/media-url-anchors.ts), as the program registers one.
+    const anchor = { type: "command:local:Command", props: { triggers: [MEDIA_URL_ANCHOR_MARK, "files.example.com"] } };
+    expect(await stackDiagnostics([cloudflare.bucket(), cloudflare.customDomain(), anchor])).toEqual([["r2-private-prefixes-blocked", "r1"]]);
+    expect(await stackDiagnostics([cloudflare.bucket(), cloudflare.customDomain()])).toEqual([
       ["r2-private-prefixes-blocked", "r1"],
+      ["media-urls-anchored", "r0"],
     ]);
   });
 });

@@ -4,9 +4,10 @@ import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as cloudflare from "../../providers/cloudflare/sdk";
 import * as digitalocean from "../../providers/digitalocean/sdk";
+import { local } from "@pulumi/command";
 import * as minio from "@pulumi/minio";
 import { describe, expect, it } from "vitest";
-import { AWS, CLOUDFLARE, DIGITALOCEAN, MINIO } from "../../policy/resource-types";
+import { AWS, CLOUDFLARE, COMMAND, DIGITALOCEAN, MINIO } from "../../policy/resource-types";
 
 const token = (resourceClass: unknown) => (resourceClass as { __pulumiType: string }).__pulumiType;
 
@@ -50,6 +51,7 @@ describe("resource type tokens", () => {
       spacesKey: token(digitalocean.SpacesKey),
       cdn: token(digitalocean.Cdn),
     });
+    expect(COMMAND).toEqual({ localCommand: token(local.Command) });
     expect(MINIO).toEqual({
       s3Bucket: token(minio.S3Bucket),
       s3BucketPolicy: token(minio.S3BucketPolicy),

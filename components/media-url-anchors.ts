@@ -1,0 +1,35 @@
+import * as pulumi from "@pulumi/pulumi";
+import { local } from "@pulumi/command";
+import { MEDIA_URL_ANCHOR_MARK, mediaUrlAnchorName, PROVIDER_HOST } from "./media-urls";
+
+/**
+ * The media base is part of every media URL: other servers keep the URL of each file they fetched, and posts link
+ * it (Mastodon admin docs, "Moving your media to object storage"). A change of media host or key prefix breaks
+ * them all unless the old base keeps answering. Pulumi's engine can refuse such a change on its own: each base the
+ * stack answers for (its current one and every one in previousMediaDomains) is anchored by a resource named after
+ * it, protected on production stacks. Dropping a base from the program would delete its anchor, and Pulumi refuses
+ * to delete a protected resource ("unable to delete resource ... as it is currently marked for protection", Pulumi
+ * docs, "Resource options: protect"), so `pulumi preview` and `pulumi up` both stop, before anything changes,
+ * unless the old base is listed in previousMediaDomains (which keeps its anchor). The anchors do nothing else:
+ * a `command:local:Command` without a create command runs nothing.
+ */
+
+export interface MediaUrlAnchorsArgs {
+  /** The current base (currentMediaBase) and previousMediaDomains, in any order. */
+  bases: readonly string[];
+  /** Without a mediaDomain: the URL the provider serves media from (it may be known only after deploy). */
+  providerBaseUrl?: pulumi.Input<string>;
+  environment: "production" | "test";
+}
+
+/** Registers one anchor per base, protected on production stacks (a test stack's may go with it). */
+export function createMediaUrlAnchors(name: string, args: MediaUrlAnchorsArgs, parent: pulumi.Resource): local.Command[] {
+  return [...new Set(args.bases)].map(
+    (base) =>
+      new local.Command(
+        mediaUrlAnchorName(name, base),
+        { triggers: base.split("/")[0] === PROVIDER_HOST && args.providerBaseUrl !== undefined ? [MEDIA_URL_ANCHOR_MARK, base, args.providerBaseUrl] : [MEDIA_URL_ANCHOR_MARK, base] },
+        { parent, protect: args.environment === "production" },
+      ),
+  );
+}
