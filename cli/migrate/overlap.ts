@@ -32,7 +32,7 @@ export function sameStorageProblem(source: Source, destination: Destination): st
  * Why this plan cannot serve a move whose old and new media URLs are the same (the new storage answers on the old
  * media host and key prefix), or undefined when they differ. Such a move is not a change of media URLs: the plan's
  * steps would be wrong in it. Its last step would make the old host answer with a permanent redirect to the new
- * URLs, which are the same: a redirect of every media URL to itself. Step 1's `pulumi up` would also claim that
+ * URLs, which are the same: a redirect of every media URL to itself. Step 1's `pulumi up` can also claim that
  * host for the new storage before anything is copied, and the key check of --run would read the old storage
  * through it. Returns one line naming the host and the way out, never a credential.
  */
