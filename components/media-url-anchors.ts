@@ -9,8 +9,11 @@ import { MEDIA_URL_ANCHOR_MARK, mediaUrlAnchorName, PROVIDER_HOST } from "./medi
  * stack answers for (its current one and every one in previousMediaDomains) is anchored by a resource named after
  * it, protected on production stacks. Dropping a base from the program would delete its anchor, and Pulumi refuses
  * to delete a protected resource ("unable to delete resource ... as it is currently marked for protection", Pulumi
- * docs, "Resource options: protect"), so `pulumi preview` and `pulumi up` both stop, before anything changes,
- * unless the old base is listed in previousMediaDomains (which keeps its anchor). The anchors do nothing else:
+ * docs, "Resource options: protect"), so `pulumi preview` and `pulumi up` both stop unless the old base is listed
+ * in previousMediaDomains (which keeps its anchor). The engine checks protection when it applies the delete
+ * (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply), and deletes come after every other step: only a
+ * preview stops with nothing changed, so an update must preview first (not --skip-preview, which the Automation
+ * API's up passes; .github/workflows/pulumi.yml previews production stacks before their update). The anchors do nothing else:
  * a `command:local:Command` without a create command runs nothing.
  */
 

@@ -4,7 +4,7 @@ import { parseMigrateArgs, USAGE, type MigrateArgs } from "./args";
 import type { CheckReport } from "./check";
 import { ensureRclone, formatStats, runPass, type PassResult } from "./copy";
 import { resolveDestination, resolveSource, type Destination, type Source } from "./endpoints";
-import { sameStorageProblem } from "./overlap";
+import { sameMediaBaseProblem, sameStorageProblem } from "./overlap";
 import { copyCommands, type CopySource } from "./rclone";
 import { renderMigrationPlan } from "./timeline";
 
@@ -26,7 +26,7 @@ async function runMigrate(argv: string[], io: CommandIo): Promise<number> {
   const { args } = parsed;
   const source = resolveSource(args);
   const destination = await resolveDestination(args);
-  const overlap = sameStorageProblem(source, destination);
+  const overlap = sameStorageProblem(source, destination) ?? sameMediaBaseProblem(source, destination);
   if (overlap) throw new UserError(overlap);
   if (!args.run) {
     io.out(renderMigrationPlan(args, source, destination));

@@ -1,4 +1,5 @@
 import type { Destination, Source } from "./endpoints";
+import { objectBase } from "./timeline";
 
 /**
  * Why copying `source` into `destination` would copy a bucket onto itself, or undefined when it would not.
@@ -24,6 +25,28 @@ export function sameStorageProblem(source: Source, destination: Destination): st
   return (
     `the source and the destination are ${relation}: bucket ${from.facts.bucket} at ${from.apiEndpoint.host}, ` +
     `${where(from.facts.keyPrefix)} and ${where(to.facts.keyPrefix)}; give --to-env the NEW storage's env (a copy onto itself copies nothing, or loops)`
+  );
+}
+
+/**
+ * Why this plan cannot serve a move whose old and new media URLs are the same (the new storage answers on the old
+ * media host and key prefix), or undefined when they differ. Such a move is not a change of media URLs: the plan's
+ * steps would be wrong in it. Its last step would make the old host answer with a permanent redirect to the new
+ * URLs, which are the same: a redirect of every media URL to itself. Step 1's `pulumi up` can also claim that
+ * host for the new storage before anything is copied, and the key check of --run would read the old storage
+ * through it. Returns one line naming the host and the way out, never a credential.
+ */
+export function sameMediaBaseProblem(source: Source, destination: Destination): string | undefined {
+  if (source.kind !== "s3") return undefined;
+  const before = objectBase(source.target);
+  const after = objectBase(destination.target);
+  if (before.toLowerCase() !== after.toLowerCase()) return undefined;
+  const host = new URL(after).host;
+  return (
+    `the old and the new media URLs are the same (${after}KEY): ${destination.stack ? `the stack ${destination.stack}` : "the new env"} answers on ` +
+    `${host}, the media host of ${source.file}. This plan moves media to a new host and redirects the old one to it: here that ` +
+    `redirect would point every media URL at itself. Give the new storage a host of its own (its mediaDomain), or keep ${host} ` +
+    "and move it to the new storage yourself once the copy is done (docs/migrating.md)"
   );
 }
 

@@ -82,6 +82,19 @@ describe("npm run migrate without --run", { timeout: 180_000 }, () => {
     }
   });
 
+  it("refuses a move whose new storage answers on the old media host: its redirect would point every media URL at itself", async () => {
+    // The plan to a stack, and a copy (--run) to an env: the copy's key check would read the old storage.
+    for (const to of [["--to", "digitalocean"], ["--to-env", path.join(FIXTURES, "same-host-new.env"), "--run"]]) {
+      const { code, stdout, stderr } = await migrateCli(["--from-env", path.join(FIXTURES, "same-host.env"), ...to, "--start", "2026-12-01"]);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toContain("the old and the new media URLs are the same (https://files.example.com/KEY)");
+      expect(stderr).toContain("Give the new storage a host of its own");
+      expect(stderr).not.toMatch(/sameHost(New)?FixtureSecret/);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it("refuses --run against a stack that is only planned, and says how to get its env", async () => {
     const { code, stdout, stderr } = await migrateCli(["--from", "local:/tmp", "--to", "aws", "--run"]);
     expect(code).toBe(2);

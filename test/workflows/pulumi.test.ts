@@ -38,6 +38,19 @@ describe("pulumi.yml, the one job that holds the credentials", () => {
     );
   });
 
+  it("previews a production stack with the policy pack before updating it, so that a refused delete stops the update before any change", () => {
+    // pulumi/actions' `up` is the Automation API's, which passes --skip-preview: without a preview of its own, the
+    // engine meets the protected media URL anchor's delete only after the other steps of the update have run.
+    const preview = step("pulumi.yml", "pulumi", "pulumi preview");
+    expect(preview.if).toBe("inputs.command == 'preview' || (inputs.command == 'up' && inputs.review-of == '')");
+    expect(preview.run).toContain('pulumi preview --stack "$STACK" --policy-pack policy');
+    const names = (job("pulumi.yml", "pulumi").steps ?? []).map((candidate) => candidate.name);
+    expect(names.indexOf("pulumi preview")).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf("pulumi preview")).toBeLessThan(names.indexOf(PULUMI_STEP));
+    // The update step keeps the implicit success(): a failed preview skips it.
+    expect(step("pulumi.yml", "pulumi", PULUMI_STEP).if).not.toMatch(/always\(\)|failure\(\)|!cancelled\(\)/);
+  });
+
   it("hands the secrets to the steps that call Pulumi or AWS only, never to npm ci or the offline plan", () => {
     const steps = job("pulumi.yml", "pulumi").steps ?? [];
     const withSecrets = steps.filter((candidate) => stringify(candidate).includes("secrets.")).map((candidate) => candidate.name);
