@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { local } from "@pulumi/command";
-import { MEDIA_URL_ANCHOR_MARK, mediaUrlAnchorName, PROVIDER_HOST } from "./media-urls";
+import { MEDIA_URL_ANCHOR_MARK, mediaUrlAnchorName } from "./media-urls";
 
 /**
  * The media base is part of every media URL: other servers keep the URL of each file they fetched, and posts link
@@ -18,10 +18,8 @@ import { MEDIA_URL_ANCHOR_MARK, mediaUrlAnchorName, PROVIDER_HOST } from "./medi
  */
 
 export interface MediaUrlAnchorsArgs {
-  /** The current base (currentMediaBase) and previousMediaDomains, in any order. */
+  /** The bases to anchor (anchoredMediaBases). */
   bases: readonly string[];
-  /** Without a mediaDomain: the URL the provider serves media from (it may be known only after deploy). */
-  providerBaseUrl?: pulumi.Input<string>;
   environment: "production" | "test";
 }
 
@@ -31,7 +29,7 @@ export function createMediaUrlAnchors(name: string, args: MediaUrlAnchorsArgs, p
     (base) =>
       new local.Command(
         mediaUrlAnchorName(name, base),
-        { triggers: base.split("/")[0] === PROVIDER_HOST && args.providerBaseUrl !== undefined ? [MEDIA_URL_ANCHOR_MARK, base, args.providerBaseUrl] : [MEDIA_URL_ANCHOR_MARK, base] },
+        { triggers: [MEDIA_URL_ANCHOR_MARK, base] },
         { parent, protect: args.environment === "production" },
       ),
   );

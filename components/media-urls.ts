@@ -8,15 +8,16 @@ import { createHash } from "node:crypto";
 /** The first trigger of every anchor: how the policy pack (policy/rules/media-urls-anchored.ts) recognises one. */
 export const MEDIA_URL_ANCHOR_MARK = "mastodon-media:media-url";
 
-/** The label of the current base when no mediaDomain is configured (the provider's own host serves media). */
-export const PROVIDER_HOST = "provider-host";
-
 /**
- * The current media base as previousMediaDomains writes one: `mediaDomain/keyPrefix`, `mediaDomain`, or, without a
- * mediaDomain, `provider-host` (with `/keyPrefix`).
+ * The media bases a stack anchors: its own (`mediaDomain`, or `mediaDomain/keyPrefix`) and each of
+ * previousMediaDomains, written the same way. A stack without a mediaDomain serves media from the provider's own
+ * host (the Spaces CDN or origin host, the MinIO endpoint): that host stays as long as the bucket, which is
+ * protected itself, and it keeps answering when a mediaDomain is adopted later, so it gets no anchor (an anchor
+ * would make adopting a mediaDomain look like a loss of URLs).
  */
-export function currentMediaBase(config: { mediaDomain?: string | undefined; keyPrefix?: string | undefined }): string {
-  return [config.mediaDomain ?? PROVIDER_HOST, config.keyPrefix].filter(Boolean).join("/");
+export function anchoredMediaBases(config: { mediaDomain?: string | undefined; keyPrefix?: string | undefined; previousMediaDomains: readonly string[] }): string[] {
+  const current = config.mediaDomain === undefined ? [] : [[config.mediaDomain, config.keyPrefix].filter(Boolean).join("/")];
+  return [...new Set([...current, ...config.previousMediaDomains])];
 }
 
 /**

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { storageOutputs, type MediaStorageOutputs, type StorageFacts } from "./contract";
 import { createMediaUrlAnchors } from "./media-url-anchors";
-import { currentMediaBase } from "./media-urls";
+import { anchoredMediaBases } from "./media-urls";
 import { createSelfCheck, type SelfCheckArgs } from "./self-check";
 
 /** What only the provider knows: how Mastodon reaches the API and the media host, and the writer's key. */
@@ -29,11 +29,7 @@ export function publishMediaStorage(
     keyPrefix: config.keyPrefix,
     extraMediaHosts: config.extraMediaHosts,
   });
-  createMediaUrlAnchors(
-    name,
-    { bases: [currentMediaBase(config), ...config.previousMediaDomains], providerBaseUrl: outputs.mediaBaseUrl, environment: config.environment },
-    component,
-  );
+  createMediaUrlAnchors(name, { bases: anchoredMediaBases(config), environment: config.environment }, component);
   if (config.selfCheck) {
     createSelfCheck(name, { envProduction: outputs.envProduction, origin: `https://${config.webDomain}`, ...readiness }, component);
   }

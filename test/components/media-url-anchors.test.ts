@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Plan, PlannedResource } from "../../components/plan-model";
-import { currentMediaBase, MEDIA_URL_ANCHOR_MARK, mediaUrlAnchorName } from "../../components/media-urls";
+import { anchoredMediaBases, MEDIA_URL_ANCHOR_MARK, mediaUrlAnchorName } from "../../components/media-urls";
 import { planConfig } from "../helpers/plan";
 
 const cloudflare = {
@@ -27,9 +27,13 @@ const protectedDeletions = (before: Plan, after: Plan): string[] => {
 
 describe("the names of the media URL anchors", () => {
   it("write the base as previousMediaDomains does, and tell every base apart", () => {
-    expect(currentMediaBase({ mediaDomain: "files.example.com" })).toBe("files.example.com");
-    expect(currentMediaBase({ mediaDomain: "files.example.com", keyPrefix: "social" })).toBe("files.example.com/social");
-    expect(currentMediaBase({ keyPrefix: "social" })).toBe("provider-host/social");
+    expect(anchoredMediaBases({ mediaDomain: "files.example.com", previousMediaDomains: [] })).toEqual(["files.example.com"]);
+    expect(anchoredMediaBases({ mediaDomain: "files.example.com", keyPrefix: "social", previousMediaDomains: ["old.example.com"] })).toEqual([
+      "files.example.com/social",
+      "old.example.com",
+    ]);
+    // The provider's own host (no mediaDomain) is not anchored: it lasts as long as the (protected) bucket.
+    expect(anchoredMediaBases({ keyPrefix: "social", previousMediaDomains: [] })).toEqual([]);
     expect(mediaUrlAnchorName("media", "files.example.com/social")).toMatch(/^media-media-url-files-example-com-social-[0-9a-f]{8}$/);
     // The same slug, different bases: different names.
     expect(mediaUrlAnchorName("media", "files.example.com/social")).not.toBe(mediaUrlAnchorName("media", "files-example.com/social"));
@@ -72,16 +76,18 @@ describe("the media URL anchors of a stack", () => {
     expect(protectedDeletions(before, await planConfig({ ...test, mediaDomain: "media.example.com" }))).toEqual([]);
   });
 
-  it("anchor the provider's own host, by its URL, when there is no mediaDomain", async () => {
-    const anchors = anchorsOf(await planConfig({
-      provider: "minio",
-      environment: "test",
+  it("let a stack without a mediaDomain adopt one: the provider's own host keeps answering", async () => {
+    const digitalocean = {
+      provider: "digitalocean",
       webDomain: "social.example.com",
       bucket: "example-social-media",
-      minio: { endpoint: "http://127.0.0.1:9000" },
-      "minio:minioServer": "127.0.0.1:9000",
-    }));
-    expect(anchors.map((anchor) => anchor.name)).toEqual([mediaUrlAnchorName("media", "provider-host")]);
-    expect(anchors[0]?.inputs.triggers).toEqual([MEDIA_URL_ANCHOR_MARK, "provider-host", "http://127.0.0.1:9000/example-social-media"]);
+      environment: "production",
+      digitalocean: { region: "fra1" },
+    };
+    const before = await planConfig(digitalocean);
+    expect(anchorsOf(before)).toEqual([]);
+    const adopted = await planConfig({ ...digitalocean, mediaDomain: "files.example.com", digitalocean: { region: "fra1", certificate: { type: "lets_encrypt" } } });
+    expect(protectedDeletions(before, adopted)).toEqual([]);
+    expect(anchorsOf(adopted).map((anchor) => [anchor.name, anchor.protect])).toEqual([[mediaUrlAnchorName("media", "files.example.com"), true]]);
   });
 });

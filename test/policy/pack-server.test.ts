@@ -130,7 +130,7 @@ describe("the policy pack served by the Pulumi policy runner", () => {
   });
 
   it("runs the stack rules over the whole stack", async () => {
-    const stackDiagnostics = async (resources: { type: string; props: Record<string, unknown> }[]) => {
+    const stackDiagnostics = async (resources: { type: string; props: Record<string, unknown>; protect: boolean }[]) => {
       const request = new analyzer.AnalyzeStackRequest();
       for (const [index, resource] of resources.entries()) {
         request.addResources(
@@ -139,18 +139,19 @@ describe("the policy pack served by the Pulumi policy runner", () => {
             .setName(`r${index}`)
             .setUrn(`${STACK_URN}${resource.type}::r${index}`)
             .setProperties(Struct.fromJavaScript(resource.props as never))
-            .setOptions(options(true)),
+            .setOptions(options(resource.protect)),
         );
       }
       const response = await rpc<analyzer.AnalyzeResponse>((callback) => client.analyzeStack(request, callback));
       return response.getDiagnosticsList().map((diagnostic) => [diagnostic.getPolicyname(), diagnostic.getUrn().split("::").pop()]);
     };
-    // A protected anchor of the media URLs (components/media-url-anchors.ts), as the program registers one.
+    const stored = [{ ...cloudflare.bucket(), protect: true }, { ...cloudflare.customDomain(), protect: true }];
+    // An anchor of the media URLs (components/media-url-anchors.ts), as the program registers one.
     const anchor = { type: "command:local:Command", props: { triggers: [MEDIA_URL_ANCHOR_MARK, "files.example.com"] } };
-    expect(await stackDiagnostics([cloudflare.bucket(), cloudflare.customDomain(), anchor])).toEqual([["r2-private-prefixes-blocked", "r1"]]);
-    expect(await stackDiagnostics([cloudflare.bucket(), cloudflare.customDomain()])).toEqual([
+    expect(await stackDiagnostics([...stored, { ...anchor, protect: true }])).toEqual([["r2-private-prefixes-blocked", "r1"]]);
+    expect(await stackDiagnostics([...stored, { ...anchor, protect: false }])).toEqual([
       ["r2-private-prefixes-blocked", "r1"],
-      ["media-urls-anchored", "r0"],
+      ["media-urls-anchored", "r2"],
     ]);
   });
 });
