@@ -45,7 +45,7 @@ async function runDoctor(argv: string[], io: CommandIo): Promise<number> {
   const jsonOut = options.json;
   if (problems.length > 0 || !file) {
     if (jsonOut) writeJson(jsonOut, { ok: false, exitCode: EXIT.input, problems }, io);
-    if (!jsonOut || jsonOut !== "-") io.err(renderProblems(problems, "doctor's input"));
+    if (!jsonOut || jsonOut !== "-") io.err(renderProblems(problems, "doctor's input", "nothing was diagnosed"));
     return EXIT.input;
   }
 

@@ -56,10 +56,15 @@ const OPTIONS = {
  */
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   let values: { [K in keyof typeof OPTIONS]?: string | boolean };
+  let tokens: { kind: string; name?: string }[];
   try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+    ({ values, tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false, tokens: true }));
   } catch (error) {
     throw new UsageError(explain(error as NodeJS.ErrnoException, argv));
+  }
+  // parseArgs keeps the last of a repeated option: one plan of one stack per run, never a silent pick.
+  for (const name of ["stack", "json", "markdown", "against", "review"]) {
+    if (tokens.filter((token) => token.kind === "option" && token.name === name).length > 1) throw new UsageError(`--${name} is given more than once: plan one stack per run`);
   }
   const text = (name: keyof typeof OPTIONS): string | undefined => {
     const value = values[name] as string | undefined;

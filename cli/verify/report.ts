@@ -98,8 +98,11 @@ export function renderSummary(report: VerifyReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Problems with the input (flags, env, reachability): one line each, nothing was created. */
-export function renderProblems(problems: readonly string[], what: string): string {
+/**
+ * Problems with the input (flags, env, reachability): one line each, after what they stopped (`outcome`: for
+ * verify, nothing was created on the server; doctor, which never writes, says its own).
+ */
+export function renderProblems(problems: readonly string[], what: string, outcome = "nothing was created on the server"): string {
   const noun = problems.length === 1 ? "problem" : "problems";
-  return `${what} has ${problems.length} ${noun}; nothing was created on the server:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`;
+  return `${what} has ${problems.length} ${noun}; ${outcome}:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`;
 }

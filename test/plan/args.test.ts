@@ -33,6 +33,8 @@ describe("parsePlanArgs", () => {
     [["--stack", "aws", "--json", "--show-secrets"], "--json needs a value (a file name)"],
     [["--stack", "aws", "--json="], "--json needs a value"],
     [["-s"], "--stack needs a value"],
+    [["-s", "aws", "--stack", "cloudflare"], "--stack is given more than once: plan one stack per run"],
+    [["-s", "aws", "--json", "a.json", "--json=b.json"], "--json is given more than once: plan one stack per run"],
     [[], "--stack NAME is required (the stack file Pulumi.NAME.yaml)"],
     [["--stack", "aws", "--show-secrets=yes"], "--show-secrets takes no value"],
     [["--stack", "aws", "--fail-on-loss"], "--fail-on-loss needs --against OLD.json to compare with"],
