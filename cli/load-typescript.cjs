@@ -77,3 +77,30 @@ Module.enableCompileCache?.(path.join(CACHE_ROOT, "v8"));
 Module._extensions[".ts"] = function loadTypeScript(module, filename) {
   module._compile(compiled(filename), filename);
 };
+
+/**
+ * @pulumi/pulumi requires the TypeScript compiler (typescript.js, about 9 MB) as soon as it loads, for its closure
+ * serializer (runtime/closure/parseFunction.js: `const ts = require("../../typescript-shim")` at the top, used
+ * only inside functions that serialize JavaScript functions for dynamic providers). The commands never serialize
+ * a function, yet paid about a quarter of the SDK's load time for it (profiled on `npm run plan`). So the shim
+ * gets a stand-in that loads the real compiler on first use: nothing changes for code that does use it.
+ */
+const SHIM = path.join("@pulumi", "pulumi", "typescript-shim.js");
+const load = Module._load;
+Module._load = function loadLazily(request, parent, isMain) {
+  if (request !== "typescript" || !parent?.filename?.endsWith(SHIM)) return load.apply(this, arguments);
+  let compiler;
+  const real = () => (compiler ??= load.call(this, request, parent, isMain));
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => real()[key],
+      has: (_, key) => key in real(),
+      ownKeys: () => Reflect.ownKeys(real()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const descriptor = Object.getOwnPropertyDescriptor(real(), key);
+        return descriptor && { ...descriptor, configurable: true };
+      },
+    },
+  );
+};

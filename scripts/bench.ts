@@ -98,7 +98,8 @@ for (const kind of testRuns) {
   const suite = spawnSync("bash", ["-c", "npm test; status=$?; times >&2; exit $status"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const suiteSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const output = suite.stdout.toString().replace(/\x1b\[[0-9;]*m/g, "");
-  const summary = [/Test Files\s+(.*)/.exec(output)?.[1]?.trim(), /Tests\s+(.*)/.exec(output)?.[1]?.trim()].filter(Boolean).join("; ");
+  // One summary per vitest project (scripts/test.sh runs them side by side).
+  const summary = [...output.matchAll(/Test Files\s+(.*)\n\s*Tests\s+(.*)/g)].map((m) => `${m[1]?.trim()}; ${m[2]?.trim()}`).join(" + ");
   const cpuSeconds = childrenCpuSeconds(suite.stderr.toString());
   const cores = cpus().length;
   console.log(

@@ -52,4 +52,24 @@ describe("cli/load-typescript.cjs", () => {
     writeFileSync(path.join(dir, "broken.ts"), "const = ;\n");
     expect(() => execFileSync(process.execPath, ["--require", LOADER, "broken.ts"], { cwd: dir, stdio: "pipe" })).toThrow(/broken\.ts/);
   });
+
+  it("loads the TypeScript compiler for @pulumi/pulumi only when a function is serialized, and then it works", () => {
+    // Run from the project, where @pulumi/pulumi resolves.
+    const script = [
+      'const pulumi = require("@pulumi/pulumi");',
+      'const loaded = () => Object.keys(require.cache).some((file) => file.includes("/node_modules/typescript/"));',
+      "const before = loaded();",
+      "class Base { hi() { return 1; } }",
+      "class Sub extends Base { hi() { return super.hi() + 41; } }",
+      "pulumi.runtime.serializeFunction(() => new Sub().hi()).then((f) => console.log(JSON.stringify({ before, after: loaded(), super: f.text.includes(\"super\") })));",
+    ].join("\n");
+    const probe = path.join(ROOT, `lazy-typescript-probe-${process.pid}.js`);
+    writeFileSync(probe, script);
+    try {
+      const out = execFileSync(process.execPath, ["--require", LOADER, probe], { cwd: ROOT, encoding: "utf8" });
+      expect(JSON.parse(out)).toEqual({ before: false, after: true, super: true });
+    } finally {
+      rmSync(probe, { force: true });
+    }
+  });
 });
