@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import type { VerifyReport } from "../../cli/verify/report";
+import { commandNodeArgs } from "../helpers/npm-script";
 
 export const ROOT = path.resolve(__dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
 
 export interface VerifyRun {
   code: number | null;
@@ -34,7 +35,7 @@ export function runWithEnv(command: string, args: string[], env: string, onStder
 
 /** `verify --env - --json` with extra flags; the report is parsed from standard output. */
 export async function verifyJson(env: string, flags: string[] = [], onStderr?: (text: string, child: ChildProcess) => void) {
-  const run = await runWithEnv(TSX, ["cli/verify/main.ts", "--env", "-", "--json", ...flags], env, onStderr);
+  const run = await runWithEnv(process.execPath, [...commandNodeArgs("verify"), "--env", "-", "--json", ...flags], env, onStderr);
   let report: (VerifyReport & { problems?: string[] }) | undefined;
   try {
     report = JSON.parse(run.stdout);

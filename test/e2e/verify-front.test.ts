@@ -9,6 +9,7 @@ import type { Refusal } from "./front/refusals";
 import { createBucket, createWriter, keysIn, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers, type Writer } from "./server";
 import { failed, ROOT, statuses, verifyJson } from "./verify-cli";
 import type { PolicyDocument } from "../../components/policy-documents";
+import { commandNodeArgs } from "../helpers/npm-script";
 
 /**
  * verify and doctor through a fault-injection front (./front) that answers as real providers answer in public
@@ -69,13 +70,13 @@ function check(report: { checks: { id: string; cause?: string; fix?: string; sta
   return report.checks.find((c) => c.id === id);
 }
 
-/** `npm run doctor` (through tsx) with --json to a file; returns the parsed report. */
+/** `npm run doctor` (its own command, without npm) with --json to a file; returns the parsed report. */
 async function doctor(env: string, flags: string[]): Promise<{ code: number | null; report: { findings: { id: string }[]; live?: { attributions: Record<string, string[]> } } }> {
   const dir = mkdtempSync(path.join(tmpdir(), "doctor-e2e-"));
   writeFileSync(path.join(dir, "env"), env);
   const out = path.join(dir, "report.json");
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["cli/doctor/main.ts", "--env", path.join(dir, "env"), "--json", out, ...flags], { cwd: ROOT, stdio: "ignore" });
+    const child = spawn(process.execPath, [...commandNodeArgs("doctor"), "--env", path.join(dir, "env"), "--json", out, ...flags], { cwd: ROOT, stdio: "ignore" });
     child.on("close", resolve);
   });
   return { code, report: JSON.parse(readFileSync(out, "utf8")) };

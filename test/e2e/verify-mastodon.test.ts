@@ -1,15 +1,15 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VerifyReport } from "../../cli/verify/report";
 import { documentsFromPlans, forBucket } from "./documents";
 import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from "./fake-mastodon";
 import { createBucket, createWriter, keysIn, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers } from "./server";
 import { ROOT } from "./verify-cli";
+import { commandNodeArgs } from "../helpers/npm-script";
 
 const ORIGIN = "https://social.example.com";
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
 const MASTODON_CHECKS = ["mastodon-upload", "mastodon-processed", "mastodon-media-url", "mastodon-object-stored", "mastodon-media-served", "mastodon-delete"];
 
 let servers: Servers;
@@ -43,7 +43,7 @@ async function roundTrip(fakeOptions: Partial<FakeMastodonOptions>, token = TOKE
   const fake = await startFakeMastodon({ env, token: TOKEN, ...fakeOptions });
   try {
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(TSX, ["cli/verify/main.ts", "--env", "-", "--json", "--origin", ORIGIN, "--mastodon", fake.url], {
+      const child = spawn(process.execPath, [...commandNodeArgs("verify"), "--env", "-", "--json", "--origin", ORIGIN, "--mastodon", fake.url], {
         cwd: ROOT,
         env: { ...process.env, MASTODON_ACCESS_TOKEN: token },
       });

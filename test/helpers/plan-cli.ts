@@ -1,9 +1,8 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../../cli/plan/run";
 import { runPlanCommand } from "./command";
+import { commandNodeArgs } from "./npm-script";
 
 const run = promisify(execFile);
 
@@ -12,14 +11,7 @@ const run = promisify(execFile);
  * tests run the command users run, loader included: e.g. `["--require", "./cli/load-typescript.cjs",
  * "cli/plan/main.ts"]`. Append the plan's own arguments.
  */
-export const PLAN_NODE_ARGS: readonly string[] = nodeArgsOfScript("plan");
-
-function nodeArgsOfScript(name: string): string[] {
-  const scripts = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const [command, ...args] = (scripts[name] ?? "").trim().split(/\s+/);
-  if (command !== "node") throw new Error(`package.json scripts.${name} must start with node (got ${JSON.stringify(scripts[name])})`);
-  return args;
-}
+export const PLAN_NODE_ARGS: readonly string[] = commandNodeArgs("plan");
 
 /**
  * `npm run plan -- ...args` run in this process (cli/plan/command.ts): its exit code and output, also when it

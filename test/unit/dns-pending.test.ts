@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { commandNodeArgs } from "../helpers/npm-script";
 import { describeDnsStatus, dnsStatus, type DnsResolver } from "../../components/dns-status";
 import { renderDnsNotice } from "../../components/dns-notice";
 import { selfCheckCommand } from "../../components/self-check";
@@ -90,7 +91,7 @@ describe("verify --expect-cname", () => {
       "S3_PERMISSION=",
       "",
     ].join("\n");
-    const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["cli/verify/main.ts", "--env", "-", "--expect-cname", `files.invalid=${TARGET}`], {
+    const run = spawnSync(process.execPath, [...commandNodeArgs("verify"), "--env", "-", "--expect-cname", `files.invalid=${TARGET}`], {
       cwd: ROOT,
       input: env,
       encoding: "utf8",
