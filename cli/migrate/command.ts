@@ -41,7 +41,7 @@ async function copyAndCheck(args: MigrateArgs, source: Source, destination: Dest
   const copySource: CopySource = source.kind === "local" ? { kind: "local", root: source.root } : source;
   const started = Date.now();
   const results: PassResult[] = [];
-  for (const command of copyCommands(copySource, destination.target)) {
+  for (const command of copyCommands(copySource, destination.target, { noHead: !args.noCheck })) {
     line(`copying ${command.label} into ${destination.target.facts.bucket}${destination.target.facts.keyPrefix ? `/${destination.target.facts.keyPrefix}` : ""}`);
     const result = await runPass(command, (stats) => line(`  ${command.label}: ${formatStats(stats)}`));
     results.push(result);

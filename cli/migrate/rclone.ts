@@ -124,6 +124,13 @@ export interface CopyOptions {
   transfers?: number;
   /** Seconds between progress lines. */
   statsSeconds?: number;
+  /**
+   * Leave out rclone's HEAD after each upload (`--s3-no-head`): set when migrate checks every copied key itself
+   * afterwards (cli/migrate/check.ts: a HEAD of every key for its length and type, the bytes compared up to a
+   * bound), which is what that HEAD checks (rclone docs, S3 backend, "--s3-no-head"). It is half of the requests
+   * of a copy of small media files. Not with `--no-check`: then rclone's own HEAD is the only check.
+   */
+  noHead?: boolean;
 }
 
 /**
@@ -150,6 +157,7 @@ export function copyCommands(source: CopySource, target: VerifyTarget, options: 
     String(options.transfers ?? 16),
     "--checkers",
     String(2 * (options.transfers ?? 16)),
+    ...(options.noHead ? ["--s3-no-head"] : []),
     "--use-json-log",
     "--stats",
     `${options.statsSeconds ?? 2}s`,

@@ -39,6 +39,12 @@ describe("copyCommands", () => {
     expect(command!.aclFront).toBeUndefined();
   });
 
+  it("leaves out rclone's HEAD after each upload only when migrate checks every key itself", () => {
+    const source = { kind: "local", root: "/srv/system/" } as const;
+    expect(copyCommands(source, target())[0]!.args).not.toContain("--s3-no-head");
+    expect(copyCommands(source, target(), { noHead: true })[0]!.args).toContain("--s3-no-head");
+  });
+
   it("in no-ACL mode points rclone at the local ACL-dropping front, without the target's credentials", () => {
     const [command, ...rest] = copyCommands({ kind: "local", root: "/srv/system/" }, target());
     expect(rest).toEqual([]);
