@@ -21,33 +21,10 @@ import {
   type Servers,
   type Writer,
 } from "./server";
-import { failed, ROOT, runWithEnv, statuses, verifyJson } from "./verify-cli";
+import { ALL_PASS, failed, ROOT, runWithEnv, statuses, verifyJson } from "./verify-cli";
 
 const ORIGIN = "https://social.example.com";
 
-/** Every check passes against the local server, except TLS, which plain http on loopback cannot have. */
-const ALL_PASS = {
-  "region-endpoint": "pass",
-  tls: "skip",
-  "writer-upload": "pass",
-  "writer-read": "pass",
-  "writer-list": "pass",
-  "writer-multipart": "pass",
-  "public-read": "pass",
-  cors: "pass",
-  "cors-after-cache": "pass",
-  // Plain http on loopback: no HTTPS to redirect to.
-  "https-redirect": "skip",
-  "no-listing": "pass",
-  "no-anonymous-write": "pass",
-  "no-anonymous-delete": "pass",
-  "private-prefixes": "pass",
-  // No-ACL mode (S3_PERMISSION empty): the object-ACL proof does not apply (verify-acl-mode.test.ts runs it).
-  "object-acls": "skip",
-  "writer-cannot-create-bucket": "pass",
-  "writer-cannot-change-policy": "pass",
-  "writer-delete": "pass",
-};
 
 let servers: Servers;
 let documents: Documents;
