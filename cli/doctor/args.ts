@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { takeJsonOption } from "../shared/json-option";
-import { PROVIDERS, type ProviderId } from "../../components/mastodon-env/providers";
+import { PROVIDERS, type ProviderId } from "../../mastodon-env/providers";
 
 export const USAGE = `usage: npm run doctor -- --env FILE [--previous OLD_FILE] [--live] [--json [FILE]] [--provider ID] [--origin URL] [--retry-for SECONDS]
 

@@ -1,9 +1,9 @@
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { parseEnvFile } from "../../mastodon-env/env-file";
 import { answerArguments, guardCommand, type CommandIo } from "../shared/command";
 import { outputFileProblem } from "../shared/user-files";
-import { readEnvSource, writeJson } from "../verify/env-source";
+import { readEnvSource, writeJson } from "../shared/env-source";
 import { MAX_RETRY_SECONDS } from "../verify/args";
-import { EXIT, renderProblems } from "../verify/report";
+import { EXIT, renderProblems } from "../../live-checks/report";
 import { parseDoctorArgs, USAGE } from "./args";
 import { diagnoseEnv } from "./diagnose";
 import { renderAttributions, runLive, type LiveResult } from "./live";

@@ -1,5 +1,5 @@
-import { readMastodonEnv } from "../../components/mastodon-env/model";
-import { PROVIDERS, providerOfEndpoint, type ProviderId, type Recognized } from "../../components/mastodon-env/providers";
+import { readMastodonEnv } from "../../mastodon-env/model";
+import { PROVIDERS, providerOfEndpoint, type ProviderId, type Recognized } from "../../mastodon-env/providers";
 import type { DoctorContext, Finding } from "./finding";
 import { RULES } from "./rules";
 import { basics } from "./rules/basics";

@@ -1,5 +1,5 @@
-import type { MastodonEnv } from "../../components/mastodon-env/model";
-import type { Recognized } from "../../components/mastodon-env/providers";
+import type { MastodonEnv } from "../../mastodon-env/model";
+import type { Recognized } from "../../mastodon-env/providers";
 
 /**
  * One thing doctor found, the way `brew doctor` prints it: how bad, which variable, what goes wrong in Mastodon,

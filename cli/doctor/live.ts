@@ -1,8 +1,8 @@
 import { corsOrigin } from "../verify/args";
-import { errorCode, httpRequest } from "../verify/http";
-import type { VerifyReport } from "../verify/report";
-import { runVerify } from "../verify/run";
-import { readTarget } from "../verify/target";
+import { errorCode, httpRequest } from "../../live-checks/io/http";
+import type { VerifyReport } from "../../live-checks/report";
+import { runVerify } from "../../live-checks/run";
+import { readTarget } from "../../mastodon-env/target";
 import type { Finding } from "./finding";
 
 /** What `https://LOCAL_DOMAIN/system/KEY` answered: a redirect to the media host keeps old local-storage URLs alive. */

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../../components/errors";
-import { startAclFront, type AclFront } from "./acl-front";
+import { startAclFront, type AclFront } from "../../s3-front/acl-front";
 import { frontRemoteEnv, type RcloneCommand } from "./rclone";
 
 /** rclone's `stats` object in a JSON log line (rclone accounting/stats.go, `RemoteStats`). */

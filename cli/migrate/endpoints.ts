@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../../components/errors";
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
-import { readStackFile } from "../plan/stack-file";
-import { readTarget, type VerifyTarget } from "../verify/target";
+import { parseEnvFile } from "../../mastodon-env/env-file";
+import { readStackFile } from "../../offline-plan/stack-file";
+import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 import type { MigrateArgs } from "./args";
 
 /** Where the media is now. */
@@ -72,7 +72,7 @@ export async function resolveDestination(args: MigrateArgs): Promise<Destination
 /** The destination as the offline plan of a committed stack renders it, mock-made values replaced. */
 async function planDestination(stack: string): Promise<Destination> {
   // The plan engine loads the Pulumi SDK: only for --to STACK, so that a copy pass starts fast.
-  const { planStack, PROJECT_ROOT: root } = await import("../plan/run");
+  const { planStack, PROJECT_ROOT: root } = await import("../../offline-plan/run");
   const { config } = readStackFile(stack, root);
   const plan = await planStack(stack, root);
   const env = plan.outputs.envProduction?.value;

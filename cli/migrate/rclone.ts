@@ -1,4 +1,4 @@
-import type { VerifyTarget } from "../verify/target";
+import type { VerifyTarget } from "../../mastodon-env/target";
 import { PRIVATE_PREFIXES } from "../../components/prefixes";
 
 /**

@@ -1,5 +1,5 @@
 import { publicObjectUrl } from "../../components/env";
-import type { VerifyTarget } from "../verify/target";
+import type { VerifyTarget } from "../../mastodon-env/target";
 import type { MigrateArgs } from "./args";
 import type { Destination, Source } from "./endpoints";
 import { copyCommands, describeCommand, grantlessAcl } from "./rclone";

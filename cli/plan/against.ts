@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { UserError } from "../../components/errors";
 import { userPath } from "../shared/user-files";
 import { parsePlanJson, type DiffablePlan } from "./diff";
-import { readStackFile } from "./stack-file";
+import { readStackFile } from "../../offline-plan/stack-file";
 
 /**
  * Reads the plan given to --against: a file written by --json, of the same provider. A plan of another provider

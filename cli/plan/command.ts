@@ -8,11 +8,11 @@ import { parsePlanArgs, UsageError, USAGE, type PlanArgs } from "./args";
 import { readAgainstPlan } from "./against";
 import { diffPlans, renderDiff } from "./diff";
 import { mediaUrlContext } from "./media-urls";
-import { PROJECT } from "./engine";
+import { PROJECT } from "../../offline-plan/engine";
 import { renderPlanErrorMarkdown, renderPlanMarkdown, type Comparison } from "./markdown";
 import { renderPlan } from "./render";
-import { planStack, PROJECT_ROOT, publicPlan } from "./run";
-import { readStackFile, stackFilePath } from "./stack-file";
+import { planStack, PROJECT_ROOT, publicPlan } from "../../offline-plan/run";
+import { readStackFile, stackFilePath } from "../../offline-plan/stack-file";
 import { committedStacks, missingFromMatrices } from "./stacks";
 
 /**

@@ -1,6 +1,6 @@
 import { alertTitle, isEmptyDiff, show, type PlanDiff } from "./diff";
 import { mediaUrlAlertLine } from "./media-urls";
-import type { PublicPlan } from "./run";
+import type { PublicPlan } from "../../offline-plan/run";
 
 /** What the plan was compared with, for the "Changes" section. */
 export interface Comparison {

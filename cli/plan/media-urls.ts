@@ -1,4 +1,4 @@
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { parseEnvFile } from "../../mastodon-env/env-file";
 import type { DiffablePlan } from "./diff";
 
 /**

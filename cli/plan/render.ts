@@ -1,4 +1,4 @@
-import { SECRET_MASK, type PublicPlan } from "./run";
+import { SECRET_MASK, type PublicPlan } from "../../offline-plan/run";
 
 type Resource = PublicPlan["resources"][number];
 

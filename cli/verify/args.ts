@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { takeJsonOption } from "../shared/json-option";
-import { parseExpectCname, type ExpectedCname } from "./pending-dns";
+import { parseExpectCname, type ExpectedCname } from "../../live-checks/pending-dns";
 
 /** Stands for a third-party client (Elk, Phanpy...) when neither --origin nor the env names the instance. */
 export const DEFAULT_ORIGIN = "https://third-party-client.example";

@@ -1,12 +1,12 @@
 import { corsOrigin, parseVerifyArgs, USAGE, type VerifyOptions } from "./args";
 import { answerArguments, guardCommand, type Command, type CommandIo } from "../shared/command";
 import { outputFileProblem } from "../shared/user-files";
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
-import { readEnvSource, writeJson } from "./env-source";
-import { EXIT, renderProblems } from "./report";
-import { runVerify } from "./run";
-import { readTarget } from "./target";
-import { readMastodonTarget } from "./mastodon/options";
+import { parseEnvFile } from "../../mastodon-env/env-file";
+import { readEnvSource, writeJson } from "../shared/env-source";
+import { EXIT, renderProblems } from "../../live-checks/report";
+import { runVerify } from "../../live-checks/run";
+import { readTarget } from "../../mastodon-env/target";
+import { readMastodonTarget } from "../../live-checks/mastodon/options";
 
 /**
  * `npm run verify`: the live checks of a deployed media storage, from its rendered env. Also what the

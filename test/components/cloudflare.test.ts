@@ -6,7 +6,7 @@ import { mediaUrlAnchorName } from "../../components/media-urls";
 import { describe, expect, it } from "vitest";
 import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
 import { planCli } from "../helpers/plan-cli";
-import { LEFTOVER_ENTRY_POINT_ZONE } from "../../cli/plan/mocks";
+import { LEFTOVER_ENTRY_POINT_ZONE } from "../../offline-plan/mocks";
 import { UserError } from "../../components/errors";
 
 const ACCOUNT = "0123456789abcdef0123456789abcdef";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
-import { planStack, publicPlan } from "../../cli/plan/run";
+import { planStack, publicPlan } from "../../offline-plan/run";
 import type { Plan } from "../../components/plan-model";
 import { minioEndpoint } from "../../providers/minio/endpoint";
 import { providerSettingsIssues } from "../../providers/minio/provider-settings";

@@ -1,6 +1,6 @@
 import { corsRule, type CorsRule } from "../../components/cors";
 import { publicReadPolicy, writerPolicy, type PolicyDocument } from "../../components/policy-documents";
-import { planStack } from "../../cli/plan/run";
+import { planStack } from "../../offline-plan/run";
 import type { Plan, PlannedResource } from "../../components/plan-model";
 
 /**

@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { parseEnvFile } from "../../mastodon-env/env-file";
 import { publicObjectUrl } from "../../components/env";
-import { writerClient } from "../../cli/verify/s3";
-import { readTarget, type VerifyTarget } from "../../cli/verify/target";
-import { idPartition } from "../../cli/verify/mastodon/media-url";
-import { MASTODON_CACHE_CONTROL } from "../../cli/verify/mastodon/served";
+import { writerClient } from "../../live-checks/io/s3";
+import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
+import { idPartition } from "../../live-checks/mastodon/media-url";
+import { MASTODON_CACHE_CONTROL } from "../../live-checks/mastodon/served";
 
 /**
  * A stand-in for a Mastodon instance's media API, following docs.joinmastodon.org "Media" and the code paths

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nginxSystemRedirect } from "../../cli/migrate/redirects";
-import { PROJECT_ROOT } from "../../cli/plan/run";
+import { PROJECT_ROOT } from "../../offline-plan/run";
 
 /**
  * The redirect snippet for the web host, in a real nginx (Debian's, installed by scripts/debian-tool.sh), beside

@@ -1,6 +1,6 @@
 import { PutBucketAclCommand, CreateBucketCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planStack } from "../../cli/plan/run";
+import { planStack } from "../../offline-plan/run";
 import type { Plan } from "../../components/plan-model";
 import type { CorsRule } from "../../components/cors";
 import type { PolicyDocument } from "../../components/policy-documents";

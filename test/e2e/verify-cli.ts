@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import type { VerifyReport } from "../../cli/verify/report";
+import type { VerifyReport } from "../../live-checks/report";
 import { commandNodeArgs } from "../helpers/npm-script";
 
 export const ROOT = path.resolve(__dirname, "../..");

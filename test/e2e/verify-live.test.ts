@@ -2,7 +2,7 @@ import { DeleteBucketCorsCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selfCheckCommand } from "../../components/self-check";
 import type { PolicyDocument } from "../../components/policy-documents";
-import { readStackFile } from "../../cli/plan/stack-file";
+import { readStackFile } from "../../offline-plan/stack-file";
 import { planConfig } from "../helpers/plan";
 import { documentsFromPlans, forBucket, plannedDocument, type Documents } from "./documents";
 import {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { VerifyReport } from "../../cli/verify/report";
+import type { VerifyReport } from "../../live-checks/report";
 import { documentsFromPlans, forBucket } from "./documents";
 import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from "./fake-mastodon";
 import { createBucket, createWriter, keysIn, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers } from "./server";

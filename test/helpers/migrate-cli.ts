@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../../cli/plan/run";
+import { PROJECT_ROOT } from "../../offline-plan/run";
 import { commandNodeArgs } from "./npm-script";
 
 const run = promisify(execFile);

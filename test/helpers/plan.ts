@@ -1,4 +1,4 @@
-import { runProgram } from "../../cli/plan/engine";
+import { runProgram } from "../../offline-plan/engine";
 import { evaluatePlan } from "../../policy/evaluate";
 import type { Plan, PlannedResource } from "../../components/plan-model";
 

@@ -1,9 +1,9 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { CheckContext, CheckIo } from "../../cli/verify/checks/types";
-import type { HttpRequest, HttpResponse } from "../../cli/verify/http";
-import { ProbeRegistry } from "../../cli/verify/probes";
-import { readTarget } from "../../cli/verify/target";
-import type { TlsFacts } from "../../cli/verify/tls";
+import type { CheckContext, CheckIo } from "../../live-checks/checks/types";
+import type { HttpRequest, HttpResponse } from "../../live-checks/io/http";
+import { ProbeRegistry } from "../../live-checks/probes";
+import { readTarget } from "../../mastodon-env/target";
+import type { TlsFacts } from "../../live-checks/io/tls";
 
 export const BASE_ENV = {
   S3_ENABLED: "true",

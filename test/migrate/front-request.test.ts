@@ -1,6 +1,6 @@
 import { getCanonicalQuery } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
-import { upstreamOf } from "../../cli/migrate/acl-front";
+import { upstreamOf } from "../../s3-front/acl-front";
 import {
   canonicalPath,
   forwardHeaders,
@@ -12,8 +12,8 @@ import {
   serializeRequestHead,
   upstreamRequest,
   type Upstream,
-} from "../../cli/migrate/front-request";
-import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+} from "../../s3-front/front-request";
+import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
 function target(extra: Record<string, string | undefined>): VerifyTarget {
   const values = {

@@ -3,7 +3,7 @@ import { withFront } from "../../cli/migrate/copy";
 import { copyCommands, describeCommand, MASTODON_CACHE_CONTROL, PLANNED_FRONT } from "../../cli/migrate/rclone";
 import { oldHostRedirectRules } from "../../cli/migrate/redirects";
 import { expectedContentType } from "../../cli/migrate/content-type";
-import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
 const SECRET = "newWriterSecretThatMustStayOutOfArgv000000";
 

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { rootCertificates } from "node:tls";
 import { afterAll, describe, expect, it } from "vitest";
 import { UserError } from "../../components/errors";
-import { trustedCertificates } from "../../cli/migrate/trusted-ca";
+import { trustedCertificates } from "../../s3-front/trusted-ca";
 
 const dir = mkdtempSync(path.join(tmpdir(), "trusted-ca-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

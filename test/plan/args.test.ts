@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readAgainstPlan } from "../../cli/plan/against";
 import { parsePlanArgs, UsageError } from "../../cli/plan/args";
-import { PROJECT_ROOT } from "../../cli/plan/run";
-import { readStackFile } from "../../cli/plan/stack-file";
+import { PROJECT_ROOT } from "../../offline-plan/run";
+import { readStackFile } from "../../offline-plan/stack-file";
 import { UserError } from "../../components/errors";
 import { planCli } from "../helpers/plan-cli";
 

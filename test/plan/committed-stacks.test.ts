@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../cli/plan/run";
+import { PROJECT_ROOT } from "../../offline-plan/run";
 import { committedStacks, missingFromMatrices } from "../../cli/plan/stacks";
 import { planCli } from "../helpers/plan-cli";
 

@@ -6,7 +6,7 @@ import { planCli } from "../helpers/plan-cli";
 import { UserError } from "../../components/errors";
 import { BUCKET_FACTS, diffPlans, parsePlanJson, renderDiff, type DiffablePlan, type DiffableResource } from "../../cli/plan/diff";
 import { renderPlanErrorMarkdown, renderPlanMarkdown } from "../../cli/plan/markdown";
-import type { PublicPlan } from "../../cli/plan/run";
+import type { PublicPlan } from "../../offline-plan/run";
 
 const COMPONENT = "mastodon-media:aws:MediaStorage";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderPlanMarkdown } from "../../cli/plan/markdown";
 import { renderPlan } from "../../cli/plan/render";
-import { publicPlan } from "../../cli/plan/run";
+import { publicPlan } from "../../offline-plan/run";
 import { MOCK_PLACEHOLDER } from "../../components/plan-model";
 import { planConfig } from "../helpers/plan";
 

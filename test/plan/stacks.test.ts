@@ -5,8 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { planCli } from "../helpers/plan-cli";
 import { ConfigError } from "../../components/errors";
-import { runProgram } from "../../cli/plan/engine";
-import { planStack, PROJECT_ROOT, publicPlan } from "../../cli/plan/run";
+import { runProgram } from "../../offline-plan/engine";
+import { planStack, PROJECT_ROOT, publicPlan } from "../../offline-plan/run";
 import { committedStacks } from "../../cli/plan/stacks";
 import { MOCK_PLACEHOLDER } from "../../components/plan-model";
 

@@ -6,10 +6,10 @@ import { parseStackConfig, type StackConfig } from "../../components/config";
 import { projectConfigObject } from "../../components/config/raw";
 import { reviewStackFile } from "../../components/review-stack";
 import { BUCKET_FACTS, isBucket } from "../../cli/plan/diff";
-import { PROJECT } from "../../cli/plan/engine";
-import { planStack, PROJECT_ROOT } from "../../cli/plan/run";
+import { PROJECT } from "../../offline-plan/engine";
+import { planStack, PROJECT_ROOT } from "../../offline-plan/run";
 import { committedStacks } from "../../cli/plan/stacks";
-import { readStackFile, stackFilePath } from "../../cli/plan/stack-file";
+import { readStackFile, stackFilePath } from "../../offline-plan/stack-file";
 import type { Plan, PlannedResource } from "../../components/plan-model";
 
 /** Every stack file present, with its parsed config: the tests follow the files, not a fixed list. */

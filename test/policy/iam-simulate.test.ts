@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { anonymousPrincipal, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
-import { planStack, PROJECT_ROOT } from "../../cli/plan/run";
+import { planStack, PROJECT_ROOT } from "../../offline-plan/run";
 import { committedStacks } from "../../cli/plan/stacks";
 import type { PlannedResource } from "../../components/plan-model";
 import { parsePolicyDocument, type PolicyDocument } from "../../policy/analysis/policy-document";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { planStack, PROJECT_ROOT } from "../../cli/plan/run";
+import { planStack, PROJECT_ROOT } from "../../offline-plan/run";
 import { committedStacks } from "../../cli/plan/stacks";
-import { readStackFile } from "../../cli/plan/stack-file";
+import { readStackFile } from "../../offline-plan/stack-file";
 import type { Plan, PlannedResource } from "../../components/plan-model";
 import { evaluatePlan } from "../../policy/evaluate";
 import { BUCKET_TYPES } from "../../policy/extract/buckets";

@@ -8,8 +8,8 @@ import { describeDnsStatus, dnsStatus, type DnsResolver } from "../../components
 import { renderDnsNotice } from "../../components/dns-notice";
 import { selfCheckCommand } from "../../components/self-check";
 import { parseVerifyArgs } from "../../cli/verify/args";
-import { parseExpectCname, waitForDnsRecord } from "../../cli/verify/pending-dns";
-import type { Clock } from "../../cli/verify/retry";
+import { parseExpectCname, waitForDnsRecord } from "../../live-checks/pending-dns";
+import type { Clock } from "../../live-checks/retry";
 
 const ROOT = path.resolve(__dirname, "../..");
 const fail = (code: string) => () => Promise.reject(Object.assign(new Error(code), { code }));

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { parseEnvFile } from "../../mastodon-env/env-file";
 import { diagnoseEnv } from "../../cli/doctor/diagnose";
 import type { Finding } from "../../cli/doctor/finding";
 

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runDoctorCommand } from "../helpers/command";
 import { diagnoseEnv } from "../../cli/doctor/diagnose";
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { parseEnvFile } from "../../mastodon-env/env-file";
 
 const diagnose = (text: string) => diagnoseEnv(parseEnvFile(text).values).findings;
 

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { diagnoseEnv } from "../../cli/doctor/diagnose";
-import { readTarget } from "../../cli/verify/target";
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
-import { findPlaceholders } from "../../components/mastodon-env/placeholders";
+import { readTarget } from "../../mastodon-env/target";
+import { parseEnvFile } from "../../mastodon-env/env-file";
+import { findPlaceholders } from "../../mastodon-env/placeholders";
 import { MOCK_PLACEHOLDER } from "../../components/plan-model";
 import { runDoctorCommand, runMigrateCommand as migrateCli, runVerifyCommand } from "../helpers/command";
 

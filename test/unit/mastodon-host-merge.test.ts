@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { blockNames, LOCATION_VARIABLES, mergeEnvBlock } from "../../components/mastodon-host/merge";
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { parseEnvFile } from "../../mastodon-env/env-file";
 import { BLOCK, MERGE_FIXTURES } from "../helpers/env-merge-fixtures";
 
 describe("mergeEnvBlock", () => {

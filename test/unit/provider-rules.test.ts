@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { safeParseStackConfig } from "../../components/config";
 import { awsBucketNameProblem, minioBucketNameProblem, r2BucketNameProblem, spacesBucketNameProblem } from "../../components/config/bucket-names";
-import { planStack } from "../../cli/plan/run";
+import { planStack } from "../../offline-plan/run";
 
 /**
  * The providers' documented rules a mock cannot see, checked by the config schema before anything is

@@ -1,10 +1,10 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { noAnonymousWrite } from "../../cli/verify/checks/anonymous";
-import { noListing, publicRead } from "../../cli/verify/checks/public";
-import { writerList, writerRead, writerUpload } from "../../cli/verify/checks/writer";
-import { writerDelete } from "../../cli/verify/checks/writer-delete";
-import { writerCannotChangePolicy, writerCannotCreateBucket } from "../../cli/verify/checks/writer-limits";
+import { noAnonymousWrite } from "../../live-checks/checks/anonymous";
+import { noListing, publicRead } from "../../live-checks/checks/public";
+import { writerList, writerRead, writerUpload } from "../../live-checks/checks/writer";
+import { writerDelete } from "../../live-checks/checks/writer-delete";
+import { writerCannotChangePolicy, writerCannotCreateBucket } from "../../live-checks/checks/writer-limits";
 import { context, response, s3Error, type Call } from "../helpers/verify-fakes";
 
 const PROBE = { key: "media_attachments/mastodon-media-verify/run/probe.txt", body: Buffer.from("probe\n"), contentType: "text/plain" };

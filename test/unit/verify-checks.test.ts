@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { cors, noListing, publicRead } from "../../cli/verify/checks/public";
-import { tlsCheck } from "../../cli/verify/checks/transport";
-import { INVALID_POLICY, writerCannotChangePolicy, writerCannotCreateBucket } from "../../cli/verify/checks/writer-limits";
-import { MASTODON_CACHE_CONTROL, writerUpload } from "../../cli/verify/checks/writer";
-import type { HttpResponse } from "../../cli/verify/http";
-import type { TlsFacts } from "../../cli/verify/tls";
+import { cors, noListing, publicRead } from "../../live-checks/checks/public";
+import { tlsCheck } from "../../live-checks/checks/transport";
+import { INVALID_POLICY, writerCannotChangePolicy, writerCannotCreateBucket } from "../../live-checks/checks/writer-limits";
+import { MASTODON_CACHE_CONTROL, writerUpload } from "../../live-checks/checks/writer";
+import type { HttpResponse } from "../../live-checks/io/http";
+import type { TlsFacts } from "../../live-checks/io/tls";
 import { context, response, s3Error } from "../helpers/verify-fakes";
 
 const PROBE = { key: "media_attachments/mastodon-media-verify/run/probe.txt", body: Buffer.from("probe\n"), contentType: "text/plain" };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { aclRejected, diagnoseNetwork, diagnoseS3, diagnoseTls } from "../../cli/verify/diagnose";
-import { describeFailure } from "../../cli/verify/s3";
-import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+import { aclRejected, diagnoseNetwork, diagnoseS3, diagnoseTls } from "../../live-checks/diagnose";
+import { describeFailure } from "../../live-checks/io/s3";
+import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
 function target(env: Record<string, string | undefined> = {}): VerifyTarget {
   const result = readTarget(

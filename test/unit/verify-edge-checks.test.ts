@@ -1,12 +1,12 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { corsAfterCache, IMAGE_PROBE, IMAGE_PROBE_TYPE } from "../../cli/verify/checks/cors-after-cache";
-import { httpsRedirect, stackControlsPlainHttp } from "../../cli/verify/checks/https-redirect";
-import { CHECKS } from "../../cli/verify/checks";
-import type { CheckContext } from "../../cli/verify/checks/types";
-import type { HttpRequest, HttpResponse } from "../../cli/verify/http";
-import { ProbeRegistry } from "../../cli/verify/probes";
-import { readTarget } from "../../cli/verify/target";
+import { corsAfterCache, IMAGE_PROBE, IMAGE_PROBE_TYPE } from "../../live-checks/checks/cors-after-cache";
+import { httpsRedirect, stackControlsPlainHttp } from "../../live-checks/checks/https-redirect";
+import { CHECKS } from "../../live-checks/checks";
+import type { CheckContext } from "../../live-checks/checks/types";
+import type { HttpRequest, HttpResponse } from "../../live-checks/io/http";
+import { ProbeRegistry } from "../../live-checks/probes";
+import { readTarget } from "../../mastodon-env/target";
 import { BASE_ENV } from "../helpers/verify-fakes";
 
 const AWS_ENV = BASE_ENV;

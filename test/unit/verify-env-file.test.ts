@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnvFile } from "../../components/mastodon-env/env-file";
+import { parseEnvFile } from "../../mastodon-env/env-file";
 
 describe("parseEnvFile", () => {
   it("reads plain, exported, quoted and commented assignments the way dotenv loads them", () => {

@@ -1,13 +1,13 @@
 import { inflateSync, crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { MastodonApi, MAX_RETRY_AFTER_MS, retryAfterMs } from "../../cli/verify/mastodon/api";
-import { diagnoseApi } from "../../cli/verify/mastodon/diagnose";
-import { idPartition, readMediaUrl } from "../../cli/verify/mastodon/media-url";
-import { readMastodonTarget } from "../../cli/verify/mastodon/options";
-import { isPng, storageCheckPng } from "../../cli/verify/mastodon/png";
-import { MASTODON_CACHE_CONTROL, servedProblems } from "../../cli/verify/mastodon/served";
-import type { CheckResult } from "../../cli/verify/runner";
-import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+import { MastodonApi, MAX_RETRY_AFTER_MS, retryAfterMs } from "../../live-checks/mastodon/api";
+import { diagnoseApi } from "../../live-checks/mastodon/diagnose";
+import { idPartition, readMediaUrl } from "../../live-checks/mastodon/media-url";
+import { readMastodonTarget } from "../../live-checks/mastodon/options";
+import { isPng, storageCheckPng } from "../../live-checks/mastodon/png";
+import { MASTODON_CACHE_CONTROL, servedProblems } from "../../live-checks/mastodon/served";
+import type { CheckResult } from "../../live-checks/runner";
+import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 import { parseVerifyArgs } from "../../cli/verify/args";
 
 function target(extra: Record<string, string | undefined> = {}): VerifyTarget {

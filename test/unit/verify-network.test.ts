@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeResponse, httpRequest, MAX_BODY_BYTES } from "../../cli/verify/http";
-import { unreachable } from "../../cli/verify/reachability";
-import { tlsHandshake } from "../../cli/verify/tls";
+import { describeResponse, httpRequest, MAX_BODY_BYTES } from "../../live-checks/io/http";
+import { unreachable } from "../../live-checks/reachability";
+import { tlsHandshake } from "../../live-checks/io/tls";
 
 /** Small servers on loopback, each answering one way. */
 let plain: http.Server;

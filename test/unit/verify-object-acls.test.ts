@@ -1,15 +1,15 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { aclNotPermitted, inObjectAclMode } from "../../cli/verify/acl-mode";
-import { CHECKS } from "../../cli/verify/checks";
-import { objectAcls } from "../../cli/verify/checks/object-acls";
-import { privatePrefixes } from "../../cli/verify/checks/anonymous";
-import { publicRead } from "../../cli/verify/checks/public";
-import { writerUpload } from "../../cli/verify/checks/writer";
-import type { CheckContext } from "../../cli/verify/checks/types";
-import type { HttpRequest, HttpResponse } from "../../cli/verify/http";
-import { ProbeRegistry } from "../../cli/verify/probes";
-import { readTarget } from "../../cli/verify/target";
+import { aclNotPermitted, inObjectAclMode } from "../../live-checks/acl-mode";
+import { CHECKS } from "../../live-checks/checks";
+import { objectAcls } from "../../live-checks/checks/object-acls";
+import { privatePrefixes } from "../../live-checks/checks/anonymous";
+import { publicRead } from "../../live-checks/checks/public";
+import { writerUpload } from "../../live-checks/checks/writer";
+import type { CheckContext } from "../../live-checks/checks/types";
+import type { HttpRequest, HttpResponse } from "../../live-checks/io/http";
+import { ProbeRegistry } from "../../live-checks/probes";
+import { readTarget } from "../../mastodon-env/target";
 
 /** The env block the DigitalOcean stack renders (object-ACL mode). */
 const SPACES_ENV = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { regionOfHost, regionReport } from "../../cli/verify/region";
-import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+import { regionOfHost, regionReport } from "../../live-checks/region";
+import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
 const R2_ACCOUNT = "0123456789abcdef0123456789abcdef";
 

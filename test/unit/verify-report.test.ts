@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { buildReport, EXIT, renderProblems, renderResult, renderSummary } from "../../cli/verify/report";
-import type { CheckResult } from "../../cli/verify/runner";
-import { readTarget, type VerifyTarget } from "../../cli/verify/target";
+import { buildReport, EXIT, renderProblems, renderResult, renderSummary } from "../../live-checks/report";
+import type { CheckResult } from "../../live-checks/runner";
+import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
 const target = (() => {
   const result = readTarget(

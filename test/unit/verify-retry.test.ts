@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, retryUntil, type Clock, type RetryProgress } from "../../cli/verify/retry";
+import { backoffMs, retryUntil, type Clock, type RetryProgress } from "../../live-checks/retry";
 
 /** A clock whose sleeps only move time forward, and which records them. */
 function fakeClock(start = 0): Clock & { slept: number[] } {

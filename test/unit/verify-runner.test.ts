@@ -1,10 +1,10 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { fail, pass, type Check, type CheckContext, type CheckOutcome } from "../../cli/verify/checks/types";
-import { ProbeRegistry } from "../../cli/verify/probes";
-import type { Clock } from "../../cli/verify/retry";
-import { Interrupted, runChecks } from "../../cli/verify/runner";
-import { readTarget } from "../../cli/verify/target";
+import { fail, pass, type Check, type CheckContext, type CheckOutcome } from "../../live-checks/checks/types";
+import { ProbeRegistry } from "../../live-checks/probes";
+import type { Clock } from "../../live-checks/retry";
+import { Interrupted, runChecks } from "../../live-checks/runner";
+import { readTarget } from "../../mastodon-env/target";
 
 function clock(): Clock {
   let now = 0;

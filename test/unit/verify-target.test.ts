@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiObjectUrl, mediaUrl, readTarget, type VerifyTarget } from "../../cli/verify/target";
+import { apiObjectUrl, mediaUrl, readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
 const awsEnv = {
   S3_ENABLED: "true",

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT, type PublicPlan } from "../../cli/plan/run";
+import { PROJECT_ROOT, type PublicPlan } from "../../offline-plan/run";
 import { COMMITTED_STACKS, job, runStep, step, workflow, workflowText } from "./workflow-files";
 import { planCli } from "../helpers/plan-cli";
 

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../cli/plan/run";
+import { PROJECT_ROOT } from "../../offline-plan/run";
 import { COMMITTED_STACKS, job } from "./workflow-files";
 
 const productionStacks = COMMITTED_STACKS.filter(({ config }) => config.environment === "production")

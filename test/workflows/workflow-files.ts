@@ -4,9 +4,9 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { parseStackConfig, type StackConfig } from "../../components/config";
 import { projectConfigObject } from "../../components/config/raw";
-import { PROJECT } from "../../cli/plan/engine";
-import { PROJECT_ROOT } from "../../cli/plan/run";
-import { readStackFile } from "../../cli/plan/stack-file";
+import { PROJECT } from "../../offline-plan/engine";
+import { PROJECT_ROOT } from "../../offline-plan/run";
+import { readStackFile } from "../../offline-plan/stack-file";
 import { committedStacks } from "../../cli/plan/stacks";
 
 /** The workflow files and the committed stacks they must agree with, read as plain data for the tests. */

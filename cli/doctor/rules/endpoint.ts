@@ -1,4 +1,4 @@
-import { isPrivateHost } from "../../../components/mastodon-env/providers";
+import { isPrivateHost } from "../../../mastodon-env/providers";
 import { finding, type Finding, type Rule } from "../finding";
 
 /**

@@ -1,5 +1,5 @@
 import { isLoopbackHost } from "../../../components/hosts";
-import { isR2DevHost, recognizeProvider } from "../../../components/mastodon-env/providers";
+import { isR2DevHost, recognizeProvider } from "../../../mastodon-env/providers";
 import { finding, type Finding, type Rule } from "../finding";
 
 /**

@@ -1,4 +1,4 @@
-import { findPlaceholders, PLACEHOLDER_FIX } from "../../../components/mastodon-env/placeholders";
+import { findPlaceholders, PLACEHOLDER_FIX } from "../../../mastodon-env/placeholders";
 import { finding, type Rule } from "../finding";
 
 /**

@@ -1,4 +1,4 @@
-import { cspAllowsHost } from "../../../components/mastodon-env/model";
+import { cspAllowsHost } from "../../../mastodon-env/model";
 import { finding, type Finding, type Rule } from "../finding";
 
 /**

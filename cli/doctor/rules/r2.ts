@@ -1,4 +1,4 @@
-import { isR2SecretShape } from "../../../components/mastodon-env/providers";
+import { isR2SecretShape } from "../../../mastodon-env/providers";
 import { finding, type Finding, type Rule } from "../finding";
 
 /**

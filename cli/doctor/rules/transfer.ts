@@ -1,4 +1,4 @@
-import { DEFAULT_MULTIPART_THRESHOLD_BYTES } from "../../../components/mastodon-env/model";
+import { DEFAULT_MULTIPART_THRESHOLD_BYTES } from "../../../mastodon-env/model";
 import { finding, type Finding, type Rule } from "../finding";
 
 const MIB = 1024 * 1024;

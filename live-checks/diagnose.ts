@@ -1,0 +1,147 @@
+import { aclNotPermitted, isAclPermissionRefusal } from "./acl-mode";
+import { CHECKSUM_FIX } from "./checks/headers";
+import type { S3Failure } from "./io/s3";
+import type { VerifyTarget } from "../mastodon-env/target";
+
+/** The likely cause of a failure and what to change (docs/troubleshooting.md). */
+export interface Diagnosis {
+  cause: string;
+  fix: string;
+  /** The failure may go away by itself (propagation, a fresh CDN or certificate): worth retrying. */
+  transient: boolean;
+}
+
+
+/** A failed call to the S3 API made with the writer's credential. `action` is the IAM action, e.g. s3:PutObject. */
+export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: string, aclSent = false): Diagnosis {
+  const { code, status } = failure;
+  const endpoint = target.facts.endpoint ?? `the AWS endpoint for ${target.facts.region}`;
+  if (code === "AccessControlListNotSupported" || (aclSent && (code === "NotImplemented" || status === 501))) {
+    return aclRejected(target);
+  }
+  if (["AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException", "InvalidRegion"].includes(code) || status === 301) {
+    const where = failure.bucketRegion ? `the bucket is in ${failure.bucketRegion}` : "the bucket is in another region";
+    return {
+      cause: `region mismatch: requests are signed for S3_REGION=${target.facts.region} but ${where}`,
+      fix: failure.bucketRegion
+        ? `set S3_REGION=${failure.bucketRegion}${target.facts.endpoint ? " and the endpoint of that region" : ""}`
+        : "set S3_REGION (and S3_ENDPOINT, which contains the region on Spaces) to the bucket's region",
+      transient: false,
+    };
+  }
+  if (code === "NoSuchBucket") {
+    return {
+      cause: `bucket ${target.facts.bucket} does not exist at ${endpoint}: the endpoint belongs to another region or account (on Spaces the region is part of the endpoint), or S3_BUCKET is misspelled`,
+      fix: "set S3_ENDPOINT (and S3_REGION) to the bucket's own region, or correct S3_BUCKET; `pulumi stack output envProduction --show-secrets` has the right values",
+      transient: false,
+    };
+  }
+  if (code === "InvalidAccessKeyId") {
+    return {
+      cause: `${endpoint} does not know AWS_ACCESS_KEY_ID: the key belongs to another provider, region or account, was deleted, or was created seconds ago (new keys take a while to propagate); on R2 the key id is the API token's id`,
+      fix: "use the writer key from this stack's envProduction output, against this stack's S3_ENDPOINT",
+      transient: true,
+    };
+  }
+  if (code === "SignatureDoesNotMatch") {
+    return {
+      cause: "the server computes another signature: AWS_SECRET_ACCESS_KEY is wrong (on R2 it is the SHA-256 hex of the token's value, not the value itself), or the key is seconds old",
+      fix: "copy AWS_SECRET_ACCESS_KEY again from `pulumi stack output envProduction --show-secrets`",
+      transient: true,
+    };
+  }
+  if (code === "RequestTimeTooSkewed") {
+    return { cause: "this machine's clock is more than 15 minutes off", fix: "synchronise the clock (NTP)", transient: false };
+  }
+  if (code === "AccessDenied" || status === 403) {
+    return {
+      cause: `the writer may not ${action} here: its policy lacks ${action} on ${target.facts.bucket}${target.facts.keyPrefix ? ` under ${target.facts.keyPrefix}/` : ""}, a bucket policy denies it, or the policy was changed seconds ago`,
+      fix: "re-run `pulumi up` so that the writer gets the component's policy back (PutObject, GetObject, DeleteObject, AbortMultipartUpload, ListBucket)",
+      transient: true,
+    };
+  }
+  if (["MissingContentLength", "XAmzContentSHA256Mismatch", "BadDigest", "InvalidDigest"].includes(code) || status === 411) {
+    return { cause: "the server rejects the checksum headers of newer AWS SDKs", fix: CHECKSUM_FIX, transient: false };
+  }
+  const network = diagnoseNetwork(code, target.facts.endpoint ? "S3_ENDPOINT" : "S3_REGION (the AWS endpoint)");
+  if (network) return network;
+  if (code === "NotImplemented" || status === 501) {
+    return {
+      cause: `the server does not implement this request (${status ?? ""} ${code}): an operation or a header it carries is unsupported by this provider`.replace(/\s+\)/, ")"),
+      fix: "see the other checks for the header it refuses (x-amz-acl, checksum headers); otherwise this provider cannot serve Mastodon as configured",
+      transient: false,
+    };
+  }
+  if (status !== undefined && status >= 500) {
+    return { cause: `the server failed (${status} ${code})`, fix: "retry later; if it persists, check the provider's status page", transient: true };
+  }
+  return {
+    cause: `unexpected answer ${status ?? ""} ${code}`.replace(/\s+/g, " "),
+    fix: "compare the env with `pulumi stack output envProduction --show-secrets`",
+    transient: false,
+  };
+}
+
+/**
+ * Uploads fail because of the ACL header S3_PERMISSION makes Mastodon send (config/initializers/paperclip.rb:
+ * S3_PERMISSION becomes the x-amz-acl header). With the refusal at hand, a key that may not set ACLs in
+ * object-ACL mode (Spaces) is named as such (acl-mode.ts).
+ */
+export function aclRejected(target: VerifyTarget, failure?: S3Failure): Diagnosis {
+  if (failure && isAclPermissionRefusal(target, failure)) return aclNotPermitted(target);
+  const permission = target.aclIsDefault ? "unset (Mastodon's default is public-read)" : `"${target.uploadAcl}"`;
+  return {
+    cause: `the server rejects the x-amz-acl header Mastodon sends because S3_PERMISSION is ${permission}: ACLs are disabled (AWS BucketOwnerEnforced), refused by policy, or unsupported (R2 answers 501); Mastodon shows "Media could not be stored"`,
+    fix: "set S3_PERMISSION= (empty) so that Mastodon sends no ACL; public reads come from the bucket policy or the CDN",
+    transient: false,
+  };
+}
+
+/** Connection-level failures, for the API endpoint and the media host alike. `variable` is what names the host. */
+export function diagnoseNetwork(code: string, variable: string): Diagnosis | undefined {
+  switch (code) {
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return { cause: `the host in ${variable} does not resolve`, fix: `create its DNS record or correct ${variable}`, transient: true };
+    case "ECONNREFUSED":
+      return { cause: `nothing listens at the host and port of ${variable}`, fix: `correct ${variable} or start the server`, transient: true };
+    case "ETIMEDOUT":
+    case "TimeoutError":
+    case "ECONNRESET":
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return { cause: `${variable} did not answer in time`, fix: "check firewalls and the host name", transient: true };
+    case "EPROTO":
+    case "ERR_SSL_WRONG_VERSION_NUMBER":
+    case "ERR_SSL_PACKET_LENGTH_TOO_LONG":
+      return {
+        cause: `the scheme does not match the server: https was used where it speaks http, or the reverse`,
+        fix: `correct the scheme in ${variable} (https for every real server)`,
+        transient: false,
+      };
+  }
+  return diagnoseTls(code, variable);
+}
+
+/** Certificate failures (Node's codes), usually a missing, pending or misconfigured certificate. */
+export function diagnoseTls(code: string, variable: string): Diagnosis | undefined {
+  const fresh = "a certificate that is still being issued (CDN custom domain, ACM, Let's Encrypt) takes minutes";
+  switch (code) {
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return { cause: `the certificate served does not cover the host in ${variable}: a wrong host name, or ${fresh}`, fix: `correct ${variable}, or wait and run verify again with --retry-for 900`, transient: true };
+    case "CERT_HAS_EXPIRED":
+      return { cause: "the certificate has expired", fix: "renew it (managed certificates renew only while DNS still validates them)", transient: false };
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+      return { cause: "the certificate is self-signed: browsers and other servers reject it", fix: "serve a certificate from a public CA (Let's Encrypt, ACM)", transient: false };
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+    case "UNABLE_TO_GET_ISSUER_CERT":
+      return { cause: "the certificate chain is incomplete or from an unknown CA", fix: "serve the full chain (leaf plus intermediates)", transient: false };
+    case "ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR":
+    case "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE":
+    case "ERR_SSL_TLSV1_UNRECOGNIZED_NAME":
+      return { cause: `the server has no certificate for this host yet: ${fresh}`, fix: "wait and run verify again with --retry-for 900", transient: true };
+  }
+  return undefined;
+}

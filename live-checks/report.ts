@@ -1,0 +1,108 @@
+import type { CheckResult } from "./runner";
+import type { VerifyTarget } from "../mastodon-env/target";
+
+/** Exit codes of `npm run verify` (docs/verify.md). */
+export const EXIT = {
+  /** Every check passed (or was skipped as not applicable) and every probe was removed. */
+  ok: 0,
+  /** At least one check failed, or a probe could not be removed. */
+  failed: 1,
+  /** Unusable input: bad flags, an env with missing or malformed keys, an unreachable host. Nothing was created. */
+  input: 2,
+  /** A bug in verify. */
+  bug: 3,
+  /** Pending: the DNS record named by --expect-cname does not exist yet. Nothing was checked or created. */
+  pending: 4,
+  /** Interrupted by Ctrl-C (SIGINT) or SIGTERM, after removing the probes. */
+  interrupted: 130,
+} as const;
+
+export interface VerifyReport {
+  ok: boolean;
+  exitCode: number;
+  bucket: string;
+  apiEndpoint: string;
+  mediaBase: string;
+  origin: string;
+  /** The ACL header sent with uploads, or null for none. */
+  uploadAcl: string | null;
+  checks: CheckResult[];
+  probes: { created: number; leftover: string[] };
+  interrupted: boolean;
+  durationMs: number;
+}
+
+export function buildReport(args: {
+  target: VerifyTarget;
+  origin: string;
+  checks: CheckResult[];
+  created: number;
+  leftover: string[];
+  interrupted: boolean;
+  durationMs: number;
+}): VerifyReport {
+  // An inconclusive check is never a pass: the storage is not shown to work.
+  const failed = args.checks.some((check) => check.status === "fail" || check.status === "inconclusive") || args.leftover.length > 0;
+  const exitCode = args.interrupted ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
+  return {
+    ok: exitCode === EXIT.ok,
+    exitCode,
+    bucket: args.target.facts.bucket,
+    apiEndpoint: args.target.apiEndpoint.origin,
+    mediaBase: args.target.mediaBase.href.replace(/\/$/, ""),
+    origin: args.origin,
+    uploadAcl: args.target.uploadAcl ?? null,
+    checks: args.checks,
+    probes: { created: args.created, leftover: args.leftover },
+    interrupted: args.interrupted,
+    durationMs: args.durationMs,
+  };
+}
+
+export function renderHeader(target: VerifyTarget, origin: string): string {
+  const acl = target.uploadAcl ? `x-amz-acl: ${target.uploadAcl}` : "no ACL header";
+  return [
+    `Verifying Mastodon media storage: bucket ${target.facts.bucket}${target.facts.keyPrefix ? ` (key prefix ${target.facts.keyPrefix}/)` : ""}`,
+    `  API ${target.apiEndpoint.origin}, media ${target.mediaBase.href.replace(/\/$/, "")}, uploads with ${acl}, CORS origin ${origin}`,
+    "",
+  ].join("\n");
+}
+
+const LABEL = { pass: "PASS", fail: "FAIL", skip: "SKIP", inconclusive: "INCONCLUSIVE", warn: "WARN" } as const;
+
+export function renderResult(result: CheckResult): string {
+  const lines = [`${LABEL[result.status]}  ${result.id}: ${result.title}`];
+  for (const line of result.observed) lines.push(`      ${line}`);
+  if (result.status === "fail" || result.status === "inconclusive" || result.status === "warn") {
+    if (result.cause) lines.push(`      ${result.status === "fail" ? "likely cause" : result.status === "warn" ? "note" : "why it is not known"}: ${result.cause}`);
+    if (result.fix) lines.push(`      fix: ${result.fix}`);
+    if (result.attempts > 1) lines.push(`      (still failing after ${result.attempts} attempts over ${Math.round(result.ms / 1000)} s)`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export function renderSummary(report: VerifyReport): string {
+  const count = (status: CheckResult["status"]) => report.checks.filter((check) => check.status === status).length;
+  const lines = [""];
+  const removed = report.probes.created - report.probes.leftover.length;
+  lines.push(`Probes: ${report.probes.created} created, ${removed} removed.`);
+  if (report.probes.leftover.length > 0) {
+    lines.push("Could not remove (delete them by hand):");
+    for (const leftover of report.probes.leftover) lines.push(`  ${leftover}`);
+  }
+  if (report.interrupted) lines.push("Interrupted: the remaining checks did not run.");
+  const verdict = report.ok ? "the media storage works as Mastodon needs it" : "NOT ready: fix the failures above";
+  lines.push(
+    `Checks passed: ${count("pass")} of ${report.checks.length}; failed: ${count("fail")}; ${count("inconclusive") ? `inconclusive (not a pass): ${count("inconclusive")}; ` : ""}${count("warn") ? `passed with a warning: ${count("warn")}; ` : ""}skipped: ${count("skip")}; ${(report.durationMs / 1000).toFixed(1)} s. Verdict: ${verdict}.`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Problems with the input (flags, env, reachability): one line each, after what they stopped (`outcome`: for
+ * verify, nothing was created on the server; doctor, which never writes, says its own).
+ */
+export function renderProblems(problems: readonly string[], what: string, outcome = "nothing was created on the server"): string {
+  const noun = problems.length === 1 ? "problem" : "problems";
+  return `${what} has ${problems.length} ${noun}; ${outcome}:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`;
+}
