@@ -3,6 +3,9 @@
  * Waits grow 1, 2, 4, 8, then 15 s, and never run past the deadline.
  */
 
+/** Upper bound of --retry-for: the self-check uses 900 s; an hour is already far past any CDN rollout. */
+export const MAX_RETRY_SECONDS = 3600;
+
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;

@@ -169,11 +169,18 @@ export function mediaUrl(target: VerifyTarget, key: string): string {
   return publicObjectUrl(target.facts, key);
 }
 
+/**
+ * Path-style calls: Mastodon's rule (S3_ENDPOINT present, unless S3_OVERRIDE_PATH_STYLE), and always for a
+ * bucket name with dots, which a virtual host's TLS certificate (`*.s3.REGION.amazonaws.com`) does not cover.
+ */
+export function usesPathStyle(target: VerifyTarget): boolean {
+  return target.forcePathStyle || target.facts.bucket.includes(".");
+}
+
 /** The same object addressed on the S3 API, the way the SDK addresses it (path or virtual-host style). */
 export function apiObjectUrl(target: VerifyTarget, key: string): string {
   const { apiEndpoint, facts } = target;
-  const pathStyle = target.forcePathStyle || facts.bucket.includes(".");
-  return pathStyle
+  return usesPathStyle(target)
     ? `${apiEndpoint.origin}/${facts.bucket}/${key}`
     : `${apiEndpoint.protocol}//${facts.bucket}.${apiEndpoint.host}/${key}`;
 }

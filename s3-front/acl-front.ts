@@ -3,7 +3,6 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { Sha256 } from "@smithy/core/checksum";
 import { getCanonicalQuery, SignatureV4 } from "@smithy/signature-v4";
-import type { VerifyTarget } from "../mastodon-env/target";
 import {
   forwardHeaders,
   MAX_HEAD_BYTES,
@@ -16,7 +15,7 @@ import {
   type RequestHead,
   type Upstream,
 } from "./front-request";
-import { usesPathStyle } from "../cli/migrate/rclone";
+import { usesPathStyle, type VerifyTarget } from "../mastodon-env/target";
 import { trustedCertificates } from "./trusted-ca";
 
 /**

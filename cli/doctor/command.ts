@@ -2,7 +2,7 @@ import { parseEnvFile } from "../../mastodon-env/env-file";
 import { answerArguments, guardCommand, type CommandIo } from "../shared/command";
 import { outputFileProblem } from "../shared/user-files";
 import { readEnvSource, writeJson } from "../shared/env-source";
-import { MAX_RETRY_SECONDS } from "../verify/args";
+import { MAX_RETRY_SECONDS } from "../../live-checks/retry";
 import { EXIT, renderProblems } from "../../live-checks/report";
 import { parseDoctorArgs, USAGE } from "./args";
 import { diagnoseEnv } from "./diagnose";

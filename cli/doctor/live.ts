@@ -1,4 +1,4 @@
-import { corsOrigin } from "../verify/args";
+import { corsOrigin } from "../../live-checks/cors-origin";
 import { errorCode, httpRequest } from "../../live-checks/io/http";
 import type { VerifyReport } from "../../live-checks/report";
 import { runVerify } from "../../live-checks/run";

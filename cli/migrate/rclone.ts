@@ -1,4 +1,4 @@
-import type { VerifyTarget } from "../../mastodon-env/target";
+import { usesPathStyle, type VerifyTarget } from "../../mastodon-env/target";
 import { PRIVATE_PREFIXES } from "../../components/prefixes";
 
 /**
@@ -50,14 +50,6 @@ export function remoteEnv(remote: "SRC" | "DST", target: VerifyTarget, acl: stri
   if (target.facts.endpoint) env[`${prefix}ENDPOINT`] = target.facts.endpoint;
   env[`${prefix}ACL`] = acl ?? grantlessAcl(target);
   return env;
-}
-
-/**
- * Path-style calls: Mastodon's rule (S3_ENDPOINT present, unless S3_OVERRIDE_PATH_STYLE), and always for a
- * bucket name with dots, which a virtual host's TLS certificate (`*.s3.REGION.amazonaws.com`) does not cover.
- */
-export function usesPathStyle(target: VerifyTarget): boolean {
-  return target.forcePathStyle || target.facts.bucket.includes(".");
 }
 
 /**

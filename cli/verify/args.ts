@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
 import { takeJsonOption } from "../shared/json-option";
+import { DEFAULT_ORIGIN } from "../../live-checks/cors-origin";
 import { parseExpectCname, type ExpectedCname } from "../../live-checks/pending-dns";
-
-/** Stands for a third-party client (Elk, Phanpy...) when neither --origin nor the env names the instance. */
-export const DEFAULT_ORIGIN = "https://third-party-client.example";
+import { MAX_RETRY_SECONDS } from "../../live-checks/retry";
 
 export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://social.example.com] [--json [FILE]] [--retry-for SECONDS] [--expect-cname HOST=TARGET] [--mastodon URL]
 
@@ -23,9 +22,6 @@ export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://so
 
 exit codes: 0 every check passed, 1 a check failed, 2 unusable input or unreachable host (nothing created), 3 a bug in verify,
             4 pending: the expected DNS record does not exist yet (nothing created), 130 interrupted`;
-
-/** Upper bound of --retry-for: the self-check uses 900 s; an hour is already far past any CDN rollout. */
-export const MAX_RETRY_SECONDS = 3600;
 
 export interface VerifyOptions {
   /** A file path, or `-` for standard input. */
@@ -85,11 +81,4 @@ export function parseVerifyArgs(input: readonly string[]): ArgsResult {
   if (expectCname && !("problem" in expectCname)) options.expectCname = expectCname;
   if (values.mastodon !== undefined) options.mastodon = values.mastodon;
   return { help: false, options };
-}
-
-/** The origin for the CORS checks: the flag, else the instance named in a full Mastodon env, else a third party. */
-export function corsOrigin(flag: string | undefined, env: ReadonlyMap<string, string>): string {
-  if (flag) return flag;
-  const domain = env.get("WEB_DOMAIN") || env.get("LOCAL_DOMAIN");
-  return domain && /^[a-z0-9.-]+(:\d+)?$/i.test(domain) ? `https://${domain}` : DEFAULT_ORIGIN;
 }

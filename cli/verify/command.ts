@@ -1,4 +1,5 @@
-import { corsOrigin, parseVerifyArgs, USAGE, type VerifyOptions } from "./args";
+import { corsOrigin } from "../../live-checks/cors-origin";
+import { parseVerifyArgs, USAGE, type VerifyOptions } from "./args";
 import { answerArguments, guardCommand, type Command, type CommandIo } from "../shared/command";
 import { outputFileProblem } from "../shared/user-files";
 import { parseEnvFile } from "../../mastodon-env/env-file";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { corsOrigin, DEFAULT_ORIGIN, parseVerifyArgs } from "../../cli/verify/args";
+import { corsOrigin, DEFAULT_ORIGIN } from "../../live-checks/cors-origin";
+import { parseVerifyArgs } from "../../cli/verify/args";
 import { selfCheckCommand } from "../../components/self-check";
 
 describe("parseVerifyArgs", () => {
