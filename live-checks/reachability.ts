@@ -1,7 +1,7 @@
 import { promises as dns } from "node:dns";
 import * as net from "node:net";
 import { retryUntil, type Clock } from "./retry";
-import type { VerifyTarget } from "../mastodon-env/target";
+import { mediaHostVariable, type VerifyTarget } from "../mastodon-env/target";
 
 /** A host verify must reach before it creates anything, and the env variable that names it. */
 export interface Endpoint {
@@ -15,7 +15,7 @@ export function endpointsOf(target: VerifyTarget): Endpoint[] {
     variable: target.facts.endpoint ? "S3_ENDPOINT" : `the AWS endpoint of S3_REGION`,
     url: target.apiEndpoint,
   };
-  const media: Endpoint = { variable: target.facts.aliasHost ? "S3_ALIAS_HOST" : "S3_HOSTNAME", url: target.mediaBase };
+  const media: Endpoint = { variable: mediaHostVariable(target), url: target.mediaBase };
   return hostPort(api.url) === hostPort(media.url) ? [api] : [api, media];
 }
 

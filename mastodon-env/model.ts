@@ -79,6 +79,8 @@ export interface MastodonEnv {
   /** `ENV['S3_ALIAS_HOST'] || ENV['S3_CLOUDFRONT_HOST']` when either key exists (Ruby: "" is truthy). */
   aliasHost?: string;
   aliasPresent: boolean;
+  /** The variable `aliasHost` comes from: S3_ALIAS_HOST when that key exists, else S3_CLOUDFRONT_HOST (when it exists). */
+  aliasVariable?: "S3_ALIAS_HOST" | "S3_CLOUDFRONT_HOST";
   /** The canned ACL sent on uploads: `ENV.fetch('S3_PERMISSION') { 'public-read' }`; undefined = no header (empty). */
   uploadAcl?: string;
   aclIsDefault: boolean;
@@ -104,7 +106,7 @@ export interface MediaHostEntry {
   scheme?: string;
 }
 
-/** The variable NAME of a parsed env file (values from components/mastodon-env/env-file.ts). */
+/** The variable NAME of a parsed env file (values from mastodon-env/env-file.ts). */
 export function variable(values: ReadonlyMap<string, string>, name: string, lines?: ReadonlyMap<string, number>): Variable {
   const value = values.get(name);
   const line = lines?.get(name);
@@ -144,7 +146,8 @@ export function readMastodonEnv(values: ReadonlyMap<string, string>, lines?: Rea
   const hostnameIsDefault = !present("S3_HOSTNAME");
   const hostname = fetch("S3_HOSTNAME", `s3-${region}.amazonaws.com`);
   const aliasPresent = present("S3_ALIAS_HOST") || present("S3_CLOUDFRONT_HOST");
-  const aliasHost = present("S3_ALIAS_HOST") ? values.get("S3_ALIAS_HOST") : values.get("S3_CLOUDFRONT_HOST");
+  const aliasVariable = present("S3_ALIAS_HOST") ? "S3_ALIAS_HOST" : present("S3_CLOUDFRONT_HOST") ? "S3_CLOUDFRONT_HOST" : undefined;
+  const aliasHost = aliasVariable && values.get(aliasVariable);
   const permission = values.get("S3_PERMISSION");
   const checksum = (name: StorageVariable) => (values.get(name)?.toUpperCase() === "WHEN_REQUIRED" ? "WHEN_REQUIRED" : "WHEN_SUPPORTED");
   const blank = (text: string | undefined) => !text || text.trim() === "";
@@ -164,6 +167,7 @@ export function readMastodonEnv(values: ReadonlyMap<string, string>, lines?: Rea
     forcePathStyle: present("S3_ENDPOINT") && values.get("S3_OVERRIDE_PATH_STYLE") !== "true",
     aliasHost,
     aliasPresent,
+    ...(aliasVariable ? { aliasVariable } : {}),
     uploadAcl: permission === undefined ? "public-read" : permission || undefined,
     aclIsDefault: permission === undefined,
     keyPrefix: values.get("S3_KEY_PREFIX") || undefined,

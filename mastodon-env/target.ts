@@ -24,7 +24,7 @@ export interface VerifyTarget {
   responseChecksumValidation: "WHEN_REQUIRED" | "WHEN_SUPPORTED";
   /** Where media is served from: scheme, host and optional path, without a trailing slash. */
   mediaBase: URL;
-  /** The whole env as Mastodon reads it (components/mastodon-env/model.ts). */
+  /** The whole env as Mastodon reads it (mastodon-env/model.ts). */
   env: MastodonEnv;
   /** The provider S3_ENDPOINT names, with its quirks. */
   provider: Recognized;
@@ -43,14 +43,16 @@ export type TargetResult = { ok: true; target: VerifyTarget } | { ok: false; pro
 
 const REQUIRED = ["S3_ENABLED", "S3_BUCKET", "S3_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const;
 /** Mastodon treats these as set even when empty, with broken results (config/initializers/paperclip.rb). */
-const NOT_EMPTY = ["S3_ENDPOINT", "S3_HOSTNAME", "S3_ALIAS_HOST", "S3_PROTOCOL", "S3_KEY_PREFIX", "S3_REGION"] as const;
+const NOT_EMPTY = ["S3_ENDPOINT", "S3_HOSTNAME", "S3_ALIAS_HOST", "S3_CLOUDFRONT_HOST", "S3_PROTOCOL", "S3_KEY_PREFIX", "S3_REGION"] as const;
 const CHECKSUM_MODES = ["WHEN_REQUIRED", "WHEN_SUPPORTED"] as const;
 
 /**
  * Reads the storage variables and reports every problem at once; values of credentials are never quoted.
+ * The values come from the one model of how Mastodon reads them (./model.ts `readMastodonEnv`); this adds what
+ * a live check needs on top (the API endpoint, the media base, the provider) and refuses what would not work.
  * `malformed` names were already reported on a malformed line, so they are not reported again as missing.
  * A storage variable holding a placeholder the project prints ("(known after deploy)", "[secret]", ...:
- * components/mastodon-env/placeholders.ts) is a problem naming the variable, unless `placeholdersAllowed`
+ * mastodon-env/placeholders.ts) is a problem naming the variable, unless `placeholdersAllowed`
  * (migrate's offline plan of a stack, which puts its own placeholders in and never runs with them).
  */
 export function readTarget(
@@ -77,40 +79,41 @@ export function readTarget(
     problems.push(`S3_ENABLED must be exactly true (got ${quote(enabled)}): Mastodon ignores every S3_ variable otherwise`);
   }
 
+  // An empty S3_REGION is reported above (NOT_EMPTY); the checks then sign for Mastodon's default.
   const region = model.region || "us-east-1";
   // Upper case is valid: a MinIO site region is any name (MINIO_SITE_REGION=EU1); providers with fixed regions are
   // compared with their host names by the region-endpoint check.
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(region)) problems.push(`S3_REGION must be a region name such as eu-central-1 (got ${quote(region)})`);
 
-  const protocol = get("S3_PROTOCOL") || "https";
+  const protocol = model.protocol || "https";
   if (protocol !== "https" && protocol !== "http") problems.push(`S3_PROTOCOL must be https (got ${quote(protocol)})`);
 
   const endpoint = get("S3_ENDPOINT") ? parseEndpoint(get("S3_ENDPOINT") as string, problems) : undefined;
   if (!endpoint && region === "auto") problems.push("S3_REGION=auto needs S3_ENDPOINT (Cloudflare R2's account endpoint)");
 
-  const aliasHost = get("S3_ALIAS_HOST") || undefined;
-  if (aliasHost) hostProblem("S3_ALIAS_HOST", aliasHost, true, problems);
-  const hostname = get("S3_HOSTNAME") || undefined;
+  // paperclip.rb: `s3_host_alias: ENV['S3_ALIAS_HOST'] || ENV['S3_CLOUDFRONT_HOST']` (the model's aliasHost).
+  const aliasHost = model.aliasHost || undefined;
+  if (aliasHost && model.aliasVariable) hostProblem(model.aliasVariable, aliasHost, true, problems);
+  const hostname = model.hostnameIsDefault ? undefined : model.hostname || undefined;
   if (hostname) hostProblem("S3_HOSTNAME", hostname, false, problems);
-  if (!aliasHost && !hostname && !malformed.has("S3_ALIAS_HOST") && !malformed.has("S3_HOSTNAME")) {
+  const hostVariables = ["S3_ALIAS_HOST", "S3_CLOUDFRONT_HOST", "S3_HOSTNAME"];
+  if (!model.aliasPresent && !hostname && !hostVariables.some((name) => malformed.has(name))) {
     problems.push("S3_ALIAS_HOST and S3_HOSTNAME are both missing: media URLs and the browser's CSP need one of them");
   }
 
-  const keyPrefix = get("S3_KEY_PREFIX") || undefined;
+  const keyPrefix = model.keyPrefix;
   if (keyPrefix) {
     const parsed = keyPrefixSchema.safeParse(keyPrefix);
     if (!parsed.success) problems.push(`S3_KEY_PREFIX ${parsed.error.issues[0]?.message ?? "is invalid"} (got ${quote(keyPrefix)})`);
   }
 
-  const checksum = (name: string) => {
+  for (const name of ["AWS_REQUEST_CHECKSUM_CALCULATION", "AWS_RESPONSE_CHECKSUM_VALIDATION"]) {
     const value = get(name);
-    if (value === undefined) return "WHEN_SUPPORTED";
-    const mode = CHECKSUM_MODES.find((m) => m === value.toUpperCase());
-    if (!mode) problems.push(`${name} must be WHEN_REQUIRED or WHEN_SUPPORTED (got ${quote(value)})`);
-    return mode ?? "WHEN_SUPPORTED";
-  };
-  const requestChecksumCalculation = checksum("AWS_REQUEST_CHECKSUM_CALCULATION");
-  const responseChecksumValidation = checksum("AWS_RESPONSE_CHECKSUM_VALIDATION");
+    if (value !== undefined && !CHECKSUM_MODES.some((mode) => mode === value.toUpperCase())) {
+      problems.push(`${name} must be WHEN_REQUIRED or WHEN_SUPPORTED (got ${quote(value)})`);
+    }
+  }
+  const { requestChecksumCalculation, responseChecksumValidation } = model;
 
   const facts: EnvFacts = {
     bucket: get("S3_BUCKET") ?? "",
@@ -121,12 +124,12 @@ export function readTarget(
     aliasHost,
     protocol: protocol === "http" ? "http" : "https",
     keyPrefix,
-    extraMediaHosts: (get("EXTRA_MEDIA_HOSTS") ?? "").split(/[\s,]+/).filter(Boolean),
+    extraMediaHosts: model.extraMediaHosts.map((entry) => entry.raw),
     accessKeyId: get("AWS_ACCESS_KEY_ID") ?? "",
     secretAccessKey: get("AWS_SECRET_ACCESS_KEY") ?? "",
     checksumsOnlyWhenRequired: requestChecksumCalculation === "WHEN_REQUIRED",
     // Any S3_PERMISSION but the empty one (absent: Mastodon's default, public-read) makes Mastodon send ACLs.
-    aclMode: get("S3_PERMISSION") === "" ? "no-acl" : "object-acl",
+    aclMode: model.uploadAcl === undefined ? "no-acl" : "object-acl",
   };
   let mediaBase: URL | undefined;
   try {
@@ -140,7 +143,6 @@ export function readTarget(
     );
   }
   if (problems.length > 0 || !mediaBase) return { ok: false, problems };
-  const permission = get("S3_PERMISSION");
   const provider = providerOfEndpoint(endpoint?.origin, region);
   const firstLabel = endpoint?.hostname.split(".")[0];
   const bucketInEndpoint = provider.bucketLabel ?? (endpoint && firstLabel === facts.bucket && endpoint.hostname.includes(".") ? firstLabel : undefined);
@@ -148,10 +150,10 @@ export function readTarget(
     ok: true,
     target: {
       facts,
-      uploadAcl: permission === undefined ? "public-read" : permission || undefined,
-      aclIsDefault: permission === undefined,
+      uploadAcl: model.uploadAcl,
+      aclIsDefault: model.aclIsDefault,
       apiEndpoint: endpoint ?? new URL(`https://s3.${region}.amazonaws.com`),
-      forcePathStyle: endpoint !== undefined && get("S3_OVERRIDE_PATH_STYLE") !== "true",
+      forcePathStyle: model.forcePathStyle,
       requestChecksumCalculation,
       responseChecksumValidation,
       mediaBase,
@@ -162,6 +164,11 @@ export function readTarget(
       ...(bucketInEndpoint ? { bucketInEndpoint } : {}),
     },
   };
+}
+
+/** The variable that names the media host: the alias (S3_ALIAS_HOST, or S3_CLOUDFRONT_HOST in its place), else S3_HOSTNAME. */
+export function mediaHostVariable(target: VerifyTarget): "S3_ALIAS_HOST" | "S3_CLOUDFRONT_HOST" | "S3_HOSTNAME" {
+  return (target.facts.aliasHost && target.env.aliasVariable) || "S3_HOSTNAME";
 }
 
 /** The public URL of an object key (the key includes S3_KEY_PREFIX), as Mastodon would link it. */
@@ -196,6 +203,7 @@ const REQUIRED_WHY: Record<(typeof REQUIRED)[number], string> = {
 const EMPTY_WHY: Partial<Record<(typeof NOT_EMPTY)[number], string>> = {
   S3_ENDPOINT: " (an empty S3_ENDPOINT still switches Mastodon to path-style calls)",
   S3_ALIAS_HOST: " (an empty S3_ALIAS_HOST makes media URLs start with https:///)",
+  S3_CLOUDFRONT_HOST: " (Mastodon uses it as S3_ALIAS_HOST when that is absent: media URLs would start with https:///)",
 };
 
 function parseEndpoint(value: string, problems: string[]): URL | undefined {

@@ -1,4 +1,5 @@
 import { parseEnvFile } from "../../mastodon-env/env-file";
+import { readMastodonEnv } from "../../mastodon-env/model";
 import type { DiffablePlan } from "./diff";
 
 /**
@@ -23,14 +24,14 @@ export interface MediaUrlContext {
 
 /**
  * The base of every media URL a plan publishes, from its masked env block as Mastodon builds URLs (paperclip.rb:
- * `https://S3_ALIAS_HOST/KEY`, else path style on S3_HOSTNAME with the bucket; KEY starts with S3_KEY_PREFIX),
+ * `https://S3_ALIAS_HOST/KEY` (or S3_CLOUDFRONT_HOST in its place), else path style on S3_HOSTNAME with the bucket; KEY starts with S3_KEY_PREFIX),
  * or from its `mediaBaseUrl` output for plans written before the env block was part of `--json`.
  */
 export function mediaUrlBase(plan: DiffablePlan): string | undefined {
   if (typeof plan.envProductionMasked === "string") {
     const env = parseEnvFile(plan.envProductionMasked).values;
     const protocol = env.get("S3_PROTOCOL") || "https";
-    const alias = env.get("S3_ALIAS_HOST");
+    const alias = readMastodonEnv(env).aliasHost;
     const host = alias || (env.get("S3_HOSTNAME") ? `${env.get("S3_HOSTNAME")}/${env.get("S3_BUCKET") ?? ""}` : undefined);
     if (host) {
       const prefix = env.get("S3_KEY_PREFIX");

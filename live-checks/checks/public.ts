@@ -2,17 +2,13 @@ import { inObjectAclMode } from "../acl-mode";
 import { diagnoseNetwork } from "../diagnose";
 import { describeResponse, errorCode, type HttpResponse } from "../io/http";
 import { cspAllowsHost } from "../../mastodon-env/model";
-import { apiObjectUrl, mediaUrl, type VerifyTarget } from "../../mastodon-env/target";
+import { apiObjectUrl, mediaHostVariable, mediaUrl, type VerifyTarget } from "../../mastodon-env/target";
 import { fail, inconclusive, pass, skip, type Check, type CheckContext, type CheckOutcome } from "./types";
-
-export function mediaVariable(target: VerifyTarget): string {
-  return target.facts.aliasHost ? "S3_ALIAS_HOST" : "S3_HOSTNAME";
-}
 
 /** An anonymous request that failed below HTTP, as an outcome. */
 export function networkFailure(context: CheckContext, what: string, error: unknown): CheckOutcome {
   const code = errorCode(error);
-  const variable = mediaVariable(context.target);
+  const variable = mediaHostVariable(context.target);
   const diagnosis = diagnoseNetwork(code, variable) ?? { cause: `the request failed (${code})`, fix: `check ${variable}`, transient: true };
   return fail([`${what}: ${code}`], diagnosis.cause, diagnosis.fix, diagnosis.transient);
 }
@@ -88,13 +84,14 @@ async function followAllowedRedirect(context: CheckContext, from: string, locati
 async function servedElsewhere(context: CheckContext, key: string, body: Buffer): Promise<{ observed: string[]; cause: string; fix: string } | undefined> {
   const { facts, mediaBase } = context.target;
   if (!facts.aliasHost) return undefined;
+  const variable = mediaHostVariable(context.target);
   const host = `${mediaBase.protocol}//${mediaBase.host}`;
   const path = mediaBase.pathname.replace(/\/$/, "");
   const candidates: { url: string; cause: string; fix: string }[] = [];
   if (path) {
     candidates.push({
       url: `${host}/${key}`,
-      cause: `S3_ALIAS_HOST carries a path (${path}${path.split("/").includes(facts.bucket) ? ", the bucket name" : ""}) but ${mediaBase.host} serves the bucket at its root: every media URL answers 403/404`,
+      cause: `${variable} carries a path (${path}${path.split("/").includes(facts.bucket) ? ", the bucket name" : ""}) but ${mediaBase.host} serves the bucket at its root: every media URL answers 403/404`,
       fix: `write S3_ALIAS_HOST=${mediaBase.host}`,
     });
   } else {
@@ -118,7 +115,7 @@ async function servedElsewhere(context: CheckContext, key: string, body: Buffer)
 }
 
 function publicReadCause(target: VerifyTarget, response: HttpResponse): [string, string, boolean] {
-  const variable = mediaVariable(target);
+  const variable = mediaHostVariable(target);
   const retry = "a new CDN, certificate or DNS record takes minutes: run verify again with --retry-for 900";
   if (response.status === 403) {
     return [
@@ -147,7 +144,7 @@ function publicReadCause(target: VerifyTarget, response: HttpResponse): [string,
     }
     return [
       `the media host redirects (${response.status} to ${response.headers.location ?? "?"}) to a host the browser's CSP does not allow, or that does not serve the file: browsers block the media`,
-      `add it to the CSP: EXTRA_MEDIA_HOSTS=https://${host} (keep other entries), or serve media directly at ${mediaVariable(target)}`,
+      `add it to the CSP: EXTRA_MEDIA_HOSTS=https://${host} (keep other entries), or serve media directly at ${mediaHostVariable(target)}`,
       false,
     ];
   }

@@ -3,6 +3,7 @@ import { errorCode } from "../io/http";
 import { portOf } from "../reachability";
 import { regionReport } from "../region";
 import { MIN_TLS_VERSIONS } from "../io/tls";
+import { mediaHostVariable } from "../../mastodon-env/target";
 import { fail, pass, skip, type Check } from "./types";
 
 /** Certificates closer than this to expiry are worth a line in the report (managed ones renew ~30 days ahead). */
@@ -30,7 +31,7 @@ export const tlsCheck: Check = {
   retry: "deadline",
   async run({ target, io, signal }) {
     const hosts = new Map<string, { variable: string; url: URL }>();
-    const media = { variable: target.facts.aliasHost ? "S3_ALIAS_HOST" : "S3_HOSTNAME", url: target.mediaBase };
+    const media = { variable: mediaHostVariable(target), url: target.mediaBase };
     const api = { variable: target.facts.endpoint ? "S3_ENDPOINT" : "the AWS endpoint", url: target.apiEndpoint };
     for (const endpoint of [media, api]) {
       if (endpoint.url.protocol === "https:") hosts.set(`${endpoint.url.hostname}:${portOf(endpoint.url)}`, endpoint);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiObjectUrl, mediaUrl, readTarget, type VerifyTarget } from "../../mastodon-env/target";
+import { apiObjectUrl, mediaHostVariable, mediaUrl, readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
 const awsEnv = {
   S3_ENABLED: "true",
@@ -38,6 +38,30 @@ function problems(env: Record<string, string | undefined>, malformed: string[] =
 }
 
 describe("readTarget", () => {
+  // config/initializers/paperclip.rb: `s3_host_alias: ENV['S3_ALIAS_HOST'] || ENV['S3_CLOUDFRONT_HOST']`.
+  it("serves media from S3_CLOUDFRONT_HOST when S3_ALIAS_HOST is absent, as Mastodon does", () => {
+    const t = target({ ...awsEnv, S3_ALIAS_HOST: undefined, S3_CLOUDFRONT_HOST: "d111111abcdef8.cloudfront.net" });
+    expect(t.mediaBase.href).toBe("https://d111111abcdef8.cloudfront.net/");
+    expect(mediaUrl(t, "media_attachments/files/1/original/a.png")).toBe("https://d111111abcdef8.cloudfront.net/media_attachments/files/1/original/a.png");
+    expect(mediaHostVariable(t)).toBe("S3_CLOUDFRONT_HOST");
+  });
+
+  it("prefers S3_ALIAS_HOST over S3_CLOUDFRONT_HOST, and names S3_HOSTNAME when neither is set", () => {
+    const both = target({ ...awsEnv, S3_CLOUDFRONT_HOST: "d111111abcdef8.cloudfront.net" });
+    expect(both.mediaBase.href).toBe("https://files.example.com/");
+    expect(mediaHostVariable(both)).toBe("S3_ALIAS_HOST");
+    expect(mediaHostVariable(target({ ...awsEnv, S3_ALIAS_HOST: undefined }))).toBe("S3_HOSTNAME");
+  });
+
+  it("names S3_CLOUDFRONT_HOST when it is the media host and is empty or not a host", () => {
+    expect(problems({ ...awsEnv, S3_ALIAS_HOST: undefined, S3_CLOUDFRONT_HOST: "" })).toContain(
+      "S3_CLOUDFRONT_HOST is present but empty: remove the line or give it a value (Mastodon uses it as S3_ALIAS_HOST when that is absent: media URLs would start with https:///)",
+    );
+    expect(problems({ ...awsEnv, S3_ALIAS_HOST: undefined, S3_CLOUDFRONT_HOST: "https://cdn.example.com" })).toEqual([
+      'S3_CLOUDFRONT_HOST must be a host name without a scheme, e.g. files.example.com (got "https://cdn.example.com")',
+    ]);
+  });
+
   it("reads an AWS env: the regional AWS endpoint, virtual-host calls, no ACL header, media on the alias", () => {
     const t = target(awsEnv);
     expect(t.apiEndpoint.origin).toBe("https://s3.eu-central-1.amazonaws.com");
