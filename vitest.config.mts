@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
  * - "program": the file runs the program under the Pulumi mock runtime (planConfig, planStack, runProgram,
  *   setMocks, or a command in-process: planCli, runPlanCommand, runMigrateCommand). That runtime is
  *   process-global state, so these files run in forked processes, one file at a time per process; each file
- *   sets its own mocks and config before each program run (cli/plan/engine.ts runProgram), so they share the
+ *   sets its own mocks and config before each program run (offline-plan/engine.ts runProgram), so they share the
  *   process and its loaded SDKs (isolate: false) instead of paying a process and the SDK load per file.
  * - "unit": every other file (pure functions, workflow files, commands run as child processes). These share
  *   worker threads and their module cache (isolate: false) too. A file that needs a process of its own can

@@ -18,7 +18,7 @@ export interface SelfCheckArgs {
   expectCname?: { host: string; target: pulumi.Input<string>; status: pulumi.Input<string> };
 }
 
-/** verify's exit code for "the expected DNS record does not exist yet" (cli/verify/report.ts, EXIT.pending). */
+/** verify's exit code for "the expected DNS record does not exist yet" (live-checks/report.ts, EXIT.pending). */
 export const VERIFY_EXIT_PENDING = 4;
 
 /**

@@ -33,7 +33,7 @@ export interface RegionReport {
 }
 
 /**
- * Compares S3_REGION with S3_ENDPOINT and S3_HOSTNAME, for every provider components/mastodon-env/providers.ts
+ * Compares S3_REGION with S3_ENDPOINT and S3_HOSTNAME, for every provider mastodon-env/providers.ts
  * recognises (a region in the host must be S3_REGION; R2 signs with auto); pure, needs no network.
  */
 export function regionReport(target: VerifyTarget): RegionReport {

@@ -115,7 +115,7 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
   };
   try {
     await runChecks(options.checks ?? CHECKS, context, { deadline, onProgress: say, onResult });
-    // Seed 001's round trip through Mastodon (cli/verify/mastodon), after the storage checks it hands a 5xx over to.
+    // Seed 001's round trip through Mastodon (live-checks/mastodon), after the storage checks it hands a 5xx over to.
     if (roundTrip) await runChecks(roundTrip.checks(), context, { deadline, onProgress: say, onResult });
   } catch (error) {
     if (error instanceof Interrupted) interrupted = true;

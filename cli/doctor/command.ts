@@ -12,7 +12,7 @@ import { hasProblems, renderDiagnosis } from "./render";
 /**
  * `npm run doctor -- --env FILE [--previous OLD] [--live] [--json [FILE]]`: reads an existing .env.production as
  * Mastodon reads it and reports every known misconfiguration with its fix. Touches nothing unless --live.
- * Exit codes as verify's (cli/verify/report.ts EXIT). No value of a credential is ever printed.
+ * Exit codes as verify's (live-checks/report.ts EXIT). No value of a credential is ever printed.
  */
 export const doctorCommand = guardCommand("doctor", runDoctor);
 

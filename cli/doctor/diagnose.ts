@@ -14,7 +14,7 @@ const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /**
  * `providerId` overrides the provider recognised from S3_ENDPOINT.
- * Every finding for an env (the values of components/mastodon-env/env-file.ts), with the previous env when the
+ * Every finding for an env (the values of mastodon-env/env-file.ts), with the previous env when the
  * admin changes one. Pure: touches nothing, reads no network. Findings are sorted errors first, stable within.
  */
 export function diagnoseEnv(values: ReadonlyMap<string, string>, previousValues?: ReadonlyMap<string, string>, providerId?: ProviderId): Diagnosis {

@@ -33,7 +33,7 @@ export interface VerifyOptions {
   retryForSeconds: number;
   /** `--expect-cname`: the record the user must create for the media host. */
   expectCname?: ExpectedCname;
-  /** The instance for the round trip through Mastodon's API (cli/verify/mastodon). */
+  /** The instance for the round trip through Mastodon's API (live-checks/mastodon). */
   mastodon?: string;
 }
 

@@ -24,7 +24,7 @@ export function restartSpec(restart: MastodonHostConfig["restart"]): RestartSpec
   return { kind: "command", command: restart.command };
 }
 
-/** The round trip through Mastodon `pulumi up` runs when a token is configured (cli/verify/mastodon). */
+/** The round trip through Mastodon `pulumi up` runs when a token is configured (live-checks/mastodon). */
 export function roundTripCommand(origin: string, mastodonUrl: string): string {
   return `npm run --silent verify -- --env - --origin ${origin} --mastodon ${mastodonUrl}`;
 }

@@ -4,7 +4,7 @@
  *
  * Rules:
  * - A line is an assignment when it reads `[export ]NAME=...` (dotenv's syntax, as parsed by
- *   components/mastodon-env/env-file.ts; spaces around `=` too, since dotenv reads them). A double-quoted
+ *   mastodon-env/env-file.ts; spaces around `=` too, since dotenv reads them). A double-quoted
  *   value may run over several lines; those lines belong to their assignment.
  * - The storage variables are replaced: every assignment (with all its lines, every duplicate, with or without
  *   `export`, quoted or not) whose name the block sets or that says where the storage is (LOCATION_VARIABLES)

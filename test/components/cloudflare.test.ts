@@ -19,7 +19,7 @@ const config = {
   environment: "production",
   cloudflare: { accountId: ACCOUNT, zoneId: ZONE, locationHint: "weur" },
 };
-// What the mocks answer for the token (cli/plan/mocks.ts) and what R2 then expects as the secret key.
+// What the mocks answer for the token (offline-plan/mocks.ts) and what R2 then expects as the secret key.
 const TOKEN_ID = "8f4a0c3e2b1d4e6f9a7b5c3d1e0f2a4b";
 const TOKEN_VALUE = "mock-r2-token-value-EXAMPLE";
 const SECRET_KEY = createHash("sha256").update(TOKEN_VALUE).digest("hex");

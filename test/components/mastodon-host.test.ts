@@ -7,7 +7,7 @@ const REMOTE = "command:remote:Command";
 const LOCAL = "command:local:Command";
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAexample\n-----END OPENSSH PRIVATE KEY-----\n";
 const TOKEN = "mastodonTokenEXAMPLE0123456789";
-/** What the mocks answer for a generated MinIO user secret (cli/plan/mocks.ts). */
+/** What the mocks answer for a generated MinIO user secret (offline-plan/mocks.ts). */
 const MOCK_WRITER_SECRET = "minioWriterSecretEXAMPLE0000000000000000";
 
 const dev = {

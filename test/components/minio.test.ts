@@ -13,7 +13,7 @@ const USER = "minio:index/iamUser:IamUser";
 const POLICY = "minio:index/iamPolicy:IamPolicy";
 const ATTACHMENT = "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment";
 const COMMAND = "command:local:Command";
-/** What the mocks answer for a generated MinIO user secret (cli/plan/mocks.ts). */
+/** What the mocks answer for a generated MinIO user secret (offline-plan/mocks.ts). */
 const MOCK_WRITER_SECRET = "minioWriterSecretEXAMPLE0000000000000000";
 
 const dev = {

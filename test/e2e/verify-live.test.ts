@@ -190,7 +190,7 @@ describe("verify against a local Ceph RGW", () => {
     expect(failed(run.report)).toEqual(["writer-upload"]);
     const upload = run.report.checks.find((c) => c.id === "writer-upload");
     expect(upload?.observed[1]).toBe("the same upload without x-amz-acl: 200");
-    // 403 on the ACL header with S3_PERMISSION written out: the fix names both modes (cli/verify/acl-mode.ts).
+    // 403 on the ACL header with S3_PERMISSION written out: the fix names both modes (live-checks/acl-mode.ts).
     expect(upload?.fix).toContain("set S3_PERMISSION= (empty) so that Mastodon sends no ACL");
     await expectCleanRun(run, setup.bucket, setup.writer);
   });

@@ -5,7 +5,7 @@ import { publicPlan } from "../../offline-plan/run";
 import { MOCK_PLACEHOLDER } from "../../components/plan-model";
 import { planConfig } from "../helpers/plan";
 
-/** What cli/plan/mocks.ts invents for AWS: none of it may be shown as a value. */
+/** What offline-plan/mocks.ts invents for AWS: none of it may be shown as a value. */
 const INVENTED = [
   "AKIAIOSFODNN7EXAMPLE",
   "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",

@@ -18,7 +18,7 @@ import { AWS, DIGITALOCEAN, MINIO } from "../../policy/resource-types";
 const STACKS = committedStacks(PROJECT_ROOT);
 
 const ACCOUNT = "123456789012";
-/** The distribution the offline plan's mocks create (cli/plan/mocks.ts). */
+/** The distribution the offline plan's mocks create (offline-plan/mocks.ts). */
 const DISTRIBUTION_ARN = `arn:aws:cloudfront::${ACCOUNT}:distribution/E2QWRUHEXAMPLE`;
 const FOREIGN_DISTRIBUTION_ARN = "arn:aws:cloudfront::999999999999:distribution/EOTHEREXAMPLE";
 

@@ -3,7 +3,7 @@ import { finding, type Rule } from "../finding";
 
 /**
  * A storage variable holding a placeholder this project prints ("(known after deploy)", "[secret]", `<...>`,
- * `...`: components/mastodon-env/placeholders.ts), in the env or in --previous: Mastodon would use it as the real
+ * `...`: mastodon-env/placeholders.ts), in the env or in --previous: Mastodon would use it as the real
  * bucket, host or key. The value is never shown (a mask may sit in a secret).
  */
 export const placeholders: Rule = ({ values, previous }) => [
