@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { CacheBusterInput } from "./cache-buster";
 import { mediaBaseUrl, renderEnv, type EnvFacts } from "./env";
 
 /** A DNS record the user must create by hand (when this stack does not manage the zone). */
@@ -15,10 +16,12 @@ export interface DnsRecordSpec {
  * the alias host still as Outputs. Among them the provider's ACL mode (`aclMode`: `no-acl` or `object-acl`),
  * which each component declares and the one renderer turns into S3_PERMISSION (DESIGN.md principle 1).
  */
-export type StorageFacts = Omit<EnvFacts, "accessKeyId" | "secretAccessKey" | "aliasHost"> & {
+export type StorageFacts = Omit<EnvFacts, "accessKeyId" | "secretAccessKey" | "aliasHost" | "cacheBuster"> & {
   aliasHost?: pulumi.Input<string>;
   accessKeyId: pulumi.Input<string>;
   secretAccessKey: pulumi.Input<string>;
+  /** Set only where the media host's edge acts on Mastodon's bust request (components/cache-buster.ts). */
+  cacheBuster?: CacheBusterInput;
 };
 
 /** The stack outputs every provider exposes (docs/configuration.md, "Stack outputs"). */
@@ -33,6 +36,11 @@ export interface MediaStorageOutputs {
   cdnDomain?: pulumi.Output<string>;
   /** Records to create by hand when DNS is not managed by this stack. */
   dnsRecords?: pulumi.Output<DnsRecordSpec[]>;
+  /**
+   * What a takedown needs on this stack (plain text, shown by the plan): how deleted media leaves the CDN's
+   * cache, what it costs, what Mastodon never busts (docs/takedowns.md).
+   */
+  takedowns?: pulumi.Output<string>;
   /** Provider-specific outputs, e.g. MinIO's nginx server block. */
   [extra: string]: pulumi.Output<unknown> | undefined;
 }
@@ -40,8 +48,14 @@ export interface MediaStorageOutputs {
 /** The common outputs, computed from the facts in one place for every provider. */
 export function storageOutputs(facts: StorageFacts): MediaStorageOutputs {
   const env = pulumi
-    .all([facts.aliasHost, facts.accessKeyId, facts.secretAccessKey])
-    .apply(([aliasHost, accessKeyId, secretAccessKey]) => ({ ...facts, aliasHost, accessKeyId, secretAccessKey }));
+    .all([facts.aliasHost, facts.accessKeyId, facts.secretAccessKey, facts.cacheBuster?.secret])
+    .apply(([aliasHost, accessKeyId, secretAccessKey, bustSecret]) => ({
+      ...facts,
+      aliasHost,
+      accessKeyId,
+      secretAccessKey,
+      cacheBuster: facts.cacheBuster && bustSecret !== undefined ? { ...facts.cacheBuster, secret: bustSecret } : undefined,
+    }));
   return {
     envProduction: pulumi.secret(env.apply(renderEnv)),
     bucket: pulumi.output(facts.bucket),

@@ -1,3 +1,5 @@
+import { cacheBusterLines, type CacheBusterFacts } from "./cache-buster";
+
 /**
  * Where anonymous read of public media comes from, a per-provider fact (DESIGN.md principle 1):
  *
@@ -41,6 +43,11 @@ export interface EnvFacts {
   checksumsOnlyWhenRequired: boolean;
   /** Where public read comes from, hence the S3_PERMISSION line. */
   aclMode: AclMode;
+  /**
+   * Mastodon's cache buster, where the media host's edge acts on it (components/cache-buster.ts): the four
+   * CACHE_BUSTER_* lines. Absent where nothing would (Spaces, MinIO without the nginx proxy): no line at all.
+   */
+  cacheBuster?: CacheBusterFacts;
 }
 
 /**
@@ -76,6 +83,7 @@ export function renderEnv(facts: EnvFacts): string {
   if (facts.checksumsOnlyWhenRequired) {
     lines.push(["AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED"], ["AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED"]);
   }
+  if (facts.cacheBuster) lines.push(...cacheBusterLines(facts.cacheBuster));
   const required = ["S3_BUCKET", "S3_REGION", "S3_HOSTNAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
   for (const [name, value] of lines) {
     if (value !== undefined && /[\s"'#\\]/.test(value)) {
@@ -108,7 +116,7 @@ export function mediaBaseUrl(facts: Pick<EnvFacts, "protocol" | "aliasHost" | "h
 }
 
 /** Env variables whose value is a credential. */
-export const SECRET_ENV_KEYS = ["AWS_SECRET_ACCESS_KEY"] as const;
+export const SECRET_ENV_KEYS = ["AWS_SECRET_ACCESS_KEY", "CACHE_BUSTER_SECRET"] as const;
 
 /** The env block as a reviewer may see it: credential values replaced by `[secret]`. */
 export function maskEnvSecrets(env: string): string {

@@ -66,6 +66,23 @@ const states: Record<string, StateFn> = {
       },
     ],
   }),
+  "aws:iam/role:Role": (name, inputs, made) => {
+    const roleName = nameOr(inputs.name, name, made);
+    return { name: roleName, arn: `arn:aws:iam::${made(ACCOUNT)}:role/${roleName}` };
+  },
+  "aws:lambda/function:Function": (name, inputs, made) => {
+    const functionName = nameOr(inputs.name, name, made);
+    const region = (inputs.region as string | undefined) ?? "us-east-1";
+    return { name: functionName, arn: `arn:aws:lambda:${region}:${made(ACCOUNT)}:function:${functionName}` };
+  },
+  "aws:lambda/functionUrl:FunctionUrl": (_name, inputs, made) => ({
+    functionUrl: `https://${made("abcdefghijklmnopqrstuvwxyz012345")}.lambda-url.${(inputs.region as string | undefined) ?? "us-east-1"}.on.aws/`,
+    urlId: made("abcdefghijklmnopqrstuvwxyz012345"),
+  }),
+  "aws:cloudfront/function:Function": (name, inputs, made) => {
+    const functionName = nameOr(inputs.name, name, made);
+    return { name: functionName, arn: `arn:aws:cloudfront::${made(ACCOUNT)}:function/${functionName}`, status: "UNASSOCIATED" };
+  },
   "aws:acm/certificateValidation:CertificateValidation": (_name, inputs) => ({ certificateArn: inputs.certificateArn }),
   "aws:route53/record:Record": (_name, inputs) => ({ fqdn: inputs.name }),
   "cloudflare:index/accountToken:AccountToken": (_name, _inputs, made) => {
@@ -124,6 +141,10 @@ const states: Record<string, StateFn> = {
     secretKey: made("minioServiceAccountSecretEXAMPLE00000000"),
   }),
   "command:local:Command": () => ({ stdout: "", stderr: "" }),
+  // Generated once at deploy time; the plan shows it as "(known after deploy)" (when secrets are shown at all).
+  "random:index/randomPassword:RandomPassword": (_name, inputs, made) => ({
+    result: made("mockCacheBusterSecretEXAMPLE".padEnd(Number(inputs.length ?? 48), "0")),
+  }),
 };
 
 /** Resources whose id is a value users see (an access key id, a token id). */

@@ -35,6 +35,12 @@ export const LOCATION_VARIABLES = [
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
   "AWS_SESSION_TOKEN",
+  // Where bust requests go and what they carry: a previous edge's buster (components/cache-buster.ts) must not
+  // keep sending its secret to a media host that does not act on it.
+  "CACHE_BUSTER_ENABLED",
+  "CACHE_BUSTER_SECRET_HEADER",
+  "CACHE_BUSTER_SECRET",
+  "CACHE_BUSTER_HTTP_METHOD",
 ] as const;
 
 export interface MergeResult {

@@ -27,7 +27,8 @@ export function spacesStorageFacts(
   region: string,
   aliasHost: pulumi.Input<string>,
   credentials: SpacesCredentials,
-): ProviderFacts {
+  // No cache buster: the Spaces CDN has no edge hook that could act on Mastodon's bust request (docs/takedowns.md).
+): Omit<ProviderFacts, "cacheBuster"> {
   return {
     region,
     endpoint: spacesEndpoint(region),

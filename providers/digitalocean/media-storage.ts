@@ -6,6 +6,7 @@ import { createSpacesBucket } from "./bucket";
 import { createCdn } from "./cdn";
 import { spacesStorageFacts } from "./endpoints";
 import { mediaDomainTls } from "./tls";
+import { spacesTakedownNotes } from "../../components/takedowns";
 import { createWriter } from "./writer";
 
 export interface DigitalOceanMediaStorageArgs {
@@ -37,6 +38,7 @@ export class DigitalOceanMediaStorage extends pulumi.ComponentResource {
       dependsOn: [bucket, cors, cdn, writer.key],
     });
     outputs.cdnDomain = cdn.endpoint;
+    outputs.takedowns = pulumi.output(spacesTakedownNotes(config.digitalocean.cdnTtl));
     if (dnsRecords) outputs.dnsRecords = dnsRecords;
     this.outputs = outputs;
     this.registerOutputs(outputs);

@@ -80,6 +80,36 @@ describe("renderEnv", () => {
   });
 });
 
+describe("renderEnv: Mastodon's cache buster", () => {
+  const cacheBuster = { secretHeader: "Mastodon-Cache-Buster", secret: "s3cretS3cretS3cret", httpMethod: "GET" };
+
+  it("renders the four CACHE_BUSTER_* lines config/cache_buster.yml reads, before S3_PERMISSION, only when the edge acts on them", () => {
+    const lines = renderEnv({ ...aws, cacheBuster }).trim().split("\n");
+    expect(lines.slice(-5)).toEqual([
+      "CACHE_BUSTER_ENABLED=true",
+      "CACHE_BUSTER_SECRET_HEADER=Mastodon-Cache-Buster",
+      "CACHE_BUSTER_SECRET=s3cretS3cretS3cret",
+      "CACHE_BUSTER_HTTP_METHOD=GET",
+      "S3_PERMISSION=",
+    ]);
+    expect(renderEnv(aws)).not.toContain("CACHE_BUSTER");
+  });
+
+  it("refuses a header name, method or secret Mastodon could not send", () => {
+    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, secretHeader: "Bad Header" } })).toThrowError("CACHE_BUSTER_SECRET_HEADER");
+    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, httpMethod: "get" } })).toThrowError("CACHE_BUSTER_HTTP_METHOD");
+    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, secret: "" } })).toThrowError("CACHE_BUSTER_SECRET must not be empty");
+    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, secret: "a#b" } })).toThrowError("CACHE_BUSTER_SECRET must not contain");
+  });
+
+  it("masks the secret and keeps the header name", () => {
+    const masked = maskEnvSecrets(renderEnv({ ...aws, cacheBuster }));
+    expect(masked).toContain("CACHE_BUSTER_SECRET=[secret]\n");
+    expect(masked).not.toContain("s3cretS3cret");
+    expect(masked).toContain("CACHE_BUSTER_SECRET_HEADER=Mastodon-Cache-Buster\n");
+  });
+});
+
 describe("publicObjectUrl", () => {
   it("uses the alias host without the bucket when there is one", () => {
     expect(publicObjectUrl(aws, "media_attachments/a.png")).toBe("https://files.example.com/media_attachments/a.png");

@@ -1,0 +1,66 @@
+/**
+ * The stack output `takedowns`: how deleted media leaves this stack's edge cache, and what that costs, as the
+ * plan and `pulumi stack output takedowns` show it (docs/takedowns.md has the long form).
+ *
+ * Prices, as published by the providers (check them before relying on a figure):
+ * - CloudFront invalidation: the first 1,000 paths a month free, then USD 0.005 a path, a wildcard path counting
+ *   as one (Amazon CloudFront pricing, "Invalidation requests"). CloudFront Functions: USD 0.10 per million
+ *   invocations (Amazon CloudFront pricing, "CloudFront Functions"). Lambda: 1 million requests a month free
+ *   (AWS Lambda pricing).
+ * - Cloudflare Workers: Free plan 100,000 requests a day; Standard (Workers Paid) USD 5 a month with 10 million
+ *   requests, then USD 0.30 per million (Cloudflare Workers docs, "Pricing"). Purge by URL is free.
+ * - DigitalOcean CDN flush: no charge (DigitalOcean API reference, "Purge the Cache for an Existing CDN Endpoint").
+ */
+
+/**
+ * What Mastodon never busts: only destroyed media attachments call the buster (app/models/media_attachment.rb
+ * `bust_cache!`; app/services/update_media_attachments_permissions_service.rb in object-ACL mode).
+ */
+export const NEVER_BUSTED =
+  "Mastodon busts only the files of destroyed media attachments (a deleted post or account, the purge after a " +
+  "suspension). It never busts avatars, headers, custom emoji, the remote-media vacuum, `tootctl media remove` or " +
+  "domain-block media clears: those stay cached until the cache lets them go (docs/takedowns.md).";
+
+export function awsTakedownNotes(): string {
+  return [
+    "Cache buster: on (CACHE_BUSTER_* in the env block). Mastodon's bust request for a deleted file reaches a CloudFront",
+    "Function on the media host, which passes it to the purge handler (Lambda, reachable only through this distribution),",
+    "which invalidates the attachment's folder with one wildcard path (the exact path when 15 wildcard invalidations are",
+    "already in progress). Cost: invalidation paths, the first 1,000 a month free, then USD 0.005 a path (about one path per",
+    "deleted attachment); the function runs on every media request, USD 0.10 per million; the Lambda calls stay within its",
+    "free tier for most instances.",
+    NEVER_BUSTED,
+  ].join("\n");
+}
+
+export function cloudflareTakedownNotes(): string {
+  return [
+    "Cache buster: on (CACHE_BUSTER_* in the env block). A Worker on the media host's route purges the URL of each bust",
+    "request by Cloudflare's purge-by-URL API (token limited to Cache Purge on this zone) and passes every other request",
+    "through untouched. Cost: the Worker runs on every media request of the route: Workers Free allows 100,000 requests a",
+    "day, Workers Paid is USD 5 a month with 10 million requests, then USD 0.30 per million. Purging is free.",
+    NEVER_BUSTED,
+  ].join("\n");
+}
+
+export function spacesTakedownNotes(cdnTtlSeconds: number): string {
+  return [
+    "Cache buster: off. The Spaces CDN cannot act on Mastodon's bust request, so the env block sets no CACHE_BUSTER_* line.",
+    `A deleted file stays on the CDN for up to digitalocean.cdnTtl (${cdnTtlSeconds} s): lower it for takedown-sensitive`,
+    "instances, and flush a taken-down URL through DigitalOcean's API (DELETE /v2/cdn/endpoints/ID/cache, no charge).",
+    NEVER_BUSTED,
+  ].join("\n");
+}
+
+export function minioTakedownNotes(proxied: boolean): string {
+  if (!proxied) {
+    return "Cache buster: off. Without a media domain MinIO serves media itself and nothing caches it, so there is nothing to bust.";
+  }
+  return [
+    "Cache buster: on (CACHE_BUSTER_* in the env block). The nginx proxy (nginxConfig) caches media; a bust request with",
+    "the secret (nginxCacheBusterMap) bypasses the cache and stores MinIO's fresh answer, a 404 once the file is deleted, in",
+    "place of the cached copy. No cost. Mastodon must be able to reach the media host: a private address needs",
+    "ALLOWED_PRIVATE_ADDRESSES.",
+    NEVER_BUSTED,
+  ].join("\n");
+}
