@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "./sdk";
 import { CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS } from "../../components/cors";
 import type { AwsStackConfig } from "../../components/config";
+import type { CacheBusterEdge } from "./cache-buster";
 
 /**
  * AWS managed cache policy "CachingOptimized": honours the origin's Cache-Control up to one year (max TTL
@@ -41,6 +42,8 @@ export interface MediaDistributionArgs {
   mediaDomain: string;
   bucket: aws.s3.Bucket;
   certificateArn: pulumi.Input<string>;
+  /** Mastodon's cache buster on the media behaviour (providers/aws/cache-buster.ts). */
+  cacheBuster?: Pick<CacheBusterEdge, "origin" | "functionAssociation">;
 }
 
 /**
@@ -92,7 +95,10 @@ export function createDistribution(name: string, args: MediaDistributionArgs, pa
       httpVersion: "http2and3",
       priceClass: args.config.aws.priceClass,
       // No s3OriginConfig with OAC: the provider sends an empty one itself, and an explicit one diffs forever.
-      origins: [{ originId, domainName: args.bucket.bucketRegionalDomainName, originAccessControlId: originAccessControl.id }],
+      origins: [
+        { originId, domainName: args.bucket.bucketRegionalDomainName, originAccessControlId: originAccessControl.id },
+        ...(args.cacheBuster ? [args.cacheBuster.origin] : []),
+      ],
       defaultCacheBehavior: {
         targetOriginId: originId,
         viewerProtocolPolicy: "redirect-to-https",
@@ -103,6 +109,7 @@ export function createDistribution(name: string, args: MediaDistributionArgs, pa
         originRequestPolicyId: CORS_S3_ORIGIN_REQUEST_POLICY_ID,
         responseHeadersPolicyId: responseHeaders.id,
         compress: true,
+        functionAssociations: args.cacheBuster ? [args.cacheBuster.functionAssociation] : [],
       },
       restrictions: { geoRestriction: { restrictionType: "none" } },
       viewerCertificate: {

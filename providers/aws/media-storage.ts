@@ -8,6 +8,9 @@ import { createDnsNotice } from "../../components/dns-notice";
 import { programDnsStatusLine } from "../../components/dns-status";
 import { publishMediaStorage } from "../../components/publish";
 import { createPrivateBucket } from "./bucket";
+import { createCacheBuster } from "../../components/cache-buster";
+import { awsTakedownNotes } from "../../components/takedowns";
+import { createCacheBusterEdge, grantCacheBuster } from "./cache-buster";
 import { createCertificate } from "./certificate";
 import { createDistribution } from "./distribution";
 import { dnsZone } from "./dns";
@@ -39,7 +42,14 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
     const certificate = config.aws.certificateArn
       ? { certificateArn: pulumi.output(config.aws.certificateArn), validationRecords: pulumi.output<DnsRecordSpec[]>([]) }
       : createCertificate(name, mediaDomain, zone, external, this);
-    const { distribution } = createDistribution(name, { config, mediaDomain, bucket, certificateArn: certificate.certificateArn }, this);
+    const cacheBuster = createCacheBuster(name, this);
+    const bustEdge = createCacheBusterEdge(name, { region: config.aws.region, cacheBuster }, this);
+    const { distribution } = createDistribution(
+      name,
+      { config, mediaDomain, bucket, certificateArn: certificate.certificateArn, cacheBuster: bustEdge },
+      this,
+    );
+    const bustGrants = grantCacheBuster(name, bustEdge, distribution, config.aws.region, this);
 
     // Last node of the graph (bucket -> distribution -> policy): the policy names the distribution's ARN.
     const bucketPolicy = new aws.s3.BucketPolicy(
@@ -75,10 +85,11 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
         checksumsOnlyWhenRequired: false,
         // CloudFront (OAC) reads for the public; the bucket has ACLs disabled (BucketOwnerEnforced).
         aclMode: "no-acl",
+        cacheBuster,
       },
       {
         triggers: [bucketPolicy.policy, distribution.id, certificate.certificateArn, writer.policy.policy, cors.corsRules],
-        dependsOn: [bucketPolicy, distribution, cors, writer.policy, ...mediaRecords],
+        dependsOn: [bucketPolicy, distribution, cors, writer.policy, ...mediaRecords, ...bustGrants],
         expectCname: external
           ? {
               host: mediaDomain,
@@ -89,6 +100,7 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
       },
     );
     outputs.cdnDomain = distribution.domainName;
+    outputs.takedowns = pulumi.output(awsTakedownNotes());
     if (external) {
       outputs.dnsRecords = pulumi.all([certificate.validationRecords, mediaCname]).apply(([validation, media]) => [...validation, ...media]);
     }

@@ -80,16 +80,15 @@ describe("AwsMediaStorage", async () => {
   });
 
   it("reads the private bucket through Origin Access Control", () => {
-    const oac = resourceOf(plan, "aws:cloudfront/originAccessControl:OriginAccessControl");
+    const oac = resourceOf(plan, "aws:cloudfront/originAccessControl:OriginAccessControl", "media-oac");
     expect(oac.inputs).toMatchObject({ originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
     const distribution = resourceOf(plan, "aws:cloudfront/distribution:Distribution");
-    expect(distribution.inputs.origins).toEqual([
-      {
-        originId: "media-bucket",
-        domainName: "example-social-media.s3.eu-central-1.amazonaws.com",
-        originAccessControlId: "media-oac-id",
-      },
-    ]);
+    // The second origin is the cache buster's purge handler (test/components/aws-cache-buster.test.ts).
+    expect((distribution.inputs.origins as unknown[])[0]).toEqual({
+      originId: "media-bucket",
+      domainName: "example-social-media.s3.eu-central-1.amazonaws.com",
+      originAccessControlId: "media-oac-id",
+    });
   });
 
   it("serves the media domain over HTTPS only, TLS 1.2 or newer, HTTP/2 and HTTP/3, with a us-east-1 certificate", () => {
@@ -112,6 +111,7 @@ describe("AwsMediaStorage", async () => {
       originRequestPolicyId: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
       responseHeadersPolicyId: "media-response-headers-id",
       compress: true,
+      functionAssociations: [{ eventType: "viewer-request", functionArn: expect.stringContaining(":function/media-cache-buster-viewer-request") }],
     });
     // AWS's published id of the managed policy CORS-S3Origin.
     expect(CORS_S3_ORIGIN_REQUEST_POLICY_ID).toBe("88a5eaf4-2fd4-4709-b370-b4c650ea3fcf");
@@ -172,6 +172,10 @@ describe("AwsMediaStorage", async () => {
         "S3_ALIAS_HOST=files.example.com",
         "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
         "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "CACHE_BUSTER_ENABLED=true",
+        "CACHE_BUSTER_SECRET_HEADER=Mastodon-Cache-Buster",
+        "CACHE_BUSTER_SECRET=mockCacheBusterSecretEXAMPLE00000000000000000000",
+        "CACHE_BUSTER_HTTP_METHOD=GET",
         "S3_PERMISSION=",
         "",
       ].join("\n"),

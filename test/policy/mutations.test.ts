@@ -242,6 +242,26 @@ const MUTATIONS: Mutation[] = [
       }),
   },
   {
+    // The cache buster's role policy is told from a writer's by its exact shape: one more action makes it a writer's.
+    name: "an S3 action in the cache buster's role policy",
+    policy: "writer-policy-least-privilege",
+    providers: ["aws"],
+    apply: (resources) =>
+      editJson(ofType(resources, AWS.rolePolicy), "policy", (document) => {
+        const statement = document.Statement[0] as { Action: unknown };
+        statement.Action = [...asList(statement.Action), "s3:GetObject"];
+      }),
+  },
+  {
+    name: "the cache buster's invalidation on every distribution",
+    policy: "writer-policy-least-privilege",
+    providers: ["aws"],
+    apply: (resources) =>
+      editJson(ofType(resources, AWS.rolePolicy), "policy", (document) => {
+        (document.Statement[0] as { Resource: unknown }).Resource = "*";
+      }),
+  },
+  {
     name: "a fullaccess Spaces grant",
     policy: "spaces-key-bucket-scoped",
     providers: ["digitalocean"],
