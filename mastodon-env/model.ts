@@ -14,6 +14,8 @@
  * Nothing here validates: doctor's rules and verify's `readTarget` decide what is wrong.
  */
 
+import { readCacheBuster, type MastodonCacheBuster } from "./cache-buster";
+
 /** One variable as Mastodon sees it: absent, present but empty, or set. */
 export type Variable = { state: "absent" } | { state: "empty"; line?: number } | { state: "set"; value: string; line?: number };
 
@@ -96,6 +98,8 @@ export interface MastodonEnv {
   extraMediaHosts: MediaHostEntry[];
   /** The host the browser's CSP allows for media: the first non-blank of alias, CloudFront host, S3_HOSTNAME. */
   cspMediaHost?: string;
+  /** CACHE_BUSTER_* as config/cache_buster.yml and app/lib/cache_buster.rb read them (mastodon-env/cache-buster.ts). */
+  cacheBuster: MastodonCacheBuster;
 }
 
 /** One EXTRA_MEDIA_HOSTS entry: `https://host[/path]` (the docs' form) or a bare host; both are CSP sources. */
@@ -177,6 +181,7 @@ export function readMastodonEnv(values: ReadonlyMap<string, string>, lines?: Rea
     responseChecksumValidation: checksum("AWS_RESPONSE_CHECKSUM_VALIDATION"),
     extraMediaHosts: parseMediaHosts(values.get("EXTRA_MEDIA_HOSTS")),
     cspMediaHost,
+    cacheBuster: readCacheBuster(values, lines),
   };
 }
 

@@ -1,4 +1,5 @@
 import { MOCK_PLACEHOLDER } from "../components/plan-model";
+import { CACHE_BUSTER_VARIABLES } from "./cache-buster";
 import { STORAGE_VARIABLES } from "./model";
 
 /**
@@ -36,12 +37,12 @@ export interface Placeholder {
 export const PLACEHOLDER_FIX = "write the real value from `pulumi stack output envProduction --show-secrets` after `pulumi up`";
 
 /**
- * Every storage variable (STORAGE_VARIABLES of ./model.ts) whose value is a placeholder this project prints,
- * in STORAGE_VARIABLES order. `values` are an env file's values (./env-file.ts). Pure; never returns a value.
+ * Every storage variable (STORAGE_VARIABLES of ./model.ts) or CACHE_BUSTER_* variable (./cache-buster.ts) whose
+ * value is a placeholder this project prints, in that order. `values` are an env file's values (./env-file.ts). Pure; never returns a value.
  */
 export function findPlaceholders(values: ReadonlyMap<string, string>): Placeholder[] {
   const found: Placeholder[] = [];
-  for (const variable of STORAGE_VARIABLES) {
+  for (const variable of [...STORAGE_VARIABLES, ...CACHE_BUSTER_VARIABLES]) {
     const value = values.get(variable);
     if (!value) continue;
     const marker = MARKERS.find((m) => m.test(value.trim()));

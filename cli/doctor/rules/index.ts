@@ -1,4 +1,5 @@
 import { basics } from "./basics";
+import { cacheBuster } from "./cache-buster";
 import { checksum } from "./checksum";
 import { endpoint } from "./endpoint";
 import { extraMediaHosts } from "./extra-hosts";
@@ -12,4 +13,4 @@ import { transfer } from "./transfer";
 import type { Rule } from "../finding";
 
 /** Every rule doctor runs, in the order findings are printed (docs/troubleshooting.md lists each finding). */
-export const RULES: readonly Rule[] = [basics, endpoint, region, permission, mediaHost, checksum, transfer, r2Credential, extraMediaHosts, keyPrefix, previous];
+export const RULES: readonly Rule[] = [basics, endpoint, region, permission, mediaHost, checksum, transfer, r2Credential, extraMediaHosts, keyPrefix, previous, cacheBuster];
