@@ -172,6 +172,7 @@ const invokes: Record<string, (inputs: State) => State> = {
       { id: "2efd5506f9c8494dacb1fa10a3e7d5b6", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.edge.r2.bucket"] },
       { id: "6a018a9f2fc74eb6b293b0c548f38b39", name: "Workers R2 Storage Bucket Item Read", scopes: ["com.cloudflare.edge.r2.bucket"] },
       { id: "bf7481a1826f439697cb59a20b22293e", name: "Workers R2 Storage Write", scopes: ["com.cloudflare.api.account"] },
+      { id: "e17beae8b8cb423a99b1730f21238bed", name: "Cache Purge", scopes: ["com.cloudflare.api.account.zone"] },
     ],
   }),
 };

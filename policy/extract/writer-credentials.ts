@@ -67,3 +67,28 @@ export function parseR2BucketResource(key: string): R2BucketResource | undefined
   if (!match) return undefined;
   return { accountId: match[1] as string, jurisdiction: match[2] as string, bucket: match[3] as string };
 }
+
+/** Cloudflare's fixed id of the zone permission group "Cache Purge" (what the program looks up by name). */
+export const CACHE_PURGE_PERMISSION_GROUPS = ["e17beae8b8cb423a99b1730f21238bed"];
+
+const ZONE_RESOURCE = /^com\.cloudflare\.api\.account\.zone\.[0-9a-f]{32}$/;
+
+/**
+ * The cache buster's purge token (providers/cloudflare/cache-buster.ts), which is not a writer: every policy
+ * allows only Cache Purge, on single zones. Anything more (another group, an account key, a deny) and the token
+ * is checked as a writer's.
+ */
+export function isCachePurgeToken(resource: RuleResource, purgeGroups: readonly string[] = CACHE_PURGE_PERMISSION_GROUPS): boolean {
+  const policies = tokenPoliciesOf(resource);
+  return (
+    policies.length > 0 &&
+    policies.every(
+      (policy) =>
+        policy.effect === "allow" &&
+        policy.permissionGroupIds.length > 0 &&
+        policy.permissionGroupIds.every((id) => purgeGroups.includes(id)) &&
+        policy.resources.ok &&
+        Object.entries(policy.resources.keys).every(([key, value]) => ZONE_RESOURCE.test(key) && value === "*"),
+    )
+  );
+}

@@ -1,4 +1,4 @@
-import { parseR2BucketResource, tokenPoliciesOf, TOKEN_TYPES } from "../extract/writer-credentials";
+import { isCachePurgeToken, parseR2BucketResource, tokenPoliciesOf, TOKEN_TYPES } from "../extract/writer-credentials";
 import { texts } from "../props";
 import type { ResourceRule } from "../rule";
 
@@ -12,6 +12,8 @@ export const R2_BUCKET_ITEM_PERMISSION_GROUPS = ["2efd5506f9c8494dacb1fa10a3e7d5
  * The R2 credential is an API token whose policies grant only the bucket-item permission groups, only on
  * `com.cloudflare.edge.r2.bucket.ACCOUNT_JURISDICTION_BUCKET` of one bucket: never an account key
  * (`com.cloudflare.api.account.*`), which would reach every bucket and, with other groups, the account itself.
+ * The one other token a stack has, the cache buster's Cache Purge on one zone, is told apart by its exact shape
+ * (policy/extract/writer-credentials.ts isCachePurgeToken).
  */
 export const r2TokenBucketItemScoped: ResourceRule = {
   kind: "resource",
@@ -32,6 +34,7 @@ export const r2TokenBucketItemScoped: ResourceRule = {
     },
   },
   validate(resource, context) {
+    if (isCachePurgeToken(resource)) return [];
     const allowedGroups = texts(context.config.permissionGroupIds);
     const buckets = new Set<string>();
     const messages: string[] = [];

@@ -9,6 +9,9 @@ import { createMediaEdge } from "./edge";
 import { createPrivateKeysGuard } from "./guard";
 import { previousMediaRedirectRules } from "./previous-media-redirect";
 import { createWriter } from "./writer";
+import { createCacheBuster } from "../../components/cache-buster";
+import { cloudflareTakedownNotes } from "../../components/takedowns";
+import { createCacheBusterWorker } from "./cache-buster";
 
 export interface CloudflareMediaStorageArgs {
   config: CloudflareStackConfig;
@@ -45,6 +48,8 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
       this,
     );
     const writer = createWriter(name, config, bucket.name, this);
+    const cacheBuster = createCacheBuster(name, this);
+    const bustWorker = createCacheBusterWorker(name, { accountId, zoneId, mediaDomain, cacheBuster }, this);
 
     const outputs = publishMediaStorage(
       this,
@@ -61,12 +66,14 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
         checksumsOnlyWhenRequired: true,
         // R2 has no ACLs and answers 501 to the x-amz-acl header; the custom domain serves the public.
         aclMode: "no-acl",
+        cacheBuster,
       },
       {
         triggers: [customDomain.domain, customDomain.minTls, cors.rules, writer.token.id, guard.rules, edge.headers.rules, edge.httpsRedirect.rules],
-        dependsOn: [customDomain, cors, writer.token, guard, edge.headers, edge.httpsRedirect],
+        dependsOn: [customDomain, cors, writer.token, guard, edge.headers, edge.httpsRedirect, bustWorker.route],
       },
     );
+    outputs.takedowns = pulumi.output(cloudflareTakedownNotes());
     if (config.cloudflare.r2DevDomain) outputs.r2DevDomain = managedDomain.domain;
     this.outputs = outputs;
     this.registerOutputs(outputs);

@@ -16,4 +16,6 @@ export { R2BucketLifecycle, type R2BucketLifecycleArgs } from "@pulumi/cloudflar
 export { R2CustomDomain, type R2CustomDomainArgs } from "@pulumi/cloudflare/r2customDomain";
 export { R2ManagedDomain, type R2ManagedDomainArgs } from "@pulumi/cloudflare/r2managedDomain";
 export { Ruleset, type RulesetArgs } from "@pulumi/cloudflare/ruleset";
+export { WorkersRoute, type WorkersRouteArgs } from "@pulumi/cloudflare/workersRoute";
+export { WorkersScript, type WorkersScriptArgs } from "@pulumi/cloudflare/workersScript";
 export * as types from "@pulumi/cloudflare/types";

@@ -50,6 +50,11 @@ describe("CloudflareMediaStorage", async () => {
         "cloudflare:index/ruleset:Ruleset",
         "cloudflare:index/ruleset:Ruleset",
         "cloudflare:index/ruleset:Ruleset",
+        // Mastodon's cache buster (test/components/cloudflare-cache-buster.test.ts).
+        "cloudflare:index/accountToken:AccountToken",
+        "cloudflare:index/workersScript:WorkersScript",
+        "cloudflare:index/workersRoute:WorkersRoute",
+        "random:index/randomPassword:RandomPassword",
         // The live checks, and the anchor of the media URLs (components/media-url-anchors.ts).
         "command:local:Command",
         "command:local:Command",
@@ -175,7 +180,7 @@ describe("CloudflareMediaStorage", async () => {
   });
 
   it("creates an account token that may only write the items of this one bucket, after the bucket", () => {
-    const token = resourceOf(plan, "cloudflare:index/accountToken:AccountToken");
+    const token = resourceOf(plan, "cloudflare:index/accountToken:AccountToken", "-writer");
     expect(token.inputs).toEqual({
       accountId: ACCOUNT,
       name: "mastodon-media writer for R2 bucket example-social-media",
@@ -225,6 +230,10 @@ describe("CloudflareMediaStorage", async () => {
         `AWS_SECRET_ACCESS_KEY=${SECRET_KEY}`,
         "AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED",
         "AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED",
+        "CACHE_BUSTER_ENABLED=true",
+        "CACHE_BUSTER_SECRET_HEADER=Mastodon-Cache-Buster",
+        "CACHE_BUSTER_SECRET=mockCacheBusterSecretEXAMPLE00000000000000000000",
+        "CACHE_BUSTER_HTTP_METHOD=GET",
         "S3_PERMISSION=",
         "",
       ].join("\n"),
@@ -245,9 +254,10 @@ describe("CloudflareMediaStorage", async () => {
     const needed = [
       "cloudflare:index/r2CustomDomain:R2CustomDomain",
       "cloudflare:index/r2BucketCors:R2BucketCors",
-      "cloudflare:index/accountToken:AccountToken",
     ];
     for (const type of needed) expect(check.dependsOn).toContain(resourceOf(plan, type).urn);
+    expect(check.dependsOn).toContain(resourceOf(plan, "cloudflare:index/accountToken:AccountToken", "-writer").urn);
+    expect(check.dependsOn).toContain(resourceOf(plan, "cloudflare:index/workersRoute:WorkersRoute").urn);
     for (const ruleset of resourcesOf(plan, "cloudflare:index/ruleset:Ruleset")) expect(check.dependsOn).toContain(ruleset.urn);
     expect(check.inputs.triggers).toEqual([
       "files.example.com",
@@ -299,7 +309,7 @@ describe("CloudflareMediaStorage in the EU jurisdiction with a key prefix", asyn
   });
 
   it("scopes the token to the EU bucket and renders the EU endpoint", () => {
-    const [policy] = resourceOf(plan, "cloudflare:index/accountToken:AccountToken").inputs.policies as { resources: string }[];
+    const [policy] = resourceOf(plan, "cloudflare:index/accountToken:AccountToken", "-writer").inputs.policies as { resources: string }[];
     expect(JSON.parse(policy?.resources ?? "")).toEqual({ [`com.cloudflare.edge.r2.bucket.${ACCOUNT}_eu_example-social-media`]: "*" });
     const env = String(plan.outputs.envProduction?.value);
     expect(env).toContain(`\nS3_ENDPOINT=https://${ACCOUNT}.eu.r2.cloudflarestorage.com\n`);

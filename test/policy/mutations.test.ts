@@ -148,10 +148,24 @@ const MUTATIONS: Mutation[] = [
     policy: "writer-scoped-to-stack-bucket",
     providers: ["cloudflare"],
     apply: (resources) =>
-      ofType(resources, CLOUDFLARE.accountToken, CLOUDFLARE.apiToken).map((token) => {
+      ofType(resources, CLOUDFLARE.accountToken, CLOUDFLARE.apiToken).flatMap((token) => {
+        const before = JSON.stringify(token.inputs.policies);
         for (const policy of token.inputs.policies as { resources: string }[]) policy.resources = policy.resources.replace("_default_", "_eu_");
-        return token.urn;
+        return JSON.stringify(token.inputs.policies) === before ? [] : [token.urn];
       }),
+  },
+  {
+    // The cache buster's purge token is told from a writer's by its exact shape: one more group makes it a writer's.
+    name: "an R2 group in the cache purge token",
+    policy: "r2-token-bucket-item-scoped",
+    providers: ["cloudflare"],
+    apply: (resources) =>
+      ofType(resources, CLOUDFLARE.accountToken)
+        .filter((token) => token.name.endsWith("-cache-buster-token"))
+        .map((token) => {
+          (token.inputs.policies as { permissionGroups: { id: string }[] }[])[0]!.permissionGroups.push({ id: "bf7481a1826f439697cb59a20b22293e" });
+          return token.urn;
+        }),
   },
   {
     name: "a lifecycle rule expiring current objects",
