@@ -1,14 +1,10 @@
 import { z } from "zod";
-import { booleanFlag, keyPrefix, lowercaseHex32, providerBucketName } from "./validators";
+import { booleanFlag, lowercaseHex32, providerBucketName } from "./validators";
 import { commonShape } from "./common";
 import { r2BucketNameProblem } from "./bucket-names";
 import { R2_JURISDICTIONS } from "./sdk-lists";
-import { PRIVATE_PREFIXES } from "../prefixes";
 
 export { R2_JURISDICTIONS } from "./sdk-lists";
-
-/** The private classes as path segments: `backups`, `imports`. */
-const PRIVATE_SEGMENTS = PRIVATE_PREFIXES.map((prefix) => prefix.replace(/\/$/, ""));
 
 export const cloudflareBlock = z.strictObject({
   accountId: lowercaseHex32("Cloudflare account id"),
@@ -29,16 +25,8 @@ export const cloudflareBlock = z.strictObject({
 
 export const cloudflareStack = z.strictObject({
   provider: z.literal("cloudflare"),
+  // keyPrefix: no backups or imports segment, one rule for every prefix-based provider (key-prefix-segments.ts).
   ...commonShape,
-  /**
-   * The media host's WAF rule blocks every path with a `backups/` or `imports/` segment (whatever key prefix,
-   * since other instances may share the bucket): a key prefix with such a segment would block all media.
-   */
-  keyPrefix: keyPrefix
-    .refine((value) => !value.split("/").some((segment) => PRIVATE_SEGMENTS.includes(segment)), {
-      message: `must not contain a ${PRIVATE_SEGMENTS.join(" or ")} segment: the media host's WAF rule blocks those paths`,
-    })
-    .optional(),
   bucket: providerBucketName(r2BucketNameProblem),
   cloudflare: cloudflareBlock,
 });

@@ -8,6 +8,7 @@ import { cloudflareStack } from "./cloudflare";
 import { digitaloceanStack } from "./digitalocean";
 import { minioStack } from "./minio";
 import { bucketName } from "./validators";
+import { keyPrefixSegmentIssues } from "./key-prefix-segments";
 
 export { PROVIDERS, type ProviderName } from "./common";
 
@@ -112,6 +113,9 @@ function crossFieldIssues(config: StackConfig): ConfigIssue[] {
       message: "must differ from webDomain: media needs its own host (S3_ALIAS_HOST)",
       value: config.mediaDomain,
     });
+  }
+  if (typeof config.provider === "string" && (PROVIDERS as readonly string[]).includes(config.provider)) {
+    issues.push(...keyPrefixSegmentIssues(config.provider, config.keyPrefix));
   }
   const needsMediaDomain = config.provider === "aws" || config.provider === "cloudflare";
   if (needsMediaDomain && config.mediaDomain === undefined) {

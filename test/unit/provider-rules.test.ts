@@ -97,11 +97,26 @@ describe("R2 jurisdictions", () => {
     expect(issuesOf({ ...cloudflare, cloudflare: { ...cloudflare.cloudflare, jurisdiction } })).toEqual([]);
   });
 
-  it("refuses a key prefix with a backups or imports segment, which the media host's WAF rule blocks", () => {
-    expect(issuesOf({ ...cloudflare, keyPrefix: "social/backups" })).toEqual([
-      ["keyPrefix", "must not contain a backups or imports segment: the media host's WAF rule blocks those paths"],
-    ]);
-    expect(issuesOf({ ...cloudflare, keyPrefix: "social/backup" })).toEqual([]);
+});
+
+describe("a key prefix with a private segment (backups, imports)", () => {
+  const digitalocean = { ...base, provider: "digitalocean", digitalocean: { region: "ams3" } };
+  const waf = "must not contain a backups or imports segment (Mastodon's private classes): the media host's WAF rule blocks every path with such a segment, so all media would answer 403";
+  const policy = "must not contain a backups or imports segment (Mastodon's private classes): every key under such a segment counts as private, so the bucket policy could grant no public read";
+
+  it.each([
+    ["cloudflare", cloudflare, waf],
+    ["aws", aws, policy],
+    ["minio", minio, policy],
+  ] as const)("is refused by the config on %s, whose public read is prefix-based, with the key named", (_name, stack, message) => {
+    for (const keyPrefix of ["backups", "social/backups", "imports/x"]) {
+      expect(issuesOf({ ...stack, keyPrefix })).toEqual([["keyPrefix", message]]);
+    }
+    expect(issuesOf({ ...stack, keyPrefix: "social/backup" })).toEqual([]);
+  });
+
+  it("passes on DigitalOcean, where each object's ACL decides (object-ACL mode)", () => {
+    expect(issuesOf({ ...digitalocean, keyPrefix: "backups" })).toEqual([]);
   });
 });
 
