@@ -36,6 +36,8 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     PROJECT,
     stack,
     false,
+    // What the CLI reports on a self-managed (DIY) backend; the program marks zone rulesets with it.
+    "organization",
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
   // The program looks DNS up for AWS stacks with external DNS: an offline plan asks nothing and claims nothing.

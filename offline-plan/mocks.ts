@@ -15,6 +15,8 @@ import { r2SecretAccessKey } from "../providers/cloudflare/writer-policy";
 const ACCOUNT = "123456789012";
 /** A Cloudflare zone id whose mocked zone already has a custom-rules entry point not made by this project. */
 export const LEFTOVER_ENTRY_POINT_ZONE = "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e";
+/** A Cloudflare zone id whose mocked zone holds the entry points of another mastodon-media stack (a second instance). */
+export const OTHER_STACK_ENTRY_POINT_ZONE = "0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d";
 type State = Record<string, unknown>;
 /** Records a value invented by the mock engine and returns it. */
 type Made = <T extends string>(value: T) => T;
@@ -160,7 +162,19 @@ const invokes: Record<string, (inputs: State) => State> = {
   "cloudflare:index/getRulesets:getRulesets": (inputs) => ({
     zoneId: inputs.zoneId,
     rulesets:
-      inputs.zoneId === LEFTOVER_ENTRY_POINT_ZONE
+      inputs.zoneId === OTHER_STACK_ENTRY_POINT_ZONE
+        ? [
+            {
+              id: "5a5a5a5a5a5a4a5a9a5a5a5a5a5a5a5a",
+              kind: "zone",
+              name: "Zone custom rules (managed by mastodon-media)",
+              phase: "http_request_firewall_custom",
+              description: "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack acme/mastodon-media/production]",
+              lastUpdated: "2025-03-01T10:00:00Z",
+              version: "2",
+            },
+          ]
+        : inputs.zoneId === LEFTOVER_ENTRY_POINT_ZONE
         ? [
             { id: "2f2feab2026849078ba485f918791bdc", kind: "zone", name: "default", phase: "http_request_firewall_custom", description: "", lastUpdated: "2025-03-01T10:00:00Z", version: "3" },
             { id: "77454fe2d30c4220b5701f6fdfb893ba", kind: "managed", name: "Cloudflare Managed Free Ruleset", phase: "http_request_firewall_managed", description: "", lastUpdated: "2025-03-01T10:00:00Z", version: "12" },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "./sdk";
-import { MANAGED_NAME_MARK } from "./entry-points";
+import { ENTRY_POINT_NAMES, entryPointDescription } from "./ruleset-identity";
 import { mediaHeaderRules, mediaHttpsRedirectRule } from "./edge-rules";
 
 export interface MediaEdge {
@@ -20,6 +20,8 @@ export function createMediaEdge(
   zoneId: string,
   mediaDomain: string,
   corsOrigins: readonly string[],
+  /** ORG/PROJECT/STACK, the owner mark of the descriptions (providers/cloudflare/ruleset-identity.ts). */
+  stackId: string,
   parent: pulumi.Resource,
   /** More Single Redirects for the same phase, e.g. previous media hosts (providers/cloudflare/previous-media-redirect.ts). */
   extraRedirects: readonly ReturnType<typeof mediaHttpsRedirectRule>[] = [],
@@ -30,8 +32,8 @@ export function createMediaEdge(
       zoneId,
       kind: "zone",
       phase: "http_response_headers_transform",
-      name: `Zone response header rules ${MANAGED_NAME_MARK}`,
-      description: "Response header transform rules of the zone, managed by the mastodon-media Pulumi project",
+      name: ENTRY_POINT_NAMES.http_response_headers_transform,
+      description: entryPointDescription("http_response_headers_transform", stackId),
       rules: mediaHeaderRules(mediaDomain, corsOrigins),
     },
     { parent },
@@ -42,8 +44,8 @@ export function createMediaEdge(
       zoneId,
       kind: "zone",
       phase: "http_request_dynamic_redirect",
-      name: `Zone single redirects ${MANAGED_NAME_MARK}`,
-      description: "Single Redirect rules of the zone, managed by the mastodon-media Pulumi project",
+      name: ENTRY_POINT_NAMES.http_request_dynamic_redirect,
+      description: entryPointDescription("http_request_dynamic_redirect", stackId),
       rules: [mediaHttpsRedirectRule(mediaDomain), ...extraRedirects],
     },
     { parent },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "./sdk";
 import { privateKeysExpression } from "./guard-expression";
+import { ENTRY_POINT_NAMES, entryPointDescription } from "./ruleset-identity";
 
 /** Stable rule reference, so that edits update the rule in place instead of replacing it. */
 export const PRIVATE_KEYS_RULE_REF = "mastodon_media_private_keys";
@@ -17,6 +18,8 @@ export function createPrivateKeysGuard(
   name: string,
   zoneId: string,
   mediaDomain: string,
+  /** ORG/PROJECT/STACK, the owner mark of the description (providers/cloudflare/ruleset-identity.ts). */
+  stackId: string,
   parent: pulumi.Resource,
 ): cloudflare.Ruleset {
   return new cloudflare.Ruleset(
@@ -25,8 +28,8 @@ export function createPrivateKeysGuard(
       zoneId,
       kind: "zone",
       phase: "http_request_firewall_custom",
-      name: "Zone custom rules (managed by mastodon-media)",
-      description: "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project",
+      name: ENTRY_POINT_NAMES.http_request_firewall_custom,
+      description: entryPointDescription("http_request_firewall_custom", stackId),
       rules: [
         {
           ref: PRIVATE_KEYS_RULE_REF,

@@ -1,17 +1,27 @@
 import * as cloudflare from "./sdk";
 import type { MediaStorageFactory } from "..";
-import { assertNoForeignEntryPoints } from "./entry-points";
+import * as pulumi from "@pulumi/pulumi";
+import { assertNoForeignEntryPoints, unmarkedEntryPoints } from "./entry-points";
+import { currentStackId } from "./stack-id";
 import { CloudflareMediaStorage } from "./media-storage";
 
 export { CloudflareMediaStorage, type CloudflareMediaStorageArgs } from "./media-storage";
 
 /**
- * Looks at the zone's rulesets first: an entry point of a phase this stack owns, made by someone else, stops the
- * deploy with its id before any resource is registered (providers/cloudflare/entry-points.ts).
+ * Looks at the zone's rulesets first: an entry point of a phase this stack owns, made by someone else or for
+ * another stack, stops the deploy with its id before any resource is registered (providers/cloudflare/entry-points.ts).
  */
 export const createMediaStorage: MediaStorageFactory<"cloudflare"> = async (name, config) => {
   const { zoneId } = config.cloudflare;
   const { rulesets } = await cloudflare.getRulesets({ zoneId });
-  assertNoForeignEntryPoints(zoneId, config.mediaDomain ?? "the media host", rulesets);
-  return new CloudflareMediaStorage(name, { config });
+  const stackId = currentStackId();
+  assertNoForeignEntryPoints(zoneId, config.mediaDomain ?? "the media host", rulesets, stackId);
+  for (const ruleset of unmarkedEntryPoints(rulesets, stackId)) {
+    pulumi.log.warn(
+      `The ${ruleset.phase} entry point ${ruleset.id} of zone ${zoneId} was made by mastodon-media before rulesets named ` +
+        `their stack: taken as this stack's (${stackId}). If it is another stack's, this update fails when it creates ` +
+        "that ruleset; otherwise it now writes this stack's mark into the ruleset's description.",
+    );
+  }
+  return new CloudflareMediaStorage(name, { config, stackId });
 };

@@ -15,6 +15,8 @@ import { createCacheBusterWorker } from "./cache-buster";
 
 export interface CloudflareMediaStorageArgs {
   config: CloudflareStackConfig;
+  /** ORG/PROJECT/STACK (providers/cloudflare/stack-id.ts): marks the zone rulesets as this stack's. */
+  stackId: string;
 }
 
 /**
@@ -36,11 +38,11 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
     }
 
     const { bucket, cors } = createMediaBucket(name, config, this);
-    const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, this);
+    const guard = createPrivateKeysGuard(name, zoneId, mediaDomain, args.stackId, this);
     const previous = config.cloudflare.redirectPreviousMediaDomains
       ? previousMediaRedirectRules(config.previousMediaDomains, mediaDomain, config.keyPrefix)
       : [];
-    const edge = createMediaEdge(name, zoneId, mediaDomain, config.corsOrigins, this, previous);
+    const edge = createMediaEdge(name, zoneId, mediaDomain, config.corsOrigins, args.stackId, this, previous);
     // The media host goes live only once the guard on private keys and its HTTPS redirect are in place.
     const { customDomain, managedDomain } = createMediaDomains(
       name,

@@ -124,7 +124,7 @@ describe("CloudflareMediaStorage", async () => {
       kind: "zone",
       phase: "http_response_headers_transform",
       name: "Zone response header rules (managed by mastodon-media)",
-      description: "Response header transform rules of the zone, managed by the mastodon-media Pulumi project",
+      description: "Response header transform rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack organization/mastodon-media/test]",
       rules: [
         {
           ref: "mastodon_media_headers",
@@ -152,7 +152,7 @@ describe("CloudflareMediaStorage", async () => {
       kind: "zone",
       phase: "http_request_dynamic_redirect",
       name: "Zone single redirects (managed by mastodon-media)",
-      description: "Single Redirect rules of the zone, managed by the mastodon-media Pulumi project",
+      description: "Single Redirect rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack organization/mastodon-media/test]",
       rules: [
         {
           ref: "mastodon_media_https",
@@ -202,7 +202,7 @@ describe("CloudflareMediaStorage", async () => {
       kind: "zone",
       phase: "http_request_firewall_custom",
       name: "Zone custom rules (managed by mastodon-media)",
-      description: "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project",
+      description: "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack organization/mastodon-media/test]",
       rules: [
         {
           ref: "mastodon_media_private_keys",
