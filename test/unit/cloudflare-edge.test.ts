@@ -38,10 +38,29 @@ describe("mediaHostMatch", () => {
 });
 
 describe("mediaHeaderRules", () => {
-  it("sets HSTS and nosniff on every response, and CORS per listed origin", () => {
+  it("sets HSTS, nosniff and Vary: Origin (keeping Accept-Encoding) on every response in list mode, and one CORS rule for all listed origins", () => {
     const rules = mediaHeaderRules("files.example.com", ["https://social.example.com", "https://elk.zone"]);
-    expect(rules.map((rule) => rule.ref)).toEqual(["mastodon_media_headers", "mastodon_media_headers_cors_1", "mastodon_media_headers_cors_2"]);
-    expect(Object.keys(rules[0]?.actionParameters.headers ?? {})).toEqual(["Strict-Transport-Security", "X-Content-Type-Options"]);
-    expect(rules[2]?.actionParameters.headers["Access-Control-Allow-Origin"]).toEqual({ operation: "set", value: "https://elk.zone" });
+    expect(rules.map((rule) => rule.ref)).toEqual(["mastodon_media_headers", "mastodon_media_headers_cors"]);
+    // Matched or not, the answer depends on Origin: every response of the media host says so.
+    expect(rules[0]).toMatchObject({ expression: '(lower(http.host) in {"files.example.com" "files.example.com."})' });
+    expect(rules[0]?.actionParameters.headers).toEqual({
+      "Strict-Transport-Security": { operation: "set", value: "max-age=63072000" },
+      "X-Content-Type-Options": { operation: "set", value: "nosniff" },
+      Vary: { operation: "set", value: "Accept-Encoding, Origin" },
+    });
+    expect(rules[1]?.expression).toBe(
+      '(lower(http.host) in {"files.example.com" "files.example.com."} and http.request.headers["origin"][0] in {"https://social.example.com" "https://elk.zone"})',
+    );
+    expect(rules[1]?.actionParameters.headers).toEqual({
+      "Access-Control-Allow-Origin": { operation: "set", expression: 'http.request.headers["origin"][0]' },
+      "Access-Control-Expose-Headers": { operation: "set", value: "ETag" },
+    });
+  });
+
+  it("with any origin, one static rule and no Vary", () => {
+    const rules = mediaHeaderRules("files.example.com", ["*"]);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.actionParameters.headers).not.toHaveProperty("Vary");
+    expect(rules[0]?.actionParameters.headers["Access-Control-Allow-Origin"]).toEqual({ operation: "set", value: "*" });
   });
 });
