@@ -181,6 +181,8 @@ const invokes: Record<string, (inputs: State) => State> = {
           ]
         : [],
   }),
+  // Every mocked zone is example.com.
+  "cloudflare:index/getZone:getZone": (inputs) => ({ id: inputs.zoneId, zoneId: inputs.zoneId, name: "example.com" }),
   "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList": () => ({
     results: [
       { id: "2efd5506f9c8494dacb1fa10a3e7d5b6", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.edge.r2.bucket"] },

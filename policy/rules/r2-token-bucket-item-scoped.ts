@@ -1,12 +1,14 @@
 import { isCachePurgeToken, parseR2BucketResource, tokenPoliciesOf, TOKEN_TYPES } from "../extract/writer-credentials";
 import { texts } from "../props";
+import { R2_BUCKET_ITEM_GROUPS } from "../../components/r2-permission-groups";
 import type { ResourceRule } from "../rule";
 
 /**
- * Cloudflare's fixed ids of the bucket-scoped R2 permission groups "Workers R2 Storage Bucket Item Write" and
- * "... Item Read" (what the program looks up by name). Configurable: `permissionGroupIds`.
+ * The ids of the bucket-scoped R2 permission groups "Workers R2 Storage Bucket Item Write" and "... Item Read",
+ * from the table the program also picks its group by (components/r2-permission-groups.ts: name, scope and id).
+ * Configurable: `permissionGroupIds`.
  */
-export const R2_BUCKET_ITEM_PERMISSION_GROUPS = ["2efd5506f9c8494dacb1fa10a3e7d5b6", "6a018a9f2fc74eb6b293b0c548f38b39"];
+export const R2_BUCKET_ITEM_PERMISSION_GROUPS = R2_BUCKET_ITEM_GROUPS.map((group) => group.id);
 
 /**
  * The R2 credential is an API token whose policies grant only the bucket-item permission groups, only on

@@ -3,6 +3,7 @@ import type { MediaStorageFactory } from "..";
 import * as pulumi from "@pulumi/pulumi";
 import { assertNoForeignEntryPoints, unmarkedEntryPoints } from "./entry-points";
 import { currentStackId } from "./stack-id";
+import { previousBasesOutsideZone } from "./zone-hosts";
 import { CloudflareMediaStorage } from "./media-storage";
 
 export { CloudflareMediaStorage, type CloudflareMediaStorageArgs } from "./media-storage";
@@ -22,6 +23,15 @@ export const createMediaStorage: MediaStorageFactory<"cloudflare"> = async (name
         `their stack: taken as this stack's (${stackId}). If it is another stack's, this update fails when it creates ` +
         "that ruleset; otherwise it now writes this stack's mark into the ruleset's description.",
     );
+  }
+  if (config.cloudflare.redirectPreviousMediaDomains) {
+    const zone = await cloudflare.getZone({ zoneId });
+    for (const base of previousBasesOutsideZone(config.previousMediaDomains, zone.name)) {
+      pulumi.log.warn(
+        `previousMediaDomains: ${base} is not in the zone ${zone.name} (cloudflare.zoneId), so its redirect never runs: ` +
+          "the zone's rules see only its own hosts. Keep that host answering with a redirect of its own (docs/migrating.md).",
+      );
+    }
   }
   return new CloudflareMediaStorage(name, { config, stackId });
 };

@@ -10,6 +10,7 @@ export { ApiToken, type ApiTokenArgs } from "@pulumi/cloudflare/apiToken";
 export { DnsRecord, type DnsRecordArgs } from "@pulumi/cloudflare/dnsRecord";
 export { getAccountApiTokenPermissionGroupsListOutput } from "@pulumi/cloudflare/getAccountApiTokenPermissionGroupsList";
 export { getRulesets } from "@pulumi/cloudflare/getRulesets";
+export { getZone } from "@pulumi/cloudflare/getZone";
 export { R2Bucket, type R2BucketArgs } from "@pulumi/cloudflare/r2bucket";
 export { R2BucketCors, type R2BucketCorsArgs } from "@pulumi/cloudflare/r2bucketCors";
 export { R2BucketLifecycle, type R2BucketLifecycleArgs } from "@pulumi/cloudflare/r2bucketLifecycle";

@@ -1,16 +1,16 @@
 import { createHash } from "node:crypto";
 import { UserError } from "../../components/errors";
 import type { R2Jurisdiction } from "./endpoint";
+import { R2_BUCKET_ITEM_WRITE, R2_BUCKET_SCOPE } from "../../components/r2-permission-groups";
 
 /**
  * The permission group that lets a token read, write, list and delete objects of the buckets named in its
- * policy, and nothing else (no bucket settings, no other bucket). Looked up by name: ids are not documented
- * as stable.
+ * policy, and nothing else (no bucket settings, no other bucket): components/r2-permission-groups.ts, the table
+ * the policy pack judges tokens by too.
  */
-export const BUCKET_ITEM_WRITE_GROUP = "Workers R2 Storage Bucket Item Write";
+export const BUCKET_ITEM_WRITE_GROUP = R2_BUCKET_ITEM_WRITE.name;
 
-/** The resource scope of a single R2 bucket in token policies. */
-export const R2_BUCKET_SCOPE = "com.cloudflare.edge.r2.bucket";
+export { R2_BUCKET_SCOPE };
 
 export interface PermissionGroup {
   id: string;
@@ -23,7 +23,9 @@ export interface PermissionGroup {
  * Cloudflare lists one entry per (name, scope) pair, and the provider's permission-groups data source reports
  * each entry's `scopes` as resource-scope strings (e.g. `com.cloudflare.edge.r2.bucket`); a group of the same
  * name under another scope (account-wide) may come first, and must never be the one a writer token gets.
- * Fails when no entry has both the name and the bucket scope, or when several distinct ids do (ambiguous).
+ * Fails when no entry has both the name and the bucket scope, when several distinct ids do (ambiguous), or when
+ * the one found is not the id the policy pack allows (`r2-token-bucket-item-scoped`): the program and the pack
+ * judge the group the same way, so a deploy is never refused by the pack for the group the program chose.
  */
 export function bucketItemWriteGroupId(groups: readonly PermissionGroup[]): string {
   const named = groups.filter((candidate) => candidate.name === BUCKET_ITEM_WRITE_GROUP);
@@ -47,7 +49,15 @@ export function bucketItemWriteGroupId(groups: readonly PermissionGroup[]): stri
         `(${ids.join(", ")}): refusing to guess which one the writer token should get.`,
     );
   }
-  return ids[0] as string;
+  const id = ids[0] as string;
+  if (id !== R2_BUCKET_ITEM_WRITE.id) {
+    throw new UserError(
+      `Cloudflare lists "${BUCKET_ITEM_WRITE_GROUP}" (${R2_BUCKET_SCOPE}) under the id ${id}, not ${R2_BUCKET_ITEM_WRITE.id}, ` +
+        "the id the policy pack's r2-token-bucket-item-scoped allows: the deploy would be refused. Check the group in " +
+        "Cloudflare's API token permissions list, then update components/r2-permission-groups.ts (both judge by it).",
+    );
+  }
+  return id;
 }
 
 /** The key naming one bucket in a token policy's `resources` (`ACCOUNT_JURISDICTION_BUCKET`). */

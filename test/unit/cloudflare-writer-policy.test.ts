@@ -87,3 +87,50 @@ describe("r2SecretAccessKey", () => {
     expect(() => r2SecretAccessKey("")).toThrow(/returned no value for the writer token/);
   });
 });
+
+describe("the R2 permission group, judged the same way by the program and the policy pack", () => {
+  it("is picked by name and scope, and only under the id the pack allows", async () => {
+    const { R2_BUCKET_ITEM_PERMISSION_GROUPS } = await import("../../policy/rules/r2-token-bucket-item-scoped");
+    expect(R2_BUCKET_ITEM_PERMISSION_GROUPS).toContain(bucketItemWriteGroupId(groups));
+    // Cloudflare listing the group under another id: the pack would refuse the token, so the program refuses first.
+    const moved = groups.map((group) => (group.name.endsWith("Item Write") ? { ...group, id: "9e9e9e9e9e9e4e9e9e9e9e9e9e9e9e9e" } : group));
+    expect(() => bucketItemWriteGroupId(moved)).toThrow(UserError);
+    expect(() => bucketItemWriteGroupId(moved)).toThrow(/under the id 9e9e9e9e9e9e4e9e9e9e9e9e9e9e9e9e, not 2efd5506f9c8494dacb1fa10a3e7d5b6, the id the policy pack's r2-token-bucket-item-scoped allows/);
+    expect(R2_BUCKET_ITEM_PERMISSION_GROUPS).not.toContain("9e9e9e9e9e9e4e9e9e9e9e9e9e9e9e9e");
+  });
+});
+
+describe("previous media hosts and the zone", () => {
+  it("names the bases whose host is outside the zone (their redirect never runs)", async () => {
+    const { isInZone, previousBasesOutsideZone } = await import("../../providers/cloudflare/zone-hosts");
+    expect(isInZone("files.example.com", "example.com")).toBe(true);
+    expect(isInZone("example.com", "example.com")).toBe(true);
+    expect(isInZone("badexample.com", "example.com")).toBe(false);
+    expect(previousBasesOutsideZone(["files.example.com/social", "media.example.net", "old.example.com"], "example.com")).toEqual(["media.example.net"]);
+  });
+});
+
+describe("a Cloudflare stack redirecting a previous host of another zone", () => {
+  it("warns that the redirect never runs, naming the base and the zone", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const { vi } = await import("vitest");
+    const { planConfig } = await import("../helpers/plan");
+    const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+    try {
+      await planConfig({
+        provider: "cloudflare",
+        webDomain: "social.example.com",
+        mediaDomain: "files.example.com",
+        bucket: "example-social-media",
+        previousMediaDomains: ["media.example.net", "old.example.com"],
+        cloudflare: { accountId: ACCOUNT, zoneId: "fedcba9876543210fedcba9876543210", redirectPreviousMediaDomains: true },
+      });
+      const messages = warn.mock.calls.map((call) => String(call[0]));
+      expect(messages.filter((message) => message.startsWith("previousMediaDomains:"))).toEqual([
+        "previousMediaDomains: media.example.net is not in the zone example.com (cloudflare.zoneId), so its redirect never runs: the zone's rules see only its own hosts. Keep that host answering with a redirect of its own (docs/migrating.md).",
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
