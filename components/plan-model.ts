@@ -17,6 +17,8 @@ export interface PlannedResource {
   retainOnDelete: boolean;
   dependsOn: string[];
   additionalSecretOutputs: string[];
+  /** The deleteBeforeReplace resource option, present only when set (a replacement then deletes first). */
+  deleteBeforeReplace?: true;
 }
 
 export interface PlanOutput {

@@ -92,6 +92,7 @@ interface RegisterRequest {
   getCustom(): boolean;
   getProtect(): boolean;
   getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
   getDependenciesList(): string[];
   getAdditionalsecretoutputsList(): string[];
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
@@ -114,6 +115,7 @@ function toPlannedResource(request: RegisterRequest, stack: string): PlannedReso
     retainOnDelete: request.getRetainondelete(),
     dependsOn: request.getDependenciesList(),
     additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+    ...(request.getDeletebeforereplace() ? { deleteBeforeReplace: true as const } : {}),
   };
 }
 

@@ -36,7 +36,11 @@ export function createMediaDomains(name: string, args: MediaDomainsArgs, parent:
       enabled: true,
       minTls: MEDIA_MIN_TLS,
     },
-    { parent, dependsOn: args.dependsOn },
+    // A new `domain` replaces the custom domain (terraform-provider-cloudflare r2_custom_domain: `domain`
+    // RequiresReplace). Delete first: the old host's record goes with the old domain (R2 docs, "Remove domain"),
+    // and the previous-host placeholder for it (providers/cloudflare/previous-host-records.ts) can only be
+    // created under that name once it is gone. The new host served nothing before, so nothing is lost meanwhile.
+    { parent, dependsOn: args.dependsOn, deleteBeforeReplace: true },
   );
   const managedDomain = new cloudflare.R2ManagedDomain(
     `${name}-r2-dev`,

@@ -3,7 +3,7 @@ import type { MediaStorageFactory } from "..";
 import * as pulumi from "@pulumi/pulumi";
 import { assertNoForeignEntryPoints, unmarkedEntryPoints } from "./entry-points";
 import { currentStackId } from "./stack-id";
-import { previousBasesOutsideZone } from "./zone-hosts";
+import { isInZone, previousBasesOutsideZone } from "./zone-hosts";
 import { CloudflareMediaStorage } from "./media-storage";
 
 export { CloudflareMediaStorage, type CloudflareMediaStorageArgs } from "./media-storage";
@@ -24,8 +24,10 @@ export const createMediaStorage: MediaStorageFactory<"cloudflare"> = async (name
         "that ruleset; otherwise it now writes this stack's mark into the ruleset's description.",
     );
   }
+  let zoneHosts = (_host: string) => false;
   if (config.cloudflare.redirectPreviousMediaDomains) {
     const zone = await cloudflare.getZone({ zoneId });
+    zoneHosts = (host) => isInZone(host, zone.name);
     for (const base of previousBasesOutsideZone(config.previousMediaDomains, zone.name)) {
       pulumi.log.warn(
         `previousMediaDomains: ${base} is not in the zone ${zone.name} (cloudflare.zoneId), so its redirect never runs: ` +
@@ -33,5 +35,5 @@ export const createMediaStorage: MediaStorageFactory<"cloudflare"> = async (name
       );
     }
   }
-  return new CloudflareMediaStorage(name, { config, stackId });
+  return new CloudflareMediaStorage(name, { config, stackId, zoneHosts });
 };

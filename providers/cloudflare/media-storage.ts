@@ -8,6 +8,7 @@ import { R2_REGION, r2ApiHost, r2Endpoint } from "./endpoint";
 import { createMediaEdge } from "./edge";
 import { createPrivateKeysGuard } from "./guard";
 import { previousMediaRedirectRules } from "./previous-media-redirect";
+import { createPreviousHostRecords, previousHosts } from "./previous-host-records";
 import { createWriter } from "./writer";
 import { createCacheBuster } from "../../components/cache-buster";
 import { cloudflareTakedownNotes } from "../../components/takedowns";
@@ -17,6 +18,8 @@ export interface CloudflareMediaStorageArgs {
   config: CloudflareStackConfig;
   /** ORG/PROJECT/STACK (providers/cloudflare/stack-id.ts): marks the zone rulesets as this stack's. */
   stackId: string;
+  /** Whether a host is in the zone (providers/cloudflare/zone-hosts.ts); previous hosts outside it get no record. */
+  zoneHosts: (host: string) => boolean;
 }
 
 /**
@@ -49,6 +52,10 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
       { config, mediaDomain, bucketName: bucket.name, dependsOn: [guard, edge.httpsRedirect] },
       this,
     );
+    if (config.cloudflare.redirectPreviousMediaDomains) {
+      const hosts = previousHosts(config.previousMediaDomains, mediaDomain).filter((host) => args.zoneHosts(host));
+      createPreviousHostRecords(name, { zoneId, hosts, after: customDomain }, this);
+    }
     const writer = createWriter(name, config, bucket.name, this);
     const cacheBuster = createCacheBuster(name, this);
     const bustWorker = createCacheBusterWorker(name, { accountId, zoneId, mediaDomain, cacheBuster }, this);
