@@ -9,12 +9,15 @@ import { bucketPolicyPublicReadLimitedToPublicPrefixes } from "./rules/bucket-po
 import { bucketProtectionMatchesEnvironment } from "./rules/bucket-protection-matches-environment";
 import { cloudfrontPriceClassCoversBucketRegion } from "./rules/cloudfront-price-class-covers-bucket-region";
 import { cloudfrontPriceClassLimited } from "./rules/cloudfront-price-class-limited";
+import { cloudfrontPreflightForwardsOrigin } from "./rules/cloudfront-preflight-forwards-origin";
 import { corsAllowsAnyOrigin } from "./rules/cors-allows-any-origin";
 import { corsReadOnlyMethods } from "./rules/cors-read-only-methods";
 import { mediaDomainHttpsOnly } from "./rules/media-domain-https-only";
 import { mediaDomainTls12Minimum } from "./rules/media-domain-tls-1-2-minimum";
 import { mediaUrlsAnchored } from "./rules/media-urls-anchored";
 import { r2DevDomainDisabledInProduction } from "./rules/r2-dev-domain-disabled-in-production";
+import { r2MediaHostCorsAfterCache } from "./rules/r2-media-host-cors-after-cache";
+import { r2MediaHostHttpsRedirect } from "./rules/r2-media-host-https-redirect";
 import { r2PrivatePrefixesBlocked } from "./rules/r2-private-prefixes-blocked";
 import { r2TokenBucketItemScoped } from "./rules/r2-token-bucket-item-scoped";
 import { spacesKeyBucketScoped } from "./rules/spaces-key-bucket-scoped";
@@ -44,6 +47,9 @@ export const rules: readonly Rule[] = [
   corsReadOnlyMethods,
   mediaDomainHttpsOnly,
   mediaDomainTls12Minimum,
+  r2MediaHostHttpsRedirect,
+  r2MediaHostCorsAfterCache,
+  cloudfrontPreflightForwardsOrigin,
   // Media is never lost by accident
   bucketProtectionMatchesEnvironment,
   bucketLifecycleKeepsMedia,

@@ -113,6 +113,18 @@ describe("evaluatePlan", () => {
         resource: domain.urn,
         message: "The R2 custom domain files.example.com must have a WAF rule in its zone blocking /backups/ and /imports/: R2 serves every key on a custom domain.",
       },
+      {
+        policy: "r2-media-host-https-redirect",
+        level: "mandatory",
+        resource: domain.urn,
+        message: "The R2 custom domain files.example.com must redirect plain HTTP to HTTPS (a Single Redirect in its zone): R2 serves media over plain HTTP otherwise.",
+      },
+      {
+        policy: "r2-media-host-cors-after-cache",
+        level: "mandatory",
+        resource: domain.urn,
+        message: "The R2 custom domain files.example.com must set Access-Control-Allow-Origin after the cache (a response header transform rule in its zone) for https://third-party-client.example: R2's own CORS headers are lost on cached copies.",
+      },
     ]);
   });
 

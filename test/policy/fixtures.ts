@@ -110,6 +110,7 @@ export const aws = {
         cachedMethods: ["GET", "HEAD"],
         targetOriginId: "media-bucket",
         viewerProtocolPolicy: "redirect-to-https",
+        originRequestPolicyId: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
       },
       origins: [{ domainName: `${BUCKET}.s3.eu-central-1.amazonaws.com`, originAccessControlId: "media-oac-id", originId: "media-bucket" }],
       restrictions: { geoRestriction: { restrictionType: "none" } },

@@ -331,6 +331,61 @@ const MUTATIONS: Mutation[] = [
     ],
   },
   {
+    name: "an R2 media host without the HTTPS redirect",
+    policy: "r2-media-host-https-redirect",
+    providers: ["cloudflare"],
+    apply: (resources) => {
+      let removed = false;
+      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_request_dynamic_redirect")) {
+        const rules = ruleset.inputs.rules as { ref: string }[];
+        ruleset.inputs.rules = rules.filter((rule) => rule.ref !== "mastodon_media_https");
+        removed ||= rules.length !== (ruleset.inputs.rules as unknown[]).length;
+      }
+      return removed ? ofType(resources, CLOUDFLARE.r2CustomDomain).map((domain) => domain.urn) : [];
+    },
+  },
+  {
+    name: "an R2 media host whose HTTPS redirect also matches HTTPS (a loop)",
+    policy: "r2-media-host-https-redirect",
+    providers: ["cloudflare"],
+    apply: (resources) => {
+      let changed = false;
+      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_request_dynamic_redirect")) {
+        for (const rule of ruleset.inputs.rules as { ref: string; expression: string }[]) {
+          if (rule.ref !== "mastodon_media_https") continue;
+          rule.expression = rule.expression.replace(" and not ssl", "");
+          changed = true;
+        }
+      }
+      return changed ? ofType(resources, CLOUDFLARE.r2CustomDomain).map((domain) => domain.urn) : [];
+    },
+  },
+  {
+    name: "an R2 media host without the edge CORS rule",
+    policy: "r2-media-host-cors-after-cache",
+    providers: ["cloudflare"],
+    apply: (resources) => {
+      let removed = false;
+      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_response_headers_transform")) {
+        for (const rule of ruleset.inputs.rules as { actionParameters: { headers: Record<string, unknown> } }[]) {
+          removed ||= "Access-Control-Allow-Origin" in rule.actionParameters.headers;
+          delete rule.actionParameters.headers["Access-Control-Allow-Origin"];
+        }
+      }
+      return removed ? ofType(resources, CLOUDFLARE.r2CustomDomain).map((domain) => domain.urn) : [];
+    },
+  },
+  {
+    name: "a CloudFront behaviour allowing OPTIONS without forwarding Origin",
+    policy: "cloudfront-preflight-forwards-origin",
+    providers: ["aws"],
+    apply: (resources) =>
+      ofType(resources, AWS.distribution).map((distribution) => {
+        delete (distribution.inputs.defaultCacheBehavior as Record<string, unknown>).originRequestPolicyId;
+        return distribution.urn;
+      }),
+  },
+  {
     name: "an unprotected production bucket",
     policy: "bucket-protection-matches-environment",
     providers: ["aws", "cloudflare", "digitalocean", "minio"],

@@ -148,10 +148,13 @@ describe("the policy pack served by the Pulumi policy runner", () => {
     const stored = [{ ...cloudflare.bucket(), protect: true }, { ...cloudflare.customDomain(), protect: true }];
     // An anchor of the media URLs (components/media-url-anchors.ts), as the program registers one.
     const anchor = { type: "command:local:Command", props: { triggers: [MEDIA_URL_ANCHOR_MARK, "files.example.com"] } };
-    expect(await stackDiagnostics([...stored, { ...anchor, protect: true }])).toEqual([["r2-private-prefixes-blocked", "r1"]]);
-    expect(await stackDiagnostics([...stored, { ...anchor, protect: false }])).toEqual([
+    // The custom domain has no WAF rule, no HTTPS redirect and no edge CORS rule in its zone.
+    const domainFindings = [
       ["r2-private-prefixes-blocked", "r1"],
-      ["media-urls-anchored", "r2"],
-    ]);
+      ["r2-media-host-https-redirect", "r1"],
+      ["r2-media-host-cors-after-cache", "r1"],
+    ];
+    expect(await stackDiagnostics([...stored, { ...anchor, protect: true }])).toEqual(domainFindings);
+    expect(await stackDiagnostics([...stored, { ...anchor, protect: false }])).toEqual([...domainFindings, ["media-urls-anchored", "r2"]]);
   });
 });

@@ -78,7 +78,7 @@ function tokenize(source: string): Token[] {
       at += word[0].length;
       continue;
     }
-    const punct = /^(==|!=|<=|>=|&&|\|\||\^\^|[()<>{},!~])/.exec(rest);
+    const punct = /^(==|!=|<=|>=|&&|\|\||\^\^|[()<>{},!~[\]*])/.exec(rest);
     if (!punct) throw new RulesLanguageError(`unexpected character ${JSON.stringify(rest[0])} at ${at}`);
     tokens.push({ type: "punct", text: punct[0] });
     at += punct[0].length;
@@ -138,6 +138,23 @@ export function parseExpression(source: string): Expr {
     return { kind: "compare", op, left, right };
   }
 
+  /**
+   * Map keys and array indexes after a field (`http.request.headers["origin"][0]`, "Values": maps and arrays), as
+   * part of the field's name: a request models `http.request.headers["origin"][0]` as one field. `[*]` (every
+   * element, only inside any()/all()) is outside the subset.
+   */
+  function indexes(): string {
+    let suffix = "";
+    while (peek()?.text === "[") {
+      position++;
+      const token = tokens[position++];
+      if (!token || (token.type !== "string" && token.type !== "number")) throw new RulesLanguageError(`unsupported index ${token?.text ?? "end"}`);
+      suffix += token.type === "string" ? `[${JSON.stringify(token.value)}]` : `[${token.value}]`;
+      expect("]");
+    }
+    return suffix;
+  }
+
   function set(): Expr {
     expect("{");
     const values: (string | number)[] = [];
@@ -155,6 +172,7 @@ export function parseExpression(source: string): Expr {
     if (!token) throw new RulesLanguageError("unexpected end of expression");
     if (token.type === "string" || token.type === "number") return { kind: "literal", value: token.value as string | number };
     if (token.type !== "word") throw new RulesLanguageError(`unexpected ${token.text}`);
+    if (peek()?.text === "[") return { kind: "field", name: token.text + indexes() };
     if (peek()?.text !== "(") return { kind: "field", name: token.text };
     position++;
     const args: Expr[] = [];
