@@ -37,6 +37,15 @@ export const minioBlock = z.strictObject({
     .string()
     .regex(/^[a-zA-Z][a-zA-Z0-9_-]+$/, "must be a MinIO site region: a letter, then letters, digits, - or _ (e.g. us-east-1, EU1)")
     .default("us-east-1"),
+  /**
+   * The DNS server the media host's nginx asks for the endpoint's host name, per request (providers/minio/nginx.ts):
+   * an IP address, optionally with `:port`. Default 127.0.0.53 (systemd-resolved's stub). Unused when the endpoint
+   * is an IP address.
+   */
+  nginxResolver: z
+    .string()
+    .regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/, "must be an IP address, optionally with :port (e.g. 127.0.0.53 or [::1]:53)")
+    .optional(),
 });
 
 export const minioStack = z.strictObject({

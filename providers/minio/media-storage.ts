@@ -55,6 +55,7 @@ export class MinioMediaStorage extends pulumi.ComponentResource {
           bucket: config.bucket,
           keyPrefix: config.keyPrefix,
           corsOrigins: config.corsOrigins,
+          resolver: config.minio.nginxResolver,
         }),
       );
     } else if (!config.corsOrigins.includes("*")) {

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { hostnameProblem } from "../../components/config/validators";
 import { corsRule } from "../../components/cors";
 import { privatePrefixes } from "../../components/prefixes";
@@ -10,6 +11,38 @@ export interface NginxProxyArgs {
   bucket: string;
   keyPrefix?: string;
   corsOrigins: readonly string[];
+  /**
+   * The DNS server nginx asks for the MinIO host name, at request time (`resolver`, nginx docs,
+   * ngx_http_core_module): an IP address, optionally with `:port`. Default: systemd-resolved's stub listener,
+   * which also answers from /etc/hosts. Not used when the endpoint is an IP address.
+   */
+  resolver?: string;
+}
+
+/** systemd-resolved's local stub (resolved.conf(5), DNSStubListener): Debian 12 with systemd-resolved, Ubuntu. */
+export const DEFAULT_NGINX_RESOLVER = "127.0.0.53";
+
+/**
+ * How nginx reaches MinIO. A literal `proxy_pass http://NAME...` is resolved once, when nginx loads its
+ * configuration, and a name that does not resolve then stops nginx from starting at all ("host not found in
+ * upstream", which takes every other site of that nginx down at boot). With a variable in proxy_pass the name is
+ * resolved per request through `resolver` (nginx docs, ngx_http_proxy_module, proxy_pass: "Parameter value can
+ * contain variables. In this case, if an address is specified as a domain name, the name is searched among the
+ * described server groups, and, if not found, is determined using a resolver"): nginx starts, and answers 502
+ * until the name resolves. A variable proxy_pass with a URI would send that URI as is, so the bucket goes in
+ * front of the path with `rewrite ... break` (which nginx then escapes), and the trailing `?` drops the query.
+ * Proven with Debian's nginx in test/e2e/minio-nginx-resolver.test.ts.
+ */
+function proxyLines(upstream: URL, bucket: string, resolver: string): string[] {
+  const literalAddress = isIP(upstream.hostname.replace(/^\[|\]$/g, "")) !== 0;
+  return [
+    "    # MinIO's address is looked up per request, not when nginx starts: nginx starts and answers 502",
+    "    # while the name does not resolve.",
+    ...(literalAddress ? [] : [`    resolver ${resolver} valid=30s;`]),
+    `    set $mastodon_media_minio "${upstream.origin}";`,
+    `    rewrite ^/(.*)$ /${bucket}/$1? break;`,
+    "    proxy_pass $mastodon_media_minio;",
+  ];
 }
 
 /** Where `certbot certonly -d DOMAIN` puts the certificate and its key. */
@@ -118,7 +151,7 @@ export function nginxServerBlock(args: NginxProxyArgs): string {
     "    # parameters) reach MinIO, whose bucket policy then serves the public prefixes and nothing else.",
     '    set $args "";',
     '    proxy_set_header Authorization "";',
-    `    proxy_pass ${upstream.origin}/${args.bucket}/;`,
+    ...proxyLines(upstream, args.bucket, args.resolver ?? DEFAULT_NGINX_RESOLVER),
     ...(upstream.protocol === "https:"
       ? ["    proxy_ssl_server_name on;", "    proxy_ssl_verify on;", `    proxy_ssl_trusted_certificate ${SYSTEM_CA_BUNDLE};`]
       : []),
@@ -153,6 +186,9 @@ function assertSafe(args: NginxProxyArgs): void {
     endpoint = new URL(args.endpoint);
   } catch {
     problems.push("endpoint must be a URL");
+  }
+  if (args.resolver !== undefined && !/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])(:\d{1,5})?$/i.test(args.resolver)) {
+    problems.push("resolver must be an IP address, optionally with :port");
   }
   if (endpoint && (!/^https?:$/.test(endpoint.protocol) || endpoint.pathname !== "/" || endpoint.search || endpoint.username)) {
     problems.push("endpoint must be http(s)://host[:port]");

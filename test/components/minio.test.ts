@@ -217,7 +217,8 @@ describe("MinioMediaStorage", () => {
     expect(nginx?.secret).toBe(false);
     const lines = String(nginx?.value).split("\n");
     expect(lines).toContain("  server_name files.example.com;");
-    expect(lines).toContain("    proxy_pass http://127.0.0.1:9000/example-social-media/;");
+    expect(lines).toContain('    set $mastodon_media_minio "http://127.0.0.1:9000";');
+    expect(lines).toContain("    rewrite ^/(.*)$ /example-social-media/$1? break;");
     expect(lines).toContain('  "https://social.example.com" "https://social.example.com";');
   });
 

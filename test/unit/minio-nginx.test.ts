@@ -82,7 +82,11 @@ describe("nginxServerBlock", () => {
         "    # parameters) reach MinIO, whose bucket policy then serves the public prefixes and nothing else.",
         '    set $args "";',
         '    proxy_set_header Authorization "";',
-        "    proxy_pass http://127.0.0.1:9000/example-social-media/;",
+        "    # MinIO's address is looked up per request, not when nginx starts: nginx starts and answers 502",
+        "    # while the name does not resolve.",
+        '    set $mastodon_media_minio "http://127.0.0.1:9000";',
+        "    rewrite ^/(.*)$ /example-social-media/$1? break;",
+        "    proxy_pass $mastodon_media_minio;",
         ...HIDDEN_UPSTREAM_HEADERS,
         "",
         '    add_header Access-Control-Allow-Origin "*" always;',
@@ -141,7 +145,7 @@ describe("nginxServerBlock", () => {
 
   it("verifies an https MinIO's certificate against the system CA bundle and sends it the server name", () => {
     const lines = linesOf(nginxServerBlock({ ...loopback, endpoint: "https://minio.example.com:9000" }));
-    const at = lines.indexOf("    proxy_pass https://minio.example.com:9000/example-social-media/;");
+    const at = lines.indexOf("    proxy_pass $mastodon_media_minio;");
     expect(at).toBeGreaterThan(0);
     expect(lines.slice(at + 1, at + 4)).toEqual([
       "    proxy_ssl_server_name on;",
@@ -156,9 +160,20 @@ describe("nginxServerBlock", () => {
 
   it("forwards to the endpoint's origin with the bucket as the path, whatever trailing slash the endpoint has", () => {
     const lines = linesOf(nginxServerBlock({ ...loopback, endpoint: "https://minio.example.com:443/" }));
-    expect(lines.filter((line) => line.includes("proxy_pass"))).toEqual([
-      "    proxy_pass https://minio.example.com/example-social-media/;",
+    expect(lines.filter((line) => /^ {4}(resolver|set \$mastodon_media_minio|rewrite|proxy_pass) /.test(line))).toEqual([
+      "    resolver 127.0.0.53 valid=30s;",
+      '    set $mastodon_media_minio "https://minio.example.com";',
+      "    rewrite ^/(.*)$ /example-social-media/$1? break;",
+      "    proxy_pass $mastodon_media_minio;",
     ]);
+  });
+
+  it("looks a named MinIO up per request through the given resolver, and an IP address not at all", () => {
+    const named = nginxServerBlock({ ...loopback, endpoint: "http://minio.internal:9000", resolver: "10.0.0.2:53" });
+    expect(named).toContain("\n    resolver 10.0.0.2:53 valid=30s;\n");
+    expect(named).not.toMatch(/proxy_pass http/);
+    expect(nginxServerBlock({ ...loopback, endpoint: "http://[::1]:9000" })).not.toContain("resolver");
+    expect(() => nginxServerBlock({ ...loopback, resolver: "dns.example.com" })).toThrowError("nginxServerBlock: resolver must be an IP address, optionally with :port");
   });
 
   it("refuses values that could end an nginx directive or a quoted string", () => {
