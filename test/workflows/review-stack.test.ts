@@ -199,3 +199,34 @@ describe("review-stack-sweep.yml", () => {
     expect(job("review-stack-sweep.yml", "destroy").with).toEqual({ command: "destroy", stack: "pr-${{ matrix.pull-request }}" });
   });
 });
+
+describe("a review stack that could never finish deploying", () => {
+  const template = {
+    "mastodon-media:provider": "aws",
+    "mastodon-media:mediaDomain": "files.example.com",
+    "mastodon-media:bucket": "example-social-media",
+    "mastodon-media:aws": { region: "eu-central-1", dns: { type: "route53", zoneId: "Z0123456789EXAMPLEABC" } },
+  };
+  const withAws = (aws: Record<string, unknown>) => ({ ...template, "mastodon-media:aws": aws });
+
+  it("is refused for a template with external DNS, named or by default, saying why", () => {
+    for (const aws of [{ region: "eu-central-1", dns: { type: "external" } }, { region: "eu-central-1" }]) {
+      expect(() => reviewStackConfig(withAws(aws), 12, "mastodon-media")).toThrowError(UserError);
+      expect(() => reviewStackConfig(withAws(aws), 12, "mastodon-media")).toThrowError(
+        /aws\.dns\.type is external.*: no one would create the certificate's validation record for pr-12-files\.example\.com, ACM would wait out its 75-minute timeout and the job would stop at 60 minutes with the stack locked/,
+      );
+    }
+  });
+
+  it("is refused for a template with a given certificate, which does not cover the review host", () => {
+    const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
+    expect(() => reviewStackConfig(withAws({ region: "eu-central-1", dns: { type: "route53", zoneId: "Z0123456789EXAMPLEABC" }, certificateArn }), 12, "mastodon-media")).toThrowError(
+      "A review stack cannot deploy from this template; nothing was written:\n  - aws.certificateArn names a certificate for files.example.com: it does not cover pr-12-files.example.com, and CloudFront refuses that alias. Use a template without aws.certificateArn, whose stack requests its own certificate.",
+    );
+  });
+
+  it("passes the committed AWS template (Route 53, its own certificate) and other providers", () => {
+    expect(() => reviewStackConfig(template, 12, "mastodon-media")).not.toThrow();
+    expect(() => reviewStackConfig({ ...template, "mastodon-media:provider": "cloudflare", "mastodon-media:aws": undefined }, 12, "mastodon-media")).not.toThrow();
+  });
+});
