@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { planStack, PROJECT_ROOT, publicPlan } from "../../cli/plan/run";
-import { stackFilePath } from "../../cli/plan/stack-file";
+import { planStack, PROJECT_ROOT, publicPlan } from "../../offline-plan/run";
+import { stackFilePath } from "../../offline-plan/stack-file";
 import { nginxServerBlock } from "../../providers/minio/nginx";
 
 /**

@@ -6,7 +6,7 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../cli/plan/run";
+import { PROJECT_ROOT } from "../../offline-plan/run";
 import { nginxServerBlock } from "../../providers/minio/nginx";
 import { startDnsStub } from "./dns-stub";
 

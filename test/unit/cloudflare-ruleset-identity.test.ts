@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OTHER_STACK_ENTRY_POINT_ZONE } from "../../cli/plan/mocks";
+import { OTHER_STACK_ENTRY_POINT_ZONE } from "../../offline-plan/mocks";
 import { UserError } from "../../components/errors";
 import { assertNoForeignEntryPoints, entryPointOwner, foreignEntryPoints, unmarkedEntryPoints, type ZoneRuleset } from "../../providers/cloudflare/entry-points";
 import { ENTRY_POINT_NAMES, entryPointDescription } from "../../providers/cloudflare/ruleset-identity";
