@@ -1,8 +1,10 @@
 /**
  * How Mastodon reads its storage variables, as plain data: the one model verify, doctor and migrate share.
  *
- * Sources (Mastodon 4.3-4.5): config/initializers/paperclip.rb (storage options), app/lib/content_security_policy.rb
- * (the media hosts the browser may load), lib/mastodon/cli/media.rb (`tootctl media remove-orphans`).
+ * Sources (Mastodon 4.7): config/initializers/paperclip.rb (storage options), app/lib/content_security_policy.rb and
+ * config/initializers/content_security_policy.rb (the media hosts the browser may load), config/initializers/1_hosts.rb
+ * (WEB_DOMAIN), app/lib/attachment_batch.rb (S3_BATCH_DELETE_*), lib/mastodon/cli/media.rb (`tootctl media
+ * remove-orphans`).
  * Ruby's `ENV.fetch(NAME) { default }` gives the default only when NAME is ABSENT: a present-but-empty variable is
  * used as the empty string. `ENV.key?(NAME)` is true for an empty value. `"".to_i` is 0. This module keeps those
  * three distinctions (absent / empty / set) for every variable, and derives what Mastodon derives from them.
@@ -53,6 +55,11 @@ export const STORAGE_VARIABLES = [
   "AWS_RESPONSE_CHECKSUM_VALIDATION",
   "LOCAL_DOMAIN",
   "WEB_DOMAIN",
+  "CDN_HOST",
+  "PAPERCLIP_ROOT_URL",
+  "EXTRA_DATA_HOSTS",
+  "SWIFT_ENABLED",
+  "AZURE_ENABLED",
 ] as const;
 
 export type StorageVariable = (typeof STORAGE_VARIABLES)[number];
@@ -185,9 +192,54 @@ export function readMastodonEnv(values: ReadonlyMap<string, string>, lines?: Rea
   };
 }
 
-/** Whether the browser's CSP lets media load from `host` (the CSP media host or an EXTRA_MEDIA_HOSTS entry). */
-export function cspAllowsHost(env: MastodonEnv, host: string): boolean {
+/**
+ * Whether the browser's CSP lets media load from `host`. app/lib/content_security_policy.rb's `media_hosts`: the
+ * assets host (CDN_HOST, else https://WEB_DOMAIN, else LOCAL_DOMAIN: config/initializers/1_hosts.rb), the media host
+ * (alias, CloudFront host, S3_HOSTNAME), PAPERCLIP_ROOT_URL's host, EXTRA_DATA_HOSTS (split on `|`) and
+ * EXTRA_MEDIA_HOSTS. `values` gives the non-storage variables (CDN_HOST...); without it only the storage hosts count.
+ */
+export function cspAllowsHost(env: MastodonEnv, host: string, values?: ReadonlyMap<string, string>): boolean {
   const wanted = host.toLowerCase();
   const main = env.cspMediaHost ? parseMediaHosts(env.cspMediaHost)[0]?.host : undefined;
-  return main === wanted || env.extraMediaHosts.some((entry) => entry.host === wanted);
+  if (main === wanted || env.extraMediaHosts.some((entry) => entry.host === wanted)) return true;
+  return values ? cspOtherHosts(values).includes(wanted) : false;
+}
+
+/** The CSP media sources besides the storage hosts: assets host, PAPERCLIP_ROOT_URL's host, EXTRA_DATA_HOSTS. */
+export function cspOtherHosts(values: ReadonlyMap<string, string>): string[] {
+  const hosts = [assetsHost(values), localMediaBase(values)?.host];
+  for (const entry of (values.get("EXTRA_DATA_HOSTS") ?? "").split("|")) hosts.push(parseMediaHosts(entry)[0]?.host);
+  return hosts.filter((h): h is string => Boolean(h)).map((h) => h.toLowerCase());
+}
+
+/** config/initializers/1_hosts.rb: `web_host = ENV.fetch('WEB_DOMAIN') { LOCAL_DOMAIN }` (empty stays empty). */
+export function webDomain(values: ReadonlyMap<string, string>): string | undefined {
+  const web = values.has("WEB_DOMAIN") ? values.get("WEB_DOMAIN") : values.get("LOCAL_DOMAIN");
+  return web || undefined;
+}
+
+/** The host Rails builds asset and local media URLs on: CDN_HOST when present (production.rb), else the web domain. */
+function assetsHost(values: ReadonlyMap<string, string>): string | undefined {
+  const cdn = values.get("CDN_HOST")?.trim();
+  if (cdn) return parseMediaHosts(cdn)[0]?.host;
+  return webDomain(values)?.toLowerCase();
+}
+
+/**
+ * Where media stored on local disk is served: paperclip.rb's `url: PAPERCLIP_ROOT_URL (default /system) + '/KEY'`,
+ * made absolute on the assets host (CDN_HOST, else WEB_DOMAIN, else LOCAL_DOMAIN). Shape: `https://HOST/PATH/`
+ * (ends with `/`; a key follows). Undefined when no host is known. An absolute PAPERCLIP_ROOT_URL wins.
+ */
+export function localMediaBase(values: ReadonlyMap<string, string>): URL | undefined {
+  const root = values.get("PAPERCLIP_ROOT_URL") || "/system";
+  const cdn = values.get("CDN_HOST")?.trim();
+  const base = cdn ? (/^[a-z]+:\/\//i.test(cdn) ? cdn : `https://${cdn}`) : webDomain(values) ? `https://${webDomain(values)}` : undefined;
+  try {
+    const url = /^[a-z]+:\/\//i.test(root) ? new URL(root) : base ? new URL(root, base.replace(/\/?$/, "/")) : undefined;
+    if (!url) return undefined;
+    if (!url.pathname.endsWith("/")) url.pathname += "/";
+    return url;
+  } catch {
+    return undefined;
+  }
 }

@@ -17,6 +17,10 @@ export type ProviderId =
   | "exoscale"
   | "ovh"
   | "linode"
+  | "gcs"
+  | "storj"
+  | "aliyun"
+  | "tencent"
   | "minio"
   | "garage"
   | "rgw"
@@ -28,6 +32,15 @@ export interface ProviderQuirks {
    * `refused` always (R2), `bucket-setting` refused when the bucket has ACLs disabled (AWS), `supported`.
    */
   acl: "refused" | "bucket-setting" | "supported" | "unknown";
+  /**
+   * With `acl: "refused"`: the canned ACLs admins report to work anyway (R2 and `private`), so that only what is
+   * proven refused is an error. Each entry rests on the reports in `sources`.
+   */
+  aclReportedWorking?: readonly string[];
+  /** Path-style API calls (Mastodon's default with S3_ENDPOINT) refused: S3_OVERRIDE_PATH_STYLE=true is needed. */
+  pathStyleRefused?: { error: string };
+  /** Where the region is a server setting rather than a location: the setting S3_REGION must equal, and its default. */
+  regionSetting?: { name: string; defaultValue?: string };
   /** Newer AWS SDKs' CRC32 checksum headers: `refused` (B2), `refused-at-times` (R2 in 2025), `accepted`. */
   checksumHeaders: "refused" | "refused-at-times" | "accepted" | "unknown";
   /** Ranged multi-request downloads break: S3_FORCE_SINGLE_REQUEST=true needed. */
@@ -72,10 +85,19 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
   aws: provider("aws", "AWS S3", { acl: "bucket-setting", checksumHeaders: "accepted", sources: ["AWS S3 user guide, \"Controlling ownership of objects and disabling ACLs\" (BucketOwnerEnforced is the default for new buckets since April 2023)"] }, (r) => `https://s3.${r}.amazonaws.com`),
   r2: provider("r2", "Cloudflare R2", {
     acl: "refused",
+    // R2 answers `x-amz-acl: public-read` with 501 NotImplemented, its message naming the value; admins from 2022
+    // to 2025 run Mastodon on R2 with S3_PERMISSION=private (mastodon/mastodon#34602, the thread of PR #20510,
+    // humanmade/S3-Uploads#576, pixelfed/pixelfed#3775). Cloudflare's Mastodon guide now gives S3_PERMISSION= .
+    aclReportedWorking: ["private"],
     checksumHeaders: "refused-at-times",
     regionInHost: false,
     signingRegions: ["auto", "us-east-1"],
-    sources: ["Cloudflare R2 docs, \"S3 API compatibility\" (no ACLs; region auto, us-east-1 accepted)", "Cloudflare R2 docs, \"Authentication\" (secret = SHA-256 of the token value)", CHECKSUM_REPORTS],
+    sources: [
+      "Cloudflare R2 docs, \"S3 API compatibility\" (no ACLs; region auto, us-east-1 accepted)",
+      "Cloudflare R2 docs, \"Authentication\" (secret = SHA-256 of the token value)",
+      "R2's 501 names the refused value ('x-amz-acl' with value 'public-read'); S3_PERMISSION=private reported to work: mastodon/mastodon#34602, PR #20510, humanmade/S3-Uploads#576, pixelfed/pixelfed#3775",
+      CHECKSUM_REPORTS,
+    ],
   }),
   spaces: provider("spaces", "DigitalOcean Spaces", { acl: "supported", checksumHeaders: "accepted", sources: ["DigitalOcean Spaces docs, \"Spaces S3 compatibility\" (endpoint REGION.digitaloceanspaces.com)"] }, (r) => `https://${r}.digitaloceanspaces.com`),
   wasabi: provider("wasabi", "Wasabi", { acl: "supported", needsForceSingleRequest: true, sources: [PATH_STYLE_NOTE, "Wasabi docs, \"What are the service URLs for Wasabi's different storage regions?\""] }, (r) => `https://s3.${r}.wasabisys.com`),
@@ -85,9 +107,51 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
   exoscale: provider("exoscale", "Exoscale SOS", { acl: "supported", needsForceSingleRequest: true, sources: [PATH_STYLE_NOTE, "Exoscale docs, \"Simple Object Storage\" (sos-ZONE.exo.io)"] }, (r) => `https://sos-${r}.exo.io`),
   ovh: provider("ovh", "OVHcloud Object Storage", { acl: "supported", sources: ["OVHcloud docs, \"Object Storage - Endpoints and geo-availability\" (s3.REGION.io.cloud.ovh.net)"] }, (r) => `https://s3.${r}.io.cloud.ovh.net`),
   linode: provider("linode", "Akamai (Linode) Object Storage", { acl: "supported", sources: ["Linode docs, \"Object Storage: endpoints\" (REGION.linodeobjects.com; the console shows BUCKET.REGION.linodeobjects.com)"] }, (r) => `https://${r}.linodeobjects.com`),
-  minio: provider("minio", "MinIO", { acl: "unknown", regionInHost: false, sources: ["MinIO docs, \"MINIO_SITE_REGION\" (any name, upper case included)"] }),
-  garage: provider("garage", "Garage", { acl: "unknown", regionInHost: false, sources: ["Garage docs, \"S3 compatibility status\" (ACLs not implemented; s3_region in garage.toml, default garage)"] }),
-  rgw: provider("rgw", "Ceph RGW", { acl: "supported", checksumHeaders: "unknown", regionInHost: false, sources: ["Ceph docs, \"Ceph Object Gateway S3 API\""] }),
+  gcs: provider("gcs", "Google Cloud Storage (XML API)", {
+    acl: "unknown",
+    checksumHeaders: "refused",
+    regionInHost: false,
+    sources: [
+      "Mastodon lib/tasks/mastodon.rake (setup wizard: S3_ENDPOINT=https://storage.googleapis.com, S3_HOSTNAME=storage.googleapis.com, S3_MULTIPART_THRESHOLD=50 MB)",
+      "CRC32 default checksums refused by GCS's XML API: aws/aws-sdk-java-v2#5987, qdrant/qdrant#9568, milvus-io/milvus-storage#480",
+    ],
+  }, () => "https://storage.googleapis.com"),
+  storj: provider("storj", "Storj (S3 gateway)", {
+    acl: "unknown",
+    regionInHost: false,
+    sources: ["Mastodon lib/tasks/mastodon.rake (setup wizard: S3_ENDPOINT=https://gateway.storjshare.io, S3_REGION=global, S3_ALIAS_HOST=link.storjshare.io/raw/ACCESS_KEY/BUCKET)", "Storj docs, \"S3 compatibility\" (region global)"],
+  }, () => "https://gateway.storjshare.io"),
+  aliyun: provider("aliyun", "Alibaba Cloud OSS", {
+    acl: "supported",
+    regionInHost: true,
+    pathStyleRefused: { error: "SecondLevelDomainForbidden" },
+    sources: ["Alibaba Cloud OSS docs, \"Use Amazon S3 SDKs to access OSS\" (virtual-hosted style only; path style answers SecondLevelDomainForbidden)"],
+  }, (r) => `https://${r.startsWith("oss-") ? r : `oss-${r}`}.aliyuncs.com`),
+  tencent: provider("tencent", "Tencent Cloud COS", {
+    acl: "supported",
+    regionInHost: true,
+    pathStyleRefused: { error: "PathStyleDomainForbidden" },
+    sources: ["Tencent Cloud COS docs, \"Using AWS S3 SDK to access COS\" (virtual-hosted style; path style answers PathStyleDomainForbidden for buckets created since 2024)"],
+  }, (r) => `https://cos.${r}.myqcloud.com`),
+  minio: provider("minio", "MinIO", {
+    acl: "unknown",
+    regionInHost: false,
+    regionSetting: { name: "the server's site region (MINIO_SITE_REGION, or `mc admin config get ALIAS site`)", defaultValue: "us-east-1" },
+    sources: ["MinIO docs, \"MINIO_SITE_REGION\" (any name, upper case included; unset accepts us-east-1)"],
+  }),
+  garage: provider("garage", "Garage", {
+    acl: "unknown",
+    regionInHost: false,
+    regionSetting: { name: "s3_region in the [s3_api] section of garage.toml", defaultValue: "garage" },
+    sources: ["Garage docs, \"S3 compatibility status\" (ACLs not implemented)", "Garage docs, \"Configuration file format\" (s3_region: requests signed for another region are refused; the quick-start config uses garage)"],
+  }),
+  rgw: provider("rgw", "Ceph RGW", {
+    acl: "supported",
+    checksumHeaders: "unknown",
+    regionInHost: false,
+    regionSetting: { name: "the zonegroup's api_name (radosgw-admin zonegroup get)" },
+    sources: ["Ceph docs, \"Ceph Object Gateway S3 API\"", "Ceph docs, \"Multi-Site\" (the zonegroup api_name is the S3 region)"],
+  }),
   "self-hosted": provider("self-hosted", "a self-hosted or unrecognised S3 server (MinIO, Garage, Ceph RGW...)", { regionInHost: false, sources: [] }),
 };
 
@@ -110,6 +174,10 @@ const PATTERNS: Pattern[] = [
   { id: "ovh", re: /^(?:(.+)\.)?s3\.([a-z0-9-]+)\.(?:io|perf)\.cloud\.ovh\.net$/ },
   { id: "ovh", re: /^(?:(.+)\.)?s3\.([a-z0-9-]+)\.cloud\.ovh\.net$/ },
   { id: "linode", re: /^(?:(.+)\.)?([a-z]{2}-[a-z]+-\d)\.linodeobjects\.com$/ },
+  { id: "gcs", re: /^(?:(.+)\.)?storage\.googleapis\.com()$/ },
+  { id: "storj", re: /^(?:(.+)\.)?gateway(?:\.[a-z]{2}\d)?\.storjshare\.io()$/ },
+  { id: "aliyun", re: /^(?:(.+)\.)?(oss-[a-z]{2}-[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$/ },
+  { id: "tencent", re: /^(?:(.+)\.)?cos\.([a-z]{2}-[a-z]+(?:-\d)?)\.myqcloud\.com$/ },
 ];
 
 /** Ports and names self-hosted servers use by default: MinIO 9000, Garage 3900, Ceph RGW 7480 (their docs). */

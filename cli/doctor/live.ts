@@ -2,6 +2,7 @@ import { corsOrigin } from "../../live-checks/cors-origin";
 import { errorCode, httpRequest } from "../../live-checks/io/http";
 import type { VerifyReport } from "../../live-checks/report";
 import { runVerify } from "../../live-checks/run";
+import { localMediaBase } from "../../mastodon-env/model";
 import { readTarget } from "../../mastodon-env/target";
 import type { Finding } from "./finding";
 
@@ -39,17 +40,19 @@ export async function runLive(values: ReadonlyMap<string, string>, findings: Fin
   if (outcome.kind === "interrupted") return { problems: ["interrupted"], attributions: {} };
   // doctor sets no --expect-cname, so nothing is pending; a pending run is still no report of checks.
   if (outcome.kind === "pending") return { problems: outcome.pending, attributions: {} };
-  const systemRedirect = values.get("LOCAL_DOMAIN") ? await checkSystemRedirect(values.get("LOCAL_DOMAIN") as string, target.target.mediaBase.href) : undefined;
+  const local = localMediaBase(values);
+  const systemRedirect = local ? await checkSystemRedirect(local.href, target.target.mediaBase.href) : undefined;
   return { report: outcome.report, attributions: attribute(outcome.report, findings), ...(systemRedirect ? { systemRedirect } : {}) };
 }
 
 /**
- * Old local-storage URLs are `https://LOCAL_DOMAIN/system/KEY` (Paperclip's public/system). A rewrite rule
- * redirects every such path, existing or not, so a made-up key shows whether it is in place.
+ * Old local-storage URLs are `LOCALBASE KEY` (`localMediaBase` of mastodon-env/model.ts: PAPERCLIP_ROOT_URL,
+ * default /system/, on CDN_HOST, WEB_DOMAIN or LOCAL_DOMAIN). A rewrite rule redirects every such path, existing or
+ * not, so a made-up key shows whether it is in place. `localBase` ends with `/`.
  */
-export async function checkSystemRedirect(domain: string, mediaBase: string, http = httpRequest): Promise<SystemRedirect> {
+export async function checkSystemRedirect(localBase: string, mediaBase: string, http = httpRequest): Promise<SystemRedirect> {
   const key = "media_attachments/files/000/000/000/original/mastodon-media-doctor.png";
-  const url = `https://${domain}/system/${key}`;
+  const url = `${localBase}${key}`;
   const expected = `${mediaBase.replace(/\/$/, "")}/${key}`;
   try {
     const answer = await http(url, { method: "HEAD" });
@@ -81,7 +84,7 @@ export function renderAttributions(attributions: Record<string, string[]>, findi
   const lines: string[] = [];
   if (system) {
     lines.push("", `${system.redirected ? "PASS" : "WARN"}  old local-storage URLs: ${system.observed}`);
-    if (!system.redirected) lines.push("      if this instance ever stored media locally, add the /system/ redirect (see the LOCAL_DOMAIN note above)");
+    if (!system.redirected) lines.push("      if this instance ever stored media locally, add the /system/ redirect (see the system-redirect note above)");
   }
   if (entries.length === 0) return lines.length ? `${lines.join("\n")}\n` : "";
   lines.push("", "Live failures put down to their cause:");

@@ -27,7 +27,7 @@ const ids = (findings: Finding[]) => findings.filter((f) => f.severity !== "info
 
 /** The README's expected outcome for doctor, per case: exactly these errors and warnings. */
 const EXPECTED: Record<string, string[]> = {
-  "case01-r2-acl-private.env": ["error:permission-refused"],
+  "case01-r2-acl-private.env": ["warning:permission-unsupported"],
   "case01b-r2-acl-default.env": ["error:permission-refused"],
   "case02-aws-acls-disabled.env": ["warning:permission-acls-disabled"],
   "case03a-b2-checksum.env": ["error:checksum-variables"],
@@ -61,11 +61,15 @@ describe("doctor on the cases rebuilt from public reports", () => {
     });
   }
 
-  it("case01: the fix says S3_PERMISSION must be present and empty on R2", () => {
+  it("case01: private on R2 is a warning (reported to work), advising the empty value; public-read is the proven error", () => {
     const [finding] = diagnoseCase("case01-r2-acl-private.env").findings;
     expect(finding?.variable).toBe("S3_PERMISSION");
+    expect(finding?.severity).toBe("warning");
     expect(finding?.fix).toMatch(/^write the line S3_PERMISSION= with nothing after the '='/);
-    expect(finding?.problem).toContain("501 NotImplemented");
+    expect(finding?.problem).toContain("admins report uploads with private to work");
+    const [absent] = diagnoseCase("case01b-r2-acl-default.env").findings;
+    expect(absent?.severity).toBe("error");
+    expect(absent?.problem).toContain("x-amz-acl: public-read with 501 NotImplemented");
   });
 
   it("case07: names S3_ENDPOINT, the bucket inside it, and the right endpoint", () => {

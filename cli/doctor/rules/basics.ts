@@ -15,6 +15,14 @@ const MOVE = "to move to object storage, see docs/migrating.md (npm run migrate)
 export const basics: Rule = ({ env, values, provider }) => {
   const found = [];
   const enabled = values.get("S3_ENABLED");
+  // paperclip.rb tries S3 first, then `elsif ENV['SWIFT_ENABLED'] == 'true'` (OpenStack Swift through fog) and,
+  // in Mastodon 4.7, Azure Blob Storage (`AZURE_ENABLED`, app/lib/attachment_batch.rb's :azure): neither is local disk.
+  const other = enabled !== "true" ? (["SWIFT_ENABLED", "AZURE_ENABLED"] as const).find((name) => values.get(name) === "true") : undefined;
+  if (other) {
+    const backend = other === "SWIFT_ENABLED" ? "OpenStack Swift (SWIFT_CONTAINER, SWIFT_OBJECT_URL)" : "Azure Blob Storage (AZURE_ variables)";
+    const ignored = enabled !== undefined ? `; S3_ENABLED=${enabled} is not \`true\`, so the S3_ lines are ignored` : "";
+    return [finding("other-backend", "info", other, `${other}=true: Mastodon stores media in ${backend}, not on the local disk${ignored}; doctor checks only S3 storage`, "nothing to check here; to move to S3 storage, see docs/migrating.md")];
+  }
   const leftovers = [...values.keys()].filter((name) => name.startsWith("S3_") && name !== "S3_ENABLED");
   if (enabled === undefined && leftovers.length === 0) {
     return [finding("local-storage", "info", "S3_ENABLED", "no S3_ variable: Mastodon stores media on the local disk (public/system); nothing else to check", MOVE)];

@@ -69,7 +69,10 @@ function aliasShape(alias: string, variable: string, bucket: string | undefined,
   if (port) {
     found.push(finding("alias-port", "warning", variable, `${variable} carries a port (${port.slice(1)}): media URLs use it, and other servers and some clients fetch media only on 443`, `serve media on 443 and write ${variable}=${host}${path ?? ""}`, ["public-read"]));
   }
-  if (path) {
+  // Storj's linksharing host serves `/raw/ACCESS_KEY/BUCKET/KEY`: the alias Mastodon's setup wizard writes
+  // (lib/tasks/mastodon.rake, "Storj DCS"). Its access key is a public read-only share, not a secret.
+  const storjShare = /^link(?:\.[a-z]{2}\d)?\.storjshare\.io$/i.test(host) && bucket !== undefined && new RegExp(`^/raw/[a-z0-9]+/${bucket.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "i").test(path ?? "");
+  if (path && !storjShare) {
     const withBucket = bucket !== undefined && path.replace(/\/$/, "").split("/").includes(bucket);
     found.push(
       finding(

@@ -8,8 +8,10 @@ const EMPTY_FIX = "write the line S3_PERMISSION= with nothing after the '=' (pre
 /**
  * S3_PERMISSION (paperclip.rb: `s3_permissions: ENV.fetch('S3_PERMISSION') { 'public-read' }`, and no ACL at all
  * when it is present and empty). Absent means `x-amz-acl: public-read` on every upload.
- * - R2 implements no ACLs: any x-amz-acl, `private` included, is answered 501 NotImplemented (Cloudflare R2 docs,
- *   "S3 API compatibility": PutObject x-amz-acl not implemented).
+ * - R2 implements no ACLs (Cloudflare R2 docs, "S3 API compatibility"). What is proven: `x-amz-acl: public-read` is
+ *   answered 501 NotImplemented, the message naming the value. `private` is reported to work by admins from 2022 to
+ *   2025 (mastodon/mastodon#34602, PR #20510's thread, humanmade/S3-Uploads#576, pixelfed/pixelfed#3775): a
+ *   warning that advises the empty value Cloudflare's Mastodon guide gives; verify decides live.
  * - AWS buckets created since April 2023 have Object Ownership "bucket owner enforced": ACL headers other than
  *   bucket-owner-full-control are refused with 400 AccessControlListNotSupported (AWS S3 user guide,
  *   "Controlling ownership of objects and disabling ACLs for your bucket").
@@ -29,8 +31,20 @@ export const permission: Rule = ({ env, values, provider }) => {
   if (!env.uploadAcl) return found;
   const { acl } = provider.provider.quirks;
   const { name } = provider.provider;
-  if (acl === "refused") {
-    found.push(finding("permission-refused", "error", "S3_PERMISSION", `${sent}; ${name} implements no ACLs and answers every x-amz-acl header (private included) with 501 NotImplemented: every upload fails ("Media could not be stored")`, EMPTY_FIX, ["writer-upload"]));
+  if (acl === "refused" && env.uploadAcl === "public-read") {
+    found.push(finding("permission-refused", "error", "S3_PERMISSION", `${sent}; ${name} implements no ACLs and answers x-amz-acl: public-read with 501 NotImplemented (its error names the value): every upload fails ("Media could not be stored")`, EMPTY_FIX, ["writer-upload"]));
+  } else if (acl === "refused") {
+    const reported = provider.provider.quirks.aclReportedWorking?.includes(env.uploadAcl) ?? false;
+    found.push(
+      finding(
+        "permission-unsupported",
+        "warning",
+        "S3_PERMISSION",
+        `${sent}; ${name} implements no ACLs: ${reported ? `admins report uploads with ${env.uploadAcl} to work (mastodon/mastodon#34602, humanmade/S3-Uploads#576), but the header does nothing there` : `whether it accepts ${env.uploadAcl} is not known (it refuses public-read with 501)`}; the empty value sends no header at all`,
+        `${EMPTY_FIX} (the value Cloudflare's Mastodon guide gives); verify shows whether this server accepts the current one`,
+        ["writer-upload"],
+      ),
+    );
   } else if (acl === "bucket-setting") {
     found.push(
       finding(

@@ -1,22 +1,26 @@
-import { cspAllowsHost } from "../../../mastodon-env/model";
+import { cspAllowsHost, localMediaBase } from "../../../mastodon-env/model";
 import { finding, type Finding, type Rule } from "../finding";
 
 /**
  * Changes between an old env and this one (`--previous`), and the move off local storage.
  * Other servers keep the media URLs they fetched: a media host that changes breaks every old URL unless the old
- * host keeps serving or redirecting; media stored locally lived at https://LOCAL_DOMAIN/system/KEY (Paperclip's
- * `:local_url` under public/system), and after a move those URLs 404 unless the web server redirects them to the
- * media host (Mastodon docs, "Moving or leaving accounts"/"Object storage": `rewrite ^/system/(.*)`).
+ * host keeps serving or redirecting; media stored locally lived at PAPERCLIP_ROOT_URL (default /system) on CDN_HOST,
+ * else WEB_DOMAIN, else LOCAL_DOMAIN (paperclip.rb, config/initializers/1_hosts.rb: `localMediaBase` of
+ * mastodon-env/model.ts), and after a move those URLs 404 unless that host redirects them to the media
+ * host (Mastodon docs, "Object storage": `rewrite ^/system/(.*)`).
  */
 export const previous: Rule = ({ env, values, previous }) => {
   const found: Finding[] = [];
   const host = (e: typeof env) => (e.enabled ? (e.aliasHost || e.cspMediaHost || e.hostname) : undefined);
-  const domain = values.get("LOCAL_DOMAIN") || previous?.values.get("LOCAL_DOMAIN");
+  const local = localMediaBase(values) ?? (previous ? localMediaBase(previous.values) : undefined);
+  const old = local?.href ?? "https://WEB_DOMAIN/system/";
+  const where = local?.host ?? "WEB_DOMAIN";
+  const path = local?.pathname ?? "/system/";
   const now = host(env);
   if (previous) {
     const before = host(previous.env);
     if (before && now && before.replace(/\/$/, "") !== now.replace(/\/$/, "")) {
-      const allowed = cspAllowsHost(env, before.split("/")[0] ?? before);
+      const allowed = cspAllowsHost(env, before.split("/")[0] ?? before, values);
       found.push(
         finding(
           "media-host-changed",
@@ -33,19 +37,19 @@ export const previous: Rule = ({ env, values, previous }) => {
           "moved-from-local",
           "warning",
           "S3_ENABLED",
-          `media moved off local storage: URLs other servers hold are https://${domain ?? "LOCAL_DOMAIN"}/system/KEY, which 404 once the files leave public/system unless the web server redirects them`,
-          `copy public/system/ to the bucket root (same keys), then redirect in nginx: location /system/ { rewrite ^/system/(.*)$ https://${now ?? "MEDIA_HOST"}/$1 permanent; }; check with curl -sI https://${domain ?? "LOCAL_DOMAIN"}/system/<a media key> (expect 301 to https://${now ?? "MEDIA_HOST"}/<the key>); npm run migrate generates both`,
+          `media moved off local storage: URLs other servers hold are ${old}KEY, which 404 once the files leave public/system unless ${where} redirects them`,
+          `copy public/system/ to the bucket root (same keys), then redirect in nginx on ${where}: location ${path} { rewrite ^${path}(.*)$ https://${now ?? "MEDIA_HOST"}/$1 permanent; }; check with curl -sI ${old}<a media key> (expect 301 to https://${now ?? "MEDIA_HOST"}/<the key>); npm run migrate generates both`,
         ),
       );
     }
-  } else if (domain && env.enabled) {
+  } else if (local && env.enabled) {
     found.push(
       finding(
         "system-redirect-unchecked",
         "info",
-        "LOCAL_DOMAIN",
-        `if this instance ever stored media locally, old media URLs are https://${domain}/system/KEY: they 404 for other servers unless ${domain} redirects /system/ to the media host`,
-        `check with curl -sI https://${domain}/system/media_attachments/files/<an old key> (expect 301 to https://${now ?? "MEDIA_HOST"}/media_attachments/files/<the key>); if it 404s, add to nginx: location /system/ { rewrite ^/system/(.*)$ https://${now ?? "MEDIA_HOST"}/$1 permanent; } (npm run migrate generates it); doctor --live checks it`,
+        values.get("CDN_HOST") ? "CDN_HOST" : values.get("WEB_DOMAIN") ? "WEB_DOMAIN" : "LOCAL_DOMAIN",
+        `if this instance ever stored media locally, old media URLs are ${old}KEY: they 404 for other servers unless ${where} redirects ${path} to the media host`,
+        `check with curl -sI ${old}media_attachments/files/<an old key> (expect 301 to https://${now ?? "MEDIA_HOST"}/media_attachments/files/<the key>); if it 404s, add to nginx on ${where}: location ${path} { rewrite ^${path}(.*)$ https://${now ?? "MEDIA_HOST"}/$1 permanent; } (npm run migrate generates it); doctor --live checks it`,
       ),
     );
   }
