@@ -63,7 +63,7 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   if (["MissingContentLength", "XAmzContentSHA256Mismatch", "BadDigest", "InvalidDigest"].includes(code) || status === 411) {
     return { cause: "the server rejects the checksum headers of newer AWS SDKs", fix: CHECKSUM_FIX, transient: false };
   }
-  const network = diagnoseNetwork(code, target.facts.endpoint ? "S3_ENDPOINT" : "S3_REGION (the AWS endpoint)");
+  const network = diagnoseNetwork(code, target.facts.endpoint ? "S3_ENDPOINT" : "S3_REGION (the AWS endpoint)", { host: target.apiEndpoint.hostname, certNames: failure.certNames });
   if (network) return network;
   if (code === "NotImplemented" || status === 501) {
     return {
@@ -97,8 +97,17 @@ export function aclRejected(target: VerifyTarget, failure?: S3Failure): Diagnosi
   };
 }
 
+/**
+ * What a failed connection showed besides its code: the host it was for, and the names the certificate served
+ * covers (Node's ERR_TLS_CERT_ALTNAME_INVALID error carries the certificate: `certificateNames`).
+ */
+export interface ConnectionDetail {
+  host: string;
+  certNames?: string;
+}
+
 /** Connection-level failures, for the API endpoint and the media host alike. `variable` is what names the host. */
-export function diagnoseNetwork(code: string, variable: string): Diagnosis | undefined {
+export function diagnoseNetwork(code: string, variable: string, detail?: ConnectionDetail): Diagnosis | undefined {
   switch (code) {
     case "ENOTFOUND":
     case "EAI_AGAIN":
@@ -120,12 +129,41 @@ export function diagnoseNetwork(code: string, variable: string): Diagnosis | und
         transient: false,
       };
   }
-  return diagnoseTls(code, variable);
+  return diagnoseTls(code, variable, detail);
+}
+
+/**
+ * Object storage hosts that serve their own wildcard certificate (AWS S3, Spaces, R2, B2, Wasabi, Scaleway, Linode,
+ * Hetzner, Exoscale, GCS): a name CNAMEd straight to one of them gets that certificate, never one for itself. A CDN
+ * in front (CloudFront, Cloudflare's proxy, the Spaces CDN's custom domain) is what serves a certificate for it
+ * (AWS S3 user guide, "Virtual hosting of buckets": CNAME access works over http only; DigitalOcean, "Spaces CDN").
+ */
+const STORAGE_CERTIFICATE = /(amazonaws\.com|digitaloceanspaces\.com|r2\.cloudflarestorage\.com|backblazeb2\.com|wasabisys\.com|scw\.cloud|linodeobjects\.com|your-objectstorage\.com|exo\.io|storage\.googleapis\.com)\b/i;
+
+/** Private-network, loopback and single-label hosts (their certificates often come from a private CA). */
+function isPrivateName(host: string): boolean {
+  const name = host.replace(/^\[|\]$/g, "").replace(/:\d+$/, "").toLowerCase();
+  return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(name) || name === "localhost" || !name.includes(".") || /\.(internal|local|lan|home\.arpa)$/.test(name);
 }
 
 /** Certificate failures (Node's codes), usually a missing, pending or misconfigured certificate. */
-export function diagnoseTls(code: string, variable: string): Diagnosis | undefined {
+export function diagnoseTls(code: string, variable: string, detail?: ConnectionDetail): Diagnosis | undefined {
   const fresh = "a certificate that is still being issued (CDN custom domain, ACM, Let's Encrypt) takes minutes";
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID" && detail?.certNames && STORAGE_CERTIFICATE.test(detail.certNames)) {
+    return {
+      cause: `${variable} ${detail.host} points straight at the storage's own host: the certificate served is the provider's (${detail.certNames.slice(0, 120)}), which can never cover ${detail.host}; waiting does not help`,
+      fix: `put a CDN in front of the bucket with a certificate for ${detail.host} (CloudFront, Cloudflare's proxy, the Spaces CDN with a custom domain) and point ${detail.host} at the CDN, or use the provider's host in ${variable}`,
+      transient: false,
+    };
+  }
+  const selfSigned = ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"].includes(code);
+  if (selfSigned && detail && isPrivateName(detail.host) && variable === "S3_ENDPOINT") {
+    return {
+      cause: `the private endpoint ${detail.host} serves a self-signed certificate or one from a private CA (${code}): Mastodon's SDK and verify refuse it until that CA is trusted`,
+      fix: "trust the CA on the Mastodon host: copy its certificate to /usr/local/share/ca-certificates/NAME.crt and run update-ca-certificates (Ruby's OpenSSL reads the system store; Docker: mount it and set SSL_CERT_FILE); run verify with NODE_EXTRA_CA_CERTS=/path/to/ca.crt",
+      transient: false,
+    };
+  }
   switch (code) {
     case "ERR_TLS_CERT_ALTNAME_INVALID":
       return { cause: `the certificate served does not cover the host in ${variable}: a wrong host name, or ${fresh}`, fix: `correct ${variable}, or wait and run verify again with --retry-for 900`, transient: true };

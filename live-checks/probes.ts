@@ -17,6 +17,8 @@ export class ProbeRegistry {
   private readonly confirmed = new Set<string>();
   private readonly unsettled = new Set<string>();
   created = 0;
+  /** Probes that existed and are gone: removed by the cleanup, or by the writer in the delete check. */
+  removedCount = 0;
 
   constructor(
     private readonly bucket: string,
@@ -73,7 +75,7 @@ export class ProbeRegistry {
 
   /** The writer removed it itself (the delete check). */
   removed(key: string): void {
-    this.keys.delete(key);
+    if (this.keys.delete(key) && this.confirmed.has(key)) this.removedCount++;
     this.unsettled.delete(key);
   }
 
@@ -90,18 +92,25 @@ export class ProbeRegistry {
   async removeAll(s3: S3Client, redact: (text: string) => string, signal?: AbortSignal): Promise<string[]> {
     const leftovers: string[] = [];
     for (const key of [...this.keys]) {
-      const unsettled = this.unsettled.has(key);
+      // Only what exists is counted: a key whose upload got no answer is confirmed only once it is found.
+      let known = !this.unsettled.has(key);
       try {
-        if (unsettled && (await exists(s3, this.bucket, key, signal)) === "absent") {
-          this.keys.delete(key);
-          continue;
+        if (!known) {
+          if ((await exists(s3, this.bucket, key, signal)) === "absent") {
+            this.keys.delete(key);
+            this.unsettled.delete(key);
+            continue;
+          }
+          this.confirmKey(key);
+          known = true;
         }
-        if (unsettled) this.confirmKey(key);
         await s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
         if ((await exists(s3, this.bucket, key, signal)) === "present") throw Object.assign(new Error("still there after DeleteObject"), { name: "StillThere" });
         this.keys.delete(key);
+        this.removedCount++;
       } catch (error) {
-        leftovers.push(`s3://${this.bucket}/${key}: ${formatFailure(describeFailure(error, redact))}`);
+        const why = formatFailure(describeFailure(error, redact));
+        leftovers.push(known ? `s3://${this.bucket}/${key}: ${why}` : `s3://${this.bucket}/${key} may exist (its upload got no answer, and checking failed: ${why}): look for it, and delete it if it is there`);
       }
     }
     for (const bucket of [...this.buckets]) {

@@ -27,7 +27,8 @@ export interface VerifyReport {
   /** The ACL header sent with uploads, or null for none. */
   uploadAcl: string | null;
   checks: CheckResult[];
-  probes: { created: number; leftover: string[] };
+  /** Probes that existed (created), those removed again, and what could not be removed or checked. */
+  probes: { created: number; removed: number; leftover: string[] };
   interrupted: boolean;
   durationMs: number;
 }
@@ -37,6 +38,8 @@ export function buildReport(args: {
   origin: string;
   checks: CheckResult[];
   created: number;
+  /** Probes removed (default: created minus leftovers, for callers that count no removals). */
+  removed?: number;
   leftover: string[];
   interrupted: boolean;
   durationMs: number;
@@ -53,7 +56,7 @@ export function buildReport(args: {
     origin: args.origin,
     uploadAcl: args.target.uploadAcl ?? null,
     checks: args.checks,
-    probes: { created: args.created, leftover: args.leftover },
+    probes: { created: args.created, removed: args.removed ?? Math.max(0, args.created - args.leftover.length), leftover: args.leftover },
     interrupted: args.interrupted,
     durationMs: args.durationMs,
   };
@@ -84,8 +87,7 @@ export function renderResult(result: CheckResult): string {
 export function renderSummary(report: VerifyReport): string {
   const count = (status: CheckResult["status"]) => report.checks.filter((check) => check.status === status).length;
   const lines = [""];
-  const removed = report.probes.created - report.probes.leftover.length;
-  lines.push(`Probes: ${report.probes.created} created, ${removed} removed.`);
+  lines.push(`Probes: ${report.probes.created} created, ${report.probes.removed} removed.`);
   if (report.probes.leftover.length > 0) {
     lines.push("Could not remove (delete them by hand):");
     for (const leftover of report.probes.leftover) lines.push(`  ${leftover}`);

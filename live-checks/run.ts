@@ -130,7 +130,7 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
   stop();
   if (bug !== undefined) throw bug;
 
-  const report = buildReport({ target, origin, checks, created: probes.created, leftover, interrupted, durationMs: Date.now() - started });
+  const report = buildReport({ target, origin, checks, created: probes.created, removed: probes.removedCount, leftover, interrupted, durationMs: Date.now() - started });
   out(renderSummary(report));
   return { kind: "report", report };
 }

@@ -1,6 +1,7 @@
 import { inObjectAclMode } from "../acl-mode";
 import { diagnoseNetwork } from "../diagnose";
 import { describeResponse, errorCode, type HttpResponse } from "../io/http";
+import { certificateNames } from "../io/tls";
 import { cspAllowsHost } from "../../mastodon-env/model";
 import { apiObjectUrl, mediaHostVariable, mediaUrl, type VerifyTarget } from "../../mastodon-env/target";
 import { fail, inconclusive, pass, skip, type Check, type CheckContext, type CheckOutcome } from "./types";
@@ -9,7 +10,7 @@ import { fail, inconclusive, pass, skip, type Check, type CheckContext, type Che
 export function networkFailure(context: CheckContext, what: string, error: unknown): CheckOutcome {
   const code = errorCode(error);
   const variable = mediaHostVariable(context.target);
-  const diagnosis = diagnoseNetwork(code, variable) ?? { cause: `the request failed (${code})`, fix: `check ${variable}`, transient: true };
+  const diagnosis = diagnoseNetwork(code, variable, { host: context.target.mediaBase.hostname, certNames: certificateNames(error) }) ?? { cause: `the request failed (${code})`, fix: `check ${variable}`, transient: true };
   return fail([`${what}: ${code}`], diagnosis.cause, diagnosis.fix, diagnosis.transient);
 }
 

@@ -1,5 +1,6 @@
 import { diagnoseNetwork } from "../diagnose";
 import { errorCode } from "../io/http";
+import { certificateNames } from "../io/tls";
 import { portOf } from "../reachability";
 import { regionReport } from "../region";
 import { MIN_TLS_VERSIONS } from "../io/tls";
@@ -46,7 +47,7 @@ export const tlsCheck: Check = {
       } catch (error) {
         const code = errorCode(error);
         observed.push(`TLS handshake with ${url.host}: ${code}`);
-        const diagnosis = diagnoseNetwork(code, variable) ?? {
+        const diagnosis = diagnoseNetwork(code, variable, { host: url.hostname, certNames: certificateNames(error) }) ?? {
           cause: `the TLS handshake with ${url.host} failed (${code})`,
           fix: "check the certificate and the TLS settings of the host",
           transient: true,

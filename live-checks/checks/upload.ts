@@ -7,7 +7,7 @@ import {
   type ObjectCannedACL,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { describeFailure, type S3Failure } from "../io/s3";
+import { describeFailure, neverReachedServer, type S3Failure } from "../io/s3";
 import type { CheckContext } from "./types";
 
 /** What Mastodon sends with every upload (Paperclip's s3_headers in config/initializers/paperclip.rb). */
@@ -54,8 +54,9 @@ export async function uploadLikeMastodon(context: CheckContext, options: UploadO
     return { multipart };
   } catch (error) {
     const failure = error instanceof MultipartStepFailed ? error.failure : describeFailure(error, context.redact);
-    // An S3 error answer means nothing was stored; a network error leaves it unsettled (removed if it exists).
-    if (failure.status !== undefined) context.probes.refusedKey(options.key);
+    // An S3 error answer, or a failure before the request reached the server (DNS, refused connection, TLS),
+    // means nothing was stored; any other network error leaves it unsettled (removed if it exists).
+    if (failure.status !== undefined || neverReachedServer(failure)) context.probes.refusedKey(options.key);
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { S3Client } from "@aws-sdk/client-s3";
+import { certificateNames } from "./tls";
 import type { VerifyTarget } from "../../mastodon-env/target";
 
 /**
@@ -49,6 +50,34 @@ export interface S3Failure {
   /** The region the server says the bucket is in, when it says so (AWS). */
   bucketRegion?: string;
   message?: string;
+  /** The names a refused TLS certificate covers (kept only for ERR_TLS_CERT_ALTNAME_INVALID). */
+  certNames?: string;
+}
+
+/**
+ * Failures that happen before a request reaches the server: the name does not resolve, nothing listens, or the
+ * TLS handshake was refused (Node's error codes, "Common system errors" and tls "X509 certificate error codes").
+ * A PUT that failed this way created nothing: no probe to count, remove or report.
+ */
+const NEVER_SENT = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPROTO",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT",
+]);
+
+export function neverReachedServer(failure: S3Failure): boolean {
+  return failure.status === undefined && NEVER_SENT.has(failure.code);
 }
 
 interface SdkErrorShape {
@@ -75,11 +104,13 @@ export function describeFailure(error: unknown, redact: (text: string) => string
   // HEAD answers and some servers' errors have no body: the SDK then has no code, only the status.
   if ((!code || NAMELESS.includes(code) || /^\d+$/.test(code)) && status !== undefined) code = statusCode(status);
   const message = e.message && !NAMELESS.includes(e.message) && e.message !== code ? redact(e.message).slice(0, 200) : undefined;
+  const names = networkCode === "ERR_TLS_CERT_ALTNAME_INVALID" ? certificateNames(error) : undefined;
   return {
     code: code ?? "UnknownError",
     status,
     bucketRegion: e.$response?.headers?.["x-amz-bucket-region"] ?? e.Region,
     message,
+    ...(names ? { certNames: names } : {}),
   };
 }
 

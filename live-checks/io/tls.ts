@@ -44,3 +44,12 @@ export function tlsHandshake(host: string, port: number, signal?: AbortSignal, t
 function isIp(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(":");
 }
+
+/** The DNS names of the certificate a TLS error carries (Node: `error.cert.subjectaltname`, else `error.reason`). */
+export function certificateNames(error: unknown): string | undefined {
+  const e = error as { cert?: { subjectaltname?: unknown }; reason?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== "object") return undefined;
+  if (typeof e.cert?.subjectaltname === "string") return e.cert.subjectaltname;
+  if (typeof e.reason === "string" && /altnames/.test(e.reason)) return e.reason.replace(/^.*altnames:\s*/, "");
+  return e.cause ? certificateNames(e.cause) : undefined;
+}

@@ -99,7 +99,7 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
     expect(check("no-listing")?.observed).toEqual([`GET ${servers.primary.endpoint}/${setup.bucket}/: 403 AccessDenied`]);
     // The upload, the multipart upload, the cacheable CORS probe, the two private-prefix probes and the two
     // object-ACL probes; the refused anonymous PUT created nothing.
-    expect(run.report.probes).toEqual({ created: 7, leftover: [] });
+    expect(run.report.probes).toEqual({ created: 7, removed: 7, leftover: [] });
     await expectCleanRun(run, setup);
 
     // The same proof as `pulumi up`'s self-check runs it: the env block on standard input.

@@ -160,7 +160,7 @@ describe("verify and doctor through the providers' refusals, before a real RGW",
     const status = statuses(run.report);
     expect(status["no-listing"]).toBe("inconclusive");
     expect(status["no-anonymous-write"]).toBe("inconclusive");
-    expect(run.report.probes).toEqual({ created: 0, leftover: [] });
+    expect(run.report.probes).toEqual({ created: 0, removed: 0, leftover: [] });
   });
 });
 

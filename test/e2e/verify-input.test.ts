@@ -116,7 +116,7 @@ describe("verify while the media host lags", () => {
     expect(run.report.interrupted).toBe(true);
     expect(run.report.checks.map((c) => c.id)).toEqual(["region-endpoint", "tls", "writer-upload", "writer-read", "writer-list", "writer-multipart"]);
     // The probe and the multipart probe (at S3_MULTIPART_THRESHOLD).
-    expect(run.report.probes).toEqual({ created: 2, leftover: [] });
+    expect(run.report.probes).toEqual({ created: 2, removed: 2, leftover: [] });
     expect(await keysIn(servers.primary, bucket)).toEqual([]);
   });
 });

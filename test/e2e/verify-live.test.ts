@@ -87,7 +87,7 @@ describe("verify against a local Ceph RGW", () => {
     const { code, report } = await verifyJson(setup.env, ["--origin", ORIGIN]);
     expect(code).toBe(0);
     expect(statuses(report)).toEqual(ALL_PASS);
-    expect(report.probes).toEqual({ created: 5, leftover: [] });
+    expect(report.probes).toEqual({ created: 5, removed: 5, leftover: [] });
     expect(await bucketNames(servers.primary)).toEqual(bucketsBefore);
     await expectCleanRun(text, setup.bucket, setup.writer);
   });
