@@ -1,7 +1,7 @@
 import { aclNotPermitted, isAclPermissionRefusal } from "./acl-mode";
 import { CHECKSUM_FIX } from "./checks/headers";
 import type { S3Failure } from "./io/s3";
-import type { VerifyTarget } from "../mastodon-env/target";
+import { usesPathStyle, type VerifyTarget } from "../mastodon-env/target";
 
 /** The likely cause of a failure and what to change (docs/troubleshooting.md). */
 export interface Diagnosis {
@@ -19,6 +19,8 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   if (code === "AccessControlListNotSupported" || (aclSent && (code === "NotImplemented" || status === 501))) {
     return aclRejected(target);
   }
+  const addressing = diagnoseAddressing(failure, target);
+  if (addressing) return addressing;
   if (["AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException", "InvalidRegion"].includes(code) || status === 301) {
     const where = failure.bucketRegion ? `the bucket is in ${failure.bucketRegion}` : "the bucket is in another region";
     return {
@@ -78,6 +80,38 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   return {
     cause: `unexpected answer ${status ?? ""} ${code}`.replace(/\s+/g, " "),
     fix: "compare the env with `pulumi stack output envProduction --show-secrets`",
+    transient: false,
+  };
+}
+
+/**
+ * The addressing style as the cause, not S3_ENDPOINT. Mastodon calls path style whenever S3_ENDPOINT is set
+ * (paperclip.rb `force_path_style: ENV['S3_OVERRIDE_PATH_STYLE'] != 'true'`): Alibaba Cloud OSS answers
+ * SecondLevelDomainForbidden and Tencent COS PathStyleDomainForbidden (their "AWS S3 SDK" docs). With the override,
+ * calls go to BUCKET.HOST (except where the SDK keeps path style: `usesPathStyle`), so a name that does not resolve
+ * or a certificate that does not cover it is the override's doing, while the endpoint itself may be right.
+ */
+export function diagnoseAddressing(failure: S3Failure, target: VerifyTarget): Diagnosis | undefined {
+  if (failure.code === "SecondLevelDomainForbidden" || failure.code === "PathStyleDomainForbidden") {
+    return {
+      cause: `the provider refuses path-style calls (${failure.code}), which Mastodon makes whenever S3_ENDPOINT is set: the endpoint is right, the addressing style is not`,
+      fix: "add S3_OVERRIDE_PATH_STYLE=true (Mastodon then calls BUCKET.ENDPOINT-HOST, as the provider requires)",
+      transient: false,
+    };
+  }
+  if (!target.facts.endpoint || usesPathStyle(target)) return undefined;
+  const virtualHost = `${target.facts.bucket}.${target.apiEndpoint.host}`;
+  const what: Record<string, string> = {
+    ENOTFOUND: "does not resolve",
+    EAI_AGAIN: "does not resolve",
+    ERR_TLS_CERT_ALTNAME_INVALID: "is not covered by the server's certificate",
+    ECONNREFUSED: "refuses the connection",
+  };
+  const problem = what[failure.code];
+  if (!problem) return undefined;
+  return {
+    cause: `S3_OVERRIDE_PATH_STYLE=true sends every call to ${virtualHost} (virtual-hosted style), which ${problem}; the host in S3_ENDPOINT itself may be right`,
+    fix: `remove S3_OVERRIDE_PATH_STYLE (path style: ${target.apiEndpoint.host}/${target.facts.bucket}), or give the server a DNS record and certificate for *.${target.apiEndpoint.hostname} and its domain setting (MinIO MINIO_DOMAIN, Garage root_domain, Ceph rgw_dns_name)`,
     transient: false,
   };
 }

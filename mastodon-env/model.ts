@@ -193,6 +193,24 @@ export function readMastodonEnv(values: ReadonlyMap<string, string>, lines?: Rea
 }
 
 /**
+ * Whether the SDK calls the API in path style although S3_OVERRIDE_PATH_STYLE=true (or with no endpoint) asks
+ * for virtual hosts: the S3 endpoint rules (shared by aws-sdk-s3 and @aws-sdk/client-s3, checked with the latter)
+ * keep path style for an IP-address endpoint, and for a bucket name with dots over https (a `*.HOST`
+ * certificate cannot cover it). `endpoint` is S3_ENDPOINT (undefined: AWS over https).
+ */
+export function pathStyleAnyway(endpoint: string | undefined, bucket: string): boolean {
+  let url: URL | undefined;
+  try {
+    url = endpoint ? new URL(endpoint) : undefined;
+  } catch {
+    return false;
+  }
+  const host = url?.hostname.replace(/^\[|\]$/g, "") ?? "";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(":")) return true;
+  return bucket.includes(".") && (!url || url.protocol === "https:");
+}
+
+/**
  * Whether the browser's CSP lets media load from `host`. app/lib/content_security_policy.rb's `media_hosts`: the
  * assets host (CDN_HOST, else https://WEB_DOMAIN, else LOCAL_DOMAIN: config/initializers/1_hosts.rb), the media host
  * (alias, CloudFront host, S3_HOSTNAME), PAPERCLIP_ROOT_URL's host, EXTRA_DATA_HOSTS (split on `|`) and

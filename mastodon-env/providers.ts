@@ -208,6 +208,22 @@ export function recognizeProvider(host: string): Recognized | undefined {
   return undefined;
 }
 
+/** AWS region names (AWS general reference, "Regional endpoints"): us-east-1, eu-central-2, us-gov-west-1, cn-north-1... */
+export const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/**
+ * The provider an env without S3_ENDPOINT was meant for: the SDK calls AWS (paperclip.rb passes no endpoint), but a
+ * non-AWS S3_HOSTNAME names the intended provider, and a non-AWS S3_REGION says it is not AWS (then unknown).
+ * With S3_ENDPOINT, `providerOfEndpoint`.
+ */
+export function intendedProvider(endpoint: string | undefined, region: string, hostname: string | undefined): Recognized {
+  if (endpoint) return providerOfEndpoint(endpoint, region);
+  const named = hostname ? recognizeProvider(hostname.trim().replace(/\/.*$/, "")) : undefined;
+  if (named && named.provider.id !== "aws") return named;
+  if (!AWS_REGION.test(region)) return { provider: PROVIDERS["self-hosted"], apiHost: hostname?.trim().replace(/\/.*$/, "") || "" };
+  return providerOfEndpoint(undefined, region);
+}
+
 /** The provider for an env: from S3_ENDPOINT, else AWS (no endpoint means the SDK's AWS endpoint). */
 export function providerOfEndpoint(endpoint: string | undefined, region: string): Recognized {
   if (!endpoint) return { provider: PROVIDERS.aws, region, apiHost: `s3.${region}.amazonaws.com` };

@@ -1,7 +1,7 @@
 import { isLoopbackHost } from "../components/hosts";
 import { keyPrefix as keyPrefixSchema } from "../components/config/validators";
 import { mediaBaseUrl, publicObjectUrl, type EnvFacts } from "../components/env";
-import { readMastodonEnv, type MastodonEnv } from "./model";
+import { pathStyleAnyway, readMastodonEnv, type MastodonEnv } from "./model";
 import { findPlaceholders } from "./placeholders";
 import { providerOfEndpoint, type Recognized } from "./providers";
 
@@ -177,11 +177,11 @@ export function mediaUrl(target: VerifyTarget, key: string): string {
 }
 
 /**
- * Path-style calls: Mastodon's rule (S3_ENDPOINT present, unless S3_OVERRIDE_PATH_STYLE), and always for a
- * bucket name with dots, which a virtual host's TLS certificate (`*.s3.REGION.amazonaws.com`) does not cover.
+ * Path-style calls: Mastodon's rule (S3_ENDPOINT present, unless S3_OVERRIDE_PATH_STYLE), and where the SDK keeps
+ * path style anyway (`pathStyleAnyway` of ./model.ts: an IP endpoint, a bucket name with dots over https).
  */
 export function usesPathStyle(target: VerifyTarget): boolean {
-  return target.forcePathStyle || target.facts.bucket.includes(".");
+  return target.forcePathStyle || pathStyleAnyway(target.facts.endpoint, target.facts.bucket);
 }
 
 /** The same object addressed on the S3 API, the way the SDK addresses it (path or virtual-host style). */

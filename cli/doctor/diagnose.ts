@@ -1,5 +1,5 @@
 import { readMastodonEnv } from "../../mastodon-env/model";
-import { PROVIDERS, providerOfEndpoint, type ProviderId, type Recognized } from "../../mastodon-env/providers";
+import { intendedProvider, PROVIDERS, type ProviderId, type Recognized } from "../../mastodon-env/providers";
 import type { DoctorContext, Finding } from "./finding";
 import { RULES } from "./rules";
 import { basics } from "./rules/basics";
@@ -19,7 +19,8 @@ const ORDER = { error: 0, warning: 1, info: 2 } as const;
  */
 export function diagnoseEnv(values: ReadonlyMap<string, string>, previousValues?: ReadonlyMap<string, string>, providerId?: ProviderId): Diagnosis {
   const env = readMastodonEnv(values);
-  const recognized = providerOfEndpoint(env.endpoint, env.region);
+  // Without S3_ENDPOINT the SDK calls AWS; a non-AWS S3_HOSTNAME or S3_REGION names the provider meant (its quirks apply).
+  const recognized = intendedProvider(env.endpoint, env.region, values.get("S3_HOSTNAME"));
   // `--provider`: the endpoint is a proxy or private name in front of a known provider; its quirks apply.
   const provider = providerId ? { ...recognized, provider: PROVIDERS[providerId] } : recognized;
   const context: DoctorContext = {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../../components/errors";
 import { parseEnvFile } from "../../mastodon-env/env-file";
+import { localMediaBase, webDomain } from "../../mastodon-env/model";
 import { readStackFile } from "../../offline-plan/stack-file";
 import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 import type { MigrateArgs } from "./args";
@@ -22,6 +23,8 @@ export interface Destination {
   provider?: string;
   /** The web domain (the stack's webDomain, or LOCAL_DOMAIN / WEB_DOMAIN of the env file), when known. */
   webDomain?: string;
+  /** Where media stored on disk was served (mastodon-env's `localMediaBase`: CDN_HOST or WEB_DOMAIN, PAPERCLIP_ROOT_URL), ends with `/`. */
+  localBase?: string;
   /**
    * Values of the offline plan that the mock engine made up (the writer's key, a provider-chosen host), each
    * with the placeholder to print instead: a mock value is never shown as real.
@@ -57,7 +60,8 @@ export async function resolveDestination(args: MigrateArgs): Promise<Destination
       target: target(values, `--to-env ${args.to.file}`),
       description: args.to.file,
       envFile: args.to.file,
-      webDomain: values.get("WEB_DOMAIN") || values.get("LOCAL_DOMAIN") || undefined,
+      webDomain: webDomain(values),
+      localBase: localMediaBase(values)?.href,
       placeholders: new Map(),
     };
   }

@@ -24,8 +24,9 @@ export function objectBase(target: VerifyTarget): string {
   return publicObjectUrl(target.facts, prefix);
 }
 
-export function oldBase(source: Source, webDomain: string | undefined): string {
-  return source.kind === "local" ? `https://${webDomain ?? "WEB_DOMAIN"}/system/` : objectBase(source.target);
+/** Local media lived at `localBase` when the env says (CDN_HOST, WEB_DOMAIN, PAPERCLIP_ROOT_URL), else WEB_DOMAIN/system/. */
+export function oldBase(source: Source, webDomain: string | undefined, localBase?: string): string {
+  return source.kind === "local" ? (localBase ?? `https://${webDomain ?? "WEB_DOMAIN"}/system/`) : objectBase(source.target);
 }
 
 /** The whole plan as text; `placeholders` (mock-made values) are replaced before anything is printed. */
@@ -33,7 +34,7 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
   const day = (offset: number) => new Date(args.start.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   const newBase = objectBase(destination.target);
   const newHost = new URL(newBase).host;
-  const before = oldBase(source, destination.webDomain);
+  const before = oldBase(source, destination.webDomain, destination.localBase);
   const envFile = destination.envFile ?? "new-storage.env";
   const fromFlag = args.from.kind === "local" ? `--from local:${args.from.path}` : `--from-env ${args.from.file}`;
   const runCommand = `npm run migrate -- ${fromFlag} --to-env ${envFile} --run`;
@@ -127,11 +128,15 @@ function existingExtraHosts(source: Source): string[] {
 
 function oldUrlSteps(source: Source, destination: Destination, before: string, newBase: string): string[] {
   if (source.kind === "local") {
-    const web = destination.webDomain ?? "WEB_DOMAIN";
+    const local = destination.localBase ? new URL(destination.localBase) : undefined;
+    const web = local?.host ?? destination.webDomain ?? "WEB_DOMAIN";
+    const where = local?.pathname ?? "/system/";
+    const otherPath = where !== "/system/" ? [`Old URLs are under ${where} (PAPERCLIP_ROOT_URL): write that path where the snippet says /system/.`] : [];
     return [
-      `The web host ${web} answers /system/KEY with a permanent redirect. nginx, in the server block of ${web}:`,
+      `The web host ${web} answers ${where}KEY with a permanent redirect. nginx, in the server block of ${web}:`,
       ...nginxSystemRedirect(newBase).trimEnd().split("\n").map((line) => `  ${line}`),
-      `Check: curl -sI https://${web}/system/accounts/avatars/000/000/001/original/KEY.png   (301, Location: ${newBase}accounts/...)`,
+      ...otherPath,
+      `Check: curl -sI https://${web}${where}accounts/avatars/000/000/001/original/KEY.png   (301, Location: ${newBase}accounts/...)`,
     ];
   }
   const rules = oldHostRedirectRules(before, newBase);

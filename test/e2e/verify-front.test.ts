@@ -83,7 +83,27 @@ async function doctor(env: string, flags: string[]): Promise<{ code: number | nu
 }
 
 describe("verify and doctor through the providers' refusals, before a real RGW", () => {
-  it("R2 (501 on x-amz-acl), case01: writer-upload names the ACL header and the empty S3_PERMISSION; doctor --live puts it down to S3_PERMISSION", async () => {
+  it("R2 refusing public-read only (what is proven), case01: private passes the upload; doctor warns and advises the empty value", async () => {
+    const s = await setup("r2pub", ["r2-acl-public-read"]);
+    const env = withCase(s.env, "case01-r2-acl-private.env", ["S3_PERMISSION"]);
+    const run = await verifyJson(env);
+    expect(check(run.report, "writer-upload")?.status).toBe("pass");
+    expect(s.front.refused).toEqual([]);
+    await expectClean(run, s);
+    const live = await doctor(env, ["--live", "--provider", "r2"]);
+    const permission = live.report.findings.find((f: { id: string; severity?: string }) => f.id === "permission-unsupported") as { severity?: string } | undefined;
+    expect(permission?.severity).toBe("warning");
+    expect(live.report.live?.attributions["writer-upload"]).toBeUndefined();
+    // case01b: S3_PERMISSION absent sends public-read, the refused value: the error, put down to S3_PERMISSION.
+    const absent = withCase(s.env, "case01b-r2-acl-default.env", ["S3_PERMISSION"]);
+    const refused = await verifyJson(absent);
+    expect(failed(refused.report)).toEqual(["writer-upload"]);
+    await expectClean(refused, s);
+    const doctorAbsent = await doctor(absent, ["--live", "--provider", "r2"]);
+    expect(doctorAbsent.report.live?.attributions["writer-upload"]).toEqual(["permission-refused"]);
+  });
+
+  it("R2 refusing every x-amz-acl (501), case01: writer-upload names the ACL header and the empty S3_PERMISSION; doctor --live puts it down to S3_PERMISSION", async () => {
     const s = await setup("r2acl", ["r2-acl"]);
     const env = withCase(s.env, "case01-r2-acl-private.env", ["S3_PERMISSION"]);
     const run = await verifyJson(env);
@@ -94,8 +114,7 @@ describe("verify and doctor through the providers' refusals, before a real RGW",
     await expectClean(run, s);
     const live = await doctor(env, ["--live", "--provider", "r2"]);
     expect(live.code).toBe(1);
-    expect(live.report.findings.map((f) => f.id)).toContain("permission-refused");
-    expect(live.report.live?.attributions["writer-upload"]).toEqual(["permission-refused"]);
+    expect(live.report.live?.attributions["writer-upload"]).toEqual(["permission-unsupported"]);
   });
 
   it("AWS with ACLs disabled (400 AccessControlListNotSupported), case02: names the ACL header, S3_PERMISSION absent", async () => {

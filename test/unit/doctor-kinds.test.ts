@@ -26,7 +26,7 @@ const byId = (findings: Finding[], id: string) => findings.find((f) => f.id === 
 /** Exactly the errors and warnings each case must produce (the real cause named, nothing invented). */
 const EXPECTED: Record<string, string[]> = {
   "k1a-scaleway-hostname-no-endpoint.env": ["error:endpoint-missing"],
-  "k1b-region-de-other-host.env": ["error:endpoint-missing", "warning:permission-acls-disabled"],
+  "k1b-region-de-other-host.env": ["error:endpoint-missing", "warning:checksum-variables"],
   "k1c-minio-hostname-only.env": ["error:endpoint-missing"],
   "k2a-aliyun-path-style.env": ["error:path-style-refused"],
   "k2b-tencent-path-style.env": ["error:path-style-refused"],

@@ -114,3 +114,25 @@ describe("describeFailure", () => {
     expect(describeFailure(refused, redact).code).toBe("ECONNREFUSED");
   });
 });
+
+describe("diagnoseS3 puts an addressing-style failure down to S3_OVERRIDE_PATH_STYLE, not S3_ENDPOINT (issue #20)", () => {
+  it("a refusal of path style (Aliyun OSS, Tencent COS) asks for the override", () => {
+    const oss = target({ S3_REGION: "oss-cn-hangzhou", S3_ENDPOINT: "https://oss-cn-hangzhou.aliyuncs.com" });
+    for (const code of ["SecondLevelDomainForbidden", "PathStyleDomainForbidden"]) {
+      const diagnosis = diagnoseS3({ code, status: 403 }, oss, "s3:PutObject");
+      expect(diagnosis.cause).toContain("refuses path-style calls");
+      expect(diagnosis.fix).toMatch(/^add S3_OVERRIDE_PATH_STYLE=true/);
+    }
+  });
+
+  it("with the override, a virtual host that does not resolve names the override, and says the endpoint may be right", () => {
+    const minio = target({ S3_REGION: "us-east-1", S3_ENDPOINT: "https://minio.example.com:9000", S3_OVERRIDE_PATH_STYLE: "true" });
+    const diagnosis = diagnoseS3({ code: "ENOTFOUND" }, minio, "s3:PutObject");
+    expect(diagnosis.cause).toBe("S3_OVERRIDE_PATH_STYLE=true sends every call to example-social-media.minio.example.com:9000 (virtual-hosted style), which does not resolve; the host in S3_ENDPOINT itself may be right");
+    expect(diagnosis.fix).toMatch(/^remove S3_OVERRIDE_PATH_STYLE/);
+    // Without the override, or where the SDK keeps path style (an IP endpoint), the endpoint is what fails.
+    expect(diagnoseS3({ code: "ENOTFOUND" }, target({ S3_REGION: "us-east-1", S3_ENDPOINT: "https://minio.example.com:9000" }), "s3:PutObject").cause).toBe("the host in S3_ENDPOINT does not resolve");
+    const ip = target({ S3_REGION: "us-east-1", S3_ENDPOINT: "https://10.0.0.5:9000", S3_OVERRIDE_PATH_STYLE: "true" });
+    expect(diagnoseS3({ code: "ECONNREFUSED" }, ip, "s3:PutObject").cause).toContain("nothing listens");
+  });
+});

@@ -1,3 +1,4 @@
+import { pathStyleAnyway } from "../../../mastodon-env/model";
 import { finding, type Finding, type Rule } from "../finding";
 
 /**
@@ -41,12 +42,10 @@ export const addressing: Rule = ({ env, values, provider }) => {
   if (env.forcePathStyle) return found;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const bucket = env.bucket ?? "BUCKET";
-  // The SDK's endpoint rules (aws-sdk-s3 since endpoints 2.0, the same rule set as @aws-sdk/client-s3) keep path
-  // style for an IP endpoint and for a bucket with dots over https: the override changes nothing there.
-  const ip = /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(":");
-  const dotted = bucket.includes(".") && url.protocol === "https:";
+  // Where the SDK keeps path style anyway (an IP endpoint, a dotted bucket over https), the override changes nothing.
+  if (pathStyleAnyway(env.endpoint, bucket)) return found;
   const selfHosted = ["minio", "garage", "rgw", "self-hosted"].includes(provider.provider.id) || !host.includes(".");
-  if (!ip && !dotted && selfHosted) {
+  if (selfHosted) {
     found.push(
       finding(
         "virtual-host-style-self-hosted",

@@ -1,8 +1,5 @@
-import { recognizeProvider } from "../../../mastodon-env/providers";
+import { AWS_REGION, recognizeProvider } from "../../../mastodon-env/providers";
 import { finding, type Finding, type Rule } from "../finding";
-
-/** AWS region names (AWS general reference, "Regional endpoints"): us-east-1, eu-central-2, us-gov-west-1, cn-north-1... */
-const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 /**
  * The API endpoint confused with the media host. paperclip.rb passes `endpoint:` to the SDK only

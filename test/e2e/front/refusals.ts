@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from "node:http";
  * Providers' documented refusals, injected in front of the real Ceph RGW. Each answers as the provider answered
  * in the public source cited; anything not refused goes through to RGW untouched (headers, Host and signature kept).
  */
-export type Refusal = "r2-acl" | "r2-checksum" | "aws-acls-disabled" | "b2-checksum" | "no-multipart";
+export type Refusal = "r2-acl" | "r2-acl-public-read" | "r2-checksum" | "aws-acls-disabled" | "b2-checksum" | "no-multipart";
 
 export interface Refused {
   status: number;
@@ -28,6 +28,11 @@ export function refusalFor(refusals: readonly Refusal[], method: string, url: st
       // "501 NotImplemented" on every upload with S3_PERMISSION set (mastodon/mastodon discussions on R2, 2022-2023).
       case "r2-acl":
         if (acl !== undefined) return { status: 501, code: "NotImplemented", message: "Header 'x-amz-acl' with value '" + String(acl) + "' not implemented" };
+        break;
+      // What is proven of R2 today: its 501 names the value public-read, while admins run S3_PERMISSION=private
+      // without errors (mastodon/mastodon#34602, PR #20510's thread, humanmade/S3-Uploads#576, pixelfed/pixelfed#3775).
+      case "r2-acl-public-read":
+        if (acl === "public-read") return { status: 501, code: "NotImplemented", message: "Header 'x-amz-acl' with value 'public-read' not implemented" };
         break;
       // R2 in early 2025, after AWS SDKs started sending CRC32 by default: "501 NotImplemented: Header
       // 'x-amz-checksum-crc32' not implemented" (Cloudflare community, "R2 checksum errors with new AWS SDKs").
