@@ -28,7 +28,7 @@ const WATCHED = /^(S3_|AWS_|EXTRA_MEDIA_HOSTS$)/;
  * read for its storage lines, and the rest of it is not ours to judge. A malformed line whose variable cannot
  * be told (a bare secret, `1BAD=x`) is still reported, by number only: it may be a broken storage line.
  */
-const READ = /^(S3_|AWS_|EXTRA_MEDIA_HOSTS$|LOCAL_DOMAIN$|WEB_DOMAIN$|CDN_HOST$|PAPERCLIP_ROOT_URL$|EXTRA_DATA_HOSTS$|SWIFT_ENABLED$|AZURE_ENABLED$)/;
+const READ = /^(S3_|AWS_|CACHE_BUSTER_|EXTRA_MEDIA_HOSTS$|LOCAL_DOMAIN$|WEB_DOMAIN$|CDN_HOST$|PAPERCLIP_ROOT_URL$|EXTRA_DATA_HOSTS$|SWIFT_ENABLED$|AZURE_ENABLED$)/;
 
 export function parseEnvFile(text: string): EnvFile {
   const file: EnvFile = { values: new Map(), lines: new Map(), problems: [], malformed: new Set() };
