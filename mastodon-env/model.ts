@@ -230,6 +230,18 @@ export function cspOtherHosts(values: ReadonlyMap<string, string>): string[] {
   return hosts.filter((h): h is string => Boolean(h)).map((h) => h.toLowerCase());
 }
 
+/**
+ * Where Mastodon stores media: paperclip.rb takes S3 when `S3_ENABLED == 'true'`, else OpenStack Swift when
+ * `SWIFT_ENABLED == 'true'` (fog), else (Mastodon 4.7) Azure Blob Storage when `AZURE_ENABLED == 'true'`
+ * (app/lib/attachment_batch.rb's :azure), else the local disk (public/system, PAPERCLIP_ROOT_PATH).
+ */
+export function storageBackend(values: ReadonlyMap<string, string>): "s3" | "swift" | "azure" | "local" {
+  if (values.get("S3_ENABLED") === "true") return "s3";
+  if (values.get("SWIFT_ENABLED") === "true") return "swift";
+  if (values.get("AZURE_ENABLED") === "true") return "azure";
+  return "local";
+}
+
 /** config/initializers/1_hosts.rb: `web_host = ENV.fetch('WEB_DOMAIN') { LOCAL_DOMAIN }` (empty stays empty). */
 export function webDomain(values: ReadonlyMap<string, string>): string | undefined {
   const web = values.has("WEB_DOMAIN") ? values.get("WEB_DOMAIN") : values.get("LOCAL_DOMAIN");

@@ -3,7 +3,11 @@
  *
  * API: `recognizeProvider(host)` -> `Recognized` (the provider, the region and bucket label the host names) or
  * undefined for a host no pattern knows (then `SELF_HOSTED` applies: MinIO, Garage, Ceph RGW behind any name).
- * Each quirk cites the document or report it comes from. Pure; no network.
+ * Each quirk cites the document or report it comes from, and doctor's severity follows the evidence: an error only
+ * for a refusal the provider documents or admins reproduced (B2 and GCS checksum headers, R2 and `public-read`,
+ * Alibaba OSS and Tencent COS path style), a warning where it depends on a setting doctor cannot see (AWS Object
+ * Ownership, Garage's s3_region), was seen at one time (R2 checksums), or is reported to work anyway (R2 and
+ * `private`). `intendedProvider` also covers an env without S3_ENDPOINT. Pure; no network.
  */
 
 export type ProviderId =
@@ -96,12 +100,12 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
       "Cloudflare R2 docs, \"S3 API compatibility\" (no ACLs; region auto, us-east-1 accepted)",
       "Cloudflare R2 docs, \"Authentication\" (secret = SHA-256 of the token value)",
       "R2's 501 names the refused value ('x-amz-acl' with value 'public-read'); S3_PERMISSION=private reported to work: mastodon/mastodon#34602, PR #20510, humanmade/S3-Uploads#576, pixelfed/pixelfed#3775",
-      CHECKSUM_REPORTS,
+      `${CHECKSUM_REPORTS}: R2 answered 501 NotImplemented "Header 'x-amz-checksum-crc32'" at the time (f2face/cloudflare-r2#12, Cloudflare community "aws-sdk/client-s3 v3.729.0 breaks UploadPart and PutObject"): a warning, R2 reportedly accepts them now`,
     ],
   }),
   spaces: provider("spaces", "DigitalOcean Spaces", { acl: "supported", checksumHeaders: "accepted", sources: ["DigitalOcean Spaces docs, \"Spaces S3 compatibility\" (endpoint REGION.digitaloceanspaces.com)"] }, (r) => `https://${r}.digitaloceanspaces.com`),
   wasabi: provider("wasabi", "Wasabi", { acl: "supported", needsForceSingleRequest: true, sources: [PATH_STYLE_NOTE, "Wasabi docs, \"What are the service URLs for Wasabi's different storage regions?\""] }, (r) => `https://s3.${r}.wasabisys.com`),
-  b2: provider("b2", "Backblaze B2", { acl: "unknown", checksumHeaders: "refused", sources: ["Backblaze B2 docs, \"S3 Compatible API\" (endpoint s3.REGION.backblazeb2.com)", `${CHECKSUM_REPORTS}: B2 answered 400 InvalidArgument "Unsupported header"`] }, (r) => `https://s3.${r}.backblazeb2.com`),
+  b2: provider("b2", "Backblaze B2", { acl: "unknown", checksumHeaders: "refused", sources: ["Backblaze B2 docs, \"S3 Compatible API\" (endpoint s3.REGION.backblazeb2.com)", `${CHECKSUM_REPORTS}: B2 answers 400 InvalidArgument "Unsupported header 'x-amz-checksum-crc32'"`, "Backblaze B2 docs, \"S3 Compatible API: Unsupported features\" (x-amz-checksum-* headers); reports through 2025: stonith404/pingvin-share#798, jschneier/django-storages#1498, nocodb/nocodb#10942"] }, (r) => `https://s3.${r}.backblazeb2.com`),
   scaleway: provider("scaleway", "Scaleway Object Storage", { acl: "supported", sources: ["Scaleway docs, \"Object Storage endpoints\" (s3.REGION.scw.cloud; the console also shows BUCKET.s3.REGION.scw.cloud)"] }, (r) => `https://s3.${r}.scw.cloud`),
   hetzner: provider("hetzner", "Hetzner Object Storage", { acl: "supported", sources: ["Hetzner docs, \"Object Storage: available endpoints\" (LOCATION.your-objectstorage.com)"] }, (r) => `https://${r}.your-objectstorage.com`),
   exoscale: provider("exoscale", "Exoscale SOS", { acl: "supported", needsForceSingleRequest: true, sources: [PATH_STYLE_NOTE, "Exoscale docs, \"Simple Object Storage\" (sos-ZONE.exo.io)"] }, (r) => `https://sos-${r}.exo.io`),

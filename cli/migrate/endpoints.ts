@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../../components/errors";
 import { parseEnvFile } from "../../mastodon-env/env-file";
-import { localMediaBase, webDomain } from "../../mastodon-env/model";
+import { localMediaBase, storageBackend, webDomain } from "../../mastodon-env/model";
 import { readStackFile } from "../../offline-plan/stack-file";
 import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 import type { MigrateArgs } from "./args";
@@ -44,7 +44,14 @@ export function resolveSource(args: MigrateArgs): Source {
     return { kind: "local", root, exists };
   }
   const values = readEnv(args.from.file, "--from-env");
-  if (values.get("S3_ENABLED") !== "true") {
+  const backend = storageBackend(values);
+  if (backend === "swift" || backend === "azure") {
+    throw new UserError(
+      `--from-env ${args.from.file}: ${backend === "swift" ? "SWIFT_ENABLED=true: this instance stores media in OpenStack Swift" : "AZURE_ENABLED=true: this instance stores media in Azure Blob Storage"}, ` +
+        "not on disk nor in S3: copy the container to a local folder first (rclone copy with a swift or azureblob remote), then use --from local:PATH",
+    );
+  }
+  if (backend !== "s3") {
     throw new UserError(
       `--from-env ${args.from.file}: S3_ENABLED is not true, so this instance keeps its media on disk: ` +
         "use --from local:PATH with its public/system directory (e.g. /home/mastodon/live/public/system)",

@@ -33,4 +33,13 @@ describe("migrate's redirect of old local URLs follows Mastodon's host", { timeo
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("refuses a Swift instance as a source with what to do instead, never calling it local disk", async () => {
+    const swift = path.join(__dirname, "../fixtures/doctor/m1-swift.env");
+    const to = path.join(__dirname, "../fixtures/doctor/m2-web-domain-cdn-host.env");
+    const { code, stderr } = await migrateCli(["--from-env", swift, "--to-env", to, "--start", "2026-12-01"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("SWIFT_ENABLED=true: this instance stores media in OpenStack Swift");
+    expect(stderr).not.toContain("keeps its media on disk");
+  });
 });

@@ -1,3 +1,4 @@
+import { storageBackend } from "../../../mastodon-env/model";
 import { finding, type Rule } from "../finding";
 
 /**
@@ -15,9 +16,9 @@ const MOVE = "to move to object storage, see docs/migrating.md (npm run migrate)
 export const basics: Rule = ({ env, values, provider }) => {
   const found = [];
   const enabled = values.get("S3_ENABLED");
-  // paperclip.rb tries S3 first, then `elsif ENV['SWIFT_ENABLED'] == 'true'` (OpenStack Swift through fog) and,
-  // in Mastodon 4.7, Azure Blob Storage (`AZURE_ENABLED`, app/lib/attachment_batch.rb's :azure): neither is local disk.
-  const other = enabled !== "true" ? (["SWIFT_ENABLED", "AZURE_ENABLED"] as const).find((name) => values.get(name) === "true") : undefined;
+  // paperclip.rb tries S3 first, then OpenStack Swift, then (4.7) Azure: neither of the latter is local disk.
+  const backend = storageBackend(values);
+  const other = backend === "swift" ? "SWIFT_ENABLED" : backend === "azure" ? "AZURE_ENABLED" : undefined;
   if (other) {
     const backend = other === "SWIFT_ENABLED" ? "OpenStack Swift (SWIFT_CONTAINER, SWIFT_OBJECT_URL)" : "Azure Blob Storage (AZURE_ variables)";
     const ignored = enabled !== undefined ? `; S3_ENABLED=${enabled} is not \`true\`, so the S3_ lines are ignored` : "";
