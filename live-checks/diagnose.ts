@@ -1,6 +1,7 @@
 import { aclNotPermitted, isAclPermissionRefusal } from "./acl-mode";
 import { CHECKSUM_FIX } from "./checks/headers";
 import type { S3Failure } from "./io/s3";
+import { intendedProvider } from "../mastodon-env/providers";
 import { usesPathStyle, type VerifyTarget } from "../mastodon-env/target";
 
 /** The likely cause of a failure and what to change (docs/troubleshooting.md). */
@@ -19,7 +20,7 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   if (code === "AccessControlListNotSupported" || (aclSent && (code === "NotImplemented" || status === 501))) {
     return aclRejected(target);
   }
-  const addressing = diagnoseAddressing(failure, target);
+  const addressing = diagnoseAddressing(failure, target) ?? diagnoseMissingEndpoint(failure, target);
   if (addressing) return addressing;
   if (["AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException", "InvalidRegion"].includes(code) || status === 301) {
     const where = failure.bucketRegion ? `the bucket is in ${failure.bucketRegion}` : "the bucket is in another region";
@@ -112,6 +113,25 @@ export function diagnoseAddressing(failure: S3Failure, target: VerifyTarget): Di
   return {
     cause: `S3_OVERRIDE_PATH_STYLE=true sends every call to ${virtualHost} (virtual-hosted style), which ${problem}; the host in S3_ENDPOINT itself may be right`,
     fix: `remove S3_OVERRIDE_PATH_STYLE (path style: ${target.apiEndpoint.host}/${target.facts.bucket}), or give the server a DNS record and certificate for *.${target.apiEndpoint.hostname} and its domain setting (MinIO MINIO_DOMAIN, Garage root_domain, Ceph rgw_dns_name)`,
+    transient: false,
+  };
+}
+
+/**
+ * No S3_ENDPOINT, but S3_HOSTNAME or S3_REGION names another provider: paperclip.rb gives the SDK an endpoint only
+ * from S3_ENDPOINT, so the calls go to `BUCKET.s3.REGION.amazonaws.com` (mastodon/mastodon#15177, #21853, #6974),
+ * which does not resolve, or is AWS, which knows neither the bucket nor the key. The cause is the missing variable.
+ */
+export function diagnoseMissingEndpoint(failure: S3Failure, target: VerifyTarget): Diagnosis | undefined {
+  if (target.facts.endpoint || target.env.endpointPresent) return undefined;
+  const meant = intendedProvider(undefined, target.facts.region, target.env.vars.S3_HOSTNAME.state === "set" ? target.env.hostname : undefined);
+  if (meant.provider.id === "aws") return undefined;
+  if (!["ENOTFOUND", "EAI_AGAIN", "InvalidAccessKeyId", "NoSuchBucket", "SignatureDoesNotMatch", "AuthorizationHeaderMalformed"].includes(failure.code)) return undefined;
+  const sdkHost = `${target.facts.bucket}.s3.${target.facts.region}.amazonaws.com`;
+  const endpoint = meant.provider.endpointFor?.(meant.region ?? target.facts.region) ?? (meant.apiHost ? `https://${meant.apiHost}` : "https://<your provider's S3 API host>");
+  return {
+    cause: `S3_ENDPOINT is missing, so the SDK calls AWS (${sdkHost}) instead of ${meant.provider.id === "self-hosted" ? "your provider" : meant.provider.name}: S3_HOSTNAME only shapes media URLs (${failure.code})`,
+    fix: `add S3_ENDPOINT=${endpoint}`,
     transient: false,
   };
 }

@@ -136,3 +136,15 @@ describe("diagnoseS3 puts an addressing-style failure down to S3_OVERRIDE_PATH_S
     expect(diagnoseS3({ code: "ECONNREFUSED" }, ip, "s3:PutObject").cause).toContain("nothing listens");
   });
 });
+
+describe("diagnoseS3 names a missing S3_ENDPOINT when the env means another provider (issue #20, kind 1)", () => {
+  it("a Scaleway S3_HOSTNAME without S3_ENDPOINT: the AWS host the SDK built does not resolve, and the fix is the endpoint", () => {
+    const scaleway = target({ S3_REGION: "fr-par", S3_ENDPOINT: undefined, S3_HOSTNAME: "s3.fr-par.scw.cloud" });
+    const diagnosis = diagnoseS3({ code: "ENOTFOUND" }, scaleway, "s3:PutObject");
+    expect(diagnosis.cause).toBe("S3_ENDPOINT is missing, so the SDK calls AWS (example-social-media.s3.fr-par.amazonaws.com) instead of Scaleway Object Storage: S3_HOSTNAME only shapes media URLs (ENOTFOUND)");
+    expect(diagnosis.fix).toBe("add S3_ENDPOINT=https://s3.fr-par.scw.cloud");
+    // An AWS env is left to the AWS diagnoses.
+    const aws = target({ S3_REGION: "eu-central-1", S3_ENDPOINT: undefined, S3_HOSTNAME: "s3.eu-central-1.amazonaws.com" });
+    expect(diagnoseS3({ code: "NoSuchBucket", status: 404 }, aws, "s3:PutObject").cause).toContain("does not exist");
+  });
+});
