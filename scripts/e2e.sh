@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # npm run test:e2e: the live checks (`verify`) against two throwaway Ceph RGW servers on loopback.
-#   1. installs Debian's Ceph packages, rclone and nginx when missing (apt-get update first; root or sudo)
+#   1. installs Debian's Ceph packages, rclone and nginx when missing (apt-get update first; root or sudo), and
+#      fetches Debian unstable's rclone into a cache folder (scripts/debian-unstable.sh; nothing installed)
 #   2. starts the primary server (the test buckets) and a second one (an "other region": same users, no buckets)
-#   3. runs the vitest e2e project (test/e2e), which applies the components' planned documents and runs verify
-#   4. stops both servers on every exit path (trap), and prints how long each phase took
+#   3. runs the vitest e2e project (test/e2e), which applies the components' planned documents and runs verify,
+#      with Debian 12's rclone 1.60; then the migrate files (test/e2e/migrate*) again with the current rclone
+#      line first on PATH: the rclone matrix. E2E_RCLONE_MATRIX=0 leaves the second cell out.
+#   4. stops both servers on every exit path (trap), and prints how long each phase (and each cell) took
+# Arguments go to vitest (e.g. one file); the second cell runs when they name a migrate file, or when there are none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +20,19 @@ bash scripts/ceph-s3.sh install
 # migrate's e2e tests copy with Debian's rclone and check the redirect snippet in Debian's nginx.
 bash scripts/debian-tool.sh rclone
 bash scripts/debian-tool.sh nginx
+# The current rclone line beside Debian 12's (migrate works with both: cli/migrate/rclone-version.ts).
+RCLONE_MATRIX=()
+if [ "${E2E_RCLONE_MATRIX:-1}" != 0 ]; then
+  if [ $# = 0 ]; then
+    RCLONE_MATRIX=(test/e2e/migrate)
+  else
+    for arg in "$@"; do case "$arg" in *migrate*) RCLONE_MATRIX+=("$arg") ;; esac; done
+  fi
+fi
+if [ ${#RCLONE_MATRIX[@]} -gt 0 ]; then
+  RCLONE_CURRENT="$(bash scripts/debian-unstable.sh rclone)/usr/bin"
+  "$RCLONE_CURRENT/rclone" version >/dev/null
+fi
 phase install "$T0"
 
 E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mastodon-media-e2e.XXXXXX")
@@ -61,6 +78,13 @@ export NODE_COMPILE_CACHE="$PWD/node_modules/.cache/mastodon-media/v8"
 
 t=$(now_ms)
 status=0
+echo "== e2e with $(rclone version | head -n1) (Debian 12)"
 npx vitest run --project e2e "$@" || status=$?
-phase tests "$t"
+phase "tests($(rclone version | head -n1 | cut -d' ' -f2))" "$t"
+if [ ${#RCLONE_MATRIX[@]} -gt 0 ]; then
+  t=$(now_ms)
+  echo "== migrate e2e with $("$RCLONE_CURRENT/rclone" version | head -n1) (Debian unstable)"
+  PATH="$RCLONE_CURRENT:$PATH" npx vitest run --project e2e "${RCLONE_MATRIX[@]}" || status=$?
+  phase "migrate($("$RCLONE_CURRENT/rclone" version | head -n1 | cut -d' ' -f2))" "$t"
+fi
 exit "$status"

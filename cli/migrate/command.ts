@@ -6,6 +6,7 @@ import { ensureRclone, formatStats, runPass, type PassResult } from "./copy";
 import { resolveDestination, resolveSource, type Destination, type Source } from "./endpoints";
 import { sameMediaBaseProblem, sameStorageProblem } from "./overlap";
 import { copyCommands, type CopySource } from "./rclone";
+import { forRcloneVersion, rcloneVersionProblem, readRcloneVersion } from "./rclone-version";
 import { renderMigrationPlan } from "./timeline";
 
 /** Exit codes: 0 done (or the plan printed), 1 a copy or the check failed, 2 bad arguments or input. */
@@ -38,10 +39,16 @@ async function runMigrate(argv: string[], io: CommandIo): Promise<number> {
 async function copyAndCheck(args: MigrateArgs, source: Source, destination: Destination, io: CommandIo): Promise<number> {
   const line = (text: string) => io.out(`${text}\n`);
   await ensureRclone();
+  const version = await readRcloneVersion();
+  if (!version) throw new UserError("`rclone version` did not print rclone's version: is the rclone first on PATH rclone?");
+  const tooOld = rcloneVersionProblem(version);
+  if (tooOld) throw new UserError(tooOld);
+  line(`rclone ${version.text}`);
   const copySource: CopySource = source.kind === "local" ? { kind: "local", root: source.root } : source;
   const started = Date.now();
   const results: PassResult[] = [];
-  for (const command of copyCommands(copySource, destination.target, { noHead: !args.noCheck })) {
+  for (const planned of copyCommands(copySource, destination.target, { noHead: !args.noCheck })) {
+    const command = forRcloneVersion(planned, version);
     line(`copying ${command.label} into ${destination.target.facts.bucket}${destination.target.facts.keyPrefix ? `/${destination.target.facts.keyPrefix}` : ""}`);
     const result = await runPass(command, (stats) => line(`  ${command.label}: ${formatStats(stats)}`));
     results.push(result);

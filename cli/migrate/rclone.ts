@@ -1,5 +1,6 @@
 import { usesPathStyle, type VerifyTarget } from "../../mastodon-env/target";
 import { PRIVATE_PREFIXES } from "../../components/prefixes";
+import { frontRemoteProvider } from "./front-provider";
 
 /**
  * How one copy pass runs rclone (Debian's rclone 1.60; flags checked with `rclone help flags` and
@@ -78,15 +79,16 @@ export interface FrontAccess {
 export const PLANNED_FRONT: FrontAccess = { endpoint: "http://127.0.0.1:PORT", accessKeyId: "<per-run key>", secretAccessKey: "<per-run secret>" };
 
 /**
- * The DST remote through the front: loopback endpoint, path style, the front's per-run key; provider and
- * region stay the target's (rclone's provider quirks and the signature's region). None of the target's
- * credentials: the front signs for the target.
+ * The DST remote through the front: loopback endpoint, path style, the front's per-run key; the target's
+ * region (the signature's) and its provider's quirks, under a path-style provider name (./front-provider.ts).
+ * None of the target's credentials: the front signs for the target.
  */
 export function frontRemoteEnv(target: VerifyTarget, front: FrontAccess): Record<string, string> {
   const prefix = "RCLONE_CONFIG_DST_";
+  const provider = Object.entries(frontRemoteProvider(providerOf(target))).map(([name, value]) => [`${prefix}${name.toUpperCase()}`, value]);
   return {
     [`${prefix}TYPE`]: "s3",
-    [`${prefix}PROVIDER`]: providerOf(target),
+    ...Object.fromEntries(provider),
     [`${prefix}ACCESS_KEY_ID`]: front.accessKeyId,
     [`${prefix}SECRET_ACCESS_KEY`]: front.secretAccessKey,
     [`${prefix}REGION`]: target.facts.region,
@@ -105,10 +107,14 @@ function providerOf(target: VerifyTarget): string {
   return "Other";
 }
 
-/** `dst:BUCKET/PREFIX`: the same keys, under S3_KEY_PREFIX when it is set. */
+/**
+ * `dst:BUCKET/PREFIX/`: the same keys, under S3_KEY_PREFIX when it is set. The trailing slash tells rclone the
+ * path is a directory, so it does not probe the key `PREFIX` with a HEAD that a writer scoped to `PREFIX/*` may
+ * not make (rclone 1.75 then takes the empty prefix for a file: ./rclone-version.ts).
+ */
 export function remotePath(remote: "src" | "dst", target: VerifyTarget): string {
   const prefix = target.facts.keyPrefix ? `/${target.facts.keyPrefix}` : "";
-  return `${remote}:${target.facts.bucket}${prefix}`;
+  return `${remote}:${target.facts.bucket}${prefix}/`;
 }
 
 export interface CopyOptions {

@@ -21,7 +21,7 @@ describe("npm run migrate without --run", { timeout: 180_000 }, () => {
     expect(stdout).toContain("old URLs https://social.example.com/system/KEY  ->  new URLs https://files.example.com/KEY");
     expect(stdout).toContain("    EXTRA_MEDIA_HOSTS=https://files.example.com\n");
     expect(stdout).toContain("npm run migrate -- --from local:/home/mastodon/live/public/system --to-env new-storage.env --run");
-    expect(stdout).toContain("rclone copy /home/mastodon/live/public/system dst:example-social-media --header-upload 'Cache-Control: public, max-age=315576000, immutable'");
+    expect(stdout).toContain("rclone copy /home/mastodon/live/public/system dst:example-social-media/ --header-upload 'Cache-Control: public, max-age=315576000, immutable'");
     expect(stdout).toContain("return 301 https://files.example.com/$1$is_args$args;");
     expect(stdout).toMatch(/Rollback: .*EXTRA_MEDIA_HOSTS/);
     expect(stdout).toContain(
@@ -48,7 +48,7 @@ describe("npm run migrate without --run", { timeout: 180_000 }, () => {
     expect(code).toBe(0);
     expect(stepOrder(stdout)).toEqual(["1 2026-12-01", "2 2026-12-01", "3 2026-12-08", "4 2026-12-08", "5 2026-12-08"]);
     expect(stdout).toContain("old URLs https://media.example.net/social/KEY  ->  new URLs https://files.example.com/KEY");
-    expect(stdout).toContain("rclone copy src:old-social-media/social dst:example-social-media");
+    expect(stdout).toContain("rclone copy src:old-social-media/social/ dst:example-social-media/");
     expect(stdout).toContain("RCLONE_CONFIG_SRC_ENDPOINT=https://nyc3.digitaloceanspaces.com");
     expect(stdout).toContain("EXTRA_MEDIA_HOSTS=https://files.example.com,https://old-cdn.example.net");
     expect(stdout).toContain("keep the old host in the CSP for the cached pages that still link it: EXTRA_MEDIA_HOSTS=https://media.example.net");

@@ -55,7 +55,9 @@ describe("copyCommands", () => {
     expect(command!.env).toMatchObject({
       RCLONE_CONFIG_DST_ENDPOINT: PLANNED_FRONT.endpoint,
       RCLONE_CONFIG_DST_FORCE_PATH_STYLE: "true",
-      RCLONE_CONFIG_DST_PROVIDER: "DigitalOcean",
+      // rclone addresses DigitalOcean virtual-host style whatever force_path_style says (cli/migrate/front-provider.ts).
+      RCLONE_CONFIG_DST_PROVIDER: "Other",
+      RCLONE_CONFIG_DST_LIST_VERSION: "2",
       RCLONE_CONFIG_DST_REGION: "fra1",
     });
     expect(describeCommand(command!)).toContain("RCLONE_CONFIG_DST_ENDPOINT=http://127.0.0.1:PORT");
@@ -71,7 +73,7 @@ describe("copyCommands", () => {
 
   it("copies into the same keys under S3_KEY_PREFIX, with Mastodon's Cache-Control, incrementally", () => {
     const [command] = copyCommands({ kind: "local", root: "/srv/system/" }, target({ S3_KEY_PREFIX: "social" }));
-    expect(command!.args.slice(0, 3)).toEqual(["copy", "/srv/system", "dst:example-social-media/social"]);
+    expect(command!.args.slice(0, 3)).toEqual(["copy", "/srv/system", "dst:example-social-media/social/"]);
     expect(command!.args).toEqual(expect.arrayContaining(["--header-upload", `Cache-Control: ${MASTODON_CACHE_CONTROL}`, "--update", "--use-server-modtime"]));
     expect(command!.env.RCLONE_CONFIG_DST_NO_CHECK_BUCKET).toBe("true");
     expect(command!.env.RCLONE_CONFIG_DST_FORCE_PATH_STYLE).toBe("true");
