@@ -24,7 +24,6 @@ const PREFIX = "social";
 let servers: Servers;
 let bucket: string;
 let dir: string;
-let target: VerifyTarget;
 let version: RcloneVersion;
 
 function atLeast(major: number, minor: number): boolean {
@@ -77,7 +76,6 @@ beforeAll(async () => {
   // The planned writer policy: objects under PREFIX/ only, so a HEAD of the key PREFIX itself is refused (403).
   await putWriterPolicy(servers.primary, writer, writerPolicy(bucket, PREFIX));
   dir = mkdtempSync(path.join(tmpdir(), "rclone-version-e2e-"));
-  target = targetUnder(PREFIX);
   const read = await readRcloneVersion();
   if (!read) throw new Error("`rclone version` printed no version");
   version = read;
