@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run test:e2e: the live checks (`verify`) against two throwaway Ceph RGW servers on loopback.
-#   1. installs Debian's Ceph packages, rclone and nginx when missing (apt-get update first; root or sudo), and
-#      fetches Debian unstable's rclone into a cache folder (scripts/debian-unstable.sh; nothing installed)
+#   1. installs Debian's Ceph packages, rclone, nginx, Ruby with aws-sdk-s3 and Chromium when missing (apt-get
+#      update first; root or sudo), and fetches Debian unstable's rclone (and, in test/e2e/mastodon-s3-client.test.ts,
+#      its aws-sdk-s3) into a cache folder (scripts/debian-unstable.sh; nothing installed)
 #   2. starts the primary server (the test buckets) and a second one (an "other region": same users, no buckets)
 #   3. runs the vitest e2e project (test/e2e), which applies the components' planned documents and runs verify,
 #      with Debian 12's rclone 1.60; then the migrate files (test/e2e/migrate*) again with the current rclone
@@ -20,6 +21,9 @@ bash scripts/ceph-s3.sh install
 # migrate's e2e tests copy with Debian's rclone and check the redirect snippet in Debian's nginx.
 bash scripts/debian-tool.sh rclone
 bash scripts/debian-tool.sh nginx
+# Mastodon's own S3 client (Ruby's aws-sdk-s3, Debian 12's) and a real browser for the media host's CORS.
+bash scripts/debian-tool.sh ruby-aws-sdk-s3
+bash scripts/debian-tool.sh chromium
 # The current rclone line beside Debian 12's (migrate works with both: cli/migrate/rclone-version.ts).
 RCLONE_MATRIX=()
 if [ "${E2E_RCLONE_MATRIX:-1}" != 0 ]; then
