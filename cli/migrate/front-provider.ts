@@ -1,5 +1,5 @@
 /**
- * How rclone's DST remote names its provider when it talks to migrate's ACL-dropping front (./acl-front.ts) on
+ * How rclone's DST remote names its provider when it talks to migrate's ACL-dropping front (s3-front/acl-front.ts) on
  * `http://127.0.0.1:PORT`, given the provider rclone would use for the target itself ("AWS", "Cloudflare",
  * "DigitalOcean", "Other": ./rclone.ts).
  *

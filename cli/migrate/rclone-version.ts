@@ -17,7 +17,7 @@ import type { RcloneCommand } from "./rclone";
  * - 1.68.0 moved the S3 backend to aws-sdk-go-v2. For provider AWS it signs the payload hash of a single-part
  *   upload (`use_unsigned_payload` false: AWS.yaml quirks), and from 1.72.0 it adds CRC32 checksums
  *   (`use_data_integrity_protections` true for AWS), sent as an aws-chunked trailer. migrate's ACL-dropping
- *   front (./acl-front.ts) streams bodies without reading them and cannot re-sign chunk signatures: its remote
+ *   front (s3-front/acl-front.ts) streams bodies without reading them and cannot re-sign chunk signatures: its remote
  *   gets `use_unsigned_payload = true` (1.68.0+) and `use_data_integrity_protections = false` (1.72.0+). Both are
  *   what rclone already uses for every provider but AWS, so the bytes on the wire are those of an R2 or Spaces copy.
  * - Before 1.59 rclone uploaded single-part objects through presigned URLs (`use_presigned_request`, "Versions

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, PutBucketAclCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planStack } from "../../cli/plan/run";
+import { planStack } from "../../offline-plan/run";
 import type { CorsRule } from "../../components/cors";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
 import { DIGITALOCEAN } from "../../policy/resource-types";

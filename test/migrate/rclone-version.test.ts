@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { frontRemoteProvider } from "../../cli/migrate/front-provider";
 import { copyCommands } from "../../cli/migrate/rclone";
 import { forRcloneVersion, frontRemoteOptions, parseRcloneVersion, rcloneVersionProblem, type RcloneVersion } from "../../cli/migrate/rclone-version";
-import { readTarget } from "../../cli/verify/target";
+import { readTarget } from "../../mastodon-env/target";
 import { migrateCli } from "../helpers/migrate-cli";
 
 const version = (text: string): RcloneVersion => parseRcloneVersion(`rclone ${text}\n- os/version: debian 12.11 (64 bit)\n`)!;
