@@ -5,6 +5,9 @@ import { publishMediaStorage } from "../../components/publish";
 import { createMediaBucket } from "./bucket";
 import { minioEndpoint } from "./endpoint";
 import { nginxServerBlock } from "./nginx";
+import { nginxCacheBusterMap } from "./nginx-cache";
+import { createCacheBuster } from "../../components/cache-buster";
+import { minioTakedownNotes } from "../../components/takedowns";
 import { createWriter } from "./writer";
 
 export interface MinioMediaStorageArgs {
@@ -27,6 +30,8 @@ export class MinioMediaStorage extends pulumi.ComponentResource {
 
     const { policy: bucketPolicy } = createMediaBucket(name, config, this);
     const writer = createWriter(name, config.bucket, config.keyPrefix, this);
+    // Only the nginx proxy of a media domain caches, so only it has something to bust.
+    const cacheBuster = mediaDomain !== undefined ? createCacheBuster(name, this) : undefined;
 
     const outputs = publishMediaStorage(
       this,
@@ -41,6 +46,7 @@ export class MinioMediaStorage extends pulumi.ComponentResource {
         checksumsOnlyWhenRequired: true,
         // The bucket policy reads the public prefixes.
         aclMode: "no-acl",
+        cacheBuster,
       },
       {
         triggers: [bucketPolicy.policy, writer.policy.policy, writer.attachment.policyName],
@@ -58,6 +64,8 @@ export class MinioMediaStorage extends pulumi.ComponentResource {
           resolver: config.minio.nginxResolver,
         }),
       );
+      // The secret's own file, included by the map of nginxConfig (providers/minio/nginx-cache.ts).
+      outputs.nginxCacheBusterMap = pulumi.secret(pulumi.output(cacheBuster?.secret ?? "").apply(nginxCacheBusterMap));
     } else if (!config.corsOrigins.includes("*")) {
       // Without the proxy, MinIO answers CORS itself, with its server-wide setting.
       pulumi.log.warn(
@@ -66,6 +74,7 @@ export class MinioMediaStorage extends pulumi.ComponentResource {
         this,
       );
     }
+    outputs.takedowns = pulumi.output(minioTakedownNotes(mediaDomain !== undefined));
     this.outputs = outputs;
     this.registerOutputs(outputs);
   }

@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { hostnameProblem } from "../../components/config/validators";
 import { corsRule } from "../../components/cors";
 import { privatePrefixes } from "../../components/prefixes";
+import { defaultNginxCachePaths, nginxCacheHttpLines, nginxCacheLocationLines, type NginxCachePaths } from "./nginx-cache";
 
 export interface NginxProxyArgs {
   /** The public media host (S3_ALIAS_HOST). */
@@ -17,6 +18,8 @@ export interface NginxProxyArgs {
    * which also answers from /etc/hosts. Not used when the endpoint is an IP address.
    */
   resolver?: string;
+  /** Where the media cache and the cache buster's secret file live (providers/minio/nginx-cache.ts); Debian's places by default. */
+  cachePaths?: NginxCachePaths;
 }
 
 /** systemd-resolved's local stub (resolved.conf(5), DNSStubListener): Debian 12 with systemd-resolved, Ubuntu. */
@@ -79,7 +82,8 @@ const UPSTREAM_HEADERS_HIDDEN = [
  * The nginx configuration of the public media host in front of MinIO (Mastodon's "Proxying object storage
  * through nginx" pattern): TLS 1.2+, read-only (GET and HEAD; OPTIONS answered here for CORS preflights;
  * anything else 405), CORS for the configured origins, the root and the private prefixes answered 404, every
- * other path forwarded anonymously to the bucket. Meant for a file of its own in `sites-enabled/` (http context).
+ * other path forwarded anonymously to the bucket and cached, with Mastodon's cache buster
+ * (providers/minio/nginx-cache.ts). Meant for a file of its own in `sites-enabled/` (http context).
  */
 export function nginxServerBlock(args: NginxProxyArgs): string {
   assertSafe(args);
@@ -108,6 +112,7 @@ export function nginxServerBlock(args: NginxProxyArgs): string {
           "}",
           "",
         ]),
+    ...nginxCacheHttpLines(args.mediaDomain, args.cachePaths ?? defaultNginxCachePaths(args.mediaDomain)),
     "server {",
     "  listen 80;",
     "  listen [::]:80;",
@@ -156,6 +161,7 @@ export function nginxServerBlock(args: NginxProxyArgs): string {
       ? ["    proxy_ssl_server_name on;", "    proxy_ssl_verify on;", `    proxy_ssl_trusted_certificate ${SYSTEM_CA_BUNDLE};`]
       : []),
     ...UPSTREAM_HEADERS_HIDDEN.map((header) => `    proxy_hide_header ${header};`),
+    ...nginxCacheLocationLines(args.mediaDomain),
     "",
     ...corsHeaders.map((line) => `    ${line}`),
     `    add_header Access-Control-Expose-Headers "${cors.exposeHeaders.join(", ")}" always;`,

@@ -183,11 +183,20 @@ describe("MinioMediaStorage", () => {
         `AWS_SECRET_ACCESS_KEY=${MOCK_WRITER_SECRET}`,
         "AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED",
         "AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED",
+        // The nginx proxy caches, and busts on Mastodon's request (providers/minio/nginx-cache.ts).
+        "CACHE_BUSTER_ENABLED=true",
+        "CACHE_BUSTER_SECRET_HEADER=Mastodon-Cache-Buster",
+        "CACHE_BUSTER_SECRET=mockCacheBusterSecretEXAMPLE00000000000000000000",
+        "CACHE_BUSTER_HTTP_METHOD=GET",
         "S3_PERMISSION=",
         "",
       ].join("\n"),
     );
     expect(plan.outputs.mediaBaseUrl?.value).toBe("https://files.example.com");
+    // The secret's own file for the map of nginxConfig: secret, and not in nginxConfig itself.
+    expect(plan.outputs.nginxCacheBusterMap).toEqual({ secret: true, value: expect.stringContaining('"~^mockCacheBusterSecretEXAMPLE00000000000000000000$" 1;\n') });
+    expect(String(plan.outputs.nginxConfig?.value)).not.toContain("mockCacheBusterSecret");
+    expect(String(plan.outputs.nginxConfig?.value)).toContain("  include /etc/nginx/mastodon-media/files.example.com.cache-buster.conf;\n");
   });
 
   it("renders a remote https MinIO with its region and port when it serves media itself", async () => {
@@ -222,9 +231,11 @@ describe("MinioMediaStorage", () => {
     expect(lines).toContain('  "https://social.example.com" "https://social.example.com";');
   });
 
-  it("exports no nginx configuration without a media domain", async () => {
+  it("exports no nginx configuration, and renders no cache buster, without a media domain", async () => {
     const plan = await planConfig(dev);
-    expect(Object.keys(plan.outputs).sort()).toEqual(["bucket", "envProduction", "mastodonHostSteps", "mediaBaseUrl", "region"]);
+    expect(Object.keys(plan.outputs).sort()).toEqual(["bucket", "envProduction", "mastodonHostSteps", "mediaBaseUrl", "region", "takedowns"]);
+    expect(plan.outputs.envProduction?.value).not.toContain("CACHE_BUSTER");
+    expect(plan.resources.map((resource) => resource.type)).not.toContain("random:index/randomPassword:RandomPassword");
   });
 
   it("warns that MinIO's server-wide CORS applies when corsOrigins is restricted and MinIO serves media itself", async () => {
