@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../offline-plan/run";
 import { nginxServerBlock } from "../../providers/minio/nginx";
+import { nginxCacheBusterMap } from "../../providers/minio/nginx-cache";
 import { startDnsStub } from "./dns-stub";
 
 /**
@@ -38,7 +39,10 @@ function freePort(): Promise<number> {
 
 /** The generated server blocks, on loopback ports and a throwaway certificate instead of 80, 443 and certbot's. */
 function site(mediaDomain: string, endpoint: string, resolver: string, tlsPort: number, plainPort: number): string {
-  return nginxServerBlock({ mediaDomain, endpoint, bucket: "example-social-media", corsOrigins: ["*"], resolver })
+  // The snippet's media cache and cache buster secret file (providers/minio/nginx-cache.ts), in the test's folder.
+  const cachePaths = { cache: `${dir}/cache-${mediaDomain}`, bustMap: `${dir}/bust-${mediaDomain}.conf` };
+  writeFileSync(cachePaths.bustMap, nginxCacheBusterMap("resolverTestCacheBusterSecret0"), { mode: 0o600 });
+  return nginxServerBlock({ mediaDomain, endpoint, bucket: "example-social-media", corsOrigins: ["*"], resolver, cachePaths })
     .replace("  listen 80;\n  listen [::]:80;", `  listen 127.0.0.1:${plainPort};`)
     .replace("  listen 443 ssl http2;\n  listen [::]:443 ssl http2;", `  listen 127.0.0.1:${tlsPort} ssl;`)
     .replace(/ssl_certificate \S+;/, `ssl_certificate ${dir}/cert.pem;`)
@@ -47,6 +51,8 @@ function site(mediaDomain: string, endpoint: string, resolver: string, tlsPort: 
 
 function mainConfig(sites: string[]): string {
   return [
+    // Workers write the media cache: as root here, so that the test's temporary folder needs no owner change.
+    ...(process.getuid?.() === 0 ? ["user root;"] : []),
     "worker_processes 1;",
     "daemon off;",
     `pid ${dir}/nginx.pid;`,
