@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { cdnPurgeOutput } from "../../components/cdn-purge";
 import * as aws from "./sdk";
 import type * as cloudflareSdk from "../cloudflare/sdk";
 import type { AwsStackConfig } from "../../components/config";
@@ -101,6 +102,7 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
     );
     outputs.cdnDomain = distribution.domainName;
     outputs.takedowns = pulumi.output(awsTakedownNotes());
+    outputs.cdnPurge = cdnPurgeOutput(distribution.id.apply((distributionId) => ({ cdn: "cloudfront" as const, distributionId })), outputs.mediaBaseUrl, config.keyPrefix);
     if (external) {
       outputs.dnsRecords = pulumi.all([certificate.validationRecords, mediaCname]).apply(([validation, media]) => [...validation, ...media]);
     }

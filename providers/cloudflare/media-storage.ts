@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { cdnPurgeOutput } from "../../components/cdn-purge";
 import type { CloudflareStackConfig } from "../../components/config";
 import { mediaStorageType, type MediaStorageOutputs } from "../../components/contract";
 import { publishMediaStorage } from "../../components/publish";
@@ -84,6 +85,7 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
     );
     outputs.takedowns = pulumi.output(cloudflareTakedownNotes());
     if (config.cloudflare.r2DevDomain) outputs.r2DevDomain = managedDomain.domain;
+    outputs.cdnPurge = cdnPurgeOutput({ cdn: "cloudflare", zoneId }, outputs.mediaBaseUrl, config.keyPrefix);
     this.outputs = outputs;
     this.registerOutputs(outputs);
   }

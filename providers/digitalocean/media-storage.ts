@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { cdnPurgeOutput } from "../../components/cdn-purge";
 import type { DigitalOceanStackConfig } from "../../components/config";
 import { mediaStorageType, type MediaStorageOutputs } from "../../components/contract";
 import { publishMediaStorage } from "../../components/publish";
@@ -39,6 +40,7 @@ export class DigitalOceanMediaStorage extends pulumi.ComponentResource {
     });
     outputs.cdnDomain = cdn.endpoint;
     outputs.takedowns = pulumi.output(spacesTakedownNotes(config.digitalocean.cdnTtl));
+    outputs.cdnPurge = cdnPurgeOutput(cdn.id.apply((endpointId) => ({ cdn: "digitalocean" as const, endpointId })), outputs.mediaBaseUrl, config.keyPrefix);
     if (dnsRecords) outputs.dnsRecords = dnsRecords;
     this.outputs = outputs;
     this.registerOutputs(outputs);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { cdnPurgeOutput } from "../../components/cdn-purge";
 import type { MinioStackConfig } from "../../components/config";
 import { mediaStorageType, type MediaStorageOutputs } from "../../components/contract";
 import { publishMediaStorage } from "../../components/publish";
@@ -75,6 +76,7 @@ export class MinioMediaStorage extends pulumi.ComponentResource {
       );
     }
     outputs.takedowns = pulumi.output(minioTakedownNotes(mediaDomain !== undefined));
+    if (mediaDomain !== undefined) outputs.cdnPurge = cdnPurgeOutput({ cdn: "nginx" }, outputs.mediaBaseUrl, config.keyPrefix);
     this.outputs = outputs;
     this.registerOutputs(outputs);
   }

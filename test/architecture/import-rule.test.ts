@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
  *   offline-plan/   components/, providers/, policy/ (and runs index.ts, which it loads by path)
  *   live-checks/    mastodon-env/, components/
  *   s3-front/       mastodon-env/, components/
+ *   cdn-purge/      mastodon-env/, components/
  *   mastodon-env/   components/
  *   policy/         components/
  *   providers/      components/
@@ -20,7 +21,7 @@ import { describe, expect, it } from "vitest";
  * `require()`), so a dynamic import cannot slip past.
  */
 const ROOT = path.resolve(__dirname, "../..");
-const LIBRARIES = ["components", "providers", "policy", "mastodon-env", "live-checks", "s3-front", "offline-plan"] as const;
+const LIBRARIES = ["components", "providers", "policy", "mastodon-env", "live-checks", "s3-front", "cdn-purge", "offline-plan"] as const;
 const BELOW: Record<string, readonly string[]> = {
   components: [],
   providers: ["components"],
@@ -28,6 +29,7 @@ const BELOW: Record<string, readonly string[]> = {
   "mastodon-env": ["components"],
   "live-checks": ["mastodon-env", "components"],
   "s3-front": ["mastodon-env", "components"],
+  "cdn-purge": ["mastodon-env", "components"],
   "offline-plan": ["policy", "providers", "components"],
   "cli/shared": LIBRARIES,
   "index.ts": ["providers", "components"],

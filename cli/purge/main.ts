@@ -1,0 +1,4 @@
+import { runAsMain } from "../shared/command";
+import { purgeCommand } from "./command";
+
+runAsMain(purgeCommand());
