@@ -1,4 +1,5 @@
 import { noAnonymousDelete, noAnonymousWrite, privatePrefixes } from "./anonymous";
+import { cacheBust } from "./cache-bust";
 import { corsAfterCache } from "./cors-after-cache";
 import { httpsRedirect } from "./https-redirect";
 import { objectAcls } from "./object-acls";
@@ -32,6 +33,7 @@ export const CHECKS: readonly Check[] = [
   objectAcls,
   writerCannotCreateBucket,
   writerCannotChangePolicy,
+  cacheBust,
   writerDelete,
 ];
 

@@ -49,6 +49,8 @@ export interface CheckState {
 export interface CheckHints {
   /** doctor finding ids (`bucket-in-endpoint`, `permission-refused`...). */
   findings?: string[];
+  /** How long the cache-bust check waits for the edge to drop a busted file (default 180 s; tests shorten it). */
+  cacheBustWaitSeconds?: number;
 }
 
 /** Side effects a check may use, injectable so that the checks can be tested without a network. */
