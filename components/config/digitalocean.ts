@@ -12,7 +12,7 @@ export const CDN_TTLS = [60, 600, 3600, 86400, 604800] as const;
 const certificate = z.discriminatedUnion(
   "type",
   [
-    /** Let's Encrypt through DigitalOcean: the media domain's zone must be in DigitalOcean DNS. */
+    /** DigitalOcean's certificate at its CDN edge (providers/digitalocean/cdn.ts, `needs-cloudflare-cert`). */
     z.strictObject({ type: z.literal("lets_encrypt") }),
     /** A certificate already uploaded to DigitalOcean (e.g. `doctl compute certificate create`), by name. */
     z.strictObject({ type: z.literal("existing"), name: z.string().min(1, "must name the uploaded certificate") }),

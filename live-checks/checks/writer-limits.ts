@@ -1,6 +1,7 @@
 import { CreateBucketCommand, GetBucketPolicyCommand, ListObjectsV2Command, PutBucketPolicyCommand, type BucketLocationConstraint } from "@aws-sdk/client-s3";
 import { describeFailure, formatFailure, md5InsteadOfChecksums, type S3Failure } from "../io/s3";
 import { writerS3 } from "./headers";
+import { isSpacesEndpoint } from "../acl-mode";
 import { fail, inconclusive, pass, type Check, type CheckContext, type CheckOutcome } from "./types";
 
 /** Answers that mean "you may not": denied, the RGW bucket quota of a writer, or an operation the server lacks. */
@@ -90,6 +91,17 @@ export const writerCannotChangePolicy: Check = {
       const failure = describeFailure(error, context.redact);
       const observed = `PutBucketPolicy on ${bucket} (an invalid document, so that nothing changes; Content-MD5, no checksum headers): ${formatFailure(failure)}`;
       if (refused(failure)) return pass(observed);
+      if (failure.status === 400 && POLICY_PARSE_CODES.includes(failure.code) && isSpacesEndpoint(context.target)) {
+        // DigitalOcean refuses every bucket policy on a bucket that has a limited-access key ("How to Configure
+        // Bucket Policies": you can't apply a bucket policy to a bucket that already uses a limited-access key),
+        // whoever sends it. In which order Spaces checks that rule, the key's rights and the document is not
+        // documented (unverified against a real account): a 400 here does not show the key passed authorization.
+        return inconclusive(
+          [observed],
+          "on Spaces a bucket with a per-bucket key refuses every bucket policy, and in which order Spaces checks that, the key's rights and the document is not documented: this answer does not show whether the writer may change the policy",
+          "check the key in the control panel (Spaces Object Storage, Access Keys): the stack's writer key is limited to readwrite on this bucket",
+        );
+      }
       if (failure.status === 400 && POLICY_PARSE_CODES.includes(failure.code)) {
         return fail(
           [observed],

@@ -12,12 +12,29 @@ export interface MediaCdnArgs {
 
 export interface MediaCdn {
   cdn: digitalocean.Cdn;
-  /** The Let's Encrypt certificate, when this stack issues one. */
-  certificate?: digitalocean.Certificate;
   /** The public media host: the custom domain, or the CDN's own endpoint. */
   mediaHost: pulumi.Output<string>;
   /** Records to create by hand (an uploaded certificate: the zone may be outside DigitalOcean DNS). */
   dnsRecords?: pulumi.Output<DnsRecordSpec[]>;
+}
+
+/**
+ * The certificate name that asks DigitalOcean for a certificate provisioned at its CDN edge. The Spaces CDN runs on
+ * Cloudflare's edge: the API reports `certificate_id: "needs-cloudflare-cert"` for custom domains, and requires that
+ * value to have one generated (terraform-provider-digitalocean #1086, #1089). The provider (2.34.1+, which
+ * @pulumi/digitalocean 4 wraps) reads that value back as `certificate_name` (#1095), so a CDN given any other name
+ * for such a certificate, e.g. a Let's Encrypt certificate's, shows a diff on every `pulumi up`.
+ */
+export const DO_EDGE_CERTIFICATE = "needs-cloudflare-cert";
+
+/**
+ * The CDN's `certificateName`: the edge certificate for `lets_encrypt` (DigitalOcean provisions and renews it; no
+ * certificate resource of ours, so nothing reads back differently), the uploaded one's name for `existing`.
+ * Unverified against a real account: whether DigitalOcean also reports the sentinel for a CDN given an uploaded
+ * certificate (then that stack too would diff on every `up`; docs/digitalocean.md says what to do).
+ */
+export function cdnCertificateName(tls: MediaDomainTls): string | undefined {
+  return tls.kind === "lets_encrypt" ? DO_EDGE_CERTIFICATE : tls.kind === "existing" ? tls.certificateName : undefined;
 }
 
 /**
@@ -27,30 +44,20 @@ export interface MediaCdn {
  */
 export function createCdn(name: string, args: MediaCdnArgs, parent: pulumi.Resource): MediaCdn {
   const { tls } = args;
-  const certificate =
-    tls.kind === "lets_encrypt"
-      ? new digitalocean.Certificate(
-          `${name}-certificate`,
-          { type: digitalocean.CertificateType.LetsEncrypt, domains: [tls.domain] },
-          { parent },
-        )
-      : undefined;
-
   const cdn = new digitalocean.Cdn(
     `${name}-cdn`,
     {
       origin: args.bucket.bucketDomainName,
       ttl: args.ttl,
       customDomain: tls.kind === "cdn-endpoint" ? undefined : tls.domain,
-      // By name, not id: a Let's Encrypt renewal changes the id (certificateId is deprecated for that reason).
-      certificateName: certificate ? certificate.name : tls.kind === "existing" ? tls.certificateName : undefined,
+      // By name, never by id (certificateId is deprecated: a renewal changes the id).
+      certificateName: cdnCertificateName(tls),
     },
     { parent },
   );
-
   if (tls.kind === "cdn-endpoint") return { cdn, mediaHost: cdn.endpoint };
 
-  const result: MediaCdn = { cdn, certificate, mediaHost: pulumi.output(tls.domain) };
+  const result: MediaCdn = { cdn, mediaHost: pulumi.output(tls.domain) };
   if (tls.kind === "existing") {
     result.dnsRecords = cdn.endpoint.apply((endpoint): DnsRecordSpec[] => [
       { name: tls.domain, type: "CNAME", value: endpoint, purpose: "media domain -> DigitalOcean CDN (automatic when the zone is in DigitalOcean DNS)" },

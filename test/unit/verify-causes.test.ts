@@ -45,6 +45,22 @@ describe("a header the server refuses is named, with its fix", () => {
     expect(outcome.fix).toMatch(/^set S3_PERMISSION= \(empty\)/);
   });
 
+  it("on Spaces, does not read a policy-parsing 400 as authorization: a bucket with a per-bucket key refuses every policy", async () => {
+    const spaces = { S3_ENDPOINT: "https://fra1.digitaloceanspaces.com", S3_HOSTNAME: "fra1.digitaloceanspaces.com", S3_REGION: "fra1", S3_ALIAS_HOST: "files.example.com", S3_PERMISSION: "public-read" };
+    const parsed = context({ env: spaces, s3: () => s3Error("MalformedPolicy", 400) });
+    parsed.ctx.state.probe = PROBE;
+    const outcome = await writerCannotChangePolicy.run(parsed.ctx);
+    expect(outcome.status).toBe("inconclusive");
+    expect(outcome.cause).toMatch(/^on Spaces a bucket with a per-bucket key refuses every bucket policy/);
+    const denied = context({ env: spaces, s3: () => s3Error("AccessDenied", 403) });
+    denied.ctx.state.probe = PROBE;
+    expect((await writerCannotChangePolicy.run(denied.ctx)).status).toBe("pass");
+    // Elsewhere the same 400 still raises the alarm.
+    const aws = context({ s3: () => s3Error("MalformedPolicy", 400) });
+    aws.ctx.state.probe = PROBE;
+    expect((await writerCannotChangePolicy.run(aws.ctx)).status).toBe("fail");
+  });
+
   it("reads a 400 on PutBucketPolicy as authorization only for a policy-parsing error", async () => {
     const { ctx } = context({ s3: () => s3Error("BadRequest", 400) });
     ctx.state.probe = PROBE;
