@@ -9,7 +9,7 @@ import { createSelfCheck, type SelfCheckArgs } from "./self-check";
 export type ProviderFacts = Omit<StorageFacts, "bucket" | "keyPrefix" | "extraMediaHosts">;
 
 /** When the storage is ready to serve media, and what must re-run the live checks when it changes. */
-export type Readiness = Pick<SelfCheckArgs, "triggers" | "dependsOn" | "expectCname">;
+export type Readiness = Pick<SelfCheckArgs, "triggers" | "dependsOn" | "expectCname" | "previousMediaBase">;
 
 /**
  * The common ending of every provider component: the contract's outputs from the config and the provider's

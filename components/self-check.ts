@@ -16,6 +16,8 @@ export interface SelfCheckArgs {
    * components/dns-status.ts) is a trigger, so the checks run for real on the first `up` after the record appears.
    */
   expectCname?: { host: string; target: pulumi.Input<string>; status: pulumi.Input<string> };
+  /** A previous media base (`host[/path]`) the stack redirects: verify checks that one old URL answers 301. */
+  previousMediaBase?: string;
 }
 
 /** verify's exit code for "the expected DNS record does not exist yet" (live-checks/report.ts, EXIT.pending). */
@@ -32,8 +34,10 @@ export const SELF_CHECK_RETRY_SECONDS = 900;
  * expected CNAME, verify's "pending" exit (the user has not created the record yet) ends the command
  * successfully: verify has printed the record to create, and checked and created nothing.
  */
-export function selfCheckCommand(origin: string, expectCname?: { host: string; target: string }): string {
-  const verify = `npm run --silent verify -- --env - --origin ${origin} --retry-for ${SELF_CHECK_RETRY_SECONDS}`;
+export function selfCheckCommand(origin: string, expectCname?: { host: string; target: string }, previousMediaBase?: string): string {
+  // The base is a validated host[/path] (components/config/validators.ts mediaBase): no shell syntax in it.
+  const previous = previousMediaBase ? ` --previous-media-base ${previousMediaBase}` : "";
+  const verify = `npm run --silent verify -- --env - --origin ${origin} --retry-for ${SELF_CHECK_RETRY_SECONDS}${previous}`;
   if (!expectCname) return verify;
   return (
     `${verify} --expect-cname ${expectCname.host}=${expectCname.target}; code=$?; ` +
@@ -51,8 +55,8 @@ export function createSelfCheck(name: string, args: SelfCheckArgs, parent: pulum
     `${name}-self-check`,
     {
       create: args.expectCname
-        ? pulumi.output(args.expectCname.target).apply((target) => selfCheckCommand(args.origin, { host: args.expectCname!.host, target }))
-        : selfCheckCommand(args.origin),
+        ? pulumi.output(args.expectCname.target).apply((target) => selfCheckCommand(args.origin, { host: args.expectCname!.host, target }, args.previousMediaBase))
+        : selfCheckCommand(args.origin, undefined, args.previousMediaBase),
       stdin: args.envProduction,
       triggers: args.expectCname ? [...args.triggers, args.expectCname.status] : args.triggers,
       // Shown while `pulumi up` runs; verify never prints the credential.

@@ -27,6 +27,8 @@ export interface RunVerifyOptions {
   expectCname?: ExpectedCname;
   /** `--mastodon`: seed 001's round trip through the instance's API, after the storage checks. */
   mastodon?: MastodonTarget;
+  /** `--previous-media-base`: an old media base whose URLs must redirect (checks/previous-media-redirect.ts). */
+  previousMediaBase?: string;
 }
 
 export type VerifyOutcome =
@@ -102,6 +104,7 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
     hints: options.hints ?? {},
     signal: controller.signal,
     redact,
+    ...(options.previousMediaBase ? { previousMediaBase: options.previousMediaBase } : {}),
   };
 
   // Collected as they finish, so that an interrupted run still reports what it saw.

@@ -16,6 +16,9 @@ export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://so
   --mastodon URL   also run a round trip through the instance's own API (upload, poll, check, delete); the
                    token comes from MASTODON_ACCESS_TOKEN (scope write:media), never from a flag
   --retry-for N    keep retrying what legitimately lags (a new CDN, certificate or DNS record) for up to N seconds (default 0)
+  --previous-media-base BASE
+                   an old media base (host or host/path, as in previousMediaDomains) whose URLs must answer 301 to
+                   the same key on the media host: one old URL is checked (the self-check passes it)
   --expect-cname HOST=TARGET
                    the media host's CNAME is yours to create (AWS, dns.type external): while HOST does not resolve,
                    wait up to 5 minutes, then report "waiting for DNS" and exit 4 without checking anything
@@ -35,6 +38,8 @@ export interface VerifyOptions {
   expectCname?: ExpectedCname;
   /** The instance for the round trip through Mastodon's API (live-checks/mastodon). */
   mastodon?: string;
+  /** `--previous-media-base`: an old media base whose URLs must redirect. */
+  previousMediaBase?: string;
 }
 
 export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
@@ -42,7 +47,7 @@ export type ArgsResult = { help: true } | { help: false; options: VerifyOptions 
 export function parseVerifyArgs(input: readonly string[]): ArgsResult {
   const { argv, json } = takeJsonOption(input);
   const jsonFile = json !== undefined && json !== "-" ? json : undefined;
-  let values: { env?: string; origin?: string; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string };
+  let values: { env?: string; origin?: string; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string; "previous-media-base"?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -53,6 +58,7 @@ export function parseVerifyArgs(input: readonly string[]): ArgsResult {
         "expect-cname": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
         mastodon: { type: "string" },
+        "previous-media-base": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -76,9 +82,14 @@ export function parseVerifyArgs(input: readonly string[]): ArgsResult {
   }
   const expectCname = values["expect-cname"] === undefined ? undefined : parseExpectCname(values["expect-cname"]);
   if (expectCname && "problem" in expectCname) problems.push(expectCname.problem);
+  const previous = values["previous-media-base"];
+  if (previous !== undefined && !/^[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*$/.test(previous)) {
+    problems.push(`--previous-media-base must be a media base such as files.example.com or files.example.com/social, without a scheme (got ${JSON.stringify(previous)})`);
+  }
   if (problems.length > 0) return { help: false, problems };
   const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: json !== undefined, ...(jsonFile ? { jsonFile } : {}), retryForSeconds };
   if (expectCname && !("problem" in expectCname)) options.expectCname = expectCname;
   if (values.mastodon !== undefined) options.mastodon = values.mastodon;
+  if (previous !== undefined) options.previousMediaBase = previous;
   return { help: false, options };
 }

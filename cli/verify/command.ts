@@ -48,6 +48,7 @@ async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.Proce
     out: (text) => (jsonOnStdout ? say(text) : io.out(text)),
     ...(options.expectCname ? { expectCname: options.expectCname } : {}),
     ...(mastodon?.target ? { mastodon: mastodon.target } : {}),
+    ...(options.previousMediaBase ? { previousMediaBase: options.previousMediaBase } : {}),
   });
   if (outcome.kind === "interrupted") return EXIT.interrupted;
   if (outcome.kind === "unreachable") return inputFailure(options, io, outcome.problems, "Reaching the storage");

@@ -2,6 +2,7 @@ import { noAnonymousDelete, noAnonymousWrite, privatePrefixes } from "./anonymou
 import { cacheBust } from "./cache-bust";
 import { corsAfterCache } from "./cors-after-cache";
 import { httpsRedirect } from "./https-redirect";
+import { previousMediaRedirect } from "./previous-media-redirect";
 import { objectAcls } from "./object-acls";
 import { cors, noListing, publicRead } from "./public";
 import { regionEndpoint, tlsCheck } from "./transport";
@@ -26,6 +27,7 @@ export const CHECKS: readonly Check[] = [
   cors,
   corsAfterCache,
   httpsRedirect,
+  previousMediaRedirect,
   noListing,
   noAnonymousWrite,
   noAnonymousDelete,

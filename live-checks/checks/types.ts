@@ -73,6 +73,8 @@ export interface CheckContext {
   signal: AbortSignal;
   /** Removes the credential from any text before it is shown. */
   redact(text: string): string;
+  /** `--previous-media-base`: an old media base (`host[/path]`) that must answer 301 (checks/previous-media-redirect.ts). */
+  previousMediaBase?: string;
 }
 
 export type Requirement = "probe" | "mediaServed";

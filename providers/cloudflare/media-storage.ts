@@ -53,9 +53,16 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
       { config, mediaDomain, bucketName: bucket.name, dependsOn: [guard, edge.httpsRedirect] },
       this,
     );
+    let previousRecords: pulumi.Resource[] = [];
+    let previousMediaBase: string | undefined;
     if (config.cloudflare.redirectPreviousMediaDomains) {
       const hosts = previousHosts(config.previousMediaDomains, mediaDomain).filter((host) => args.zoneHosts(host));
-      createPreviousHostRecords(name, { zoneId, hosts, after: customDomain }, this);
+      previousRecords = createPreviousHostRecords(name, { zoneId, hosts, after: customDomain }, this);
+      // The self-check follows one old URL to its 301 (live-checks/checks/previous-media-redirect.ts).
+      previousMediaBase = config.previousMediaDomains.find((base) => {
+        const host = base.split("/")[0] ?? "";
+        return host === mediaDomain || args.zoneHosts(host);
+      });
     }
     const writer = createWriter(name, config, bucket.name, this);
     const cacheBuster = createCacheBuster(name, this);
@@ -80,7 +87,8 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
       },
       {
         triggers: [customDomain.domain, customDomain.minTls, cors.rules, writer.token.id, guard.rules, edge.headers.rules, edge.httpsRedirect.rules],
-        dependsOn: [customDomain, cors, writer.token, guard, edge.headers, edge.httpsRedirect, bustWorker.route],
+        dependsOn: [customDomain, cors, writer.token, guard, edge.headers, edge.httpsRedirect, bustWorker.route, ...previousRecords],
+        ...(previousMediaBase ? { previousMediaBase } : {}),
       },
     );
     outputs.takedowns = pulumi.output(cloudflareTakedownNotes());

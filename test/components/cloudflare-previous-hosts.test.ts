@@ -46,6 +46,12 @@ describe("a Cloudflare stack redirecting its previous media hosts", async () => 
     for (const ruleset of rulesets) expect(ruleset.deleteBeforeReplace).toBeUndefined();
   });
 
+  it("has the self-check follow one old URL of a previous host in the zone, once its placeholder record exists", () => {
+    const selfCheck = resourcesOf(plan, "command:local:Command").find((command) => command.name.endsWith("-self-check"));
+    expect(String(selfCheck?.inputs.create)).toContain(" --previous-media-base files.example.com");
+    expect(selfCheck?.dependsOn).toContain(resourcesOf(plan, DNS_RECORD)[0]?.urn);
+  });
+
   it("adds no record without the redirect", async () => {
     const quiet = await planConfig({ ...config, cloudflare: { ...config.cloudflare, redirectPreviousMediaDomains: false } });
     expect(resourcesOf(quiet, DNS_RECORD)).toEqual([]);

@@ -71,6 +71,8 @@ export const ALL_PASS: Readonly<Record<string, string>> = {
   "cors-after-cache": "pass",
   // Plain http on loopback: no HTTPS to redirect to.
   "https-redirect": "skip",
+  // No --previous-media-base: no old media host to follow.
+  "previous-media-redirect": "skip",
   "no-listing": "pass",
   "no-anonymous-write": "pass",
   "no-anonymous-delete": "pass",
