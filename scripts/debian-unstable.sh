@@ -24,6 +24,13 @@ MIRROR=$(grep -rhoE '^(URIs: *|deb +)https?://[^ ]+/debian/?( |$)' /etc/apt/sour
   | grep -oE 'https?://[^ ]+' | head -n1 || true)
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+if [ ! -f "$KEYRING" ]; then
+  # Not a Debian machine (an Ubuntu CI runner): Debian's archive keys come in a package there too.
+  as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
+  echo "installing debian-archive-keyring (the keys Debian unstable's index is signed with)" >&2
+  as_root apt-get update -q -o DPkg::Lock::Timeout=600 >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends debian-archive-keyring >/dev/null
+fi
 echo "deb [signed-by=$KEYRING] ${MIRROR%/} unstable main" >"$APT/etc/sources.list"
 
 arch=$(dpkg --print-architecture)

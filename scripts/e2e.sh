@@ -23,7 +23,9 @@ bash scripts/debian-tool.sh rclone
 bash scripts/debian-tool.sh nginx
 # Mastodon's own S3 client (Ruby's aws-sdk-s3, Debian 12's) and a real browser for the media host's CORS.
 bash scripts/debian-tool.sh ruby-aws-sdk-s3
-bash scripts/debian-tool.sh chromium
+# (A machine without Debian's chromium package but with Google Chrome, like GitHub's Ubuntu runners, uses that:
+# test/e2e/browser.test.ts; E2E_CHROMIUM names another browser binary.)
+if [ -z "${E2E_CHROMIUM:-}" ] && ! command -v google-chrome >/dev/null; then bash scripts/debian-tool.sh chromium; fi
 # The current rclone line beside Debian 12's (migrate works with both: cli/migrate/rclone-version.ts).
 RCLONE_MATRIX=()
 if [ "${E2E_RCLONE_MATRIX:-1}" != 0 ]; then

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
@@ -20,7 +20,8 @@ import { putBucketPolicy, serversFromEnv, uniqueBucket, type Servers } from "./s
  * rule names another origin, show that a missing or wrong CORS header fails the same checks.
  */
 
-const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
+/** Debian's Chromium (scripts/debian-tool.sh chromium), else Google Chrome where a CI image ships it instead. */
+const CHROMIUM = process.env.E2E_CHROMIUM ?? ["/usr/bin/chromium", "/usr/bin/google-chrome"].find((file) => existsSync(file)) ?? "/usr/bin/chromium";
 /** The one PNG every check reads: 2x1 pixels, red then blue, so that getImageData's answer can be compared. */
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAAD0lEQVR4nGP4z8DAwPAfAAcAAf9+CLHQAAAAAElFTkSuQmCC",

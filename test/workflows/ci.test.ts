@@ -36,11 +36,20 @@ describe("ci.yml", () => {
     const line = /NODE_LINE=\$\{NODE_LINE:-(\d+)\}/.exec(readFileSync(path.join(PROJECT_ROOT, "scripts", "node-lts.sh"), "utf8"))?.[1];
     expect(line).toBeDefined();
     for (const file of ["ci.yml", "deploy.yml", "pulumi.yml"]) {
-      const versions = [...workflowText(file).matchAll(/node-version:\s*(\S+)/g)].map((match) => match[1]);
+      // ci.yml's test-node22 job runs npm test on the other LTS line, as .ci/run does (the test below).
+      const jobs = Object.entries(workflow(file).jobs).filter(([id]) => id !== "test-node22");
+      const versions = jobs.flatMap(([, candidate]) => (candidate.steps ?? []).map((s) => s.with?.["node-version"]).filter((v) => v !== undefined)).map(String);
       expect(versions.length, file).toBeGreaterThan(0);
       for (const version of versions) expect(version, file).toBe(line);
     }
     expect(readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8")).toContain("source scripts/node-lts.sh");
+  });
+
+  it("runs npm test on Node.js 22 as well, in .ci/run and in its own ci.yml job", () => {
+    expect(readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8")).toMatch(/NODE_LINE=22\n\s*# shellcheck source=\.\.\/scripts\/node-lts\.sh\n\s*source scripts\/node-lts\.sh[\s\S]*?npm test/);
+    const node22 = job("ci.yml", "test-node22").steps ?? [];
+    expect(node22.map((s) => s.with?.["node-version"]).filter((v) => v !== undefined).map(String)).toEqual(["22"]);
+    expect(node22.map((s) => s.run?.trim()).filter(Boolean)).toEqual(["npm ci --no-fund --no-audit", "npm test"]);
   });
 
   it("keeps the JSON plans of the run as an artifact, also when a plan fails", () => {
