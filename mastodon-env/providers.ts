@@ -127,7 +127,8 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
   }, () => "https://gateway.storjshare.io"),
   aliyun: provider("aliyun", "Alibaba Cloud OSS", {
     acl: "supported",
-    regionInHost: true,
+    // Its guides sign with oss-REGION or REGION: no mismatch is claimed.
+    regionInHost: false,
     pathStyleRefused: { error: "SecondLevelDomainForbidden" },
     sources: ["Alibaba Cloud OSS docs, \"Use Amazon S3 SDKs to access OSS\" (virtual-hosted style only; path style answers SecondLevelDomainForbidden)"],
   }, (r) => `https://${r.startsWith("oss-") ? r : `oss-${r}`}.aliyuncs.com`),
@@ -222,9 +223,10 @@ export const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
  */
 export function intendedProvider(endpoint: string | undefined, region: string, hostname: string | undefined): Recognized {
   if (endpoint) return providerOfEndpoint(endpoint, region);
-  const named = hostname ? recognizeProvider(hostname.trim().replace(/\/.*$/, "")) : undefined;
+  const host = hostname?.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/.*$/, "");
+  const named = host ? recognizeProvider(host) : undefined;
   if (named && named.provider.id !== "aws") return named;
-  if (!AWS_REGION.test(region)) return { provider: PROVIDERS["self-hosted"], apiHost: hostname?.trim().replace(/\/.*$/, "") || "" };
+  if (!AWS_REGION.test(region)) return { provider: PROVIDERS["self-hosted"], apiHost: host || "" };
   return providerOfEndpoint(undefined, region);
 }
 

@@ -177,3 +177,35 @@ describe("doctor names the kinds of issue #20", () => {
     expect(checksum?.problem).toContain("aws/aws-sdk-java-v2#5987");
   });
 });
+
+describe("other cases of the same kinds", () => {
+  const base = (entries: Record<string, string>) => new Map(Object.entries({ S3_ENABLED: "true", S3_BUCKET: "example-social-media", S3_ALIAS_HOST: "files.example.com", S3_PERMISSION: "", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s", AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED", AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED", ...entries }));
+
+  it("1: a scheme pasted into S3_HOSTNAME, Spaces and Wasabi without S3_ENDPOINT, R2's region without an endpoint", () => {
+    const scheme = byId(diagnoseEnv(base({ S3_REGION: "fra1", S3_HOSTNAME: "https://fra1.digitaloceanspaces.com" })).findings, "endpoint-missing");
+    expect(scheme?.fix).toBe("add S3_ENDPOINT=https://fra1.digitaloceanspaces.com");
+    const wasabi = byId(diagnoseEnv(base({ S3_REGION: "us-east-1", S3_HOSTNAME: "s3.wasabisys.com" })).findings, "endpoint-missing");
+    expect(wasabi?.fix).toBe("add S3_ENDPOINT=https://s3.us-east-1.wasabisys.com");
+    const r2 = byId(diagnoseEnv(base({ S3_REGION: "auto" })).findings, "endpoint-missing");
+    expect(r2?.problem).toContain("example-social-media.s3.auto.amazonaws.com");
+  });
+
+  it("2: Aliyun's internal endpoint is OSS too, and names no bucket", () => {
+    for (const endpoint of ["https://oss-cn-shanghai-internal.aliyuncs.com", "https://oss-cn-shanghai.aliyuncs.com"]) {
+      const found = diagnoseEnv(base({ S3_REGION: "oss-cn-shanghai", S3_ENDPOINT: endpoint })).findings;
+      expect(ids(found), endpoint).toEqual(["error:path-style-refused"]);
+    }
+    // Aliyun's guides sign with either form of the region: no mismatch is claimed.
+    expect(byId(diagnoseEnv(base({ S3_REGION: "cn-shanghai", S3_ENDPOINT: "https://oss-cn-shanghai.aliyuncs.com", S3_OVERRIDE_PATH_STYLE: "true" })).findings, "region-mismatch")).toBeUndefined();
+  });
+
+  it("5: a move to storage that serves by policy, or that uploads private, needs no ACL on the copy", () => {
+    const previous = read("k5-previous-spaces-acl.env");
+    const privateUploads = read("k5-moved-to-scaleway-acl.env");
+    privateUploads.set("S3_PERMISSION", "private");
+    expect(byId(diagnoseEnv(privateUploads, previous).findings, "move-keeps-acls")).toBeUndefined();
+    const fromAbsent = new Map(previous);
+    fromAbsent.delete("S3_PERMISSION");
+    expect(byId(diagnoseEnv(read("k5-moved-to-scaleway-acl.env"), fromAbsent).findings, "move-keeps-acls")?.problem).toContain("before: x-amz-acl public-read");
+  });
+});

@@ -11,7 +11,8 @@ import { finding, type Rule } from "../finding";
  */
 export const moveAcls: Rule = ({ env, previous }) => {
   if (!previous || !previous.env.enabled || !env.enabled) return [];
-  if (!env.uploadAcl || !previous.env.uploadAcl) return [];
+  // The new storage serves by ACL (public-read on every upload), and the old one set ACLs too.
+  if (env.uploadAcl !== "public-read" || !previous.env.uploadAcl) return [];
   const before = providerOfEndpoint(previous.env.endpoint, previous.env.region);
   const now = providerOfEndpoint(env.endpoint, env.region);
   const sameStore = before.apiHost === now.apiHost && previous.env.bucket === env.bucket;
