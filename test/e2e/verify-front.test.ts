@@ -117,6 +117,18 @@ describe("verify and doctor through the providers' refusals, before a real RGW",
     expect(live.report.live?.attributions["writer-upload"]).toEqual(["permission-unsupported"]);
   });
 
+  it("a provider refusing path style (Alibaba OSS SecondLevelDomainForbidden): writer-upload names S3_OVERRIDE_PATH_STYLE, not S3_ENDPOINT; doctor --live puts it down to the addressing style", async () => {
+    const s = await setup("ossps", ["path-style-forbidden"]);
+    const run = await verifyJson(s.env);
+    expect(failed(run.report)).toContain("writer-upload");
+    expect(check(run.report, "writer-upload")?.cause).toContain("refuses path-style calls (SecondLevelDomainForbidden)");
+    expect(check(run.report, "writer-upload")?.fix).toMatch(/^add S3_OVERRIDE_PATH_STYLE=true/);
+    expect(s.front.refused[0]).toMatch(/^403 SecondLevelDomainForbidden PUT /);
+    await expectClean(run, s);
+    const live = await doctor(s.env, ["--live", "--provider", "aliyun"]);
+    expect(live.report.live?.attributions["writer-upload"]).toEqual(["path-style-refused"]);
+  });
+
   it("AWS with ACLs disabled (400 AccessControlListNotSupported), case02: names the ACL header, S3_PERMISSION absent", async () => {
     const s = await setup("awsacl", ["aws-acls-disabled"]);
     const run = await verifyJson(withCase(s.env, "case02-aws-acls-disabled.env", ["S3_PERMISSION"]));

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from "node:http";
  * Providers' documented refusals, injected in front of the real Ceph RGW. Each answers as the provider answered
  * in the public source cited; anything not refused goes through to RGW untouched (headers, Host and signature kept).
  */
-export type Refusal = "r2-acl" | "r2-acl-public-read" | "r2-checksum" | "aws-acls-disabled" | "b2-checksum" | "no-multipart";
+export type Refusal = "r2-acl" | "r2-acl-public-read" | "path-style-forbidden" | "r2-checksum" | "aws-acls-disabled" | "b2-checksum" | "no-multipart";
 
 export interface Refused {
   status: number;
@@ -48,6 +48,13 @@ export function refusalFor(refusals: readonly Refusal[], method: string, url: st
       // 'x-amz-sdk-checksum-algorithm' received for this API call." (aws-sdk-ruby#3167 and B2 user reports).
       case "b2-checksum":
         if (checksum) return { status: 400, code: "InvalidArgument", message: `Unsupported header '${checksum}' received for this API call.` };
+        break;
+      // Alibaba Cloud OSS ("Use Amazon S3 SDKs to access OSS": virtual-hosted style only): a signed request addressed
+      // in path style (to the endpoint's own host, the bucket in the path) is answered 403 SecondLevelDomainForbidden.
+      case "path-style-forbidden":
+        if (headers.authorization && /^[\d.]+(:\d+)?$|^localhost(:\d+)?$/.test(String(headers.host ?? ""))) {
+          return { status: 403, code: "SecondLevelDomainForbidden", message: "The bucket you are attempting to access must be addressed using OSS third level domain." };
+        }
         break;
       // Gateways without multipart support (mastodon/mastodon#26394 era reports): CreateMultipartUpload refused.
       case "no-multipart":
