@@ -361,6 +361,27 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    name: "a previous base on the R2 media host redirecting the current key prefix too (a redirect loop)",
+    policy: "r2-media-host-https-redirect",
+    providers: ["cloudflare"],
+    apply: (resources) => {
+      const domains = ofType(resources, CLOUDFLARE.r2CustomDomain);
+      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_request_dynamic_redirect")) {
+        for (const domain of domains) {
+          const host = String(domain.inputs.domain);
+          (ruleset.inputs.rules as unknown[]).push({
+            ref: "mutant_previous_host",
+            expression: `(http.host eq "${host}" and ssl and starts_with(http.request.uri.path, "/"))`,
+            action: "redirect",
+            actionParameters: { fromValue: { statusCode: 301, targetUrl: { expression: `wildcard_replace(http.request.full_uri, "https://${host}/*", "https://${host}/social/\${1}")` }, preserveQueryString: false } },
+            enabled: true,
+          });
+        }
+      }
+      return domains.map((domain) => domain.urn);
+    },
+  },
+  {
     name: "an R2 media host without the edge CORS rule",
     policy: "r2-media-host-cors-after-cache",
     providers: ["cloudflare"],

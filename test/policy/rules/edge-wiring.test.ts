@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mediaHeaderRules, mediaHttpsRedirectRule } from "../../../providers/cloudflare/edge-rules";
+import { previousMediaRedirectRules } from "../../../providers/cloudflare/previous-media-redirect";
 import { cloudfrontPreflightForwardsOrigin } from "../../../policy/rules/cloudfront-preflight-forwards-origin";
 import { r2MediaHostCorsAfterCache } from "../../../policy/rules/r2-media-host-cors-after-cache";
 import { r2MediaHostHttpsRedirect } from "../../../policy/rules/r2-media-host-https-redirect";
@@ -45,7 +46,16 @@ describe("r2-media-host-https-redirect", () => {
     ]);
     const loop = { ...mediaHttpsRedirectRule("files.example.com"), expression: '(lower(http.host) in {"files.example.com" "files.example.com."})' };
     expect(await messages(rule, [cloudflare.customDomain(), redirects([loop])])).toEqual([
-      "HTTPS requests for media on files.example.com must not be redirected (rule mastodon_media_https matches them): the media URLs would never answer.",
+      "HTTPS requests for media on files.example.com must end at the media, not loop: rule mastodon_media_https redirects https://files.example.com/media_attachments/files/000/000/001/original/a.png to https://files.example.com/media_attachments/files/000/000/001/original/a.png, a loop.",
+    ]);
+  });
+
+  it("passes a previous base on the media host redirected once to the key prefix, and fails it when the current base is not excluded (issue #21)", async () => {
+    const fixed = previousMediaRedirectRules(["files.example.com"], "files.example.com", "social");
+    expect(await messages(rule, [cloudflare.customDomain(), redirects([mediaHttpsRedirectRule("files.example.com"), ...fixed])])).toEqual([]);
+    const looping = fixed.map((redirect) => ({ ...redirect, expression: redirect.expression.replace(/ and not starts_with\([^)]*\)/, "") }));
+    expect(await messages(rule, [cloudflare.customDomain(), redirects([mediaHttpsRedirectRule("files.example.com"), ...looping])])).toEqual([
+      "HTTPS requests for media on files.example.com must end at the media, not loop: the redirects never end: https://files.example.com/media_attachments/files/000/000/001/original/a.png -> https://files.example.com/social/media_attachments/files/000/000/001/original/a.png -> https://files.example.com/social/social/media_attachments/files/000/000/001/original/a.png -> https://files.example.com/social/social/social/media_attachments/files/000/000/001/original/a.png -> https://files.example.com/social/social/social/social/media_attachments/files/000/000/001/original/a.png -> ....",
     ]);
   });
 });
