@@ -1,18 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as http from "node:http";
 import * as https from "node:https";
-import * as net from "node:net";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { DeleteObjectsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CACHE_BUSTER_HEADER } from "../../components/cache-buster";
 import { corsRule } from "../../components/cors";
 import { publicReadPolicy } from "../../components/policy-documents";
-import { PROJECT_ROOT } from "../../offline-plan/run";
-import { certificatePaths, nginxServerBlock } from "../../providers/minio/nginx";
-import { ERROR_TTL_SECONDS, nginxCacheBusterMap } from "../../providers/minio/nginx-cache";
+import { ERROR_TTL_SECONDS } from "../../providers/minio/nginx-cache";
+import { NGINX_CACHE_DOMAIN, startNginxCache, type NginxCacheEdge } from "./nginx-cache";
 import { createBucket, serversFromEnv, uniqueBucket, type Servers } from "./server";
 
 /**
@@ -21,34 +14,18 @@ import { createBucket, serversFromEnv, uniqueBucket, type Servers } from "./serv
  * HIT; after Mastodon's delete (DeleteObjects, app/lib/attachment_batch.rb) the cache still serves it; the bust
  * request as Mastodon sends it (app/lib/cache_buster.rb: GET, the secret header, http.rb's headers) makes the
  * edge answer 404 at once, with or without Origin; without the secret, the bust request changes nothing.
- * Only the listen lines and the certificate paths of the snippet are changed to run on loopback. Between nginx
- * and RGW, a small front adds `Vary: Origin` to every answer, as MinIO does and RGW does not (MinIO answers CORS
- * through github.com/rs/cors, which always sets `Vary: Origin` on actual requests).
+ * The nginx setup (test/e2e/nginx-cache.ts) changes only the snippet's listen lines and certificate paths.
  */
-const NGINX = "/usr/sbin/nginx";
-const DOMAIN = "files.example.com";
+const DOMAIN = NGINX_CACHE_DOMAIN;
 const SECRET = "Q7mZ0pX3vB9sK2dL5nR8tY1wE4gH6jC0aF3kM5qS7uV9xZ2b";
 const KEY = "media_attachments/files/109/348/795/826/151/409/original/0a1b2c3d4e5f.png";
 /** What Mastodon's Request sends (app/lib/request.rb: User-Agent, Accept-Encoding gzip). */
 const MASTODON_HEADERS = { "user-agent": "http.rb/5.2.0 (Mastodon/4.5.0; +https://social.example.com/)", "accept-encoding": "gzip" };
 
 let servers: Servers;
-let dir: string;
 let port: number;
-let nginx: ChildProcess | undefined;
-let front: http.Server | undefined;
+let edge: NginxCacheEdge | undefined;
 const bucket = uniqueBucket("nginx-cache");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port: free } = server.address() as net.AddressInfo;
-      server.close(() => resolve(free));
-    });
-    server.on("error", reject);
-  });
-}
 
 function get(key: string, headers: Record<string, string> = {}): Promise<{ status: number; cache?: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -66,74 +43,16 @@ function get(key: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
-async function waitForPort(): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nginx did not listen on ${port}: see ${dir}/error.log`);
-}
-
 beforeAll(async () => {
-  expect(spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" }).status).toBe(0);
   servers = serversFromEnv();
   await createBucket(servers.primary, bucket, publicReadPolicy(bucket, { kind: "anonymous" }), [corsRule(["*"])]);
-  dir = mkdtempSync(path.join(tmpdir(), "minio-nginx-cache-"));
-  chmodSync(dir, 0o755);
-  port = await freePort();
-  const tls = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${DOMAIN}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
-  expect(tls.status, tls.stderr).toBe(0);
-  const rgw = new URL(servers.primary.endpoint);
-  front = http.createServer((request, response) => {
-    const upstream = http.request({ host: rgw.hostname, port: rgw.port, path: request.url, method: request.method, headers: request.headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, { ...answer.headers, vary: "Origin" });
-      answer.pipe(response);
-    });
-    upstream.on("error", () => response.destroy());
-    request.pipe(upstream);
-  });
-  const frontPort = await freePort();
-  await new Promise<void>((resolve) => front!.listen(frontPort, "127.0.0.1", resolve));
-  const paths = certificatePaths(DOMAIN);
-  const snippet = nginxServerBlock({ mediaDomain: DOMAIN, endpoint: `http://127.0.0.1:${frontPort}`, bucket, corsOrigins: ["*"], cachePaths: { cache: `${dir}/cache`, bustMap: `${dir}/bust.conf` } })
-    .replace(/^\s*listen \[::\]:\d+.*\n/gm, "")
-    .replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${await freePort()};`)
-    .replace(/^(\s*)listen 443 ssl http2;$/m, `$1listen 127.0.0.1:${port} ssl;`)
-    .replace(paths.certificate, `${dir}/cert.pem`)
-    .replace(paths.key, `${dir}/key.pem`);
-  writeFileSync(`${dir}/bust.conf`, nginxCacheBusterMap(SECRET), { mode: 0o600 });
-  const config = [
-    // Workers write the cache: as root here, so that the test's temporary folder needs no owner change.
-    ...(process.getuid?.() === 0 ? ["user root;"] : []),
-    "worker_processes 1;",
-    "daemon off;",
-    `pid ${dir}/nginx.pid;`,
-    `error_log ${dir}/error.log warn;`,
-    "events { worker_connections 64; }",
-    "http {",
-    `  access_log ${dir}/access.log;`,
-    `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
-    `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-    snippet,
-    "}",
-    "",
-  ].join("\n");
-  writeFileSync(`${dir}/nginx.conf`, config);
-  const test = spawnSync(NGINX, ["-t", "-p", dir, "-c", `${dir}/nginx.conf`], { encoding: "utf8" });
-  expect(test.status, test.stderr).toBe(0);
-  nginx = spawn(NGINX, ["-p", dir, "-c", `${dir}/nginx.conf`], { stdio: "ignore" });
-  await waitForPort();
+  edge = await startNginxCache({ server: servers.primary, bucket, secret: SECRET, tls: true });
+  port = edge.port;
 });
 
 afterAll(() => {
-  nginx?.kill("SIGTERM");
-  front?.close();
+  edge?.stop();
   servers?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the MinIO stack's nginx cache and Mastodon's cache buster (Debian's nginx, local RGW)", () => {

@@ -1,0 +1,118 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../../offline-plan/run";
+import { certificatePaths, nginxServerBlock } from "../../providers/minio/nginx";
+import { nginxCacheBusterMap } from "../../providers/minio/nginx-cache";
+import type { LocalServer } from "./server";
+
+const NGINX = "/usr/sbin/nginx";
+
+/** The media domain the snippet is written for (requests on loopback reach its server as the port's only one). */
+export const NGINX_CACHE_DOMAIN = "files.example.com";
+
+export interface NginxCacheEdge {
+  /** The loopback port of the media host's server (TLS with a self-signed certificate when `tls`). */
+  port: number;
+  dir: string;
+  stop(): void;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitForPort(port: number, dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
+      socket.on("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nginx did not listen on ${port}: see ${dir}/error.log`);
+}
+
+/**
+ * The nginx snippet the MinIO stack writes (nginxConfig, with its cache, providers/minio/nginx-cache.ts) in
+ * Debian's nginx (installed by scripts/debian-tool.sh), in front of `server`'s `bucket`, with `secret` in its
+ * buster map. Only the listen lines and the certificate paths of the snippet are changed to run on loopback
+ * (`tls: false`: a plain http listener, for clients that check certificates, such as verify). Between nginx and
+ * the S3 server, a small front adds `Vary: Origin` to every answer, as MinIO does and RGW does not (MinIO answers
+ * CORS through github.com/rs/cors, which always sets `Vary: Origin` on actual requests).
+ */
+export async function startNginxCache(options: { server: LocalServer; bucket: string; secret: string; tls: boolean }): Promise<NginxCacheEdge> {
+  const installed = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
+  if (installed.status !== 0) throw new Error("scripts/debian-tool.sh nginx failed");
+  const dir = mkdtempSync(path.join(tmpdir(), "nginx-cache-"));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const tls = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${NGINX_CACHE_DOMAIN}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
+  if (tls.status !== 0) throw new Error(tls.stderr);
+  const upstreamBase = new URL(options.server.endpoint);
+  const front = http.createServer((request, response) => {
+    const upstream = http.request({ host: upstreamBase.hostname, port: upstreamBase.port, path: request.url, method: request.method, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, { ...answer.headers, vary: "Origin" });
+      answer.pipe(response);
+    });
+    upstream.on("error", () => response.destroy());
+    request.pipe(upstream);
+  });
+  const frontPort = await freePort();
+  await new Promise<void>((resolve) => front.listen(frontPort, "127.0.0.1", resolve));
+  const paths = certificatePaths(NGINX_CACHE_DOMAIN);
+  const snippet = nginxServerBlock({
+    mediaDomain: NGINX_CACHE_DOMAIN,
+    endpoint: `http://127.0.0.1:${frontPort}`,
+    bucket: options.bucket,
+    corsOrigins: ["*"],
+    cachePaths: { cache: `${dir}/cache`, bustMap: `${dir}/bust.conf` },
+  })
+    .replace(/^\s*listen \[::\]:\d+.*\n/gm, "")
+    .replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${await freePort()};`)
+    .replace(/^(\s*)listen 443 ssl http2;$/m, options.tls ? `$1listen 127.0.0.1:${port} ssl;` : `$1listen 127.0.0.1:${port};`)
+    .replace(paths.certificate, `${dir}/cert.pem`)
+    .replace(paths.key, `${dir}/key.pem`);
+  writeFileSync(`${dir}/bust.conf`, nginxCacheBusterMap(options.secret), { mode: 0o600 });
+  const config = [
+    // Workers write the cache: as root here, so that the test's temporary folder needs no owner change.
+    ...(process.getuid?.() === 0 ? ["user root;"] : []),
+    "worker_processes 1;",
+    "daemon off;",
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log warn;`,
+    "events { worker_connections 64; }",
+    "http {",
+    `  access_log ${dir}/access.log;`,
+    `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
+    `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
+    snippet,
+    "}",
+    "",
+  ].join("\n");
+  writeFileSync(`${dir}/nginx.conf`, config);
+  const test = spawnSync(NGINX, ["-t", "-p", dir, "-c", `${dir}/nginx.conf`], { encoding: "utf8" });
+  if (test.status !== 0) throw new Error(`nginx -t: ${test.stderr}`);
+  const nginx: ChildProcess = spawn(NGINX, ["-p", dir, "-c", `${dir}/nginx.conf`], { stdio: "ignore" });
+  await waitForPort(port, dir);
+  return {
+    port,
+    dir,
+    stop: () => {
+      nginx.kill("SIGTERM");
+      front.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

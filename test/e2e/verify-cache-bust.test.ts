@@ -1,0 +1,88 @@
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runVerify } from "../../live-checks/run";
+import { parseEnvFile } from "../../mastodon-env/env-file";
+import { readTarget } from "../../mastodon-env/target";
+import { documentsFromPlans, forBucket, type Documents } from "./documents";
+import { startNginxCache, type NginxCacheEdge } from "./nginx-cache";
+import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers } from "./server";
+
+/**
+ * verify's cache-bust check through real edges in front of the local Ceph RGW: the MinIO stack's nginx cache
+ * (Debian's nginx, test/e2e/nginx-cache.ts) holding the env's secret passes; the same nginx holding another
+ * secret (an edge that ignores this env's bust) fails; a plain proxy without cache status headers is
+ * inconclusive, never a pass. verify runs in this process with a short bust wait (hints.cacheBustWaitSeconds).
+ */
+const SECRET = "Vb7Kq2Xm9Lp4Rt6Wz1Nc8Hd3Fg5Js0Ya2Ue4Io6Pk8Ml1Qn3Sx";
+const BUSTER = { CACHE_BUSTER_ENABLED: "true", CACHE_BUSTER_SECRET_HEADER: "Mastodon-Cache-Buster", CACHE_BUSTER_SECRET: SECRET, CACHE_BUSTER_HTTP_METHOD: "GET" };
+
+let servers: Servers;
+let documents: Documents;
+let env: string;
+const edges: NginxCacheEdge[] = [];
+let honours: NginxCacheEdge;
+let otherSecret: NginxCacheEdge;
+let plain: http.Server;
+const bucket = uniqueBucket("cache-bust");
+
+beforeAll(async () => {
+  servers = serversFromEnv();
+  documents = await documentsFromPlans();
+  await createBucket(servers.primary, bucket, forBucket(documents.bucketPolicy, bucket), documents.corsRules.value);
+  const writer = createWriter([servers.primary, servers.other], "cache-bust");
+  await putWriterPolicy(servers.primary, writer, withRgwBatchDelete(forBucket(documents.writerPolicy, bucket), bucket));
+  env = localEnv(servers.primary, bucket, writer);
+  honours = await startNginxCache({ server: servers.primary, bucket, secret: SECRET, tls: false });
+  otherSecret = await startNginxCache({ server: servers.primary, bucket, secret: SECRET.replace(/^./, "X"), tls: false });
+  edges.push(honours, otherSecret);
+  const rgw = new URL(servers.primary.endpoint);
+  // A media host that proxies the bucket as it is: no cache, no cache status header.
+  plain = http.createServer((request, response) => {
+    const upstream = http.request({ host: rgw.hostname, port: rgw.port, path: `/${bucket}${request.url}`, method: request.method }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, { "content-type": answer.headers["content-type"] ?? "application/octet-stream" });
+      answer.pipe(response);
+    });
+    upstream.on("error", () => response.destroy());
+    upstream.end();
+  });
+  await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+}, 180_000);
+
+afterAll(() => {
+  for (const edge of edges) edge.stop();
+  plain?.close();
+  servers?.close();
+});
+
+/** verify against the env with the media host at `port` and the buster variables, in this process. */
+async function cacheBustOutcome(port: number) {
+  let text = env;
+  for (const [name, value] of Object.entries({ ...BUSTER, S3_ALIAS_HOST: `127.0.0.1:${port}`, S3_PROTOCOL: "http" })) text = withEnv(text, name, value);
+  const target = readTarget(parseEnvFile(text).values);
+  if (!target.ok) throw new Error(target.problems.join("\n"));
+  const outcome = await runVerify(target.target, "https://social.example.com", { retryForSeconds: 0, say: () => {}, out: () => {}, hints: { cacheBustWaitSeconds: 8 } });
+  if (outcome.kind !== "report") throw new Error(`verify: ${outcome.kind}`);
+  return outcome.report.checks.find((check) => check.id === "cache-bust");
+}
+
+describe("verify's cache-bust check through real edges on the local RGW", () => {
+  it("passes through the MinIO stack's nginx cache holding the env's secret", async () => {
+    const check = await cacheBustOutcome(honours.port);
+    expect(check?.status, JSON.stringify(check)).toBe("pass");
+    expect(check?.observed.join("\n")).toMatch(/x-cache-status: HIT[\s\S]*before the bust: 200, x-cache-status: HIT[\s\S]*: (403|404)[\s\S]*GET after the bust: (403|404)/);
+    expect(JSON.stringify(check)).not.toContain(SECRET);
+  }, 120_000);
+
+  it("fails where the edge ignores this env's bust (it holds another secret)", async () => {
+    const check = await cacheBustOutcome(otherSecret.port);
+    expect(check?.status, JSON.stringify(check)).toBe("fail");
+    expect(check?.cause).toContain("kept serving the deleted file");
+  }, 120_000);
+
+  it("is inconclusive, never a pass, behind a media host without cache status headers", async () => {
+    const check = await cacheBustOutcome((plain.address() as AddressInfo).port);
+    expect(check?.status, JSON.stringify(check)).toBe("inconclusive");
+    expect(check?.cause).toContain("no cache status header");
+  }, 120_000);
+});
