@@ -35,10 +35,13 @@ export function cacheState(response: HttpResponse): { state: "hit" | "miss" | "n
 export async function sendBust(context: CheckContext, url: string): Promise<HttpResponse> {
   const buster = context.target.env.cacheBuster;
   const header = buster.header as { name: string; value: string };
-  const host = context.target.facts.aliasHost ?? "mastodon.example";
+  // Mastodon::Version.user_agent (lib/mastodon/version.rb): Mastodon/VERSION (http.rb/VERSION; +https://WEB_DOMAIN/).
+  const vars = context.target.env.vars;
+  const web = [vars.WEB_DOMAIN, vars.LOCAL_DOMAIN].find((v) => v.state === "set");
+  const domain = web?.state === "set" ? web.value : "mastodon.example";
   const headers: Record<string, string> = {
     [header.name]: header.value,
-    "user-agent": `http.rb/5.3.1 (Mastodon/4.5; +https://${host}/)`,
+    "user-agent": `Mastodon/4.5.0 (http.rb/5.3.1; +https://${domain}/)`,
     date: new Date().toUTCString(),
     ...(buster.method === "HEAD" ? {} : { "accept-encoding": "gzip" }),
   };

@@ -20,7 +20,7 @@ const DOMAIN = NGINX_CACHE_DOMAIN;
 const SECRET = "Q7mZ0pX3vB9sK2dL5nR8tY1wE4gH6jC0aF3kM5qS7uV9xZ2b";
 const KEY = "media_attachments/files/109/348/795/826/151/409/original/0a1b2c3d4e5f.png";
 /** What Mastodon's Request sends (app/lib/request.rb: User-Agent, Accept-Encoding gzip). */
-const MASTODON_HEADERS = { "user-agent": "http.rb/5.2.0 (Mastodon/4.5.0; +https://social.example.com/)", "accept-encoding": "gzip" };
+const MASTODON_HEADERS = { "user-agent": "Mastodon/4.5.0 (http.rb/5.2.0; +https://social.example.com/)", "accept-encoding": "gzip" };
 
 let servers: Servers;
 let port: number;

@@ -83,7 +83,7 @@ function context(edgeName: keyof typeof servers, buster: Record<string, string>)
   };
 }
 
-const ON = { CACHE_BUSTER_ENABLED: "true", CACHE_BUSTER_SECRET_HEADER: "Mastodon-Cache-Buster", CACHE_BUSTER_SECRET: SECRET, CACHE_BUSTER_HTTP_METHOD: "GET" };
+const ON = { LOCAL_DOMAIN: "social.example.com", CACHE_BUSTER_ENABLED: "true", CACHE_BUSTER_SECRET_HEADER: "Mastodon-Cache-Buster", CACHE_BUSTER_SECRET: SECRET, CACHE_BUSTER_HTTP_METHOD: "GET" };
 
 describe("cache-bust", () => {
   it("is registered, after the checks that establish the probe and before writer-delete", () => {
@@ -99,7 +99,7 @@ describe("cache-bust", () => {
     const outcome = await cacheBust.run(ctx);
     expect(outcome.status).toBe("pass");
     expect(outcome.observed.join("\n")).toMatch(/GET 2: 200, x-cache-status: HIT[\s\S]*before the bust: 200, x-cache-status: HIT[\s\S]*GET after the bust: 404/);
-    expect(seenBusts).toEqual([{ method: "GET", header: SECRET, ua: expect.stringMatching(/^http\.rb\/.* \(Mastodon\//), encoding: "gzip" }]);
+    expect(seenBusts).toEqual([{ method: "GET", header: SECRET, ua: expect.stringMatching(/^Mastodon\/[0-9.]+ \(http\.rb\/[0-9.]+; \+https:\/\/social\.example\.com\/\)$/), encoding: "gzip" }]);
     expect(outcome.observed.join("\n")).not.toContain(SECRET);
     expect(ctx.probes.pending().keys).toEqual([]);
   });
