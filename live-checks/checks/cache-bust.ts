@@ -10,6 +10,9 @@ import { fail, inconclusive, pass, skip, type Check, type CheckContext } from ".
 /** How long the edge may take to stop serving a busted file: a CloudFront invalidation usually completes within this. */
 export const DEFAULT_BUST_WAIT_SECONDS = 180;
 
+/** Attempts of this check per verify run (the runner retries a transient failure with the same context). */
+const attempts = new WeakMap<CheckContext, number>();
+
 /** How many plain fetches may fill the cache before the check gives up on seeing a hit. */
 const FILL_ATTEMPTS = 3;
 
@@ -66,6 +69,9 @@ export const cacheBust: Check = {
   id: "cache-bust",
   title: "after a delete, Mastodon's bust request makes the media host stop serving the file",
   needs: ["probe", "mediaServed"],
+  // A new edge (a CloudFront function being published, a Worker route) may take minutes to act on the bust:
+  // within --retry-for (the self-check of `pulumi up` gives 15 minutes) the whole check runs again on a new probe.
+  retry: "deadline",
   async run(context) {
     const { target, probes, io } = context;
     const buster = target.env.cacheBuster;
@@ -73,7 +79,10 @@ export const cacheBust: Check = {
     if (!buster.header) return skip("no CACHE_BUSTER_SECRET_HEADER with a CACHE_BUSTER_SECRET: Mastodon sends no secret header (see doctor)");
     if (!buster.methodKnown) return skip("CACHE_BUSTER_HTTP_METHOD is a method Mastodon's HTTP client refuses: no bust is ever sent (see doctor)");
     const observed: string[] = [];
-    const key = probes.key("media_attachments/", "cache-bust.png");
+    // A key of its own per attempt: a retry must not meet the edge's copy (or cached 404) of the previous one.
+    const attempt = (attempts.get(context) ?? 0) + 1;
+    attempts.set(context, attempt);
+    const key = probes.key("media_attachments/", `cache-bust-${attempt}.png`);
     const s3 = context.state.checksumRejected ? (io.s3WhenRequired ?? io.s3) : io.s3;
     try {
       await uploadLikeMastodon(context, { key, body: IMAGE_PROBE, acl: context.state.aclRejected ? undefined : target.uploadAcl, s3, contentType: IMAGE_PROBE_TYPE });
@@ -136,6 +145,7 @@ export const cacheBust: Check = {
           observed,
           `the edge kept serving the deleted file ${seconds} s after Mastodon's bust request: takedowns stay visible until the cache expires`,
           "re-run `pulumi up` so that the edge holds the secret in this env (CACHE_BUSTER_SECRET must equal the stack's), and paste the env block again; meanwhile `npm run purge -- --url URL` (docs/takedowns.md)",
+          true,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, pause));

@@ -104,10 +104,14 @@ describe("cache-bust", () => {
     expect(ctx.probes.pending().keys).toEqual([]);
   });
 
-  it("fails where the edge ignores the bust and keeps serving the deleted file", async () => {
-    const outcome = await cacheBust.run(context("ignores", ON));
+  it("fails where the edge ignores the bust and keeps serving the deleted file, retryable on a new probe (a new edge may lag)", async () => {
+    const ctx = context("ignores", ON);
+    const outcome = await cacheBust.run(ctx);
     expect(outcome.status).toBe("fail");
     expect(outcome.cause).toContain("kept serving the deleted file");
+    expect([cacheBust.retry, outcome.transient]).toEqual(["deadline", true]);
+    expect(outcome.observed.join("\n")).toContain("/cache-bust-1.png");
+    expect((await cacheBust.run(ctx)).observed.join("\n")).toContain("/cache-bust-2.png");
   });
 
   it("fails where the env's secret is not the edge's", async () => {
