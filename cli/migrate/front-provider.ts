@@ -5,7 +5,7 @@
  *
  * rclone ignores `force_path_style = true` for providers whose addressing is virtual-hosted (AWS, DigitalOcean,
  * Alibaba, ...: backend/s3/s3.go `setQuirks`, "if virtualHostStyle ... opt.ForcePathStyle = false", in every line
- * from 1.60 to the current one; provider/*.yaml `force_path_style` quirks from 1.74). rclone 1.60's SDK (aws-sdk-go
+ * from 1.60 to the current one; provider/*.yaml `force_path_style` quirks from 1.72). rclone 1.60's SDK (aws-sdk-go
  * v1) then sends `BUCKET.127.0.0.1:PORT`, which no resolver answers: every copy into an AWS bucket through the
  * front failed ("dial tcp: lookup BUCKET.127.0.0.1: no such host"; seen in test/e2e/migrate-rclone-version.test.ts).
  * aws-sdk-go-v2 (rclone 1.68+) falls back to path style for an IP endpoint, which hid it there.
