@@ -1,5 +1,5 @@
 import { aclNotPermitted, isAclPermissionRefusal } from "./acl-mode";
-import { CHECKSUM_FIX } from "./checks/headers";
+import { CHECKSUM_FIX } from "./writer-headers";
 import type { S3Failure } from "./io/s3";
 import { intendedProvider } from "../mastodon-env/providers";
 import { usesPathStyle, type VerifyTarget } from "../mastodon-env/target";

@@ -1,5 +1,5 @@
-import { CHECKS } from "./checks";
-import type { Check, CheckContext, CheckHints } from "./checks/types";
+import { CHECKS } from "./registry";
+import type { Check, CheckContext, CheckHints } from "./check";
 import { httpRequest } from "./io/http";
 import { ProbeRegistry } from "./probes";
 import { endpointsOf, unreachableEndpoints } from "./reachability";

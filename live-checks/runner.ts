@@ -1,5 +1,5 @@
-import { REQUIREMENT_SOURCES } from "./checks";
-import { skip, type Check, type CheckContext, type CheckOutcome } from "./checks/types";
+import { REQUIREMENT_SOURCES } from "./registry";
+import { skip, type Check, type CheckContext, type CheckOutcome } from "./check";
 import { retryUntil, systemClock, type Clock } from "./retry";
 
 export interface CheckResult extends CheckOutcome {

@@ -3,9 +3,9 @@ import { describeResponse, type HttpResponse } from "../io/http";
 import { describeFailure, formatFailure } from "../io/s3";
 import { mediaUrl } from "../../mastodon-env/target";
 import { IMAGE_PROBE, IMAGE_PROBE_TYPE } from "./cors-after-cache";
-import { networkFailure } from "./public";
-import { MultipartStepFailed, uploadLikeMastodon } from "./upload";
-import { fail, inconclusive, pass, skip, type Check, type CheckContext } from "./types";
+import { networkFailure } from "../network-failure";
+import { MultipartStepFailed, uploadLikeMastodon } from "../upload";
+import { type CheckContext, defineCheck, fail, inconclusive, pass, skip } from "../check";
 
 /** How long the edge may take to stop serving a busted file: a CloudFront invalidation usually completes within this. */
 export const DEFAULT_BUST_WAIT_SECONDS = 180;
@@ -65,7 +65,7 @@ export async function sendBust(context: CheckContext, url: string): Promise<Http
  * `hints.cacheBustWaitSeconds` (default 180 s). Inconclusive, never a pass, when the answers carry no cache status
  * header or never hit, or when the edge stops serving the deleted file without the bust.
  */
-export const cacheBust: Check = {
+export const cacheBust = defineCheck({
   id: "cache-bust",
   title: "after a delete, Mastodon's bust request makes the media host stop serving the file",
   needs: ["probe", "mediaServed"],
@@ -151,4 +151,4 @@ export const cacheBust: Check = {
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   },
-};
+});

@@ -1,9 +1,9 @@
 import { describeResponse, type HttpResponse } from "../io/http";
 import { describeFailure, formatFailure } from "../io/s3";
 import { mediaUrl } from "../../mastodon-env/target";
-import { networkFailure } from "./public";
-import { MultipartStepFailed, uploadLikeMastodon } from "./upload";
-import { fail, pass, type Check, type CheckContext } from "./types";
+import { networkFailure } from "../network-failure";
+import { MultipartStepFailed, uploadLikeMastodon } from "../upload";
+import { type CheckContext, defineCheck, fail, pass } from "../check";
 
 /** A 1x1 transparent PNG: CDNs cache images by default (Cloudflare decides by the file extension). */
 export const IMAGE_PROBE = Buffer.from(
@@ -30,7 +30,7 @@ function cacheNote(response: HttpResponse): string {
  * "Configure CORS": headers only when the request has `Origin`). Passes only when the browser's request gets an
  * Access-Control-Allow-Origin that admits it.
  */
-export const corsAfterCache: Check = {
+export const corsAfterCache = defineCheck({
   id: "cors-after-cache",
   title: "a cached image first fetched without Origin still carries Access-Control-Allow-Origin for a browser",
   needs: ["probe", "mediaServed"],
@@ -87,4 +87,4 @@ export const corsAfterCache: Check = {
       true,
     );
   },
-};
+});

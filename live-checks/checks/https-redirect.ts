@@ -1,6 +1,6 @@
 import { errorCode, type HttpResponse } from "../io/http";
 import { mediaUrl, type VerifyTarget } from "../../mastodon-env/target";
-import { fail, pass, skip, type Check } from "./types";
+import { defineCheck, fail, pass, skip } from "../check";
 
 /**
  * Media hosts whose plain-HTTP behaviour the stacks of this project set: CloudFront (AWS: no S3_ENDPOINT,
@@ -15,7 +15,7 @@ export function stackControlsPlainHttp(target: VerifyTarget): boolean {
 
 const REDIRECTS = new Set([301, 302, 307, 308]);
 
-export const httpsRedirect: Check = {
+export const httpsRedirect = defineCheck({
   id: "https-redirect",
   title: "plain HTTP on the media host redirects to the same URL over HTTPS",
   needs: ["probe", "mediaServed"],
@@ -49,4 +49,4 @@ export const httpsRedirect: Check = {
       true,
     );
   },
-};
+});

@@ -3,8 +3,8 @@ import { aclRejected } from "../diagnose";
 import { describeResponse, errorCode, type HttpResponse } from "../io/http";
 import { describeFailure, formatFailure } from "../io/s3";
 import { apiObjectUrl, mediaUrl } from "../../mastodon-env/target";
-import { putProbe, s3Failure } from "./writer";
-import { fail, pass, skip, type Check, type CheckContext, type CheckOutcome } from "./types";
+import { putProbe, s3Failure } from "../writer";
+import { type CheckContext, type CheckOutcome, defineCheck, fail, pass, skip } from "../check";
 
 /**
  * Object-ACL mode (S3_PERMISSION=public-read; the DigitalOcean stack) proved on the server: media is public by
@@ -17,7 +17,7 @@ import { fail, pass, skip, type Check, type CheckContext, type CheckOutcome } fr
  *
  * The private probe is a fresh key, never served before, so no CDN cache can answer for it.
  */
-export const objectAcls: Check = {
+export const objectAcls = defineCheck({
   id: "object-acls",
   title: "object-ACL mode: a public-read upload is served, a private one under media_attachments/ is not (how Mastodon hides a suspended account's media)",
   needs: ["probe", "mediaServed"],
@@ -65,7 +65,7 @@ export const objectAcls: Check = {
       "in object-ACL mode the objects' ACLs must be the only source of public read: remove the bucket policy's anonymous read (a Spaces bucket with a per-bucket key cannot have one anyway); or keep the policy and set S3_PERMISSION= (empty), accepting that suspended accounts' media stays readable",
     );
   },
-};
+});
 
 /** Uploads a probe with a canned ACL; on refusal, the outcome (naming an ACL refusal when that is what it is). */
 async function upload(context: CheckContext, key: string, body: Buffer, acl: string, observed: string[]): Promise<CheckOutcome | undefined> {

@@ -1,6 +1,6 @@
 import { errorCode, type HttpResponse } from "../io/http";
 import { mediaUrl } from "../../mastodon-env/target";
-import { fail, pass, skip, type Check } from "./types";
+import { defineCheck, fail, pass, skip } from "../check";
 
 const PERMANENT = new Set([301, 308]);
 
@@ -20,7 +20,7 @@ export function previousMediaUrl(previousBase: string, key: string, keyPrefix: s
  * custom domain's removal takes the old host's DNS record with it). Not following the redirect: the answer itself
  * is what is checked.
  */
-export const previousMediaRedirect: Check = {
+export const previousMediaRedirect = defineCheck({
   id: "previous-media-redirect",
   title: "a URL on the previous media host answers 301 to the same key on the media host",
   needs: ["probe", "mediaServed"],
@@ -57,4 +57,4 @@ export const previousMediaRedirect: Check = {
       true,
     );
   },
-};
+});

@@ -1,9 +1,9 @@
 import { DeleteObjectCommand, DeleteObjectsCommand } from "@aws-sdk/client-s3";
 import { exists } from "../probes";
 import { describeFailure, formatFailure } from "../io/s3";
-import { CHECKSUM_HEADERS, headerRefusal, writerS3 } from "./headers";
-import { s3Failure } from "./writer";
-import { fail, pass, type Check, type CheckContext, type CheckOutcome } from "./types";
+import { CHECKSUM_HEADERS, headerRefusal, writerS3 } from "../writer-headers";
+import { s3Failure } from "../writer";
+import { type CheckContext, type CheckOutcome, defineCheck, fail, pass } from "../check";
 
 /**
  * Deletes the probe as Mastodon deletes media: in batches through DeleteObjects (app/lib/attachment_batch.rb:
@@ -11,7 +11,7 @@ import { fail, pass, type Check, type CheckContext, type CheckOutcome } from "./
  * CRC32 checksum header even with AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED (the operation requires a
  * checksum; aws-sdk-ruby#3167). Per-key errors come back in a 200 answer, so they are read too.
  */
-export const writerDelete: Check = {
+export const writerDelete = defineCheck({
   id: "writer-delete",
   title: "the writer can delete the probe through DeleteObjects, as Mastodon's batch deletes do, and it is gone",
   needs: ["probe"],
@@ -32,7 +32,7 @@ export const writerDelete: Check = {
       return batchRefused(context, error, what);
     }
   },
-};
+});
 
 /** After a 2xx delete: the probe must be gone. A 403 (no s3:ListBucket) hides absence, and is not a failure. */
 async function confirmGone(context: CheckContext, observed: string[]): Promise<CheckOutcome> {

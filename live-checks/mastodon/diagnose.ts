@@ -1,5 +1,5 @@
-import type { CheckOutcome } from "../checks/types";
-import { fail } from "../checks/types";
+import type { CheckOutcome } from "../check";
+import { fail } from "../check";
 import type { CheckResult } from "../runner";
 import type { ApiAnswer } from "./api";
 

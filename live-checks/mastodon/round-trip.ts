@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { fail, pass, skip, type Check, type CheckContext, type CheckOutcome } from "../checks/types";
+import { fail, pass, skip, type Check, type CheckContext, type CheckOutcome } from "../check";
 import { diagnoseS3 } from "../diagnose";
 import { errorCode } from "../io/http";
 import type { CheckResult } from "../runner";

@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { CheckContext, CheckIo } from "../../live-checks/checks/types";
+import type { CheckContext, CheckIo } from "../../live-checks/check";
 import type { HttpRequest, HttpResponse } from "../../live-checks/io/http";
 import { ProbeRegistry } from "../../live-checks/probes";
 import { readTarget } from "../../mastodon-env/target";

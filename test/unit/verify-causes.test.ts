@@ -1,10 +1,14 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { noAnonymousWrite } from "../../live-checks/checks/anonymous";
-import { noListing, publicRead } from "../../live-checks/checks/public";
-import { writerList, writerRead, writerUpload } from "../../live-checks/checks/writer";
+import { noAnonymousWrite } from "../../live-checks/checks/no-anonymous-write";
+import { noListing } from "../../live-checks/checks/no-listing";
+import { publicRead } from "../../live-checks/checks/public-read";
+import { writerList } from "../../live-checks/checks/writer-list";
+import { writerRead } from "../../live-checks/checks/writer-read";
+import { writerUpload } from "../../live-checks/checks/writer-upload";
 import { writerDelete } from "../../live-checks/checks/writer-delete";
-import { writerCannotChangePolicy, writerCannotCreateBucket } from "../../live-checks/checks/writer-limits";
+import { writerCannotChangePolicy } from "../../live-checks/checks/writer-cannot-change-policy";
+import { writerCannotCreateBucket } from "../../live-checks/checks/writer-cannot-create-bucket";
 import { context, response, s3Error, type Call } from "../helpers/verify-fakes";
 
 const PROBE = { key: "media_attachments/mastodon-media-verify/run/probe.txt", body: Buffer.from("probe\n"), contentType: "text/plain" };

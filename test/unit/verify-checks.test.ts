@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { cors, noListing, publicRead } from "../../live-checks/checks/public";
-import { tlsCheck } from "../../live-checks/checks/transport";
-import { INVALID_POLICY, writerCannotChangePolicy, writerCannotCreateBucket } from "../../live-checks/checks/writer-limits";
-import { MASTODON_CACHE_CONTROL, writerUpload } from "../../live-checks/checks/writer";
+import { cors } from "../../live-checks/checks/cors";
+import { noListing } from "../../live-checks/checks/no-listing";
+import { publicRead } from "../../live-checks/checks/public-read";
+import { tls } from "../../live-checks/checks/tls";
+import { INVALID_POLICY, writerCannotChangePolicy } from "../../live-checks/checks/writer-cannot-change-policy";
+import { writerCannotCreateBucket } from "../../live-checks/checks/writer-cannot-create-bucket";
+import { writerUpload } from "../../live-checks/checks/writer-upload";
+import { MASTODON_CACHE_CONTROL } from "../../live-checks/upload";
 import type { HttpResponse } from "../../live-checks/io/http";
 import type { TlsFacts } from "../../live-checks/io/tls";
 import { context, response, s3Error } from "../helpers/verify-fakes";
@@ -182,7 +186,7 @@ describe("writerCannotChangePolicy", () => {
   });
 });
 
-describe("tlsCheck", () => {
+describe("tls", () => {
   const facts = (protocol: string, daysLeft: number): TlsFacts => ({
     protocol,
     subject: "files.example.com",
@@ -194,7 +198,7 @@ describe("tlsCheck", () => {
   it("checks the media host and the API endpoint, and notes a certificate close to expiry", async () => {
     const hosts: string[] = [];
     const { ctx } = context({ tls: (host) => (hosts.push(host), facts("TLSv1.3", host === "files.example.com" ? 9 : 200)) });
-    const outcome = await tlsCheck.run(ctx);
+    const outcome = await tls.run(ctx);
     expect(hosts).toEqual(["files.example.com", "s3.eu-central-1.amazonaws.com"]);
     expect(outcome.status).toBe("pass");
     expect(outcome.observed[0]).toBe(
@@ -204,13 +208,13 @@ describe("tlsCheck", () => {
 
   it("fails on TLS older than 1.2", async () => {
     const { ctx } = context({ tls: () => facts("TLSv1.1", 200) });
-    expect((await tlsCheck.run(ctx)).cause).toBe("files.example.com negotiated TLSv1.1, which browsers refuse");
+    expect((await tls.run(ctx)).cause).toBe("files.example.com negotiated TLSv1.1, which browsers refuse");
   });
 
   it("is skipped for a plain-http loopback server", async () => {
     const { ctx } = context({
       env: { S3_ALIAS_HOST: undefined, S3_PROTOCOL: "http", S3_ENDPOINT: "http://127.0.0.1:40080", S3_HOSTNAME: "127.0.0.1:40080", S3_REGION: "us-east-1" },
     });
-    expect(await tlsCheck.run(ctx)).toEqual({ status: "skip", observed: ["plain http on loopback (127.0.0.1:40080): a local test server, no TLS to check"] });
+    expect(await tls.run(ctx)).toEqual({ status: "skip", observed: ["plain http on loopback (127.0.0.1:40080): a local test server, no TLS to check"] });
   });
 });

@@ -1,12 +1,12 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { aclNotPermitted, inObjectAclMode } from "../../live-checks/acl-mode";
-import { CHECKS } from "../../live-checks/checks";
+import { CHECKS } from "../../live-checks/registry";
 import { objectAcls } from "../../live-checks/checks/object-acls";
-import { privatePrefixes } from "../../live-checks/checks/anonymous";
-import { publicRead } from "../../live-checks/checks/public";
-import { writerUpload } from "../../live-checks/checks/writer";
-import type { CheckContext } from "../../live-checks/checks/types";
+import { privatePrefixes } from "../../live-checks/checks/private-prefixes";
+import { publicRead } from "../../live-checks/checks/public-read";
+import { writerUpload } from "../../live-checks/checks/writer-upload";
+import type { CheckContext } from "../../live-checks/check";
 import type { HttpRequest, HttpResponse } from "../../live-checks/io/http";
 import { ProbeRegistry } from "../../live-checks/probes";
 import { readTarget } from "../../mastodon-env/target";

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uploadLikeMastodon } from "../../live-checks/checks/upload";
+import { uploadLikeMastodon } from "../../live-checks/upload";
 import { diagnoseNetwork } from "../../live-checks/diagnose";
 import { certificateNames } from "../../live-checks/io/tls";
 import { errorCode } from "../../live-checks/io/http";

@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { fail, pass, type Check, type CheckContext, type CheckOutcome } from "../../live-checks/checks/types";
+import { fail, pass, type Check, type CheckContext, type CheckOutcome } from "../../live-checks/check";
 import { ProbeRegistry } from "../../live-checks/probes";
 import type { Clock } from "../../live-checks/retry";
 import { Interrupted, runChecks } from "../../live-checks/runner";

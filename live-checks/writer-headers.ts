@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { S3Failure } from "../io/s3";
-import type { CheckContext } from "./types";
+import type { S3Failure } from "./io/s3";
+import type { CheckContext } from "./check";
 
 /**
  * Headers a server may refuse, and how verify tells which one it was: the same request is sent again without

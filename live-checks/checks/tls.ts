@@ -2,31 +2,14 @@ import { diagnoseNetwork } from "../diagnose";
 import { errorCode } from "../io/http";
 import { certificateNames } from "../io/tls";
 import { portOf } from "../reachability";
-import { regionReport } from "../region";
 import { MIN_TLS_VERSIONS } from "../io/tls";
 import { mediaHostVariable } from "../../mastodon-env/target";
-import { fail, pass, skip, type Check } from "./types";
+import { defineCheck, fail, pass, skip } from "../check";
 
 /** Certificates closer than this to expiry are worth a line in the report (managed ones renew ~30 days ahead). */
 const EXPIRY_WARNING_DAYS = 14;
 
-export const regionEndpoint: Check = {
-  id: "region-endpoint",
-  title: "S3_REGION agrees with the endpoint and host names",
-  async run({ target }) {
-    const report = regionReport(target);
-    const [first, ...more] = report.problems;
-    if (!first) return pass(...report.observed);
-    const causes = [first, ...more];
-    return fail(
-      report.observed,
-      causes.map((problem) => problem.cause).join("; "),
-      causes.map((problem) => problem.fix).join("; "),
-    );
-  },
-};
-
-export const tlsCheck: Check = {
+export const tls = defineCheck({
   id: "tls",
   title: "the media host (and the API endpoint) serve HTTPS with a valid certificate, TLS 1.2 or newer",
   retry: "deadline",
@@ -62,4 +45,4 @@ export const tlsCheck: Check = {
     }
     return pass(...observed);
   },
-};
+});

@@ -1,20 +1,11 @@
 import { inObjectAclMode } from "../acl-mode";
-import { diagnoseNetwork } from "../diagnose";
 import { describeResponse, errorCode, type HttpResponse } from "../io/http";
-import { certificateNames } from "../io/tls";
 import { cspAllowsHost } from "../../mastodon-env/model";
-import { apiObjectUrl, mediaHostVariable, mediaUrl, type VerifyTarget } from "../../mastodon-env/target";
-import { fail, inconclusive, pass, skip, type Check, type CheckContext, type CheckOutcome } from "./types";
+import { mediaHostVariable, mediaUrl, type VerifyTarget } from "../../mastodon-env/target";
+import { type CheckContext, defineCheck, fail, pass, skip } from "../check";
+import { networkFailure } from "../network-failure";
 
-/** An anonymous request that failed below HTTP, as an outcome. */
-export function networkFailure(context: CheckContext, what: string, error: unknown): CheckOutcome {
-  const code = errorCode(error);
-  const variable = mediaHostVariable(context.target);
-  const diagnosis = diagnoseNetwork(code, variable, { host: context.target.mediaBase.hostname, certNames: certificateNames(error) }) ?? { cause: `the request failed (${code})`, fix: `check ${variable}`, transient: true };
-  return fail([`${what}: ${code}`], diagnosis.cause, diagnosis.fix, diagnosis.transient);
-}
-
-export const publicRead: Check = {
+export const publicRead = defineCheck({
   id: "public-read",
   title: "anyone can GET the probe at its media URL: 200 and the same bytes",
   needs: ["probe"],
@@ -57,7 +48,7 @@ export const publicRead: Check = {
     }
     return fail(observed, ...publicReadCause(context.target, response));
   },
-};
+});
 
 async function followAllowedRedirect(context: CheckContext, from: string, location: string, body: Buffer): Promise<{ ok: boolean; observed: string[] }> {
   let target: URL;
@@ -161,81 +152,3 @@ function publicReadCause(target: VerifyTarget, response: HttpResponse): [string,
   }
   return [`the media host answers ${describeResponse(response)}`, `check ${variable} and the CDN in front of the bucket`, true];
 }
-
-export const cors: Check = {
-  id: "cors",
-  title: "cross-origin GET and preflight get Access-Control-Allow-Origin (web UI, Elk, Phanpy fetch media)",
-  needs: ["probe", "mediaServed"],
-  retry: "deadline",
-  async run(context) {
-    // Browsers follow a redirect and judge CORS on the final answer.
-    const url = context.state.servedUrl ?? mediaUrl(context.target, context.state.probe!.key);
-    const { origin } = context;
-    const allowed = (response: HttpResponse) => {
-      const value = response.headers["access-control-allow-origin"];
-      return value === "*" || value === origin;
-    };
-    const show = (response: HttpResponse) =>
-      `${describeResponse(response)}, Access-Control-Allow-Origin: ${response.headers["access-control-allow-origin"] ?? "(none)"}`;
-    let get: HttpResponse;
-    let preflight: HttpResponse;
-    try {
-      get = await context.io.http(url, { headers: { origin }, signal: context.signal });
-      preflight = await context.io.http(url, {
-        method: "OPTIONS",
-        headers: { origin, "access-control-request-method": "GET" },
-        signal: context.signal,
-      });
-    } catch (error) {
-      return networkFailure(context, `CORS requests to ${url}`, error);
-    }
-    const observed = [
-      `GET with Origin: ${origin}: ${show(get)}`,
-      `OPTIONS preflight (GET) from ${origin}: ${show(preflight)}${preflight.headers["access-control-allow-methods"] ? `, Access-Control-Allow-Methods: ${preflight.headers["access-control-allow-methods"]}` : ""}`,
-    ];
-    const preflightOk = preflight.status >= 200 && preflight.status < 300 && allowed(preflight);
-    if (allowed(get) && preflightOk) return pass(...observed);
-    return fail(
-      observed,
-      `no CORS rule allows ${origin}: the bucket's CORS rules (or the CDN's response headers policy) are missing or list other origins; browsers then refuse media to the web UI and apps like Elk or Phanpy`,
-      "re-run `pulumi up` to restore the CORS rules (GET and HEAD, origins from corsOrigins); if the stack restricts origins, pass one of them with --origin; MinIO sets CORS server-wide (MINIO_API_CORS_ALLOW_ORIGIN)",
-      true,
-    );
-  },
-};
-
-/** True when a body is an S3 listing of keys or buckets. */
-export function isListing(response: HttpResponse): boolean {
-  return response.status === 200 && /<(ListBucketResult|ListAllMyBucketsResult)[\s>]/.test(response.body.toString("utf8", 0, 65_536));
-}
-
-export const noListing: Check = {
-  id: "no-listing",
-  title: "nobody can list the bucket anonymously, at the media host's root or on the API",
-  async run(context) {
-    const urls = [...new Set([`${context.target.mediaBase.href.replace(/\/$/, "")}/`, apiObjectUrl(context.target, "")])];
-    const observed: string[] = [];
-    const listed: string[] = [];
-    for (const url of urls) {
-      let response: HttpResponse;
-      try {
-        response = await context.io.http(url, { signal: context.signal });
-      } catch (error) {
-        observed.push(`GET ${url}: ${errorCode(error)} (no listing)`);
-        continue;
-      }
-      const listing = isListing(response);
-      observed.push(`GET ${url}: ${describeResponse(response)}${listing ? ", an S3 listing of keys" : ""}`);
-      if (listing) listed.push(url);
-    }
-    if (listed.length === 0 && observed.every((line) => / 404 NoSuchBucket$/.test(line))) {
-      return inconclusive(observed, "every answer was 404 NoSuchBucket: the bucket does not exist at these hosts, so whether it can be listed was not tested", "fix the bucket, endpoint or media host first (see writer-upload and public-read), then run verify again");
-    }
-    if (listed.length === 0) return pass(...observed);
-    return fail(
-      observed,
-      `anyone can list every key at ${listed.join(" and ")}, including the names of user archives under backups/: the bucket ACL is public-read (Spaces "file listing: public") or a bucket policy grants s3:ListBucket to everyone`,
-      "make the bucket private and grant anonymous s3:GetObject on the public prefixes only: re-run `pulumi up`",
-    );
-  },
-};

@@ -1,8 +1,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { HttpRequest, HttpResponse } from "../io/http";
-import type { ProbeRegistry } from "../probes";
-import type { VerifyTarget } from "../../mastodon-env/target";
-import type { TlsFacts } from "../io/tls";
+import type { HttpRequest, HttpResponse } from "./io/http";
+import type { ProbeRegistry } from "./probes";
+import type { VerifyTarget } from "../mastodon-env/target";
+import type { TlsFacts } from "./io/tls";
 
 /**
  * pass: seen to work. fail: seen to break. skip: not applicable, or an earlier check it needs failed.
@@ -79,8 +79,10 @@ export interface CheckContext {
 
 export type Requirement = "probe" | "mediaServed";
 
-export interface Check {
-  id: string;
+/** One live check. `Id` is its id as a literal (`live-checks/checks/<id>.ts`), so the registry can list the ids. */
+export interface Check<Id extends string = string> {
+  /** kebab-case, the name of its file in live-checks/checks/, printed on its report line. */
+  id: Id;
   /** What a pass proves, in one line. */
   title: string;
   /** Skipped, with the reason, when an earlier check could not establish these. */
@@ -91,6 +93,11 @@ export interface Check {
    */
   retry?: "deadline" | number;
   run(context: CheckContext): Promise<CheckOutcome>;
+}
+
+/** A check, with its id kept as a literal type (for the registry's `CheckId`). */
+export function defineCheck<const Id extends string>(check: Check<Id>): Check<Id> {
+  return check;
 }
 
 export function pass(...observed: string[]): CheckOutcome {

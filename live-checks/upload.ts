@@ -7,8 +7,10 @@ import {
   type ObjectCannedACL,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { describeFailure, neverReachedServer, type S3Failure } from "../io/s3";
-import type { CheckContext } from "./types";
+import { diagnoseS3 } from "./diagnose";
+import { describeFailure, formatFailure, neverReachedServer, type S3Failure } from "./io/s3";
+import { headerRefusal } from "./writer-headers";
+import { fail, type CheckContext, type CheckOutcome } from "./check";
 
 /** What Mastodon sends with every upload (Paperclip's s3_headers in config/initializers/paperclip.rb). */
 export const MASTODON_CACHE_CONTROL = "public, max-age=315576000, immutable";
@@ -105,4 +107,34 @@ async function multipartUpload(context: CheckContext, { key, body, acl, s3, cont
     // A failed multipart upload keeps its parts (and their storage) until aborted.
     if (uploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }), signal).catch(() => undefined);
   }
+}
+
+const MIB = 1024 * 1024;
+
+/** Largest probe verify sends to test multipart: beyond it the check says it did not test (a skip, never a pass). */
+export const MAX_MULTIPART_PROBE_BYTES = 64 * MIB;
+
+/** How an upload of `size` bytes goes, for the report line. */
+export function describeUpload(context: CheckContext, size: number): string {
+  return size >= context.target.multipartThresholdBytes
+    ? `multipart upload (${size} bytes >= S3_MULTIPART_THRESHOLD ${context.target.multipartThresholdBytes} bytes)`
+    : "PUT";
+}
+
+/** A multipart upload failed: the server refuses multipart, or one of its steps was refused for another reason. */
+export function multipartFailure(context: CheckContext, observed: string[], error: MultipartStepFailed): CheckOutcome {
+  const threshold = context.target.multipartThresholdBytes;
+  const { failure } = error;
+  if (headerRefusal(failure) || failure.code === "MethodNotAllowed") {
+    const small = threshold < 5 * MIB;
+    return fail(
+      observed,
+      `the server refuses multipart uploads (${error.step}: ${formatFailure(failure)}): every upload of ${threshold} bytes or more fails ("Media could not be stored")${small ? `; S3_MULTIPART_THRESHOLD is read in BYTES, so ${threshold} means ${threshold} bytes and nearly every upload goes multipart` : ""}`,
+      small && threshold > 0
+        ? `write S3_MULTIPART_THRESHOLD=${threshold * MIB} (${threshold} MB in bytes); uploads above it still go multipart, so also use a storage that supports multipart uploads`
+        : "use a storage (or gateway) that supports multipart uploads; raising S3_MULTIPART_THRESHOLD (in bytes) above Mastodon's largest media only hides it",
+    );
+  }
+  const diagnosis = diagnoseS3(failure, context.target, error.step === "CreateMultipartUpload" ? "s3:PutObject" : "s3:PutObject (multipart)");
+  return fail(observed, diagnosis.cause, diagnosis.fix, diagnosis.transient);
 }
