@@ -1,32 +1,6 @@
 import { recognizeProvider } from "../mastodon-env/providers";
 import type { VerifyTarget } from "../mastodon-env/target";
 
-/**
- * What a provider's host name says about the region (AWS docs, "Amazon S3 endpoints and quotas"; DigitalOcean docs, "Spaces regional endpoints"): AWS and Spaces put the region in
- * their API hosts, R2's account endpoint only works with the region `auto` (or us-east-1). A mismatch with
- * S3_REGION, or a bucket name inside the endpoint host, is a classic cause of failed uploads (section 6.3).
- */
-export interface HostRegion {
-  provider: "AWS" | "Spaces" | "R2";
-  /** The region the host names; undefined for R2, whose one endpoint serves every location. */
-  region?: string;
-  /** The bucket name in front of the regional host (virtual-host style), if any. */
-  bucketLabel?: string;
-}
-
-export function regionOfHost(host: string): HostRegion | undefined {
-  const spaces = /^(?:(.+)\.)?([a-z]{3}\d)\.digitaloceanspaces\.com$/.exec(host);
-  if (spaces) return { provider: "Spaces", region: spaces[2], bucketLabel: spaces[1] };
-  const aws = /^(?:(.+)\.)?s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)\.amazonaws\.com$/.exec(host);
-  if (aws) return { provider: "AWS", region: aws[2], bucketLabel: aws[1] };
-  const r2 = /^(?:(.+)\.)?[0-9a-f]{32}(?:\.(?:eu|fedramp))?\.r2\.cloudflarestorage\.com$/.exec(host);
-  if (r2) return { provider: "R2", bucketLabel: r2[1] };
-  return undefined;
-}
-
-/** R2 accepts these SigV4 regions (Cloudflare R2 docs, "S3 API compatibility"). */
-export const R2_REGIONS = ["auto", "us-east-1"] as const;
-
 export interface RegionReport {
   observed: string[];
   problems: { cause: string; fix: string }[];

@@ -30,8 +30,3 @@ export function writerS3(context: CheckContext): S3Client {
 export function effectiveAcl(context: CheckContext): string | undefined {
   return context.state.aclRejected ? undefined : context.target.uploadAcl;
 }
-
-/** Whether the writer's client sends CRC32 checksum headers on uploads (WHEN_SUPPORTED, the SDK default). */
-export function sendsChecksums(context: CheckContext): boolean {
-  return context.target.requestChecksumCalculation === "WHEN_SUPPORTED" && context.io.s3WhenRequired !== undefined && !context.state.checksumRejected;
-}

@@ -64,9 +64,6 @@ export const STORAGE_VARIABLES = [
 
 export type StorageVariable = (typeof STORAGE_VARIABLES)[number];
 
-/** Variables whose value is a credential: never shown. */
-export const SECRET_VARIABLES: readonly string[] = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "CACHE_BUSTER_SECRET"];
-
 export interface MastodonEnv {
   vars: Record<StorageVariable, Variable>;
   /** `ENV['S3_ENABLED'] == 'true'`: exactly `true`, nothing else turns object storage on. */

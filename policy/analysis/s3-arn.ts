@@ -1,5 +1,5 @@
 import { PRIVATE_PREFIXES, PUBLIC_PREFIXES } from "../../components/prefixes";
-import { hasWildcard, literalPrefix } from "./patterns";
+import { literalPrefix } from "./patterns";
 
 /** An S3 resource pattern split into bucket and key: `arn:aws:s3:::BUCKET` or `arn:aws:s3:::BUCKET/KEY`. */
 export interface S3Target {
@@ -29,9 +29,4 @@ export function isPublicKeyPattern(key: string): boolean {
   const index = whole.findIndex((segment) => (PUBLIC_PREFIXES as readonly string[]).includes(`${segment}/`));
   if (index === -1) return false;
   return !whole.slice(0, index).some((segment) => (PRIVATE_PREFIXES as readonly string[]).includes(`${segment}/`));
-}
-
-/** Whether a bucket name pattern names one bucket (no wildcard). */
-export function isSingleBucket(bucket: string): boolean {
-  return !hasWildcard(bucket);
 }

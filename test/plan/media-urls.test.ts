@@ -10,7 +10,7 @@ import { previousMediaRedirect } from "../../providers/cloudflare/previous-media
 import { safeParseStackConfig } from "../../components/config";
 import { planCli } from "../helpers/plan-cli";
 
-const FIXTURES = path.join(__dirname, "../fixtures/stacks");
+const FIXTURES = path.join(__dirname, "../fixtures/cases/stacks");
 
 function planWithEnv(env: string): DiffablePlan {
   return { stack: "aws", resources: [], envProductionMasked: env };

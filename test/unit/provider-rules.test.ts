@@ -130,7 +130,7 @@ describe("MinIO site regions", () => {
   });
 
   it("plans the case17 stack (site region EU1) cleanly", async () => {
-    const root = path.join(__dirname, "../fixtures/stacks");
+    const root = path.join(__dirname, "../fixtures/cases/stacks");
     expect(readFileSync(path.join(root, "Pulumi.case17.yaml"), "utf8")).toContain("region: EU1");
     const plan = await planStack("case17", root);
     expect(plan.violations.filter((violation) => violation.level === "mandatory")).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { regionOfHost, regionReport } from "../../live-checks/region";
+import { regionReport } from "../../live-checks/region";
+import { recognizeProvider } from "../../mastodon-env/providers";
 import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
 const R2_ACCOUNT = "0123456789abcdef0123456789abcdef";
@@ -21,20 +22,21 @@ function target(env: Record<string, string>): VerifyTarget {
   return result.target;
 }
 
-describe("regionOfHost", () => {
+// What regionReport reads from a host name: the provider, the region and the bucket label in front of it.
+describe("recognizeProvider (the region and bucket a host names)", () => {
   it("reads the region of AWS, Spaces and R2 API hosts, and the bucket in front of them", () => {
-    expect(regionOfHost("s3.eu-central-1.amazonaws.com")).toEqual({ provider: "AWS", region: "eu-central-1", bucketLabel: undefined });
-    expect(regionOfHost("s3-us-west-2.amazonaws.com")).toEqual({ provider: "AWS", region: "us-west-2", bucketLabel: undefined });
-    expect(regionOfHost("media.s3.dualstack.ap-southeast-2.amazonaws.com")).toEqual({ provider: "AWS", region: "ap-southeast-2", bucketLabel: "media" });
-    expect(regionOfHost("ams3.digitaloceanspaces.com")).toEqual({ provider: "Spaces", region: "ams3", bucketLabel: undefined });
-    expect(regionOfHost("media.fra1.digitaloceanspaces.com")).toEqual({ provider: "Spaces", region: "fra1", bucketLabel: "media" });
-    expect(regionOfHost(`${R2_ACCOUNT}.eu.r2.cloudflarestorage.com`)).toEqual({ provider: "R2", bucketLabel: undefined });
-  });
-
-  it("knows nothing about other hosts", () => {
-    expect(regionOfHost("minio.example.com")).toBeUndefined();
-    expect(regionOfHost("127.0.0.1")).toBeUndefined();
-    expect(regionOfHost("media.fra1.cdn.digitaloceanspaces.com")).toBeUndefined();
+    const read = (host: string) => {
+      const found = recognizeProvider(host);
+      return found && { provider: found.provider.id, region: found.region, bucketLabel: found.bucketLabel };
+    };
+    expect(read("s3.eu-central-1.amazonaws.com")).toEqual({ provider: "aws", region: "eu-central-1", bucketLabel: undefined });
+    expect(read("s3-us-west-2.amazonaws.com")).toEqual({ provider: "aws", region: "us-west-2", bucketLabel: undefined });
+    expect(read("media.s3.dualstack.ap-southeast-2.amazonaws.com")).toEqual({ provider: "aws", region: "ap-southeast-2", bucketLabel: "media" });
+    expect(read("ams3.digitaloceanspaces.com")).toEqual({ provider: "spaces", region: "ams3", bucketLabel: undefined });
+    expect(read("media.fra1.digitaloceanspaces.com")).toEqual({ provider: "spaces", region: "fra1", bucketLabel: "media" });
+    expect(read(`${R2_ACCOUNT}.eu.r2.cloudflarestorage.com`)).toEqual({ provider: "r2", region: undefined, bucketLabel: undefined });
+    expect(read("storage.example.com")).toBeUndefined();
+    expect(read("127.0.0.1")).toBeUndefined();
   });
 });
 
