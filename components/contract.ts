@@ -14,7 +14,7 @@ export interface DnsRecordSpec {
 /**
  * What every provider component knows about the storage it built: the env facts with the credential and
  * the alias host still as Outputs. Among them the provider's ACL mode (`aclMode`: `no-acl` or `object-acl`),
- * which each component declares and the one renderer turns into S3_PERMISSION (DESIGN.md principle 1).
+ * which each component declares and the one renderer (components/env.ts `renderEnv`) turns into S3_PERMISSION.
  */
 export type StorageFacts = Omit<EnvFacts, "accessKeyId" | "secretAccessKey" | "aliasHost" | "cacheBuster"> & {
   aliasHost?: pulumi.Input<string>;

@@ -1,7 +1,7 @@
 import { cacheBusterLines, type CacheBusterFacts } from "./cache-buster";
 
 /**
- * Where anonymous read of public media comes from, a per-provider fact (DESIGN.md principle 1):
+ * Where anonymous read of public media comes from, a per-provider fact (components/contract.ts `aclMode`):
  *
  * - `no-acl`: a bucket policy or the CDN serves the public prefixes; Mastodon must send no ACL at all
  *   (`S3_PERMISSION=` empty). AWS (ACLs disabled, CloudFront OAC), R2 (no ACLs: 501), MinIO.

@@ -1,5 +1,5 @@
 /**
- * Media is never lost by accident (DESIGN.md principle 6). A production bucket is protected (`pulumi destroy`
+ * Media is never lost by accident (docs/configuration.md, "Keeping media safe"). A production bucket is protected (`pulumi destroy`
  * refuses) and retained on delete (even after `protect` is lifted, Pulumi only forgets it); only a test
  * bucket may be destroyed together with its objects.
  */

@@ -25,7 +25,7 @@ export interface RunVerifyOptions {
   checks?: readonly Check[];
   /** `--expect-cname`: the media host's record is the user's to create; while it is missing the run is pending. */
   expectCname?: ExpectedCname;
-  /** `--mastodon`: seed 001's round trip through the instance's API, after the storage checks. */
+  /** `--mastodon`: the round trip through the instance's API (live-checks/mastodon/round-trip.ts), after the storage checks. */
   mastodon?: MastodonTarget;
   /** `--previous-media-base`: an old media base whose URLs must redirect (checks/previous-media-redirect.ts). */
   previousMediaBase?: string;

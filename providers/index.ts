@@ -14,7 +14,7 @@ export type MediaStorageFactory<P extends ProviderName> = (
 
 /**
  * Each provider is loaded only when its stack is planned or deployed, so a stack pays for one provider SDK
- * (DESIGN.md principle 7).
+ * (`npm run bench` lists the provider SDKs each plan loaded: docs/performance.md).
  */
 const factories: { [P in ProviderName]: () => Promise<MediaStorageFactory<P>> } = {
   aws: async () => (await import("./aws")).createMediaStorage,

@@ -5,7 +5,7 @@ import { mediaUrlAlertLine, mediaUrlChange, type MediaUrlAlert, type MediaUrlCon
 
 export type { MediaUrlAlert, MediaUrlContext } from "./media-urls";
 
-/** The part of a `--json` plan the diff reads (DESIGN.md, "The --json plan"). */
+/** The part of a `--json` plan the diff reads (docs/pull-requests.md, "The JSON plan"). */
 export interface DiffablePlan {
   stack: string;
   resources: readonly DiffableResource[];

@@ -2,7 +2,7 @@ import { BUCKET_TYPES } from "../extract/buckets";
 import type { ResourceRule } from "../rule";
 
 /**
- * Media is never lost by accident (DESIGN.md principle 6, components/protection.ts): a production bucket is
+ * Media is never lost by accident (docs/configuration.md "Keeping media safe", components/protection.ts): a production bucket is
  * protected, retained on delete and never force-destroyed; a test bucket is neither protected nor retained,
  * so that `pulumi destroy` really cleans up. retainOnDelete is only visible to the offline plan (see
  * RuleResource.retainOnDelete).

@@ -14,7 +14,7 @@ export interface CommandRun {
  * Runs a command in this process, as `npm run NAME -- ...argv` would run it, and returns its exit code and
  * what it wrote. A command that throws fails the test (commands turn every error into an exit code).
  * Spawning the command instead costs a Node.js start and the SDK's load per call (about 1.5 s of CPU);
- * test/unit/npm-scripts.test.ts runs each command once the way users do, loader and npm included.
+ * the tests that must see the process (exit code, loader, signals) start it through test/helpers/npm-script.ts.
  */
 export async function runCommand(command: Command, argv: string[]): Promise<CommandRun> {
   let stdout = "";
