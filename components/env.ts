@@ -1,4 +1,5 @@
 import { cacheBusterLines, type CacheBusterFacts } from "./cache-buster";
+import { SECRET_MASK } from "./masks";
 
 /**
  * Where anonymous read of public media comes from, a per-provider fact (components/contract.ts `aclMode`):
@@ -118,13 +119,13 @@ export function mediaBaseUrl(facts: Pick<EnvFacts, "protocol" | "aliasHost" | "h
 /** Env variables whose value is a credential. */
 export const SECRET_ENV_KEYS = ["AWS_SECRET_ACCESS_KEY", "CACHE_BUSTER_SECRET"] as const;
 
-/** The env block as a reviewer may see it: credential values replaced by `[secret]`. */
+/** The env block as a reviewer may see it: credential values replaced by SECRET_MASK (`[secret]`). */
 export function maskEnvSecrets(env: string): string {
   return env
     .split("\n")
     .map((line) => {
       const name = line.split("=", 1)[0] ?? "";
-      return (SECRET_ENV_KEYS as readonly string[]).includes(name) ? `${name}=[secret]` : line;
+      return (SECRET_ENV_KEYS as readonly string[]).includes(name) ? `${name}=${SECRET_MASK}` : line;
     })
     .join("\n");
 }

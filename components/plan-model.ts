@@ -1,6 +1,3 @@
-/** How the plan prints a value the program could not know offline; the policy runner turns it back into an unknown. */
-export const UNKNOWN_MASK = "[unknown]";
-
 /** One resource of the offline plan, as the program registered it (the `--json` plan, docs/pull-requests.md "The JSON plan"). */
 export interface PlannedResource {
   type: string;
@@ -42,10 +39,7 @@ export interface Plan {
   /**
    * Values the mock engine invented in place of what the provider assigns at deploy time (ids, ARNs' account
    * and id parts, access key ids, generated host names and validation records). The plan's output shows
-   * MOCK_PLACEHOLDER instead of them.
+   * MOCK_PLACEHOLDER (components/masks.ts) instead of them.
    */
   mockValues: string[];
 }
-
-/** What the plan shows instead of a value only the provider knows, after deploy. */
-export const MOCK_PLACEHOLDER = "(known after deploy)";

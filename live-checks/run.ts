@@ -1,4 +1,5 @@
 import { CHECKS } from "./registry";
+import { SECRET_MASK } from "../components/masks";
 import type { Check, CheckContext, CheckHints } from "./check";
 import { httpRequest } from "./io/http";
 import { ProbeRegistry } from "./probes";
@@ -94,7 +95,7 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
   }
 
   const secrets = [target.facts.secretAccessKey, target.facts.accessKeyId, options.mastodon?.token ?? ""].filter((s) => s.length >= 4);
-  const redact = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join("[secret]"), text);
+  const redact = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join(SECRET_MASK), text);
   const context: CheckContext = {
     target,
     origin,

@@ -1,21 +1,19 @@
-import { MOCK_PLACEHOLDER } from "../components/plan-model";
+import { MOCK_PLACEHOLDER, OFFLINE_SECRET_PLACEHOLDER, SECRET_MASK } from "../components/masks";
 import { CACHE_BUSTER_VARIABLES } from "./cache-buster";
 import { STORAGE_VARIABLES } from "./model";
 
 /**
- * Values this project PRINTS in place of a real one, and that a user may paste back into an env file: the offline
- * plan's "(known after deploy)" (components/plan-model.ts MOCK_PLACEHOLDER), the masked secret "[secret]"
- * (offline-plan/run.ts SECRET_MASK, components/env.ts maskEnvSecrets, verify's redaction, the host script's diff),
- * the offline plan's secret config stand-in (offline-plan/stack-file.ts OFFLINE_SECRET_PLACEHOLDER), the `<...>`
+ * Values this project PRINTS in place of a real one, and that a user may paste back into an env file: the masks
+ * of components/masks.ts (the offline plan's "(known after deploy)", the masked secret "[secret]", the offline
+ * plan's secret config stand-in), the `<...>`
  * templates of migrate's offline plan and doctor's fixes (`<writer key id, after pulumi up>`,
  * `S3_BUCKET=<your bucket name>`), and the `...` of `AWS_ACCESS_KEY_ID=...` or of a value cut short for display.
  * Mastodon would use any of them as a real bucket, host or key and fail on every upload, or worse, copy to it.
  */
 const MARKERS: readonly { test(value: string): boolean; what: string }[] = [
   { test: (v) => v.includes(MOCK_PLACEHOLDER), what: `the offline plan's ${MOCK_PLACEHOLDER}` },
-  { test: (v) => v.includes("[secret]"), what: "the masked value [secret]" },
-  // offline-plan/stack-file.ts OFFLINE_SECRET_PLACEHOLDER (kept literal: mastodon-env/ does not import offline-plan/).
-  { test: (v) => v.includes("offline-plan-secret-placeholder"), what: "the offline plan's secret stand-in" },
+  { test: (v) => v.includes(SECRET_MASK), what: `the masked value ${SECRET_MASK}` },
+  { test: (v) => v.includes(OFFLINE_SECRET_PLACEHOLDER), what: "the offline plan's secret stand-in" },
   { test: (v) => /<[^<>]*>/.test(v), what: "a <...> template" },
   { test: (v) => v.endsWith("...") || v.endsWith("\u2026"), what: "a mask or a value cut short with ..." },
 ];

@@ -2,7 +2,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { offlineResolver, setProgramDnsResolver } from "../components/dns-status";
 import { createMocks } from "./mocks";
-import { UNKNOWN_MASK, type PlannedResource, type PlanOutput } from "../components/plan-model";
+import { UNKNOWN_MASK } from "../components/masks";
+import type { PlannedResource, PlanOutput } from "../components/plan-model";
 
 export const PROJECT = "mastodon-media";
 const PROJECT_ROOT = path.resolve(__dirname, "..");

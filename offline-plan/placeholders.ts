@@ -1,4 +1,4 @@
-import { MOCK_PLACEHOLDER } from "../components/plan-model";
+import { MOCK_PLACEHOLDER } from "../components/masks";
 
 /** Where a placeholder stands in the plan's JSON: a stack output, or an input of a resource (by URN). */
 export interface PlaceholderAt {

@@ -3,7 +3,8 @@ import { maskEnvSecrets } from "../components/env";
 import { evaluatePlan } from "../policy/evaluate";
 import { runProgram } from "./engine";
 import { readStackFile } from "./stack-file";
-import { MOCK_PLACEHOLDER, type Plan, type PlannedResource } from "../components/plan-model";
+import { MOCK_PLACEHOLDER, SECRET_MASK } from "../components/masks";
+import type { Plan, PlannedResource } from "../components/plan-model";
 import { hideMockValues, type PlaceholderAt } from "./placeholders";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -21,8 +22,6 @@ export async function planStack(stack: string, root: string = PROJECT_ROOT): Pro
     mockValues,
   };
 }
-
-export const SECRET_MASK = "[secret]";
 
 /**
  * The plan as printed or written: secret inputs and outputs masked unless asked for, and every value the mock

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, YAMLParseError } from "yaml";
 import { UserError } from "../components/errors";
+import { OFFLINE_SECRET_PLACEHOLDER } from "../components/masks";
 
 export interface StackFileConfig {
   /** Every key as the CLI passes it to the program: `namespace:key` -> string (structured values as JSON). */
@@ -9,8 +10,6 @@ export interface StackFileConfig {
   secretKeys: string[];
 }
 
-/** A `secure:` value cannot be decrypted offline; the program receives this placeholder, marked secret. */
-export const OFFLINE_SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
 
 export function stackFilePath(stack: string, root: string): string {
   return path.join(root, `Pulumi.${stack}.yaml`);

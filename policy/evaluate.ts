@@ -1,5 +1,6 @@
 import type { EnforcementLevel as PackEnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
-import { UNKNOWN_MASK, type PlannedResource, type PolicyViolation } from "../components/plan-model";
+import { UNKNOWN_MASK } from "../components/masks";
+import type { PlannedResource, PolicyViolation } from "../components/plan-model";
 import { environmentFromStackConfig } from "./environment";
 import { rules } from "./registry";
 import type { Rule, RuleContext, RuleResource } from "./rule";

@@ -1,3 +1,4 @@
+import { SECRET_MASK } from "../../components/masks";
 import { parseEnvFile } from "../../mastodon-env/env-file";
 import { readMastodonEnv } from "../../mastodon-env/model";
 import type { DiffablePlan } from "./diff";
@@ -39,7 +40,7 @@ export function mediaUrlBase(plan: DiffablePlan): string | undefined {
     }
   }
   const output = plan.outputs?.mediaBaseUrl;
-  return typeof output === "string" && output !== "[secret]" ? `${output.replace(/\/$/, "")}/` : undefined;
+  return typeof output === "string" && output !== SECRET_MASK ? `${output.replace(/\/$/, "")}/` : undefined;
 }
 
 export function mediaUrlChange(before: DiffablePlan, after: DiffablePlan, context?: MediaUrlContext): MediaUrlAlert | undefined {

@@ -1,4 +1,5 @@
-import { SECRET_MASK, type PublicPlan } from "../../offline-plan/run";
+import { SECRET_MASK } from "../../components/masks";
+import type { PublicPlan } from "../../offline-plan/run";
 
 type Resource = PublicPlan["resources"][number];
 

@@ -1,3 +1,4 @@
+import { SECRET_MASK } from "../masks";
 import { LOCATION_VARIABLES } from "./merge";
 import { MERGE_AWK } from "./merge.awk";
 import { restartScript, shellQuote, systemdRestartCommand, type RestartSpec } from "./restart";
@@ -57,7 +58,7 @@ cp -p "$env_path" "$new"
 cat "$tmp/merged" > "$new"
 mv -f "$new" "$env_path"
 say "merged the storage block into $env_path (diff, secrets masked):"
-diff -U0 "$backup" "$env_path" | sed -E 's/^([-+][ \\t]*(export[ \\t]+)?(${MASKED})[ \\t]*=).*$/\\1[secret]/' || true
+diff -U0 "$backup" "$env_path" | sed -E 's/^([-+][ \\t]*(export[ \\t]+)?(${MASKED})[ \\t]*=).*$/\\1${SECRET_MASK}/' || true
 ${restart ? `say "restarting Mastodon"
 if ! { ${restart}; }; then
   die "the restart failed; the new env is in place and the previous one is $backup"

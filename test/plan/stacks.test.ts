@@ -8,7 +8,7 @@ import { ConfigError } from "../../components/errors";
 import { runProgram } from "../../offline-plan/engine";
 import { planStack, PROJECT_ROOT, publicPlan } from "../../offline-plan/run";
 import { committedStacks } from "../../cli/plan/stacks";
-import { MOCK_PLACEHOLDER } from "../../components/plan-model";
+import { MOCK_PLACEHOLDER } from "../../components/masks";
 
 /** The committed stack files only: a user's own uncommitted copy must not change what the tests check. */
 const STACKS = committedStacks(PROJECT_ROOT);

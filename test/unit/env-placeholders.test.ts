@@ -6,7 +6,7 @@ import { diagnoseEnv } from "../../cli/doctor/diagnose";
 import { readTarget } from "../../mastodon-env/target";
 import { parseEnvFile } from "../../mastodon-env/env-file";
 import { findPlaceholders } from "../../mastodon-env/placeholders";
-import { MOCK_PLACEHOLDER } from "../../components/plan-model";
+import { MOCK_PLACEHOLDER } from "../../components/masks";
 import { runDoctorCommand, runMigrateCommand as migrateCli, runVerifyCommand } from "../helpers/command";
 
 const ROOT = path.resolve(__dirname, "../..");
