@@ -20,7 +20,7 @@ export interface SelfCheckArgs {
   previousMediaBase?: string;
 }
 
-/** verify's exit code for "the expected DNS record does not exist yet" (live-checks/report.ts, EXIT.pending). */
+/** verify's exit code for "the expected DNS record does not exist yet" (cli/shared/exit-codes.ts EXIT.pending). */
 export const VERIFY_EXIT_PENDING = 4;
 
 /**

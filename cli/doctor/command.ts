@@ -3,7 +3,8 @@ import { answerArguments, guardCommand, type CommandIo } from "../shared/command
 import { outputFileProblem } from "../shared/user-files";
 import { readEnvSource, writeJson } from "../shared/env-source";
 import { MAX_RETRY_SECONDS } from "../../live-checks/retry";
-import { EXIT, renderProblems } from "../../live-checks/report";
+import { renderProblems } from "../../live-checks/report";
+import { EXIT, reportJson } from "../shared/exit-codes";
 import { parseDoctorArgs, USAGE } from "./args";
 import { diagnoseEnv } from "./diagnose";
 import { renderAttributions, runLive, type LiveResult } from "./live";
@@ -73,7 +74,7 @@ async function runDoctor(argv: string[], io: CommandIo): Promise<number> {
       exitCode,
       provider: { id: diagnosis.provider.provider.id, name: diagnosis.provider.provider.name, region: diagnosis.provider.region ?? null },
       findings: diagnosis.findings,
-      ...(live ? { live: { report: live.report ?? null, problems: live.problems ?? [], attributions: live.attributions, systemRedirect: live.systemRedirect ?? null } } : {}),
+      ...(live ? { live: { report: live.report ? reportJson(live.report) : null, problems: live.problems ?? [], attributions: live.attributions, systemRedirect: live.systemRedirect ?? null } } : {}),
     }, io);
   }
   return exitCode;

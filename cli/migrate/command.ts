@@ -1,5 +1,6 @@
 import { UserError } from "../../components/errors";
 import { answerArguments, guardCommand, type CommandIo } from "../shared/command";
+import { EXIT } from "../shared/exit-codes";
 import { parseMigrateArgs, USAGE, type MigrateArgs } from "./args";
 import type { CheckReport } from "./check";
 import { ensureRclone, formatStats, runPass, type PassResult } from "./copy";
@@ -10,7 +11,6 @@ import { forRcloneVersion, rcloneVersionProblem, readRcloneVersion } from "./rcl
 import { renderMigrationPlan } from "./timeline";
 
 /** Exit codes: 0 done (or the plan printed), 1 a copy or the check failed, 2 bad arguments or input. */
-export const EXIT = { ok: 0, failed: 1, input: 2 } as const;
 
 /** How many missing or different keys are printed one per line; the count covers the rest. */
 const LISTED = 50;

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../../components/errors";
 import { guardCommand, type CommandIo } from "../shared/command";
+import { EXIT } from "../shared/exit-codes";
 import { outputFileProblem, writeUserFile } from "../shared/user-files";
 import { reviewStackFile } from "../../components/review-stack";
 import { parsePlanArgs, UsageError, USAGE, type PlanArgs } from "./args";
@@ -30,7 +31,7 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
   const args = parsePlanArgs(argv);
   if (args.help) {
     io.out(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   let stack = args.stack;
   try {
@@ -78,7 +79,7 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
           (production ? ": a production bucket would be lost.\n" : `; ${stack} is a test stack, whose buckets may go: not failing.\n`),
       );
     }
-    return mandatory > 0 || lossFails || mediaUrlsRefused ? 1 : 0;
+    return mandatory > 0 || lossFails || mediaUrlsRefused ? EXIT.failed : EXIT.ok;
   } catch (error) {
     if (error instanceof UserError && args.markdown && args.markdown !== "-" && !outputFileProblem("--markdown", args.markdown)) {
       writeUserFile("--markdown", args.markdown, renderPlanErrorMarkdown(stack, error.message));

@@ -1,4 +1,5 @@
 import { UserError } from "../../components/errors";
+import { EXIT } from "./exit-codes";
 
 /** Where a command writes: its standard output and standard error, as text (no newline is added). */
 export interface CommandIo {
@@ -19,10 +20,6 @@ export const PROCESS_IO: CommandIo = {
   err: (text) => void process.stderr.write(text),
 };
 
-/** Exit codes every command shares: 2 a mistake in the user's input (arguments, files, config), 3 a bug. */
-export const EXIT_INPUT = 2;
-export const EXIT_BUG = 3;
-
 /**
  * Wraps a command body so that a user's mistake (a `UserError`) goes to standard error as `NAME: message`
  * (or as `format` words it) with exit 2, never a stack trace; anything else is a bug in this project: its
@@ -35,10 +32,10 @@ export function guardCommand(name: string, body: Command, format: (error: UserEr
     } catch (error) {
       if (error instanceof UserError) {
         io.err(`${format(error)}\n`);
-        return EXIT_INPUT;
+        return EXIT.input;
       }
       io.err(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      return EXIT_BUG;
+      return EXIT.bug;
     }
   };
 }
@@ -49,7 +46,7 @@ export function runAsMain(command: Command): void {
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error);
-      process.exit(EXIT_BUG);
+      process.exit(EXIT.bug);
     },
   );
 }
@@ -61,8 +58,8 @@ export function runAsMain(command: Command): void {
 export function answerArguments(name: string, usage: string, parsed: { help: true } | { problems: readonly string[] }, io: CommandIo): number {
   if ("help" in parsed && parsed.help) {
     io.out(`${usage}\n`);
-    return 0;
+    return EXIT.ok;
   }
   io.err(`${(parsed as { problems: readonly string[] }).problems.map((problem) => `${name}: ${problem}`).join("\n")}\n${usage}\n`);
-  return EXIT_INPUT;
+  return EXIT.input;
 }

@@ -4,7 +4,8 @@ import { answerArguments, guardCommand, type Command, type CommandIo } from "../
 import { outputFileProblem } from "../shared/user-files";
 import { parseEnvFile } from "../../mastodon-env/env-file";
 import { readEnvSource, writeJson } from "../shared/env-source";
-import { EXIT, renderProblems } from "../../live-checks/report";
+import { renderProblems } from "../../live-checks/report";
+import { EXIT, reportExitCode, reportJson } from "../shared/exit-codes";
 import { runVerify } from "../../live-checks/run";
 import { readTarget } from "../../mastodon-env/target";
 import { readMastodonTarget } from "../../live-checks/mastodon/options";
@@ -56,8 +57,8 @@ async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.Proce
     if (options.json) writeJson(options.jsonFile ?? "-", { ok: false, exitCode: EXIT.pending, pending: outcome.pending }, io);
     return EXIT.pending;
   }
-  if (options.json) writeJson(options.jsonFile ?? "-", outcome.report, io);
-  return outcome.report.exitCode;
+  if (options.json) writeJson(options.jsonFile ?? "-", reportJson(outcome.report), io);
+  return reportExitCode(outcome.report);
 }
 
 function inputFailure(options: VerifyOptions, io: CommandIo, problems: string[], what: string): number {

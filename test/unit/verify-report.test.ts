@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildReport, EXIT, renderProblems, renderResult, renderSummary } from "../../live-checks/report";
+import { buildReport, renderProblems, renderResult, renderSummary } from "../../live-checks/report";
+import { EXIT, reportExitCode, reportJson } from "../../cli/shared/exit-codes";
 import type { CheckResult } from "../../live-checks/runner";
 import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
@@ -38,13 +39,17 @@ const report = (checks: CheckResult[], leftover: string[] = [], interrupted = fa
 
 describe("buildReport", () => {
   it("exits 0 when nothing failed and every probe was removed, skips included", () => {
-    expect(report([passed, skipped])).toMatchObject({ ok: true, exitCode: EXIT.ok, mediaBase: "https://files.example.com", uploadAcl: null });
+    expect(report([passed, skipped])).toMatchObject({ ok: true, mediaBase: "https://files.example.com", uploadAcl: null });
+    expect(reportExitCode(report([passed, skipped]))).toBe(EXIT.ok);
+    // The JSON report: ok and exitCode first, as docs/verify.md lists them.
+    expect(Object.keys(reportJson(report([passed, skipped]))).slice(0, 3)).toEqual(["ok", "exitCode", "bucket"]);
   });
 
   it("exits 1 on a failed check or a probe left behind, and 130 when interrupted", () => {
-    expect(report([passed, failedCors]).exitCode).toBe(EXIT.failed);
-    expect(report([passed], ["s3://b/k: 403 AccessDenied"]).exitCode).toBe(EXIT.failed);
-    expect(report([passed], [], true).exitCode).toBe(EXIT.interrupted);
+    expect(reportExitCode(report([passed, failedCors]))).toBe(EXIT.failed);
+    expect(reportExitCode(report([passed], ["s3://b/k: 403 AccessDenied"]))).toBe(EXIT.failed);
+    expect(reportExitCode(report([passed], [], true))).toBe(EXIT.interrupted);
+    expect(report([passed], [], true).ok).toBe(false);
   });
 
   it("never carries the credential", () => {

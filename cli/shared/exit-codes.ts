@@ -1,0 +1,34 @@
+import type { VerifyReport } from "../../live-checks/report";
+
+/**
+ * The exit codes of every command (plan, verify, doctor, migrate), in one table; scripts and CI rely on them
+ * (README "Commands", docs/verify.md). components/self-check.ts repeats `pending` in its shell script, since
+ * components/ may not import cli/; test/cli/shared/exit-codes.test.ts holds the two equal.
+ */
+export const EXIT = {
+  /** Nothing wrong: a clean plan, every check passed and every probe removed, a healthy env, a complete copy. */
+  ok: 0,
+  /** Something is wrong: a mandatory policy, a failed or inconclusive check, a probe left behind, a finding, a missing copy. */
+  failed: 1,
+  /** A mistake in the user's input (arguments, files, config, an unreachable host); nothing was created. */
+  input: 2,
+  /** A bug in this project: its stack trace is printed. */
+  bug: 3,
+  /** verify: the DNS record named by --expect-cname does not exist yet; nothing was checked or created. */
+  pending: 4,
+  /** Interrupted by Ctrl-C (SIGINT) or SIGTERM, after removing the probes. */
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A live-check report's exit code: interrupted, else failed unless the report is ok. */
+export function reportExitCode(report: Pick<VerifyReport, "ok" | "interrupted">): ExitCode {
+  return report.interrupted ? EXIT.interrupted : report.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** The report as `--json` prints it: `ok` and `exitCode` first, then the report (docs/verify.md). */
+export function reportJson(report: VerifyReport): { ok: boolean; exitCode: ExitCode } & VerifyReport {
+  const { ok, ...rest } = report;
+  return { ok, exitCode: reportExitCode(report), ...rest };
+}
