@@ -16,7 +16,7 @@ export const LEAST_PRIVILEGE_FIX =
  */
 export function misrouted(context: CheckContext, call: string): CheckOutcome | undefined {
   const { bucketInEndpoint } = context.target;
-  if (!bucketInEndpoint && !context.hints?.findings?.includes("bucket-in-endpoint")) return undefined;
+  if (!bucketInEndpoint && !context.hints?.bucketInEndpoint) return undefined;
   return inconclusive(
     [`${call}: not sent: S3_ENDPOINT names bucket ${bucketInEndpoint ?? "(see doctor)"}, so the request would be an object upload inside it, not a bucket call`],
     "with the bucket in S3_ENDPOINT, bucket-level calls cannot reach the bucket API: whether the writer may make them is not known",

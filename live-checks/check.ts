@@ -45,10 +45,13 @@ export interface CheckState {
   readOk?: boolean;
 }
 
-/** What doctor (or the target itself) already knows, so that a check reads its answers in that light. */
+/** What the caller already knows, so that a check reads its answers in that light (doctor --live sets bucketInEndpoint). */
 export interface CheckHints {
-  /** doctor finding ids (`bucket-in-endpoint`, `permission-refused`...). */
-  findings?: string[];
+  /**
+   * doctor found the bucket inside S3_ENDPOINT (its finding `bucket-in-endpoint`), also where the target could
+   * not tell which label is the bucket: bucket-level calls would land inside the bucket as object requests.
+   */
+  bucketInEndpoint?: boolean;
   /** How long the cache-bust check waits for the edge to drop a busted file (default 180 s; tests shorten it). */
   cacheBustWaitSeconds?: number;
 }

@@ -58,6 +58,11 @@ export const CHECKS = [
 /** The id of a live check: the name of its file in live-checks/checks/. */
 export type CheckId = (typeof CHECKS)[number]["id"];
 
+/** Whether an id (of a report line, say) is one of the registry's checks. */
+export function isCheckId(id: string): id is CheckId {
+  return CHECKS.some((check) => check.id === id);
+}
+
 /** Which check establishes each requirement, for the reason shown when a check is skipped. */
 export const REQUIREMENT_SOURCES: Record<Requirement, CheckId> = {
   probe: writerUpload.id,

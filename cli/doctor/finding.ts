@@ -1,4 +1,5 @@
 import type { MastodonEnv } from "../../mastodon-env/model";
+import type { CheckId } from "../../live-checks/registry";
 import type { Recognized } from "../../mastodon-env/providers";
 
 /**
@@ -11,9 +12,71 @@ import type { Recognized } from "../../mastodon-env/providers";
  */
 export type Severity = "error" | "warning" | "info";
 
+/**
+ * Every finding doctor can report, by its stable id, in the order docs/troubleshooting.md lists them (a test holds
+ * the two equal). The rules in cli/doctor/rules/ can only raise these.
+ */
+export const FINDING_IDS = [
+  "placeholder-value",
+  "local-storage",
+  "s3-not-enabled",
+  "bucket-missing",
+  "credentials-missing",
+  "signature-version",
+  "endpoint-empty",
+  "endpoint-not-url",
+  "endpoint-scheme",
+  "endpoint-http",
+  "endpoint-http-private",
+  "bucket-in-endpoint",
+  "endpoint-path",
+  "override-path-style-ignored",
+  "region-empty",
+  "region-mismatch",
+  "permission-invalid",
+  "permission-public-write",
+  "permission-refused",
+  "permission-acls-disabled",
+  "media-host-missing",
+  "alias-empty",
+  "hostname-empty",
+  "hostname-region",
+  "alias-scheme",
+  "alias-invalid",
+  "alias-port",
+  "alias-path",
+  "bucket-in-alias",
+  "alias-trailing-slash",
+  "alias-other-bucket",
+  "cloudfront-host-legacy",
+  "r2-dev-host",
+  "protocol-invalid",
+  "protocol-http",
+  "checksum-invalid",
+  "checksum-variables",
+  "checksum-mode-ignored",
+  "multipart-threshold-empty",
+  "multipart-threshold-bytes",
+  "force-single-request-value",
+  "force-single-request",
+  "r2-secret-raw-token",
+  "r2-key-id-shape",
+  "extra-media-host-invalid",
+  "extra-media-host-scheme",
+  "extra-media-host-path",
+  "key-prefix-empty",
+  "key-prefix-orphans",
+  "media-host-changed",
+  "--previous",
+  "moved-from-local",
+  "system-redirect-unchecked",
+] as const;
+
+export type FindingId = (typeof FINDING_IDS)[number];
+
 export interface Finding {
   /** Stable id, e.g. `permission-refused` (docs/troubleshooting.md lists every one). */
-  id: string;
+  id: FindingId;
   severity: Severity;
   /** The variable to change (or the one the finding is about). */
   variable: string;
@@ -21,8 +84,8 @@ export interface Finding {
   problem: string;
   /** The exact fix: the line to write, or the command to run. */
   fix: string;
-  /** verify check ids whose failure this finding explains (for `--live`). */
-  explains?: string[];
+  /** The live checks (live-checks/checks/<id>.ts) whose failure this finding explains (for `--live`). */
+  explains?: CheckId[];
 }
 
 /** What every rule reads: the env as Mastodon reads it, the provider its endpoint names, the previous env. */
@@ -36,6 +99,6 @@ export interface DoctorContext {
 
 export type Rule = (context: DoctorContext) => Finding[];
 
-export function finding(id: string, severity: Severity, variable: string, problem: string, fix: string, explains?: string[]): Finding {
+export function finding(id: FindingId, severity: Severity, variable: string, problem: string, fix: string, explains?: CheckId[]): Finding {
   return explains ? { id, severity, variable, problem, fix, explains } : { id, severity, variable, problem, fix };
 }

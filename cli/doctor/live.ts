@@ -4,7 +4,8 @@ import type { VerifyReport } from "../../live-checks/report";
 import { runVerify } from "../../live-checks/run";
 import { localMediaBase } from "../../mastodon-env/model";
 import { readTarget } from "../../mastodon-env/target";
-import type { Finding } from "./finding";
+import { isCheckId, type CheckId } from "../../live-checks/registry";
+import type { Finding, FindingId } from "./finding";
 
 /** What `https://LOCAL_DOMAIN/system/KEY` answered: a redirect to the media host keeps old local-storage URLs alive. */
 export interface SystemRedirect {
@@ -18,8 +19,8 @@ export interface LiveResult {
   report?: VerifyReport;
   /** Why the live checks could not run (the env is not usable by verify, or a host is unreachable). */
   problems?: string[];
-  /** Failed or inconclusive check id -> the doctor findings that explain it. */
-  attributions: Record<string, string[]>;
+  /** Failed or inconclusive check -> the doctor findings that explain it. */
+  attributions: Attributions;
 }
 
 /**
@@ -34,7 +35,7 @@ export async function runLive(values: ReadonlyMap<string, string>, findings: Fin
     retryForSeconds: options.retryForSeconds,
     out: options.out,
     say: options.say,
-    hints: { findings: findings.map((f) => f.id) },
+    hints: { bucketInEndpoint: findings.some((f) => f.id === "bucket-in-endpoint") },
   });
   if (outcome.kind === "unreachable") return { problems: outcome.problems, attributions: {} };
   if (outcome.kind === "interrupted") return { problems: ["interrupted"], attributions: {} };
@@ -64,22 +65,27 @@ export async function checkSystemRedirect(localBase: string, mediaBase: string, 
   }
 }
 
+/** Failed or inconclusive live check -> the findings that explain it. */
+export type Attributions = Partial<Record<CheckId, FindingId[]>>;
+
 /** Each failed or inconclusive check, with the ids of the findings that list it in `explains`. */
-export function attribute(report: VerifyReport, findings: Finding[]): Record<string, string[]> {
-  const result: Record<string, string[]> = {};
+export function attribute(report: VerifyReport, findings: Finding[]): Attributions {
+  const result: Attributions = {};
   for (const check of report.checks) {
-    if (check.status !== "fail" && check.status !== "inconclusive") continue;
-    const candidates = findings.filter((f) => f.severity !== "info" && f.explains?.includes(check.id));
+    // The round trip through Mastodon's API (mastodon-*) is not a check of the registry: no finding explains it.
+    const id = check.id;
+    if ((check.status !== "fail" && check.status !== "inconclusive") || !isCheckId(id)) continue;
+    const candidates = findings.filter((f) => f.severity !== "info" && f.explains?.includes(id));
     // What the server answered decides among them: verify's cause and fix name the variable at fault.
     const said = `${check.cause ?? ""} ${check.fix ?? ""}`;
     const named = candidates.filter((f) => f.variable.split(" and ").some((v) => said.includes(v)));
     const ids = (named.length > 0 ? named : candidates).map((f) => f.id);
-    if (ids.length > 0) result[check.id] = ids;
+    if (ids.length > 0) result[id] = ids;
   }
   return result;
 }
 
-export function renderAttributions(attributions: Record<string, string[]>, findings: Finding[], system?: SystemRedirect): string {
+export function renderAttributions(attributions: Attributions, findings: Finding[], system?: SystemRedirect): string {
   const entries = Object.entries(attributions);
   const lines: string[] = [];
   if (system) {

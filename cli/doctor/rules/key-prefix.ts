@@ -17,7 +17,6 @@ export const keyPrefix: Rule = ({ env }) => {
       "S3_KEY_PREFIX",
       `with S3_KEY_PREFIX=${env.keyPrefix}, \`tootctl media remove-orphans\` cannot work: it lists the bucket without the prefix (refused when the writer may list only under ${env.keyPrefix}/, and with --prefix it matches nothing), so orphaned files are never removed and storage only grows`,
       "keep the prefix if several instances share the bucket, and clean orphans by other means (a lifecycle rule on cache/, or one bucket per instance without S3_KEY_PREFIX)",
-      ["writer-orphans"],
     ),
   ];
 };
