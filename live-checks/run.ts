@@ -45,8 +45,7 @@ export type VerifyOutcome =
 export async function runVerify(target: VerifyTarget, origin: string, options: RunVerifyOptions): Promise<VerifyOutcome> {
   const started = Date.now();
   const deadline = started + options.retryForSeconds * 1000;
-  const { out, say } = options;
-  out(renderHeader(target, origin));
+  options.out(renderHeader(target, origin));
 
   const s3 = writerClient(target);
   // The same writer without the optional checksum headers: tells a refused checksum header apart (writer-upload).
@@ -54,6 +53,44 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
   const probes = new ProbeRegistry(target.facts.bucket, target.facts.keyPrefix);
   const controller = new AbortController();
   const stop = onSignals(controller, () => probes.pending());
+  // The one teardown, on every way out: the clients' sockets and the signal handlers.
+  try {
+    const notReady = await waitUntilReady(target, options, deadline, started, controller);
+    if (notReady) return notReady;
+    const secrets = [target.facts.secretAccessKey, target.facts.accessKeyId, options.mastodon?.token ?? ""].filter((s) => s.length >= 4);
+    const context: CheckContext = {
+      target,
+      origin,
+      io: { s3, ...(s3WhenRequired ? { s3WhenRequired } : {}), http: httpRequest, tls: tlsHandshake },
+      probes,
+      state: {},
+      hints: options.hints ?? {},
+      signal: controller.signal,
+      redact: (text) => secrets.reduce((masked, secret) => masked.split(secret).join(SECRET_MASK), text),
+      ...(options.previousMediaBase ? { previousMediaBase: options.previousMediaBase } : {}),
+    };
+    const report = await checkAndClean(context, options, deadline, started);
+    options.out(renderSummary(report));
+    return { kind: "report", report };
+  } finally {
+    s3.destroy();
+    s3WhenRequired?.destroy();
+    stop();
+  }
+}
+
+/**
+ * Before anything is created: the expected DNS record (with --expect-cname), then every endpoint answering.
+ * Returns the outcome that ends the run (pending, unreachable, interrupted), or undefined to go on.
+ */
+async function waitUntilReady(
+  target: VerifyTarget,
+  options: RunVerifyOptions,
+  deadline: number,
+  started: number,
+  controller: AbortController,
+): Promise<VerifyOutcome | undefined> {
+  const { out, say } = options;
   if (options.expectCname) {
     // A missing record the user has to create is a pending deploy, not a broken storage: say which record.
     const expected = options.expectCname;
@@ -66,11 +103,8 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
       if (controller.signal.aborted) return undefined;
       throw error;
     });
-    if (!wait || wait.pending) {
-      s3.destroy();
-      s3WhenRequired?.destroy();
-      stop();
-      if (!wait) return { kind: "interrupted" };
+    if (!wait) return { kind: "interrupted" };
+    if (wait.pending) {
       out(renderPending(expected, wait));
       return { kind: "pending", pending: [`waiting for DNS: create ${expected.host} CNAME ${expected.target}`] };
     }
@@ -87,27 +121,13 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
     if (controller.signal.aborted) return [];
     throw error;
   });
-  if (controller.signal.aborted || unreachable.length > 0) {
-    s3.destroy();
-    s3WhenRequired?.destroy();
-    stop();
-    return controller.signal.aborted ? { kind: "interrupted" } : { kind: "unreachable", problems: unreachable };
-  }
+  if (controller.signal.aborted) return { kind: "interrupted" };
+  return unreachable.length > 0 ? { kind: "unreachable", problems: unreachable } : undefined;
+}
 
-  const secrets = [target.facts.secretAccessKey, target.facts.accessKeyId, options.mastodon?.token ?? ""].filter((s) => s.length >= 4);
-  const redact = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join(SECRET_MASK), text);
-  const context: CheckContext = {
-    target,
-    origin,
-    io: { s3, ...(s3WhenRequired ? { s3WhenRequired } : {}), http: httpRequest, tls: tlsHandshake },
-    probes,
-    state: {},
-    hints: options.hints ?? {},
-    signal: controller.signal,
-    redact,
-    ...(options.previousMediaBase ? { previousMediaBase: options.previousMediaBase } : {}),
-  };
-
+/** Every check, then the removal of every probe whatever happened (a bug is thrown only after the cleanup). */
+async function checkAndClean(context: CheckContext, options: RunVerifyOptions, deadline: number, started: number): Promise<VerifyReport> {
+  const { out, say } = options;
   // Collected as they finish, so that an interrupted run still reports what it saw.
   const checks: CheckResult[] = [];
   let interrupted = false;
@@ -119,7 +139,7 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
   };
   try {
     await runChecks(options.checks ?? CHECKS, context, { deadline, onProgress: say, onResult });
-    // Seed 001's round trip through Mastodon (live-checks/mastodon), after the storage checks it hands a 5xx over to.
+    // The round trip through Mastodon (live-checks/mastodon), after the storage checks it hands a 5xx over to.
     if (roundTrip) await runChecks(roundTrip.checks(), context, { deadline, onProgress: say, onResult });
   } catch (error) {
     if (error instanceof Interrupted) interrupted = true;
@@ -127,16 +147,11 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
   }
   if (interrupted) say("Interrupted: removing the probes...");
   // Whatever happened above, the probes go.
-  const leftover = await probes.removeAll(s3, redact, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+  const leftover = await context.probes.removeAll(context.io.s3, context.redact, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
   if (roundTrip) leftover.push(...(await roundTrip.cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS))));
-  s3.destroy();
-  s3WhenRequired?.destroy();
-  stop();
   if (bug !== undefined) throw bug;
-
-  const report = buildReport({ target, origin, checks, created: probes.created, removed: probes.removedCount, leftover, interrupted, durationMs: Date.now() - started });
-  out(renderSummary(report));
-  return { kind: "report", report };
+  const { target, origin, probes } = context;
+  return buildReport({ target, origin, checks, created: probes.created, removed: probes.removedCount, leftover, interrupted, durationMs: Date.now() - started });
 }
 
 /**
