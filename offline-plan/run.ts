@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { maskEnvSecrets } from "../components/env";
 import { evaluatePlan } from "../policy/evaluate";
 import { runProgram } from "./engine";
-import { readStackFile } from "./stack-file";
+import { readStackFile, type StackFileConfig } from "./stack-file";
 import { MOCK_PLACEHOLDER, SECRET_MASK } from "../components/masks";
 import type { Plan, PlannedResource } from "../components/plan-model";
 import { hideMockValues, type PlaceholderAt } from "./placeholders";
@@ -10,8 +10,8 @@ import { hideMockValues, type PlaceholderAt } from "./placeholders";
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /** The offline plan of one committed stack: the real program under mocks, then the policy pack over it. */
-export async function planStack(stack: string, root: string = PROJECT_ROOT): Promise<Plan> {
-  const { config, secretKeys } = readStackFile(stack, root);
+export async function planStack(stack: string, root: string = PROJECT_ROOT, file: StackFileConfig = readStackFile(stack, root)): Promise<Plan> {
+  const { config, secretKeys } = file;
   const { resources, outputs, mockValues } = await runProgram(stack, config, secretKeys);
   return {
     stack,

@@ -10,6 +10,13 @@ export interface StackFileConfig {
   secretKeys: string[];
 }
 
+/**
+ * Whether a stack is production or test, the one way every command decides it: `mastodon-media:environment`,
+ * production unless it says `test` (components/config/common.ts: an enum of the two, default production).
+ */
+export function stackEnvironment(config: Readonly<Record<string, string>>): "production" | "test" {
+  return config["mastodon-media:environment"] === "test" ? "test" : "production";
+}
 
 export function stackFilePath(stack: string, root: string): string {
   return path.join(root, `Pulumi.${stack}.yaml`);

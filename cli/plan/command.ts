@@ -13,7 +13,7 @@ import { PROJECT } from "../../offline-plan/engine";
 import { renderPlanErrorMarkdown, renderPlanMarkdown, type Comparison } from "./markdown";
 import { renderPlan } from "./render";
 import { planStack, PROJECT_ROOT, publicPlan } from "../../offline-plan/run";
-import { readStackFile, stackFilePath } from "../../offline-plan/stack-file";
+import { readStackFile, stackEnvironment, stackFilePath } from "../../offline-plan/stack-file";
 import { committedStacks, missingFromMatrices } from "./stacks";
 
 /**
@@ -51,12 +51,15 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
       stack = writeReviewStackFile(args.stack, pullRequestNumber(args.review), PROJECT_ROOT);
       io.err(`Wrote ${path.basename(stackFilePath(stack, PROJECT_ROOT))}: deploy it with \`pulumi up -s ${stack}\`.\n`);
     }
-    const plan = await planStack(stack);
+    // The stack file, read once: the plan, the media-URL context and "is this production?" all come from it.
+    const stackFile = readStackFile(stack, PROJECT_ROOT);
+    const production = stackEnvironment(stackFile.config) === "production";
+    const plan = await planStack(stack, PROJECT_ROOT, stackFile);
     const shown = publicPlan(plan, args.showSecrets);
     const masked = publicPlan(plan, false);
     // Always against the masked plan: the old file is masked, and a diff must not print a secret.
     const comparison: Comparison | undefined = against && {
-      diff: diffPlans(against.plan, masked, mediaUrlContext(readStackFile(stack, PROJECT_ROOT).config)),
+      diff: diffPlans(against.plan, masked, mediaUrlContext(stackFile.config)),
       against: against.file,
     };
 
@@ -64,14 +67,13 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
     if (args.markdown) writeUserFile("--markdown", args.markdown, renderPlanMarkdown(masked, comparison));
     io.out(renderPlan(shown));
     if (comparison) io.out(`\n${renderDiff(comparison.diff, comparison.against)}`);
-    warnIfNotInMatrices(stack, args, io);
+    if (production) warnIfNotInMatrices(stack, args, io);
 
     const mediaUrlsRefused = comparison?.diff.mediaUrlAlert?.refused ?? false;
     if (mediaUrlsRefused) io.err("\nThe media URLs change on a production stack: see the !!! line above and docs/migrating.md.\n");
     const mandatory = plan.violations.filter((violation) => violation.level === "mandatory").length;
     if (mandatory > 0) io.err(`\n${mandatory} mandatory policy violation(s): fix them before \`pulumi up\`.\n`);
     const losses = comparison?.diff.bucketAlerts.length ?? 0;
-    const production = (readStackFile(stack, PROJECT_ROOT).config["mastodon-media:environment"] ?? "production") === "production";
     const lossFails = args.failOnLoss && losses > 0 && production;
     if (args.failOnLoss && losses > 0) {
       io.err(
@@ -91,8 +93,6 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
 /** A production stack that no workflow previews or deploys: said once, on standard error. */
 function warnIfNotInMatrices(stack: string, args: PlanArgs, io: CommandIo): void {
   if (args.review !== undefined || committedStacks(PROJECT_ROOT).includes(stack)) return;
-  const { config } = readStackFile(stack, PROJECT_ROOT);
-  if ((config["mastodon-media:environment"] ?? "production") !== "production") return;
   const warning = missingFromMatrices(PROJECT_ROOT, stack);
   if (warning) io.err(`\nWarning: ${warning}\n`);
 }

@@ -1,6 +1,7 @@
 import { SECRET_MASK } from "../../components/masks";
 import { parseEnvFile } from "../../mastodon-env/env-file";
 import { readMastodonEnv } from "../../mastodon-env/model";
+import { stackEnvironment } from "../../offline-plan/stack-file";
 import type { DiffablePlan } from "./diff";
 
 /**
@@ -75,7 +76,7 @@ export function mediaUrlContext(config: Readonly<Record<string, string>>): Media
     // The config schema reports a malformed list when the plan runs; here it counts as empty.
   }
   return {
-    environment: config["mastodon-media:environment"] === "test" ? "test" : "production",
+    environment: stackEnvironment(config),
     previousMediaDomains: Array.isArray(previous) ? previous.filter((item): item is string => typeof item === "string") : [],
   };
 }
