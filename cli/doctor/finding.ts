@@ -70,6 +70,12 @@ export const FINDING_IDS = [
   "--previous",
   "moved-from-local",
   "system-redirect-unchecked",
+  "cache-buster-off",
+  "cache-buster-header-incomplete",
+  "cache-buster-unauthenticated",
+  "cache-buster-method-unknown",
+  "cache-buster-purge-method",
+  "cache-buster-no-acl-suspension",
 ] as const;
 
 export type FindingId = (typeof FINDING_IDS)[number];
