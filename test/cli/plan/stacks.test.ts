@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { planCli } from "../helpers/plan-cli";
-import { ConfigError } from "../../components/errors";
-import { runProgram } from "../../offline-plan/engine";
-import { planStack, PROJECT_ROOT, publicPlan } from "../../offline-plan/run";
-import { committedStacks } from "../../cli/plan/stacks";
-import { MOCK_PLACEHOLDER } from "../../components/masks";
+import { planCli } from "../../helpers/plan-cli";
+import { ConfigError } from "../../../components/errors";
+import { runProgram } from "../../../offline-plan/engine";
+import { planStack, PROJECT_ROOT, publicPlan } from "../../../offline-plan/run";
+import { committedStacks } from "../../../cli/plan/stacks";
+import { MOCK_PLACEHOLDER } from "../../../components/masks";
 
 /** The committed stack files only: a user's own uncommitted copy must not change what the tests check. */
 const STACKS = committedStacks(PROJECT_ROOT);

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../offline-plan/run";
-import { committedStacks, missingFromMatrices } from "../../cli/plan/stacks";
-import { planCli } from "../helpers/plan-cli";
+import { PROJECT_ROOT } from "../../../offline-plan/run";
+import { committedStacks, missingFromMatrices } from "../../../cli/plan/stacks";
+import { planCli } from "../../helpers/plan-cli";
 
 const STACK = (environment: string) =>
   `config:\n  mastodon-media:provider: aws\n  mastodon-media:environment: ${environment}\n  mastodon-media:bucket: Not_Valid\n`;

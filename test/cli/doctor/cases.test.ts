@@ -1,16 +1,16 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseEnvFile } from "../../mastodon-env/env-file";
-import { diagnoseEnv } from "../../cli/doctor/diagnose";
-import type { Finding } from "../../cli/doctor/finding";
+import { parseEnvFile } from "../../../mastodon-env/env-file";
+import { diagnoseEnv } from "../../../cli/doctor/diagnose";
+import type { Finding } from "../../../cli/doctor/finding";
 
 /**
  * Every env of the cases rebuilt from public reports (test/fixtures/cases, copied from ../shared/cases so the
  * repository is self-contained) with the outcome its README names. LAB_WRITER_KEY / LAB_WRITER_SECRET stand for a
  * writer key: they are replaced by credentials of the right shape for the provider (R2: a 32-hex id, a 64-hex secret).
  */
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(__dirname, "../../..");
 const FIXTURES = path.join(ROOT, "test/fixtures/cases");
 const SHARED = path.join(ROOT, "../shared/cases");
 

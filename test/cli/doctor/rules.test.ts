@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { renderEnv } from "../../components/env";
-import { DEFAULT_MULTIPART_THRESHOLD_BYTES, parseMediaHosts, readMastodonEnv, rubyToI } from "../../mastodon-env/model";
-import { recognizeProvider } from "../../mastodon-env/providers";
-import { diagnoseEnv } from "../../cli/doctor/diagnose";
+import { renderEnv } from "../../../components/env";
+import { DEFAULT_MULTIPART_THRESHOLD_BYTES, parseMediaHosts, readMastodonEnv, rubyToI } from "../../../mastodon-env/model";
+import { recognizeProvider } from "../../../mastodon-env/providers";
+import { diagnoseEnv } from "../../../cli/doctor/diagnose";
 
 const BASE = {
   S3_ENABLED: "true",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planConfig, resourceOf } from "../helpers/plan";
+import { planConfig, resourceOf } from "../../helpers/plan";
 
 const base = {
   provider: "aws",

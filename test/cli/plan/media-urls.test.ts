@@ -2,15 +2,15 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { diffPlans, renderDiff, type DiffablePlan } from "../../cli/plan/diff";
-import { mediaUrlBase, mediaUrlChange, mediaUrlContext } from "../../cli/plan/media-urls";
-import { planStack, PROJECT_ROOT, publicPlan } from "../../offline-plan/run";
-import { readStackFile, stackFilePath } from "../../offline-plan/stack-file";
-import { previousMediaRedirect } from "../../providers/cloudflare/previous-media-redirect-expression";
-import { safeParseStackConfig } from "../../components/config";
-import { planCli } from "../helpers/plan-cli";
+import { diffPlans, renderDiff, type DiffablePlan } from "../../../cli/plan/diff";
+import { mediaUrlBase, mediaUrlChange, mediaUrlContext } from "../../../cli/plan/media-urls";
+import { planStack, PROJECT_ROOT, publicPlan } from "../../../offline-plan/run";
+import { readStackFile, stackFilePath } from "../../../offline-plan/stack-file";
+import { previousMediaRedirect } from "../../../providers/cloudflare/previous-media-redirect-expression";
+import { safeParseStackConfig } from "../../../components/config";
+import { planCli } from "../../helpers/plan-cli";
 
-const FIXTURES = path.join(__dirname, "../fixtures/cases/stacks");
+const FIXTURES = path.join(__dirname, "../../fixtures/cases/stacks");
 
 function planWithEnv(env: string): DiffablePlan {
   return { stack: "aws", resources: [], envProductionMasked: env };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { corsOrigin, DEFAULT_ORIGIN } from "../../live-checks/cors-origin";
-import { parseVerifyArgs } from "../../cli/verify/args";
-import { selfCheckCommand } from "../../components/self-check";
+import { corsOrigin, DEFAULT_ORIGIN } from "../../../live-checks/cors-origin";
+import { parseVerifyArgs } from "../../../cli/verify/args";
+import { selfCheckCommand } from "../../../components/self-check";
 
 describe("parseVerifyArgs", () => {
   it("reads exactly the flags the pulumi up self-check passes", () => {

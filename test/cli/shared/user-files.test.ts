@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../components/errors";
-import { outputFileProblem, userPath, writeUserFile } from "../../cli/shared/user-files";
-import { planCli } from "../helpers/plan-cli";
+import { UserError } from "../../../components/errors";
+import { outputFileProblem, userPath, writeUserFile } from "../../../cli/shared/user-files";
+import { planCli } from "../../helpers/plan-cli";
 
 describe("output files the user names", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "user-files-"));

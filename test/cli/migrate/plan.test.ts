@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runMigrateCommand as migrateCli } from "../helpers/command";
+import { runMigrateCommand as migrateCli } from "../../helpers/command";
 
-const FIXTURES = path.join(__dirname, "../fixtures/migrate");
+const FIXTURES = path.join(__dirname, "../../fixtures/migrate");
 /** Values the mock engine makes up for the writer's key: never to be printed as if they were real. */
 const MOCK_VALUES = ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI", "8f4a0c3e2b1d4e6f9a7b5c3d1e0f2a4b", "DO00EXAMPLEACCESSKEY", "EXAMPLEspacesSecretKey", "mock-r2-token"];
 

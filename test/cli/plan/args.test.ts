@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readAgainstPlan } from "../../cli/plan/against";
-import { parsePlanArgs, UsageError } from "../../cli/plan/args";
-import { PROJECT_ROOT } from "../../offline-plan/run";
-import { readStackFile } from "../../offline-plan/stack-file";
-import { UserError } from "../../components/errors";
-import { planCli } from "../helpers/plan-cli";
+import { readAgainstPlan } from "../../../cli/plan/against";
+import { parsePlanArgs, UsageError } from "../../../cli/plan/args";
+import { PROJECT_ROOT } from "../../../offline-plan/run";
+import { readStackFile } from "../../../offline-plan/stack-file";
+import { UserError } from "../../../components/errors";
+import { planCli } from "../../helpers/plan-cli";
 
 function usageErrorOf(argv: string[]): string {
   try {

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runDoctorCommand } from "../helpers/command";
-import { diagnoseEnv } from "../../cli/doctor/diagnose";
-import { parseEnvFile } from "../../mastodon-env/env-file";
+import { runDoctorCommand } from "../../helpers/command";
+import { diagnoseEnv } from "../../../cli/doctor/diagnose";
+import { parseEnvFile } from "../../../mastodon-env/env-file";
 
 const diagnose = (text: string) => diagnoseEnv(parseEnvFile(text).values).findings;
 

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { planCli } from "../helpers/plan-cli";
-import { UserError } from "../../components/errors";
-import { BUCKET_FACTS, diffPlans, parsePlanJson, renderDiff, type DiffablePlan, type DiffableResource } from "../../cli/plan/diff";
-import { renderPlanErrorMarkdown, renderPlanMarkdown } from "../../cli/plan/markdown";
-import type { PublicPlan } from "../../offline-plan/run";
+import { planCli } from "../../helpers/plan-cli";
+import { UserError } from "../../../components/errors";
+import { BUCKET_FACTS, diffPlans, parsePlanJson, renderDiff, type DiffablePlan, type DiffableResource } from "../../../cli/plan/diff";
+import { renderPlanErrorMarkdown, renderPlanMarkdown } from "../../../cli/plan/markdown";
+import type { PublicPlan } from "../../../offline-plan/run";
 
 const COMPONENT = "mastodon-media:aws:MediaStorage";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { withFront } from "../../cli/migrate/copy";
-import { copyCommands, describeCommand, MASTODON_CACHE_CONTROL, PLANNED_FRONT } from "../../cli/migrate/rclone";
-import { oldHostRedirectRules } from "../../cli/migrate/redirects";
-import { expectedContentType } from "../../cli/migrate/content-type";
-import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
+import { withFront } from "../../../cli/migrate/copy";
+import { copyCommands, describeCommand, MASTODON_CACHE_CONTROL, PLANNED_FRONT } from "../../../cli/migrate/rclone";
+import { oldHostRedirectRules } from "../../../cli/migrate/redirects";
+import { expectedContentType } from "../../../cli/migrate/content-type";
+import { readTarget, type VerifyTarget } from "../../../mastodon-env/target";
 
 const SECRET = "newWriterSecretThatMustStayOutOfArgv000000";
 

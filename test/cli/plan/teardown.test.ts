@@ -2,15 +2,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, type StackConfig } from "../../components/config";
-import { projectConfigObject } from "../../components/config/raw";
-import { reviewStackFile } from "../../components/review-stack";
-import { BUCKET_FACTS, isBucket } from "../../cli/plan/diff";
-import { PROJECT } from "../../offline-plan/engine";
-import { planStack, PROJECT_ROOT } from "../../offline-plan/run";
-import { committedStacks } from "../../cli/plan/stacks";
-import { readStackFile, stackFilePath } from "../../offline-plan/stack-file";
-import type { Plan, PlannedResource } from "../../components/plan-model";
+import { parseStackConfig, type StackConfig } from "../../../components/config";
+import { projectConfigObject } from "../../../components/config/raw";
+import { reviewStackFile } from "../../../components/review-stack";
+import { BUCKET_FACTS, isBucket } from "../../../cli/plan/diff";
+import { PROJECT } from "../../../offline-plan/engine";
+import { planStack, PROJECT_ROOT } from "../../../offline-plan/run";
+import { committedStacks } from "../../../cli/plan/stacks";
+import { readStackFile, stackFilePath } from "../../../offline-plan/stack-file";
+import type { Plan, PlannedResource } from "../../../components/plan-model";
 
 /** Every stack file present, with its parsed config: the tests follow the files, not a fixed list. */
 const STACKS = committedStacks(PROJECT_ROOT)

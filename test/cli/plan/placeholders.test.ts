@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { renderPlanMarkdown } from "../../cli/plan/markdown";
-import { renderPlan } from "../../cli/plan/render";
-import { publicPlan } from "../../offline-plan/run";
-import { MOCK_PLACEHOLDER } from "../../components/masks";
-import { planConfig } from "../helpers/plan";
+import { renderPlanMarkdown } from "../../../cli/plan/markdown";
+import { renderPlan } from "../../../cli/plan/render";
+import { publicPlan } from "../../../offline-plan/run";
+import { MOCK_PLACEHOLDER } from "../../../components/masks";
+import { planConfig } from "../../helpers/plan";
 
 /** What offline-plan/mocks.ts invents for AWS: none of it may be shown as a value. */
 const INVENTED = [

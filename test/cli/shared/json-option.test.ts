@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { takeJsonOption } from "../../cli/shared/json-option";
+import { takeJsonOption } from "../../../cli/shared/json-option";
 
 describe("takeJsonOption", () => {
   it("takes --json with a file, with -, alone before another flag, and at the end", () => {

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runDoctorCommand } from "../helpers/command";
+import { runDoctorCommand } from "../../helpers/command";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(__dirname, "../../..");
 const CASE = path.join(ROOT, "test/fixtures/cases/envs/case09-r2-raw-token-value.env");
 
 function npm(args: string[]) {
