@@ -3,13 +3,12 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { Sha256 } from "@smithy/core/checksum";
 import { getCanonicalQuery, SignatureV4 } from "@smithy/signature-v4";
+import { FrontConnection, type Refusal } from "./connection";
 import {
   forwardHeaders,
-  MAX_HEAD_BYTES,
   parseAmzDate,
   parseAuthorization,
   parseQuery,
-  parseRequestHead,
   serializeRequestHead,
   upstreamRequest,
   type RequestHead,
@@ -17,6 +16,22 @@ import {
 } from "./front-request";
 import { usesPathStyle, type VerifyTarget } from "../mastodon-env/target";
 import { trustedCertificates } from "./trusted-ca";
+
+export interface FrontStats {
+  /** Requests forwarded. */
+  forwarded: number;
+  /** ACL headers dropped. */
+  aclHeadersDropped: number;
+  /** Requests refused (bad or foreign signature, other bucket, a body the front cannot pass on). */
+  refused: number;
+}
+
+/** Where the front sends `target`'s requests: its API endpoint, path or virtual-hosted style as rclone would. */
+export function upstreamOf(target: VerifyTarget): Upstream {
+  return { origin: new URL(target.apiEndpoint.origin), virtualHosted: !usesPathStyle(target), bucket: target.facts.bucket };
+}
+
+const FOREIGN_KEY: Refusal = { status: 403, code: "AccessDenied", message: "this front accepts only requests signed with the migrate run's own key" };
 
 /**
  * migrate's ACL-dropping front. Debian's rclone 1.60 sends `x-amz-acl` on every upload, even with `acl` unset
@@ -27,79 +42,71 @@ import { trustedCertificates } from "./trusted-ca";
  * and answer through as bytes. The real credentials stay in this process; rclone gets per-run ones that only
  * this front accepts.
  *
- * Each client connection gets its own connection to the real endpoint: request heads are read and rewritten,
+ * Each client connection (./connection.ts) gets its own connection to the real endpoint: request heads are read and rewritten,
  * bodies (Content-Length bytes) and everything the server answers (100 Continue, status, headers, body) are
  * passed on unchanged, without parsing. That keeps the hop cheap: a first version on Node's http.Server and
  * http.request took about 1.5 times the CPU, and the copy about twice as long over bare rclone, in the migrate e2e
  * bench (docs/performance.md). The first request of a connection must carry a valid signature of the run's key;
  * later ones must name the run's key (another local user cannot write into an established TCP connection).
  */
-export interface AclFront {
-  /** `http://127.0.0.1:PORT`: rclone's DST endpoint (path style). */
-  endpoint: string;
+export class AclFront {
   /** Per-run credentials for rclone (never the writer's). */
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** Requests forwarded, ACL headers dropped, requests refused (bad or foreign signature, other bucket). */
-  stats: { forwarded: number; aclHeadersDropped: number; refused: number };
-  /** Stops listening and closes every connection. */
-  close(): Promise<void>;
-}
+  readonly accessKeyId = `MIGRATEFRONT${randomBytes(8).toString("hex").toUpperCase()}`;
+  readonly secretAccessKey = randomBytes(30).toString("base64url");
+  readonly stats: FrontStats = { forwarded: 0, aclHeadersDropped: 0, refused: 0 };
+  readonly upstream: Upstream;
+  /** Checks rclone's signatures (the run's key). uriEscapePath false: S3 paths are encoded once, as signed. */
+  private readonly inbound: SignatureV4;
+  /** Signs for the real endpoint with the writer's credentials, which stay in this process. */
+  private readonly outbound: SignatureV4;
+  private readonly secure: boolean;
+  private readonly ca: string[] | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly listener = net.createServer((client) => new FrontConnection(client, this));
+  private port = 0;
 
-/** Where the front sends `target`'s requests: its API endpoint, path or virtual-hosted style as rclone would. */
-export function upstreamOf(target: VerifyTarget): Upstream {
-  return { origin: new URL(target.apiEndpoint.origin), virtualHosted: !usesPathStyle(target), bucket: target.facts.bucket };
-}
+  /** Starts the front for `target` on 127.0.0.1, on a free port the system picks. */
+  static async start(target: VerifyTarget): Promise<AclFront> {
+    const front = new AclFront(target);
+    await new Promise<void>((resolve, reject) => {
+      front.listener.once("error", reject);
+      front.listener.listen(0, "127.0.0.1", resolve);
+    });
+    front.port = (front.listener.address() as net.AddressInfo).port;
+    return front;
+  }
 
-type Refusal = { status: number; code: string; message: string };
+  private constructor(target: VerifyTarget) {
+    const region = target.facts.region;
+    this.upstream = upstreamOf(target);
+    this.inbound = new SignatureV4({ credentials: { accessKeyId: this.accessKeyId, secretAccessKey: this.secretAccessKey }, region, service: "s3", sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    this.outbound = new SignatureV4({
+      credentials: { accessKeyId: target.facts.accessKeyId, secretAccessKey: target.facts.secretAccessKey },
+      region,
+      service: "s3",
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    this.secure = this.upstream.origin.protocol === "https:";
+    this.ca = this.secure ? trustedCertificates() : undefined;
+  }
 
-const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 431: "Request Header Fields Too Large", 501: "Not Implemented", 502: "Bad Gateway" };
-const HEAD_END = Buffer.from("\r\n\r\n");
+  /** `http://127.0.0.1:PORT`: rclone's DST endpoint (path style). */
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
 
-/** Starts the front for `target` on 127.0.0.1, on a free port the system picks. */
-export async function startAclFront(target: VerifyTarget): Promise<AclFront> {
-  const accessKeyId = `MIGRATEFRONT${randomBytes(8).toString("hex").toUpperCase()}`;
-  const secretAccessKey = randomBytes(30).toString("base64url");
-  const upstream = upstreamOf(target);
-  const region = target.facts.region;
-  // uriEscapePath false: S3 paths are encoded once (the canonical path is sent as it is signed).
-  const inbound = new SignatureV4({ credentials: { accessKeyId, secretAccessKey }, region, service: "s3", sha256: Sha256, uriEscapePath: false, applyChecksum: false });
-  const outbound = new SignatureV4({
-    credentials: { accessKeyId: target.facts.accessKeyId, secretAccessKey: target.facts.secretAccessKey },
-    region,
-    service: "s3",
-    sha256: Sha256,
-    uriEscapePath: false,
-  });
-  const secure = upstream.origin.protocol === "https:";
-  const ca = secure ? trustedCertificates() : undefined;
-  const stats = { forwarded: 0, aclHeadersDropped: 0, refused: 0 };
-  const sockets = new Set<net.Socket>();
+  /** Tracks a socket (client or upstream) so that `close` ends it. */
+  track(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.on("close", () => this.sockets.delete(socket));
+  }
 
-  /** The signature check of a connection's first request: the run's key, over what rclone signed. */
-  const signatureProblem = async (head: RequestHead, path: string, query: Record<string, string | string[]>): Promise<Refusal | undefined> => {
-    const auth = parseAuthorization(head.headers.authorization);
-    const signingDate = parseAmzDate(head.headers["x-amz-date"]);
-    if (!auth || auth.accessKeyId !== accessKeyId || !signingDate) return { status: 403, code: "AccessDenied", message: "this front accepts only requests signed with the migrate run's own key" };
-    const signed: Record<string, string> = {};
-    for (const name of auth.signedHeaders) {
-      const value = head.headers[name];
-      if (value === undefined) return { status: 403, code: "AccessDenied", message: `signed header ${name} is missing` };
-      signed[name] = value;
-    }
-    const expected = await inbound.sign(
-      { method: head.method, protocol: "http:", hostname: "127.0.0.1", path, query, headers: signed },
-      { signingDate, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders) },
-    );
-    const computed = Buffer.from(parseAuthorization(expected.headers.authorization)?.signature ?? "");
-    if (computed.length !== auth.signature.length || !timingSafeEqual(computed, Buffer.from(auth.signature))) {
-      return { status: 403, code: "SignatureDoesNotMatch", message: "the request's signature does not match the migrate run's key" };
-    }
-    return undefined;
-  };
-
-  /** The rewritten head for the real endpoint, or the refusal. */
-  const rewrite = async (head: RequestHead, verified: boolean): Promise<{ head: string; bodyBytes: number } | Refusal> => {
+  /**
+   * The head rewritten for the real endpoint (ACL headers dropped, signed anew), with the body length that
+   * follows it, or the refusal. `verified`: this connection's first request already carried a valid signature.
+   */
+  async rewrite(head: RequestHead, verified: boolean): Promise<{ head: string; bodyBytes: number } | Refusal> {
     if (head.headers["transfer-encoding"] !== undefined) return { status: 501, code: "NotImplemented", message: "chunked request bodies are not passed on by this front" };
     // Chunk signatures chain off the seed signature, which the front replaces (rclone 1.60 does not send these).
     if (/^STREAMING-/.test(head.headers["x-amz-content-sha256"] ?? "")) return { status: 501, code: "NotImplemented", message: "aws-chunked payloads cannot be re-signed by this front" };
@@ -111,129 +118,63 @@ export async function startAclFront(target: VerifyTarget): Promise<AclFront> {
     let request;
     try {
       query = parseQuery(question < 0 ? "" : head.target.slice(question + 1));
-      request = upstreamRequest(rawPath, upstream);
+      request = upstreamRequest(rawPath, this.upstream);
     } catch {
       return { status: 400, code: "InvalidURI", message: "malformed escape in the request target" };
     }
     if (verified) {
-      if (parseAuthorization(head.headers.authorization)?.accessKeyId !== accessKeyId) return { status: 403, code: "AccessDenied", message: "this front accepts only requests signed with the migrate run's own key" };
+      if (parseAuthorization(head.headers.authorization)?.accessKeyId !== this.accessKeyId) return FOREIGN_KEY;
     } else {
-      const problem = await signatureProblem(head, rawPath, query);
+      const problem = await this.signatureProblem(head, rawPath, query);
       if (problem) return problem;
     }
     if ("problem" in request) return { status: 403, code: "AccessDenied", message: request.problem };
     const { headers, droppedAcl } = forwardHeaders(head.method, head.headers, request.host);
-    stats.aclHeadersDropped += droppedAcl.length;
-    const signed = await outbound.sign({ method: head.method, protocol: upstream.origin.protocol, hostname: request.hostname, path: request.path, query, headers });
+    this.stats.aclHeadersDropped += droppedAcl.length;
+    const signed = await this.outbound.sign({ method: head.method, protocol: this.upstream.origin.protocol, hostname: request.hostname, path: request.path, query, headers });
     const queryString = getCanonicalQuery({ query } as Parameters<typeof getCanonicalQuery>[0]);
-    stats.forwarded++;
+    this.stats.forwarded++;
     return { head: serializeRequestHead(head.method, queryString ? `${request.path}?${queryString}` : request.path, signed.headers), bodyBytes };
-  };
+  }
 
-  const connectUpstream = (): net.Socket => {
-    const { hostname } = upstreamRequest(`/${upstream.bucket}`, upstream) as { hostname: string };
-    const port = Number(upstream.origin.port || (secure ? 443 : 80));
-    const socket = secure
-      ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ["http/1.1"], ca })
+  /** A new connection to the real endpoint (TLS with the trusted CAs when it is https). */
+  connectUpstream(): net.Socket {
+    const { hostname } = upstreamRequest(`/${this.upstream.bucket}`, this.upstream) as { hostname: string };
+    const port = Number(this.upstream.origin.port || (this.secure ? 443 : 80));
+    const socket = this.secure
+      ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ["http/1.1"], ca: this.ca })
       : net.connect({ host: hostname, port });
     socket.setNoDelay(true);
     return socket;
-  };
+  }
 
-  const serve = (client: net.Socket) => {
-    sockets.add(client);
-    client.setNoDelay(true);
-    let server: net.Socket | undefined;
-    let pending: Buffer = Buffer.alloc(0);
-    let bodyLeft = 0;
-    let verified = false;
-    let working = false;
-    const refuse = (refusal: Refusal) => {
-      stats.refused++;
-      const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(refusal.message)}</Message></Error>`;
-      client.end(`HTTP/1.1 ${refusal.status} ${REASONS[refusal.status] ?? "Error"}\r\ncontent-type: application/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-      server?.destroy();
-      working = true; // nothing more is read from this connection
-    };
-    const forwardBody = (): boolean => {
-      if (bodyLeft === 0 || pending.length === 0) return true;
-      const chunk = pending.subarray(0, Math.min(bodyLeft, pending.length));
-      pending = pending.subarray(chunk.length);
-      bodyLeft -= chunk.length;
-      if (server!.write(chunk)) return true;
-      client.pause();
-      server!.once("drain", () => (client.resume(), pump()));
-      return false;
-    };
-    const pump = () => {
-      while (!working) {
-        if (!forwardBody() || bodyLeft > 0) return;
-        const end = pending.indexOf(HEAD_END);
-        if (end < 0) {
-          if (pending.length > MAX_HEAD_BYTES) refuse({ status: 431, code: "RequestHeaderSectionTooLarge", message: "request head too large" });
-          return;
-        }
-        const parsed = parseRequestHead(pending.subarray(0, end).toString("latin1"));
-        pending = pending.subarray(end + HEAD_END.length);
-        if ("problem" in parsed) return refuse({ status: 400, code: "BadRequest", message: parsed.problem });
-        working = true;
-        client.pause();
-        rewrite(parsed, verified).then(
-          (result) => {
-            if ("status" in result) return refuse(result);
-            verified = true;
-            if (!server) {
-              server = connectUpstream();
-              sockets.add(server);
-              // The server's answers go back as they come; when it closes, the client's connection ends after them.
-              server.pipe(client);
-              let answered = false;
-              server.once("data", () => (answered = true));
-              // Unreachable before any answer (DNS, refused, TLS): rclone's error then names the cause.
-              server.on("error", (error) => (answered ? client.destroy() : refuse({ status: 502, code: "BadGateway", message: `the front could not reach ${upstream.origin.host}: ${error.message}` })));
-              server.on("close", () => sockets.delete(server!));
-            }
-            // Head and the body bytes already read leave in one write (one syscall instead of two per upload).
-            server.cork();
-            server.write(result.head, "latin1");
-            bodyLeft = result.bodyBytes;
-            working = false;
-            client.resume();
-            pump();
-            server.uncork();
-          },
-          (error: unknown) => refuse({ status: 400, code: "BadRequest", message: error instanceof Error ? error.message : String(error) }),
-        );
-      }
-    };
-    client.on("data", (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      pump();
+  /** Stops listening and closes every connection. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.listener.close(() => resolve());
+      for (const socket of this.sockets) socket.destroy();
     });
-    client.on("end", () => server?.end());
-    client.on("error", () => server?.destroy());
-    client.on("close", () => (sockets.delete(client), server?.destroy()));
-  };
+  }
 
-  const listener = net.createServer(serve);
-  await new Promise<void>((resolve, reject) => {
-    listener.once("error", reject);
-    listener.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = listener.address() as net.AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    accessKeyId,
-    secretAccessKey,
-    stats,
-    close: () =>
-      new Promise((resolve) => {
-        listener.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  /** The signature check of a connection's first request: the run's key, over what rclone signed. */
+  private async signatureProblem(head: RequestHead, path: string, query: Record<string, string | string[]>): Promise<Refusal | undefined> {
+    const auth = parseAuthorization(head.headers.authorization);
+    const signingDate = parseAmzDate(head.headers["x-amz-date"]);
+    if (!auth || auth.accessKeyId !== this.accessKeyId || !signingDate) return FOREIGN_KEY;
+    const signed: Record<string, string> = {};
+    for (const name of auth.signedHeaders) {
+      const value = head.headers[name];
+      if (value === undefined) return { status: 403, code: "AccessDenied", message: `signed header ${name} is missing` };
+      signed[name] = value;
+    }
+    const expected = await this.inbound.sign(
+      { method: head.method, protocol: "http:", hostname: "127.0.0.1", path, query, headers: signed },
+      { signingDate, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders) },
+    );
+    const computed = Buffer.from(parseAuthorization(expected.headers.authorization)?.signature ?? "");
+    if (computed.length !== auth.signature.length || !timingSafeEqual(computed, Buffer.from(auth.signature))) {
+      return { status: 403, code: "SignatureDoesNotMatch", message: "the request's signature does not match the migrate run's key" };
+    }
+    return undefined;
+  }
 }

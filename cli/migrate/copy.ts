@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../../components/errors";
-import { startAclFront, type AclFront } from "../../s3-front/acl-front";
+import { AclFront } from "../../s3-front/acl-front";
 import { frontRemoteEnv, type RcloneCommand } from "./rclone";
 
 /** rclone's `stats` object in a JSON log line (rclone accounting/stats.go, `RemoteStats`). */
@@ -65,7 +65,7 @@ export async function ensureRclone(): Promise<void> {
  */
 export async function runPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void = () => {}): Promise<PassResult> {
   if (!command.aclFront) return spawnPass(command, onProgress);
-  const front = await startAclFront(command.aclFront);
+  const front = await AclFront.start(command.aclFront);
   try {
     return await spawnPass(withFront(command, front), onProgress);
   } finally {
@@ -74,7 +74,7 @@ export async function runPass(command: RcloneCommand, onProgress: (stats: Rclone
 }
 
 /** `command` with its DST remote pointed at a started front: its endpoint and per-run key. */
-export function withFront(command: RcloneCommand, front: AclFront): RcloneCommand {
+export function withFront(command: RcloneCommand, front: Pick<AclFront, "endpoint" | "accessKeyId" | "secretAccessKey">): RcloneCommand {
   if (!command.aclFront) return command;
   return { ...command, env: { ...command.env, ...frontRemoteEnv(command.aclFront, front) } };
 }

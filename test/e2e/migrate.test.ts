@@ -9,7 +9,7 @@ import * as tls from "node:tls";
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type _Object } from "@aws-sdk/client-s3";
 import { checkCopies, listLocal } from "../../cli/migrate/check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAclFront } from "../../s3-front/acl-front";
+import { AclFront } from "../../s3-front/acl-front";
 import { rcloneEnvironment, runPass, withFront } from "../../cli/migrate/copy";
 import { copyCommands, MASTODON_CACHE_CONTROL, remoteEnv, type RcloneCommand } from "../../cli/migrate/rclone";
 import { expectedContentType } from "../../cli/migrate/content-type";
@@ -249,7 +249,7 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
 
     // The same pass through the front: rclone still sends private, the front drops it, R2 sees no ACL header.
     const aclBefore = r2.aclHeaders.length;
-    const front = await startAclFront(target);
+    const front = await AclFront.start(target);
     let endpoint: string;
     try {
       endpoint = front.endpoint;
@@ -339,7 +339,7 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
   }, LONG);
 
   it("the front serves only the run's key and bucket; another client's requests (SDK's SigV4) pass with odd keys", async () => {
-    const front = await startAclFront(target);
+    const front = await AclFront.start(target);
     const client = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
       new S3Client({ endpoint: front.endpoint, region: "us-east-1", forcePathStyle: true, credentials, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED", maxAttempts: 1 });
     const clients: S3Client[] = [];
@@ -388,7 +388,7 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
       // An endpoint nothing answers on: 502 with the cause, not a reset connection.
       const nowhere = readTarget(parseEnvFile(withEnv(readFileSync(envFile, "utf8"), "S3_ENDPOINT", "http://127.0.0.1:1")).values);
       if (!nowhere.ok) throw new Error(nowhere.problems.join("; "));
-      const deadFront = await startAclFront(nowhere.target);
+      const deadFront = await AclFront.start(nowhere.target);
       const dead = new S3Client({ endpoint: deadFront.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: deadFront.accessKeyId, secretAccessKey: deadFront.secretAccessKey }, maxAttempts: 1 });
       clients.push(dead);
       const answer = await fetch(`${deadFront.endpoint}/${bucket}/x`).then((response) => response.status);
