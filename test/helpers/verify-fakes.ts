@@ -2,19 +2,11 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { CheckContext, CheckIo } from "../../live-checks/check";
 import type { HttpRequest, HttpResponse } from "../../live-checks/io/http";
 import { ProbeRegistry } from "../../live-checks/probes";
-import { readTarget } from "../../mastodon-env/target";
+import { AWS_ENV, targetOf } from "./target";
 import type { TlsFacts } from "../../live-checks/io/tls";
 
-export const BASE_ENV = {
-  S3_ENABLED: "true",
-  S3_BUCKET: "example-social-media",
-  S3_REGION: "eu-central-1",
-  S3_HOSTNAME: "s3.eu-central-1.amazonaws.com",
-  S3_ALIAS_HOST: "files.example.com",
-  AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-  S3_PERMISSION: "",
-};
+/** The env the fake contexts start from (test/helpers/target.ts AWS_ENV). */
+export const BASE_ENV = AWS_ENV;
 
 export interface Call {
   command: string;
@@ -42,9 +34,7 @@ export function context(options: {
   /** A second client for WHEN_REQUIRED checksums (given the first and the call log). */
   whenRequired?: (s3: S3Client, calls: Call[]) => S3Client;
 }) {
-  const env = Object.entries({ ...BASE_ENV, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined);
-  const result = readTarget(new Map(env));
-  if (!result.ok) throw new Error(result.problems.join("\n"));
+  const target = targetOf({ ...BASE_ENV, ...options.env });
   const calls: Call[] = [];
   const requests: string[] = [];
   const s3 = {
@@ -72,9 +62,9 @@ export function context(options: {
       return options.tls(host);
     },
   };
-  const probes = new ProbeRegistry(result.target.facts.bucket, result.target.facts.keyPrefix);
+  const probes = new ProbeRegistry(target.facts.bucket, target.facts.keyPrefix);
   const ctx: CheckContext = {
-    target: result.target,
+    target,
     origin: "https://social.example.com",
     io,
     probes,

@@ -1,27 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { aclRejected, diagnoseNetwork, diagnoseS3, diagnoseTls } from "../../live-checks/diagnose";
 import { describeFailure } from "../../live-checks/io/s3";
-import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
+import type { VerifyTarget } from "../../mastodon-env/target";
+import { targetOf } from "../helpers/target";
 
-function target(env: Record<string, string | undefined> = {}): VerifyTarget {
-  const result = readTarget(
-    new Map(
-      Object.entries<string | undefined>({
-        S3_ENABLED: "true",
-        S3_BUCKET: "example-social-media",
-        S3_REGION: "fra1",
-        S3_ENDPOINT: "https://fra1.digitaloceanspaces.com",
-        S3_ALIAS_HOST: "files.example.com",
-        AWS_ACCESS_KEY_ID: "DO00EXAMPLEACCESSKEY",
-        AWS_SECRET_ACCESS_KEY: "EXAMPLEspacesSecretKey0000000000000000000000",
-        S3_PERMISSION: "",
-        ...env,
-      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    ),
-  );
-  if (!result.ok) throw new Error(result.problems.join("\n"));
-  return result.target;
-}
+const SPACES_ENV = {
+  S3_ENABLED: "true",
+  S3_BUCKET: "example-social-media",
+  S3_REGION: "fra1",
+  S3_ENDPOINT: "https://fra1.digitaloceanspaces.com",
+  S3_ALIAS_HOST: "files.example.com",
+  AWS_ACCESS_KEY_ID: "DO00EXAMPLEACCESSKEY",
+  AWS_SECRET_ACCESS_KEY: "EXAMPLEspacesSecretKey0000000000000000000000",
+  S3_PERMISSION: "",
+};
+const target = (env: Record<string, string | undefined> = {}): VerifyTarget => targetOf({ ...SPACES_ENV, ...env });
 
 describe("diagnoseS3", () => {
   it("blames S3_PERMISSION when the server rejects the ACL header (AWS 400, R2 501)", () => {

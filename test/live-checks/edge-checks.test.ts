@@ -6,7 +6,7 @@ import { CHECKS } from "../../live-checks/registry";
 import type { CheckContext } from "../../live-checks/check";
 import type { HttpRequest, HttpResponse } from "../../live-checks/io/http";
 import { ProbeRegistry } from "../../live-checks/probes";
-import { readTarget } from "../../mastodon-env/target";
+import { targetOf } from "../helpers/target";
 import { BASE_ENV } from "../helpers/verify-fakes";
 
 const AWS_ENV = BASE_ENV;
@@ -27,15 +27,14 @@ const response = (status: number, headers: Record<string, string> = {}): HttpRes
  * the first answer for a URL is kept and served to everyone, with or without Origin.
  */
 function context(env: Record<string, string>, http: (url: string, request: HttpRequest) => HttpResponse | Error) {
-  const target = readTarget(new Map(Object.entries(env)));
-  if (!target.ok) throw new Error(target.problems.join("\n"));
+  const target = targetOf(env);
   const puts: Record<string, unknown>[] = [];
   const s3 = {
     send: async (command: { input: Record<string, unknown> }) => void puts.push(command.input),
   } as unknown as S3Client;
   const requests: string[] = [];
   const ctx: CheckContext = {
-    target: target.target,
+    target,
     origin: ORIGIN,
     io: {
       s3,
@@ -134,11 +133,7 @@ describe("https-redirect", () => {
   const plain = `http://files.example.com/${PROBE.key}`;
 
   it("knows where the stack sets plain HTTP: CloudFront and R2, not Spaces", () => {
-    const of = (env: Record<string, string>) => {
-      const result = readTarget(new Map(Object.entries(env)));
-      if (!result.ok) throw new Error("bad env");
-      return stackControlsPlainHttp(result.target);
-    };
+    const of = (env: Record<string, string>) => stackControlsPlainHttp(targetOf(env));
     expect([of(AWS_ENV), of(R2_ENV), of(SPACES_ENV)]).toEqual([true, true, false]);
   });
 

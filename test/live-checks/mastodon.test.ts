@@ -7,19 +7,15 @@ import { readMastodonTarget } from "../../live-checks/mastodon/options";
 import { isPng, storageCheckPng } from "../../live-checks/mastodon/png";
 import { MASTODON_CACHE_CONTROL, servedProblems } from "../../live-checks/mastodon/served";
 import type { CheckResult } from "../../live-checks/runner";
-import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
+import type { VerifyTarget } from "../../mastodon-env/target";
+import { targetOf } from "../helpers/target";
 import { parseVerifyArgs } from "../../cli/verify/args";
 
-function target(extra: Record<string, string | undefined> = {}): VerifyTarget {
-  const entries = Object.entries({
-    S3_ENABLED: "true", S3_BUCKET: "media", S3_REGION: "eu-central-1", S3_HOSTNAME: "s3.eu-central-1.amazonaws.com",
-    S3_ALIAS_HOST: "files.example.com", AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", ...extra,
-  }).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  const env = new Map(entries);
-  const result = readTarget(env);
-  if (!result.ok) throw new Error(result.problems.join("; "));
-  return result.target;
-}
+const MASTODON_ENV = {
+  S3_ENABLED: "true", S3_BUCKET: "media", S3_REGION: "eu-central-1", S3_HOSTNAME: "s3.eu-central-1.amazonaws.com",
+  S3_ALIAS_HOST: "files.example.com", AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret",
+};
+const target = (extra: Record<string, string | undefined> = {}): VerifyTarget => targetOf({ ...MASTODON_ENV, ...extra });
 
 describe("storageCheckPng", () => {
   it("is a valid PNG: signature, chunk CRCs, a 16x16 RGB image whose rows inflate to the right size", () => {

@@ -9,7 +9,7 @@ import { writerUpload } from "../../live-checks/checks/writer-upload";
 import type { CheckContext } from "../../live-checks/check";
 import type { HttpRequest, HttpResponse } from "../../live-checks/io/http";
 import { ProbeRegistry } from "../../live-checks/probes";
-import { readTarget } from "../../mastodon-env/target";
+import { targetOf } from "../helpers/target";
 
 /** The env block the DigitalOcean stack renders (object-ACL mode). */
 const SPACES_ENV = {
@@ -35,9 +35,7 @@ const answer = (status: number, body = ""): HttpResponse => ({ status, headers: 
  * serve an object anonymously when `serves(acl)` says so. `refuseAcl` makes the writer's key refuse x-amz-acl.
  */
 function fakeStorage(options: { env?: Record<string, string | undefined>; refuseAcl?: boolean; serves?: (acl: string | undefined) => boolean }) {
-  const env = Object.entries({ ...SPACES_ENV, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined);
-  const result = readTarget(new Map(env));
-  if (!result.ok) throw new Error(result.problems.join("\n"));
+  const target = targetOf({ ...SPACES_ENV, ...options.env });
   const objects = new Map<string, { body: Buffer; acl?: string }>();
   const puts: { key: string; acl?: string }[] = [];
   const serves = options.serves ?? ((acl) => acl === "public-read");
@@ -60,10 +58,10 @@ function fakeStorage(options: { env?: Record<string, string | undefined>; refuse
     return serves(object.acl) ? answer(200, object.body.toString()) : answer(403, "<Error><Code>AccessDenied</Code></Error>");
   };
   const ctx: CheckContext = {
-    target: result.target,
+    target,
     origin: "https://social.example.com",
     io: { s3, http, tls: async () => Promise.reject(new Error("no TLS here")) },
-    probes: new ProbeRegistry(result.target.facts.bucket, undefined),
+    probes: new ProbeRegistry(target.facts.bucket, undefined),
     state: { probe: { key: "media_attachments/x/probe.txt", body: Buffer.from("p"), contentType: "text/plain" }, mediaServed: true },
     signal: new AbortController().signal,
     redact: (text) => text,

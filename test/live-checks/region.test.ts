@@ -1,26 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { regionReport } from "../../live-checks/region";
 import { recognizeProvider } from "../../mastodon-env/providers";
-import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
+import type { VerifyTarget } from "../../mastodon-env/target";
+import { AWS_ENV, targetOf } from "../helpers/target";
 
 const R2_ACCOUNT = "0123456789abcdef0123456789abcdef";
 
-function target(env: Record<string, string>): VerifyTarget {
-  const result = readTarget(
-    new Map(
-      Object.entries({
-        S3_ENABLED: "true",
-        S3_BUCKET: "example-social-media",
-        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        S3_PERMISSION: "",
-        ...env,
-      }),
-    ),
-  );
-  if (!result.ok) throw new Error(result.problems.join("\n"));
-  return result.target;
-}
+const target = (env: Record<string, string>): VerifyTarget =>
+  targetOf({ ...AWS_ENV, S3_REGION: undefined, S3_HOSTNAME: undefined, S3_ALIAS_HOST: undefined, ...env });
 
 // What regionReport reads from a host name: the provider, the region and the bucket label in front of it.
 describe("recognizeProvider (the region and bucket a host names)", () => {
@@ -99,9 +86,8 @@ describe("regionReport", () => {
   });
 
   it("accepts an upper-case site region on a self-hosted server (MinIO's MINIO_SITE_REGION=EU1)", () => {
-    const result = readTarget(new Map(Object.entries({ S3_ENABLED: "true", S3_BUCKET: "media", S3_REGION: "EU1", S3_ENDPOINT: "https://s3.example.com", S3_HOSTNAME: "s3.example.com", S3_ALIAS_HOST: "files.example.com", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" })));
-    expect(result.ok).toBe(true);
-    if (result.ok) expect(regionReport(result.target).problems).toEqual([]);
+    const minio = targetOf({ S3_ENABLED: "true", S3_BUCKET: "media", S3_REGION: "EU1", S3_ENDPOINT: "https://s3.example.com", S3_HOSTNAME: "s3.example.com", S3_ALIAS_HOST: "files.example.com", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" });
+    expect(regionReport(minio).problems).toEqual([]);
   });
 
   it("reads the region of every provider the model recognises (Scaleway, B2, Wasabi...)", () => {

@@ -2,24 +2,9 @@ import { describe, expect, it } from "vitest";
 import { buildReport, renderProblems, renderResult, renderSummary } from "../../live-checks/report";
 import { EXIT, reportExitCode, reportJson } from "../../cli/shared/exit-codes";
 import type { CheckResult } from "../../live-checks/runner";
-import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
+import { AWS_ENV, targetOf } from "../helpers/target";
 
-const target = (() => {
-  const result = readTarget(
-    new Map([
-      ["S3_ENABLED", "true"],
-      ["S3_BUCKET", "example-social-media"],
-      ["S3_REGION", "eu-central-1"],
-      ["S3_HOSTNAME", "s3.eu-central-1.amazonaws.com"],
-      ["S3_ALIAS_HOST", "files.example.com"],
-      ["AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"],
-      ["AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
-      ["S3_PERMISSION", ""],
-    ]),
-  );
-  if (!result.ok) throw new Error(result.problems.join("\n"));
-  return result.target as VerifyTarget;
-})();
+const target = targetOf(AWS_ENV);
 
 const passed: CheckResult = { id: "writer-upload", title: "the writer can upload", status: "pass", observed: ["PUT k: 200"], attempts: 1, ms: 12 };
 const failedCors: CheckResult = {

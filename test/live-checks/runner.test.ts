@@ -4,7 +4,7 @@ import { fail, pass, type Check, type CheckContext, type CheckOutcome } from "..
 import { ProbeRegistry } from "../../live-checks/probes";
 import type { Clock } from "../../live-checks/retry";
 import { Interrupted, runChecks } from "../../live-checks/runner";
-import { readTarget } from "../../mastodon-env/target";
+import { AWS_ENV, targetOf } from "../helpers/target";
 
 function clock(): Clock {
   let now = 0;
@@ -12,20 +12,9 @@ function clock(): Clock {
 }
 
 function context(signal = new AbortController().signal): CheckContext {
-  const result = readTarget(
-    new Map([
-      ["S3_ENABLED", "true"],
-      ["S3_BUCKET", "example-social-media"],
-      ["S3_REGION", "eu-central-1"],
-      ["S3_ALIAS_HOST", "files.example.com"],
-      ["AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"],
-      ["AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
-      ["S3_PERMISSION", ""],
-    ]),
-  );
-  if (!result.ok) throw new Error("bad fixture");
+  const target = targetOf({ ...AWS_ENV, S3_HOSTNAME: undefined });
   return {
-    target: result.target,
+    target,
     origin: "https://social.example.com",
     io: { s3: {} as S3Client, http: async () => ({ status: 0, headers: {}, body: Buffer.alloc(0) }), tls: async () => Promise.reject(new Error("unused")) },
     probes: new ProbeRegistry("example-social-media", undefined),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { apiObjectUrl, mediaHostVariable, mediaUrl, readTarget, type VerifyTarget } from "../../mastodon-env/target";
+import { envValues, targetOf } from "../helpers/target";
 
 const awsEnv = {
   S3_ENABLED: "true",
@@ -22,18 +23,12 @@ const spacesEnv = {
   AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
 };
 
-function defined(env: Record<string, string | undefined>): [string, string][] {
-  return Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined);
-}
-
 function target(env: Record<string, string | undefined>): VerifyTarget {
-  const result = readTarget(new Map(defined(env)));
-  if (!result.ok) throw new Error(result.problems.join("\n"));
-  return result.target;
+  return targetOf(env);
 }
 
 function problems(env: Record<string, string | undefined>, malformed: string[] = []): string[] {
-  const result = readTarget(new Map(defined(env)), new Set(malformed));
+  const result = readTarget(envValues(env), new Set(malformed));
   return result.ok ? [] : result.problems;
 }
 

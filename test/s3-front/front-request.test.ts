@@ -13,24 +13,20 @@ import {
   upstreamRequest,
   type Upstream,
 } from "../../s3-front/front-request";
-import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
+import type { VerifyTarget } from "../../mastodon-env/target";
+import { targetOf } from "../helpers/target";
 
-function target(extra: Record<string, string | undefined>): VerifyTarget {
-  const values = {
-    S3_ENABLED: "true",
-    S3_BUCKET: "example-media",
-    S3_REGION: "auto",
-    S3_ENDPOINT: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
-    S3_ALIAS_HOST: "files.example.com",
-    S3_PERMISSION: "",
-    AWS_ACCESS_KEY_ID: "writer-key",
-    AWS_SECRET_ACCESS_KEY: "writer-secret",
-    ...extra,
-  };
-  const result = readTarget(new Map(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined)));
-  if (!result.ok) throw new Error(result.problems.join("; "));
-  return result.target;
-}
+const R2_ENV = {
+  S3_ENABLED: "true",
+  S3_BUCKET: "example-media",
+  S3_REGION: "auto",
+  S3_ENDPOINT: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
+  S3_ALIAS_HOST: "files.example.com",
+  S3_PERMISSION: "",
+  AWS_ACCESS_KEY_ID: "writer-key",
+  AWS_SECRET_ACCESS_KEY: "writer-secret",
+};
+const target = (extra: Record<string, string | undefined>): VerifyTarget => targetOf({ ...R2_ENV, ...extra });
 
 describe("isAclHeader", () => {
   it.each(["x-amz-acl", "X-Amz-Acl", "x-amz-grant-read", "x-amz-grant-full-control", "X-Amz-Grant-Write-Acp"])("%s sets an ACL", (name) => {

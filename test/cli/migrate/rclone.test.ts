@@ -3,30 +3,23 @@ import { withFront } from "../../../cli/migrate/copy";
 import { copyCommands, describeCommand, MASTODON_CACHE_CONTROL, PLANNED_FRONT } from "../../../cli/migrate/rclone";
 import { oldHostRedirectRules } from "../../../cli/migrate/redirects";
 import { expectedContentType } from "../../../cli/migrate/content-type";
-import { readTarget, type VerifyTarget } from "../../../mastodon-env/target";
+import type { VerifyTarget } from "../../../mastodon-env/target";
+import { targetOf } from "../../helpers/target";
 
 const SECRET = "newWriterSecretThatMustStayOutOfArgv000000";
 
-function target(extra: Record<string, string | undefined> = {}): VerifyTarget {
-  const result = readTarget(
-    new Map(
-      Object.entries({
-        S3_ENABLED: "true",
-        S3_BUCKET: "example-social-media",
-        S3_REGION: "fra1",
-        S3_ENDPOINT: "https://fra1.digitaloceanspaces.com",
-        S3_HOSTNAME: "fra1.digitaloceanspaces.com",
-        S3_ALIAS_HOST: "files.example.com",
-        S3_PERMISSION: "",
-        AWS_ACCESS_KEY_ID: "DO00NEWWRITERKEYID00",
-        AWS_SECRET_ACCESS_KEY: SECRET,
-        ...extra,
-      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    ),
-  );
-  if (!result.ok) throw new Error(result.problems.join("; "));
-  return result.target;
-}
+const DESTINATION_ENV = {
+  S3_ENABLED: "true",
+  S3_BUCKET: "example-social-media",
+  S3_REGION: "fra1",
+  S3_ENDPOINT: "https://fra1.digitaloceanspaces.com",
+  S3_HOSTNAME: "fra1.digitaloceanspaces.com",
+  S3_ALIAS_HOST: "files.example.com",
+  S3_PERMISSION: "",
+  AWS_ACCESS_KEY_ID: "DO00NEWWRITERKEYID00",
+  AWS_SECRET_ACCESS_KEY: SECRET,
+};
+const target = (extra: Record<string, string | undefined> = {}): VerifyTarget => targetOf({ ...DESTINATION_ENV, ...extra });
 
 describe("copyCommands", () => {
   it("keeps the credentials in the environment: argv holds neither the key id nor the secret", () => {
@@ -101,9 +94,9 @@ describe("copyCommands", () => {
 
   it("an absent S3_PERMISSION means Mastodon's default public-read", () => {
     const values = target();
-    const withDefault = readTarget(new Map([...Object.entries({ S3_ENABLED: "true", S3_BUCKET: "b", S3_REGION: "fra1", S3_HOSTNAME: "fra1.digitaloceanspaces.com", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" })]));
+    const withDefault = targetOf({ S3_ENABLED: "true", S3_BUCKET: "b", S3_REGION: "fra1", S3_HOSTNAME: "fra1.digitaloceanspaces.com", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" });
     expect(values.uploadAcl).toBeUndefined();
-    expect(withDefault.ok && copyCommands({ kind: "local", root: "/x" }, withDefault.target)[0]!.env.RCLONE_CONFIG_DST_ACL).toBe("public-read");
+    expect(copyCommands({ kind: "local", root: "/x" }, withDefault)[0]!.env.RCLONE_CONFIG_DST_ACL).toBe("public-read");
   });
 });
 
