@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAclFront } from "../../s3-front/acl-front";
+import { AclFront } from "../../s3-front/acl-front";
 import { rcloneEnvironment, withFront } from "../../cli/migrate/copy";
 import { copyCommands, remoteEnv, type RcloneCommand } from "../../cli/migrate/rclone";
 import { forRcloneVersion, frontRemoteOptions, readRcloneVersion, type RcloneVersion } from "../../cli/migrate/rclone-version";
@@ -122,7 +122,7 @@ describe(`rclone's version-dependent behaviour (the rclone first on PATH)`, () =
     const [planned] = copyCommands({ kind: "local", root }, awsTarget);
     expect(planned!.aclFront).toBe(awsTarget);
     const retries = ["--retries", "1", "--low-level-retries", "1"];
-    const front = await startAclFront(rgwTarget);
+    const front = await AclFront.start(rgwTarget);
     try {
       const product = withFront(forRcloneVersion(planned!, version), front);
       expect(product.env.RCLONE_CONFIG_DST_PROVIDER).toBe("Other");
@@ -145,7 +145,7 @@ describe(`rclone's version-dependent behaviour (the rclone first on PATH)`, () =
     const root = oneFile("unsigned");
     const [planned] = copyCommands({ kind: "local", root }, rgwTarget);
     const retries = ["--retries", "1", "--low-level-retries", "1"];
-    const front = await startAclFront(rgwTarget);
+    const front = await AclFront.start(rgwTarget);
     try {
       // rclone 1.75 with provider AWS reaches a path-style IP endpoint (aws-sdk-go-v2), so its payload defaults show.
       const asAws = (command: RcloneCommand) => ({ ...command, env: { ...command.env, RCLONE_CONFIG_DST_PROVIDER: "AWS" } });
@@ -170,7 +170,7 @@ describe(`rclone's version-dependent behaviour (the rclone first on PATH)`, () =
     const presignedTarget = targetUnder(`${PREFIX}/presigned`);
     const root = oneFile("presigned");
     const [planned] = copyCommands({ kind: "local", root }, presignedTarget);
-    const front = await startAclFront(presignedTarget);
+    const front = await AclFront.start(presignedTarget);
     try {
       const result = await runRclone(withFront(forRcloneVersion(planned!, version), front), ["--s3-use-presigned-request", "--retries", "1", "--low-level-retries", "1"]);
       expect(result.code).not.toBe(0);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runMigrateCommand as migrateCli } from "../helpers/command";
+import { runMigrateCommand as migrateCli } from "../../helpers/command";
 
 /**
  * Old local URLs live where Mastodon built them (issue #20): PAPERCLIP_ROOT_URL (default /system) on CDN_HOST, else
@@ -14,7 +14,7 @@ describe("migrate's redirect of old local URLs follows Mastodon's host", { timeo
     const dir = mkdtempSync(path.join(tmpdir(), "migrate-local-base-"));
     try {
       const env = path.join(dir, "new.env");
-      const base = readFileSync(path.join(__dirname, "../fixtures/doctor/m2-web-domain-cdn-host.env"), "utf8")
+      const base = readFileSync(path.join(__dirname, "../../fixtures/doctor/m2-web-domain-cdn-host.env"), "utf8")
         .replace("LAB_WRITER_KEY", "DO00EXAMPLEWRITERKEY00")
         .replace("LAB_WRITER_SECRET", "exampleWriterSecretValue000000000000000000000");
       writeFileSync(env, base, { mode: 0o600 });
@@ -35,8 +35,8 @@ describe("migrate's redirect of old local URLs follows Mastodon's host", { timeo
   });
 
   it("refuses a Swift instance as a source with what to do instead, never calling it local disk", async () => {
-    const swift = path.join(__dirname, "../fixtures/doctor/m1-swift.env");
-    const to = path.join(__dirname, "../fixtures/doctor/m2-web-domain-cdn-host.env");
+    const swift = path.join(__dirname, "../../fixtures/doctor/m1-swift.env");
+    const to = path.join(__dirname, "../../fixtures/doctor/m2-web-domain-cdn-host.env");
     const { code, stderr } = await migrateCli(["--from-env", swift, "--to-env", to, "--start", "2026-12-01"]);
     expect(code).toBe(2);
     expect(stderr).toContain("SWIFT_ENABLED=true: this instance stores media in OpenStack Swift");

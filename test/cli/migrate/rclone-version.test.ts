@@ -2,11 +2,11 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { frontRemoteProvider } from "../../cli/migrate/front-provider";
-import { copyCommands } from "../../cli/migrate/rclone";
-import { forRcloneVersion, frontRemoteOptions, parseRcloneVersion, rcloneVersionProblem, type RcloneVersion } from "../../cli/migrate/rclone-version";
-import { readTarget } from "../../mastodon-env/target";
-import { migrateCli } from "../helpers/migrate-cli";
+import { frontRemoteProvider } from "../../../cli/migrate/front-provider";
+import { copyCommands } from "../../../cli/migrate/rclone";
+import { forRcloneVersion, frontRemoteOptions, parseRcloneVersion, rcloneVersionProblem, type RcloneVersion } from "../../../cli/migrate/rclone-version";
+import { targetOf } from "../../helpers/target";
+import { migrateCli } from "../../helpers/migrate-cli";
 
 const version = (text: string): RcloneVersion => parseRcloneVersion(`rclone ${text}\n- os/version: debian 12.11 (64 bit)\n`)!;
 
@@ -32,11 +32,8 @@ describe("rclone versions (cli/migrate/rclone-version.ts)", () => {
   });
 
   it("sets them on passes through the front only; a pass straight at the target keeps rclone's provider defaults", () => {
-    const target = (permission: string) => {
-      const result = readTarget(new Map(Object.entries({ S3_ENABLED: "true", S3_BUCKET: "media", S3_REGION: "us-east-1", S3_ENDPOINT: "https://nyc3.digitaloceanspaces.com", S3_HOSTNAME: "nyc3.digitaloceanspaces.com", S3_PERMISSION: permission, AWS_ACCESS_KEY_ID: "AK", AWS_SECRET_ACCESS_KEY: "SK" })));
-      if (!result.ok) throw new Error(result.problems.join("; "));
-      return result.target;
-    };
+    const target = (permission: string) =>
+      targetOf({ S3_ENABLED: "true", S3_BUCKET: "media", S3_REGION: "us-east-1", S3_ENDPOINT: "https://nyc3.digitaloceanspaces.com", S3_HOSTNAME: "nyc3.digitaloceanspaces.com", S3_PERMISSION: permission, AWS_ACCESS_KEY_ID: "AK", AWS_SECRET_ACCESS_KEY: "SK" });
     const [front] = copyCommands({ kind: "local", root: "/srv" }, target(""));
     expect(forRcloneVersion(front!, version("v1.75.2")).env).toMatchObject({ RCLONE_CONFIG_DST_USE_UNSIGNED_PAYLOAD: "true", RCLONE_CONFIG_DST_USE_DATA_INTEGRITY_PROTECTIONS: "false" });
     for (const direct of copyCommands({ kind: "local", root: "/srv" }, target("public-read"))) {

@@ -1,17 +1,17 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseEnvFile } from "../../mastodon-env/env-file";
-import { cspAllowsHost, localMediaBase, readMastodonEnv } from "../../mastodon-env/model";
-import { diagnoseEnv } from "../../cli/doctor/diagnose";
-import type { Finding } from "../../cli/doctor/finding";
+import { parseEnvFile } from "../../../mastodon-env/env-file";
+import { cspAllowsHost, localMediaBase, readMastodonEnv } from "../../../mastodon-env/model";
+import { diagnoseEnv } from "../../../cli/doctor/diagnose";
+import type { Finding } from "../../../cli/doctor/finding";
 
 /**
  * The kinds doctor used to miss (issue #20), each on envs rebuilt from public reports (test/fixtures/doctor; the
  * first comment line of each file says the situation and its source). LAB_WRITER_KEY / LAB_WRITER_SECRET stand for
  * a writer key of a plausible shape.
  */
-const DIR = path.resolve(__dirname, "../fixtures/doctor");
+const DIR = path.resolve(__dirname, "../../fixtures/doctor");
 
 function read(file: string): Map<string, string> {
   const text = readFileSync(path.join(DIR, file), "utf8").replace("LAB_WRITER_KEY", "0123456789abcdef0123456789abcdef").replace("LAB_WRITER_SECRET", "b".repeat(64));

@@ -1,16 +1,16 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderEnv, type EnvFacts } from "../../components/env";
-import { diagnoseEnv } from "../../cli/doctor/diagnose";
-import { readCacheBuster } from "../../mastodon-env/cache-buster";
-import { parseEnvFile } from "../../mastodon-env/env-file";
+import { renderEnv, type EnvFacts } from "../../../components/env";
+import { diagnoseEnv } from "../../../cli/doctor/diagnose";
+import { readCacheBuster } from "../../../mastodon-env/cache-buster";
+import { parseEnvFile } from "../../../mastodon-env/env-file";
 
 /**
  * doctor's CACHE_BUSTER_* findings, from env files rebuilt from the ways an admin gets Mastodon's cache buster
  * wrong (test/fixtures/cache-buster/, first line: the situation). Each file names the finding it must produce.
  */
-const FIXTURES = path.join(__dirname, "../fixtures/cache-buster");
+const FIXTURES = path.join(__dirname, "../../fixtures/cache-buster");
 
 const EXPECTED: Record<string, { id: string; severity: string; variable: string }[]> = {
   "enabled-capital-true.env": [{ id: "cache-buster-off", severity: "warning", variable: "CACHE_BUSTER_ENABLED" }],
