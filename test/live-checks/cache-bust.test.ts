@@ -7,7 +7,7 @@ import { CHECKS } from "../../live-checks/registry";
 import type { CheckContext } from "../../live-checks/check";
 import { httpRequest } from "../../live-checks/io/http";
 import { ProbeRegistry } from "../../live-checks/probes";
-import { readTarget } from "../../mastodon-env/target";
+import { targetOf } from "../helpers/target";
 import { BASE_ENV } from "../helpers/verify-fakes";
 
 /**
@@ -62,8 +62,7 @@ afterAll(async () => {
 });
 
 function context(edgeName: keyof typeof servers, buster: Record<string, string>): CheckContext {
-  const target = readTarget(new Map(Object.entries({ ...BASE_ENV, S3_PROTOCOL: "http", S3_ALIAS_HOST: `127.0.0.1:${ports[edgeName]}`, ...buster })));
-  if (!target.ok) throw new Error(target.problems.join("\n"));
+  const target = targetOf({ ...BASE_ENV, S3_PROTOCOL: "http", S3_ALIAS_HOST: `127.0.0.1:${ports[edgeName]}`, ...buster });
   const s3 = {
     send: async (command: { constructor: { name: string }; input: { Key: string; Body?: Buffer } }) => {
       if (command.constructor.name === "PutObjectCommand") bucket.set(command.input.Key, command.input.Body as Buffer);
@@ -72,7 +71,7 @@ function context(edgeName: keyof typeof servers, buster: Record<string, string>)
     },
   } as unknown as S3Client;
   return {
-    target: target.target,
+    target,
     origin: "https://social.example.com",
     io: { s3, http: httpRequest, tls: async () => Promise.reject(new Error("unused")) },
     probes: new ProbeRegistry("example-social-media", undefined),
