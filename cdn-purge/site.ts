@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { CdnPurgeFacts } from "../components/cdn-purge";
+import { SECRET_MASK } from "../components/masks";
 import { readCacheBuster } from "../mastodon-env/cache-buster";
 import { parseEnvFile } from "../mastodon-env/env-file";
 import { readMastodonEnv } from "../mastodon-env/model";
@@ -59,7 +60,7 @@ export function resolveSite(sources: SiteSources): { site: PurgeSite; bust?: Bus
     if (parsed && !parsed.success) problems.push(`${sources.outputs.name}: cdnPurge is not this project's output (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`);
     outputs = parsed?.success ? parsed.data : undefined;
   }
-  const envText = sources.env?.text ?? (outputs?.envProduction && outputs.envProduction !== "[secret]" ? outputs.envProduction : undefined);
+  const envText = sources.env?.text ?? (outputs?.envProduction && outputs.envProduction !== SECRET_MASK ? outputs.envProduction : undefined);
   const values = envText ? parseEnvFile(envText).values : undefined;
   const mastodon = values ? readMastodonEnv(values) : undefined;
 

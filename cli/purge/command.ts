@@ -3,11 +3,9 @@ import { CdnRefused, REAL_IO, type PurgeIo } from "../../cdn-purge/http";
 import { purge, purgeTargets } from "../../cdn-purge/purge";
 import { resolveSite } from "../../cdn-purge/site";
 import { answerArguments, guardCommand, type Command, type CommandIo } from "../shared/command";
+import { EXIT } from "../shared/exit-codes";
 import { userPath } from "../shared/user-files";
 import { parsePurgeArgs, USAGE } from "./args";
-
-/** The CDN refused a request (exit 1); 2 is bad input, an unknown URL, missing credentials or an unreachable API. */
-export const EXIT_REFUSED = 1;
 
 /**
  * `npm run purge`: takes media out of the CDN's cache (cdn-purge/). `env` is where credentials are read (the
@@ -38,7 +36,7 @@ async function runPurge(argv: string[], io: CommandIo, env: NodeJS.ProcessEnv, t
   const all = [...("problems" in resolved ? resolved.problems : []), ...(targets && "problems" in targets ? targets.problems : [])];
   if (all.length > 0 || !("site" in resolved) || !targets || !("targets" in targets)) {
     io.err(`${all.map((problem) => `purge: ${problem}`).join("\n")}\n`);
-    return 2;
+    return EXIT.input;
   }
   const say = (text: string) => io.err(`${text}\n`);
   const purgeIo: PurgeIo = { ...REAL_IO, ...timing, say };
@@ -54,11 +52,13 @@ async function runPurge(argv: string[], io: CommandIo, env: NodeJS.ProcessEnv, t
     });
     io.out(`${(options.dryRun ? outcome.planned : outcome.done).join("\n")}\n`);
     if (!options.dryRun) say("Done: the CDN accepted every request. CloudFront and the Spaces CDN take a few minutes to finish.");
-    return 0;
+    return EXIT.ok;
   } catch (error) {
+    // The CDN refused a request: exit 1 (EXIT.failed); bad input, an unknown URL, missing credentials or an
+    // unreachable API are EXIT.input.
     if (error instanceof CdnRefused) {
       io.err(`purge: ${error.message}\n`);
-      return EXIT_REFUSED;
+      return EXIT.failed;
     }
     throw error;
   }

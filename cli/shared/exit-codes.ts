@@ -1,14 +1,14 @@
 import type { VerifyReport } from "../../live-checks/report";
 
 /**
- * The exit codes of every command (plan, verify, doctor, migrate), in one table; scripts and CI rely on them
+ * The exit codes of every command (plan, verify, doctor, migrate, purge), in one table; scripts and CI rely on them
  * (README "Commands", docs/verify.md). components/self-check.ts repeats `pending` in its shell script, since
  * components/ may not import cli/; test/cli/shared/exit-codes.test.ts holds the two equal.
  */
 export const EXIT = {
   /** Nothing wrong: a clean plan, every check passed and every probe removed, a healthy env, a complete copy. */
   ok: 0,
-  /** Something is wrong: a mandatory policy, a failed or inconclusive check, a probe left behind, a finding, a missing copy. */
+  /** Something is wrong: a mandatory policy, a failed or inconclusive check, a probe left behind, a finding, a missing copy, a refused purge. */
   failed: 1,
   /** A mistake in the user's input (arguments, files, config, an unreachable host); nothing was created. */
   input: 2,
