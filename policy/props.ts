@@ -26,3 +26,7 @@ export function field(value: unknown, ...path: string[]): unknown {
   for (const key of path) current = record(current)?.[key];
   return current;
 }
+
+export function number(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}

@@ -6,6 +6,7 @@ import { bucketLifecycleKeepsMedia } from "./rules/bucket-lifecycle-keeps-media"
 import { bucketPolicyPrincipalsLimited } from "./rules/bucket-policy-principals-limited";
 import { bucketPolicyPublicAccessReadOnly } from "./rules/bucket-policy-public-access-read-only";
 import { bucketPolicyPublicReadLimitedToPublicPrefixes } from "./rules/bucket-policy-public-read-limited-to-public-prefixes";
+import { cdnBustsDeletedMedia } from "./rules/cdn-busts-deleted-media";
 import { bucketProtectionMatchesEnvironment } from "./rules/bucket-protection-matches-environment";
 import { cloudfrontPriceClassCoversBucketRegion } from "./rules/cloudfront-price-class-covers-bucket-region";
 import { cloudfrontPriceClassLimited } from "./rules/cloudfront-price-class-limited";
@@ -62,4 +63,5 @@ export const rules: readonly Rule[] = [
   bucketAbortsIncompleteMultipartUploads,
   cloudfrontPriceClassLimited,
   cloudfrontPriceClassCoversBucketRegion,
+  cdnBustsDeletedMedia,
 ];

@@ -35,6 +35,7 @@ export const CLOUDFLARE = {
   accountToken: "cloudflare:index/accountToken:AccountToken",
   apiToken: "cloudflare:index/apiToken:ApiToken",
   ruleset: "cloudflare:index/ruleset:Ruleset",
+  workersRoute: "cloudflare:index/workersRoute:WorkersRoute",
 } as const;
 
 export const DIGITALOCEAN = {

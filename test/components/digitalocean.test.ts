@@ -214,7 +214,8 @@ describe("npm run plan -- --stack digitalocean", () => {
       envProductionMasked: string;
     };
     expect(plan.provider).toBe("digitalocean");
-    expect(plan.violations).toEqual([]);
+    // The Spaces CDN has no cache buster: its day-long TTL is reported, with the lever (docs/takedowns.md).
+    expect(plan.violations).toEqual([expect.objectContaining({ policy: "cdn-busts-deleted-media", level: "advisory" })]);
     expect(plan.resources.find((resource) => resource.type === BUCKET)?.protect).toBe(true);
     expect(plan.outputs.envProduction).toBe("[secret]");
     expect(plan.envProductionMasked).toContain("S3_ALIAS_HOST=files.example.com\n");

@@ -27,6 +27,7 @@ describe("the rule registry", () => {
       "bucket-aborts-incomplete-multipart-uploads",
       "cloudfront-price-class-limited",
       "cloudfront-price-class-covers-bucket-region",
+      "cdn-busts-deleted-media",
     ]);
   });
 });

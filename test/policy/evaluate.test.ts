@@ -125,6 +125,12 @@ describe("evaluatePlan", () => {
         resource: domain.urn,
         message: "The R2 custom domain files.example.com must set Access-Control-Allow-Origin after the cache (a response header transform rule in its zone) for https://third-party-client.example: R2's own CORS headers are lost on cached copies.",
       },
+      {
+        policy: "cdn-busts-deleted-media",
+        level: "advisory",
+        resource: domain.urn,
+        message: expect.stringContaining("The media host files.example.com must act on Mastodon's cache buster"),
+      },
     ]);
   });
 

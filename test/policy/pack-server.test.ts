@@ -154,7 +154,9 @@ describe("the policy pack served by the Pulumi policy runner", () => {
       ["r2-media-host-https-redirect", "r1"],
       ["r2-media-host-cors-after-cache", "r1"],
     ];
-    expect(await stackDiagnostics([...stored, { ...anchor, protect: true }])).toEqual(domainFindings);
-    expect(await stackDiagnostics([...stored, { ...anchor, protect: false }])).toEqual([...domainFindings, ["media-urls-anchored", "r2"]]);
+    // And no cache buster Worker on its host (advisory, last in the registry).
+    const bust = ["cdn-busts-deleted-media", "r1"];
+    expect(await stackDiagnostics([...stored, { ...anchor, protect: true }])).toEqual([...domainFindings, bust]);
+    expect(await stackDiagnostics([...stored, { ...anchor, protect: false }])).toEqual([...domainFindings, ["media-urls-anchored", "r2"], bust]);
   });
 });

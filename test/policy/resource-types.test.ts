@@ -43,6 +43,7 @@ describe("resource type tokens", () => {
       accountToken: token(cloudflare.AccountToken),
       apiToken: token(cloudflare.ApiToken),
       ruleset: token(cloudflare.Ruleset),
+      workersRoute: token(cloudflare.WorkersRoute),
     });
     expect(DIGITALOCEAN).toEqual({
       spacesBucket: token(digitalocean.SpacesBucket),
