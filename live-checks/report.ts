@@ -12,8 +12,12 @@ export interface VerifyReport {
   /** The ACL header sent with uploads, or null for none. */
   uploadAcl: string | null;
   checks: CheckResult[];
-  /** Probes that existed (created), those removed again, and what could not be removed or checked. */
-  probes: { created: number; removed: number; leftover: string[] };
+  /**
+   * Probes that existed (created), those removed again, and what could not be removed or checked (leftover: a
+   * failure). leftToMastodon: what verify may not remove on this Mastodon version and Mastodon's own cleanup
+   * removes (live-checks/mastodon/version.ts): reported, not a failure.
+   */
+  probes: { created: number; removed: number; leftover: string[]; leftToMastodon?: string[] };
   interrupted: boolean;
   durationMs: number;
 }
@@ -26,6 +30,7 @@ export function buildReport(args: {
   /** Probes removed (default: created minus leftovers, for callers that count no removals). */
   removed?: number;
   leftover: string[];
+  leftToMastodon?: string[];
   interrupted: boolean;
   durationMs: number;
 }): VerifyReport {
@@ -39,7 +44,12 @@ export function buildReport(args: {
     origin: args.origin,
     uploadAcl: args.target.uploadAcl ?? null,
     checks: args.checks,
-    probes: { created: args.created, removed: args.removed ?? Math.max(0, args.created - args.leftover.length), leftover: args.leftover },
+    probes: {
+      created: args.created,
+      removed: args.removed ?? Math.max(0, args.created - args.leftover.length),
+      leftover: args.leftover,
+      ...(args.leftToMastodon?.length ? { leftToMastodon: args.leftToMastodon } : {}),
+    },
     interrupted: args.interrupted,
     durationMs: args.durationMs,
   };
@@ -74,6 +84,10 @@ export function renderSummary(report: VerifyReport): string {
   if (report.probes.leftover.length > 0) {
     lines.push("Could not remove (delete them by hand):");
     for (const leftover of report.probes.leftover) lines.push(`  ${leftover}`);
+  }
+  if (report.probes.leftToMastodon?.length) {
+    lines.push("Left for Mastodon's own cleanup (a limit of this Mastodon version, not a failure):");
+    for (const left of report.probes.leftToMastodon) lines.push(`  ${left}`);
   }
   if (report.interrupted) lines.push("Interrupted: the remaining checks did not run.");
   const verdict = report.ok ? "the media storage works as Mastodon needs it" : "NOT ready: fix the failures above";

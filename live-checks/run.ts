@@ -132,7 +132,7 @@ async function checkAndClean(context: CheckContext, options: RunVerifyOptions, d
   const checks: CheckResult[] = [];
   let interrupted = false;
   let bug: unknown;
-  const roundTrip = options.mastodon ? new MastodonRoundTrip(options.mastodon, () => checks) : undefined;
+  const roundTrip = options.mastodon ? new MastodonRoundTrip(options.mastodon, () => checks, { progress: say }) : undefined;
   const onResult = (result: CheckResult) => {
     checks.push(result);
     out(renderResult(result));
@@ -151,7 +151,8 @@ async function checkAndClean(context: CheckContext, options: RunVerifyOptions, d
   if (roundTrip) leftover.push(...(await roundTrip.cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS))));
   if (bug !== undefined) throw bug;
   const { target, origin, probes } = context;
-  return buildReport({ target, origin, checks, created: probes.created, removed: probes.removedCount, leftover, interrupted, durationMs: Date.now() - started });
+  const leftToMastodon = roundTrip?.handedOver() ?? [];
+  return buildReport({ target, origin, checks, created: probes.created, removed: probes.removedCount, leftover, leftToMastodon, interrupted, durationMs: Date.now() - started });
 }
 
 /**

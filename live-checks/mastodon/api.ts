@@ -60,14 +60,23 @@ export class MastodonApi {
     });
   }
 
+  /**
+   * GET /api/v2/instance (Mastodon 4.0+): the instance entity, whose `version` tells what the API offers
+   * (version.ts). Public: the token is sent as for every call and ignored there.
+   */
+  instance(): Promise<ApiAnswer<{ version?: unknown }>> {
+    return this.request<{ version?: unknown }>("GET", "/api/v2/instance");
+  }
+
   /** GET /api/v1/media/:id: 206 while processing, 200 when done, 404 when it does not exist (or is not ours). */
   get(id: string): Promise<ApiAnswer<MediaAttachment>> {
     return this.request<MediaAttachment>("GET", `/api/v1/media/${encodeURIComponent(id)}`);
   }
 
   /**
-   * DELETE /api/v1/media/:id (Mastodon 4.4+). Mastodon itself refuses (422) to delete an attachment that a
-   * status uses, and this check only ever deletes the attachment it uploaded in the same run.
+   * DELETE /api/v1/media/:id (Mastodon 4.4+: version.ts): 200 `{}` when deleted (render_empty). Mastodon itself
+   * refuses (422) to delete an attachment that a status uses, and this check only ever deletes the attachment it
+   * uploaded in the same run. On 4.3: 404 `{"error":"Not Found"}` (no such route).
    */
   remove(id: string): Promise<ApiAnswer<MediaAttachment>> {
     return this.request<MediaAttachment>("DELETE", `/api/v1/media/${encodeURIComponent(id)}`);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { fail, pass, skip, type Check, type CheckContext, type CheckOutcome } from "../check";
+import { fail, pass, skip, warn, type Check, type CheckContext, type CheckOutcome } from "../check";
 import { diagnoseS3 } from "../diagnose";
 import { errorCode } from "../io/http";
 import type { CheckResult } from "../runner";
@@ -10,11 +10,22 @@ import { MastodonApi, type MediaAttachment } from "./api";
 import { diagnoseApi, RESTART } from "./diagnose";
 import { readMediaUrl } from "./media-url";
 import { storageCheckPng } from "./png";
+import { stillStarting, waitForMastodon } from "./ready";
 import { servedProblems } from "./served";
+import { hasMediaDelete, MASTODON_VACUUM, notFoundKind, parseMastodonVersion, type MastodonVersion } from "./version";
 
 /** How long an upload may stay in processing (206) before the check gives up: images take seconds. */
 export const MAX_PROCESSING_MS = 60_000;
 const POLL_MS = 1_000;
+
+export interface RoundTripOptions {
+  clock?: Clock;
+  fetchImpl?: typeof fetch;
+  /** A progress line while waiting for Mastodon to start. */
+  progress?(line: string): void;
+  /** Bound of the wait for /health, in ms (ready.ts MAX_START_MS). */
+  maxStartMs?: number;
+}
 
 export interface MastodonTarget {
   /** The instance, e.g. https://social.example.com (origin only). */
@@ -31,6 +42,10 @@ export interface MastodonTarget {
  */
 export class MastodonRoundTrip {
   private api?: MastodonApi;
+  private ready = false;
+  private version?: MastodonVersion;
+  /** What is left for Mastodon's own cleanup because this version cannot delete it: reported, not a failure. */
+  private readonly leftToMastodon: string[] = [];
   private attachment?: MediaAttachment;
   private uploadedId?: string;
   private deleted = false;
@@ -41,13 +56,19 @@ export class MastodonRoundTrip {
     private readonly target: MastodonTarget,
     /** The results so far (the storage checks), read when Mastodon answers 5xx. */
     private readonly earlier: () => readonly CheckResult[],
-    private readonly clock: Clock = systemClock,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+    private readonly options: RoundTripOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.fetchImpl = options.fetchImpl ?? fetch;
+  }
+
+  private readonly clock: Clock;
+  private readonly fetchImpl: typeof fetch;
 
   /** The checks, in the order they run (after the storage checks). */
   checks(): Check[] {
     return [
+      { id: "mastodon-ready", title: "Mastodon answers (GET /health, waiting while it starts) and names its version (GET /api/v2/instance)", run: (c) => this.waitReady(c) },
       { id: "mastodon-upload", title: "Mastodon accepts an image upload (POST /api/v2/media)", run: (c) => this.upload(c) },
       { id: "mastodon-processed", title: "Mastodon finishes processing it (GET /api/v1/media/:id)", run: (c) => this.processed(c) },
       { id: "mastodon-media-url", title: "Its url and preview_url are on the media host, under S3_KEY_PREFIX", run: (c) => this.urls(c) },
@@ -62,7 +83,49 @@ export class MastodonRoundTrip {
     return this.api;
   }
 
+  /** Attachments this run uploaded that only Mastodon's own cleanup will remove (4.3: no DELETE route). */
+  handedOver(): string[] {
+    return [...this.leftToMastodon];
+  }
+
+  private async waitReady(context: CheckContext): Promise<CheckOutcome> {
+    const result = await waitForMastodon(this.target.url, {
+      signal: context.signal,
+      clock: this.clock,
+      fetchImpl: this.fetchImpl,
+      maxMs: this.options.maxStartMs,
+      progress: this.options.progress,
+    });
+    const observed = [...result.observed];
+    if (!result.ok) {
+      const last = result.last ?? {};
+      if (stillStarting(last)) {
+        return fail(
+          [...observed, `still no answer after ${Math.round(result.waitedMs / 1000)} s`],
+          "Mastodon did not come up: it is still starting, or its web process stops at start (a malformed line in .env.production, a database it cannot reach)",
+          "look at `systemctl status mastodon-web` and `journalctl -u mastodon-web` (Docker: `docker compose ps` and `docker compose logs web`), then run verify again",
+        );
+      }
+      if (last.network) return diagnoseApi("GET /health", { status: 0, network: last.network, rateLimitedWaits: 0 }, [], this.target.url.origin);
+      return fail(
+        observed,
+        "the --mastodon URL does not answer like Mastodon: Mastodon's GET /health answers 200 OK (config/routes.rb, HealthController), also without a token",
+        "pass the instance's own address (https://your.instance) and make the reverse proxy pass every path to Mastodon",
+      );
+    }
+    this.ready = true;
+    const answer = await this.client(context).instance();
+    this.version = answer.status === 200 ? parseMastodonVersion(answer.body) : undefined;
+    observed.push(
+      this.version
+        ? `GET /api/v2/instance: 200, version ${this.version.text}`
+        : `GET /api/v2/instance: ${answer.network ? `no answer (${answer.network})` : answer.status}, version unknown (the delete is judged by its answer)`,
+    );
+    return pass(...observed);
+  }
+
   private async upload(context: CheckContext): Promise<CheckOutcome> {
+    if (!this.ready) return skip("skipped: needs mastodon-ready to pass first");
     const description = `mastodon-media storage check ${this.runId}: a temporary upload, deleted by verify`;
     const answer = await this.client(context).upload(storageCheckPng(), `storage-check-${this.runId}.png`, description);
     if ((answer.status === 200 || answer.status === 202) && answer.body?.id) {
@@ -174,18 +237,26 @@ export class MastodonRoundTrip {
   private async remove(context: CheckContext): Promise<CheckOutcome> {
     if (!this.uploadedId) return skip("skipped: nothing was uploaded");
     const id = this.uploadedId;
+    if (this.version && !hasMediaDelete(this.version)) {
+      return this.handOver(id, [`Mastodon ${this.version.text} has no DELETE /api/v1/media/:id (added in 4.4): not called`]);
+    }
     const api = this.client(context);
     const answer = await api.remove(id);
-    if (answer.status === 404 && !answer.error) {
-      // Nothing to retry at cleanup: Mastodon's own scheduler removes it (Scheduler::MediaCleanupScheduler).
-      this.deleted = true;
-      return skip(`DELETE /api/v1/media/${id}: 404 without an error entity: Mastodon before 4.4 has no such call; the unattached upload is removed by Mastodon's media cleanup after a day`);
+    if (answer.status === 404) {
+      const said = `DELETE /api/v1/media/${id}: 404${answer.error ? ` "${answer.error}"` : ""}`;
+      const kind = notFoundKind(answer.error);
+      if (kind === "no-route") return this.handOver(id, [`${said} (Mastodon's catch-all route: no such call before 4.4)`]);
+      if (kind === "no-record") {
+        this.deleted = true;
+        return fail([said], "Mastodon no longer knows the attachment this run uploaded a moment ago: something else deleted it", "run verify again; if it persists, report it with this output");
+      }
+      return fail([said], "a 404 that is not Mastodon's API (no JSON error entity): a proxy in front of Mastodon answers for /api/v1/media", "make the reverse proxy pass /api/ to Mastodon (Mastodon's dist/nginx.conf), then run verify again");
     }
     if (answer.status !== 200) return diagnoseApi(`DELETE /api/v1/media/${id}`, answer, [], this.target.url.origin);
     this.deleted = true;
     const observed = [`DELETE /api/v1/media/${id}: 200`];
     const after = await api.get(id);
-    observed.push(`GET /api/v1/media/${id}: ${after.status}`);
+    observed.push(`GET /api/v1/media/${id}: ${after.status}${after.error ? ` "${after.error}"` : ""}`);
     if (after.status !== 404) {
       return fail(observed, "Mastodon still returns the attachment after deleting it", "run verify again; if it persists, report it with this output");
     }
@@ -206,19 +277,42 @@ export class MastodonRoundTrip {
     return pass(...observed);
   }
 
+  /** Mastodon before 4.4: the upload stays, unattached, until Mastodon's vacuum removes it. A limit, not a failure. */
+  private handOver(id: string, observed: string[]): CheckOutcome {
+    const files = this.keys.length > 0 ? ` and its files ${this.keys.join(", ")}` : "";
+    this.leftToMastodon.push(`Mastodon media attachment ${id}${files} (unattached): ${MASTODON_VACUUM}`);
+    this.deleted = true;
+    return warn(
+      observed,
+      `this Mastodon version cannot delete an upload through the API, so the test attachment stays unattached; ${MASTODON_VACUUM}. The storage's own delete is proven by the writer-delete check`,
+      "nothing to do; upgrading to Mastodon 4.4+ lets verify delete it at once",
+    );
+  }
+
   /**
    * After the checks, also when one failed or the run was interrupted: deletes this run's attachment if it is
    * still there. Returns what is left behind, for the report. Never touches any other attachment.
    */
   async cleanup(signal: AbortSignal): Promise<string[]> {
     if (!this.uploadedId || this.deleted) return [];
+    const id = this.uploadedId;
+    if (this.version && !hasMediaDelete(this.version)) {
+      this.handOver(id, []);
+      return [];
+    }
     const api = new MastodonApi(this.target.url, this.target.token, signal, this.clock, this.fetchImpl);
-    const answer = await api.remove(this.uploadedId).catch(() => undefined);
-    // 404 with Mastodon's error entity: the attachment is already gone.
-    if (answer?.status === 200 || (answer?.status === 404 && answer.error)) {
+    const answer = await api.remove(id).catch(() => undefined);
+    // Gone: deleted now (200), or Mastodon no longer has it (404 "Record not found"). A 404 "Not Found" is the
+    // catch-all route of a Mastodon without the call: the upload is still there.
+    if (answer?.status === 200 || (answer?.status === 404 && notFoundKind(answer.error) === "no-record")) {
       this.deleted = true;
       return [];
     }
-    return [`Mastodon media attachment ${this.uploadedId} (unattached; Mastodon removes unattached uploads after a day)`];
+    if (answer?.status === 404 && notFoundKind(answer.error) === "no-route") {
+      this.handOver(id, []);
+      return [];
+    }
+    const said = answer ? (answer.network ? `no answer (${answer.network})` : `${answer.status}${answer.error ? ` "${answer.error}"` : ""}`) : "no answer";
+    return [`Mastodon media attachment ${id} (unattached; DELETE /api/v1/media/${id} answered ${said}): ${MASTODON_VACUUM}`];
   }
 }

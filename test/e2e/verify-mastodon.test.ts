@@ -1,16 +1,17 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VerifyReport } from "../../live-checks/report";
 import { documentsFromPlans, forBucket } from "./documents";
-import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from "./fake-mastodon";
+import { MASTODON_VERSIONS, startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from "./fake-mastodon";
 import { createBucket, createWriter, keysIn, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers } from "./server";
 import { ROOT } from "./verify-cli";
 import { commandNodeArgs } from "../helpers/npm-script";
 
 const ORIGIN = "https://social.example.com";
 
-const MASTODON_CHECKS = ["mastodon-upload", "mastodon-processed", "mastodon-media-url", "mastodon-object-stored", "mastodon-media-served", "mastodon-delete"];
+const MASTODON_CHECKS = ["mastodon-ready", "mastodon-upload", "mastodon-processed", "mastodon-media-url", "mastodon-object-stored", "mastodon-media-served", "mastodon-delete"];
 
 let servers: Servers;
 let bucket: string;
@@ -38,23 +39,40 @@ interface Run {
   fake: FakeMastodon;
 }
 
-/** verify --env - --json --mastodon FAKE, with the token in the environment only. */
+/** verify --env - --json --mastodon URL, with the token in the environment only. */
+function verifyProcess(url: string, token: string): { done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [...commandNodeArgs("verify"), "--env", "-", "--json", "--origin", ORIGIN, "--mastodon", url], {
+      cwd: ROOT,
+      env: { ...process.env, MASTODON_ACCESS_TOKEN: token },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(env);
+  });
+  return { done };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** verify against a fake Mastodon started for it. */
 async function roundTrip(fakeOptions: Partial<FakeMastodonOptions>, token = TOKEN): Promise<Run> {
   const fake = await startFakeMastodon({ env, token: TOKEN, ...fakeOptions });
   try {
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [...commandNodeArgs("verify"), "--env", "-", "--json", "--origin", ORIGIN, "--mastodon", fake.url], {
-        cwd: ROOT,
-        env: { ...process.env, MASTODON_ACCESS_TOKEN: token },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(env);
-    });
+    const run = await verifyProcess(fake.url, token).done;
     // The token is never printed, whatever happened.
     expect(run.stdout + run.stderr).not.toContain(token);
     let report: VerifyReport;
@@ -82,6 +100,8 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
     expect(mastodonStatuses(run.report)).toEqual(Object.fromEntries(MASTODON_CHECKS.map((id) => [id, "pass"])));
     expect(run.code).toBe(0);
     expect(run.fake.log.map((r) => `${r.method} ${r.path.replace(/\d{10,}/, "ID")} ${r.status}`)).toEqual([
+      "GET /health 200",
+      "GET /api/v2/instance 200",
       "POST /api/v2/media 202",
       "GET /api/v1/media/ID 206",
       "GET /api/v1/media/ID 206",
@@ -116,7 +136,7 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
     expect(check(run.report, "mastodon-upload").cause).toMatch(/refused the file itself/);
   });
 
-  it("waits out a 429 with Retry-After and then passes", async () => {
+  it("waits out a 429 until Rack::Attack's X-RateLimit-Reset and then passes", async () => {
     const run = await roundTrip({ rateLimit: { answers: 2, retryAfterSeconds: 1 } });
     expect(check(run.report, "mastodon-upload")).toMatchObject({ status: "pass" });
     expect(check(run.report, "mastodon-upload").observed[0]).toMatch(/after 2 rate limit wait\(s\)/);
@@ -124,7 +144,7 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
     expect(run.code).toBe(0);
   });
 
-  it("reports a Retry-After longer than it may wait instead of sitting through it", async () => {
+  it("reports a rate limit reset later than it may wait instead of sitting through it", async () => {
     const started = Date.now();
     const run = await roundTrip({ rateLimit: { answers: 10, retryAfterSeconds: 3600 } });
     expect(check(run.report, "mastodon-upload").cause).toMatch(/rate-limits this token or address for 3600 s/);
@@ -132,11 +152,11 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 
-  it("hands a 500 'Media could not be stored' to the storage checks: they pass, so Mastodon runs with another env", async () => {
+  it("hands a 500 (Rails' JSON 'Internal Server Error') to the storage checks: they pass, so Mastodon runs with another env", async () => {
     const brokenEnv = withEnv(env, "AWS_SECRET_ACCESS_KEY", randomBytes(20).toString("hex"));
     const run = await roundTrip({ env: brokenEnv });
     expect(check(run.report, "writer-upload").status).toBe("pass");
-    expect(check(run.report, "mastodon-upload").observed[0]).toBe('POST /api/v2/media: 500 "Media could not be stored"');
+    expect(check(run.report, "mastodon-upload").observed[0]).toBe('POST /api/v2/media: 500 "Internal Server Error"');
     expect(check(run.report, "mastodon-upload").cause).toMatch(/storage accepts uploads with the env verified here, so Mastodon runs with another env/);
     expect(check(run.report, "mastodon-upload").fix).toMatch(/systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming/);
   });
@@ -152,12 +172,63 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
     expect(run.code).toBe(1);
   });
 
-  it("leaves the upload to Mastodon's cleanup on an instance older than 4.4 (no DELETE route), without failing", async () => {
-    const run = await roundTrip({ noDeleteRoute: true, processingPolls: 0 });
-    expect(check(run.report, "mastodon-processed").observed).toEqual(["processed at once (200 with a url)"]);
-    expect(check(run.report, "mastodon-delete")).toMatchObject({ status: "skip" });
-    expect(check(run.report, "mastodon-delete").observed[0]).toMatch(/before 4\.4/);
+  it("leaves the upload to Mastodon's vacuum when the version is unknown and DELETE hits the catch-all route (4.3)", async () => {
+    const run = await roundTrip({ version: "4.3.23", hideVersion: true, processingPolls: 0 });
+    expect(check(run.report, "mastodon-ready").observed).toContain("GET /api/v2/instance: 404, version unknown (the delete is judged by its answer)");
+    const removal = check(run.report, "mastodon-delete");
+    expect(removal.status).toBe("warn");
+    expect(removal.observed[0]).toMatch(/^DELETE \/api\/v1\/media\/\d+: 404 "Not Found" \(Mastodon's catch-all route: no such call before 4\.4\)$/);
     expect(run.report.probes.leftover).toEqual([]);
+    expect(run.report.probes.leftToMastodon).toEqual([expect.stringMatching(/^Mastodon media attachment \d+ and its files .*original.*small.* \(unattached\): Mastodon's daily vacuum/)]);
+    expect(run.fake.attachments()).toHaveLength(1);
     expect(run.code).toBe(0);
   });
+
+  it("waits for a Mastodon that starts after verify did: refused, then 502 from the proxy, then /health OK", async () => {
+    const port = await freePort();
+    const child = verifyProcess(`http://127.0.0.1:${port}`, TOKEN);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const fake = await startFakeMastodon({ env, token: TOKEN, port, startingHealthChecks: 2 });
+    try {
+      const run = await child.done;
+      const report = JSON.parse(run.stdout) as VerifyReport;
+      expect(check(report, "mastodon-ready").status).toBe("pass");
+      expect(check(report, "mastodon-ready").observed.slice(0, 3)).toEqual([
+        expect.stringMatching(/^GET \/health: no answer \(ECONNREFUSED\)( \(x\d+\))?$/),
+        "GET /health: 502 (x2)",
+        "GET /health: 200",
+      ]);
+      expect(run.stderr).toMatch(/waiting for Mastodon to start \(GET \/health: 502\); \d+ s left/);
+      expect(mastodonStatuses(report)).toEqual(Object.fromEntries(MASTODON_CHECKS.map((id) => [id, "pass"])));
+      expect(run.code).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe("verify --mastodon against each Mastodon line from 4.3 to 4.7", () => {
+  for (const version of MASTODON_VERSIONS) {
+    const deletes = version !== "4.3.23";
+    it(`${version}: reads the version, ${deletes ? "deletes the upload" : "leaves the upload to Mastodon's vacuum (no DELETE route before 4.4)"}`, async () => {
+      const run = await roundTrip({ version, processingPolls: 1 });
+      expect(check(run.report, "mastodon-ready").observed).toEqual(["GET /health: 200", `GET /api/v2/instance: 200, version ${version}`]);
+      const calls = run.fake.log.map((r) => `${r.method} ${r.path.replace(/\d{10,}/, "ID")} ${r.status}`);
+      if (deletes) {
+        expect(mastodonStatuses(run.report)).toEqual(Object.fromEntries(MASTODON_CHECKS.map((id) => [id, "pass"])));
+        expect(calls.slice(-2)).toEqual(["DELETE /api/v1/media/ID 200", "GET /api/v1/media/ID 404"]);
+        expect(run.fake.attachments()).toEqual([]);
+        expect(run.report.probes.leftToMastodon).toBeUndefined();
+      } else {
+        expect(check(run.report, "mastodon-delete")).toMatchObject({ status: "warn", observed: ["Mastodon 4.3.23 has no DELETE /api/v1/media/:id (added in 4.4): not called"] });
+        expect(check(run.report, "mastodon-delete").cause).toMatch(/stays unattached; Mastodon's daily vacuum/);
+        expect(calls.filter((call) => call.startsWith("DELETE"))).toEqual([]);
+        expect(run.fake.attachments()).toHaveLength(1);
+        expect(run.report.probes.leftToMastodon).toHaveLength(1);
+        expect(run.stdout + run.stderr).not.toMatch(/Could not remove/);
+      }
+      expect(run.report.probes.leftover).toEqual([]);
+      expect(run.code).toBe(0);
+    });
+  }
 });
