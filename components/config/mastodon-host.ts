@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sshHostKey } from "./ssh-host-key";
 import { hostnameProblem } from "./validators";
 
 /**
@@ -19,12 +20,20 @@ const absolutePath = (what: string) =>
 
 /**
  * How Mastodon is restarted after the edit: `systemd` (mastodon-web, mastodon-sidekiq, mastodon-streaming),
- * `none`, `{ dockerCompose: DIRECTORY }` (the directory holding docker-compose.yml), or `{ command: "..." }`.
+ * `none`, `{ dockerCompose: DIRECTORY, services?: [...] }` (the directory holding the compose file; the services
+ * default to the compose file's web, streaming and sidekiq*), or `{ command: "..." }`.
  */
 const restart = z.union(
   [
     z.enum(["systemd", "none"]),
-    z.strictObject({ dockerCompose: z.string().regex(/^\/[^\0\n\r]*$/, "must be the absolute path of the directory holding docker-compose.yml") }),
+    z.strictObject({
+      dockerCompose: z.string().regex(/^\/[^\0\n\r]*$/, "must be the absolute path of the directory holding docker-compose.yml"),
+      /**
+       * The compose services that read .env.production, when they are not Mastodon's own names (web,
+       * streaming, sidekiq*: components/mastodon-host/compose.ts). Compose's service name syntax.
+       */
+      services: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a compose service name such as web")).min(1).optional(),
+    }),
     z.strictObject({ command: z.string().min(1, "must be a shell command") }),
   ],
   { error: "must be systemd, none, { dockerCompose: DIRECTORY } or { command: COMMAND }" },
@@ -37,11 +46,8 @@ export const mastodonHostBlock = z.strictObject({
   user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/, "must be a Unix user name such as mastodon").default("mastodon"),
   /** The SSH private key's text (secret). */
   privateKey: z.string({ error: "must be the text of an SSH private key, set with --secret" }).min(1, "must not be empty"),
-  /** The host's public key (`ssh-ed25519 AAAA...`, from `ssh-keyscan`); without it the host is not authenticated. */
-  hostKey: z
-    .string()
-    .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}$/, "must be a public host key line such as `ssh-ed25519 AAAA...` (ssh-keyscan prints it)")
-    .optional(),
+  /** The host's public key (`ssh-ed25519 AAAA...`, from `ssh-keyscan`; ssh-host-key.ts); without it the host is not authenticated. */
+  hostKey: sshHostKey.optional(),
   envPath: absolutePath("the env file Mastodon reads").default("/home/mastodon/live/.env.production"),
   restart: restart.default("systemd"),
   /** A Mastodon access token with write:media (secret): when set, the round trip through Mastodon runs after the restart. */

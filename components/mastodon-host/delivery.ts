@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { local, remote } from "@pulumi/command";
 import type { MastodonHostConfig } from "../config/mastodon-host";
-import { COMPOSE_SERVICES, SYSTEMD_UNITS, type RestartSpec } from "./restart";
+import { SYSTEMD_UNITS, type RestartSpec } from "./restart";
 import { remoteCommand } from "./script";
 
 export interface EnvDeliveryArgs {
@@ -20,7 +20,8 @@ export interface EnvDeliveryArgs {
 export function restartSpec(restart: MastodonHostConfig["restart"]): RestartSpec {
   if (restart === "systemd") return { kind: "systemd", units: [...SYSTEMD_UNITS] };
   if (restart === "none") return { kind: "none" };
-  if ("dockerCompose" in restart) return { kind: "docker-compose", directory: restart.dockerCompose, services: [...COMPOSE_SERVICES] };
+  // The services come from the compose file on the host (compose.ts) unless the config names them.
+  if ("dockerCompose" in restart) return { kind: "docker-compose", directory: restart.dockerCompose, ...(restart.services ? { services: restart.services } : {}) };
   return { kind: "command", command: restart.command };
 }
 

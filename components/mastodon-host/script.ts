@@ -17,15 +17,20 @@ const MASKED = "AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN";
  * the writer's key) arrives on standard input, never in the command line. Steps:
  *   1. reads the block from stdin (refuses an empty one);
  *   2. merges it into a copy of the env file (merge.awk.ts, the rules of merge.ts);
- *   3. when something changed: backs the file up as FILE.bak-YYYYMMDDTHHMMSSZ (UTC), replaces it atomically
- *      (same owner and mode), prints the diff with secrets masked, and restarts Mastodon;
- *   4. when nothing changed: says so and restarts nothing.
+ *   3. when something changed: checks that the restart can work (restart.ts `preflight`: the compose file's
+ *      services, the systemd units), all before touching the file; backs the file up as
+ *      FILE.bak-YYYYMMDDTHHMMSSZ (UTC), replaces it atomically (same owner and mode), prints the diff with
+ *      secrets masked, restarts Mastodon and checks that its processes run (`restarted`);
+ *   4. when the restart or its check fails: puts the previous file back (the backup stays), restarts Mastodon
+ *      with it, and exits 1 saying so;
+ *   5. when nothing changed: says so and restarts nothing.
  * Exit status 0 on success; 1 with one line on stderr naming the problem otherwise.
  */
 export function deliveryScript(options: DeliveryScriptOptions): string {
   const restart = restartScript(options.restart);
   return `set -eu
 umask 077
+${restart}
 env_path=${shellQuote(options.envPath)}
 say() { printf 'mastodon-media: %s\\n' "$*"; }
 die() { printf 'mastodon-media: %s\\n' "$*" >&2; exit 1; }
@@ -49,7 +54,7 @@ if cmp -s "$env_path" "$tmp/merged"; then
   say "$env_path already holds this block: nothing changed, nothing restarted"
   exit 0
 fi
-backup="$env_path.bak-$(date -u +%Y%m%dT%H%M%SZ)"
+${restart ? "preflight || exit 1\n" : ""}backup="$env_path.bak-$(date -u +%Y%m%dT%H%M%SZ)"
 [ ! -e "$backup" ] || backup="$backup-$$"
 cp -p "$env_path" "$backup"
 say "backed up $env_path to $backup"
@@ -60,10 +65,17 @@ mv -f "$new" "$env_path"
 say "merged the storage block into $env_path (diff, secrets masked):"
 diff -U0 "$backup" "$env_path" | sed -E 's/^([-+][ \\t]*(export[ \\t]+)?(${MASKED})[ \\t]*=).*$/\\1${SECRET_MASK}/' || true
 ${restart ? `say "restarting Mastodon"
-if ! { ${restart}; }; then
-  die "the restart failed; the new env is in place and the previous one is $backup"
+if restart && restarted; then
+  say "restarted"
+  exit 0
 fi
-say "restarted"` : `say "restart: none. Restart Mastodon yourself, e.g. ${systemdRestartCommand()}"`}
+say "the restart with the new env failed: putting the previous env back"
+cp -p "$backup" "$new"
+mv -f "$new" "$env_path"
+if restart && restarted; then
+  die "the restart with the new env failed (see above); the previous env is back in $env_path and Mastodon was restarted with it (backup kept: $backup)"
+fi
+die "the restart failed with the new env and again with the previous one, which is back in $env_path (backup kept: $backup): Mastodon may be down"` : `say "restart: none. Restart Mastodon yourself, e.g. ${systemdRestartCommand()}"`}
 `;
 }
 

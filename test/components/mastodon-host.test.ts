@@ -53,6 +53,27 @@ describe("mastodonHost config", () => {
   });
 });
 
+describe("mastodonHost.hostKey", () => {
+  const blob = "AAAAC3NzaC1lZDI1NTE5AAAAIJ0vqxh4e4ryVbZQZCb1zH0w3V3o6Yb4wq7vW3Zx0x1Q";
+  it("accepts ed25519 and ECDSA host keys", () => {
+    for (const hostKey of [`ssh-ed25519 ${blob}`, `ecdsa-sha2-nistp256 ${blob}`, `ecdsa-sha2-nistp521 ${blob}`]) {
+      const parsed = safeParseStackConfig({ ...devConfig, mastodonHost: { ...host, hostKey } });
+      expect(parsed.success, hostKey).toBe(true);
+    }
+  });
+
+  it("refuses an RSA host key, in any of its spellings, naming the key and the fix", () => {
+    for (const type of ["ssh-rsa", "rsa-sha2-256", "rsa-sha2-512"]) {
+      const parsed = safeParseStackConfig({ ...devConfig, mastodonHost: { ...host, hostKey: `${type} ${blob}` } });
+      expect(parsed.success).toBe(false);
+      if (parsed.success) continue;
+      expect(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
+        expect.stringMatching(/^mastodonHost\.hostKey: is an RSA host key: .*OpenSSH 8\.8\+ servers refuse\. Use the host's ed25519 key: ssh-keyscan -t ed25519 HOST/),
+      ]);
+    }
+  });
+});
+
 describe("EnvDelivery under the mock engine", () => {
   it("without mastodonHost: no delivery, only the manual steps, which hold no secret", async () => {
     const plan = await planConfig(dev);
@@ -64,7 +85,7 @@ describe("EnvDelivery under the mock engine", () => {
     expect(text).toContain("+AWS_SECRET_ACCESS_KEY=[secret]");
     expect(text).toContain("cp -p /home/mastodon/live/.env.production /home/mastodon/live/.env.production.bak-$(date -u +%Y%m%dT%H%M%SZ)");
     expect(text).toContain("sudo systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming");
-    expect(text).toContain("cd '/home/mastodon/live' && docker compose up -d --force-recreate web sidekiq streaming");
+    expect(text).toContain("cd '/home/mastodon/live' && docker compose up -d --force-recreate $(docker compose config --services | grep -E '^(web|streaming|sidekiq.*)$')");
     // Every `pulumi stack output` names the stack: an admin with several stacks gets this one's block.
     expect(text).toContain("pulumi stack output envProduction --show-secrets -s test | npm run verify -- --env - --mastodon https://social.example.com");
     expect(text).toContain("paste the\n#    block from `pulumi stack output envProduction --show-secrets -s test`");
@@ -84,7 +105,10 @@ describe("EnvDelivery under the mock engine", () => {
     const create = String(deliver.inputs.create);
     for (const secret of [MOCK_WRITER_SECRET, PRIVATE_KEY.split("\n")[1] as string, TOKEN]) expect(create).not.toContain(secret);
     expect(create).toMatch(/^sh -c '/);
-    expect(create).toContain("docker compose up -d --force-recreate");
+    // The services come from the compose file on the host (compose.ts), none named here.
+    expect(create).toContain("compose config --services");
+    expect(create).toContain("compose up -d --force-recreate $services");
+    expect(create).not.toMatch(/--force-recreate web/);
     // After the whole media storage (its self-check included).
     expect(deliver.dependsOn).toContain(resourcesOf(plan, LOCAL).find((r) => r.name === "media-self-check")?.urn);
     expect(deliver.dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/IamUserPolicyAttachment::media-writer-policy-attachment$/)]));

@@ -85,13 +85,29 @@ describe("the delivery script over a real sshd", () => {
     expect(backups()).toEqual([]);
   });
 
-  it("says where the previous env is when the restart fails", async () => {
-    const { envPath } = instance("LOCAL_DOMAIN=social.example.com\n");
+  it("puts the previous env back when the restart fails, keeps the backup, and says Mastodon may be down", async () => {
+    const { envPath, backups } = instance("LOCAL_DOMAIN=social.example.com\n");
     const command = remoteCommand({ envPath, restart: { kind: "command", command: "echo unit not found >&2; exit 5" } });
     const run = await sshd.run(command, BLOCK);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/the restart failed; the new env is in place and the previous one is .*\.env\.production\.bak-\d{8}T\d{6}Z/);
-    expect(readFileSync(envPath, "utf8")).toContain("S3_BUCKET=social-media");
+    expect(run.stderr).toMatch(/the restart failed with the new env and again with the previous one, which is back in .*\.env\.production \(backup kept: .*\.env\.production\.bak-\d{8}T\d{6}Z\): Mastodon may be down/);
+    expect(readFileSync(envPath, "utf8")).toBe("LOCAL_DOMAIN=social.example.com\n");
+    expect(backups()).toHaveLength(1);
+  });
+
+  it("puts the previous env back and restarts with it when only the new env fails to start", async () => {
+    const { envPath, restarts } = instance("LOCAL_DOMAIN=social.example.com\n");
+    // The stand-in restart fails while the env holds the new block, as a Mastodon that cannot boot with it.
+    const restartLog = path.join(live, "restarts.log");
+    const command = remoteCommand({
+      envPath,
+      restart: { kind: "command", command: `echo restarted >> '${restartLog}'; ! grep -q social-media '${envPath}'` },
+    });
+    const run = await sshd.run(command, BLOCK);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/the previous env is back in .*\.env\.production and Mastodon was restarted with it/);
+    expect(readFileSync(envPath, "utf8")).toBe("LOCAL_DOMAIN=social.example.com\n");
+    expect(restarts()).toBe(2);
   });
 
   it("with restart none, names the restart to run by hand", async () => {

@@ -42,13 +42,23 @@ async function waitForPort(port: number, child: ChildProcess, deadline: number):
   throw new Error(`sshd did not listen on ${port}`);
 }
 
+export interface SshdOptions {
+  /**
+   * Directories put first on the PATH of every session (sshd_config SetEnv, OpenSSH 8.7+), e.g. one holding a
+   * stand-in `docker`: the remote programs the delivery calls, on a host this test cannot install them on.
+   */
+  pathPrefix?: string[];
+  /** The host key type (ssh-keygen -t), default ed25519. */
+  hostKeyType?: "ed25519" | "rsa" | "ecdsa";
+}
+
 /** Installs Debian's openssh-server when missing (scripts/sshd.sh), then starts sshd as the current user. */
-export async function startSshd(): Promise<LocalSshd> {
+export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
   execFileSync("bash", [path.join(ROOT, "scripts/sshd.sh"), "install"], { stdio: ["ignore", "inherit", "inherit"] });
   const dir = mkdtempSync(path.join(tmpdir(), "mastodon-media-sshd-"));
-  const key = (name: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path.join(dir, name)]);
-  key("host_key");
-  key("client_key");
+  const key = (name: string, type: string) => execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-C", name, "-f", path.join(dir, name)]);
+  key("host_key", options.hostKeyType ?? "ed25519");
+  key("client_key", "ed25519");
   writeFileSync(path.join(dir, "authorized_keys"), readFileSync(path.join(dir, "client_key.pub")));
   const port = await freePort();
   const user = userInfo().username;
@@ -68,6 +78,7 @@ export async function startSshd(): Promise<LocalSshd> {
       "UsePAM no",
       `AllowUsers ${user}`,
       "LogLevel VERBOSE",
+      ...(options.pathPrefix?.length ? [`SetEnv PATH=${[...options.pathPrefix, "/usr/local/bin", "/usr/bin", "/bin"].join(":")}`] : []),
       "",
     ].join("\n"),
   );
