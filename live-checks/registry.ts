@@ -7,6 +7,7 @@ import { noAnonymousDelete } from "./checks/no-anonymous-delete";
 import { noAnonymousWrite } from "./checks/no-anonymous-write";
 import { noListing } from "./checks/no-listing";
 import { objectAcls } from "./checks/object-acls";
+import { suspensionAcl } from "./checks/suspension-acl";
 import { previousMediaRedirect } from "./checks/previous-media-redirect";
 import { privatePrefixes } from "./checks/private-prefixes";
 import { publicRead } from "./checks/public-read";
@@ -46,6 +47,7 @@ export const CHECKS = [
   noAnonymousDelete,
   privatePrefixes,
   objectAcls,
+  suspensionAcl,
   // What the writer may not do
   writerCannotCreateBucket,
   writerCannotChangePolicy,

@@ -8,6 +8,7 @@ import { DIGITALOCEAN } from "../../policy/resource-types";
 import { documentsFromPlans, forBucket, type Documents } from "./documents";
 import { createWriter, keysIn, localEnv, putBucketPolicy, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers, type Writer } from "./server";
 import { selfCheckCommand } from "../../components/self-check";
+import { startFront } from "./front/front";
 import { ALL_PASS as NO_ACL_ALL_PASS, failed, runWithEnv, statuses, verifyJson } from "./verify-cli";
 
 /**
@@ -21,7 +22,7 @@ import { ALL_PASS as NO_ACL_ALL_PASS, failed, runWithEnv, statuses, verifyJson }
 const ORIGIN = "https://social.example.com";
 
 /** ACL mode (S3_PERMISSION=public-read): the object-ACL proof runs and must pass. */
-const ALL_PASS = { ...NO_ACL_ALL_PASS, "object-acls": "pass" };
+const ALL_PASS = { ...NO_ACL_ALL_PASS, "object-acls": "pass", "suspension-acl": "pass" };
 
 let servers: Servers;
 let documents: Documents;
@@ -97,9 +98,16 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
     ]);
     expect(check("private-prefixes")?.observed).toEqual(expect.arrayContaining([expect.stringMatching(/^GET .+\/backups\/.+: 403 AccessDenied$/)]));
     expect(check("no-listing")?.observed).toEqual([`GET ${servers.primary.endpoint}/${setup.bucket}/: 403 AccessDenied`]);
-    // The upload, the multipart upload, the cacheable CORS probe, the two private-prefix probes and the two
-    // object-ACL probes; the refused anonymous PUT created nothing.
-    expect(run.report.probes).toEqual({ created: 7, removed: 7, leftover: [] });
+    expect(check("suspension-acl")?.observed).toEqual([
+      expect.stringMatching(/acl-suspension\.txt with x-amz-acl: public-read: 200$/),
+      expect.stringMatching(/^PutObjectAcl .*acl-suspension\.txt private: 200$/),
+      expect.stringMatching(/acl-suspension\.txt anonymously: 403 AccessDenied$/),
+      expect.stringMatching(/^PutObjectAcl .*acl-suspension\.txt public-read: 200$/),
+      expect.stringMatching(/acl-suspension\.txt anonymously: 200$/),
+    ]);
+    // The upload, the multipart upload, the cacheable CORS probe, the two private-prefix probes, the two
+    // object-ACL probes and the suspension probe; the refused anonymous PUT created nothing.
+    expect(run.report.probes).toEqual({ created: 8, removed: 8, leftover: [] });
     await expectCleanRun(run, setup);
 
     // The same proof as `pulumi up`'s self-check runs it: the env block on standard input.
@@ -119,13 +127,14 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
     await expectCleanRun(run, setup);
   });
 
-  it("fails only object-acls when a bucket policy reads the public prefixes beside the ACLs: suspensions would hide nothing", async () => {
+  it("fails only object-acls and suspension-acl when a bucket policy reads the public prefixes beside the ACLs: suspensions would hide nothing", async () => {
     const setup = await scenario("aclpolicy");
     // The no-ACL design's anonymous-read policy (the MinIO stack's), which Spaces would refuse beside the key.
     await putBucketPolicy(servers.primary, setup.bucket, forBucket(documents.bucketPolicy, setup.bucket) as PolicyDocument);
     const run = await verifyJson(setup.env);
     expect(run.code).toBe(1);
-    expect(failed(run.report)).toEqual(["object-acls"]);
+    expect(failed(run.report)).toEqual(["object-acls", "suspension-acl"]);
+    expect(run.report.checks.find((c) => c.id === "suspension-acl")?.cause).toMatch(/^after PutObjectAcl private the object is still readable by anyone at /);
     expect(run.report.checks.find((c) => c.id === "object-acls")?.cause).toMatch(
       /^an object uploaded with x-amz-acl: private under media_attachments\/ is readable by anyone at /,
     );
@@ -151,6 +160,37 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
     expect(upload?.fix).toContain("let the writer set ACLs on its objects");
     expect(statuses(run.report)).toMatchObject({ "public-read": "skip", cors: "skip", "object-acls": "skip" });
     await expectCleanRun(run, setup);
+  });
+
+  it("fails only suspension-acl, naming the key, when the writer may not change an object's ACL (s3:PutObjectAcl denied)", async () => {
+    const setup = await scenario("aclchange");
+    const policy = withRgwBatchDelete(forBucket(documents.writerPolicy, setup.bucket), setup.bucket);
+    await putWriterPolicy(servers.primary, setup.writer, {
+      ...policy,
+      Statement: [...policy.Statement, { Sid: "NoAclChanges", Effect: "Deny", Action: ["s3:PutObjectAcl"], Resource: [`arn:aws:s3:::${setup.bucket}/*`] }],
+    });
+    const run = await verifyJson(setup.env);
+    expect(run.code).toBe(1);
+    expect(failed(run.report)).toEqual(["suspension-acl"]);
+    const change = run.report.checks.find((c) => c.id === "suspension-acl");
+    expect(change?.observed.at(-1)).toMatch(/^PutObjectAcl .*acl-suspension\.txt private: 403 AccessDenied/);
+    expect(change?.cause).toMatch(/^the writer's key may not change the ACL of an object it stored \(s3:PutObjectAcl\): when Mastodon suspends an account the job fails/);
+    await expectCleanRun(run, setup);
+  });
+
+  it("fails only suspension-acl when a front does not implement PutObjectAcl (501), saying Mastodon only logs it", async () => {
+    const setup = await scenario("aclfront");
+    const front = await startFront(servers.primary.endpoint, { refusals: ["no-put-object-acl"] });
+    try {
+      const run = await verifyJson(withEnv(withEnv(setup.env, "S3_ENDPOINT", front.url), "S3_HOSTNAME", front.host));
+      expect(run.code).toBe(1);
+      expect(failed(run.report)).toEqual(["suspension-acl"]);
+      expect(front.refused).toEqual([expect.stringMatching(/^501 NotImplemented PUT \/.*acl-suspension\.txt$/)]);
+      expect(run.report.checks.find((c) => c.id === "suspension-acl")?.cause).toMatch(/^the server does not implement PutObjectAcl: when Mastodon suspends an account it only logs the error/);
+      await expectCleanRun(run, setup);
+    } finally {
+      await front.close();
+    }
   });
 
   it("fails only public-read when the env sends no ACL (S3_PERMISSION empty) to a bucket that has no bucket policy", async () => {

@@ -79,6 +79,7 @@ export const ALL_PASS: Readonly<Record<string, string>> = {
   "private-prefixes": "pass",
   // No-ACL mode (S3_PERMISSION empty): the object-ACL proof does not apply (verify-acl-mode.test.ts runs it).
   "object-acls": "skip",
+  "suspension-acl": "skip",
   "writer-cannot-create-bucket": "pass",
   "writer-cannot-change-policy": "pass",
   // The lab env has no CACHE_BUSTER_* (test/e2e/verify-cache-bust.test.ts runs it behind a cache).

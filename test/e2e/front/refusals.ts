@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from "node:http";
  * Providers' documented refusals, injected in front of the real Ceph RGW. Each answers as the provider answered
  * in the public source cited; anything not refused goes through to RGW untouched (headers, Host and signature kept).
  */
-export type Refusal = "r2-acl" | "r2-acl-public-read" | "path-style-forbidden" | "r2-checksum" | "aws-acls-disabled" | "b2-checksum" | "no-multipart";
+export type Refusal = "r2-acl" | "r2-acl-public-read" | "path-style-forbidden" | "r2-checksum" | "aws-acls-disabled" | "b2-checksum" | "no-multipart" | "no-put-object-acl";
 
 export interface Refused {
   status: number;
@@ -55,6 +55,12 @@ export function refusalFor(refusals: readonly Refusal[], method: string, url: st
         if (headers.authorization && /^[\d.]+(:\d+)?$|^localhost(:\d+)?$/.test(String(headers.host ?? ""))) {
           return { status: 403, code: "SecondLevelDomainForbidden", message: "The bucket you are attempting to access must be addressed using OSS third level domain." };
         }
+        break;
+      // Cloudflare R2 docs, "S3 API compatibility" (developers.cloudflare.com/r2/api/s3/api/): PutObjectAcl is among
+      // the unimplemented object-level operations; a gateway that honours x-amz-acl on upload but not ACL changes
+      // answers the same. PutObjectAcl is `PUT /BUCKET/KEY?acl`.
+      case "no-put-object-acl":
+        if (method === "PUT" && /[?&]acl(=|&|$)/.test(url)) return { status: 501, code: "NotImplemented", message: "A header or query you provided implies functionality that is not implemented (PutObjectAcl)" };
         break;
       // Gateways without multipart support (mastodon/mastodon#26394 era reports): CreateMultipartUpload refused.
       case "no-multipart":
