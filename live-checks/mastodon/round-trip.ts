@@ -7,12 +7,13 @@ import type { CheckResult } from "../runner";
 import { describeFailure, formatFailure } from "../io/s3";
 import { systemClock, type Clock } from "../retry";
 import { MastodonApi, type MediaAttachment } from "./api";
+import { confirmGone } from "./confirm-gone";
 import { diagnoseApi, RESTART } from "./diagnose";
 import { readMediaUrl } from "./media-url";
 import { storageCheckPng } from "./png";
-import { stillStarting, waitForMastodon } from "./ready";
+import { readyCheck } from "./ready-check";
 import { servedProblems } from "./served";
-import { hasMediaDelete, MASTODON_VACUUM, notFoundKind, parseMastodonVersion, type MastodonVersion } from "./version";
+import { hasMediaDelete, MASTODON_VACUUM, notFoundKind, type MastodonVersion } from "./version";
 
 /** How long an upload may stay in processing (206) before the check gives up: images take seconds. */
 export const MAX_PROCESSING_MS = 60_000;
@@ -89,39 +90,11 @@ export class MastodonRoundTrip {
   }
 
   private async waitReady(context: CheckContext): Promise<CheckOutcome> {
-    const result = await waitForMastodon(this.target.url, {
-      signal: context.signal,
-      clock: this.clock,
-      fetchImpl: this.fetchImpl,
-      maxMs: this.options.maxStartMs,
-      progress: this.options.progress,
-    });
-    const observed = [...result.observed];
-    if (!result.ok) {
-      const last = result.last ?? {};
-      if (stillStarting(last)) {
-        return fail(
-          [...observed, `still no answer after ${Math.round(result.waitedMs / 1000)} s`],
-          "Mastodon did not come up: it is still starting, or its web process stops at start (a malformed line in .env.production, a database it cannot reach)",
-          "look at `systemctl status mastodon-web` and `journalctl -u mastodon-web` (Docker: `docker compose ps` and `docker compose logs web`), then run verify again",
-        );
-      }
-      if (last.network) return diagnoseApi("GET /health", { status: 0, network: last.network, rateLimitedWaits: 0 }, [], this.target.url.origin);
-      return fail(
-        observed,
-        "the --mastodon URL does not answer like Mastodon: Mastodon's GET /health answers 200 OK (config/routes.rb, HealthController), also without a token",
-        "pass the instance's own address (https://your.instance) and make the reverse proxy pass every path to Mastodon",
-      );
-    }
-    this.ready = true;
-    const answer = await this.client(context).instance();
-    this.version = answer.status === 200 ? parseMastodonVersion(answer.body) : undefined;
-    observed.push(
-      this.version
-        ? `GET /api/v2/instance: 200, version ${this.version.text}`
-        : `GET /api/v2/instance: ${answer.network ? `no answer (${answer.network})` : answer.status}, version unknown (the delete is judged by its answer)`,
-    );
-    return pass(...observed);
+    const options = { signal: context.signal, clock: this.clock, fetchImpl: this.fetchImpl, maxMs: this.options.maxStartMs, progress: this.options.progress };
+    const { outcome, ready, version } = await readyCheck(this.target.url, this.client(context), options);
+    this.ready = ready;
+    this.version = version;
+    return outcome;
   }
 
   private async upload(context: CheckContext): Promise<CheckOutcome> {
@@ -254,27 +227,7 @@ export class MastodonRoundTrip {
     }
     if (answer.status !== 200) return diagnoseApi(`DELETE /api/v1/media/${id}`, answer, [], this.target.url.origin);
     this.deleted = true;
-    const observed = [`DELETE /api/v1/media/${id}: 200`];
-    const after = await api.get(id);
-    observed.push(`GET /api/v1/media/${id}: ${after.status}${after.error ? ` "${after.error}"` : ""}`);
-    if (after.status !== 404) {
-      return fail(observed, "Mastodon still returns the attachment after deleting it", "run verify again; if it persists, report it with this output");
-    }
-    for (const key of this.keys) {
-      try {
-        await context.io.s3.send(new HeadObjectCommand({ Bucket: context.target.facts.bucket, Key: key }), { abortSignal: context.signal });
-        observed.push(`HEAD ${key}: 200 (still in the bucket)`);
-        return fail(observed, "Mastodon forgot the attachment but could not delete its files: the writer cannot delete (s3:DeleteObject), so every deleted media file leaks", "re-run `pulumi up` so that the writer gets DeleteObject back; see the writer-delete check");
-      } catch (error) {
-        const failure = describeFailure(error, context.redact);
-        if (!(failure.status === 404 || failure.code === "NotFound")) {
-          observed.push(`HEAD ${key}: ${formatFailure(failure)}`);
-          return fail(observed, "could not confirm that the files left the bucket", diagnoseS3(failure, context.target, "s3:GetObject").fix);
-        }
-        observed.push(`HEAD ${key}: 404`);
-      }
-    }
-    return pass(...observed);
+    return confirmGone(context, api, id, this.keys);
   }
 
   /** Mastodon before 4.4: the upload stays, unattached, until Mastodon's vacuum removes it. A limit, not a failure. */

@@ -40,7 +40,7 @@ interface Run {
 }
 
 /** verify --env - --json --mastodon URL, with the token in the environment only. */
-function verifyProcess(url: string, token: string): { done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function verifyProcess(url: string, token: string, onStderr?: (text: string) => void): { done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [...commandNodeArgs("verify"), "--env", "-", "--json", "--origin", ORIGIN, "--mastodon", url], {
       cwd: ROOT,
@@ -49,7 +49,10 @@ function verifyProcess(url: string, token: string): { done: Promise<{ code: numb
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr);
+    });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(env);
@@ -186,8 +189,13 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
 
   it("waits for a Mastodon that starts after verify did: refused, then 502 from the proxy, then /health OK", async () => {
     const port = await freePort();
-    const child = verifyProcess(`http://127.0.0.1:${port}`, TOKEN);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Mastodon starts only once verify has found its port closed (after the storage checks, which take a while).
+    let refused: () => void = () => undefined;
+    const sawRefused = new Promise<void>((resolve) => (refused = resolve));
+    const child = verifyProcess(`http://127.0.0.1:${port}`, TOKEN, (stderr) => {
+      if (stderr.includes("waiting for Mastodon to start (GET /health: no answer (ECONNREFUSED))")) refused();
+    });
+    await Promise.race([sawRefused, child.done]);
     const fake = await startFakeMastodon({ env, token: TOKEN, port, startingHealthChecks: 2 });
     try {
       const run = await child.done;
