@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CheckContext } from "../../live-checks/checks/types";
+import type { CheckContext } from "../../live-checks/check";
 import { MastodonRoundTrip } from "../../live-checks/mastodon/round-trip";
 
 /**
