@@ -1,5 +1,5 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { fail, pass, type CheckContext, type CheckOutcome } from "../checks/types";
+import { fail, pass, type CheckContext, type CheckOutcome } from "../check";
 import { diagnoseS3 } from "../diagnose";
 import { describeFailure, formatFailure } from "../io/s3";
 import type { MastodonApi } from "./api";

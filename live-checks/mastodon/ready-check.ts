@@ -1,4 +1,4 @@
-import { fail, pass, type CheckOutcome } from "../checks/types";
+import { fail, pass, type CheckOutcome } from "../check";
 import type { MastodonApi } from "./api";
 import { diagnoseApi } from "./diagnose";
 import { stillStarting, waitForMastodon, type ReadyOptions } from "./ready";
