@@ -13,6 +13,12 @@ export const PURGE_HANDLER_SOURCE = path.join(__dirname, "purge-handler.mjs");
 export const PURGE_HANDLER_RUNTIME = "nodejs22.x";
 
 /**
+ * The purge handler's Lambda timeout: Mastodon's read timeout (app/lib/request.rb, 10 s). The handler's retries
+ * end 1.5 s before it (providers/aws/purge-handler.mjs RETRY_MARGIN_MS).
+ */
+export const PURGE_HANDLER_TIMEOUT_SECONDS = 10;
+
+/**
  * What the distribution needs from the cache buster: the purge handler's origin (its function URL, signed by an
  * origin access control of type `lambda`) and the viewer request function for the media behaviour.
  */
@@ -55,8 +61,10 @@ export function createCacheBusterEdge(
       runtime: PURGE_HANDLER_RUNTIME,
       handler: "index.handler",
       code: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset(readFileSync(PURGE_HANDLER_SOURCE, "utf8")) }),
-      // Mastodon's client reads for 10 s at most (app/lib/request.rb TIMEOUT); CreateInvalidation takes well under that.
-      timeout: 10,
+      // Mastodon's client reads for 10 s at most (app/lib/request.rb TIMEOUT); one CreateInvalidation takes well under
+      // that. On throttling or TooManyInvalidationsInProgress the handler retries with doubling pauses until 1.5 s
+      // before this timeout (purge-handler.mjs RETRY_MARGIN_MS), so about 8.5 s of retries, then answers 503.
+      timeout: PURGE_HANDLER_TIMEOUT_SECONDS,
       memorySize: 128,
       architectures: ["arm64"],
     },

@@ -32,19 +32,51 @@ function answer(statusCode, text) {
 }
 
 /**
- * The handler, given its CloudFront client and clock (the Lambda entry point below uses the runtime's own).
- * Answers 202 once CloudFront accepted the invalidation, 404 for a path that is not a bust request, 503 when
- * CloudFront refused (Mastodon ignores the answer: the log line is what remains).
+ * How long before the Lambda's timeout (providers/aws/cache-buster.ts: 10 s) the handler stops retrying, so that
+ * it still answers and logs. Without the Lambda context (the tests), the retries stop after `DEFAULT_BUDGET_MS`.
  */
-export function createHandler({ client, now = Date.now, log = console }) {
-  return async (event) => {
+export const RETRY_MARGIN_MS = 1500;
+export const DEFAULT_BUDGET_MS = 8500;
+/** The first pause between two attempts, doubled each time up to the cap (with jitter, so busts spread out). */
+export const FIRST_PAUSE_MS = 200;
+export const MAX_PAUSE_MS = 2000;
+
+// The CloudFront API's throttling answer is `Throttling` ("Rate exceeded"; AWS common errors); the AWS SDK marks
+// the throttling errors it knows with $retryable.throttling (@smithy/service-error-classification).
+const THROTTLING = new Set(["Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"]);
+
+/** Whether CloudFront may accept the same call a little later: throttling, or too many invalidations in progress. */
+export function retryable(error) {
+  return error?.name === "TooManyInvalidationsInProgress" || THROTTLING.has(error?.name) || error?.$retryable?.throttling === true || error?.$metadata?.httpStatusCode === 429;
+}
+
+const pauseFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The handler, given its CloudFront client, clock and pause (the Lambda entry point below uses the runtime's own).
+ * Answers 202 once CloudFront accepted the invalidation, 404 for a path that is not a bust request, 503 when
+ * CloudFront refused, or still throttled or still had too many invalidations in progress when the time was up
+ * (Mastodon ignores the answer and never sends the bust again: the log line, naming `npm run purge`, is what
+ * remains). At most 15 wildcard paths and 3,000 exact paths may be in progress per distribution (CloudFront
+ * developer guide, "Quotas", invalidations): past the wildcard limit the exact path is tried at once; past both,
+ * and on throttling, the same call is retried with doubling pauses until `RETRY_MARGIN_MS` before the Lambda's
+ * timeout (`context.getRemainingTimeInMillis()`).
+ */
+export function createHandler({ client, now = Date.now, log = console, pause = pauseFor, random = Math.random }) {
+  return async (event, context) => {
     const path = event.rawPath ?? "";
     const match = /^\/\.mastodon-cache-buster\/([A-Z0-9]{1,32})(\/.*)$/.exec(path);
     const paths = match ? invalidationPaths(match[2]) : null;
     if (!match || !paths) return answer(404, "not a cache bust request");
     const distributionId = match[1];
-    const window = Math.floor(now() / DEDUPE_WINDOW_MS);
-    for (const [index, target] of paths.entries()) {
+    const started = now();
+    const window = Math.floor(started / DEDUPE_WINDOW_MS);
+    const remaining = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS + RETRY_MARGIN_MS;
+    const deadline = started + remaining - RETRY_MARGIN_MS;
+    let index = 0;
+    let wait = FIRST_PAUSE_MS;
+    for (let attempt = 1; ; attempt++) {
+      const target = paths[index];
       try {
         const result = await client.send(
           new CreateInvalidationCommand({
@@ -55,20 +87,31 @@ export function createHandler({ client, now = Date.now, log = console }) {
         log.info(`invalidation ${result.Invalidation?.Id} of ${target}`);
         return answer(202, `invalidating ${target}`);
       } catch (error) {
-        // At most 15 wildcard paths may be in progress per distribution (CloudFront quotas, "Invalidations"):
-        // past that, the exact path (3,000 in progress) still removes the copy Mastodon asked about.
-        const last = index === paths.length - 1;
-        log.error(`CreateInvalidation of ${target} failed: ${error.name}${last ? "" : "; trying the exact path"}`);
-        if (last || error.name !== "TooManyInvalidationsInProgress") return answer(503, "invalidation refused");
+        const name = error?.name ?? "Error";
+        if (name === "TooManyInvalidationsInProgress" && index < paths.length - 1) {
+          // Past the wildcard limit, the exact path still removes the copy Mastodon asked about.
+          log.error(`CreateInvalidation of ${target} failed: ${name}; trying the exact path`);
+          index += 1;
+          continue;
+        }
+        // Full jitter on the doubling pause: the busts of one deleted account arrive together.
+        const next = Math.round(wait / 2 + (random() * wait) / 2);
+        if (!retryable(error) || now() + next > deadline) {
+          const why = retryable(error) ? `still ${name} after ${attempt} attempts in ${now() - started} ms` : name;
+          log.error(`CreateInvalidation of ${target} failed: ${why}; this bust is lost: npm run purge -- --url URL (docs/takedowns.md)`);
+          return answer(503, "invalidation refused");
+        }
+        log.error(`CreateInvalidation of ${target} failed: ${name}; retrying in ${next} ms`);
+        await pause(next);
+        wait = Math.min(wait * 2, MAX_PAUSE_MS);
       }
     }
-    return answer(503, "invalidation refused");
   };
 }
 
 let handle;
-/** The Lambda entry point (`index.handler`). */
-export const handler = (event) => {
-  handle ??= createHandler({ client: new CloudFrontClient({}) });
-  return handle(event);
+/** The Lambda entry point (`index.handler`). The handler's loop is the one retry policy: the SDK's own is off. */
+export const handler = (event, context) => {
+  handle ??= createHandler({ client: new CloudFrontClient({ maxAttempts: 1 }) });
+  return handle(event, context);
 };

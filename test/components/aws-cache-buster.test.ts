@@ -65,6 +65,9 @@ describe("AwsMediaStorage: Mastodon's cache buster on CloudFront", async () => {
     expect(plan.outputs.envProduction?.secret).toBe(true);
     expect(plan.outputs.envProduction?.value).toContain(`\nCACHE_BUSTER_SECRET=${SECRET}\n`);
     expect(plan.outputs.takedowns?.value).toContain("first 1,000 a month free, then USD 0.005 a path");
+    // The limit past which busts are lost, and the remedy (providers/aws/purge-handler.mjs retries only ~8 s).
+    expect(plan.outputs.takedowns?.value).toContain("15 wildcard and 3,000 exact invalidation paths");
+    expect(plan.outputs.takedowns?.value).toContain("npm run purge");
     expect(plan.violations).toEqual([]);
   });
 });

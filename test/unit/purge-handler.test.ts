@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * local HTTP server standing in for the CloudFront API: the server checks the request's SigV4 signature by
  * signing it again (service `cloudfront`, region us-east-1: CloudFront is a global service), its path
  * (`POST /2020-05-31/distribution/ID/invalidation`, CloudFront API reference "CreateInvalidation") and its XML
- * body, and answers as CloudFront does (201 with the Invalidation; 400 TooManyInvalidationsInProgress on demand).
+ * body, and answers as CloudFront does (201 with the Invalidation; 400 TooManyInvalidationsInProgress or Throttling
+ * on demand). The handler's pauses advance a test clock instead of the real one.
  */
 const credentials = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 const KEY = "/media_attachments/files/109/348/795/826/151/409/original/0a1b2c3d4e5f.png";
@@ -46,8 +47,13 @@ async function signatureValid(request: IncomingMessage, body: string): Promise<{
 describe("the purge handler's CreateInvalidation (real SDK client, local CloudFront API)", () => {
   const received: Received[] = [];
   let refuseWildcards = false;
+  /** Error codes the stand-in answers, one per request, before it accepts again. */
+  const refusals: string[] = [];
+  const pauses: number[] = [];
+  const errors: string[] = [];
+  let clock = Date.UTC(2026, 11, 7, 6, 1);
   let server: Server;
-  let handler: (event: unknown) => Promise<{ statusCode: number; body: string }>;
+  let handler: (event: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<{ statusCode: number; body: string }>;
   let invalidationPaths: (keyPath: string) => string[] | null;
 
   beforeAll(async () => {
@@ -58,9 +64,12 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
         const { valid, scope } = await signatureValid(request, body);
         received.push({ method: request.method ?? "", path: request.url ?? "", body, signatureValid: valid, scope });
         const wildcard = body.includes("/*</Path>");
-        if (refuseWildcards && wildcard) {
+        const refusal = refusals.shift() ?? (refuseWildcards && wildcard ? "TooManyInvalidationsInProgress" : undefined);
+        if (refusal) {
+          // CloudFront API reference, "CreateInvalidation" errors, and AWS common errors (Throttling, "Rate exceeded").
+          const message = refusal === "Throttling" ? "Rate exceeded" : "Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.";
           response.writeHead(400, { "content-type": "text/xml" });
-          response.end(`<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>TooManyInvalidationsInProgress</Code><Message>Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.</Message></Error><RequestId>b7b4ee1b-0000-4000-8000-000000000000</RequestId></ErrorResponse>`);
+          response.end(`<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>${refusal}</Code><Message>${message}</Message></Error><RequestId>b7b4ee1b-0000-4000-8000-000000000000</RequestId></ErrorResponse>`);
           return;
         }
         const batch = /<InvalidationBatch[\s\S]*<\/InvalidationBatch>/.exec(body)?.[0] ?? "";
@@ -73,12 +82,28 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
     const module = await import(path.resolve(__dirname, "../../providers/aws/purge-handler.mjs"));
     invalidationPaths = module.invalidationPaths;
     const client = new CloudFrontClient({ region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials, maxAttempts: 1 });
-    const quiet = { info: () => undefined, error: () => undefined };
-    handler = module.createHandler({ client, now: () => Date.UTC(2026, 11, 7, 6, 1), log: quiet });
+    const log = { info: () => undefined, error: (line: string) => errors.push(line) };
+    const pause = async (ms: number) => {
+      pauses.push(ms);
+      clock += ms;
+    };
+    handler = module.createHandler({ client, now: () => clock, log, pause });
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const bust = (rawPath: string) => handler({ rawPath, requestContext: { http: { method: "GET" } } });
+  const bust = (rawPath: string, context?: { getRemainingTimeInMillis(): number }) => handler({ rawPath, requestContext: { http: { method: "GET" } } }, context);
+  const pathsOf = (calls: Received[]) => calls.map((call) => /<Path>([^<]+)<\/Path>/.exec(call.body)?.[1]);
+  const reset = () => {
+    received.length = 0;
+    pauses.length = 0;
+    errors.length = 0;
+    refusals.length = 0;
+  };
+  // The Lambda's 10 s timeout (providers/aws/cache-buster.ts), as its context reports it at the start.
+  const lambda = () => {
+    const end = clock + 10_000;
+    return { getRemainingTimeInMillis: () => end - clock };
+  };
 
   it("invalidates the attachment's id-partition folder with one wildcard path, signed for CloudFront", async () => {
     received.length = 0;
@@ -115,6 +140,48 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
     } finally {
       refuseWildcards = false;
     }
+  });
+
+  it("retries the same path after a pause when CloudFront throttles, and then invalidates it", async () => {
+    reset();
+    refusals.push("Throttling");
+    const answer = await bust(`/.mastodon-cache-buster/E2QWRUHEXAMPLE${KEY}`, lambda());
+    expect(answer.statusCode).toBe(202);
+    expect(pathsOf(received)).toEqual(["/media_attachments/files/109/348/795/826/151/409/*", "/media_attachments/files/109/348/795/826/151/409/*"]);
+    expect(received.every((call) => call.signatureValid)).toBe(true);
+    expect(pauses).toHaveLength(1);
+    expect(errors[0]).toContain("Throttling; retrying in");
+  });
+
+  it("retries the exact path while both invalidation limits are reached, and invalidates it once one frees", async () => {
+    reset();
+    refusals.push("TooManyInvalidationsInProgress", "TooManyInvalidationsInProgress", "TooManyInvalidationsInProgress");
+    const answer = await bust(`/.mastodon-cache-buster/E2QWRUHEXAMPLE${KEY}`, lambda());
+    expect(answer.statusCode).toBe(202);
+    expect(pathsOf(received)).toEqual(["/media_attachments/files/109/348/795/826/151/409/*", KEY, KEY, KEY]);
+    expect(pauses).toHaveLength(2);
+    expect(pauses[1]!).toBeGreaterThan(pauses[0]!);
+  });
+
+  it("gives up before the Lambda's timeout, answers 503 and logs that the bust is lost, naming npm run purge", async () => {
+    reset();
+    refusals.push(...Array<string>(100).fill("Throttling"));
+    const started = clock;
+    const answer = await bust(`/.mastodon-cache-buster/E2QWRUHEXAMPLE${KEY}`, lambda());
+    expect(answer.statusCode).toBe(503);
+    const waited = clock - started;
+    expect(waited).toBeGreaterThan(4_000);
+    expect(waited).toBeLessThanOrEqual(10_000 - 1_500);
+    expect(received.length).toBeLessThan(15);
+    expect(errors.at(-1)).toMatch(/still Throttling after \d+ attempts .*this bust is lost: npm run purge/);
+  });
+
+  it("does not retry what waiting cannot fix", async () => {
+    reset();
+    refusals.push("NoSuchDistribution");
+    expect((await bust(`/.mastodon-cache-buster/E2QWRUHEXAMPLE${KEY}`, lambda())).statusCode).toBe(503);
+    expect(received).toHaveLength(1);
+    expect(pauses).toEqual([]);
   });
 
   it("calls nothing for a path that is not a bust request", async () => {
