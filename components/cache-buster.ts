@@ -19,6 +19,14 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 /** The header name rendered as CACHE_BUSTER_SECRET_HEADER (a plain RFC 9110 token; no `X-` prefix, RFC 6648). */
 export const CACHE_BUSTER_HEADER = "Mastodon-Cache-Buster";
 
+/**
+ * An edge whose bust path exists but whose secret is not installed yet (the MinIO stack's nginx before the admin
+ * writes `nginxCacheBusterMap`, providers/minio/nginx-cache.ts) answers a request carrying the header with
+ * `X-Cache-Buster: not-installed`; verify's `cache-bust` reads it (live-checks/checks/cache-bust.ts).
+ */
+export const BUST_STATUS_HEADER = "X-Cache-Buster";
+export const BUST_NOT_INSTALLED = "not-installed";
+
 /** The method rendered as CACHE_BUSTER_HTTP_METHOD: GET, Mastodon's default, which every media host already allows. */
 export const CACHE_BUSTER_METHOD = "GET";
 

@@ -29,6 +29,9 @@ export function awsTakedownNotes(): string {
     "already in progress). Cost: invalidation paths, the first 1,000 a month free, then USD 0.005 a path (about one path per",
     "deleted attachment); the function runs on every media request, USD 0.10 per million; the Lambda calls stay within its",
     "free tier for most instances.",
+    "Limit: at most 15 wildcard and 3,000 exact invalidation paths may be in progress per distribution. Past both, or",
+    "while CloudFront throttles, the handler retries for about 8 s, then gives up (Mastodon never resends a bust): after",
+    "deleting a large account, purge what stayed cached with npm run purge (docs/takedowns.md).",
     NEVER_BUSTED,
   ].join("\n");
 }
@@ -52,15 +55,18 @@ export function spacesTakedownNotes(cdnTtlSeconds: number): string {
   ].join("\n");
 }
 
-export function minioTakedownNotes(proxied: boolean): string {
-  if (!proxied) {
+/** `mediaDomain`: the nginx proxy's host, or undefined when MinIO serves media itself. */
+export function minioTakedownNotes(mediaDomain: string | undefined): string {
+  if (mediaDomain === undefined) {
     return "Cache buster: off. Without a media domain MinIO serves media itself and nothing caches it, so there is nothing to bust.";
   }
   return [
     "Cache buster: on (CACHE_BUSTER_* in the env block). The nginx proxy (nginxConfig) caches media; a bust request with",
     "the secret (nginxCacheBusterMap) bypasses the cache and stores MinIO's fresh answer, a 404 once the file is deleted, in",
     "place of the cached copy. No cost. Mastodon must be able to reach the media host: a private address needs",
-    "ALLOWED_PRIVATE_ADDRESSES.",
+    "ALLOWED_PRIVATE_ADDRESSES. After pulumi up (the secret exists only then), put the secret in place; until then bust",
+    "requests are ordinary requests (docs/minio.md):",
+    `  pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/${mediaDomain}.cache-buster.conf && nginx -t && systemctl reload nginx`,
     NEVER_BUSTED,
   ].join("\n");
 }

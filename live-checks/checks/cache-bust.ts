@@ -6,6 +6,7 @@ import { IMAGE_PROBE, IMAGE_PROBE_TYPE } from "./cors-after-cache";
 import { networkFailure } from "../network-failure";
 import { MultipartStepFailed, uploadLikeMastodon } from "../upload";
 import { type CheckContext, defineCheck, fail, inconclusive, pass, skip } from "../check";
+import { BUST_NOT_INSTALLED, BUST_STATUS_HEADER } from "../../components/cache-buster";
 
 /** How long the edge may take to stop serving a busted file: a CloudFront invalidation usually completes within this. */
 export const DEFAULT_BUST_WAIT_SECONDS = 180;
@@ -63,7 +64,9 @@ export async function sendBust(context: CheckContext, url: string): Promise<Http
  * a destroyed attachment's files), fetched again (the edge still serving the cached copy is what makes a takedown
  * need the bust), then busted exactly as Mastodon busts it; passes when the edge stops serving it within
  * `hints.cacheBustWaitSeconds` (default 180 s). Inconclusive, never a pass, when the answers carry no cache status
- * header or never hit, or when the edge stops serving the deleted file without the bust.
+ * header or never hit, when the edge stops serving the deleted file without the bust, or when the bust's answer
+ * says `X-Cache-Buster: not-installed` (the MinIO stack's nginx before the admin writes the secret's file), at
+ * once and naming that step.
  */
 export const cacheBust = defineCheck({
   id: "cache-bust",
@@ -121,6 +124,17 @@ export const cacheBust = defineCheck({
       }
       const bust = await sendBust(context, url);
       observed.push(`${buster.method} ${url} with ${buster.header.name}: [secret] (as Mastodon sends it): ${describeResponse(bust)}`);
+      // The MinIO stack's nginx before the secret's file is written (components/cache-buster.ts BUST_STATUS_HEADER):
+      // the bust cannot work yet, which waiting would not change, and nothing about the secret is known.
+      if (bust.headers[BUST_STATUS_HEADER.toLowerCase()]?.trim() === BUST_NOT_INSTALLED) {
+        observed.push(`${BUST_STATUS_HEADER}: ${BUST_NOT_INSTALLED}`);
+        const host = new URL(url).hostname;
+        return inconclusive(
+          observed,
+          "the media host's nginx has no cache buster secret yet (the file is written after `pulumi up`): its bust requests are ordinary requests",
+          `pending: pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/${host}.cache-buster.conf && nginx -t && systemctl reload nginx; then run verify (or pulumi up) again (docs/minio.md)`,
+        );
+      }
     } catch (error) {
       return networkFailure(context, `the delete or the bust of ${url}`, error);
     }

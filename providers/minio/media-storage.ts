@@ -75,7 +75,7 @@ export class MinioMediaStorage extends pulumi.ComponentResource {
         this,
       );
     }
-    outputs.takedowns = pulumi.output(minioTakedownNotes(mediaDomain !== undefined));
+    outputs.takedowns = pulumi.output(minioTakedownNotes(mediaDomain));
     if (mediaDomain !== undefined) outputs.cdnPurge = cdnPurgeOutput({ cdn: "nginx" }, outputs.mediaBaseUrl, config.keyPrefix);
     this.outputs = outputs;
     this.registerOutputs(outputs);

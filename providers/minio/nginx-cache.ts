@@ -1,4 +1,4 @@
-import { CACHE_BUSTER_HEADER } from "../../components/cache-buster";
+import { BUST_NOT_INSTALLED, BUST_STATUS_HEADER, CACHE_BUSTER_HEADER } from "../../components/cache-buster";
 
 /**
  * The nginx cache of the media host in front of MinIO (providers/minio/nginx.ts), and how Mastodon's bust
@@ -18,7 +18,13 @@ import { CACHE_BUSTER_HEADER } from "../../components/cache-buster";
  *   stays; `proxy_cache_valid 200 ...` covers files uploaded without it.
  *
  * The secret is not in the snippet: the map includes a file of its own (`nginxCacheBusterMap` output, root-only),
- * so the snippet can be shown in plans and reviews. nginx matches the header with a regular expression, not in
+ * so the snippet can be shown in plans and reviews. The include is a glob (`...cache-buster*.conf`): nginx accepts a
+ * glob that matches nothing (ngx_conf_file.c, ngx_conf_include: GLOB_NOMATCH is not an error for a pattern), so
+ * nginx starts before `pulumi up` has created the secret (docs/minio.md has nginx set up from the plan first, issue
+ * #21), and a bust request is an ordinary request until the file is there. Meanwhile an answer to a request carrying
+ * the header says `X-Cache-Buster: not-installed` (the file adds a catch-all entry, so a header that maps to nothing
+ * means no file), which verify's `cache-bust` check reports as the step still to do
+ * (live-checks/checks/cache-bust.ts). nginx matches the header with a regular expression, not in
  * constant time; the secret is 48 random characters, which a timing side channel over the network does not reach.
  */
 
@@ -39,10 +45,14 @@ export interface NginxCachePaths {
   bustMap: string;
 }
 
-/** Where Debian's nginx keeps caches, and a file beside its configuration for the secret. */
+/**
+ * Where the cache lives and where the admin puts the secret's file. nginx creates only the last folder of a
+ * `proxy_cache_path` (ngx_create_paths); Debian's nginx has no /var/cache/nginx (its own temporary files are under
+ * /var/lib/nginx), so the cache sits directly in /var/cache, which every Debian system has (FHS 3.0, 5.5).
+ */
 export function defaultNginxCachePaths(mediaDomain: string): NginxCachePaths {
   return {
-    cache: `/var/cache/nginx/mastodon-media-${mediaDomain}`,
+    cache: `/var/cache/mastodon-media-${mediaDomain}`,
     bustMap: `/etc/nginx/mastodon-media/${mediaDomain}.cache-buster.conf`,
   };
 }
@@ -57,16 +67,27 @@ function headerVariable(header: string): string {
   return `$http_${header.toLowerCase().replace(/-/g, "_")}`;
 }
 
+/** The glob the snippet includes: the secret's file, and nothing (no error) while it does not exist. */
+export function bustMapGlob(bustMap: string): string {
+  return bustMap.replace(/(\.conf)?$/, "*$1");
+}
+
 /** The http-context lines: the cache zone and the map that recognises the bust request. */
 export function nginxCacheHttpLines(mediaDomain: string, paths: NginxCachePaths): string[] {
   const prefix = variablePrefix(mediaDomain);
+  const header = headerVariable(CACHE_BUSTER_HEADER);
   return [
     `# The media cache, and Mastodon's cache buster: a request whose ${CACHE_BUSTER_HEADER} header holds the secret`,
-    `# (in ${paths.bustMap}) skips the cache and replaces the cached copy with MinIO's answer.`,
+    `# (in ${paths.bustMap}, written after \`pulumi up\`) skips the cache and replaces the cached copy with MinIO's answer.`,
     `proxy_cache_path ${paths.cache} levels=1:2 keys_zone=${prefix}_media:10m max_size=${CACHE_MAX_SIZE} inactive=${CACHE_INACTIVE} use_temp_path=off;`,
-    `map ${headerVariable(CACHE_BUSTER_HEADER)} $${prefix}_cache_bust {`,
-    "  default 0;",
-    `  include ${paths.bustMap};`,
+    `map ${header} $${prefix}_cache_bust {`,
+    '  default "";',
+    `  include ${bustMapGlob(paths.bustMap)};`,
+    "}",
+    "# A request with the header that the map does not know at all: the secret's file is not installed yet.",
+    `map "${header}:$${prefix}_cache_bust" $${prefix}_cache_buster_status {`,
+    '  default "";',
+    `  "~^.+:$" "${BUST_NOT_INSTALLED}";`,
     "}",
     "",
   ];
@@ -90,13 +111,17 @@ export function nginxCacheLocationLines(mediaDomain: string): string[] {
     "    proxy_ignore_headers Vary;",
     `    proxy_cache_bypass $${prefix}_cache_bust;`,
     "    add_header X-Cache-Status $upstream_cache_status always;",
+    `    add_header ${BUST_STATUS_HEADER} $${prefix}_cache_buster_status always;`,
   ];
 }
 
-/** The content of the secret's file: one map entry. Letters and digits only, so it cannot end the string. */
+/**
+ * The content of the secret's file: the secret's map entry (1: bypass the cache), then a catch-all (0: an ordinary
+ * request) that tells the snippet the file is installed. Letters and digits only, so it cannot end the string.
+ */
 export function nginxCacheBusterMap(secret: string): string {
   if (!/^[A-Za-z0-9]{16,}$/.test(secret)) throw new Error("nginxCacheBusterMap: the secret must be at least 16 letters and digits");
   // A regular expression entry rather than a string key: nginx keeps string keys in a hash whose buckets (64
   // bytes by default, map_hash_bucket_size) a 48-character secret overflows, and nginx then refuses to start.
-  return `# Mastodon's CACHE_BUSTER_SECRET for the media host (generated by mastodon-media). Keep this file root-only.\n"~^${secret}$" 1;\n`;
+  return `# Mastodon's CACHE_BUSTER_SECRET for the media host (generated by mastodon-media). Keep this file root-only.\n"~^${secret}$" 1;\n"~." 0;\n`;
 }

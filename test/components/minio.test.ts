@@ -196,7 +196,11 @@ describe("MinioMediaStorage", () => {
     // The secret's own file for the map of nginxConfig: secret, and not in nginxConfig itself.
     expect(plan.outputs.nginxCacheBusterMap).toEqual({ secret: true, value: expect.stringContaining('"~^mockCacheBusterSecretEXAMPLE00000000000000000000$" 1;\n') });
     expect(String(plan.outputs.nginxConfig?.value)).not.toContain("mockCacheBusterSecret");
-    expect(String(plan.outputs.nginxConfig?.value)).toContain("  include /etc/nginx/mastodon-media/files.example.com.cache-buster.conf;\n");
+    expect(String(plan.outputs.nginxConfig?.value)).toContain("  include /etc/nginx/mastodon-media/files.example.com.cache-buster*.conf;\n");
+    // The plan's notes name the step after `pulumi up` that installs the secret's file (docs/minio.md).
+    expect(plan.outputs.takedowns?.value).toContain(
+      "pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/files.example.com.cache-buster.conf && nginx -t && systemctl reload nginx",
+    );
   });
 
   it("renders a remote https MinIO with its region and port when it serves media itself", async () => {

@@ -47,12 +47,12 @@ async function waitForPort(port: number, dir: string): Promise<void> {
 /**
  * The nginx snippet the MinIO stack writes (nginxConfig, with its cache, providers/minio/nginx-cache.ts) in
  * Debian's nginx (installed by scripts/debian-tool.sh), in front of `server`'s `bucket`, with `secret` in its
- * buster map. Only the listen lines and the certificate paths of the snippet are changed to run on loopback
+ * buster map (undefined: no map file yet). Only the listen lines and the certificate paths of the snippet are changed to run on loopback
  * (`tls: false`: a plain http listener, for clients that check certificates, such as verify). Between nginx and
  * the S3 server, a small front adds `Vary: Origin` to every answer, as MinIO does and RGW does not (MinIO answers
  * CORS through github.com/rs/cors, which always sets `Vary: Origin` on actual requests).
  */
-export async function startNginxCache(options: { server: LocalServer; bucket: string; secret: string; tls: boolean }): Promise<NginxCacheEdge> {
+export async function startNginxCache(options: { server: LocalServer; bucket: string; secret: string | undefined; tls: boolean }): Promise<NginxCacheEdge> {
   const installed = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
   if (installed.status !== 0) throw new Error("scripts/debian-tool.sh nginx failed");
   const dir = mkdtempSync(path.join(tmpdir(), "nginx-cache-"));
@@ -84,7 +84,8 @@ export async function startNginxCache(options: { server: LocalServer; bucket: st
     .replace(/^(\s*)listen 443 ssl http2;$/m, options.tls ? `$1listen 127.0.0.1:${port} ssl;` : `$1listen 127.0.0.1:${port};`)
     .replace(paths.certificate, `${dir}/cert.pem`)
     .replace(paths.key, `${dir}/key.pem`);
-  writeFileSync(`${dir}/bust.conf`, nginxCacheBusterMap(options.secret), { mode: 0o600 });
+  // No secret: the secret's file is not written yet (docs/minio.md: it is written after `pulumi up`).
+  if (options.secret !== undefined) writeFileSync(`${dir}/bust.conf`, nginxCacheBusterMap(options.secret), { mode: 0o600 });
   const config = [
     // Workers write the cache: as root here, so that the test's temporary folder needs no owner change.
     ...(process.getuid?.() === 0 ? ["user root;"] : []),

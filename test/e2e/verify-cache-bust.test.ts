@@ -11,7 +11,8 @@ import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, 
 /**
  * verify's cache-bust check through real edges in front of the local Ceph RGW: the MinIO stack's nginx cache
  * (Debian's nginx, test/e2e/nginx-cache.ts) holding the env's secret passes; the same nginx holding another
- * secret (an edge that ignores this env's bust) fails; a plain proxy without cache status headers is
+ * secret (an edge that ignores this env's bust) fails; the same nginx before the secret's file is written is
+ * inconclusive at once, naming the step (not a failure after the wait); a plain proxy without cache status headers is
  * inconclusive, never a pass. verify runs in this process with a short bust wait (hints.cacheBustWaitSeconds).
  */
 const SECRET = "Vb7Kq2Xm9Lp4Rt6Wz1Nc8Hd3Fg5Js0Ya2Ue4Io6Pk8Ml1Qn3Sx";
@@ -23,6 +24,7 @@ let env: string;
 const edges: NginxCacheEdge[] = [];
 let honours: NginxCacheEdge;
 let otherSecret: NginxCacheEdge;
+let notInstalled: NginxCacheEdge;
 let plain: http.Server;
 const bucket = uniqueBucket("cache-bust");
 
@@ -35,7 +37,8 @@ beforeAll(async () => {
   env = localEnv(servers.primary, bucket, writer);
   honours = await startNginxCache({ server: servers.primary, bucket, secret: SECRET, tls: false });
   otherSecret = await startNginxCache({ server: servers.primary, bucket, secret: SECRET.replace(/^./, "X"), tls: false });
-  edges.push(honours, otherSecret);
+  notInstalled = await startNginxCache({ server: servers.primary, bucket, secret: undefined, tls: false });
+  edges.push(honours, otherSecret, notInstalled);
   const rgw = new URL(servers.primary.endpoint);
   // A media host that proxies the bucket as it is: no cache, no cache status header.
   plain = http.createServer((request, response) => {
@@ -78,6 +81,15 @@ describe("verify's cache-bust check through real edges on the local RGW", () => 
     const check = await cacheBustOutcome(otherSecret.port);
     expect(check?.status, JSON.stringify(check)).toBe("fail");
     expect(check?.cause).toContain("kept serving the deleted file");
+  }, 120_000);
+
+  it("is inconclusive at once, naming the post-up step, where the nginx has no secret's file yet", async () => {
+    const check = await cacheBustOutcome(notInstalled.port);
+    expect(check?.status, JSON.stringify(check)).toBe("inconclusive");
+    expect(check?.observed.join("\n")).toContain("X-Cache-Buster: not-installed");
+    expect(check?.fix).toContain("pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/127.0.0.1.cache-buster.conf");
+    // It did not wait for an effect that cannot come: no fetch after the bust.
+    expect(check?.observed.join("\n")).not.toContain("GET after the bust");
   }, 120_000);
 
   it("is inconclusive, never a pass, behind a media host without cache status headers", async () => {

@@ -26,11 +26,16 @@ const HIDDEN_UPSTREAM_HEADERS = [
 /** The media cache and Mastodon's cache buster (providers/minio/nginx-cache.ts; proven in test/e2e/minio-nginx-cache.test.ts). */
 const CACHE_HTTP_LINES = [
   "# The media cache, and Mastodon's cache buster: a request whose Mastodon-Cache-Buster header holds the secret",
-  "# (in /etc/nginx/mastodon-media/files.example.com.cache-buster.conf) skips the cache and replaces the cached copy with MinIO's answer.",
-  "proxy_cache_path /var/cache/nginx/mastodon-media-files.example.com levels=1:2 keys_zone=files_example_com_media:10m max_size=10g inactive=30d use_temp_path=off;",
+  "# (in /etc/nginx/mastodon-media/files.example.com.cache-buster.conf, written after `pulumi up`) skips the cache and replaces the cached copy with MinIO's answer.",
+  "proxy_cache_path /var/cache/mastodon-media-files.example.com levels=1:2 keys_zone=files_example_com_media:10m max_size=10g inactive=30d use_temp_path=off;",
   "map $http_mastodon_cache_buster $files_example_com_cache_bust {",
-  "  default 0;",
-  "  include /etc/nginx/mastodon-media/files.example.com.cache-buster.conf;",
+  '  default "";',
+  "  include /etc/nginx/mastodon-media/files.example.com.cache-buster*.conf;",
+  "}",
+  "# A request with the header that the map does not know at all: the secret's file is not installed yet.",
+  'map "$http_mastodon_cache_buster:$files_example_com_cache_bust" $files_example_com_cache_buster_status {',
+  '  default "";',
+  '  "~^.+:$" "not-installed";',
   "}",
   "",
 ];
@@ -49,6 +54,7 @@ const CACHE_LOCATION_LINES = [
   "    proxy_ignore_headers Vary;",
   "    proxy_cache_bypass $files_example_com_cache_bust;",
   "    add_header X-Cache-Status $upstream_cache_status always;",
+  "    add_header X-Cache-Buster $files_example_com_cache_buster_status always;",
 ];
 
 function linesOf(config: string): string[] {
