@@ -4,13 +4,21 @@
  * This is the one list the components, the policy pack and the live checks all use.
  */
 
-/** Served to anyone who has the URL: uploads, avatars and headers, emoji, site uploads, remote caches. */
+/**
+ * Served to anyone who has the URL: uploads, avatars and headers, emoji, site uploads, remote caches.
+ * `preview_cards/` at the top level: preview card images stored before Mastodon's storage schema 1 (before 3.2,
+ * when remote files moved under `cache/`). PreviewCard says `local?` is false, so its images go under `cache/`
+ * only when the row's `image_storage_schema_version` is 1 or more (config/initializers/paperclip.rb, the
+ * `prefix_url` interpolation; app/models/preview_card.rb); older rows keep `preview_cards/images/...`, and
+ * Mastodon still links them there.
+ */
 export const PUBLIC_PREFIXES = [
   "media_attachments/",
   "accounts/",
   "custom_emojis/",
   "site_uploads/",
   "preview_card_providers/",
+  "preview_cards/",
   "cache/",
 ] as const;
 

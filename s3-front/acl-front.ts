@@ -60,7 +60,8 @@ export class AclFront {
   /** Signs for the real endpoint with the writer's credentials, which stay in this process. */
   private readonly outbound: SignatureV4;
   private readonly secure: boolean;
-  private readonly ca: string[] | undefined;
+  /** One secure context for every connection: the trusted certificates (hundreds) parsed once, not per connection. */
+  private readonly secureContext: tls.SecureContext | undefined;
   private readonly sockets = new Set<net.Socket>();
   private readonly listener = net.createServer((client) => new FrontConnection(client, this));
   private port = 0;
@@ -88,7 +89,7 @@ export class AclFront {
       uriEscapePath: false,
     });
     this.secure = this.upstream.origin.protocol === "https:";
-    this.ca = this.secure ? trustedCertificates() : undefined;
+    this.secureContext = this.secure ? tls.createSecureContext({ ca: trustedCertificates() }) : undefined;
   }
 
   /** `http://127.0.0.1:PORT`: rclone's DST endpoint (path style). */
@@ -142,7 +143,7 @@ export class AclFront {
     const { hostname } = upstreamRequest(`/${this.upstream.bucket}`, this.upstream) as { hostname: string };
     const port = Number(this.upstream.origin.port || (this.secure ? 443 : 80));
     const socket = this.secure
-      ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ["http/1.1"], ca: this.ca })
+      ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ["http/1.1"], secureContext: this.secureContext })
       : net.connect({ host: hostname, port });
     socket.setNoDelay(true);
     return socket;

@@ -6,10 +6,12 @@ export const USAGE = `usage: npm run migrate -- (--from local:PATH | --from-env 
   --from-env OLD.env  the media is in another bucket: the current .env.production (or its storage lines)
   --to STACK          the new storage is the stack Pulumi.STACK.yaml (planned offline; for the plan only)
   --to-env NEW.env    the new storage's env block (\`pulumi stack output envProduction --show-secrets\`)
-  --run               perform a copy pass now (first full, then only new and changed files), then check
-                      every copied key on the new media host; without it, print the plan and change nothing
+  --run               perform a copy pass now: list both sides, copy only what is new or changed, then check it
+                      (listings for every key, the copied keys and a sample on the new media host); without it,
+                      print the plan and change nothing
   --start DATE        the day the plan starts (default: today, UTC)
-  --check-bytes N     compare full contents up to N bytes in all (default 1 GB), a sample beyond
+  --sample N          keys of the whole tree fetched through the media host (default 1% of the tree, 50 to 1,000)
+  --check-bytes N     compare full contents of fetched keys up to N bytes in all (default 1 GB)
   --no-check          with --run: copy only, without the check (the final pass should check)`;
 
 export interface MigrateArgs {
@@ -19,6 +21,8 @@ export interface MigrateArgs {
   /** Midnight UTC of the plan's first day. */
   start: Date;
   checkBytes: number;
+  /** Keys of the whole tree fetched through the media host; undefined: ./sample.ts defaultSampleSize. */
+  sampleSize?: number;
   noCheck: boolean;
 }
 
@@ -38,6 +42,7 @@ export function parseMigrateArgs(argv: readonly string[], today: Date = new Date
         run: { type: "boolean", default: false },
         start: { type: "string" },
         "check-bytes": { type: "string" },
+        sample: { type: "string" },
         "no-check": { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -52,8 +57,11 @@ export function parseMigrateArgs(argv: readonly string[], today: Date = new Date
   const start = startOf(values.start as string | undefined, today, problems);
   const checkBytesText = (values["check-bytes"] as string | undefined) ?? "1000000000";
   if (!/^\d{1,15}$/.test(checkBytesText)) problems.push(`--check-bytes must be a number of bytes (got ${JSON.stringify(checkBytesText)})`);
+  const sampleText = values.sample as string | undefined;
+  if (sampleText !== undefined && !/^\d{1,7}$/.test(sampleText)) problems.push(`--sample must be a number of keys (got ${JSON.stringify(sampleText)})`);
   if (problems.length > 0 || !from || !to) return { problems };
-  return { args: { from, to, run: values.run === true, start, checkBytes: Number(checkBytesText), noCheck: values["no-check"] === true } };
+  const sampleSize = sampleText === undefined ? undefined : Number(sampleText);
+  return { args: { from, to, run: values.run === true, start, checkBytes: Number(checkBytesText), sampleSize, noCheck: values["no-check"] === true } };
 }
 
 function fromOf(local: string | undefined, env: string | undefined, problems: string[]): MigrateArgs["from"] | undefined {

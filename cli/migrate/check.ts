@@ -1,77 +1,73 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { writerClient } from "../../live-checks/io/s3";
 import { mediaUrl, type VerifyTarget } from "../../mastodon-env/target";
 import { PRIVATE_PREFIXES } from "../../components/prefixes";
 import { expectedContentType } from "./content-type";
+import type { Listed } from "./listing";
 import type { CopySource } from "./rclone";
 
 /** One key of the source, relative to its root (or its key prefix). */
-export interface SourceObject {
-  key: string;
-  size: number;
-}
+export type SourceObject = Listed;
 
 export interface CheckReport {
+  /** Keys asked for on the new media host (or with the writer's key). */
   checked: number;
   /** Keys whose bodies were compared byte for byte. */
   compared: number;
+  /** Bytes compared. */
+  comparedBytes: number;
   missing: string[];
   /** `KEY: what differs` lines. */
   different: string[];
 }
 
-/** Every file under `root` (symbolic links are not followed: Mastodon writes none). */
-export async function listLocal(root: string): Promise<SourceObject[]> {
-  const objects: SourceObject[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) objects.push({ key: path.relative(root, full).split(path.sep).join("/"), size: (await stat(full)).size });
-    }
-  };
-  await walk(root);
-  return objects.sort((a, b) => (a.key < b.key ? -1 : 1));
+export interface FetchOptions {
+  /** Compare full bodies (SHA-256 against the source) while their total stays under this many bytes, in the order given. */
+  byteBound: number;
+  /** `https://WEB_DOMAIN`: sent as Origin on public GETs; the answer must allow it (browsers load media cross-origin). */
+  origin?: string;
+  /** Keys that must stay private (object-ACL mode: the source's ACL granted no public read): anonymous reads must be refused. */
+  expectPrivate?: (object: Listed) => boolean;
+  concurrency?: number;
 }
 
-/** Every object of a bucket under its key prefix, keys relative to the prefix. */
-export async function listBucket(target: VerifyTarget): Promise<SourceObject[]> {
-  const client = writerClient(target);
-  const prefix = target.facts.keyPrefix ? `${target.facts.keyPrefix}/` : "";
-  const objects: SourceObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: target.facts.bucket, Prefix: prefix || undefined, ContinuationToken: token }));
-    for (const item of page.Contents ?? []) objects.push({ key: (item.Key ?? "").slice(prefix.length), size: item.Size ?? 0 });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return objects;
+export function emptyReport(): CheckReport {
+  return { checked: 0, compared: 0, comparedBytes: 0, missing: [], different: [] };
+}
+
+export function mergeReports(into: CheckReport, from: CheckReport): CheckReport {
+  into.checked += from.checked;
+  into.compared += from.compared;
+  into.comparedBytes += from.comparedBytes;
+  into.missing.push(...from.missing);
+  into.different.push(...from.different);
+  return into;
 }
 
 /**
- * Checks every source key on the new media host, anonymously, as other servers will fetch it: it must answer
- * 200 with the same Content-Length and the Content-Type Mastodon would have set. User archives (`backups/`,
- * `imports/`) are never public, so they are read with the new writer's key instead, as Mastodon reads them. Bodies are compared in full
- * (SHA-256) while their total stays under `byteBound`; beyond it, a deterministic sample of about one key in
- * twenty is compared. `concurrency` requests run at once.
+ * Fetches the given keys on the new media host, anonymously, as other servers will: each must answer 200 with
+ * the same length and the Content-Type Mastodon would have set (and, with `origin`, allow that origin). User
+ * archives (`backups/`, `imports/`) are never public, so they are read with the new writer's key instead, as
+ * Mastodon reads them; so are keys `expectPrivate` names, which must also be refused anonymously. Bodies are
+ * compared (SHA-256 against the source) in the order given until `byteBound` bytes are spent; the rest get a
+ * HEAD. A request per key: the pass fetches a bounded sample, the keys it copied when they are few, and the keys
+ * a listing named missing or different (to confirm them before they are reported). ./pass.ts decides which.
  */
-export async function checkCopies(
-  source: CopySource,
-  objects: readonly SourceObject[],
-  destination: VerifyTarget,
-  byteBound: number,
-  concurrency = 16,
-): Promise<CheckReport> {
-  const total = objects.reduce((sum, object) => sum + object.size, 0);
-  const report: CheckReport = { checked: 0, compared: 0, missing: [], different: [] };
+export async function checkCopies(source: CopySource, objects: readonly Listed[], destination: VerifyTarget, options: FetchOptions): Promise<CheckReport> {
+  const report = emptyReport();
   const sourceClient = source.kind === "s3" ? writerClient(source.target) : undefined;
   const sourcePrefix = source.kind === "s3" && source.target.facts.keyPrefix ? `${source.target.facts.keyPrefix}/` : "";
   const destinationPrefix = destination.facts.keyPrefix ? `${destination.facts.keyPrefix}/` : "";
   const destinationClient = writerClient(destination);
-  let budget = byteBound;
+  let budget = options.byteBound;
+  const compareFlags = objects.map((object) => {
+    const compare = budget >= object.size;
+    if (compare) budget -= object.size;
+    return compare;
+  });
 
   const readSource = async (key: string): Promise<Buffer> => {
     if (source.kind === "local") return readFile(path.join(source.root, ...key.split("/")));
@@ -84,25 +80,32 @@ export async function checkCopies(
     return head.ContentType;
   };
 
-  const checkOne = async (object: SourceObject, index: number): Promise<void> => {
-    const compare = total <= byteBound || (index % 20 === 0 && budget >= object.size);
-    if (compare) budget -= object.size;
-    const isPrivate = PRIVATE_PREFIXES.some((prefix) => object.key.startsWith(prefix));
-    const response = isPrivate
-      ? await writerFetch(destinationClient, destination.facts.bucket, destinationPrefix + object.key, compare)
-      : await fetch(mediaUrl(destination, "") + encodeKey(destinationPrefix + object.key), { method: compare ? "GET" : "HEAD", redirect: "manual" });
+  const checkOne = async (object: Listed, compare: boolean): Promise<void> => {
+    const key = destinationPrefix + object.key;
+    const archive = PRIVATE_PREFIXES.some((prefix) => object.key.startsWith(prefix));
+    const keptPrivate = !archive && (options.expectPrivate?.(object) ?? false);
+    const problems: string[] = [];
+    if (keptPrivate) {
+      const anonymous = await fetch(mediaUrl(destination, "") + encodeKey(key), { method: "HEAD", redirect: "manual" });
+      if (anonymous.status !== 403) problems.push(`private in the source, but answers ${anonymous.status} without a key`);
+    }
+    const viaWriter = archive || keptPrivate;
+    const headers: Record<string, string> = !viaWriter && options.origin ? { origin: options.origin } : {};
+    const response = viaWriter
+      ? await writerFetch(destinationClient, destination.facts.bucket, key, compare)
+      : await fetch(mediaUrl(destination, "") + encodeKey(key), { method: compare ? "GET" : "HEAD", redirect: "manual", headers });
     report.checked++;
     if (response.status === 404 || response.status === 403) {
       report.missing.push(object.key);
       await response.body?.cancel();
       return;
     }
-    const problems: string[] = [];
     if (response.status !== 200) problems.push(`answers ${response.status}`);
     const length = Number(response.headers.get("content-length"));
     if (compare && response.status === 200) {
       const body = Buffer.from(await response.arrayBuffer());
       report.compared++;
+      report.comparedBytes += body.length;
       if (body.length !== object.size) problems.push(`${body.length} bytes instead of ${object.size}`);
       else if (digest(body) !== digest(await readSource(object.key))) problems.push("different bytes");
     } else {
@@ -112,6 +115,10 @@ export async function checkCopies(
     const expected = await sourceType(object.key);
     const served = response.headers.get("content-type") ?? "(none)";
     if (expected && served.split(";")[0]?.trim() !== expected) problems.push(`Content-Type ${served} instead of ${expected}`);
+    if (headers.origin && response.status === 200) {
+      const allowed = response.headers.get("access-control-allow-origin");
+      if (allowed !== "*" && allowed !== headers.origin) problems.push(`CORS: Access-Control-Allow-Origin ${allowed ?? "(none)"} for Origin ${headers.origin}`);
+    }
     if (problems.length > 0) report.different.push(`${object.key}: ${problems.join(", ")}`);
   };
 
@@ -119,17 +126,22 @@ export async function checkCopies(
   const worker = async () => {
     while (next < objects.length) {
       const index = next++;
-      await checkOne(objects[index]!, index);
+      await checkOne(objects[index]!, compareFlags[index]!);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, objects.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, objects.length) }, worker));
+  } finally {
+    sourceClient?.destroy();
+    destinationClient.destroy();
+  }
   report.missing.sort();
   report.different.sort();
   return report;
 }
 
 /** GetObject or HeadObject with the writer's key, answered in the shape of a fetch Response. */
-async function writerFetch(client: ReturnType<typeof writerClient>, bucket: string, key: string, withBody: boolean): Promise<Response> {
+async function writerFetch(client: S3Client, bucket: string, key: string, withBody: boolean): Promise<Response> {
   try {
     if (!withBody) {
       const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));

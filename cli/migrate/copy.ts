@@ -63,11 +63,11 @@ export async function ensureRclone(): Promise<void> {
  * migrate's ACL-dropping front, started here on 127.0.0.1 and stopped when rclone exits or fails to start;
  * it lives in this process, so it also ends with it (an interrupted run leaves nothing listening).
  */
-export async function runPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void = () => {}): Promise<PassResult> {
-  if (!command.aclFront) return spawnPass(command, onProgress);
+export async function runPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void = () => {}, signal?: AbortSignal): Promise<PassResult> {
+  if (!command.aclFront) return spawnPass(command, onProgress, signal);
   const front = await AclFront.start(command.aclFront);
   try {
-    return await spawnPass(withFront(command, front), onProgress);
+    return await spawnPass(withFront(command, front), onProgress, signal);
   } finally {
     await front.close();
   }
@@ -79,9 +79,17 @@ export function withFront(command: RcloneCommand, front: Pick<AclFront, "endpoin
   return { ...command, env: { ...command.env, ...frontRemoteEnv(command.aclFront, front) } };
 }
 
-function spawnPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void): Promise<PassResult> {
+/**
+ * Spawns rclone for one pass. `signal` (Ctrl-C in migrate) stops it with SIGINT, rclone's own clean stop: an
+ * upload in flight is abandoned whole (S3 stores an object only when its upload completes), so the next pass
+ * finds the key missing and copies it.
+ */
+function spawnPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void, signal?: AbortSignal): Promise<PassResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("rclone", command.args, { env: rcloneEnvironment(command), stdio: ["ignore", "ignore", "pipe"] });
+    const stop = () => child.kill("SIGINT");
+    signal?.addEventListener("abort", stop, { once: true });
+    child.on("close", () => signal?.removeEventListener("abort", stop));
     let last: RcloneStats = { bytes: 0, transfers: 0, checks: 0, errors: 0, elapsedTime: 0, totalBytes: 0, totalTransfers: 0 };
     const errors: string[] = [];
     let buffer = "";

@@ -22,7 +22,7 @@ export interface RcloneCommand {
   env: Record<string, string>;
   /** The names in `env` that hold a credential (shown as names, never as values). */
   secretEnv: string[];
-  /** What this pass copies, for the progress lines: "media" or "private archives". */
+  /** What this pass copies, for the progress lines: "media", "private archives", or "private" (archives and media the source keeps private). */
   label: string;
   /**
    * Set in no-ACL mode: the target the DST remote reaches through migrate's ACL-dropping front
@@ -99,7 +99,7 @@ export function frontRemoteEnv(target: VerifyTarget, front: FrontAccess): Record
   };
 }
 
-function providerOf(target: VerifyTarget): string {
+export function providerOf(target: VerifyTarget): string {
   const endpoint = target.facts.endpoint ?? "";
   if (!endpoint) return "AWS";
   if (/\.r2\.cloudflarestorage\.com$/.test(new URL(endpoint).hostname)) return "Cloudflare";
@@ -129,6 +129,15 @@ export interface CopyOptions {
    * of a copy of small media files. Not with `--no-check`: then rclone's own HEAD is the only check.
    */
   noHead?: boolean;
+  /**
+   * The keys to copy, one a line, in files (`--files-from-raw`; rclone docs, "Filtering"), as a pass that
+   * compared the two listings found them (./pass.ts): `media` with the media ACL (every key in no-ACL mode),
+   * `private` with the private ACL. rclone then lists nothing: `--files-from` looks each source file up by its
+   * name (a stat on disk, a HEAD on S3), `--no-traverse` and `--no-check-dest` leave the destination unread,
+   * so its memory and requests follow the keys copied, not the tree. Without it, the plan shows the incremental
+   * copy rclone does on its own (`--update --use-server-modtime --fast-list`).
+   */
+  filesFrom?: { media: string; private?: string };
 }
 
 /**
@@ -145,12 +154,11 @@ export interface CopyOptions {
 export function copyCommands(source: CopySource, target: VerifyTarget, options: CopyOptions = {}): RcloneCommand[] {
   const from = source.kind === "local" ? source.root.replace(/\/+$/, "") : remotePath("src", source.target);
   const sourceEnv = source.kind === "s3" ? remoteEnv("SRC", source.target, undefined) : {};
+  const listing = options.filesFrom ? ["--no-traverse", "--no-check-dest"] : ["--update", "--use-server-modtime", "--fast-list"];
   const common = [
     "--header-upload",
     `Cache-Control: ${MASTODON_CACHE_CONTROL}`,
-    "--update",
-    "--use-server-modtime",
-    "--fast-list",
+    ...listing,
     "--transfers",
     String(options.transfers ?? 16),
     "--checkers",
@@ -177,10 +185,12 @@ export function copyCommands(source: CopySource, target: VerifyTarget, options: 
       label,
     };
   };
-  if (!target.uploadAcl) return [{ ...make("media", frontRemoteEnv(target, PLANNED_FRONT), []), aclFront: target }];
+  const keys = (file: string | undefined) => (file ? ["--files-from-raw", file] : []);
+  const files = options.filesFrom;
+  if (!target.uploadAcl) return [{ ...make("media", frontRemoteEnv(target, PLANNED_FRONT), keys(files?.media)), aclFront: target }];
   return [
-    make("media", remoteEnv("DST", target, target.uploadAcl), privateFilters.flatMap((filter) => ["--exclude", filter])),
-    make("private archives", remoteEnv("DST", target, "private"), privateFilters.flatMap((filter) => ["--include", filter])),
+    make("media", remoteEnv("DST", target, target.uploadAcl), files ? keys(files.media) : privateFilters.flatMap((filter) => ["--exclude", filter])),
+    make(files ? "private" : "private archives", remoteEnv("DST", target, "private"), files ? keys(files.private) : privateFilters.flatMap((filter) => ["--include", filter])),
   ];
 }
 

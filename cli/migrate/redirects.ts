@@ -100,3 +100,14 @@ export function oldHostRedirectRules(oldBase: string, newBase: string): Redirect
     ].join("\n"),
   };
 }
+
+/**
+ * An old base as `previousMediaDomains` names it: the host, and the key prefix's path when it had one
+ * (`files.example.com/social`). The stack's redirect maps that base's keys onto the current base
+ * (providers/cloudflare/previous-media-redirect-expression.ts); the host alone would map
+ * `old/social/KEY` to `NEW/[PREFIX/]social/KEY`, the old prefix doubled into the new key.
+ */
+export function previousMediaBase(oldBase: string): string {
+  const old = checkBase("the old media base", oldBase);
+  return `${old.host}${old.pathname.replace(/\/+$/, "")}`;
+}

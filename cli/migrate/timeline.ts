@@ -2,8 +2,10 @@ import { publicObjectUrl } from "../../components/env";
 import type { VerifyTarget } from "../../mastodon-env/target";
 import type { MigrateArgs } from "./args";
 import type { Destination, Source } from "./endpoints";
+import { estimatedPasses } from "./costs";
+import { KEYS_PER_RCLONE_RUN } from "./pass";
 import { copyCommands, describeCommand, grantlessAcl } from "./rclone";
-import { nginxSystemRedirect, oldHostRedirectRules } from "./redirects";
+import { nginxSystemRedirect, oldHostRedirectRules, previousMediaBase } from "./redirects";
 
 /**
  * The move in Mastodon's own order (admin docs, "Moving your media to object storage" and
@@ -76,10 +78,20 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
   add(`Step 2, ${day(0)} to ${day(CSP_LEAD_DAYS - 1)}: copy, then copy again`);
   add(`  ${runCommand}`);
   add(`  Run it now (the full pass), and again on ${day(CSP_LEAD_DAYS - 1)}: a later pass uploads only new and changed files.`);
-  add("  It is resumable: after an interruption run the same command again. Each pass ends by checking every copied key.");
-  add("  What it runs (credentials reach rclone as RCLONE_CONFIG_*_ACCESS_KEY_ID/_SECRET_ACCESS_KEY from the env files, never in argv):");
-  const commands = copyCommands(source.kind === "local" ? { kind: "local", root: source.root } : source, destination.target);
+  add("  Each pass lists both sides (a walk of the directory or ListObjectsV2, and ListObjectsV2 of the new bucket, 1,000 keys");
+  add("  a request), merges the two listings in key order, and copies only the keys missing from the new bucket or of another");
+  add("  size: Mastodon never rewrites a key. It says how many it skipped. It is resumable: after an interruption (Ctrl-C");
+  add("  included) run the same command again. Each pass ends with its check: the new bucket's listing for every key, each");
+  add("  copied key fetched when they are few, and a sample of the whole tree fetched through the new media host.");
+  add(`  What it runs, for each list of at most ${KEYS_PER_RCLONE_RUN.toLocaleString("en-US")} keys (credentials reach rclone as RCLONE_CONFIG_*_ACCESS_KEY_ID/_SECRET_ACCESS_KEY`);
+  add("  from the env files, never in argv):");
+  const commands = copyCommands(source.kind === "local" ? { kind: "local", root: source.root } : source, destination.target, {
+    noHead: true,
+    filesFrom: { media: "<keys to copy>", private: "<keys to copy privately>" },
+  });
   for (const command of commands) add(`    ${describeCommand(command)}`);
+  add("  Requests on the new storage (sample of 1% of the tree, at most 1,000 keys):");
+  for (const objects of [1_000_000, 10_000_000]) for (const text of estimatedPasses(objects, destination.target)) add(`    ${text}`);
   if (commands.some((command) => command.aclFront)) {
     add(
       `  DST is migrate's own front (a free port and a new key each run; the writer's key stays in migrate): it sends every request`,
@@ -108,8 +120,8 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
 
   add(`Step 4, ${switchDay}, right after the switch: the final incremental pass`);
   add(`  ${runCommand}`);
-  add("  It copies what reached the old storage between the last pass and the switch, then checks every key on the new host");
-  add("  and lists the missing ones. Rollback: as in step 3.", "");
+  add("  It copies what reached the old storage between the last pass and the switch (the listings find it), fetches each of");
+  add("  those keys on the new host, and lists the missing ones. Rollback: as in step 3.", "");
 
   add(`Step 5, from ${switchDay}, for good: keep the old URLs working`);
   add(...oldUrlSteps(source, destination, before, newBase).map((line) => (line ? `  ${line}` : "")));
@@ -142,10 +154,10 @@ function oldUrlSteps(source: Source, destination: Destination, before: string, n
   const rules = oldHostRedirectRules(before, newBase);
   const oldHost = new URL(before).host;
   const lines: string[] = [];
-  if (rules.redirectable && destination.provider === "cloudflare" && new URL(before).pathname === `/${destination.target.facts.keyPrefix ? `${destination.target.facts.keyPrefix}/` : ""}`) {
+  if (rules.redirectable && destination.provider === "cloudflare") {
     lines.push(
       `If ${oldHost} is in the stack's Cloudflare zone, the stack can keep the redirect itself: in Pulumi.${destination.stack}.yaml`,
-      `  mastodon-media:previousMediaDomains: ["${oldHost}"]`,
+      `  mastodon-media:previousMediaDomains: ["${previousMediaBase(before)}"]`,
       "  mastodon-media:cloudflare: { ..., redirectPreviousMediaDomains: true }",
       `then pulumi up -s ${destination.stack}. Otherwise configure one of these:`,
     );

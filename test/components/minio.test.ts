@@ -84,6 +84,7 @@ describe("MinioMediaStorage", () => {
             "arn:aws:s3:::example-social-media/custom_emojis/*",
             "arn:aws:s3:::example-social-media/site_uploads/*",
             "arn:aws:s3:::example-social-media/preview_card_providers/*",
+            "arn:aws:s3:::example-social-media/preview_cards/*",
             "arn:aws:s3:::example-social-media/cache/*",
           ],
         },
@@ -123,6 +124,7 @@ describe("MinioMediaStorage", () => {
       "arn:aws:s3:::example-social-media/social/custom_emojis/*",
       "arn:aws:s3:::example-social-media/social/site_uploads/*",
       "arn:aws:s3:::example-social-media/social/preview_card_providers/*",
+      "arn:aws:s3:::example-social-media/social/preview_cards/*",
       "arn:aws:s3:::example-social-media/social/cache/*",
     ]);
     const writer = jsonInput(resourceOf(plan, POLICY), "policy") as { Statement: Record<string, unknown>[] };

@@ -1,13 +1,14 @@
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type _Object } from "@aws-sdk/client-s3";
-import { checkCopies, listLocal } from "../../cli/migrate/check";
+import { checkCopies } from "../../cli/migrate/check";
+import { walkLocal, type Listed } from "../../cli/migrate/listing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AclFront } from "../../s3-front/acl-front";
 import { rcloneEnvironment, runPass, withFront } from "../../cli/migrate/copy";
@@ -18,6 +19,8 @@ import { parseEnvFile } from "../../mastodon-env/env-file";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
 import { corsRule } from "../../components/cors";
 import { migrateCli } from "../helpers/migrate-cli";
+import { commandNodeArgs } from "../helpers/npm-script";
+import { PROJECT_ROOT } from "../../offline-plan/run";
 import { startFront, type Front } from "./front/front";
 import { createBucket, createWriter, localEnv, putBucketPolicy, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, type Servers, type Writer } from "./server";
 
@@ -155,7 +158,10 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
     expect(run.stderr + run.stdout).not.toContain(writer.secretAccessKey);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(copiedCount(run.stdout)).toBe(keys.length);
-    expect(run.stdout).toContain(`check: ${keys.length} keys answered, ${keys.length} compared byte for byte, 0 missing, 0 different`);
+    // The first pass copies everything; the check lists the copies again (more than 2,000) and fetches a sample.
+    expect(run.stdout).toContain(`to copy: ${keys.length.toLocaleString("en-US")} keys`);
+    expect(run.stdout).toContain(`the ${keys.length.toLocaleString("en-US")} copied keys listed again`);
+    expect(run.stdout).toMatch(/check: \d+ keys answered, \d+ compared byte for byte \([\d.]+ MB\), 0 missing, 0 different\n/);
     // Every upload went through the R2-like front, and none carried an ACL header.
     expect(r2.requests()).toBeGreaterThan(keys.length);
     expect(r2.aclHeaders).toEqual([]);
@@ -176,20 +182,23 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
     }
   }, LONG);
 
-  it("copies only new and changed files on the second pass", async () => {
+  it("copies only new and changed files on the second pass, and fetches each of them", async () => {
     const changed = keys.slice(10, 15);
-    const now = Date.now() / 1000;
     for (const key of changed) {
       const file = path.join(tree, ...key.split("/"));
-      writeFileSync(file, randomBytes(3_000));
-      // The edit happens after the first pass's uploads: a later modification time than the stored copy.
-      utimesSync(file, now + 5, now + 5);
+      // Another size: the listing's comparison finds it (Mastodon never rewrites a key; a size is the tell).
+      writeFileSync(file, randomBytes(readFileSync(file).length + 7));
     }
-    const added = ["media_attachments/files/999/999/999/original/new one.jpg", "accounts/avatars/999/999/999/original/new+avatar.png"];
+    // A preview card image at the top level, as instances older than Mastodon 3.2 stored them: public like cache/.
+    const added = ["media_attachments/files/999/999/999/original/new one.jpg", "accounts/avatars/999/999/999/original/new+avatar.png", "preview_cards/images/000/000/999/original/old card.png"];
     treeBytes += writeTree(tree, added);
     const run = await migrateCli(["--from", `local:${tree}`, "--to-env", envFile, "--run"]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(copiedCount(run.stdout)).toBe(changed.length + added.length);
+    expect(run.stdout).toContain(`skipped: ${(keys.length - changed.length).toLocaleString("en-US")} keys`);
+    expect(run.stdout).toContain(`to copy: ${changed.length + added.length} keys`);
+    expect(run.stdout).toContain(`${added.length} not in the destination, ${changed.length} of another size`);
+    expect(run.stdout).toContain(`the ${changed.length + added.length} copied keys fetched one by one`);
     expect(run.stdout).toContain("0 missing, 0 different");
     expect(r2.aclHeaders).toEqual([]);
     for (const key of [...changed, ...added]) {
@@ -199,34 +208,54 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
     keys.push(...added);
   }, LONG);
 
-  it("the check reports a key missing from the new bucket and one with other bytes", async () => {
+  it("a pass copies back a key missing from the new bucket and one of another size; a fetch finds other bytes of the same size", async () => {
     const gone = keys[20]!;
-    const altered = keys[21]!;
+    const shorter = keys[21]!;
+    const altered = keys[22]!;
     await servers.primary.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${gone}` }));
-    const size = readFileSync(path.join(tree, ...altered.split("/"))).length;
-    await servers.primary.s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${altered}`, Body: randomBytes(size), ContentType: expectedContentType(altered), CacheControl: MASTODON_CACHE_CONTROL }),
-    );
-    const objects = await listLocal(tree);
-    const report = await checkCopies({ kind: "local", root: tree }, objects, target, 1e12);
+    const put = (key: string, size: number) =>
+      servers.primary.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${key}`, Body: randomBytes(size), ContentType: expectedContentType(key), CacheControl: MASTODON_CACHE_CONTROL }));
+    await put(shorter, 10);
+    const alteredSize = readFileSync(path.join(tree, ...altered.split("/"))).length;
+    await put(altered, alteredSize);
+
+    // The fetch of a key compares its bytes: the same size with other bytes is named.
+    const report = await checkCopies({ kind: "local", root: tree }, [{ key: altered, size: alteredSize }, { key: gone, size: 1 }], target, { byteBound: 1e9 });
     expect(report.missing).toEqual([gone]);
     expect(report.different).toEqual([`${altered}: different bytes`]);
-    expect(report.checked).toBe(objects.length);
-    // Beyond the byte bound only a sample is compared, but every key is still asked for.
-    const sampled = await checkCopies({ kind: "local", root: tree }, objects, target, 1_000_000);
-    expect(sampled.checked).toBe(objects.length);
-    expect(sampled.compared).toBeLessThan(objects.length / 10);
-    expect(sampled.missing).toEqual([gone]);
-    // The next pass copies the missing key back. The altered copy is newer than the source, so --update leaves it
-    // (rclone compares times, not bytes): the check still names it, and the run fails.
+    expect(report.compared).toBe(1);
+    // Beyond the byte bound a key gets a HEAD: length and type, not bytes.
+    const headOnly = await checkCopies({ kind: "local", root: tree }, [{ key: altered, size: alteredSize }], target, { byteBound: 0 });
+    expect(headOnly).toMatchObject({ checked: 1, compared: 0, different: [] });
+
+    // The next pass finds both by their listing and copies them back; the same-size key is left (written once).
     const run = await migrateCli(["--from", `local:${tree}`, "--to-env", envFile, "--run"]);
-    expect(copiedCount(run.stdout)).toBe(1);
-    expect(run.stdout).toContain("0 missing, 1 different");
-    expect(run.stdout).toContain(`  different: ${altered}: different bytes`);
-    expect(run.code).toBe(1);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(copiedCount(run.stdout)).toBe(2);
+    expect(run.stdout).toContain("to copy: 2 keys");
+    expect(run.stdout).toContain("1 not in the destination, 1 of another size");
     expect(r2.aclHeaders).toEqual([]);
+    for (const key of [gone, shorter]) {
+      const head = await servers.primary.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${key}` }));
+      expect(head.ETag?.replace(/"/g, "")).toBe(md5(path.join(tree, ...key.split("/"))));
+    }
     // Put the right bytes back for the tests below.
     await servers.primary.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${altered}` }));
+  }, LONG);
+
+  it("a pass with nothing new copies nothing, lists both sides once, and fetches only its sample", async () => {
+    await migrateCli(["--from", `local:${tree}`, "--to-env", envFile, "--run"]);
+    const before = r2.requests();
+    const run = await migrateCli(["--from", `local:${tree}`, "--to-env", envFile, "--run", "--sample", "20"]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(copiedCount(run.stdout)).toBe(0);
+    expect(run.stdout).toContain("to copy: 0 keys");
+    expect(run.stdout).toContain("a sample of 20 keys over the whole tree");
+    expect(run.stdout).toContain("check: 20 keys answered, 20 compared byte for byte");
+    // The whole pass against the destination's API: its listing, 1,000 keys a request (the sample goes to the media host).
+    const listed: Listed[] = [];
+    for await (const entry of walkLocal(tree)) listed.push(entry);
+    expect(r2.requests() - before).toBeLessThanOrEqual(Math.ceil(listed.length / 1000) + 20);
   }, LONG);
 
   it("bare rclone 1.60 sends an ACL in no-ACL mode, which R2 refuses; through migrate's front the target sees none", async () => {
@@ -407,6 +436,42 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
     }
   });
 
+  it("Ctrl-C stops a pass cleanly (exit 130), and the same command resumes: it copies only what is still missing", async () => {
+    const env = withEnv(directEnv, "S3_KEY_PREFIX", `${PREFIX}/interrupted`);
+    const file = path.join(dir, "interrupted.env");
+    writeFileSync(file, env, { mode: 0o600 });
+    const args = [...commandNodeArgs("migrate"), "--from", `local:${tree}`, "--to-env", file, "--run", "--no-check"];
+    const interrupted = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let sent = false;
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        // Once rclone is copying, as a person pressing Ctrl-C would (the signal to migrate alone, not its group).
+        if (!sent && stdout.includes("copying ")) {
+          sent = true;
+          setTimeout(() => child.kill("SIGINT"), 1_500);
+        }
+      });
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout }));
+    });
+    expect(interrupted.stdout).toContain("Interrupted. Run the same command again");
+    expect(interrupted.code).toBe(130);
+    const partial = (await listAll(`${PREFIX}/interrupted/`)).length;
+    expect(partial).toBeLessThan(keys.length);
+    // Nothing of rclone's is left running after migrate exits.
+    expect(execFileSync("ps", ["-eo", "args"]).toString()).not.toContain(`${bucket}/${PREFIX}/interrupted`);
+
+    const resumed = await migrateCli(["--from", `local:${tree}`, "--to-env", file, "--run", "--no-check"]);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`skipped: ${partial.toLocaleString("en-US")} keys`);
+    expect(copiedCount(resumed.stdout)).toBe(keys.length - partial);
+    const objects = await listAll(`${PREFIX}/interrupted/`);
+    const byKey = new Map(objects.map((object) => [object.Key!.slice(`${PREFIX}/interrupted/`.length), object.ETag?.replace(/"/g, "")]));
+    expect(keys.filter((key) => byKey.get(key) !== md5(path.join(tree, ...key.split("/"))))).toEqual([]);
+  }, LONG);
+
   it("bench: the product's copy next to bare rclone on the same tree (report, not a timed assertion)", async () => {
     const rows: string[] = [];
     const measure = async (label: string, run: () => Promise<number>) => {
@@ -441,7 +506,7 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
     });
     /** The product's own timing of its rclone passes, without node's start-up. */
     const copyPhase: number[] = [];
-    const original = keys.filter((key) => !key.startsWith("media_attachments/files/999/") && !key.startsWith("accounts/avatars/999/"));
+    const original = keys.filter((key) => !key.startsWith("media_attachments/files/999/") && !key.startsWith("accounts/avatars/999/") && !key.startsWith("preview_cards/"));
     const runBare = async (round: number) => {
       const bare = prefixed(`bench-bare-${round}`);
       times.bare.push(
@@ -470,7 +535,7 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
         await measure(`migrate, front + check ${round}`, async () => {
           const run = await migrateCli(["--from", `local:${tree}`, "--to-env", product.file, "--run"]);
           expect(run.code, run.stdout + run.stderr).toBe(0);
-          expect(run.stdout).toContain(`check: ${keys.length} keys answered`);
+          expect(run.stdout).toContain("0 missing, 0 different");
           copyPhase.push(Number(/^copy: .* in ([\d.]+) s/m.exec(run.stdout)?.[1]));
           return copiedCount(run.stdout);
         }),

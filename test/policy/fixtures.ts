@@ -10,7 +10,7 @@ export const ZONE_ID = "fedcba9876543210fedcba9876543210";
 export const DISTRIBUTION_ARN = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHEXAMPLE";
 export const R2_ITEM_WRITE = "2efd5506f9c8494dacb1fa10a3e7d5b6";
 
-export const PUBLIC_RESOURCES = ["media_attachments", "accounts", "custom_emojis", "site_uploads", "preview_card_providers", "cache"].map(
+export const PUBLIC_RESOURCES = ["media_attachments", "accounts", "custom_emojis", "site_uploads", "preview_card_providers", "preview_cards", "cache"].map(
   (prefix) => `arn:aws:s3:::${BUCKET}/${prefix}/*`,
 );
 

@@ -96,7 +96,7 @@ describe("the policy pack served by the Pulumi policy runner", () => {
         mandatory: true,
         message:
           "Checks whether bucket policies let anonymous principals, or a CDN serving them, reach objects outside Mastodon's public prefixes (backups/, imports/, the whole bucket).\n" +
-          "Bucket policy statement 2 must limit anonymous principals to the public prefixes (media_attachments/, accounts/, custom_emojis/, site_uploads/, preview_card_providers/, cache/): " +
+          "Bucket policy statement 2 must limit anonymous principals to the public prefixes (media_attachments/, accounts/, custom_emojis/, site_uploads/, preview_card_providers/, preview_cards/, cache/): " +
           `it also covers arn:aws:s3:::${BUCKET}.`,
       },
     ]);

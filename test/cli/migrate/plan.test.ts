@@ -21,7 +21,10 @@ describe("npm run migrate without --run", { timeout: 180_000 }, () => {
     expect(stdout).toContain("old URLs https://social.example.com/system/KEY  ->  new URLs https://files.example.com/KEY");
     expect(stdout).toContain("    EXTRA_MEDIA_HOSTS=https://files.example.com\n");
     expect(stdout).toContain("npm run migrate -- --from local:/home/mastodon/live/public/system --to-env new-storage.env --run");
-    expect(stdout).toContain("rclone copy /home/mastodon/live/public/system dst:example-social-media/ --header-upload 'Cache-Control: public, max-age=315576000, immutable'");
+    expect(stdout).toContain("rclone copy /home/mastodon/live/public/system dst:example-social-media/ --files-from-raw '<keys to copy>' --header-upload 'Cache-Control: public, max-age=315576000, immutable' --no-traverse --no-check-dest");
+    // What a pass costs on S3, from the providers' prices (cli/migrate/costs.ts).
+    expect(stdout).toContain("for 1,000,000 objects, first pass: 2,000 LIST, 1,000,000 PUT, 1,000 GET/HEAD: about $5.01 on Amazon S3 (us-east-1)");
+    expect(stdout).toContain("for 1,000,000 objects, a pass with nothing new: 1,000 LIST, 0 PUT, 1,000 GET/HEAD: about $0.0054 on Amazon S3 (us-east-1)");
     expect(stdout).toContain("return 301 https://files.example.com/$1$is_args$args;");
     expect(stdout).toMatch(/Rollback: .*EXTRA_MEDIA_HOSTS/);
     expect(stdout).toContain(
@@ -58,6 +61,13 @@ describe("npm run migrate without --run", { timeout: 180_000 }, () => {
     expect(stdout).not.toContain("oldFixtureSecretValue");
     expect(stdout).not.toContain("DO00OLDFIXTUREKEYID0");
     for (const mock of MOCK_VALUES) expect(stdout).not.toContain(mock);
+  });
+
+  it("suggests the old base with its key prefix for a Cloudflare stack's redirect, never the bare host (a doubled prefix)", async () => {
+    const { code, stdout } = await migrateCli(["--from-env", path.join(FIXTURES, "old-spaces.env"), "--to", "cloudflare", "--start", "2026-12-01"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('mastodon-media:previousMediaDomains: ["media.example.net/social"]');
+    expect(stdout).not.toContain('previousMediaDomains: ["media.example.net"]');
   });
 
   it("rolls back into an old no-ACL bucket with migrate itself (the front), not with bare rclone's ACL header", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { withFront } from "../../../cli/migrate/copy";
 import { copyCommands, describeCommand, MASTODON_CACHE_CONTROL, PLANNED_FRONT } from "../../../cli/migrate/rclone";
-import { oldHostRedirectRules } from "../../../cli/migrate/redirects";
+import { oldHostRedirectRules, previousMediaBase } from "../../../cli/migrate/redirects";
 import { expectedContentType } from "../../../cli/migrate/content-type";
 import type { VerifyTarget } from "../../../mastodon-env/target";
 import { targetOf } from "../../helpers/target";
@@ -92,11 +92,30 @@ describe("copyCommands", () => {
     expect(commands[1]!.args).toEqual(expect.arrayContaining(["--include", "/backups/**", "--include", "/imports/**"]));
   });
 
+  it("given the keys to copy, rclone lists nothing: --files-from-raw, no traversal or check of the destination, no --fast-list", () => {
+    const [noAcl] = copyCommands({ kind: "local", root: "/srv/system" }, target(), { filesFrom: { media: "/tmp/m", private: "/tmp/p" } });
+    expect(noAcl!.args).toEqual(expect.arrayContaining(["--files-from-raw", "/tmp/m", "--no-traverse", "--no-check-dest"]));
+    for (const flag of ["--fast-list", "--update", "--use-server-modtime", "--exclude", "--include"]) expect(noAcl!.args).not.toContain(flag);
+    const acl = copyCommands({ kind: "local", root: "/srv/system" }, target({ S3_PERMISSION: "public-read" }), { filesFrom: { media: "/tmp/m", private: "/tmp/p" } });
+    expect(acl.map((command) => [command.label, command.env.RCLONE_CONFIG_DST_ACL, command.args[command.args.indexOf("--files-from-raw") + 1]])).toEqual([
+      ["media", "public-read", "/tmp/m"],
+      ["private", "private", "/tmp/p"],
+    ]);
+  });
+
   it("an absent S3_PERMISSION means Mastodon's default public-read", () => {
     const values = target();
     const withDefault = targetOf({ S3_ENABLED: "true", S3_BUCKET: "b", S3_REGION: "fra1", S3_HOSTNAME: "fra1.digitaloceanspaces.com", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" });
     expect(values.uploadAcl).toBeUndefined();
     expect(copyCommands({ kind: "local", root: "/x" }, withDefault)[0]!.env.RCLONE_CONFIG_DST_ACL).toBe("public-read");
+  });
+});
+
+describe("previousMediaBase", () => {
+  it("keeps the old key prefix, so that the stack's redirect maps old/social/KEY to NEW/KEY", () => {
+    expect(previousMediaBase("https://media.example.net/social/")).toBe("media.example.net/social");
+    expect(previousMediaBase("https://media.example.net/a/b/")).toBe("media.example.net/a/b");
+    expect(previousMediaBase("https://media.example.net/")).toBe("media.example.net");
   });
 });
 

@@ -7,7 +7,7 @@ import { r2PrivatePrefixesBlocked } from "../../../policy/rules/r2-private-prefi
 import { anonymousReadDocument, aws, BUCKET, cloudflare, cloudFrontReadDocument, digitalocean, minio } from "../fixtures";
 import { validateResource, validateStack } from "../helpers";
 
-const PREFIXES = "media_attachments/, accounts/, custom_emojis/, site_uploads/, preview_card_providers/, cache/";
+const PREFIXES = "media_attachments/, accounts/, custom_emojis/, site_uploads/, preview_card_providers/, preview_cards/, cache/";
 
 describe("bucket-policy-public-access-read-only", () => {
   const rule = bucketPolicyPublicAccessReadOnly;
@@ -193,7 +193,7 @@ describe("r2-private-prefixes-blocked", () => {
     expect(await messagesOf(cloudflare.guard('http.request.uri.path contains "/"'))).toEqual([
       "The WAF custom rules of the zone of files.example.com must not block public media or other hosts: they block " +
         "files.example.com /media_attachments/files/000/000/001/original/0123456789abcdef.png, files.example.com /accounts/files/000/000/001/original/0123456789abcdef.png, " +
-        "files.example.com /custom_emojis/files/000/000/001/original/0123456789abcdef.png, files.example.com /site_uploads/files/000/000/001/original/0123456789abcdef.png (and 45 more).",
+        "files.example.com /custom_emojis/files/000/000/001/original/0123456789abcdef.png, files.example.com /site_uploads/files/000/000/001/original/0123456789abcdef.png (and 53 more).",
     ]);
   });
 });

@@ -1,0 +1,32 @@
+import { GetObjectAclCommand, type S3Client } from "@aws-sdk/client-s3";
+import { apiObjectUrl, type VerifyTarget } from "../../mastodon-env/target";
+import { encodeKey } from "./check";
+
+/**
+ * Whether a source object may be read by anyone. In object-ACL mode Mastodon gives uploads S3_PERMISSION
+ * (public-read) and makes a suspended account's media private (app/services/suspend_account_service.rb,
+ * `privatize_media_attachments!`, through app/services/update_media_attachments_permissions_service.rb: the
+ * `private` ACL on each file; on local storage `chmod 0600`, so that nginx cannot read it; unsuspending undoes
+ * it), so the source's ACL (or file mode) is the one record of which media must stay private.
+ *
+ * Read from the object's ACL: a grant of READ (or FULL_CONTROL) to the AllUsers group (S3 docs, "Access control
+ * list (ACL) overview", "Amazon S3 predefined groups": http://acs.amazonaws.com/groups/global/AllUsers). Where
+ * the old key may not read ACLs (GetObjectAcl answers 403, or 501 where ACLs do not exist), an anonymous HEAD
+ * on the source's API endpoint (not the media host: a CDN may still hold a copy made before the ACL changed)
+ * answers the same question: 200 readable, 403 not.
+ */
+export const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
+
+export async function publiclyReadable(client: S3Client, target: VerifyTarget, key: string): Promise<boolean> {
+  try {
+    const acl = await client.send(new GetObjectAclCommand({ Bucket: target.facts.bucket, Key: key }));
+    return (acl.Grants ?? []).some((grant) => grant.Grantee?.URI === ALL_USERS && (grant.Permission === "READ" || grant.Permission === "FULL_CONTROL"));
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status !== 403 && status !== 501) throw error;
+  }
+  const answer = await fetch(apiObjectUrl(target, encodeKey(key)), { method: "HEAD", redirect: "manual" });
+  if (answer.status === 200) return true;
+  if (answer.status === 403) return false;
+  throw new Error(`cannot tell whether ${key} is public in the source: GetObjectAcl is refused and an anonymous HEAD answers ${answer.status}`);
+}
