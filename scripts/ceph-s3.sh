@@ -3,11 +3,12 @@
 # CORS, the way DigitalOcean Spaces (built on RGW) enforces them. One monitor, one memstore OSD (all data in
 # RAM), one radosgw with the beast frontend; no manager. Used by `npm run test:e2e` and for trying `verify`.
 #
-# Usage: scripts/ceph-s3.sh install | start | stop | status | user UID ACCESS_KEY SECRET_KEY | free-base FIRST LAST OFFSET...
+# Usage: scripts/ceph-s3.sh install | start | stop | status | user UID ACCESS_KEY | free-base FIRST LAST OFFSET...
 #   install  installs Debian's packages when one is missing (apt-get update first; needs root or sudo)
 #   start    installs when needed, then starts a fresh server (any previous one in the same state dir is killed)
 #   stop     stops the daemons this script started (their pid files, checked against their command line)
-#   user     creates an S3 user that cannot create buckets (a Mastodon writer: its policy is set over IAM)
+#   user     creates an S3 user that cannot create buckets (a Mastodon writer: its policy is set over IAM); its
+#            secret key comes from the environment, S3_SECRET_KEY (a secret never goes into a process's argv)
 #   free-base  prints the first base port (FIRST, FIRST+1000, ... LAST) whose base+OFFSET ports are all free
 # Env: S3LAB_DIR (state dir, default ${TMPDIR:-/tmp}/mastodon-media-ceph), RGW_PORT (40080),
 #      MON_PORT (40789; msgr2 uses +1), MS_MIN/MS_MAX (daemon ports, 40800-40899), ADMIN_AK/ADMIN_SK (the admin
@@ -139,7 +140,8 @@ start() {
 
   # The admin owns the test buckets and may call the IAM API (user-policy caps) to restrict writers.
   radosgw-admin -c "$CONF" user create --uid=admin --display-name=Admin \
-    --access-key="$ADMIN_AK" --secret-key="$ADMIN_SK" >/dev/null 2>>"$D/log/radosgw-admin.err"
+    --access-key="$ADMIN_AK" --gen-secret >/dev/null 2>>"$D/log/radosgw-admin.err"
+  S3_SECRET_KEY="$ADMIN_SK" set_secret admin "$ADMIN_AK"
   radosgw-admin -c "$CONF" caps add --uid=admin \
     --caps="users=*;buckets=*;user-policy=*;roles=*;metadata=*;usage=*" >/dev/null 2>>"$D/log/radosgw-admin.err"
   step "admin user created"
@@ -149,9 +151,30 @@ start() {
 # A writer: RGW falls back to ACLs when no policy statement matches, so an allow-only user policy would still
 # let it create buckets. max-buckets -1 disables bucket creation, as AWS denies it by default.
 user() {
-  local uid=${1:?usage: user UID ACCESS_KEY SECRET_KEY} ak=${2:?access key} sk=${3:?secret key}
+  local uid=${1:?usage: S3_SECRET_KEY=... user UID ACCESS_KEY} ak=${2:?access key}
+  [ -n "${S3_SECRET_KEY:-}" ] || { echo "user: set S3_SECRET_KEY (the user's secret key) in the environment" >&2; exit 2; }
   radosgw-admin -c "$CONF" user create --uid="$uid" --display-name="$uid" \
-    --access-key="$ak" --secret-key="$sk" --max-buckets=-1 >/dev/null 2>>"$D/log/radosgw-admin.err"
+    --access-key="$ak" --gen-secret --max-buckets=-1 >/dev/null 2>>"$D/log/radosgw-admin.err"
+  set_secret "$uid" "$ak"
+}
+
+# radosgw-admin takes a chosen secret only as a command-line option, which any local user can read in the process's
+# argv (/proc/PID/cmdline). So a user is created with a secret RGW generates (--gen-secret), and the chosen secret
+# (env S3_SECRET_KEY) is written into the user's record with `metadata put`, which reads the record from stdin
+# (radosgw-admin(8), "metadata get" / "metadata put": https://docs.ceph.com/en/pacific/man/8/radosgw-admin/).
+set_secret() {
+  local uid=$1 ak=$2
+  radosgw-admin -c "$CONF" metadata get "user:$uid" 2>>"$D/log/radosgw-admin.err" |
+    S3_ACCESS_KEY="$ak" python3 -c '
+import json, os, sys
+record = json.load(sys.stdin)
+keys = [k for k in record["data"]["keys"] if k["access_key"] == os.environ["S3_ACCESS_KEY"]]
+if len(keys) != 1:
+    sys.exit("set_secret: the user record has no key " + os.environ["S3_ACCESS_KEY"])
+keys[0]["secret_key"] = os.environ["S3_SECRET_KEY"]
+json.dump(record, sys.stdout)
+' |
+    radosgw-admin -c "$CONF" metadata put "user:$uid" >/dev/null 2>>"$D/log/radosgw-admin.err"
 }
 
 # Gone: no longer there, or a zombie waiting for its parent to reap it.

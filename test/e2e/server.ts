@@ -79,8 +79,9 @@ const upper = (n: number) => randomBytes(n).toString("hex").toUpperCase().slice(
 export function createWriter(servers: readonly LocalServer[], name: string): Writer {
   const writer = { uid: `writer-${name}-${randomBytes(3).toString("hex")}`, accessKeyId: upper(20), secretAccessKey: randomBytes(20).toString("hex") };
   for (const server of servers) {
-    execFileSync("bash", [path.join(ROOT, "scripts/ceph-s3.sh"), "user", writer.uid, writer.accessKeyId, writer.secretAccessKey], {
-      env: { ...process.env, S3LAB_DIR: server.dir },
+    // The secret goes through the environment: an argv is readable by every local user (/proc/PID/cmdline).
+    execFileSync("bash", [path.join(ROOT, "scripts/ceph-s3.sh"), "user", writer.uid, writer.accessKeyId], {
+      env: { ...process.env, S3LAB_DIR: server.dir, S3_SECRET_KEY: writer.secretAccessKey },
       stdio: ["ignore", "ignore", "inherit"],
     });
   }
