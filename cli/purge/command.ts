@@ -1,11 +1,21 @@
 import { readFileSync } from "node:fs";
+import type { CdnPurgeFacts } from "../../components/cdn-purge";
 import { CdnRefused, REAL_IO, type PurgeIo } from "../../cdn-purge/http";
+import { BustUnconfirmed } from "../../cdn-purge/nginx";
 import { purge, purgeTargets } from "../../cdn-purge/purge";
 import { resolveSite } from "../../cdn-purge/site";
 import { answerArguments, guardCommand, type Command, type CommandIo } from "../shared/command";
 import { EXIT } from "../shared/exit-codes";
 import { userPath } from "../shared/user-files";
 import { parsePurgeArgs, USAGE } from "./args";
+
+/** What a finished purge can say, per back end: what it saw, and how long the CDN itself still takes. */
+const DONE: Record<CdnPurgeFacts["cdn"], string> = {
+  cloudfront: "Done: CloudFront accepted every invalidation; it takes a few minutes to finish (see them in the CloudFront console).",
+  cloudflare: "Done: Cloudflare accepted every purge request.",
+  digitalocean: "Done: the Spaces CDN accepted every flush; it takes a few minutes to finish.",
+  nginx: "Done: the nginx cache bypassed its copy for every URL (X-Cache-Status: BYPASS).",
+};
 
 /**
  * `npm run purge`: takes media out of the CDN's cache (cdn-purge/). `env` is where credentials are read (the
@@ -51,12 +61,12 @@ async function runPurge(argv: string[], io: CommandIo, env: NodeJS.ProcessEnv, t
       ...(timing.digitalOceanWindowMs ? { digitalOceanWindowMs: timing.digitalOceanWindowMs } : {}),
     });
     io.out(`${(options.dryRun ? outcome.planned : outcome.done).join("\n")}\n`);
-    if (!options.dryRun) say("Done: the CDN accepted every request. CloudFront and the Spaces CDN take a few minutes to finish.");
+    if (!options.dryRun) say(DONE[site.cdn.cdn]);
     return EXIT.ok;
   } catch (error) {
     // The CDN refused a request: exit 1 (EXIT.failed); bad input, an unknown URL, missing credentials or an
     // unreachable API are EXIT.input.
-    if (error instanceof CdnRefused) {
+    if (error instanceof CdnRefused || error instanceof BustUnconfirmed) {
       io.err(`purge: ${error.message}\n`);
       return EXIT.failed;
     }

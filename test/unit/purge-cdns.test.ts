@@ -237,7 +237,17 @@ describe("DigitalOcean: the CDN flush in batches within its rate limit", () => {
 
 describe("nginx: the bust request, as Mastodon sends it", () => {
   const time = clock();
-  const media = server((seen) => ({ status: seen.headers["mastodon-cache-buster"] === "example-bust-secret" ? 404 : 200 }), time.now);
+  // As the project's nginx cache answers (providers/minio/nginx-cache.ts): the right secret bypasses the cache
+  // (X-Cache-Status: BYPASS, the deleted file's 404); any other request is an ordinary one, here a cached 404.
+  const media = server(
+    (seen) =>
+      seen.url.startsWith("/not-installed/")
+        ? { status: 404, headers: { "x-cache-status": "MISS", "x-cache-buster": "not-installed" } }
+        : seen.headers["mastodon-cache-buster"] === "example-bust-secret"
+          ? { status: 404, headers: { "x-cache-status": "BYPASS" } }
+          : { status: 404, headers: { "x-cache-status": "HIT" } },
+    time.now,
+  );
   let base = "";
   beforeAll(async () => void (base = await media.start()));
   afterAll(() => media.stop());
@@ -253,6 +263,22 @@ describe("nginx: the bust request, as Mastodon sends it", () => {
     const byId = await run({}, ["--env", env, "--nginx", "--attachment", ATTACHMENT]);
     expect(byId.code).toBe(2);
     expect(byId.stderr).toContain("cannot purge a folder");
+  });
+
+  it("does not call a 404 without X-Cache-Status: BYPASS purged (a wrong secret), and says so per back end", async () => {
+    const env = path.join(dir, "nginx-wrong.env");
+    writeFileSync(env, ["S3_ENABLED=true", "S3_BUCKET=media", `S3_ALIAS_HOST=${base.replace("http://", "")}`, "S3_PROTOCOL=http", "CACHE_BUSTER_ENABLED=true", "CACHE_BUSTER_SECRET_HEADER=Mastodon-Cache-Buster", "CACHE_BUSTER_SECRET=a-wrong-secret", ""].join("\n"));
+    const wrong = await run({}, ["--env", env, "--nginx", "--url", `${base}/accounts/avatars/000/000/001/original/a.png`]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("could not confirm 1 bust(s)");
+    expect(wrong.stderr).toContain("X-Cache-Status: HIT, not BYPASS");
+    expect(wrong.stderr).not.toContain("Done");
+    const notInstalled = await run({}, ["--env", path.join(dir, "nginx.env"), "--nginx", "--url", `${base}/not-installed/a.png`]);
+    expect(notInstalled.code).toBe(1);
+    expect(notInstalled.stderr).toContain("X-Cache-Buster: not-installed");
+    const right = await run({}, ["--env", path.join(dir, "nginx.env"), "--nginx", "--url", `${base}/accounts/avatars/000/000/001/original/a.png`]);
+    expect(right.stderr).toContain("Done: the nginx cache bypassed its copy");
+    expect(right.stderr).not.toContain("CloudFront");
   });
 });
 
