@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
+const ROOT = path.resolve(__dirname, "../..");
 const SECRET = "writerSecretOnlyInTheEnvironment0123456789";
 
 // A stand-in radosgw-admin on PATH that records every argv it is given and what `metadata put` reads on stdin,

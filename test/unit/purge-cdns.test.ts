@@ -240,7 +240,7 @@ describe("nginx: the bust request, as Mastodon sends it", () => {
   // As the project's nginx cache answers (providers/minio/nginx-cache.ts): the right secret bypasses the cache
   // (X-Cache-Status: BYPASS, the deleted file's 404); any other request is an ordinary one, here a cached 404.
   const media = server(
-    (seen) =>
+    (seen): Reply =>
       seen.url.startsWith("/not-installed/")
         ? { status: 404, headers: { "x-cache-status": "MISS", "x-cache-buster": "not-installed" } }
         : seen.headers["mastodon-cache-buster"] === "example-bust-secret"
