@@ -36,12 +36,23 @@ export function awsTakedownNotes(): string {
   ].join("\n");
 }
 
-export function cloudflareTakedownNotes(): string {
+/** `worker`: whether the stack runs the cache buster Worker (`cloudflare.cacheBuster`). */
+export function cloudflareTakedownNotes(worker: boolean): string {
+  if (!worker) {
+    return [
+      "Cache buster: off (cloudflare.cacheBuster is false, the default), so the env block sets no CACHE_BUSTER_* line. A deleted",
+      "file stays in Cloudflare's cache for the zone's edge TTL: purge taken-down media with npm run purge (docs/takedowns.md),",
+      "or set cloudflare.cacheBuster: true on Workers Paid (a Worker then runs on every media request; on Workers Free, past",
+      "100,000 requests a day a route that fails closed answers error 1027: docs/cloudflare.md).",
+      NEVER_BUSTED,
+    ].join("\n");
+  }
   return [
-    "Cache buster: on (CACHE_BUSTER_* in the env block). A Worker on the media host's route purges the URL of each bust",
-    "request by Cloudflare's purge-by-URL API (token limited to Cache Purge on this zone) and passes every other request",
-    "through untouched. Cost: the Worker runs on every media request of the route: Workers Free allows 100,000 requests a",
-    "day, Workers Paid is USD 5 a month with 10 million requests, then USD 0.30 per million. Purging is free.",
+    "Cache buster: on (cloudflare.cacheBuster; CACHE_BUSTER_* in the env block). A Worker on the media host's route purges the",
+    "URL of each bust request by Cloudflare's purge-by-URL API (token limited to Cache Purge on this zone) and passes every",
+    "other request through untouched. Cost: the Worker runs on every media request of the route, cache hits included:",
+    "Workers Paid is USD 5 a month with 10 million requests, then USD 0.30 per million. On Workers Free (100,000 requests a",
+    "day per account) a route that fails closed answers error 1027 past that, a media outage until the daily reset. Purging is free.",
     NEVER_BUSTED,
   ].join("\n");
 }

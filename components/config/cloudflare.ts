@@ -19,6 +19,15 @@ export const cloudflareBlock = z.strictObject({
    * media domain (the old hosts must be proxied hosts of this zone). See providers/cloudflare/previous-media-redirect.ts.
    */
   redirectPreviousMediaDomains: booleanFlag.default(false),
+  /**
+   * Mastodon's cache buster on the media host: a Worker on the route MEDIA_DOMAIN/* (providers/cloudflare/cache-buster.ts).
+   * Off by default: the route runs the Worker on every media request, cache hits included, and Workers Free allows
+   * 100,000 requests a day per account; past that a route that fails closed answers error 1027 (Cloudflare Workers
+   * docs, "Limits", "Daily requests"), and WorkersRoute (@pulumi/cloudflare 6.22.1) has no field for the route's
+   * failure mode: a media outage until the daily reset. Turn it
+   * on with Workers Paid (docs/cloudflare.md); without it, `npm run purge` removes taken-down media from the cache.
+   */
+  cacheBuster: booleanFlag.default(false),
   /** The public r2.dev URL. Rate-limited and unguarded: test stacks only. */
   r2DevDomain: booleanFlag.default(false),
 });

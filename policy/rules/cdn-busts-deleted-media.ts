@@ -15,7 +15,8 @@ export const MAX_TTL_WITHOUT_BUSTER_SECONDS = 3600;
  * may accept the cache's lifetime, but it should say so by choice.
  * - CloudFront: the media behaviour associates a viewer-request function and the distribution has the purge
  *   handler's origin (providers/aws/cache-buster.ts); without them copies last up to a year (CachingOptimized).
- * - R2 custom domain: a Worker route on the media host (providers/cloudflare/cache-buster.ts).
+ * - R2 custom domain: a Worker route on the media host (providers/cloudflare/cache-buster.ts), which the stack
+ *   creates only with `cloudflare.cacheBuster: true` (components/config/cloudflare.ts: opt-in, for its cost).
  * - Spaces CDN: no edge hook exists; its TTL is the only lever, so a TTL above `maxTtlSeconds` is reported.
  */
 export const cdnBustsDeletedMedia: StackRule = {
@@ -52,7 +53,8 @@ export const cdnBustsDeletedMedia: StackRule = {
               urn: resource.urn,
               message:
                 `The media host ${domain} must act on Mastodon's cache buster: deleted media otherwise stays cached for the zone's edge TTL. ` +
-                "Route the cache buster Worker on it (providers/cloudflare/cache-buster.ts), or purge taken-down URLs yourself (docs/takedowns.md).",
+                "Set mastodon-media:cloudflare.cacheBuster: true (a Worker on every media request: Workers Paid, docs/cloudflare.md), " +
+                "or purge taken-down media yourself with `npm run purge` (docs/takedowns.md).",
             }]
           : [];
       }

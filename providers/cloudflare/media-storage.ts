@@ -65,8 +65,9 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
       });
     }
     const writer = createWriter(name, config, bucket.name, this);
-    const cacheBuster = createCacheBuster(name, this);
-    const bustWorker = createCacheBusterWorker(name, { accountId, zoneId, mediaDomain, cacheBuster }, this);
+    // Opt-in (components/config/cloudflare.ts cacheBuster): without it no Worker, no purge token, no CACHE_BUSTER_* lines.
+    const cacheBuster = config.cloudflare.cacheBuster ? createCacheBuster(name, this) : undefined;
+    const bustWorker = cacheBuster ? createCacheBusterWorker(name, { accountId, zoneId, mediaDomain, cacheBuster }, this) : undefined;
 
     const outputs = publishMediaStorage(
       this,
@@ -83,15 +84,15 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
         checksumsOnlyWhenRequired: true,
         // R2 has no ACLs and answers 501 to the x-amz-acl header; the custom domain serves the public.
         aclMode: "no-acl",
-        cacheBuster,
+        ...(cacheBuster ? { cacheBuster } : {}),
       },
       {
         triggers: [customDomain.domain, customDomain.minTls, cors.rules, writer.token.id, guard.rules, edge.headers.rules, edge.httpsRedirect.rules],
-        dependsOn: [customDomain, cors, writer.token, guard, edge.headers, edge.httpsRedirect, bustWorker.route, ...previousRecords],
+        dependsOn: [customDomain, cors, writer.token, guard, edge.headers, edge.httpsRedirect, ...(bustWorker ? [bustWorker.route] : []), ...previousRecords],
         ...(previousMediaBase ? { previousMediaBase } : {}),
       },
     );
-    outputs.takedowns = pulumi.output(cloudflareTakedownNotes());
+    outputs.takedowns = pulumi.output(cloudflareTakedownNotes(cacheBuster !== undefined));
     if (config.cloudflare.r2DevDomain) outputs.r2DevDomain = managedDomain.domain;
     outputs.cdnPurge = cdnPurgeOutput({ cdn: "cloudflare", zoneId }, outputs.mediaBaseUrl, config.keyPrefix);
     this.outputs = outputs;

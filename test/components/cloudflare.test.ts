@@ -50,11 +50,8 @@ describe("CloudflareMediaStorage", async () => {
         "cloudflare:index/ruleset:Ruleset",
         "cloudflare:index/ruleset:Ruleset",
         "cloudflare:index/ruleset:Ruleset",
-        // Mastodon's cache buster (test/components/cloudflare-cache-buster.test.ts).
-        "cloudflare:index/accountToken:AccountToken",
-        "cloudflare:index/workersScript:WorkersScript",
-        "cloudflare:index/workersRoute:WorkersRoute",
-        "random:index/randomPassword:RandomPassword",
+        // No cache buster Worker, purge token or secret by default: cloudflare.cacheBuster is opt-in
+        // (test/components/cloudflare-cache-buster.test.ts has the stack with it).
         // The live checks, and the anchor of the media URLs (components/media-url-anchors.ts).
         "command:local:Command",
         "command:local:Command",
@@ -230,10 +227,7 @@ describe("CloudflareMediaStorage", async () => {
         `AWS_SECRET_ACCESS_KEY=${SECRET_KEY}`,
         "AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED",
         "AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED",
-        "CACHE_BUSTER_ENABLED=true",
-        "CACHE_BUSTER_SECRET_HEADER=Mastodon-Cache-Buster",
-        "CACHE_BUSTER_SECRET=mockCacheBusterSecretEXAMPLE00000000000000000000",
-        "CACHE_BUSTER_HTTP_METHOD=GET",
+        // No CACHE_BUSTER_* lines: no edge acts on them without cloudflare.cacheBuster.
         "S3_PERMISSION=",
         "",
       ].join("\n"),
@@ -257,7 +251,6 @@ describe("CloudflareMediaStorage", async () => {
     ];
     for (const type of needed) expect(check.dependsOn).toContain(resourceOf(plan, type).urn);
     expect(check.dependsOn).toContain(resourceOf(plan, "cloudflare:index/accountToken:AccountToken", "-writer").urn);
-    expect(check.dependsOn).toContain(resourceOf(plan, "cloudflare:index/workersRoute:WorkersRoute").urn);
     for (const ruleset of resourcesOf(plan, "cloudflare:index/ruleset:Ruleset")) expect(check.dependsOn).toContain(ruleset.urn);
     expect(check.inputs.triggers).toEqual([
       "files.example.com",
@@ -371,7 +364,8 @@ describe("npm run plan -- --stack cloudflare", () => {
       resources: { type: string; protect: boolean; retainOnDelete: boolean }[];
     };
     expect(plan.provider).toBe("cloudflare");
-    expect(plan.violations).toEqual([]);
+    // The one finding: the advisory rule, since the example leaves the opt-in cache buster Worker off.
+    expect(plan.violations).toEqual([expect.objectContaining({ policy: "cdn-busts-deleted-media", level: "advisory" })]);
     expect(plan.outputs.envProduction).toBe("[secret]");
     const bucket = plan.resources.find((resource) => resource.type === "cloudflare:index/r2Bucket:R2Bucket");
     expect(bucket).toMatchObject({ protect: true, retainOnDelete: true });

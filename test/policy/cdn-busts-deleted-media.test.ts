@@ -34,6 +34,8 @@ describe("cdn-busts-deleted-media", () => {
     for (const others of [[], [workerRoute("other.example.com/*")]]) {
       const findings = await validateStack(cdnBustsDeletedMedia, [cloudflare.customDomain(), ...others]);
       expect(findings.map((finding) => finding.message)).toEqual([expect.stringContaining("files.example.com must act on Mastodon's cache buster")]);
+      expect(findings[0]?.message).toContain("mastodon-media:cloudflare.cacheBuster: true");
+      expect(findings[0]?.message).toContain("`npm run purge`");
     }
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planStack, PROJECT_ROOT } from "../../offline-plan/run";
 import { committedStacks } from "../../cli/plan/stacks";
-import { readStackFile } from "../../offline-plan/stack-file";
+import { readStackFile, type StackFileConfig } from "../../offline-plan/stack-file";
 import type { Plan, PlannedResource } from "../../components/plan-model";
 import { evaluatePlan } from "../../policy/evaluate";
 import { BUCKET_TYPES } from "../../policy/extract/buckets";
@@ -13,6 +13,15 @@ import { AWS, CLOUDFLARE, DIGITALOCEAN, MINIO } from "../../policy/resource-type
  */
 const STACKS = committedStacks(PROJECT_ROOT);
 
+/** The committed cloudflare stack with the opt-in cache buster Worker and its purge token (cloudflare.cacheBuster). */
+const CLOUDFLARE_CACHE_BUSTER = "cloudflare with cloudflare.cacheBuster: true";
+
+function cloudflareWithCacheBuster(): StackFileConfig {
+  const file = readStackFile("cloudflare", PROJECT_ROOT);
+  const block = JSON.parse(file.config["mastodon-media:cloudflare"] ?? "{}") as Record<string, unknown>;
+  return { ...file, config: { ...file.config, "mastodon-media:cloudflare": JSON.stringify({ ...block, cacheBuster: true }) } };
+}
+
 interface Mutation {
   name: string;
   /** The policy that must catch it. */
@@ -23,6 +32,8 @@ interface Mutation {
   apply(resources: PlannedResource[]): string[];
   /** Stack config the break also changes (the unbroken stack is judged with its own config). */
   stackConfig?: Record<string, string>;
+  /** Only these plans (by label, below) must offer a target: what an opt-in key adds. */
+  only?: string[];
 }
 
 const ofType = (resources: PlannedResource[], ...types: string[]) => resources.filter((resource) => types.includes(resource.type));
@@ -159,6 +170,7 @@ const MUTATIONS: Mutation[] = [
     name: "an R2 group in the cache purge token",
     policy: "r2-token-bucket-item-scoped",
     providers: ["cloudflare"],
+    only: [CLOUDFLARE_CACHE_BUSTER],
     apply: (resources) =>
       ofType(resources, CLOUDFLARE.accountToken)
         .filter((token) => token.name.endsWith("-cache-buster-token"))
@@ -438,15 +450,20 @@ describe("the mutation table", () => {
   });
 });
 
-describe.each(STACKS)("the %s stack", async (stack) => {
-  const plan: Plan = await planStack(stack);
-  const { config } = readStackFile(stack, PROJECT_ROOT);
+const PLANS = [
+  ...STACKS.map((stack) => ({ label: stack, stack, file: () => readStackFile(stack, PROJECT_ROOT) })),
+  { label: CLOUDFLARE_CACHE_BUSTER, stack: "cloudflare", file: cloudflareWithCacheBuster },
+];
+
+describe.each(PLANS)("the $label stack", async ({ label, stack, file }) => {
+  const { config } = file();
+  const plan: Plan = await planStack(stack, PROJECT_ROOT, file());
 
   it("plans with no mandatory violation", () => {
     expect(plan.violations.filter((violation) => violation.level === "mandatory")).toEqual([]);
   });
 
-  const applicable = MUTATIONS.filter((mutation) => mutation.providers.includes(plan.provider));
+  const applicable = MUTATIONS.filter((mutation) => mutation.providers.includes(plan.provider) && (mutation.only ?? [label]).includes(label));
 
   it.each(applicable)("offers a target for: $name", (mutation) => {
     expect(mutation.apply(structuredClone(plan.resources))).not.toEqual([]);

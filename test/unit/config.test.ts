@@ -46,7 +46,7 @@ describe("parseStackConfig", () => {
       selfCheck: true,
       aws: { priceClass: "PriceClass_100" },
     });
-    expect(parseStackConfig(cloudflare)).toMatchObject({ cloudflare: { jurisdiction: "default", r2DevDomain: false } });
+    expect(parseStackConfig(cloudflare)).toMatchObject({ cloudflare: { jurisdiction: "default", r2DevDomain: false, cacheBuster: false } });
     expect(parseStackConfig(digitalocean)).toMatchObject({ digitalocean: { region: "ams3", cdnTtl: 86400 } });
     expect(parseStackConfig(minio)).toMatchObject({ minio: { region: "us-east-1" } });
   });
@@ -96,6 +96,7 @@ describe("parseStackConfig", () => {
     ["an R2 account id that is not 32 hex characters", { ...cloudflare, cloudflare: { ...cloudflare.cloudflare, accountId: "acct-123" } }, [["cloudflare.accountId", "must be a Cloudflare account id: 32 lowercase hexadecimal characters"]]],
     ["an unknown R2 jurisdiction", { ...cloudflare, cloudflare: { ...cloudflare.cloudflare, jurisdiction: "apac" } }, [["cloudflare.jurisdiction", "must be one of default, eu, fedramp, us"]]],
     ["r2.dev on a production stack", { ...cloudflare, cloudflare: { ...cloudflare.cloudflare, r2DevDomain: true } }, [["cloudflare.r2DevDomain", "may only be true on test stacks: the r2.dev URL is rate-limited and bypasses the media host's guards"]]],
+    ["a cache buster flag that is not a boolean", { ...cloudflare, cloudflare: { ...cloudflare.cloudflare, cacheBuster: "yes" } }, [["cloudflare.cacheBuster", "must be a boolean"]]],
     ["an unknown Spaces region", { ...digitalocean, digitalocean: { region: "us-east-1" } }, [["digitalocean.region", "must be a Spaces region: nyc3, sfo2, sfo3, ams3, fra1, lon1, sgp1, syd1, blr1, tor1, atl1"]]],
     ["a CDN TTL the API refuses", { ...digitalocean, digitalocean: { region: "ams3", cdnTtl: 1000 } }, [["digitalocean.cdnTtl", "must be one of 60, 600, 3600, 86400, 604800"]]],
     ["a Spaces media domain without a certificate", { ...digitalocean, mediaDomain: "files.example.com" }, [["digitalocean.certificate", "is required when mediaDomain is set: { type: lets_encrypt } or { type: existing, name: ... }"]]],
