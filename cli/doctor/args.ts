@@ -1,5 +1,4 @@
-import { parseArgs } from "node:util";
-import { takeJsonOption } from "../shared/json-option";
+import { parseOptions } from "../shared/options";
 import { PROVIDERS, type ProviderId } from "../../mastodon-env/providers";
 
 export const USAGE = `usage: npm run doctor -- --env FILE [--previous OLD_FILE] [--live] [--json [FILE]] [--provider ID] [--origin URL] [--retry-for SECONDS]
@@ -32,26 +31,21 @@ export interface DoctorOptions {
 export type DoctorArgs = { help: true } | { help: false; options: DoctorOptions } | { help: false; problems: string[] };
 
 export function parseDoctorArgs(argv: readonly string[]): DoctorArgs {
-  const { argv: args, json } = takeJsonOption(argv);
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        env: { type: "string" },
-        previous: { type: "string" },
-        live: { type: "boolean", default: false },
-        origin: { type: "string" },
-        provider: { type: "string" },
-        "retry-for": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return { help: false, problems: [(error as Error).message] };
-  }
+  const parsed = parseOptions(
+    argv,
+    {
+      env: { type: "string" },
+      previous: { type: "string" },
+      live: { type: "boolean", default: false },
+      origin: { type: "string" },
+      provider: { type: "string" },
+      "retry-for": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    { json: true },
+  );
+  if ("problems" in parsed) return { help: false, problems: parsed.problems };
+  const { values, json } = parsed;
   if (values.help) return { help: true };
   const problems: string[] = [];
   if (!values.env) problems.push("--env is required: the instance's .env.production");

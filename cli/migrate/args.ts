@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseOptions } from "../shared/options";
 
 export const USAGE = `usage: npm run migrate -- (--from local:PATH | --from-env OLD.env) (--to STACK | --to-env NEW.env) [--run] [--start YYYY-MM-DD]
 
@@ -30,26 +30,20 @@ export type ParsedArgs = { help: true } | { problems: string[] } | { args: Migra
 
 /** Every problem at once, each naming its argument. */
 export function parseMigrateArgs(argv: readonly string[], today: Date = new Date()): ParsedArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        from: { type: "string" },
-        "from-env": { type: "string" },
-        to: { type: "string" },
-        "to-env": { type: "string" },
-        run: { type: "boolean", default: false },
-        start: { type: "string" },
-        "check-bytes": { type: "string" },
-        sample: { type: "string" },
-        "no-check": { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (error) {
-    return { problems: [(error as Error).message] };
-  }
+  const parsed = parseOptions(argv, {
+    from: { type: "string" },
+    "from-env": { type: "string" },
+    to: { type: "string" },
+    "to-env": { type: "string" },
+    run: { type: "boolean", default: false },
+    start: { type: "string" },
+    "check-bytes": { type: "string" },
+    sample: { type: "string" },
+    "no-check": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  });
+  if ("problems" in parsed) return { problems: parsed.problems };
+  const { values } = parsed;
   if (values.help) return { help: true };
   const problems: string[] = [];
   const from = fromOf(values.from as string | undefined, values["from-env"] as string | undefined, problems);

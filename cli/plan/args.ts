@@ -1,5 +1,5 @@
-import { parseArgs } from "node:util";
 import { UserError } from "../../components/errors";
+import { parseOptions } from "../shared/options";
 
 export const USAGE = `usage: npm run plan -- --stack NAME [--json FILE] [--show-secrets] [--against OLD.json] [--fail-on-loss]
                          [--markdown FILE] [--review PR]
@@ -55,17 +55,16 @@ const OPTIONS = {
  * was wrong: an unknown flag, a flag without its value, a bare stack name, no --stack at all.
  */
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
-  let values: { [K in keyof typeof OPTIONS]?: string | boolean };
-  let tokens: { kind: string; name?: string }[];
-  try {
-    ({ values, tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false, tokens: true }));
-  } catch (error) {
-    throw new UsageError(explain(error as NodeJS.ErrnoException, argv));
-  }
-  // parseArgs keeps the last of a repeated option: one plan of one stack per run, never a silent pick.
-  for (const name of ["stack", "json", "markdown", "against", "review"]) {
-    if (tokens.filter((token) => token.kind === "option" && token.name === name).length > 1) throw new UsageError(`--${name} is given more than once: plan one stack per run`);
-  }
+  // A repeated option is refused (one plan of one stack per run, never a silent pick): cli/shared/options.ts.
+  const parsed = parseOptions(argv, OPTIONS, {
+    valueNames: { json: "a file name", markdown: "a file name", against: "a file name" },
+    unexpected: (quoted) =>
+      /^[A-Za-z0-9_.-]+$/.test(quoted) && !argv.includes("--stack") && !argv.includes("-s")
+        ? `unexpected argument ${quoted}: name the stack with --stack ${quoted} or -s ${quoted} (through npm, after --: npm run plan -- -s ${quoted})`
+        : `unexpected argument ${quoted}`,
+  });
+  if ("problems" in parsed) throw new UsageError(parsed.problems[0] ?? "");
+  const values = parsed.values as { [K in keyof typeof OPTIONS]?: string | boolean };
   const text = (name: keyof typeof OPTIONS): string | undefined => {
     const value = values[name] as string | undefined;
     if (value === "") throw new UsageError(`--${name} needs a value`);
@@ -84,24 +83,4 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   if (!args.help && !args.stack) throw new UsageError("--stack NAME is required (the stack file Pulumi.NAME.yaml)");
   if (args.failOnLoss && args.against === undefined) throw new UsageError("--fail-on-loss needs --against OLD.json to compare with");
   return args;
-}
-
-/** parseArgs' own messages, in this command's words. */
-function explain(error: NodeJS.ErrnoException, argv: readonly string[]): string {
-  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? "";
-  switch (error.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown option ${quoted.split("=")[0]}`;
-    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-      return /^[A-Za-z0-9_.-]+$/.test(quoted) && !argv.includes("--stack") && !argv.includes("-s")
-        ? `unexpected argument ${quoted}: name the stack with --stack ${quoted} or -s ${quoted} (through npm, after --: npm run plan -- -s ${quoted})`
-        : `unexpected argument ${quoted}`;
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
-      const flag = /--[a-z-]+/.exec(error.message)?.[0] ?? quoted;
-      if (error.message.includes("does not take an argument")) return `${flag} takes no value`;
-      return `${flag} needs a value${flag === "--json" || flag === "--markdown" || flag === "--against" ? " (a file name)" : ""}`;
-    }
-    default:
-      throw error;
-  }
 }

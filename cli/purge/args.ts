@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseOptions } from "../shared/options";
 import type { SiteFlags } from "../../cdn-purge/site";
 
 export const USAGE = `usage: npm run purge -- [--outputs FILE|-] [--env FILE|-] [CDN] [--dry-run] WHAT...
@@ -41,32 +41,27 @@ export interface PurgeOptions {
 export type ArgsResult = { help: true } | { help: false; options: PurgeOptions } | { help: false; problems: string[] };
 
 export function parsePurgeArgs(argv: readonly string[]): ArgsResult {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      options: {
-        outputs: { type: "string" },
-        env: { type: "string" },
-        cloudfront: { type: "string" },
-        "cloudflare-zone": { type: "string" },
-        "digitalocean-cdn": { type: "string" },
-        nginx: { type: "boolean", default: false },
-        "media-base": { type: "string" },
-        "key-prefix": { type: "string" },
-        url: { type: "string", multiple: true, default: [] },
-        attachment: { type: "string", multiple: true, default: [] },
-        account: { type: "string", multiple: true, default: [] },
-        "dry-run": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (error) {
-    return { help: false, problems: [(error as Error).message] };
-  }
+  const parsed = parseOptions(
+    argv,
+    {
+      outputs: { type: "string" },
+      env: { type: "string" },
+      cloudfront: { type: "string" },
+      "cloudflare-zone": { type: "string" },
+      "digitalocean-cdn": { type: "string" },
+      nginx: { type: "boolean", default: false },
+      "media-base": { type: "string" },
+      "key-prefix": { type: "string" },
+      url: { type: "string", multiple: true, default: [] },
+      attachment: { type: "string", multiple: true, default: [] },
+      account: { type: "string", multiple: true, default: [] },
+      "dry-run": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    { positionals: true },
+  );
+  if ("problems" in parsed) return { help: false, problems: parsed.problems };
+  const { values, positionals } = parsed;
   if (values.help) return { help: true };
   const problems: string[] = [];
   if (positionals.length > 0) problems.push(`unexpected argument ${JSON.stringify(positionals[0])}: give URLs with --url, ids with --attachment or --account`);

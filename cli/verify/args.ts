@@ -1,5 +1,4 @@
-import { parseArgs } from "node:util";
-import { takeJsonOption } from "../shared/json-option";
+import { parseOptions } from "../shared/options";
 import { DEFAULT_ORIGIN } from "../../live-checks/cors-origin";
 import { parseExpectCname, type ExpectedCname } from "../../live-checks/pending-dns";
 import { MAX_RETRY_SECONDS } from "../../live-checks/retry";
@@ -45,27 +44,23 @@ export interface VerifyOptions {
 export type ArgsResult = { help: true } | { help: false; options: VerifyOptions } | { help: false; problems: string[] };
 
 export function parseVerifyArgs(input: readonly string[]): ArgsResult {
-  const { argv, json } = takeJsonOption(input);
+  const parsed = parseOptions(
+    input,
+    {
+      env: { type: "string" },
+      origin: { type: "string" },
+      "retry-for": { type: "string" },
+      "expect-cname": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+      mastodon: { type: "string" },
+      "previous-media-base": { type: "string" },
+    },
+    { json: true },
+  );
+  if ("problems" in parsed) return { help: false, problems: parsed.problems };
+  const json = parsed.json;
   const jsonFile = json !== undefined && json !== "-" ? json : undefined;
-  let values: { env?: string; origin?: string; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string; "previous-media-base"?: string };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        env: { type: "string" },
-        origin: { type: "string" },
-        "retry-for": { type: "string" },
-        "expect-cname": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-        mastodon: { type: "string" },
-        "previous-media-base": { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return { help: false, problems: [(error as Error).message] };
-  }
+  const values = parsed.values as { env?: string; origin?: string; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string; "previous-media-base"?: string };
   if (values.help) return { help: true };
 
   const problems: string[] = [];

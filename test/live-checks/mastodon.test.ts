@@ -108,7 +108,7 @@ describe("readMastodonTarget and --mastodon", () => {
       "MASTODON_ACCESS_TOKEN is not set: export a Mastodon access token with the write:media scope (Preferences > Development > New application)",
     ]);
     expect(parseVerifyArgs(["--env", "x", "--mastodon", "https://social.example.com"])).toMatchObject({ options: { mastodon: "https://social.example.com" } });
-    expect(parseVerifyArgs(["--env", "x", "--token", "abc"])).toMatchObject({ problems: [expect.stringMatching(/Unknown option '--token'/)] });
+    expect(parseVerifyArgs(["--env", "x", "--token", "abc"])).toMatchObject({ problems: ["unknown option --token"] });
   });
   it("refuses plain http off loopback and paths", () => {
     expect(readMastodonTarget("http://social.example.com", { MASTODON_ACCESS_TOKEN: "a" }).problems[0]).toMatch(/must start with https/);
