@@ -32,14 +32,15 @@ async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.Proce
   const file = "text" in input ? parseEnvFile(input.text) : undefined;
   const targetResult = file ? readTarget(file.values, file.malformed) : undefined;
   const mastodon = options.mastodon !== undefined ? readMastodonTarget(options.mastodon, env) : undefined;
-  const problems = [
-    ...("problem" in input ? [input.problem] : []),
-    ...(file?.problems ?? []),
-    ...(targetResult && !targetResult.ok ? targetResult.problems : []),
-    ...(mastodon?.problems ?? []),
-  ];
-  if (problems.length > 0 || !file || !targetResult?.ok) {
-    return inputFailure(options, io, problems, options.env === "-" ? "The env on standard input" : `The env file ${options.env}`);
+  const envProblems = [...("problem" in input ? [input.problem] : []), ...(file?.problems ?? []), ...(targetResult && !targetResult.ok ? targetResult.problems : [])];
+  // --mastodon's URL and MASTODON_ACCESS_TOKEN are not in the env file: their problems are named as verify's input.
+  const otherProblems = mastodon?.problems ?? [];
+  if (envProblems.length > 0 || otherProblems.length > 0 || !file || !targetResult?.ok) {
+    const envSource = options.env === "-" ? "The env on standard input" : `The env file ${options.env}`;
+    return inputFailure(options, io, [
+      [envProblems, envSource],
+      [otherProblems, "verify's input (--mastodon, MASTODON_ACCESS_TOKEN)"],
+    ]);
   }
   const say = (text: string) => io.err(text.endsWith("\n") ? text : `${text}\n`);
   const jsonOnStdout = options.json && (options.jsonFile ?? "-") === "-";
@@ -52,7 +53,7 @@ async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.Proce
     ...(options.previousMediaBase ? { previousMediaBase: options.previousMediaBase } : {}),
   });
   if (outcome.kind === "interrupted") return EXIT.interrupted;
-  if (outcome.kind === "unreachable") return inputFailure(options, io, outcome.problems, "Reaching the storage");
+  if (outcome.kind === "unreachable") return inputFailure(options, io, [[outcome.problems, "Reaching the storage"]]);
   if (outcome.kind === "pending") {
     if (options.json) writeJson(options.jsonFile ?? "-", { ok: false, exitCode: EXIT.pending, pending: outcome.pending }, io);
     return EXIT.pending;
@@ -61,8 +62,12 @@ async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.Proce
   return reportExitCode(outcome.report);
 }
 
-function inputFailure(options: VerifyOptions, io: CommandIo, problems: string[], what: string): number {
+/** Exit 2 with the problems, each group under what it is about (the env file, other input, the storage). */
+function inputFailure(options: VerifyOptions, io: CommandIo, groups: readonly (readonly [readonly string[], string])[]): number {
+  const problems = groups.flatMap(([list]) => list);
   if (options.json) writeJson(options.jsonFile ?? "-", { ok: false, exitCode: EXIT.input, problems }, io);
-  if (!options.json || options.jsonFile) io.err(renderProblems(problems, what));
+  if (!options.json || options.jsonFile) {
+    for (const [list, what] of groups) if (list.length > 0) io.err(renderProblems(list, what));
+  }
   return EXIT.input;
 }
