@@ -4,6 +4,7 @@ import { SECRET_MASK } from "../components/masks";
 import { readCacheBuster } from "../mastodon-env/cache-buster";
 import { parseEnvFile } from "../mastodon-env/env-file";
 import { readMastodonEnv } from "../mastodon-env/model";
+import { placeholderKind } from "../mastodon-env/placeholders";
 import type { BustCredentials } from "./nginx";
 import type { PurgeSite } from "./purge";
 
@@ -56,9 +57,13 @@ export function resolveSite(sources: SiteSources): { site: PurgeSite; bust?: Bus
     } catch {
       problems.push(`${sources.outputs.name} is not JSON: give the output of \`pulumi stack output --json\``);
     }
-    const parsed = json === undefined ? undefined : STACK_OUTPUTS.safeParse(json);
+    const shape = json === undefined ? undefined : outputsProblem(json, sources.outputs.name);
+    if (shape) problems.push(shape);
+    const parsed = json === undefined || shape ? undefined : STACK_OUTPUTS.safeParse(json);
     if (parsed && !parsed.success) problems.push(`${sources.outputs.name}: cdnPurge is not this project's output (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`);
     outputs = parsed?.success ? parsed.data : undefined;
+    // A mistake in the outputs explains whatever else would be missing: say only that.
+    if (problems.length > 0) return { problems };
   }
   const envText = sources.env?.text ?? (outputs?.envProduction && outputs.envProduction !== SECRET_MASK ? outputs.envProduction : undefined);
   const values = envText ? parseEnvFile(envText).values : undefined;
@@ -109,6 +114,27 @@ export function resolveSite(sources: SiteSources): { site: PurgeSite; bust?: Bus
   const header = buster.header?.name ?? (secret ? sources.processEnv.CACHE_BUSTER_SECRET_HEADER || "Mastodon-Cache-Buster" : undefined);
   const bust = secret && header ? { header, secret, method: buster.method } : undefined;
   return { site: { cdn, mediaBase, ...(keyPrefix ? { keyPrefix } : {}) }, ...(bust ? { bust } : {}) };
+}
+
+/**
+ * What is wrong with `--outputs` JSON before its shape is checked: the plan's own `--json` file (its outputs sit
+ * under `outputs`, with no ids before deploy), or a plan placeholder (components/masks.ts, named through
+ * mastodon-env/placeholders.ts) in cdnPurge or mediaBaseUrl; undefined when neither.
+ */
+function outputsProblem(json: unknown, name: string): string | undefined {
+  const AFTER_UP = "after `pulumi up`, give `pulumi stack output --json` (pulumi stack output --json | npm run purge -- --outputs - ...)";
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return `${name} is not an object of stack outputs: ${AFTER_UP}`;
+  const top = json as Record<string, unknown>;
+  if (!("cdnPurge" in top) && typeof top.outputs === "object" && top.outputs !== null && "resources" in top) {
+    return `${name} has no top-level cdnPurge: it is the plan's --json file (npm run plan), not \`pulumi stack output --json\` output; ${AFTER_UP}`;
+  }
+  const cdnPurge = typeof top.cdnPurge === "object" && top.cdnPurge !== null ? (top.cdnPurge as Record<string, unknown>) : {};
+  const fields: [string, unknown][] = [...Object.entries(cdnPurge).map(([key, value]): [string, unknown] => [`cdnPurge.${key}`, value]), ["mediaBaseUrl", top.mediaBaseUrl]];
+  for (const [field, value] of fields) {
+    const what = typeof value === "string" ? placeholderKind(value) : undefined;
+    if (what) return `${name}: ${field} holds a placeholder (${what}), not a real value: these outputs come from a plan; ${AFTER_UP}`;
+  }
+  return undefined;
 }
 
 function stripOutput(output: z.infer<typeof CDN_PURGE>): CdnPurgeFacts {

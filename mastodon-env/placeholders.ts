@@ -43,14 +43,22 @@ export function findPlaceholders(values: ReadonlyMap<string, string>): Placehold
   for (const variable of [...STORAGE_VARIABLES, ...CACHE_BUSTER_VARIABLES]) {
     const value = values.get(variable);
     if (!value) continue;
-    const marker = MARKERS.find((m) => m.test(value.trim()));
-    if (!marker) continue;
+    const what = placeholderKind(value);
+    if (!what) continue;
     found.push({
       variable,
-      what: marker.what,
-      problem: `${variable} holds a placeholder (${marker.what}), not a real value: it looks copied from a plan or a masked output`,
+      what,
+      problem: `${variable} holds a placeholder (${what}), not a real value: it looks copied from a plan or a masked output`,
       fix: PLACEHOLDER_FIX,
     });
   }
   return found;
+}
+
+/**
+ * Which placeholder this project prints a value is (e.g. `the offline plan's (known after deploy)`), or undefined
+ * for a value that is none: for any value read back from a user, such as a stack output (cdn-purge/site.ts). Pure.
+ */
+export function placeholderKind(value: string): string | undefined {
+  return MARKERS.find((m) => m.test(value.trim()))?.what;
 }
