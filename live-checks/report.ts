@@ -90,7 +90,20 @@ export function renderSummary(report: VerifyReport): string {
     for (const left of report.probes.leftToMastodon) lines.push(`  ${left}`);
   }
   if (report.interrupted) lines.push("Interrupted: the remaining checks did not run.");
-  const verdict = report.ok ? "the media storage works as Mastodon needs it" : "NOT ready: fix the failures above";
+  const failed = count("fail");
+  const inconclusive = count("inconclusive");
+  // Not ready either way (exit 1, docs/verify.md), but an inconclusive check is not a failure: say which it is.
+  const verdict = report.ok
+    ? "the media storage works as Mastodon needs it"
+    : failed > 0
+      ? "NOT ready: fix the failures above"
+      : inconclusive > 0
+        ? `NOT confirmed: nothing failed, but ${inconclusive} check(s) could not tell (inconclusive above); their notes say what to change or when to run again`
+        : report.interrupted
+          ? "NOT ready: interrupted before every check ran"
+          : report.probes.leftover.length > 0
+            ? "NOT clean: the checks passed, but probes are left (listed above)"
+            : "NOT ready: see above";
   lines.push(
     `Checks passed: ${count("pass")} of ${report.checks.length}; failed: ${count("fail")}; ${count("inconclusive") ? `inconclusive (not a pass): ${count("inconclusive")}; ` : ""}${count("warn") ? `passed with a warning: ${count("warn")}; ` : ""}skipped: ${count("skip")}; ${(report.durationMs / 1000).toFixed(1)} s. Verdict: ${verdict}.`,
   );

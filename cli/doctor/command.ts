@@ -1,4 +1,5 @@
 import { parseEnvFile } from "../../mastodon-env/env-file";
+import { storageBackend } from "../../mastodon-env/model";
 import { answerArguments, guardCommand, type CommandIo } from "../shared/command";
 import { outputFileProblem } from "../shared/user-files";
 import { readEnvSource, writeJson } from "../shared/env-source";
@@ -53,7 +54,7 @@ async function runDoctor(argv: string[], io: CommandIo): Promise<number> {
   const diagnosis = diagnoseEnv(file.values, previous?.values, options.provider);
   const text = !jsonOut || jsonOut !== "-";
   const write = (t: string) => (text ? io.out(t) : io.err(t));
-  write(renderDiagnosis(options.env, diagnosis));
+  write(renderDiagnosis(options.env, diagnosis, { live: options.live, backend: storageBackend(file.values), empty: file.values.size === 0 }));
   let live: LiveResult | undefined;
   if (options.live) {
     write("\nLive checks (verify), with the findings above as context:\n");

@@ -73,6 +73,15 @@ describe("renderSummary", () => {
       ].join("\n"),
     );
   });
+
+  it("does not tell to fix failures when nothing failed and a check was inconclusive (still not ok: exit 1)", () => {
+    const unsure: CheckResult = { ...passed, id: "cache-bust", title: "cache bust", status: "inconclusive", observed: ["no cache status header"] };
+    const result = report([passed, unsure]);
+    expect(reportExitCode(result)).toBe(EXIT.failed);
+    const summary = renderSummary(result);
+    expect(summary).not.toContain("fix the failures");
+    expect(summary).toContain("Verdict: NOT confirmed: nothing failed, but 1 check(s) could not tell");
+  });
 });
 
 describe("renderProblems", () => {
