@@ -20,7 +20,11 @@ export interface SelfCheckArgs {
   previousMediaBase?: string;
 }
 
-/** verify's exit code for "the expected DNS record does not exist yet" (cli/shared/exit-codes.ts EXIT.pending). */
+/**
+ * verify's exit code for "pending": only a step the admin takes after `pulumi up` is missing, the DNS record of
+ * --expect-cname or a file such as the MinIO nginx's cache buster secret (cli/shared/exit-codes.ts EXIT.pending;
+ * test/cli/shared/exit-codes.test.ts holds the two equal, since components/ may not import cli/).
+ */
 export const VERIFY_EXIT_PENDING = 4;
 
 /**
@@ -30,18 +34,23 @@ export const VERIFY_EXIT_PENDING = 4;
 export const SELF_CHECK_RETRY_SECONDS = 900;
 
 /**
- * The command `pulumi up` runs; the `verify` CLI reads the env block from standard input (`--env -`). With an
- * expected CNAME, verify's "pending" exit (the user has not created the record yet) ends the command
- * successfully: verify has printed the record to create, and checked and created nothing.
+ * The command `pulumi up` runs; the `verify` CLI reads the env block from standard input (`--env -`). verify's
+ * "pending" exit ends the command successfully, with a line naming the pending step: verify has printed it
+ * (PENDING lines with the exact commands), checked everything else, and nothing failed. A later `pulumi up` re-runs
+ * the checks only when a trigger changes (with an expected CNAME, the record's DNS status is one), so the line says
+ * to run verify by hand after a step that no trigger sees.
  */
 export function selfCheckCommand(origin: string, expectCname?: { host: string; target: string }, previousMediaBase?: string): string {
   // The base is a validated host[/path] (components/config/validators.ts mediaBase): no shell syntax in it.
   const previous = previousMediaBase ? ` --previous-media-base ${previousMediaBase}` : "";
-  const verify = `npm run --silent verify -- --env - --origin ${origin} --retry-for ${SELF_CHECK_RETRY_SECONDS}${previous}`;
-  if (!expectCname) return verify;
+  const expect = expectCname ? ` --expect-cname ${expectCname.host}=${expectCname.target}` : "";
+  const verify = `npm run --silent verify -- --env - --origin ${origin} --retry-for ${SELF_CHECK_RETRY_SECONDS}${previous}${expect}`;
+  const step = expectCname
+    ? `the DNS record ${expectCname.host} CNAME ${expectCname.target} (the live checks run on the next pulumi up once ${expectCname.host} resolves), or the step after pulumi up named PENDING above (then run npm run verify)`
+    : "the step after pulumi up named PENDING above (then run: pulumi stack output envProduction --show-secrets | npm run verify -- --env -)";
   return (
-    `${verify} --expect-cname ${expectCname.host}=${expectCname.target}; code=$?; ` +
-    `if [ "$code" -eq ${VERIFY_EXIT_PENDING} ]; then echo "self-check pending: the live checks run on the next pulumi up once ${expectCname.host} resolves" >&2; exit 0; fi; ` +
+    `${verify}; code=$?; ` +
+    `if [ "$code" -eq ${VERIFY_EXIT_PENDING} ]; then echo "self-check pending (not a pass, nothing failed): waiting for ${step}" >&2; exit 0; fi; ` +
     `exit "$code"`
   );
 }

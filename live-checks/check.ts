@@ -19,6 +19,13 @@ export interface CheckOutcome {
   fix?: string;
   /** The failure may clear by itself (a fresh CDN, DNS, certificate, IAM propagation): retry within --retry-for. */
   transient?: boolean;
+  /**
+   * Only on an inconclusive outcome: the step the admin takes after `pulumi up` (one line, e.g. "write the nginx
+   * cache buster's secret file"; `fix` holds its exact commands) without which the check cannot run. Still not a
+   * pass: verify exits EXIT.pending (cli/shared/exit-codes.ts) when nothing failed and every result that did not
+   * pass is pending, and the self-check of `pulumi up` accepts that (components/self-check.ts).
+   */
+  pending?: string;
 }
 
 /** The uploaded probe the later checks read, serve, list and delete. */
@@ -117,6 +124,11 @@ export function skip(reason: string): CheckOutcome {
 
 export function inconclusive(observed: string[], cause: string, fix: string): CheckOutcome {
   return { status: "inconclusive", observed, cause, fix };
+}
+
+/** Inconclusive until the admin takes `step` after `pulumi up` (`fix`: its exact commands); see CheckOutcome.pending. */
+export function pendingStep(observed: string[], cause: string, step: string, fix: string): CheckOutcome {
+  return { status: "inconclusive", observed, cause, fix, pending: step };
 }
 
 export function warn(observed: string[], cause: string, fix: string): CheckOutcome {

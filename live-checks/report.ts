@@ -55,6 +55,18 @@ export function buildReport(args: {
   };
 }
 
+/**
+ * The steps the admin must still take after `pulumi up` (CheckOutcome.pending), when they are all that keeps the
+ * report from ok: not interrupted, every probe removed, no check failed, and every inconclusive check pending.
+ * Empty otherwise (ok, or anything else wrong). cli/shared/exit-codes.ts turns a non-empty list into EXIT.pending.
+ */
+export function pendingSteps(report: Pick<VerifyReport, "ok" | "interrupted" | "checks" | "probes">): string[] {
+  if (report.ok || report.interrupted || report.probes.leftover.length > 0) return [];
+  const notPassed = report.checks.filter((check) => check.status === "fail" || check.status === "inconclusive");
+  if (notPassed.length === 0 || notPassed.some((check) => check.status !== "inconclusive" || !check.pending)) return [];
+  return notPassed.map((check) => `${check.id}: ${check.pending}`);
+}
+
 export function renderHeader(target: VerifyTarget, origin: string): string {
   const acl = target.uploadAcl ? `x-amz-acl: ${target.uploadAcl}` : "no ACL header";
   return [
@@ -66,11 +78,14 @@ export function renderHeader(target: VerifyTarget, origin: string): string {
 
 const LABEL = { pass: "PASS", fail: "FAIL", skip: "SKIP", inconclusive: "INCONCLUSIVE", warn: "WARN" } as const;
 
+/** One result; an inconclusive one waiting for a step after `pulumi up` is labelled PENDING (not checked, not a pass). */
 export function renderResult(result: CheckResult): string {
-  const lines = [`${LABEL[result.status]}  ${result.id}: ${result.title}`];
+  const pending = result.status === "inconclusive" && result.pending;
+  const lines = [`${pending ? "PENDING" : LABEL[result.status]}  ${result.id}: ${result.title}`];
   for (const line of result.observed) lines.push(`      ${line}`);
   if (result.status === "fail" || result.status === "inconclusive" || result.status === "warn") {
     if (result.cause) lines.push(`      ${result.status === "fail" ? "likely cause" : result.status === "warn" ? "note" : "why it is not known"}: ${result.cause}`);
+    if (pending) lines.push(`      not checked until this step: ${result.pending}`);
     if (result.fix) lines.push(`      fix: ${result.fix}`);
     if (result.attempts > 1) lines.push(`      (still failing after ${result.attempts} attempts over ${Math.round(result.ms / 1000)} s)`);
   }
@@ -92,18 +107,22 @@ export function renderSummary(report: VerifyReport): string {
   if (report.interrupted) lines.push("Interrupted: the remaining checks did not run.");
   const failed = count("fail");
   const inconclusive = count("inconclusive");
-  // Not ready either way (exit 1, docs/verify.md), but an inconclusive check is not a failure: say which it is.
+  const pending = pendingSteps(report);
+  // Not ready either way (exit 1, or 4 when only steps after pulumi up are missing: docs/verify.md), but an
+  // inconclusive check is not a failure: say which it is.
   const verdict = report.ok
     ? "the media storage works as Mastodon needs it"
-    : failed > 0
-      ? "NOT ready: fix the failures above"
-      : inconclusive > 0
-        ? `NOT confirmed: nothing failed, but ${inconclusive} check(s) could not tell (inconclusive above); their notes say what to change or when to run again`
-        : report.interrupted
-          ? "NOT ready: interrupted before every check ran"
-          : report.probes.leftover.length > 0
-            ? "NOT clean: the checks passed, but probes are left (listed above)"
-            : "NOT ready: see above";
+    : pending.length > 0
+      ? `PENDING: not all checked until the step${pending.length > 1 ? "s" : ""} after pulumi up (fix above): ${pending.join("; ")}`
+      : failed > 0
+        ? "NOT ready: fix the failures above"
+        : inconclusive > 0
+          ? `NOT confirmed: nothing failed, but ${inconclusive} check(s) could not tell (inconclusive above); their notes say what to change or when to run again`
+          : report.interrupted
+            ? "NOT ready: interrupted before every check ran"
+            : report.probes.leftover.length > 0
+              ? "NOT clean: the checks passed, but probes are left (listed above)"
+              : "NOT ready: see above";
   lines.push(
     `Checks passed: ${count("pass")} of ${report.checks.length}; failed: ${count("fail")}; ${count("inconclusive") ? `inconclusive (not a pass): ${count("inconclusive")}; ` : ""}${count("warn") ? `passed with a warning: ${count("warn")}; ` : ""}skipped: ${count("skip")}; ${(report.durationMs / 1000).toFixed(1)} s. Verdict: ${verdict}.`,
   );

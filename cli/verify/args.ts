@@ -23,7 +23,8 @@ export const USAGE = `usage: npm run verify -- --env FILE|- [--origin https://so
                    wait up to 5 minutes, then report "waiting for DNS" and exit 4 without checking anything
 
 exit codes: 0 every check passed, 1 a check failed, 2 unusable input or unreachable host (nothing created), 3 a bug in verify,
-            4 pending: the expected DNS record does not exist yet (nothing created), 130 interrupted`;
+            4 pending: the expected DNS record does not exist yet (nothing created), or nothing failed and every check
+              that did not pass waits for a step after pulumi up (printed as PENDING with its commands), 130 interrupted`;
 
 export interface VerifyOptions {
   /** A file path, or `-` for standard input. */

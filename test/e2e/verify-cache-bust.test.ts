@@ -2,6 +2,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runVerify } from "../../live-checks/run";
+import { EXIT, reportExitCode } from "../../cli/shared/exit-codes";
 import { parseEnvFile } from "../../mastodon-env/env-file";
 import { readTarget } from "../../mastodon-env/target";
 import { documentsFromPlans, forBucket, type Documents } from "./documents";
@@ -12,7 +13,7 @@ import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, 
  * verify's cache-bust check through real edges in front of the local Ceph RGW: the MinIO stack's nginx cache
  * (Debian's nginx, test/e2e/nginx-cache.ts) holding the env's secret passes; the same nginx holding another
  * secret (an edge that ignores this env's bust) fails; the same nginx before the secret's file is written is
- * inconclusive at once, naming the step (not a failure after the wait); a plain proxy without cache status headers is
+ * inconclusive at once and pending, naming the step (verify exits 4, not a failure after the wait); a plain proxy without cache status headers is
  * inconclusive, never a pass. verify runs in this process with a short bust wait (hints.cacheBustWaitSeconds).
  */
 const SECRET = "Vb7Kq2Xm9Lp4Rt6Wz1Nc8Hd3Fg5Js0Ya2Ue4Io6Pk8Ml1Qn3Sx";
@@ -58,14 +59,20 @@ afterAll(() => {
   servers?.close();
 });
 
+/** The whole run's exit code and report text of the last cacheBustOutcome. */
+let lastExitCode: number | undefined;
+let lastText = "";
+
 /** verify against the env with the media host at `port` and the buster variables, in this process. */
 async function cacheBustOutcome(port: number) {
+  lastText = "";
   let text = env;
   for (const [name, value] of Object.entries({ ...BUSTER, S3_ALIAS_HOST: `127.0.0.1:${port}`, S3_PROTOCOL: "http" })) text = withEnv(text, name, value);
   const target = readTarget(parseEnvFile(text).values);
   if (!target.ok) throw new Error(target.problems.join("\n"));
-  const outcome = await runVerify(target.target, "https://social.example.com", { retryForSeconds: 0, say: () => {}, out: () => {}, hints: { cacheBustWaitSeconds: 8 } });
+  const outcome = await runVerify(target.target, "https://social.example.com", { retryForSeconds: 0, say: () => {}, out: (line) => void (lastText += line), hints: { cacheBustWaitSeconds: 8 } });
   if (outcome.kind !== "report") throw new Error(`verify: ${outcome.kind}`);
+  lastExitCode = reportExitCode(outcome.report);
   return outcome.report.checks.find((check) => check.id === "cache-bust");
 }
 
@@ -90,11 +97,18 @@ describe("verify's cache-bust check through real edges on the local RGW", () => 
     expect(check?.fix).toContain("pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/127.0.0.1.cache-buster.conf");
     // It did not wait for an effect that cannot come: no fetch after the bust.
     expect(check?.observed.join("\n")).not.toContain("GET after the bust");
+    // Pending a step after pulumi up, not a pass and not a failure: verify exits 4, which the self-check accepts.
+    expect(check?.pending).toContain("/etc/nginx/mastodon-media/127.0.0.1.cache-buster.conf");
+    expect(lastExitCode, lastText).toBe(EXIT.pending);
+    expect(lastText).toContain("PENDING  cache-bust:");
+    expect(lastText).toContain("Verdict: PENDING");
   }, 120_000);
 
   it("is inconclusive, never a pass, behind a media host without cache status headers", async () => {
     const check = await cacheBustOutcome((plain.address() as AddressInfo).port);
     expect(check?.status, JSON.stringify(check)).toBe("inconclusive");
     expect(check?.cause).toContain("no cache status header");
+    expect(check?.pending).toBeUndefined();
+    expect(lastExitCode, lastText).toBe(EXIT.failed);
   }, 120_000);
 });

@@ -104,21 +104,39 @@ describe("verify --expect-cname", () => {
   });
 });
 
+/** Runs the self-check's shell command with a fake npm that exits with the given code. */
+function runSelfCheck(verifyExit: number, expectCname?: { host: string; target: string }) {
+  const bin = mkdtempSync(path.join(tmpdir(), "fake-npm-"));
+  writeFileSync(path.join(bin, "npm"), `#!/bin/sh\necho "verify $*"\nexit ${verifyExit}\n`);
+  chmodSync(path.join(bin, "npm"), 0o755);
+  const command = selfCheckCommand("https://social.example.com", expectCname);
+  return spawnSync("/bin/sh", ["-c", command], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+}
+
+describe("selfCheckCommand without an expected CNAME", () => {
+  it("accepts verify's pending exit (a step after pulumi up, e.g. the MinIO nginx's secret file) and names where the step is", () => {
+    const pending = runSelfCheck(4);
+    expect(pending.stdout).not.toContain("--expect-cname");
+    expect(pending.status).toBe(0);
+    expect(pending.stderr).toContain("self-check pending (not a pass, nothing failed): waiting for the step after pulumi up named PENDING above");
+    expect(pending.stderr).toContain("pulumi stack output envProduction --show-secrets | npm run verify -- --env -");
+    expect(runSelfCheck(0).status).toBe(0);
+    expect(runSelfCheck(0).stderr).toBe("");
+    expect(runSelfCheck(1).status).toBe(1);
+    expect(runSelfCheck(2).status).toBe(2);
+    expect(runSelfCheck(130).status).toBe(130);
+  });
+});
+
 describe("selfCheckCommand with an expected CNAME", () => {
-  /** Runs the self-check's shell command with a fake npm that exits with the given code. */
-  function run(verifyExit: number) {
-    const bin = mkdtempSync(path.join(tmpdir(), "fake-npm-"));
-    writeFileSync(path.join(bin, "npm"), `#!/bin/sh\necho "verify $*"\nexit ${verifyExit}\n`);
-    chmodSync(path.join(bin, "npm"), 0o755);
-    const command = selfCheckCommand("https://social.example.com", { host: "files.example.com", target: TARGET });
-    return spawnSync("/bin/sh", ["-c", command], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
-  }
+  const run = (verifyExit: number) => runSelfCheck(verifyExit, { host: "files.example.com", target: TARGET });
 
   it("passes the record to verify, turns pending into a warning and keeps failures failing", () => {
     const pending = run(4);
     expect(pending.stdout).toContain(`--expect-cname files.example.com=${TARGET}`);
     expect(pending.status).toBe(0);
-    expect(pending.stderr).toContain("self-check pending: the live checks run on the next pulumi up once files.example.com resolves");
+    expect(pending.stderr).toContain("self-check pending (not a pass, nothing failed): waiting for the DNS record files.example.com CNAME");
+    expect(pending.stderr).toContain("the live checks run on the next pulumi up once files.example.com resolves");
     expect(run(0).status).toBe(0);
     expect(run(1).status).toBe(1);
     expect(run(2).status).toBe(2);

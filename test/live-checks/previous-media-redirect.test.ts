@@ -55,7 +55,7 @@ describe("previous-media-redirect", () => {
   });
 
   it("is given by --previous-media-base, which the self-check passes", () => {
-    const argv = selfCheckCommand("https://social.example.com", undefined, "old.example.com/x").split(" -- ")[1]?.split(" ") ?? [];
+    const argv = selfCheckCommand("https://social.example.com", undefined, "old.example.com/x").split("; ")[0]?.split(" -- ")[1]?.split(" ") ?? [];
     const parsed = parseVerifyArgs(argv);
     expect(parsed).toMatchObject({ help: false, options: { previousMediaBase: "old.example.com/x" } });
     expect(parseVerifyArgs(["--env", "-", "--previous-media-base", "https://old.example.com"])).toMatchObject({ problems: [expect.stringMatching(/^--previous-media-base must be a media base/)] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildReport, renderProblems, renderResult, renderSummary } from "../../live-checks/report";
+import { buildReport, pendingSteps, renderProblems, renderResult, renderSummary } from "../../live-checks/report";
 import { EXIT, reportExitCode, reportJson } from "../../cli/shared/exit-codes";
 import type { CheckResult } from "../../live-checks/runner";
 import { AWS_ENV, targetOf } from "../helpers/target";
@@ -17,6 +17,18 @@ const failedCors: CheckResult = {
   attempts: 3,
   ms: 7_400,
 };
+const pendingBust: CheckResult = {
+  id: "cache-bust",
+  title: "a bust request makes the edge drop a deleted file",
+  status: "inconclusive",
+  observed: ["X-Cache-Buster: not-installed"],
+  cause: "the media host's nginx has no cache buster secret yet",
+  fix: "pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/files.example.com.cache-buster.conf",
+  pending: "write the nginx cache buster's secret file",
+  attempts: 1,
+  ms: 900,
+};
+const plainInconclusive: CheckResult = { ...pendingBust, pending: undefined, cause: "no cache status header", fix: "add one" };
 const skipped: CheckResult = { id: "tls", title: "TLS", status: "skip", observed: ["plain http on loopback"], attempts: 0, ms: 0 };
 
 const report = (checks: CheckResult[], leftover: string[] = [], interrupted = false) =>
@@ -35,6 +47,23 @@ describe("buildReport", () => {
     expect(reportExitCode(report([passed], ["s3://b/k: 403 AccessDenied"]))).toBe(EXIT.failed);
     expect(reportExitCode(report([passed], [], true))).toBe(EXIT.interrupted);
     expect(report([passed], [], true).ok).toBe(false);
+  });
+
+  it("exits 4 (pending) when nothing failed and every check that did not pass waits for a step after pulumi up", () => {
+    const pendingOnly = report([passed, pendingBust, skipped]);
+    expect(pendingOnly.ok).toBe(false);
+    expect(reportExitCode(pendingOnly)).toBe(EXIT.pending);
+    expect(reportJson(pendingOnly)).toMatchObject({ ok: false, exitCode: EXIT.pending });
+    expect(pendingSteps(pendingOnly)).toEqual(["cache-bust: write the nginx cache buster's secret file"]);
+  });
+
+  it("exits 1 when a pending check comes with a failure, a plain inconclusive check or a probe left behind", () => {
+    expect(reportExitCode(report([passed, pendingBust, failedCors]))).toBe(EXIT.failed);
+    expect(reportExitCode(report([passed, pendingBust, plainInconclusive]))).toBe(EXIT.failed);
+    expect(reportExitCode(report([passed, plainInconclusive]))).toBe(EXIT.failed);
+    expect(reportExitCode(report([passed, pendingBust], ["s3://b/k: 403 AccessDenied"]))).toBe(EXIT.failed);
+    expect(reportExitCode(report([passed, pendingBust], [], true))).toBe(EXIT.interrupted);
+    expect(pendingSteps(report([passed, pendingBust, failedCors]))).toEqual([]);
   });
 
   it("never carries the credential", () => {
@@ -60,7 +89,30 @@ describe("renderResult", () => {
   });
 });
 
+describe("renderResult of a pending check", () => {
+  it("labels it PENDING, not a pass, and names the step and its exact commands", () => {
+    expect(renderResult(pendingBust)).toBe(
+      [
+        "PENDING  cache-bust: a bust request makes the edge drop a deleted file",
+        "      X-Cache-Buster: not-installed",
+        "      why it is not known: the media host's nginx has no cache buster secret yet",
+        "      not checked until this step: write the nginx cache buster's secret file",
+        `      fix: ${pendingBust.fix}`,
+        "",
+      ].join("\n"),
+    );
+    expect(renderResult(plainInconclusive)).toMatch(/^INCONCLUSIVE  cache-bust:/);
+  });
+});
+
 describe("renderSummary", () => {
+  it("gives a pending verdict naming the step when only pending checks did not pass", () => {
+    expect(renderSummary(report([passed, pendingBust]))).toContain(
+      "Checks passed: 1 of 2; failed: 0; inconclusive (not a pass): 1; skipped: 0; 2.3 s. Verdict: PENDING: not all checked until the step after pulumi up (fix above): cache-bust: write the nginx cache buster's secret file.",
+    );
+    expect(renderSummary(report([passed, pendingBust, failedCors]))).toContain("Verdict: NOT ready");
+  });
+
   it("counts the checks and lists the probes that could not be removed", () => {
     expect(renderSummary(report([passed, failedCors, skipped], ["s3://b/k: 403 AccessDenied"]))).toBe(
       [

@@ -5,7 +5,7 @@ import { selfCheckCommand } from "../../../components/self-check";
 
 describe("parseVerifyArgs", () => {
   it("reads exactly the flags the pulumi up self-check passes", () => {
-    const argv = selfCheckCommand("https://social.example.com").split(" -- ")[1]?.split(" ") ?? [];
+    const argv = selfCheckCommand("https://social.example.com").split("; ")[0]?.split(" -- ")[1]?.split(" ") ?? [];
     expect(parseVerifyArgs(argv)).toEqual({
       help: false,
       options: { env: "-", origin: "https://social.example.com", json: false, retryForSeconds: 900 },
