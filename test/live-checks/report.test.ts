@@ -111,6 +111,7 @@ describe("renderSummary", () => {
       "Checks passed: 1 of 2; failed: 0; inconclusive (not a pass): 1; skipped: 0; 2.3 s. Verdict: PENDING: not all checked until the step after pulumi up (fix above): cache-bust: write the nginx cache buster's secret file.",
     );
     expect(renderSummary(report([passed, pendingBust, failedCors]))).toContain("Verdict: NOT ready");
+    expect(renderSummary(report([passed, pendingBust, plainInconclusive]))).toContain("Verdict: NOT confirmed: nothing failed, but 2 check(s) could not tell");
   });
 
   it("counts the checks and lists the probes that could not be removed", () => {
