@@ -6,13 +6,14 @@ import { diagnoseEnv } from "../../../cli/doctor/diagnose";
 import type { Finding } from "../../../cli/doctor/finding";
 
 /**
- * Every env of the cases rebuilt from public reports (test/fixtures/cases, copied from ../shared/cases so the
- * repository is self-contained) with the outcome its README names. LAB_WRITER_KEY / LAB_WRITER_SECRET stand for a
+ * Every env of the cases rebuilt from public reports (test/fixtures/cases, kept in this repository so that it is
+ * self-contained) with the outcome its README (test/fixtures/cases/README.md) names. LAB_WRITER_KEY / LAB_WRITER_SECRET stand for a
  * writer key: they are replaced by credentials of the right shape for the provider (R2: a 32-hex id, a 64-hex secret).
  */
 const ROOT = path.resolve(__dirname, "../../..");
 const FIXTURES = path.join(ROOT, "test/fixtures/cases");
-const SHARED = path.join(ROOT, "../shared/cases");
+// Where the cases were first written, beside this checkout on the machine that wrote them; absent elsewhere.
+const ORIGIN = path.join(ROOT, "..", "shared", "cases");
 
 function diagnoseCase(file: string, previous?: string) {
   const text = readFileSync(path.join(FIXTURES, "envs", file), "utf8")
@@ -49,9 +50,9 @@ describe("doctor on the cases rebuilt from public reports", () => {
     expect(Object.keys(EXPECTED).sort()).toEqual(files);
   });
 
-  it.runIf(existsSync(SHARED))("keeps its copies equal to ../shared/cases", () => {
-    for (const file of readdirSync(path.join(SHARED, "envs"))) {
-      expect(readFileSync(path.join(FIXTURES, "envs", file), "utf8"), file).toBe(readFileSync(path.join(SHARED, "envs", file), "utf8"));
+  it.runIf(existsSync(ORIGIN))("keeps test/fixtures/cases equal to the originals where those exist", () => {
+    for (const file of readdirSync(path.join(ORIGIN, "envs"))) {
+      expect(readFileSync(path.join(FIXTURES, "envs", file), "utf8"), file).toBe(readFileSync(path.join(ORIGIN, "envs", file), "utf8"));
     }
   });
 
