@@ -5,6 +5,7 @@ import { parseMigrateArgs, USAGE } from "./args";
 import { resolveDestination, resolveSource } from "./endpoints";
 import { sameMediaBaseProblem, sameStorageProblem } from "./overlap";
 import { runMigration } from "./run";
+import { StorageFailure } from "./storage-problem";
 import { renderMigrationPlan } from "./timeline";
 
 
@@ -28,6 +29,13 @@ async function runMigrate(argv: string[], io: CommandIo): Promise<number> {
   }
   // Progress rewrites one line on a terminal; to a log (or a test's captured output) it writes a line a minute.
   const tty = io === PROCESS_IO && Boolean(process.stdout.isTTY);
-  return runMigration(args, source, destination, { tty, write: (text) => io.out(text) });
+  try {
+    return await runMigration(args, source, destination, { tty, write: (text) => io.out(text) });
+  } catch (error) {
+    // The storage failed, not the user nor this project (a 5xx mid-listing): one line, and the pass resumes when run again.
+    if (!(error instanceof StorageFailure)) throw error;
+    io.err(`migrate: ${error.message}\nRun the same command again: it lists both sides and copies what is still missing.\n`);
+    return EXIT.failed;
+  }
 }
 

@@ -5,6 +5,7 @@ import * as readline from "node:readline";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { writerClient } from "../../live-checks/io/s3";
 import type { VerifyTarget } from "../../mastodon-env/target";
+import { ListingFailed } from "./storage-problem";
 
 /**
  * Streamed listings of a source or destination, in one order: S3's. ListObjectsV2 returns keys "in UTF-8
@@ -90,7 +91,7 @@ export interface ListCounter {
 
 /**
  * Every object of a bucket under its key prefix, keys relative to the prefix, page by page (1,000 keys a
- * request, S3's maximum). ETags are unquoted.
+ * request, S3's maximum). ETags are unquoted. A failed request (after ./withRetries) is thrown as ListingFailed.
  */
 export async function* listBucketStream(target: VerifyTarget, counter: ListCounter = { pages: 0 }): AsyncGenerator<Listed> {
   const client = writerClient(target);
@@ -107,6 +108,9 @@ export async function* listBucketStream(target: VerifyTarget, counter: ListCount
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  } catch (error) {
+    // Tagged with its side, so that the command can name the env file whose values failed (./storage-problem.ts).
+    throw new ListingFailed(target, error);
   } finally {
     client.destroy();
   }

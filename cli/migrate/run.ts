@@ -11,6 +11,7 @@ import { KEYS_PER_RCLONE_RUN, planPass, type PassPlan } from "./pass";
 import { count, duration, megabytes, Progress, type ProgressSink } from "./progress";
 import { copyCommands, type CopySource } from "./rclone";
 import { forRcloneVersion, rcloneVersionProblem, readRcloneVersion } from "./rclone-version";
+import { ListingFailed, preflight, storageProblem, type BucketSide } from "./storage-problem";
 
 /** Exit codes: 0 done, 1 a copy or the check failed, 130 interrupted (Ctrl-C). */
 export const RUN_EXIT = { ok: 0, failed: 1, interrupted: 130 } as const;
@@ -23,7 +24,9 @@ const LISTED = 50;
  * changed (rclone given the keys), then check at the cost of what was copied (./pass-check.ts). State lives in
  * the two storages themselves: an interrupted pass (Ctrl-C, a lost connection) leaves keys that the next pass's
  * listing finds missing, so running the same command again resumes. The scratch files of a pass (key lists)
- * are removed when it ends.
+ * are removed when it ends. A bucket side that cannot be used (unreachable, wrong bucket, key or secret, no
+ * s3:ListBucket) stops the pass before anything is listed (./storage-problem.ts: UserError, exit 2); a listing
+ * that fails later is thrown as a one-line UserError or StorageFailure (exit 1) naming the side.
  */
 export async function runMigration(args: MigrateArgs, source: Source, destination: Destination, sink: ProgressSink): Promise<number> {
   const line = (text: string) => sink.write(`${text}\n`);
@@ -31,6 +34,9 @@ export async function runMigration(args: MigrateArgs, source: Source, destinatio
   const target = destination.target;
   const controller = new AbortController();
   const interrupt = () => controller.abort();
+  const destinationSide: BucketSide = { what: `--to-env ${destination.envFile ?? destination.description}`, target };
+  const sides = source.kind === "s3" ? [{ what: `--from-env ${source.file}`, target: source.target }, destinationSide] : [destinationSide];
+  await preflight(sides);
   // rclone first: a missing or too old rclone stops the pass before anything is listed (rclone-version.ts).
   await ensureRclone();
   const version = await readRcloneVersion();
@@ -105,7 +111,10 @@ export async function runMigration(args: MigrateArgs, source: Source, destinatio
     return checkPassed(check) && plan.unlistable.length === 0 ? RUN_EXIT.ok : RUN_EXIT.failed;
   } catch (error) {
     // Ctrl-C while listing or checking: the listing stops at its next key; nothing was left half-done.
-    if (!controller.signal.aborted) throw error;
+    if (!controller.signal.aborted) {
+      if (error instanceof ListingFailed) throw storageProblem(sides.find((side) => side.target === error.target) ?? destinationSide, error.error);
+      throw error;
+    }
     line("Interrupted. Run the same command again: it lists both sides and copies what is still missing.");
     return RUN_EXIT.interrupted;
   } finally {

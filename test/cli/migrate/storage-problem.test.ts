@@ -1,0 +1,175 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMigrateCommand } from "../../helpers/command";
+
+/**
+ * `migrate --run` against a destination (or a --from-env source) it cannot use: one line naming the variable and
+ * the cause, exit 2, no stack trace, before rclone starts (cli/migrate/storage-problem.ts). The servers are real
+ * HTTP servers on loopback answering S3's documented error documents (S3 API reference, "Error responses":
+ * NoSuchBucket 404, InvalidAccessKeyId 403, SignatureDoesNotMatch 403, AccessDenied 403, InternalError 500).
+ */
+
+const SECRET = "abcdefabcdefabcdefabcdefabcdefabcdefabcd";
+const KEY_ID = "AKIAEXAMPLEEXAMPLE12";
+
+function env(endpoint: string): string {
+  const host = new URL(endpoint).host;
+  return [
+    "S3_ENABLED=true",
+    "S3_BUCKET=lab-media",
+    `S3_ENDPOINT=${endpoint}`,
+    `S3_HOSTNAME=${host}`,
+    "S3_PROTOCOL=http",
+    "S3_REGION=us-east-1",
+    "S3_PERMISSION=",
+    `AWS_ACCESS_KEY_ID=${KEY_ID}`,
+    `AWS_SECRET_ACCESS_KEY=${SECRET}`,
+    "LOCAL_DOMAIN=example.com",
+    "",
+  ].join("\n");
+}
+
+const EMPTY_LISTING =
+  '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>lab-media</Name><Prefix></Prefix>' +
+  "<KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>";
+
+/** Answers the n-th request (from 0) as `answers[n]` (the last one repeats): [status, S3 error code] or "empty". */
+function s3Server(answers: Array<[number, string] | "empty">): Promise<{ url: string; close: () => Promise<void>; requests: () => number }> {
+  let seen = 0;
+  const server = http.createServer((request, response) => {
+    const answer = answers[Math.min(seen++, answers.length - 1)]!;
+    request.resume();
+    if (answer === "empty") {
+      response.writeHead(200, { "content-type": "application/xml" }).end(EMPTY_LISTING);
+      return;
+    }
+    const [status, code] = answer;
+    response
+      .writeHead(status, { "content-type": "application/xml" })
+      .end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>refused for ${KEY_ID}</Message><BucketName>lab-media</BucketName><RequestId>1</RequestId></Error>`);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => new Promise((done) => server.close(() => done())),
+        requests: () => seen,
+      }),
+    ),
+  );
+}
+
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function rcloneInstalled(): boolean {
+  try {
+    execFileSync("rclone", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("migrate --run names an unusable bucket side and exits 2", { timeout: 60_000 }, () => {
+  let dir: string;
+  let system: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "migrate-storage-problem-"));
+    system = path.join(dir, "system");
+    mkdirSync(path.join(system, "media_attachments"), { recursive: true });
+    writeFileSync(path.join(system, "media_attachments", "a.png"), "x");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function envFile(name: string, endpoint: string): string {
+    const file = path.join(dir, name);
+    writeFileSync(file, env(endpoint), { mode: 0o600 });
+    return file;
+  }
+
+  function expectOneLine(stderr: string, ...parts: string[]): void {
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).not.toContain(SECRET);
+    expect(stderr).not.toContain("it resumes");
+    for (const part of parts) expect(stderr).toContain(part);
+  }
+
+  it("a destination where nothing listens: S3_ENDPOINT and connection refused", async () => {
+    const file = envFile("refused.env", `http://127.0.0.1:${await closedPort()}`);
+    const { code, stderr } = await runMigrateCommand(["--from", `local:${system}`, "--to-env", file, "--run"]);
+    expectOneLine(stderr, `--to-env ${file}`, "S3_ENDPOINT", "connection refused");
+    expect(code).toBe(2);
+  });
+
+  it("a --from-env source where nothing listens: named as the source", async () => {
+    const destination = await s3Server(["empty"]);
+    try {
+      const from = envFile("from-refused.env", `http://127.0.0.1:${await closedPort()}`);
+      const to = envFile("to-ok.env", destination.url);
+      const { code, stderr } = await runMigrateCommand(["--from-env", from, "--to-env", to, "--run"]);
+      expectOneLine(stderr, `--from-env ${from}`, "S3_ENDPOINT", "connection refused");
+      expect(code).toBe(2);
+    } finally {
+      await destination.close();
+    }
+  });
+
+  const refusals: Array<[string, number, string]> = [
+    ["NoSuchBucket", 404, "S3_BUCKET"],
+    ["InvalidAccessKeyId", 403, "AWS_ACCESS_KEY_ID"],
+    ["SignatureDoesNotMatch", 403, "AWS_SECRET_ACCESS_KEY"],
+    ["AccessDenied", 403, "s3:ListBucket"],
+  ];
+  for (const [s3Code, status, named] of refusals) {
+    it(`${s3Code} on the first listing page: names ${named}, before any copy`, async () => {
+      const server = await s3Server([[status, s3Code]]);
+      try {
+        const file = envFile(`${s3Code}.env`, server.url);
+        const { code, stdout, stderr } = await runMigrateCommand(["--from", `local:${system}`, "--to-env", file, "--run"]);
+        expectOneLine(stderr, `--to-env ${file}`, s3Code, named);
+        expect(stdout).not.toContain("copying");
+        expect(code).toBe(2);
+        expect(server.requests()).toBe(1);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it("a server error (500 InternalError) is one line with its code, exit 1 (failed, not the user's mistake)", async () => {
+    const server = await s3Server([[500, "InternalError"]]);
+    try {
+      const file = envFile("internal.env", server.url);
+      const { code, stderr } = await runMigrateCommand(["--from", `local:${system}`, "--to-env", file, "--run"]);
+      expectOneLine(stderr, `--to-env ${file}`, "500 InternalError");
+      expect(stderr.trim().split("\n")).toHaveLength(2);
+      expect(code).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.skipIf(!rcloneInstalled())("a refusal after the preflight, during the listing, is still one line naming the side", async () => {
+    const server = await s3Server(["empty", [403, "AccessDenied"]]);
+    try {
+      const file = envFile("later.env", server.url);
+      const { code, stdout, stderr } = await runMigrateCommand(["--from", `local:${system}`, "--to-env", file, "--run"]);
+      expectOneLine(stderr, `--to-env ${file}`, "403 AccessDenied", "s3:ListBucket");
+      expect(stdout).not.toContain("copying");
+      expect(code).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
