@@ -63,7 +63,8 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
       `  npm run verify -- --env ${envFile}`,
     );
   }
-  const extra = [...new Set([`https://${newHost}`, ...existingExtraHosts(source)])].join(",");
+  // The CSP source keeps the media base's scheme: an http:// media host (S3_PROTOCOL=http, a lab MinIO) is not https://.
+  const extra = [...new Set([new URL(newBase).origin, ...existingExtraHosts(source)])].join(",");
   add(
     "  On the Mastodon host, add to .env.production (the current storage lines stay as they are):",
     `    EXTRA_MEDIA_HOSTS=${extra}`,
@@ -107,7 +108,7 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
     `  In .env.production, ${source.kind === "local" ? "add" : "replace the S3_* and AWS_* storage lines with"} the lines of ${envFile};`,
   );
   if (source.kind === "s3") {
-    add(`  keep the old host in the CSP for the cached pages that still link it: EXTRA_MEDIA_HOSTS=https://${new URL(before).host}`);
+    add(`  keep the old host in the CSP for the cached pages that still link it: EXTRA_MEDIA_HOSTS=${new URL(before).origin}`);
   }
   add(
     `  ${RESTART_ALL}`,
