@@ -36,13 +36,14 @@ export async function runMigration(args: MigrateArgs, source: Source, destinatio
   const interrupt = () => controller.abort();
   const destinationSide: BucketSide = { what: `--to-env ${destination.envFile ?? destination.description}`, target };
   const sides = source.kind === "s3" ? [{ what: `--from-env ${source.file}`, target: source.target }, destinationSide] : [destinationSide];
-  await preflight(sides);
   // rclone first: a missing or too old rclone stops the pass before anything is listed (rclone-version.ts).
   await ensureRclone();
   const version = await readRcloneVersion();
   if (!version) throw new UserError("`rclone version` did not print rclone's version: is the rclone first on PATH rclone?");
   const tooOld = rcloneVersionProblem(version);
   if (tooOld) throw new UserError(tooOld);
+  // Then each bucket side, before anything is listed or copied (./storage-problem.ts).
+  await preflight(sides);
   line(`rclone ${version.text}`);
   process.once("SIGINT", interrupt);
   const workDir = await mkdtemp(path.join(tmpdir(), "mastodon-media-migrate-"));
