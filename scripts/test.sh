@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm test: the typecheck and both vitest projects (vitest.config.mts: `unit`, `program`) side by side, each
-# reported in full. Exit 0 only when all three pass.
+# reported in full, and the format check (prettier). Exit 0 only when all four pass.
 # Why three processes: vitest runs one worker on a 2-core machine (its default is one fewer than the cores) and
 # ran the two projects one after the other, leaving a core idle once the typecheck was done; two vitest processes
 # and tsc keep both cores busy (measured with `npm run bench`, docs/performance.md).
@@ -20,7 +20,12 @@ mkdir -p "$cache"
 export NODE_COMPILE_CACHE="$PWD/$cache/v8"
 typecheck_log=$(mktemp)
 program_log=$(mktemp)
-trap 'rm -f "$typecheck_log" "$program_log"' EXIT
+format_log=$(mktemp)
+trap 'rm -f "$typecheck_log" "$program_log" "$format_log"' EXIT
+
+# One formatter for the whole tree (.prettierrc.json; `npm run format` rewrites, this only checks).
+"$bin/prettier" --check --log-level warn . >"$format_log" 2>&1 &
+format_pid=$!
 
 "$bin/tsc" -p . --incremental --tsBuildInfoFile "$cache/tsc.tsbuildinfo" >"$typecheck_log" 2>&1 &
 typecheck_pid=$!
@@ -32,6 +37,8 @@ wait "$program_pid"
 program=$?
 wait "$typecheck_pid"
 typecheck=$?
+wait "$format_pid"
+format=$?
 
 echo
 echo "== vitest project program (run beside the unit project above)"
@@ -43,4 +50,10 @@ else
   cat "$typecheck_log"
   echo "Typecheck (tsc -p .): FAILED"
 fi
-[ "$unit" -eq 0 ] && [ "$program" -eq 0 ] && [ "$typecheck" -eq 0 ]
+if [ "$format" -eq 0 ]; then
+  echo "Format (prettier --check .): passed"
+else
+  cat "$format_log"
+  echo "Format (prettier --check .): FAILED: run npm run format"
+fi
+[ "$unit" -eq 0 ] && [ "$program" -eq 0 ] && [ "$typecheck" -eq 0 ] && [ "$format" -eq 0 ]
