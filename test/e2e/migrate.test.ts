@@ -331,7 +331,7 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
   it("an https endpoint: the front is rclone's TLS client, and trusts a private CA given in AWS_CA_BUNDLE", async () => {
     // A TLS terminator before RGW with a self-signed certificate for localhost, as a self-hosted MinIO may have.
     const certDir = mkdtempSync(path.join(tmpdir(), "migrate-tls-"));
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
       "-keyout", path.join(certDir, "key.pem"), "-out", path.join(certDir, "cert.pem")], { stdio: "ignore" });
     const rgw = new URL(servers.primary.endpoint);
     const terminator = tls.createServer({ key: readFileSync(path.join(certDir, "key.pem")), cert: readFileSync(path.join(certDir, "cert.pem")) }, (socket) => {

@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function run(): { status: number | null; out: string } {
   spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
   chmodSync(dir, 0o755);
-  const tls = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${DOMAIN}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
+  const tls = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", `/CN=${DOMAIN}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
   if (tls.status !== 0) throw new Error(tls.stderr);
   // The upstream is a closed loopback port: what is checked here is nginx's own configuration, not MinIO.
   writeFileSync(`${dir}/nginxConfig`, nginxServerBlock({ mediaDomain: DOMAIN, endpoint: "http://127.0.0.1:9", bucket: "example-social-media", corsOrigins: ["*"] }));

@@ -101,7 +101,7 @@ beforeAll(async () => {
   const install = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
   expect(install.status).toBe(0);
   dir = mkdtempSync(path.join(tmpdir(), "minio-nginx-resolver-"));
-  const certificate = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=files.example.com", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
+  const certificate = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=files.example.com", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
   expect(certificate.status, certificate.stderr).toBe(0);
   for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
   // The MinIO of the resolvable host: records what reaches it.

@@ -58,7 +58,7 @@ export async function startNginxCache(options: { server: LocalServer; bucket: st
   const dir = mkdtempSync(path.join(tmpdir(), "nginx-cache-"));
   chmodSync(dir, 0o755);
   const port = await freePort();
-  const tls = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${NGINX_CACHE_DOMAIN}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
+  const tls = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", `/CN=${NGINX_CACHE_DOMAIN}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
   if (tls.status !== 0) throw new Error(tls.stderr);
   const upstreamBase = new URL(options.server.endpoint);
   const front = http.createServer((request, response) => {

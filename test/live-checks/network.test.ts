@@ -37,7 +37,7 @@ beforeAll(async () => {
   // A self-signed certificate, as a misconfigured media host would serve it.
   certDir = mkdtempSync(path.join(tmpdir(), "verify-tls-"));
   execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
     "-keyout", path.join(certDir, "key.pem"), "-out", path.join(certDir, "cert.pem"),
   ], { stdio: "ignore" });
   secure = https.createServer({ key: readFileSync(path.join(certDir, "key.pem")), cert: readFileSync(path.join(certDir, "cert.pem")) }, (_req, res) => res.end("ok"));
