@@ -19,7 +19,8 @@ export = async (): Promise<Record<string, pulumi.Output<unknown>>> => {
   const placed = readProjectConfig({ all, isSecret: isConfigSecret }, pulumi.getProject());
   const parsed = safeParseStackConfig(placed.raw, placed);
   const settings = await providerSettingsIssues(placed.raw, { config: all, env: process.env });
-  if (!parsed.success || settings.length > 0) throw new ConfigError([...(parsed.success ? [] : parsed.issues), ...settings]);
+  if (!parsed.success || settings.length > 0)
+    throw new ConfigError([...(parsed.success ? [] : parsed.issues), ...settings]);
   const storage = await createMediaStorage("media", parsed.config);
   const outputs = { ...storage.outputs, ...mastodonHostOutputs("media", parsed.config, storage) };
   return Object.fromEntries(

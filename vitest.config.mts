@@ -18,7 +18,8 @@ import { defineConfig } from "vitest/config";
  * machine, with the typecheck running beside the suite, 30 s was seen to run out; 60 s still catches a hang.
  */
 const ROOT = path.dirname(new URL(import.meta.url).pathname);
-const NEEDS_FRESH_PROCESS = /\b(planConfig|planStack|runProgram|setMocks|planCli|runPlanCommand|runMigrateCommand)\b|\/\/ vitest: fresh process/;
+const NEEDS_FRESH_PROCESS =
+  /\b(planConfig|planStack|runProgram|setMocks|planCli|runPlanCommand|runMigrateCommand)\b|\/\/ vitest: fresh process/;
 
 const unitFiles = readdirSync(path.join(ROOT, "test"), { recursive: true })
   .map((file) => `test/${String(file).split(path.sep).join("/")}`)

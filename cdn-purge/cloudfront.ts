@@ -32,9 +32,13 @@ export function invalidationPaths(basePath: string, targets: readonly PurgeTarge
 export function invalidationBatches(paths: readonly string[]): string[][] {
   const wildcards = paths.filter((p) => p.endsWith("*"));
   const exact = paths.filter((p) => !p.endsWith("*"));
-  if (exact.length > MAX_PATHS) throw new UserError(`more than ${MAX_PATHS} exact paths: CloudFront keeps at most ${MAX_PATHS} in progress; purge in parts`);
+  if (exact.length > MAX_PATHS)
+    throw new UserError(
+      `more than ${MAX_PATHS} exact paths: CloudFront keeps at most ${MAX_PATHS} in progress; purge in parts`,
+    );
   const batches: string[][] = [];
-  for (let i = 0; i < wildcards.length; i += MAX_WILDCARD_PATHS) batches.push(wildcards.slice(i, i + MAX_WILDCARD_PATHS));
+  for (let i = 0; i < wildcards.length; i += MAX_WILDCARD_PATHS)
+    batches.push(wildcards.slice(i, i + MAX_WILDCARD_PATHS));
   if (exact.length > 0) {
     if (batches[0]) batches[0].push(...exact);
     else batches.push([...exact]);
@@ -49,9 +53,18 @@ export function invalidationBatches(paths: readonly string[]): string[][] {
  * AWS_ENDPOINT_URL_CLOUDFRONT. While 15 wildcard paths are in progress CloudFront answers
  * TooManyInvalidationsInProgress: the next batch waits for them (up to 20 minutes).
  */
-export async function purgeCloudFront(distributionId: string, basePath: string, targets: readonly PurgeTarget[], io: PurgeIo, dryRun: boolean): Promise<PurgeOutcome> {
+export async function purgeCloudFront(
+  distributionId: string,
+  basePath: string,
+  targets: readonly PurgeTarget[],
+  io: PurgeIo,
+  dryRun: boolean,
+): Promise<PurgeOutcome> {
   const batches = invalidationBatches(invalidationPaths(basePath, targets));
-  const planned = batches.map((paths, index) => `CloudFront CreateInvalidation ${index + 1}/${batches.length} on distribution ${distributionId}: ${paths.join(" ")}`);
+  const planned = batches.map(
+    (paths, index) =>
+      `CloudFront CreateInvalidation ${index + 1}/${batches.length} on distribution ${distributionId}: ${paths.join(" ")}`,
+  );
   if (dryRun) return { planned, done: [] };
   // CloudFront is a global service signed in us-east-1; the SDK retries throttling and network errors itself.
   const client = new CloudFrontClient({ region: "us-east-1", maxAttempts: 3 });
@@ -63,15 +76,22 @@ export async function purgeCloudFront(distributionId: string, basePath: string, 
         const result = await client.send(
           new CreateInvalidationCommand({
             DistributionId: distributionId,
-            InvalidationBatch: { CallerReference: `mastodon-media purge ${started} ${index}`, Paths: { Quantity: paths.length, Items: paths } },
+            InvalidationBatch: {
+              CallerReference: `mastodon-media purge ${started} ${index}`,
+              Paths: { Quantity: paths.length, Items: paths },
+            },
           }),
         );
-        done.push(`CloudFront invalidation ${result.Invalidation?.Id ?? "(no id)"} (${result.Invalidation?.Status ?? "accepted"}): ${paths.length} path(s)`);
+        done.push(
+          `CloudFront invalidation ${result.Invalidation?.Id ?? "(no id)"} (${result.Invalidation?.Status ?? "accepted"}): ${paths.length} path(s)`,
+        );
         break;
       } catch (error) {
         const name = (error as Error).name;
         if (name === "TooManyInvalidationsInProgress" && io.now() - started + BUSY_RETRY_MS <= BUSY_DEADLINE_MS) {
-          io.say(`CloudFront: ${MAX_WILDCARD_PATHS} wildcard paths already in progress on ${distributionId}; trying again in ${BUSY_RETRY_MS / 1000} s`);
+          io.say(
+            `CloudFront: ${MAX_WILDCARD_PATHS} wildcard paths already in progress on ${distributionId}; trying again in ${BUSY_RETRY_MS / 1000} s`,
+          );
           await io.sleep(BUSY_RETRY_MS);
           continue;
         }
@@ -87,15 +107,26 @@ function describeCloudFrontError(error: unknown, distributionId: string, done: r
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const already = done.length > 0 ? ` (${done.length} invalidation(s) were accepted before)` : "";
   if (name === "CredentialsProviderError") {
-    return new UserError("no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for an identity allowed cloudfront:CreateInvalidation");
+    return new UserError(
+      "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for an identity allowed cloudfront:CreateInvalidation",
+    );
   }
   if (status === undefined) {
     const code = (error as { code?: string }).code ?? name;
-    return new UserError(`cannot reach the CloudFront API (${code}): check the network (and AWS_ENDPOINT_URL_CLOUDFRONT if set)${already}`);
+    return new UserError(
+      `cannot reach the CloudFront API (${code}): check the network (and AWS_ENDPOINT_URL_CLOUDFRONT if set)${already}`,
+    );
   }
-  if (name === "NoSuchDistribution") return new CdnRefused(status, `no CloudFront distribution ${distributionId}: check cdnPurge.distributionId or --cloudfront${already}`);
+  if (name === "NoSuchDistribution")
+    return new CdnRefused(
+      status,
+      `no CloudFront distribution ${distributionId}: check cdnPurge.distributionId or --cloudfront${already}`,
+    );
   if (name === "AccessDenied" || status === 403) {
-    return new CdnRefused(status, `the AWS identity may not create invalidations on ${distributionId} (cloudfront:CreateInvalidation)${already}`);
+    return new CdnRefused(
+      status,
+      `the AWS identity may not create invalidations on ${distributionId} (cloudfront:CreateInvalidation)${already}`,
+    );
   }
   return new CdnRefused(status, `CloudFront refused the invalidation: ${name}${already}`);
 }

@@ -39,11 +39,19 @@ export async function purgeDigitalOcean(
   windowMs = WINDOW_MS,
 ): Promise<PurgeOutcome> {
   const paths = flushPaths(basePath, targets);
-  const batches = Array.from({ length: Math.ceil(paths.length / FILES_PER_WINDOW) }, (_, i) => paths.slice(i * FILES_PER_WINDOW, (i + 1) * FILES_PER_WINDOW));
-  const planned = batches.map((files, i) => `DigitalOcean CDN flush ${i + 1}/${batches.length} of endpoint ${endpointId}: ${JSON.stringify({ files })}`);
+  const batches = Array.from({ length: Math.ceil(paths.length / FILES_PER_WINDOW) }, (_, i) =>
+    paths.slice(i * FILES_PER_WINDOW, (i + 1) * FILES_PER_WINDOW),
+  );
+  const planned = batches.map(
+    (files, i) =>
+      `DigitalOcean CDN flush ${i + 1}/${batches.length} of endpoint ${endpointId}: ${JSON.stringify({ files })}`,
+  );
   if (dryRun) return { planned, done: [] };
   const token = env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN;
-  if (!token) throw new UserError("DIGITALOCEAN_TOKEN is not set: export an API token with the scope cdn:delete (or full access)");
+  if (!token)
+    throw new UserError(
+      "DIGITALOCEAN_TOKEN is not set: export an API token with the scope cdn:delete (or full access)",
+    );
   const api = (env.DIGITALOCEAN_API_URL || DIGITALOCEAN_API).replace(/\/$/, "");
   const done: string[] = [];
   let windowStart: number | undefined;
@@ -51,7 +59,9 @@ export async function purgeDigitalOcean(
     if (windowStart !== undefined) {
       const wait = windowStart + windowMs - io.now();
       if (wait > 0) {
-        io.say(`DigitalOcean: ${FILES_PER_WINDOW} files per ${windowMs / 1000} s; waiting ${Math.ceil(wait / 1000)} s before batch ${index + 1}/${batches.length}`);
+        io.say(
+          `DigitalOcean: ${FILES_PER_WINDOW} files per ${windowMs / 1000} s; waiting ${Math.ceil(wait / 1000)} s before batch ${index + 1}/${batches.length}`,
+        );
         await io.sleep(wait);
       }
     }
@@ -59,7 +69,11 @@ export async function purgeDigitalOcean(
     const response = await sendWithRateLimit(
       "the DigitalOcean API",
       `${api}/v2/cdn/endpoints/${encodeURIComponent(endpointId)}/cache`,
-      { method: "DELETE", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ files }) },
+      {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ files }),
+      },
       io,
       windowMs,
     );
@@ -71,8 +85,16 @@ export async function purgeDigitalOcean(
       } catch {
         // not JSON: the start of the text
       }
-      const hint = response.status === 401 || response.status === 403 ? " (the token needs the scope cdn:delete)" : response.status === 404 ? ` (no CDN endpoint ${endpointId}: check cdnPurge.endpointId or --digitalocean-cdn)` : "";
-      throw new CdnRefused(response.status, `DigitalOcean refused the flush: ${message}${hint}${done.length ? ` (${done.length} batch(es) were accepted before)` : ""}`);
+      const hint =
+        response.status === 401 || response.status === 403
+          ? " (the token needs the scope cdn:delete)"
+          : response.status === 404
+            ? ` (no CDN endpoint ${endpointId}: check cdnPurge.endpointId or --digitalocean-cdn)`
+            : "";
+      throw new CdnRefused(
+        response.status,
+        `DigitalOcean refused the flush: ${message}${hint}${done.length ? ` (${done.length} batch(es) were accepted before)` : ""}`,
+      );
     }
     windowStart = io.now();
     done.push(`DigitalOcean flush ${index + 1}/${batches.length}: ${files.length} path(s)`);

@@ -49,7 +49,13 @@ export function rateLimitWaitMs(headers: Headers, now: number, fallbackMs: numbe
  * again. Returns the final response (any status but 429). A network failure is the user's to fix (a wrong API
  * URL, no route, a proxy): a UserError naming `what` and the host, never the token.
  */
-export async function sendWithRateLimit(what: string, url: string, init: RequestInit, io: PurgeIo, fallbackWaitMs = 10_000): Promise<Response> {
+export async function sendWithRateLimit(
+  what: string,
+  url: string,
+  init: RequestInit,
+  io: PurgeIo,
+  fallbackWaitMs = 10_000,
+): Promise<Response> {
   let waited = 0;
   for (;;) {
     let response: Response;
@@ -58,12 +64,15 @@ export async function sendWithRateLimit(what: string, url: string, init: Request
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).name;
-      throw new UserError(`cannot reach ${what} at ${new URL(url).host} (${reason}): check the network and the API address`);
+      throw new UserError(
+        `cannot reach ${what} at ${new URL(url).host} (${reason}): check the network and the API address`,
+      );
     }
     if (response.status !== 429) return response;
     await response.arrayBuffer();
     const wait = rateLimitWaitMs(response.headers, io.now(), fallbackWaitMs);
-    if (waited + wait > MAX_RATE_LIMIT_WAIT_MS) throw new CdnRefused(429, `${what} keeps answering 429 Too Many Requests; run the purge again later`);
+    if (waited + wait > MAX_RATE_LIMIT_WAIT_MS)
+      throw new CdnRefused(429, `${what} keeps answering 429 Too Many Requests; run the purge again later`);
     io.say(`${what}: 429 Too Many Requests, waiting ${Math.ceil(wait / 1000)} s as it asks`);
     waited += wait;
     await io.sleep(wait);

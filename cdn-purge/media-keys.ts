@@ -43,7 +43,10 @@ export function isRecordId(text: string): boolean {
 export function attachmentFolders(id: string, keyPrefix?: string): PurgeTarget[] {
   const partition = idPartition(id);
   return ["", "cache/"].flatMap((cache) =>
-    ["files", "thumbnails"].map((attachment): PurgeTarget => ({ kind: "folder", key: withKeyPrefix(`${cache}media_attachments/${attachment}/${partition}/`, keyPrefix) })),
+    ["files", "thumbnails"].map((attachment): PurgeTarget => ({
+      kind: "folder",
+      key: withKeyPrefix(`${cache}media_attachments/${attachment}/${partition}/`, keyPrefix),
+    })),
   );
 }
 
@@ -51,7 +54,10 @@ export function attachmentFolders(id: string, keyPrefix?: string): PurgeTarget[]
 export function accountFolders(id: string, keyPrefix?: string): PurgeTarget[] {
   const partition = idPartition(id);
   return ["", "cache/"].flatMap((cache) =>
-    ["avatars", "headers"].map((attachment): PurgeTarget => ({ kind: "folder", key: withKeyPrefix(`${cache}accounts/${attachment}/${partition}/`, keyPrefix) })),
+    ["avatars", "headers"].map((attachment): PurgeTarget => ({
+      kind: "folder",
+      key: withKeyPrefix(`${cache}accounts/${attachment}/${partition}/`, keyPrefix),
+    })),
   );
 }
 

@@ -18,7 +18,9 @@ export interface BustCredentials {
  */
 export class BustUnconfirmed extends Error {
   constructor(readonly lines: readonly string[]) {
-    super(`could not confirm ${lines.length} bust(s): the media host's answer lacked X-Cache-Status: BYPASS\n${lines.join("\n")}`);
+    super(
+      `could not confirm ${lines.length} bust(s): the media host's answer lacked X-Cache-Status: BYPASS\n${lines.join("\n")}`,
+    );
     this.name = "BustUnconfirmed";
   }
 }
@@ -33,7 +35,13 @@ export class BustUnconfirmed extends Error {
  * nginx's $upstream_cache_status); a 403/404 alone proves nothing (a wrong secret or host answers that too).
  * Errors: UserError (a folder target, no secret, an unreachable host), CdnRefused (405), BustUnconfirmed.
  */
-export async function purgeNginx(base: URL, targets: readonly PurgeTarget[], credentials: BustCredentials | undefined, io: PurgeIo, dryRun: boolean): Promise<PurgeOutcome> {
+export async function purgeNginx(
+  base: URL,
+  targets: readonly PurgeTarget[],
+  credentials: BustCredentials | undefined,
+  io: PurgeIo,
+  dryRun: boolean,
+): Promise<PurgeOutcome> {
   const folders = targets.filter((t) => t.kind === "folder");
   if (folders.length > 0) {
     throw new UserError(
@@ -46,21 +54,32 @@ export async function purgeNginx(base: URL, targets: readonly PurgeTarget[], cre
   const planned = urls.map((url) => `${method} ${url} with the cache buster header`);
   if (dryRun) return { planned, done: [] };
   if (!credentials) {
-    throw new UserError("no cache buster secret: give --env with Mastodon's .env.production, or export CACHE_BUSTER_SECRET (and CACHE_BUSTER_SECRET_HEADER)");
+    throw new UserError(
+      "no cache buster secret: give --env with Mastodon's .env.production, or export CACHE_BUSTER_SECRET (and CACHE_BUSTER_SECRET_HEADER)",
+    );
   }
   const done: string[] = [];
   const unconfirmed: string[] = [];
   for (const url of urls) {
     let response: Response;
     try {
-      response = await fetch(url, { method, headers: { [credentials.header]: credentials.secret }, redirect: "manual", signal: AbortSignal.timeout(30_000) });
+      response = await fetch(url, {
+        method,
+        headers: { [credentials.header]: credentials.secret },
+        redirect: "manual",
+        signal: AbortSignal.timeout(30_000),
+      });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).name;
       throw new UserError(`cannot reach the media host ${new URL(url).host} (${reason})`);
     }
     await response.arrayBuffer();
-    if (response.status === 405) throw new CdnRefused(405, `the media host refused ${method}: it is not the nginx cache this project writes, or CACHE_BUSTER_HTTP_METHOD is not GET`);
+    if (response.status === 405)
+      throw new CdnRefused(
+        405,
+        `the media host refused ${method}: it is not the nginx cache this project writes, or CACHE_BUSTER_HTTP_METHOD is not GET`,
+      );
     const cacheStatus = response.headers.get("x-cache-status")?.trim().toUpperCase();
     if (response.headers.get(BUST_STATUS_HEADER)?.trim() === BUST_NOT_INSTALLED) {
       unconfirmed.push(

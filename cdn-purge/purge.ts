@@ -40,17 +40,24 @@ export function mediaKeyOf(url: string, site: PurgeSite): { key: string } | { pr
   }
   const base = site.mediaBase;
   if (parsed.protocol !== base.protocol || parsed.host !== base.host || !parsed.pathname.startsWith(base.pathname)) {
-    return { problem: `--url ${url} is not on the media host ${base.origin}${base.pathname}: only the stack's own media can be purged` };
+    return {
+      problem: `--url ${url} is not on the media host ${base.origin}${base.pathname}: only the stack's own media can be purged`,
+    };
   }
-  if (parsed.search || parsed.hash) return { problem: `--url ${url} has a query or fragment: Mastodon's media URLs have none` };
+  if (parsed.search || parsed.hash)
+    return { problem: `--url ${url} has a query or fragment: Mastodon's media URLs have none` };
   const key = parsed.pathname.slice(base.pathname.length);
   if (!key || key.endsWith("/")) return { problem: `--url ${url} names no file` };
-  if (site.keyPrefix && !key.startsWith(`${site.keyPrefix}/`)) return { problem: `--url ${url} is not under the key prefix ${site.keyPrefix}/` };
+  if (site.keyPrefix && !key.startsWith(`${site.keyPrefix}/`))
+    return { problem: `--url ${url} is not under the key prefix ${site.keyPrefix}/` };
   return { key };
 }
 
 /** Every target of the request, or the problems with it (each naming the argument). */
-export function purgeTargets(request: PurgeRequest, site: PurgeSite): { targets: PurgeTarget[] } | { problems: string[] } {
+export function purgeTargets(
+  request: PurgeRequest,
+  site: PurgeSite,
+): { targets: PurgeTarget[] } | { problems: string[] } {
   const problems: string[] = [];
   const targets: PurgeTarget[] = [];
   for (const url of request.urls) {
@@ -58,13 +65,20 @@ export function purgeTargets(request: PurgeRequest, site: PurgeSite): { targets:
     if ("problem" in key) problems.push(key.problem);
     else targets.push(keyTarget(key.key));
   }
-  for (const [flag, ids, folders] of [["--attachment", request.attachments, attachmentFolders], ["--account", request.accounts, accountFolders]] as const) {
+  for (const [flag, ids, folders] of [
+    ["--attachment", request.attachments, attachmentFolders],
+    ["--account", request.accounts, accountFolders],
+  ] as const) {
     for (const id of ids) {
-      if (!isRecordId(id)) problems.push(`${flag} ${JSON.stringify(id)} is not a Mastodon record id (decimal digits, as in the admin interface)`);
+      if (!isRecordId(id))
+        problems.push(
+          `${flag} ${JSON.stringify(id)} is not a Mastodon record id (decimal digits, as in the admin interface)`,
+        );
       else targets.push(...folders(id, site.keyPrefix));
     }
   }
-  if (problems.length === 0 && targets.length === 0) problems.push("nothing to purge: give --url, --attachment or --account");
+  if (problems.length === 0 && targets.length === 0)
+    problems.push("nothing to purge: give --url, --attachment or --account");
   return problems.length > 0 ? { problems } : { targets };
 }
 
@@ -72,7 +86,13 @@ export function purgeTargets(request: PurgeRequest, site: PurgeSite): { targets:
 export function purge(
   site: PurgeSite,
   targets: readonly PurgeTarget[],
-  options: { env: NodeJS.ProcessEnv; io: PurgeIo; dryRun: boolean; bust?: BustCredentials; digitalOceanWindowMs?: number },
+  options: {
+    env: NodeJS.ProcessEnv;
+    io: PurgeIo;
+    dryRun: boolean;
+    bust?: BustCredentials;
+    digitalOceanWindowMs?: number;
+  },
 ): Promise<PurgeOutcome> {
   const { cdn, mediaBase } = site;
   const { env, io, dryRun } = options;
@@ -82,7 +102,15 @@ export function purge(
     case "cloudflare":
       return purgeCloudflare(cdn.zoneId, mediaBase, targets, env, io, dryRun);
     case "digitalocean":
-      return purgeDigitalOcean(cdn.endpointId, mediaBase.pathname, targets, env, io, dryRun, options.digitalOceanWindowMs);
+      return purgeDigitalOcean(
+        cdn.endpointId,
+        mediaBase.pathname,
+        targets,
+        env,
+        io,
+        dryRun,
+        options.digitalOceanWindowMs,
+      );
     case "nginx":
       return purgeNginx(mediaBase, targets, options.bust, io, dryRun);
     default:

@@ -25,12 +25,29 @@ const ENDPOINT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** The `cdnPurge` stack output (components/cdn-purge.ts) inside `pulumi stack output --json`. */
 const CDN_PURGE = z.union([
-  z.object({ cdn: z.literal("cloudfront"), distributionId: z.string().regex(CLOUDFRONT_ID), mediaBaseUrl: z.string(), keyPrefix: z.string().optional() }),
-  z.object({ cdn: z.literal("cloudflare"), zoneId: z.string().regex(ZONE_ID), mediaBaseUrl: z.string(), keyPrefix: z.string().optional() }),
-  z.object({ cdn: z.literal("digitalocean"), endpointId: z.string().regex(ENDPOINT_ID), mediaBaseUrl: z.string(), keyPrefix: z.string().optional() }),
+  z.object({
+    cdn: z.literal("cloudfront"),
+    distributionId: z.string().regex(CLOUDFRONT_ID),
+    mediaBaseUrl: z.string(),
+    keyPrefix: z.string().optional(),
+  }),
+  z.object({
+    cdn: z.literal("cloudflare"),
+    zoneId: z.string().regex(ZONE_ID),
+    mediaBaseUrl: z.string(),
+    keyPrefix: z.string().optional(),
+  }),
+  z.object({
+    cdn: z.literal("digitalocean"),
+    endpointId: z.string().regex(ENDPOINT_ID),
+    mediaBaseUrl: z.string(),
+    keyPrefix: z.string().optional(),
+  }),
   z.object({ cdn: z.literal("nginx"), mediaBaseUrl: z.string(), keyPrefix: z.string().optional() }),
 ]);
-const STACK_OUTPUTS = z.object({ cdnPurge: CDN_PURGE.optional(), mediaBaseUrl: z.string().optional(), envProduction: z.string().optional() }).passthrough();
+const STACK_OUTPUTS = z
+  .object({ cdnPurge: CDN_PURGE.optional(), mediaBaseUrl: z.string().optional(), envProduction: z.string().optional() })
+  .passthrough();
 
 /** What the sources give: the stack outputs' JSON text, an env file's text (Mastodon's .env.production), flags. */
 export interface SiteSources {
@@ -47,7 +64,9 @@ export interface SiteSources {
  * envProduction when shown with --show-secrets), else CACHE_BUSTER_* in the process environment. Problems name
  * the flag or source, never a secret.
  */
-export function resolveSite(sources: SiteSources): { site: PurgeSite; bust?: BustCredentials } | { problems: string[] } {
+export function resolveSite(
+  sources: SiteSources,
+): { site: PurgeSite; bust?: BustCredentials } | { problems: string[] } {
   const problems: string[] = [];
   let outputs: z.infer<typeof STACK_OUTPUTS> | undefined;
   if (sources.outputs) {
@@ -60,12 +79,17 @@ export function resolveSite(sources: SiteSources): { site: PurgeSite; bust?: Bus
     const shape = json === undefined ? undefined : outputsProblem(json, sources.outputs.name);
     if (shape) problems.push(shape);
     const parsed = json === undefined || shape ? undefined : STACK_OUTPUTS.safeParse(json);
-    if (parsed && !parsed.success) problems.push(`${sources.outputs.name}: cdnPurge is not this project's output (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`);
+    if (parsed && !parsed.success)
+      problems.push(
+        `${sources.outputs.name}: cdnPurge is not this project's output (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`,
+      );
     outputs = parsed?.success ? parsed.data : undefined;
     // A mistake in the outputs explains whatever else would be missing: say only that.
     if (problems.length > 0) return { problems };
   }
-  const envText = sources.env?.text ?? (outputs?.envProduction && outputs.envProduction !== SECRET_MASK ? outputs.envProduction : undefined);
+  const envText =
+    sources.env?.text ??
+    (outputs?.envProduction && outputs.envProduction !== SECRET_MASK ? outputs.envProduction : undefined);
   const values = envText ? parseEnvFile(envText).values : undefined;
   const mastodon = values ? readMastodonEnv(values) : undefined;
 
@@ -73,18 +97,28 @@ export function resolveSite(sources: SiteSources): { site: PurgeSite; bust?: Bus
   const named: CdnPurgeFacts[] = [];
   if (flags.cloudfront !== undefined) {
     if (CLOUDFRONT_ID.test(flags.cloudfront)) named.push({ cdn: "cloudfront", distributionId: flags.cloudfront });
-    else problems.push(`--cloudfront must be a distribution id such as E2QWRUHEXAMPLE (got ${JSON.stringify(flags.cloudfront)})`);
+    else
+      problems.push(
+        `--cloudfront must be a distribution id such as E2QWRUHEXAMPLE (got ${JSON.stringify(flags.cloudfront)})`,
+      );
   }
   if (flags.cloudflareZone !== undefined) {
     if (ZONE_ID.test(flags.cloudflareZone)) named.push({ cdn: "cloudflare", zoneId: flags.cloudflareZone });
-    else problems.push(`--cloudflare-zone must be a zone id: 32 hexadecimal digits (got ${JSON.stringify(flags.cloudflareZone)})`);
+    else
+      problems.push(
+        `--cloudflare-zone must be a zone id: 32 hexadecimal digits (got ${JSON.stringify(flags.cloudflareZone)})`,
+      );
   }
   if (flags.digitaloceanCdn !== undefined) {
     if (ENDPOINT_ID.test(flags.digitaloceanCdn)) named.push({ cdn: "digitalocean", endpointId: flags.digitaloceanCdn });
-    else problems.push(`--digitalocean-cdn must be a CDN endpoint id (a UUID, \`doctl compute cdn list\`) (got ${JSON.stringify(flags.digitaloceanCdn)})`);
+    else
+      problems.push(
+        `--digitalocean-cdn must be a CDN endpoint id (a UUID, \`doctl compute cdn list\`) (got ${JSON.stringify(flags.digitaloceanCdn)})`,
+      );
   }
   if (flags.nginx) named.push({ cdn: "nginx" });
-  if (named.length > 1) problems.push("name one CDN: --cloudfront, --cloudflare-zone, --digitalocean-cdn and --nginx exclude each other");
+  if (named.length > 1)
+    problems.push("name one CDN: --cloudfront, --cloudflare-zone, --digitalocean-cdn and --nginx exclude each other");
   const fromOutputs = outputs?.cdnPurge;
   const cdn: CdnPurgeFacts | undefined = named[0] ?? (fromOutputs ? stripOutput(fromOutputs) : undefined);
   if (!cdn && problems.length === 0) {
@@ -95,23 +129,35 @@ export function resolveSite(sources: SiteSources): { site: PurgeSite; bust?: Bus
 
   const baseText = flags.mediaBase ?? fromOutputs?.mediaBaseUrl ?? outputs?.mediaBaseUrl ?? envMediaBase(mastodon);
   let mediaBase: URL | undefined;
-  if (baseText === undefined) problems.push("where is the media? give --media-base https://MEDIA_HOST, --outputs, or --env with Mastodon's .env.production");
+  if (baseText === undefined)
+    problems.push(
+      "where is the media? give --media-base https://MEDIA_HOST, --outputs, or --env with Mastodon's .env.production",
+    );
   else {
     try {
       mediaBase = new URL(baseText.endsWith("/") ? baseText : `${baseText}/`);
       if (!/^https?:$/.test(mediaBase.protocol) || mediaBase.search || mediaBase.hash) throw new Error("not a base");
     } catch {
-      problems.push(`--media-base must be the media base URL, such as https://files.example.com (got ${JSON.stringify(baseText)})`);
+      problems.push(
+        `--media-base must be the media base URL, such as https://files.example.com (got ${JSON.stringify(baseText)})`,
+      );
       mediaBase = undefined;
     }
   }
   const keyPrefix = flags.keyPrefix ?? fromOutputs?.keyPrefix ?? mastodon?.keyPrefix;
-  if (keyPrefix !== undefined && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(keyPrefix)) problems.push("--key-prefix must be path segments of letters, digits, '.', '_' or '-' (S3_KEY_PREFIX)");
+  if (keyPrefix !== undefined && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(keyPrefix))
+    problems.push("--key-prefix must be path segments of letters, digits, '.', '_' or '-' (S3_KEY_PREFIX)");
   if (problems.length > 0 || !cdn || !mediaBase) return { problems };
 
-  const buster = values ? readCacheBuster(values) : readCacheBuster(new Map(Object.entries(sources.processEnv).filter((e): e is [string, string] => typeof e[1] === "string")));
+  const buster = values
+    ? readCacheBuster(values)
+    : readCacheBuster(
+        new Map(Object.entries(sources.processEnv).filter((e): e is [string, string] => typeof e[1] === "string")),
+      );
   const secret = buster.header?.value ?? (values ? undefined : sources.processEnv.CACHE_BUSTER_SECRET);
-  const header = buster.header?.name ?? (secret ? sources.processEnv.CACHE_BUSTER_SECRET_HEADER || "Mastodon-Cache-Buster" : undefined);
+  const header =
+    buster.header?.name ??
+    (secret ? sources.processEnv.CACHE_BUSTER_SECRET_HEADER || "Mastodon-Cache-Buster" : undefined);
   const bust = secret && header ? { header, secret, method: buster.method } : undefined;
   return { site: { cdn, mediaBase, ...(keyPrefix ? { keyPrefix } : {}) }, ...(bust ? { bust } : {}) };
 }
@@ -122,17 +168,24 @@ export function resolveSite(sources: SiteSources): { site: PurgeSite; bust?: Bus
  * mastodon-env/placeholders.ts) in cdnPurge or mediaBaseUrl; undefined when neither.
  */
 function outputsProblem(json: unknown, name: string): string | undefined {
-  const AFTER_UP = "after `pulumi up`, give `pulumi stack output --json` (pulumi stack output --json | npm run purge -- --outputs - ...)";
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return `${name} is not an object of stack outputs: ${AFTER_UP}`;
+  const AFTER_UP =
+    "after `pulumi up`, give `pulumi stack output --json` (pulumi stack output --json | npm run purge -- --outputs - ...)";
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    return `${name} is not an object of stack outputs: ${AFTER_UP}`;
   const top = json as Record<string, unknown>;
   if (!("cdnPurge" in top) && typeof top.outputs === "object" && top.outputs !== null && "resources" in top) {
     return `${name} has no top-level cdnPurge: it is the plan's --json file (npm run plan), not \`pulumi stack output --json\` output; ${AFTER_UP}`;
   }
-  const cdnPurge = typeof top.cdnPurge === "object" && top.cdnPurge !== null ? (top.cdnPurge as Record<string, unknown>) : {};
-  const fields: [string, unknown][] = [...Object.entries(cdnPurge).map(([key, value]): [string, unknown] => [`cdnPurge.${key}`, value]), ["mediaBaseUrl", top.mediaBaseUrl]];
+  const cdnPurge =
+    typeof top.cdnPurge === "object" && top.cdnPurge !== null ? (top.cdnPurge as Record<string, unknown>) : {};
+  const fields: [string, unknown][] = [
+    ...Object.entries(cdnPurge).map(([key, value]): [string, unknown] => [`cdnPurge.${key}`, value]),
+    ["mediaBaseUrl", top.mediaBaseUrl],
+  ];
   for (const [field, value] of fields) {
     const what = typeof value === "string" ? placeholderKind(value) : undefined;
-    if (what) return `${name}: ${field} holds a placeholder (${what}), not a real value: these outputs come from a plan; ${AFTER_UP}`;
+    if (what)
+      return `${name}: ${field} holds a placeholder (${what}), not a real value: these outputs come from a plan; ${AFTER_UP}`;
   }
   return undefined;
 }

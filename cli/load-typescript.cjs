@@ -51,7 +51,13 @@ let esbuild;
 /** The CommonJS text of one TypeScript file, from the cache or compiled (and cached) now. */
 function compiled(filename) {
   const source = fs.readFileSync(filename, "utf8");
-  const key = createHash("sha256").update(OPTIONS_KEY).update("\0").update(filename).update("\0").update(source).digest("hex");
+  const key = createHash("sha256")
+    .update(OPTIONS_KEY)
+    .update("\0")
+    .update(filename)
+    .update("\0")
+    .update(source)
+    .digest("hex");
   const cached = path.join(CACHE_DIR, key.slice(0, 2), `${key}.js`);
   try {
     return fs.readFileSync(cached, "utf8");

@@ -69,8 +69,10 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** The CACHE_BUSTER_* lines of the env block, in the order Mastodon's config/cache_buster.yml reads them. */
 export function cacheBusterLines(facts: CacheBusterFacts): [string, string][] {
-  if (!TOKEN.test(facts.secretHeader)) throw new Error("renderEnv: CACHE_BUSTER_SECRET_HEADER must be an HTTP header name");
-  if (!/^[A-Z]+$/.test(facts.httpMethod)) throw new Error("renderEnv: CACHE_BUSTER_HTTP_METHOD must be an upper-case HTTP method");
+  if (!TOKEN.test(facts.secretHeader))
+    throw new Error("renderEnv: CACHE_BUSTER_SECRET_HEADER must be an HTTP header name");
+  if (!/^[A-Z]+$/.test(facts.httpMethod))
+    throw new Error("renderEnv: CACHE_BUSTER_HTTP_METHOD must be an upper-case HTTP method");
   if (!facts.secret) throw new Error("renderEnv: CACHE_BUSTER_SECRET must not be empty");
   return [
     ["CACHE_BUSTER_ENABLED", "true"],

@@ -14,6 +14,12 @@ export type CdnPurgeFacts =
 export type CdnPurgeOutput = CdnPurgeFacts & { mediaBaseUrl: string; keyPrefix?: string };
 
 /** The `cdnPurge` output from the CDN's facts, the stack's media base URL and its key prefix. */
-export function cdnPurgeOutput(facts: pulumi.Input<CdnPurgeFacts>, mediaBaseUrl: pulumi.Input<string>, keyPrefix?: string): pulumi.Output<CdnPurgeOutput> {
-  return pulumi.all([facts, mediaBaseUrl]).apply(([cdn, base]) => ({ ...(cdn as CdnPurgeFacts), mediaBaseUrl: base, ...(keyPrefix ? { keyPrefix } : {}) }));
+export function cdnPurgeOutput(
+  facts: pulumi.Input<CdnPurgeFacts>,
+  mediaBaseUrl: pulumi.Input<string>,
+  keyPrefix?: string,
+): pulumi.Output<CdnPurgeOutput> {
+  return pulumi
+    .all([facts, mediaBaseUrl])
+    .apply(([cdn, base]) => ({ ...(cdn as CdnPurgeFacts), mediaBaseUrl: base, ...(keyPrefix ? { keyPrefix } : {}) }));
 }

@@ -54,7 +54,8 @@ export function storageOutputs(facts: StorageFacts): MediaStorageOutputs {
       aliasHost,
       accessKeyId,
       secretAccessKey,
-      cacheBuster: facts.cacheBuster && bustSecret !== undefined ? { ...facts.cacheBuster, secret: bustSecret } : undefined,
+      cacheBuster:
+        facts.cacheBuster && bustSecret !== undefined ? { ...facts.cacheBuster, secret: bustSecret } : undefined,
     }));
   return {
     envProduction: pulumi.secret(env.apply(renderEnv)),

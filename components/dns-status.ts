@@ -64,7 +64,9 @@ export function describeDnsStatus(host: string, target: string, status: DnsStatu
     case "missing":
       return `${record}: missing (${status.code})`;
     case "cname":
-      return normalizeHost(status.target) === normalizeHost(target) ? `${record}: in place` : `${record}: points at ${status.target} instead`;
+      return normalizeHost(status.target) === normalizeHost(target)
+        ? `${record}: in place`
+        : `${record}: points at ${status.target} instead`;
     case "addresses":
       return `${record}: resolves to addresses without a CNAME (an ALIAS or a flattened CNAME)`;
     case "unknown":
@@ -89,8 +91,10 @@ export function setProgramDnsResolver(resolver: DnsResolver): void {
 
 /** Answers every question with "not looked up": the status reads `could not be looked up (OFFLINE_PLAN)`. */
 export const offlineResolver: DnsResolver = {
-  resolveCname: () => Promise.reject(Object.assign(new Error("offline plan: DNS is not looked up"), { code: "OFFLINE_PLAN" })),
-  lookup: () => Promise.reject(Object.assign(new Error("offline plan: DNS is not looked up"), { code: "OFFLINE_PLAN" })),
+  resolveCname: () =>
+    Promise.reject(Object.assign(new Error("offline plan: DNS is not looked up"), { code: "OFFLINE_PLAN" })),
+  lookup: () =>
+    Promise.reject(Object.assign(new Error("offline plan: DNS is not looked up"), { code: "OFFLINE_PLAN" })),
 };
 
 /** The status line of the record `host CNAME target` as the program sees it now (see describeDnsStatus). */

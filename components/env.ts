@@ -82,7 +82,10 @@ export function renderEnv(facts: EnvFacts): string {
     ["AWS_SECRET_ACCESS_KEY", facts.secretAccessKey],
   ];
   if (facts.checksumsOnlyWhenRequired) {
-    lines.push(["AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED"], ["AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED"]);
+    lines.push(
+      ["AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED"],
+      ["AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED"],
+    );
   }
   if (facts.cacheBuster) lines.push(...cacheBusterLines(facts.cacheBuster));
   const required = ["S3_BUCKET", "S3_REGION", "S3_HOSTNAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
@@ -92,7 +95,9 @@ export function renderEnv(facts: EnvFacts): string {
     }
     if (required.includes(name) && !value) throw new Error(`renderEnv: ${name} must not be empty`);
   }
-  const rendered = lines.filter(([, value]) => value !== undefined && value !== "").map(([name, value]) => `${name}=${value}`);
+  const rendered = lines
+    .filter(([, value]) => value !== undefined && value !== "")
+    .map(([name, value]) => `${name}=${value}`);
   // The one variable whose empty value means something (no-acl): send no ACL, change no ACL.
   rendered.push(`S3_PERMISSION=${S3_PERMISSION[facts.aclMode]}`);
   return `${rendered.join("\n")}\n`;

@@ -24,7 +24,11 @@ export interface MediaUrlAnchorsArgs {
 }
 
 /** Registers one anchor per base, protected on production stacks (a test stack's may go with it). */
-export function createMediaUrlAnchors(name: string, args: MediaUrlAnchorsArgs, parent: pulumi.Resource): local.Command[] {
+export function createMediaUrlAnchors(
+  name: string,
+  args: MediaUrlAnchorsArgs,
+  parent: pulumi.Resource,
+): local.Command[] {
   return [...new Set(args.bases)].map(
     (base) =>
       new local.Command(

@@ -15,8 +15,13 @@ export const MEDIA_URL_ANCHOR_MARK = "mastodon-media:media-url";
  * protected itself, and it keeps answering when a mediaDomain is adopted later, so it gets no anchor (an anchor
  * would make adopting a mediaDomain look like a loss of URLs).
  */
-export function anchoredMediaBases(config: { mediaDomain?: string | undefined; keyPrefix?: string | undefined; previousMediaDomains: readonly string[] }): string[] {
-  const current = config.mediaDomain === undefined ? [] : [[config.mediaDomain, config.keyPrefix].filter(Boolean).join("/")];
+export function anchoredMediaBases(config: {
+  mediaDomain?: string | undefined;
+  keyPrefix?: string | undefined;
+  previousMediaDomains: readonly string[];
+}): string[] {
+  const current =
+    config.mediaDomain === undefined ? [] : [[config.mediaDomain, config.keyPrefix].filter(Boolean).join("/")];
   return [...new Set([...current, ...config.previousMediaDomains])];
 }
 
@@ -26,7 +31,9 @@ export function anchoredMediaBases(config: { mediaDomain?: string | undefined; k
  * name (`files.example.com/social` and `files-example.com/social`), e.g. `media-url-files-example-com-social-1b2c3d4e`.
  */
 export function mediaUrlAnchorName(name: string, base: string): string {
-  const slug = base.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const slug = base
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
   return `${name}-media-url-${slug}-${createHash("sha256").update(base).digest("hex").slice(0, 8)}`;
 }
-

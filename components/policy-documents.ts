@@ -88,7 +88,13 @@ export function publicReadPolicy(bucket: string, reader: PublicReader, keyPrefix
   const resources = publicPrefixes(keyPrefix).map((prefix) => objectArn(bucket, `${prefix}*`));
   const statement: PolicyStatement =
     reader.kind === "anonymous"
-      ? { Sid: "PublicReadMedia", Effect: "Allow", Principal: { AWS: ["*"] }, Action: [...PUBLIC_READ_ACTIONS], Resource: resources }
+      ? {
+          Sid: "PublicReadMedia",
+          Effect: "Allow",
+          Principal: { AWS: ["*"] },
+          Action: [...PUBLIC_READ_ACTIONS],
+          Resource: resources,
+        }
       : {
           Sid: "CloudFrontReadsMedia",
           Effect: "Allow",

@@ -31,7 +31,11 @@ export function publishMediaStorage(
   });
   createMediaUrlAnchors(name, { bases: anchoredMediaBases(config), environment: config.environment }, component);
   if (config.selfCheck) {
-    createSelfCheck(name, { envProduction: outputs.envProduction, origin: `https://${config.webDomain}`, ...readiness }, component);
+    createSelfCheck(
+      name,
+      { envProduction: outputs.envProduction, origin: `https://${config.webDomain}`, ...readiness },
+      component,
+    );
   }
   return outputs;
 }

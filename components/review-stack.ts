@@ -35,22 +35,41 @@ export function reviewHost(host: string, pullRequest: number): string {
  * The `config:` block of the review stack file, from the template's: `environment: test`, and the bucket and
  * media domain renamed. Everything else (provider settings, region, DNS zone) is the template's.
  */
-export function reviewStackConfig(template: Readonly<Record<string, unknown>>, pullRequest: number, project: string): Record<string, unknown> {
+export function reviewStackConfig(
+  template: Readonly<Record<string, unknown>>,
+  pullRequest: number,
+  project: string,
+): Record<string, unknown> {
   const key = (name: string) => `${project}:${name}`;
   const bucket = template[key("bucket")];
-  if (typeof bucket !== "string") throw new UserError(`The template stack has no ${key("bucket")} to derive the review bucket from.`);
+  if (typeof bucket !== "string")
+    throw new UserError(`The template stack has no ${key("bucket")} to derive the review bucket from.`);
   const problems = reviewTemplateProblems(template, pullRequest, project);
   if (problems.length > 0) {
-    throw new UserError([`A review stack cannot deploy from this template; nothing was written:`, ...problems.map((problem) => `  - ${problem}`)].join("\n"));
+    throw new UserError(
+      [
+        `A review stack cannot deploy from this template; nothing was written:`,
+        ...problems.map((problem) => `  - ${problem}`),
+      ].join("\n"),
+    );
   }
-  const config: Record<string, unknown> = { ...template, [key("environment")]: "test", [key("bucket")]: reviewBucketName(bucket, pullRequest) };
+  const config: Record<string, unknown> = {
+    ...template,
+    [key("environment")]: "test",
+    [key("bucket")]: reviewBucketName(bucket, pullRequest),
+  };
   const mediaDomain = template[key("mediaDomain")];
   if (typeof mediaDomain === "string") config[key("mediaDomain")] = reviewHost(mediaDomain, pullRequest);
   return config;
 }
 
 /** The review stack file (`Pulumi.pr-N.yaml`) written from the template's stack file text. */
-export function reviewStackFile(templateYaml: string, template: string, pullRequest: number, project: string): { stack: string; yaml: string } {
+export function reviewStackFile(
+  templateYaml: string,
+  template: string,
+  pullRequest: number,
+  project: string,
+): { stack: string; yaml: string } {
   const document = (parse(templateYaml) ?? {}) as { config?: Record<string, unknown> };
   const config = reviewStackConfig(document.config ?? {}, pullRequest, project);
   const header = [
@@ -71,7 +90,11 @@ export function reviewStackFile(templateYaml: string, template: string, pullRequ
  *   refuses an alternate domain name its certificate does not cover (CloudFront developer guide, "Requirements for
  *   using alternate domain names").
  */
-export function reviewTemplateProblems(template: Readonly<Record<string, unknown>>, pullRequest: number, project: string): string[] {
+export function reviewTemplateProblems(
+  template: Readonly<Record<string, unknown>>,
+  pullRequest: number,
+  project: string,
+): string[] {
   const key = (name: string) => `${project}:${name}`;
   const mediaDomain = template[key("mediaDomain")];
   if (template[key("provider")] !== "aws" || typeof mediaDomain !== "string") return [];

@@ -40,7 +40,11 @@ export const SELF_CHECK_RETRY_SECONDS = 900;
  * the checks only when a trigger changes (with an expected CNAME, the record's DNS status is one), so the line says
  * to run verify by hand after a step that no trigger sees.
  */
-export function selfCheckCommand(origin: string, expectCname?: { host: string; target: string }, previousMediaBase?: string): string {
+export function selfCheckCommand(
+  origin: string,
+  expectCname?: { host: string; target: string },
+  previousMediaBase?: string,
+): string {
   // The base is a validated host[/path] (components/config/validators.ts mediaBase): no shell syntax in it.
   const previous = previousMediaBase ? ` --previous-media-base ${previousMediaBase}` : "";
   const expect = expectCname ? ` --expect-cname ${expectCname.host}=${expectCname.target}` : "";
@@ -64,7 +68,11 @@ export function createSelfCheck(name: string, args: SelfCheckArgs, parent: pulum
     `${name}-self-check`,
     {
       create: args.expectCname
-        ? pulumi.output(args.expectCname.target).apply((target) => selfCheckCommand(args.origin, { host: args.expectCname!.host, target }, args.previousMediaBase))
+        ? pulumi
+            .output(args.expectCname.target)
+            .apply((target) =>
+              selfCheckCommand(args.origin, { host: args.expectCname!.host, target }, args.previousMediaBase),
+            )
         : selfCheckCommand(args.origin, undefined, args.previousMediaBase),
       stdin: args.envProduction,
       triggers: args.expectCname ? [...args.triggers, args.expectCname.status] : args.triggers,

@@ -37,7 +37,7 @@ export function isAclPermissionRefusal(target: VerifyTarget, failure: S3Failure)
 }
 
 /** The docs section that says what to do (docs/digitalocean.md). */
-export const SPACES_ACL_DOC = "docs/digitalocean.md, \"If the Spaces key may not set object ACLs\"";
+export const SPACES_ACL_DOC = 'docs/digitalocean.md, "If the Spaces key may not set object ACLs"';
 
 /**
  * The writer's key may upload but not set object ACLs. On Spaces this is the one unverified assumption of the

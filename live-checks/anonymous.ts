@@ -7,9 +7,11 @@ export function noBucket(lines: string[]): boolean {
   return lines.length > 0 && lines.every((line) => /: 404 NoSuchBucket$/.test(line));
 }
 
-export const NO_BUCKET = "every answer was 404 NoSuchBucket: the bucket does not exist at these hosts, so the check could not test anything";
+export const NO_BUCKET =
+  "every answer was 404 NoSuchBucket: the bucket does not exist at these hosts, so the check could not test anything";
 
-export const NO_BUCKET_FIX = "fix the bucket, endpoint or media host first (see writer-upload and public-read), then run verify again";
+export const NO_BUCKET_FIX =
+  "fix the bucket, endpoint or media host first (see writer-upload and public-read), then run verify again";
 
 /** Where an anonymous client can address a key: the media URL and the S3 API (once when they coincide). */
 export function anonymousUrls(target: VerifyTarget, key: string): string[] {
@@ -23,10 +25,19 @@ interface Attempt {
   answered: boolean;
 }
 
-export async function anonymously(context: CheckContext, method: string, url: string, request: HttpRequest = {}): Promise<Attempt> {
+export async function anonymously(
+  context: CheckContext,
+  method: string,
+  url: string,
+  request: HttpRequest = {},
+): Promise<Attempt> {
   try {
     const response = await context.io.http(url, { ...request, method, signal: context.signal });
-    return { line: `${method} ${url}: ${describeResponse(response)}`, succeeded: response.status >= 200 && response.status < 300, answered: true };
+    return {
+      line: `${method} ${url}: ${describeResponse(response)}`,
+      succeeded: response.status >= 200 && response.status < 300,
+      answered: true,
+    };
   } catch (error) {
     return { line: `${method} ${url}: ${errorCode(error)} (refused)`, succeeded: false, answered: false };
   }

@@ -3,7 +3,10 @@ import { inconclusive, type CheckContext, type CheckOutcome } from "./check";
 
 /** Answers that mean "you may not": denied, the RGW bucket quota of a writer, or an operation the server lacks. */
 export function refused(failure: S3Failure): boolean {
-  return ["AccessDenied", "TooManyBuckets", "NotImplemented", "MethodNotAllowed"].includes(failure.code) || [403, 405, 501].includes(failure.status ?? 0);
+  return (
+    ["AccessDenied", "TooManyBuckets", "NotImplemented", "MethodNotAllowed"].includes(failure.code) ||
+    [403, 405, 501].includes(failure.status ?? 0)
+  );
 }
 
 export const LEAST_PRIVILEGE_FIX =
@@ -18,7 +21,9 @@ export function misrouted(context: CheckContext, call: string): CheckOutcome | u
   const { bucketInEndpoint } = context.target;
   if (!bucketInEndpoint && !context.hints?.bucketInEndpoint) return undefined;
   return inconclusive(
-    [`${call}: not sent: S3_ENDPOINT names bucket ${bucketInEndpoint ?? "(see doctor)"}, so the request would be an object upload inside it, not a bucket call`],
+    [
+      `${call}: not sent: S3_ENDPOINT names bucket ${bucketInEndpoint ?? "(see doctor)"}, so the request would be an object upload inside it, not a bucket call`,
+    ],
     "with the bucket in S3_ENDPOINT, bucket-level calls cannot reach the bucket API: whether the writer may make them is not known",
     "fix S3_ENDPOINT (region-endpoint says how), then run verify again",
   );

@@ -12,7 +12,6 @@ export interface Diagnosis {
   transient: boolean;
 }
 
-
 /** A failed call to the S3 API made with the writer's credential. `action` is the IAM action, e.g. s3:PutObject. */
 export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: string, aclSent = false): Diagnosis {
   const { code, status } = failure;
@@ -22,7 +21,15 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   }
   const addressing = diagnoseAddressing(failure, target) ?? diagnoseMissingEndpoint(failure, target);
   if (addressing) return addressing;
-  if (["AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException", "InvalidRegion"].includes(code) || status === 301) {
+  if (
+    [
+      "AuthorizationHeaderMalformed",
+      "PermanentRedirect",
+      "IllegalLocationConstraintException",
+      "InvalidRegion",
+    ].includes(code) ||
+    status === 301
+  ) {
     const where = failure.bucketRegion ? `the bucket is in ${failure.bucketRegion}` : "the bucket is in another region";
     return {
       cause: `region mismatch: requests are signed for S3_REGION=${target.facts.region} but ${where}`,
@@ -48,13 +55,18 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   }
   if (code === "SignatureDoesNotMatch") {
     return {
-      cause: "the server computes another signature: AWS_SECRET_ACCESS_KEY is wrong (on R2 it is the SHA-256 hex of the token's value, not the value itself), or the key is seconds old",
+      cause:
+        "the server computes another signature: AWS_SECRET_ACCESS_KEY is wrong (on R2 it is the SHA-256 hex of the token's value, not the value itself), or the key is seconds old",
       fix: "copy AWS_SECRET_ACCESS_KEY again from `pulumi stack output envProduction --show-secrets`",
       transient: true,
     };
   }
   if (code === "RequestTimeTooSkewed") {
-    return { cause: "this machine's clock is more than 15 minutes off", fix: "synchronise the clock (NTP)", transient: false };
+    return {
+      cause: "this machine's clock is more than 15 minutes off",
+      fix: "synchronise the clock (NTP)",
+      transient: false,
+    };
   }
   if (code === "AccessDenied" || status === 403) {
     return {
@@ -63,20 +75,34 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
       transient: true,
     };
   }
-  if (["MissingContentLength", "XAmzContentSHA256Mismatch", "BadDigest", "InvalidDigest"].includes(code) || status === 411) {
+  if (
+    ["MissingContentLength", "XAmzContentSHA256Mismatch", "BadDigest", "InvalidDigest"].includes(code) ||
+    status === 411
+  ) {
     return { cause: "the server rejects the checksum headers of newer AWS SDKs", fix: CHECKSUM_FIX, transient: false };
   }
-  const network = diagnoseNetwork(code, target.facts.endpoint ? "S3_ENDPOINT" : "S3_REGION (the AWS endpoint)", { host: target.apiEndpoint.hostname, certNames: failure.certNames });
+  const network = diagnoseNetwork(code, target.facts.endpoint ? "S3_ENDPOINT" : "S3_REGION (the AWS endpoint)", {
+    host: target.apiEndpoint.hostname,
+    certNames: failure.certNames,
+  });
   if (network) return network;
   if (code === "NotImplemented" || status === 501) {
     return {
-      cause: `the server does not implement this request (${status ?? ""} ${code}): an operation or a header it carries is unsupported by this provider`.replace(/\s+\)/, ")"),
+      cause:
+        `the server does not implement this request (${status ?? ""} ${code}): an operation or a header it carries is unsupported by this provider`.replace(
+          /\s+\)/,
+          ")",
+        ),
       fix: "see the other checks for the header it refuses (x-amz-acl, checksum headers); otherwise this provider cannot serve Mastodon as configured",
       transient: false,
     };
   }
   if (status !== undefined && status >= 500) {
-    return { cause: `the server failed (${status} ${code})`, fix: "retry later; if it persists, check the provider's status page", transient: true };
+    return {
+      cause: `the server failed (${status} ${code})`,
+      fix: "retry later; if it persists, check the provider's status page",
+      transient: true,
+    };
   }
   return {
     cause: `unexpected answer ${status ?? ""} ${code}`.replace(/\s+/g, " "),
@@ -124,11 +150,27 @@ export function diagnoseAddressing(failure: S3Failure, target: VerifyTarget): Di
  */
 export function diagnoseMissingEndpoint(failure: S3Failure, target: VerifyTarget): Diagnosis | undefined {
   if (target.facts.endpoint || target.env.endpointPresent) return undefined;
-  const meant = intendedProvider(undefined, target.facts.region, target.env.vars.S3_HOSTNAME.state === "set" ? target.env.hostname : undefined);
+  const meant = intendedProvider(
+    undefined,
+    target.facts.region,
+    target.env.vars.S3_HOSTNAME.state === "set" ? target.env.hostname : undefined,
+  );
   if (meant.provider.id === "aws") return undefined;
-  if (!["ENOTFOUND", "EAI_AGAIN", "InvalidAccessKeyId", "NoSuchBucket", "SignatureDoesNotMatch", "AuthorizationHeaderMalformed"].includes(failure.code)) return undefined;
+  if (
+    ![
+      "ENOTFOUND",
+      "EAI_AGAIN",
+      "InvalidAccessKeyId",
+      "NoSuchBucket",
+      "SignatureDoesNotMatch",
+      "AuthorizationHeaderMalformed",
+    ].includes(failure.code)
+  )
+    return undefined;
   const sdkHost = `${target.facts.bucket}.s3.${target.facts.region}.amazonaws.com`;
-  const endpoint = meant.provider.endpointFor?.(meant.region ?? target.facts.region) ?? (meant.apiHost ? `https://${meant.apiHost}` : "https://<your provider's S3 API host>");
+  const endpoint =
+    meant.provider.endpointFor?.(meant.region ?? target.facts.region) ??
+    (meant.apiHost ? `https://${meant.apiHost}` : "https://<your provider's S3 API host>");
   return {
     cause: `S3_ENDPOINT is missing, so the SDK calls AWS (${sdkHost}) instead of ${meant.provider.id === "self-hosted" ? "your provider" : meant.provider.name}: S3_HOSTNAME only shapes media URLs (${failure.code})`,
     fix: `add S3_ENDPOINT=${endpoint}`,
@@ -165,9 +207,17 @@ export function diagnoseNetwork(code: string, variable: string, detail?: Connect
   switch (code) {
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return { cause: `the host in ${variable} does not resolve`, fix: `create its DNS record or correct ${variable}`, transient: true };
+      return {
+        cause: `the host in ${variable} does not resolve`,
+        fix: `create its DNS record or correct ${variable}`,
+        transient: true,
+      };
     case "ECONNREFUSED":
-      return { cause: `nothing listens at the host and port of ${variable}`, fix: `correct ${variable} or start the server`, transient: true };
+      return {
+        cause: `nothing listens at the host and port of ${variable}`,
+        fix: `correct ${variable} or start the server`,
+        transient: true,
+      };
     case "ETIMEDOUT":
     case "TimeoutError":
     case "ECONNRESET":
@@ -192,12 +242,21 @@ export function diagnoseNetwork(code: string, variable: string, detail?: Connect
  * in front (CloudFront, Cloudflare's proxy, the Spaces CDN's custom domain) is what serves a certificate for it
  * (AWS S3 user guide, "Virtual hosting of buckets": CNAME access works over http only; DigitalOcean, "Spaces CDN").
  */
-const STORAGE_CERTIFICATE = /(amazonaws\.com|digitaloceanspaces\.com|r2\.cloudflarestorage\.com|backblazeb2\.com|wasabisys\.com|scw\.cloud|linodeobjects\.com|your-objectstorage\.com|exo\.io|storage\.googleapis\.com)\b/i;
+const STORAGE_CERTIFICATE =
+  /(amazonaws\.com|digitaloceanspaces\.com|r2\.cloudflarestorage\.com|backblazeb2\.com|wasabisys\.com|scw\.cloud|linodeobjects\.com|your-objectstorage\.com|exo\.io|storage\.googleapis\.com)\b/i;
 
 /** Private-network, loopback and single-label hosts (their certificates often come from a private CA). */
 function isPrivateName(host: string): boolean {
-  const name = host.replace(/^\[|\]$/g, "").replace(/:\d+$/, "").toLowerCase();
-  return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(name) || name === "localhost" || !name.includes(".") || /\.(internal|local|lan|home\.arpa)$/.test(name);
+  const name = host
+    .replace(/^\[|\]$/g, "")
+    .replace(/:\d+$/, "")
+    .toLowerCase();
+  return (
+    /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(name) ||
+    name === "localhost" ||
+    !name.includes(".") ||
+    /\.(internal|local|lan|home\.arpa)$/.test(name)
+  );
 }
 
 /** Certificate failures (Node's codes), usually a missing, pending or misconfigured certificate. */
@@ -210,7 +269,12 @@ export function diagnoseTls(code: string, variable: string, detail?: ConnectionD
       transient: false,
     };
   }
-  const selfSigned = ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"].includes(code);
+  const selfSigned = [
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  ].includes(code);
   if (selfSigned && detail && isPrivateName(detail.host) && variable === "S3_ENDPOINT") {
     return {
       cause: `the private endpoint ${detail.host} serves a self-signed certificate or one from a private CA (${code}): Mastodon's SDK and verify refuse it until that CA is trusted`,
@@ -220,20 +284,40 @@ export function diagnoseTls(code: string, variable: string, detail?: ConnectionD
   }
   switch (code) {
     case "ERR_TLS_CERT_ALTNAME_INVALID":
-      return { cause: `the certificate served does not cover the host in ${variable}: a wrong host name, or ${fresh}`, fix: `correct ${variable}, or wait and run verify again with --retry-for 900`, transient: true };
+      return {
+        cause: `the certificate served does not cover the host in ${variable}: a wrong host name, or ${fresh}`,
+        fix: `correct ${variable}, or wait and run verify again with --retry-for 900`,
+        transient: true,
+      };
     case "CERT_HAS_EXPIRED":
-      return { cause: "the certificate has expired", fix: "renew it (managed certificates renew only while DNS still validates them)", transient: false };
+      return {
+        cause: "the certificate has expired",
+        fix: "renew it (managed certificates renew only while DNS still validates them)",
+        transient: false,
+      };
     case "DEPTH_ZERO_SELF_SIGNED_CERT":
     case "SELF_SIGNED_CERT_IN_CHAIN":
-      return { cause: "the certificate is self-signed: browsers and other servers reject it", fix: "serve a certificate from a public CA (Let's Encrypt, ACM)", transient: false };
+      return {
+        cause: "the certificate is self-signed: browsers and other servers reject it",
+        fix: "serve a certificate from a public CA (Let's Encrypt, ACM)",
+        transient: false,
+      };
     case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
     case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
     case "UNABLE_TO_GET_ISSUER_CERT":
-      return { cause: "the certificate chain is incomplete or from an unknown CA", fix: "serve the full chain (leaf plus intermediates)", transient: false };
+      return {
+        cause: "the certificate chain is incomplete or from an unknown CA",
+        fix: "serve the full chain (leaf plus intermediates)",
+        transient: false,
+      };
     case "ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR":
     case "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE":
     case "ERR_SSL_TLSV1_UNRECOGNIZED_NAME":
-      return { cause: `the server has no certificate for this host yet: ${fresh}`, fix: "wait and run verify again with --retry-for 900", transient: true };
+      return {
+        cause: `the server has no certificate for this host yet: ${fresh}`,
+        fix: "wait and run verify again with --retry-for 900",
+        transient: true,
+      };
   }
   return undefined;
 }

@@ -1,4 +1,11 @@
-import { describeDnsStatus, dnsStatus, normalizeHost, systemResolver, type DnsResolver, type DnsStatus } from "../components/dns-status";
+import {
+  describeDnsStatus,
+  dnsStatus,
+  normalizeHost,
+  systemResolver,
+  type DnsResolver,
+  type DnsStatus,
+} from "../components/dns-status";
 import { retryUntil, type Clock } from "./retry";
 
 /**
@@ -23,7 +30,9 @@ const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z
 export function parseExpectCname(value: string): ExpectedCname | { problem: string } {
   const [host, target, ...rest] = value.split("=").map((part) => normalizeHost(part.trim()));
   if (!host || !target || rest.length > 0 || !HOST.test(host) || !HOST.test(target)) {
-    return { problem: `--expect-cname must be HOST=TARGET, two host names such as files.example.com=d111111abcdef8.cloudfront.net (got ${JSON.stringify(value)})` };
+    return {
+      problem: `--expect-cname must be HOST=TARGET, two host names such as files.example.com=d111111abcdef8.cloudfront.net (got ${JSON.stringify(value)})`,
+    };
   }
   return { host, target };
 }
@@ -46,11 +55,16 @@ export async function waitForDnsRecord(
   const { result } = await retryUntil(() => dnsStatus(expected.host, options.resolver ?? systemResolver), {
     deadline,
     shouldRetry: (status) => status.kind === "missing",
-    onRetry: ({ last, waitMs, leftMs }) => onRetry(describeDnsStatus(expected.host, expected.target, last), waitMs, leftMs),
+    onRetry: ({ last, waitMs, leftMs }) =>
+      onRetry(describeDnsStatus(expected.host, expected.target, last), waitMs, leftMs),
     clock: options.clock,
     signal: options.signal,
   });
-  return { pending: result.kind === "missing", status: result, line: describeDnsStatus(expected.host, expected.target, result) };
+  return {
+    pending: result.kind === "missing",
+    status: result,
+    line: describeDnsStatus(expected.host, expected.target, result),
+  };
 }
 
 /** The pending report: not a pass, not a failure of the storage; what to do, and that nothing was created. */

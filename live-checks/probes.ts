@@ -1,5 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { DeleteBucketCommand, DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { withKeyPrefix } from "../components/prefixes";
 import { describeFailure, formatFailure } from "./io/s3";
 
@@ -105,12 +111,17 @@ export class ProbeRegistry {
           known = true;
         }
         await s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
-        if ((await exists(s3, this.bucket, key, signal)) === "present") throw Object.assign(new Error("still there after DeleteObject"), { name: "StillThere" });
+        if ((await exists(s3, this.bucket, key, signal)) === "present")
+          throw Object.assign(new Error("still there after DeleteObject"), { name: "StillThere" });
         this.keys.delete(key);
         this.removedCount++;
       } catch (error) {
         const why = formatFailure(describeFailure(error, redact));
-        leftovers.push(known ? `s3://${this.bucket}/${key}: ${why}` : `s3://${this.bucket}/${key} may exist (its upload got no answer, and checking failed: ${why}): look for it, and delete it if it is there`);
+        leftovers.push(
+          known
+            ? `s3://${this.bucket}/${key}: ${why}`
+            : `s3://${this.bucket}/${key} may exist (its upload got no answer, and checking failed: ${why}): look for it, and delete it if it is there`,
+        );
       }
     }
     for (const bucket of [...this.buckets]) {
@@ -138,7 +149,9 @@ export type Presence = "present" | "absent" | "hidden";
  */
 export async function exists(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<Presence> {
   try {
-    const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }), { abortSignal: signal });
+    const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }), {
+      abortSignal: signal,
+    });
     // Keys are listed in lexicographic order: the key itself comes before any longer key it prefixes.
     return listing.Contents?.[0]?.Key === key ? "present" : "absent";
   } catch {

@@ -45,7 +45,9 @@ export async function unreachable(endpoint: Endpoint, timeoutMs = 5_000): Promis
       socket.destroy();
       resolve(problem);
     };
-    socket.setTimeout(timeoutMs, () => done(`${where} did not accept a connection within ${timeoutMs / 1000} s: check the host, the port and firewalls`));
+    socket.setTimeout(timeoutMs, () =>
+      done(`${where} did not accept a connection within ${timeoutMs / 1000} s: check the host, the port and firewalls`),
+    );
     socket.once("connect", () => done(undefined));
     socket.once("error", (error: NodeJS.ErrnoException) =>
       done(
@@ -69,7 +71,10 @@ export async function unreachableEndpoints(
   signal?: AbortSignal,
 ): Promise<string[]> {
   const { result } = await retryUntil(
-    async () => (await Promise.all(endpoints.map((endpoint) => unreachable(endpoint)))).filter((p): p is string => p !== undefined),
+    async () =>
+      (await Promise.all(endpoints.map((endpoint) => unreachable(endpoint)))).filter(
+        (p): p is string => p !== undefined,
+      ),
     {
       deadline,
       shouldRetry: (problems) => problems.length > 0,

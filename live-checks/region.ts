@@ -29,16 +29,24 @@ export function regionReport(target: VerifyTarget): RegionReport {
         fix: `set S3_ENDPOINT=https://${apiHost}`,
       });
     } else if (named?.bucketLabel && named.bucketLabel !== facts.bucket && named.provider.id !== "aws") {
-      problems.push({ cause: `${variable} names bucket ${named.bucketLabel}, not S3_BUCKET=${facts.bucket}`, fix: `correct ${variable} or S3_BUCKET` });
+      problems.push({
+        cause: `${variable} names bucket ${named.bucketLabel}, not S3_BUCKET=${facts.bucket}`,
+        fix: `correct ${variable} or S3_BUCKET`,
+      });
     }
     if (!named || (!named.region && !named.provider.quirks.signingRegions)) {
-      observed.push(`${variable} ${bare}: ${named ? named.provider.name : "no provider recognised"}, no region in the name; the server decides (requests are signed for ${facts.region})`);
+      observed.push(
+        `${variable} ${bare}: ${named ? named.provider.name : "no provider recognised"}, no region in the name; the server decides (requests are signed for ${facts.region})`,
+      );
       continue;
     }
     const { quirks, name } = named.provider;
     if (quirks.signingRegions) {
       if (!quirks.signingRegions.includes(facts.region)) {
-        problems.push({ cause: `${name} signs with the region ${quirks.signingRegions.join(" or ")}, but S3_REGION=${facts.region}`, fix: `set S3_REGION=${quirks.signingRegions[0]}` });
+        problems.push({
+          cause: `${name} signs with the region ${quirks.signingRegions.join(" or ")}, but S3_REGION=${facts.region}`,
+          fix: `set S3_REGION=${quirks.signingRegions[0]}`,
+        });
       } else {
         observed.push(`${variable} is ${name}, S3_REGION=${facts.region}: accepted`);
       }

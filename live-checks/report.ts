@@ -35,7 +35,8 @@ export function buildReport(args: {
   durationMs: number;
 }): VerifyReport {
   // An inconclusive check is never a pass: the storage is not shown to work.
-  const failed = args.checks.some((check) => check.status === "fail" || check.status === "inconclusive") || args.leftover.length > 0;
+  const failed =
+    args.checks.some((check) => check.status === "fail" || check.status === "inconclusive") || args.leftover.length > 0;
   return {
     ok: !args.interrupted && !failed,
     bucket: args.target.facts.bucket,
@@ -84,10 +85,14 @@ export function renderResult(result: CheckResult): string {
   const lines = [`${pending ? "PENDING" : LABEL[result.status]}  ${result.id}: ${result.title}`];
   for (const line of result.observed) lines.push(`      ${line}`);
   if (result.status === "fail" || result.status === "inconclusive" || result.status === "warn") {
-    if (result.cause) lines.push(`      ${result.status === "fail" ? "likely cause" : result.status === "warn" ? "note" : "why it is not known"}: ${result.cause}`);
+    if (result.cause)
+      lines.push(
+        `      ${result.status === "fail" ? "likely cause" : result.status === "warn" ? "note" : "why it is not known"}: ${result.cause}`,
+      );
     if (pending) lines.push(`      not checked until this step: ${result.pending}`);
     if (result.fix) lines.push(`      fix: ${result.fix}`);
-    if (result.attempts > 1) lines.push(`      (still failing after ${result.attempts} attempts over ${Math.round(result.ms / 1000)} s)`);
+    if (result.attempts > 1)
+      lines.push(`      (still failing after ${result.attempts} attempts over ${Math.round(result.ms / 1000)} s)`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -133,7 +138,11 @@ export function renderSummary(report: VerifyReport): string {
  * Problems with the input (flags, env, reachability): one line each, after what they stopped (`outcome`: for
  * verify, nothing was created on the server; doctor, which never writes, says its own).
  */
-export function renderProblems(problems: readonly string[], what: string, outcome = "nothing was created on the server"): string {
+export function renderProblems(
+  problems: readonly string[],
+  what: string,
+  outcome = "nothing was created on the server",
+): string {
   const noun = problems.length === 1 ? "problem" : "problems";
   return `${what} has ${problems.length} ${noun}; ${outcome}:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`;
 }

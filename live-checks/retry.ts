@@ -54,7 +54,10 @@ export interface RetryOptions<T> {
 }
 
 /** Runs `attempt` until it gives a result not worth retrying, or the next wait would pass the deadline. */
-export async function retryUntil<T>(attempt: () => Promise<T>, options: RetryOptions<T>): Promise<{ result: T; attempts: number }> {
+export async function retryUntil<T>(
+  attempt: () => Promise<T>,
+  options: RetryOptions<T>,
+): Promise<{ result: T; attempts: number }> {
   const clock = options.clock ?? systemClock;
   let attempts = 0;
   for (;;) {

@@ -42,14 +42,19 @@ export type VerifyOutcome =
  * The live checks against a storage: reachability first (nothing is created when a host is unreachable), then
  * every check, then the removal of every probe, whatever happened. Used by `npm run verify` and `doctor --live`.
  */
-export async function runVerify(target: VerifyTarget, origin: string, options: RunVerifyOptions): Promise<VerifyOutcome> {
+export async function runVerify(
+  target: VerifyTarget,
+  origin: string,
+  options: RunVerifyOptions,
+): Promise<VerifyOutcome> {
   const started = Date.now();
   const deadline = started + options.retryForSeconds * 1000;
   options.out(renderHeader(target, origin));
 
   const s3 = writerClient(target);
   // The same writer without the optional checksum headers: tells a refused checksum header apart (writer-upload).
-  const s3WhenRequired = target.requestChecksumCalculation === "WHEN_SUPPORTED" ? writerClient(target, "when-required") : undefined;
+  const s3WhenRequired =
+    target.requestChecksumCalculation === "WHEN_SUPPORTED" ? writerClient(target, "when-required") : undefined;
   const probes = new ProbeRegistry(target.facts.bucket, target.facts.keyPrefix);
   const controller = new AbortController();
   const stop = onSignals(controller, () => probes.pending());
@@ -57,7 +62,9 @@ export async function runVerify(target: VerifyTarget, origin: string, options: R
   try {
     const notReady = await waitUntilReady(target, options, deadline, started, controller);
     if (notReady) return notReady;
-    const secrets = [target.facts.secretAccessKey, target.facts.accessKeyId, options.mastodon?.token ?? ""].filter((s) => s.length >= 4);
+    const secrets = [target.facts.secretAccessKey, target.facts.accessKeyId, options.mastodon?.token ?? ""].filter(
+      (s) => s.length >= 4,
+    );
     const context: CheckContext = {
       target,
       origin,
@@ -97,7 +104,10 @@ async function waitUntilReady(
     const wait = await waitForDnsRecord(
       expected,
       Math.min(deadline, started + DNS_PENDING_WAIT_SECONDS * 1000),
-      (line, waitMs, leftMs) => say(`  waiting for DNS (${line}); retry in ${Math.round(waitMs / 1000)} s (${Math.round(leftMs / 1000)} s left)`),
+      (line, waitMs, leftMs) =>
+        say(
+          `  waiting for DNS (${line}); retry in ${Math.round(waitMs / 1000)} s (${Math.round(leftMs / 1000)} s left)`,
+        ),
       { signal: controller.signal },
     ).catch((error: unknown) => {
       if (controller.signal.aborted) return undefined;
@@ -114,7 +124,9 @@ async function waitUntilReady(
     endpointsOf(target),
     deadline,
     (list, waitMs, leftMs) =>
-      say(`  waiting for ${list.length === 1 ? "a host" : "hosts"} to answer (${list[0]}); retry in ${Math.round(waitMs / 1000)} s (${Math.round(leftMs / 1000)} s left)`),
+      say(
+        `  waiting for ${list.length === 1 ? "a host" : "hosts"} to answer (${list[0]}); retry in ${Math.round(waitMs / 1000)} s (${Math.round(leftMs / 1000)} s left)`,
+      ),
     undefined,
     controller.signal,
   ).catch((error: unknown) => {
@@ -126,13 +138,20 @@ async function waitUntilReady(
 }
 
 /** Every check, then the removal of every probe whatever happened (a bug is thrown only after the cleanup). */
-async function checkAndClean(context: CheckContext, options: RunVerifyOptions, deadline: number, started: number): Promise<VerifyReport> {
+async function checkAndClean(
+  context: CheckContext,
+  options: RunVerifyOptions,
+  deadline: number,
+  started: number,
+): Promise<VerifyReport> {
   const { out, say } = options;
   // Collected as they finish, so that an interrupted run still reports what it saw.
   const checks: CheckResult[] = [];
   let interrupted = false;
   let bug: unknown;
-  const roundTrip = options.mastodon ? new MastodonRoundTrip(options.mastodon, () => checks, { progress: say }) : undefined;
+  const roundTrip = options.mastodon
+    ? new MastodonRoundTrip(options.mastodon, () => checks, { progress: say })
+    : undefined;
   const onResult = (result: CheckResult) => {
     checks.push(result);
     out(renderResult(result));
@@ -147,12 +166,26 @@ async function checkAndClean(context: CheckContext, options: RunVerifyOptions, d
   }
   if (interrupted) say("Interrupted: removing the probes...");
   // Whatever happened above, the probes go.
-  const leftover = await context.probes.removeAll(context.io.s3, context.redact, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+  const leftover = await context.probes.removeAll(
+    context.io.s3,
+    context.redact,
+    AbortSignal.timeout(CLEANUP_TIMEOUT_MS),
+  );
   if (roundTrip) leftover.push(...(await roundTrip.cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS))));
   if (bug !== undefined) throw bug;
   const { target, origin, probes } = context;
   const leftToMastodon = roundTrip?.handedOver() ?? [];
-  return buildReport({ target, origin, checks, created: probes.created, removed: probes.removedCount, leftover, leftToMastodon, interrupted, durationMs: Date.now() - started });
+  return buildReport({
+    target,
+    origin,
+    checks,
+    created: probes.created,
+    removed: probes.removedCount,
+    leftover,
+    leftToMastodon,
+    interrupted,
+    durationMs: Date.now() - started,
+  });
 }
 
 /**
@@ -167,7 +200,9 @@ function onSignals(controller: AbortController, pending: () => { keys: string[];
     }
     const left = pending();
     const names = [...left.keys, ...left.buckets.map((bucket) => `bucket ${bucket}`)];
-    process.stderr.write(`Stopped before removing ${names.length} probe(s)${names.length ? `: ${names.join(", ")}` : ""}\n`);
+    process.stderr.write(
+      `Stopped before removing ${names.length} probe(s)${names.length ? `: ${names.join(", ")}` : ""}\n`,
+    );
     process.exit(130);
   };
   process.on("SIGINT", handler);

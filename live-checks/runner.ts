@@ -28,7 +28,11 @@ export class Interrupted extends Error {
 }
 
 /** Runs the checks in order; a check whose requirement is missing is skipped, transient failures are retried. */
-export async function runChecks(checks: readonly Check[], context: CheckContext, options: RunOptions): Promise<CheckResult[]> {
+export async function runChecks(
+  checks: readonly Check[],
+  context: CheckContext,
+  options: RunOptions,
+): Promise<CheckResult[]> {
   const clock = options.clock ?? systemClock;
   const results: CheckResult[] = [];
   for (const check of checks) {
@@ -38,9 +42,16 @@ export async function runChecks(checks: readonly Check[], context: CheckContext,
     let outcome: CheckOutcome;
     let attempts = 0;
     if (missing.length > 0) {
-      outcome = skip(`skipped: needs ${missing.map((requirement) => REQUIREMENT_SOURCES[requirement]).join(" and ")} to pass first`);
+      outcome = skip(
+        `skipped: needs ${missing.map((requirement) => REQUIREMENT_SOURCES[requirement]).join(" and ")} to pass first`,
+      );
     } else {
-      const limit = check.retry === "deadline" ? options.deadline : check.retry === undefined ? started : Math.min(options.deadline, started + check.retry * 1000);
+      const limit =
+        check.retry === "deadline"
+          ? options.deadline
+          : check.retry === undefined
+            ? started
+            : Math.min(options.deadline, started + check.retry * 1000);
       ({ result: outcome, attempts } = await retryUntil(() => runOnce(check, context), {
         deadline: limit,
         shouldRetry: (result) => result.status === "fail" && result.transient === true,

@@ -46,7 +46,10 @@ export class MultipartStepFailed extends Error {
  * Cache-Control, a Content-Type and the ACL header S3_PERMISSION asks for. The key is registered before the request
  * and confirmed or released by its answer, so that the probe bookkeeping is true. Returns whether it went multipart.
  */
-export async function uploadLikeMastodon(context: CheckContext, options: UploadOptions): Promise<{ multipart: boolean }> {
+export async function uploadLikeMastodon(
+  context: CheckContext,
+  options: UploadOptions,
+): Promise<{ multipart: boolean }> {
   const multipart = options.body.length >= context.target.multipartThresholdBytes;
   context.probes.trackKey(options.key);
   try {
@@ -77,7 +80,10 @@ function putObject(context: CheckContext, { key, body, acl, s3, contentType = PR
   );
 }
 
-async function multipartUpload(context: CheckContext, { key, body, acl, s3, contentType = PROBE_CONTENT_TYPE }: UploadOptions): Promise<void> {
+async function multipartUpload(
+  context: CheckContext,
+  { key, body, acl, s3, contentType = PROBE_CONTENT_TYPE }: UploadOptions,
+): Promise<void> {
   const Bucket = context.target.facts.bucket;
   const signal = { abortSignal: context.signal };
   let uploadId: string | undefined;
@@ -89,7 +95,16 @@ async function multipartUpload(context: CheckContext, { key, body, acl, s3, cont
     }
   };
   const created = await step("CreateMultipartUpload", () =>
-    s3.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType, CacheControl: MASTODON_CACHE_CONTROL, ACL: acl as ObjectCannedACL | undefined }), signal),
+    s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket,
+        Key: key,
+        ContentType: contentType,
+        CacheControl: MASTODON_CACHE_CONTROL,
+        ACL: acl as ObjectCannedACL | undefined,
+      }),
+      signal,
+    ),
   );
   uploadId = created.UploadId;
   try {
@@ -97,15 +112,36 @@ async function multipartUpload(context: CheckContext, { key, body, acl, s3, cont
     const parts: { ETag?: string; PartNumber: number; ChecksumCRC32?: string }[] = [];
     for (let offset = 0, number = 1; offset < body.length; offset += partSize, number++) {
       const part = await step("UploadPart", () =>
-        s3.send(new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: body.subarray(offset, offset + partSize) }), signal),
+        s3.send(
+          new UploadPartCommand({
+            Bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: number,
+            Body: body.subarray(offset, offset + partSize),
+          }),
+          signal,
+        ),
       );
-      parts.push({ ETag: part.ETag, PartNumber: number, ...(part.ChecksumCRC32 ? { ChecksumCRC32: part.ChecksumCRC32 } : {}) });
+      parts.push({
+        ETag: part.ETag,
+        PartNumber: number,
+        ...(part.ChecksumCRC32 ? { ChecksumCRC32: part.ChecksumCRC32 } : {}),
+      });
     }
-    await step("CompleteMultipartUpload", () => s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), signal));
+    await step("CompleteMultipartUpload", () =>
+      s3.send(
+        new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+        signal,
+      ),
+    );
     uploadId = undefined;
   } finally {
     // A failed multipart upload keeps its parts (and their storage) until aborted.
-    if (uploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }), signal).catch(() => undefined);
+    if (uploadId)
+      await s3
+        .send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }), signal)
+        .catch(() => undefined);
   }
 }
 
@@ -135,6 +171,10 @@ export function multipartFailure(context: CheckContext, observed: string[], erro
         : "use a storage (or gateway) that supports multipart uploads; raising S3_MULTIPART_THRESHOLD (in bytes) above Mastodon's largest media only hides it",
     );
   }
-  const diagnosis = diagnoseS3(failure, context.target, error.step === "CreateMultipartUpload" ? "s3:PutObject" : "s3:PutObject (multipart)");
+  const diagnosis = diagnoseS3(
+    failure,
+    context.target,
+    error.step === "CreateMultipartUpload" ? "s3:PutObject" : "s3:PutObject (multipart)",
+  );
   return fail(observed, diagnosis.cause, diagnosis.fix, diagnosis.transient);
 }

@@ -18,7 +18,14 @@ export const CHECKSUM_FIX =
 /** A refusal that a header, rather than the credential or the policy, can cause. */
 export function headerRefusal(failure: S3Failure): boolean {
   const status = failure.status ?? 0;
-  return status === 400 || status === 501 || status === 405 || ["NotImplemented", "InvalidArgument", "InvalidRequest", "AccessControlListNotSupported", "BadRequest"].includes(failure.code);
+  return (
+    status === 400 ||
+    status === 501 ||
+    status === 405 ||
+    ["NotImplemented", "InvalidArgument", "InvalidRequest", "AccessControlListNotSupported", "BadRequest"].includes(
+      failure.code,
+    )
+  );
 }
 
 /** The writer's client for the next calls: without checksum headers once the server refused them. */

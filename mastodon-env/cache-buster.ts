@@ -14,14 +14,38 @@ import type { Variable } from "./model";
  */
 
 /** The variables Mastodon's cache buster reads. */
-export const CACHE_BUSTER_VARIABLES = ["CACHE_BUSTER_ENABLED", "CACHE_BUSTER_SECRET_HEADER", "CACHE_BUSTER_SECRET", "CACHE_BUSTER_HTTP_METHOD"] as const;
+export const CACHE_BUSTER_VARIABLES = [
+  "CACHE_BUSTER_ENABLED",
+  "CACHE_BUSTER_SECRET_HEADER",
+  "CACHE_BUSTER_SECRET",
+  "CACHE_BUSTER_HTTP_METHOD",
+] as const;
 
 export type CacheBusterVariable = (typeof CACHE_BUSTER_VARIABLES)[number];
 
 /** The methods http.rb 5 accepts (lib/http/request.rb `METHODS`), lower case as Mastodon passes them. */
 export const HTTP_RB_METHODS: readonly string[] = [
-  "options", "get", "head", "post", "put", "delete", "trace", "connect",
-  "propfind", "proppatch", "mkcol", "copy", "move", "lock", "unlock", "orderpatch", "acl", "report", "patch", "search", "mkcalendar",
+  "options",
+  "get",
+  "head",
+  "post",
+  "put",
+  "delete",
+  "trace",
+  "connect",
+  "propfind",
+  "proppatch",
+  "mkcol",
+  "copy",
+  "move",
+  "lock",
+  "unlock",
+  "orderpatch",
+  "acl",
+  "report",
+  "patch",
+  "search",
+  "mkcalendar",
   "purge",
 ];
 
@@ -38,13 +62,19 @@ export interface MastodonCacheBuster {
 }
 
 /** Reads the CACHE_BUSTER_* variables of a parsed env file (values from mastodon-env/env-file.ts). */
-export function readCacheBuster(values: ReadonlyMap<string, string>, lines?: ReadonlyMap<string, number>): MastodonCacheBuster {
+export function readCacheBuster(
+  values: ReadonlyMap<string, string>,
+  lines?: ReadonlyMap<string, number>,
+): MastodonCacheBuster {
   const read = (key: CacheBusterVariable): Variable => {
     const value = values.get(key);
     if (value === undefined) return { state: "absent" };
     return value === "" ? { state: "empty", line: lines?.get(key) } : { state: "set", value, line: lines?.get(key) };
   };
-  const vars = Object.fromEntries(CACHE_BUSTER_VARIABLES.map((key) => [key, read(key)])) as Record<CacheBusterVariable, Variable>;
+  const vars = Object.fromEntries(CACHE_BUSTER_VARIABLES.map((key) => [key, read(key)])) as Record<
+    CacheBusterVariable,
+    Variable
+  >;
   const name = values.get("CACHE_BUSTER_SECRET_HEADER");
   const secret = values.get("CACHE_BUSTER_SECRET");
   const rawMethod = values.get("CACHE_BUSTER_HTTP_METHOD");

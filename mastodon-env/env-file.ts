@@ -28,7 +28,8 @@ const WATCHED = /^(S3_|AWS_|EXTRA_MEDIA_HOSTS$)/;
  * read for its storage lines, and the rest of it is not ours to judge. A malformed line whose variable cannot
  * be told (a bare secret, `1BAD=x`) is still reported, by number only: it may be a broken storage line.
  */
-const READ = /^(S3_|AWS_|CACHE_BUSTER_|EXTRA_MEDIA_HOSTS$|LOCAL_DOMAIN$|WEB_DOMAIN$|CDN_HOST$|PAPERCLIP_ROOT_URL$|EXTRA_DATA_HOSTS$|SWIFT_ENABLED$|AZURE_ENABLED$)/;
+const READ =
+  /^(S3_|AWS_|CACHE_BUSTER_|EXTRA_MEDIA_HOSTS$|LOCAL_DOMAIN$|WEB_DOMAIN$|CDN_HOST$|PAPERCLIP_ROOT_URL$|EXTRA_DATA_HOSTS$|SWIFT_ENABLED$|AZURE_ENABLED$)/;
 
 export function parseEnvFile(text: string): EnvFile {
   const file: EnvFile = { values: new Map(), lines: new Map(), problems: [], malformed: new Set() };
@@ -57,8 +58,7 @@ export function parseEnvFile(text: string): EnvFile {
 }
 
 type Assignment =
-  | { name: string; value: string; line: number; lastIndex: number }
-  | { problem: string; lastIndex: number };
+  { name: string; value: string; line: number; lastIndex: number } | { problem: string; lastIndex: number };
 
 /** One assignment starting at rows[index]; a double-quoted value may continue on the following rows. */
 function parseAssignment(line: string, rows: readonly string[], index: number): Assignment {
@@ -66,10 +66,20 @@ function parseAssignment(line: string, rows: readonly string[], index: number): 
   const assignment = /^(?:export\s+)?([^=\s]*)(\s*)=(.*)$/.exec(line);
   if (!assignment) {
     const intended = intendedName(line);
-    return { problem: intended ? `${intended} has no '=': expected ${intended}=value` : "expected NAME=value (the line is not shown: it may hold a credential)", lastIndex: index };
+    return {
+      problem: intended
+        ? `${intended} has no '=': expected ${intended}=value`
+        : "expected NAME=value (the line is not shown: it may hold a credential)",
+      lastIndex: index,
+    };
   }
   const [, name = "", spaces = "", rest = ""] = assignment;
-  if (!NAME.test(name)) return { problem: "the text before '=' is not a variable name (letters, digits and _); the line is not shown: it may hold a credential", lastIndex: index };
+  if (!NAME.test(name))
+    return {
+      problem:
+        "the text before '=' is not a variable name (letters, digits and _); the line is not shown: it may hold a credential",
+      lastIndex: index,
+    };
   const shown = displayableName(name) ? name : "the variable on this line";
   if (spaces !== "" || /^\s/.test(rest)) {
     // dotenv tolerates it, Docker's env_file keeps the spaces in the name or value: say so rather than guess.
@@ -109,8 +119,10 @@ function parseValue(rest: string, rows: readonly string[], index: number): Parse
   if (quote === "'" || quote === '"') return parseQuoted(quote, rest, rows, index);
   // Unquoted: an inline comment starts at " #".
   const value = rest.replace(/\s+#.*$/, "").trimEnd();
-  if (/["']/.test(value)) return { problem: "has a stray quote: quote the whole value or none of it", lastIndex: index };
-  if (value.includes("#")) return { problem: "has a '#' in an unquoted value, where dotenv cuts it: quote the value", lastIndex: index };
+  if (/["']/.test(value))
+    return { problem: "has a stray quote: quote the whole value or none of it", lastIndex: index };
+  if (value.includes("#"))
+    return { problem: "has a '#' in an unquoted value, where dotenv cuts it: quote the value", lastIndex: index };
   return { value, lastIndex: index };
 }
 

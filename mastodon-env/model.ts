@@ -19,7 +19,8 @@
 import { readCacheBuster, type MastodonCacheBuster } from "./cache-buster";
 
 /** One variable as Mastodon sees it: absent, present but empty, or set. */
-export type Variable = { state: "absent" } | { state: "empty"; line?: number } | { state: "set"; value: string; line?: number };
+export type Variable =
+  { state: "absent" } | { state: "empty"; line?: number } | { state: "set"; value: string; line?: number };
 
 /** 15 megabytes: paperclip.rb's default for S3_MULTIPART_THRESHOLD (`15.megabytes`, i.e. 15 * 1024 * 1024 bytes). */
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 15 * 1024 * 1024;
@@ -115,7 +116,11 @@ export interface MediaHostEntry {
 }
 
 /** The variable NAME of a parsed env file (values from mastodon-env/env-file.ts). */
-export function variable(values: ReadonlyMap<string, string>, name: string, lines?: ReadonlyMap<string, number>): Variable {
+export function variable(
+  values: ReadonlyMap<string, string>,
+  name: string,
+  lines?: ReadonlyMap<string, number>,
+): Variable {
   const value = values.get(name);
   const line = lines?.get(name);
   if (value === undefined) return { state: "absent" };
@@ -139,7 +144,11 @@ export function parseMediaHosts(text: string | undefined): MediaHostEntry[] {
       const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
       try {
         const url = new URL(withScheme);
-        return { raw, host: url.host.toLowerCase(), scheme: /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? url.protocol.replace(/:$/, "") : undefined };
+        return {
+          raw,
+          host: url.host.toLowerCase(),
+          scheme: /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? url.protocol.replace(/:$/, "") : undefined,
+        };
       } catch {
         return { raw };
       }
@@ -147,21 +156,32 @@ export function parseMediaHosts(text: string | undefined): MediaHostEntry[] {
 }
 
 export function readMastodonEnv(values: ReadonlyMap<string, string>, lines?: ReadonlyMap<string, number>): MastodonEnv {
-  const vars = Object.fromEntries(STORAGE_VARIABLES.map((name) => [name, variable(values, name, lines)])) as Record<StorageVariable, Variable>;
-  const fetch = (name: StorageVariable, fallback: string) => (vars[name].state === "absent" ? fallback : (values.get(name) as string));
+  const vars = Object.fromEntries(STORAGE_VARIABLES.map((name) => [name, variable(values, name, lines)])) as Record<
+    StorageVariable,
+    Variable
+  >;
+  const fetch = (name: StorageVariable, fallback: string) =>
+    vars[name].state === "absent" ? fallback : (values.get(name) as string);
   const present = (name: StorageVariable) => vars[name].state !== "absent";
   const region = fetch("S3_REGION", "us-east-1");
   const hostnameIsDefault = !present("S3_HOSTNAME");
   const hostname = fetch("S3_HOSTNAME", `s3-${region}.amazonaws.com`);
   const aliasPresent = present("S3_ALIAS_HOST") || present("S3_CLOUDFRONT_HOST");
-  const aliasVariable = present("S3_ALIAS_HOST") ? "S3_ALIAS_HOST" : present("S3_CLOUDFRONT_HOST") ? "S3_CLOUDFRONT_HOST" : undefined;
+  const aliasVariable = present("S3_ALIAS_HOST")
+    ? "S3_ALIAS_HOST"
+    : present("S3_CLOUDFRONT_HOST")
+      ? "S3_CLOUDFRONT_HOST"
+      : undefined;
   const aliasHost = aliasVariable && values.get(aliasVariable);
   const permission = values.get("S3_PERMISSION");
-  const checksum = (name: StorageVariable) => (values.get(name)?.toUpperCase() === "WHEN_REQUIRED" ? "WHEN_REQUIRED" : "WHEN_SUPPORTED");
+  const checksum = (name: StorageVariable) =>
+    values.get(name)?.toUpperCase() === "WHEN_REQUIRED" ? "WHEN_REQUIRED" : "WHEN_SUPPORTED";
   const blank = (text: string | undefined) => !text || text.trim() === "";
   // content_security_policy.rb: cdn_host_value = s3_alias_host || s3_cloudfront_host || ... || s3_hostname_host,
   // each `host_to_url` of the raw variable, nil when blank (so the computed default hostname never counts).
-  const cspMediaHost = [values.get("S3_ALIAS_HOST"), values.get("S3_CLOUDFRONT_HOST"), values.get("S3_HOSTNAME")].find((h) => !blank(h));
+  const cspMediaHost = [values.get("S3_ALIAS_HOST"), values.get("S3_CLOUDFRONT_HOST"), values.get("S3_HOSTNAME")].find(
+    (h) => !blank(h),
+  );
   return {
     vars,
     enabled: values.get("S3_ENABLED") === "true",
@@ -179,7 +199,9 @@ export function readMastodonEnv(values: ReadonlyMap<string, string>, lines?: Rea
     uploadAcl: permission === undefined ? "public-read" : permission || undefined,
     aclIsDefault: permission === undefined,
     keyPrefix: values.get("S3_KEY_PREFIX") || undefined,
-    multipartThresholdBytes: present("S3_MULTIPART_THRESHOLD") ? rubyToI(values.get("S3_MULTIPART_THRESHOLD") as string) : DEFAULT_MULTIPART_THRESHOLD_BYTES,
+    multipartThresholdBytes: present("S3_MULTIPART_THRESHOLD")
+      ? rubyToI(values.get("S3_MULTIPART_THRESHOLD") as string)
+      : DEFAULT_MULTIPART_THRESHOLD_BYTES,
     forceSingleRequest: values.get("S3_FORCE_SINGLE_REQUEST") === "true",
     requestChecksumCalculation: checksum("AWS_REQUEST_CHECKSUM_CALCULATION"),
     responseChecksumValidation: checksum("AWS_RESPONSE_CHECKSUM_VALIDATION"),
@@ -260,9 +282,19 @@ function assetsHost(values: ReadonlyMap<string, string>): string | undefined {
 export function localMediaBase(values: ReadonlyMap<string, string>): URL | undefined {
   const root = values.get("PAPERCLIP_ROOT_URL") || "/system";
   const cdn = values.get("CDN_HOST")?.trim();
-  const base = cdn ? (/^[a-z]+:\/\//i.test(cdn) ? cdn : `https://${cdn}`) : webDomain(values) ? `https://${webDomain(values)}` : undefined;
+  const base = cdn
+    ? /^[a-z]+:\/\//i.test(cdn)
+      ? cdn
+      : `https://${cdn}`
+    : webDomain(values)
+      ? `https://${webDomain(values)}`
+      : undefined;
   try {
-    const url = /^[a-z]+:\/\//i.test(root) ? new URL(root) : base ? new URL(root, base.replace(/\/?$/, "/")) : undefined;
+    const url = /^[a-z]+:\/\//i.test(root)
+      ? new URL(root)
+      : base
+        ? new URL(root, base.replace(/\/?$/, "/"))
+        : undefined;
     if (!url) return undefined;
     if (!url.pathname.endsWith("/")) url.pathname += "/";
     return url;

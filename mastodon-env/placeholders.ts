@@ -32,7 +32,8 @@ export interface Placeholder {
   fix: string;
 }
 
-export const PLACEHOLDER_FIX = "write the real value from `pulumi stack output envProduction --show-secrets` after `pulumi up`";
+export const PLACEHOLDER_FIX =
+  "write the real value from `pulumi stack output envProduction --show-secrets` after `pulumi up`";
 
 /**
  * Every storage variable (STORAGE_VARIABLES of ./model.ts) or CACHE_BUSTER_* variable (./cache-buster.ts) whose

@@ -75,10 +75,16 @@ export interface Recognized {
   apiHost: string;
 }
 
-const PATH_STYLE_NOTE = "Mastodon config/initializers/paperclip.rb (S3_ENDPOINT, S3_FORCE_SINGLE_REQUEST; mastodon/mastodon#16822, #26394)";
+const PATH_STYLE_NOTE =
+  "Mastodon config/initializers/paperclip.rb (S3_ENDPOINT, S3_FORCE_SINGLE_REQUEST; mastodon/mastodon#16822, #26394)";
 const CHECKSUM_REPORTS = "aws-sdk-ruby#3167 and Mastodon upgrade reports (CRC32 default checksums, early 2025)";
 
-const provider = (id: ProviderId, name: string, quirks: Partial<ProviderQuirks> & { sources: readonly string[] }, endpointFor?: (region: string) => string): ProviderInfo => ({
+const provider = (
+  id: ProviderId,
+  name: string,
+  quirks: Partial<ProviderQuirks> & { sources: readonly string[] },
+  endpointFor?: (region: string) => string,
+): ProviderInfo => ({
   id,
   name,
   quirks: { acl: "unknown", checksumHeaders: "unknown", needsForceSingleRequest: false, regionInHost: true, ...quirks },
@@ -86,7 +92,18 @@ const provider = (id: ProviderId, name: string, quirks: Partial<ProviderQuirks> 
 });
 
 export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
-  aws: provider("aws", "AWS S3", { acl: "bucket-setting", checksumHeaders: "accepted", sources: ["AWS S3 user guide, \"Controlling ownership of objects and disabling ACLs\" (BucketOwnerEnforced is the default for new buckets since April 2023)"] }, (r) => `https://s3.${r}.amazonaws.com`),
+  aws: provider(
+    "aws",
+    "AWS S3",
+    {
+      acl: "bucket-setting",
+      checksumHeaders: "accepted",
+      sources: [
+        'AWS S3 user guide, "Controlling ownership of objects and disabling ACLs" (BucketOwnerEnforced is the default for new buckets since April 2023)',
+      ],
+    },
+    (r) => `https://s3.${r}.amazonaws.com`,
+  ),
   r2: provider("r2", "Cloudflare R2", {
     acl: "refused",
     // R2 answers `x-amz-acl: public-read` with 501 NotImplemented, its message naming the value; admins from 2022
@@ -97,67 +114,182 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     regionInHost: false,
     signingRegions: ["auto", "us-east-1"],
     sources: [
-      "Cloudflare R2 docs, \"S3 API compatibility\" (no ACLs; region auto, us-east-1 accepted)",
-      "Cloudflare R2 docs, \"Authentication\" (secret = SHA-256 of the token value)",
+      'Cloudflare R2 docs, "S3 API compatibility" (no ACLs; region auto, us-east-1 accepted)',
+      'Cloudflare R2 docs, "Authentication" (secret = SHA-256 of the token value)',
       "R2's 501 names the refused value ('x-amz-acl' with value 'public-read'); S3_PERMISSION=private reported to work: mastodon/mastodon#34602, PR #20510, humanmade/S3-Uploads#576, pixelfed/pixelfed#3775",
       `${CHECKSUM_REPORTS}: R2 answered 501 NotImplemented "Header 'x-amz-checksum-crc32'" at the time (f2face/cloudflare-r2#12, Cloudflare community "aws-sdk/client-s3 v3.729.0 breaks UploadPart and PutObject"): a warning, R2 reportedly accepts them now`,
     ],
   }),
-  spaces: provider("spaces", "DigitalOcean Spaces", { acl: "supported", checksumHeaders: "accepted", sources: ["DigitalOcean Spaces docs, \"Spaces S3 compatibility\" (endpoint REGION.digitaloceanspaces.com)"] }, (r) => `https://${r}.digitaloceanspaces.com`),
-  wasabi: provider("wasabi", "Wasabi", { acl: "supported", needsForceSingleRequest: true, sources: [PATH_STYLE_NOTE, "Wasabi docs, \"What are the service URLs for Wasabi's different storage regions?\""] }, (r) => `https://s3.${r}.wasabisys.com`),
-  b2: provider("b2", "Backblaze B2", { acl: "unknown", checksumHeaders: "refused", sources: ["Backblaze B2 docs, \"S3 Compatible API\" (endpoint s3.REGION.backblazeb2.com)", `${CHECKSUM_REPORTS}: B2 answers 400 InvalidArgument "Unsupported header 'x-amz-checksum-crc32'"`, "Backblaze B2 docs, \"S3 Compatible API: Unsupported features\" (x-amz-checksum-* headers); reports through 2025: stonith404/pingvin-share#798, jschneier/django-storages#1498, nocodb/nocodb#10942"] }, (r) => `https://s3.${r}.backblazeb2.com`),
-  scaleway: provider("scaleway", "Scaleway Object Storage", { acl: "supported", sources: ["Scaleway docs, \"Object Storage endpoints\" (s3.REGION.scw.cloud; the console also shows BUCKET.s3.REGION.scw.cloud)"] }, (r) => `https://s3.${r}.scw.cloud`),
-  hetzner: provider("hetzner", "Hetzner Object Storage", { acl: "supported", sources: ["Hetzner docs, \"Object Storage: available endpoints\" (LOCATION.your-objectstorage.com)"] }, (r) => `https://${r}.your-objectstorage.com`),
-  exoscale: provider("exoscale", "Exoscale SOS", { acl: "supported", needsForceSingleRequest: true, sources: [PATH_STYLE_NOTE, "Exoscale docs, \"Simple Object Storage\" (sos-ZONE.exo.io)"] }, (r) => `https://sos-${r}.exo.io`),
-  ovh: provider("ovh", "OVHcloud Object Storage", { acl: "supported", sources: ["OVHcloud docs, \"Object Storage - Endpoints and geo-availability\" (s3.REGION.io.cloud.ovh.net)"] }, (r) => `https://s3.${r}.io.cloud.ovh.net`),
-  linode: provider("linode", "Akamai (Linode) Object Storage", { acl: "supported", sources: ["Linode docs, \"Object Storage: endpoints\" (REGION.linodeobjects.com; the console shows BUCKET.REGION.linodeobjects.com)"] }, (r) => `https://${r}.linodeobjects.com`),
-  gcs: provider("gcs", "Google Cloud Storage (XML API)", {
-    acl: "unknown",
-    checksumHeaders: "refused",
-    regionInHost: false,
-    sources: [
-      "Mastodon lib/tasks/mastodon.rake (setup wizard: S3_ENDPOINT=https://storage.googleapis.com, S3_HOSTNAME=storage.googleapis.com, S3_MULTIPART_THRESHOLD=50 MB)",
-      "CRC32 default checksums refused by GCS's XML API: aws/aws-sdk-java-v2#5987, qdrant/qdrant#9568, milvus-io/milvus-storage#480",
-    ],
-  }, () => "https://storage.googleapis.com"),
-  storj: provider("storj", "Storj (S3 gateway)", {
-    acl: "unknown",
-    regionInHost: false,
-    sources: ["Mastodon lib/tasks/mastodon.rake (setup wizard: S3_ENDPOINT=https://gateway.storjshare.io, S3_REGION=global, S3_ALIAS_HOST=link.storjshare.io/raw/ACCESS_KEY/BUCKET)", "Storj docs, \"S3 compatibility\" (region global)"],
-  }, () => "https://gateway.storjshare.io"),
-  aliyun: provider("aliyun", "Alibaba Cloud OSS", {
-    acl: "supported",
-    // Its guides sign with oss-REGION or REGION: no mismatch is claimed.
-    regionInHost: false,
-    pathStyleRefused: { error: "SecondLevelDomainForbidden" },
-    sources: ["Alibaba Cloud OSS docs, \"Use Amazon S3 SDKs to access OSS\" (virtual-hosted style only; path style answers SecondLevelDomainForbidden)"],
-  }, (r) => `https://${r.startsWith("oss-") ? r : `oss-${r}`}.aliyuncs.com`),
-  tencent: provider("tencent", "Tencent Cloud COS", {
-    acl: "supported",
-    regionInHost: true,
-    pathStyleRefused: { error: "PathStyleDomainForbidden" },
-    sources: ["Tencent Cloud COS docs, \"Using AWS S3 SDK to access COS\" (virtual-hosted style; path style answers PathStyleDomainForbidden for buckets created since 2024)"],
-  }, (r) => `https://cos.${r}.myqcloud.com`),
+  spaces: provider(
+    "spaces",
+    "DigitalOcean Spaces",
+    {
+      acl: "supported",
+      checksumHeaders: "accepted",
+      sources: ['DigitalOcean Spaces docs, "Spaces S3 compatibility" (endpoint REGION.digitaloceanspaces.com)'],
+    },
+    (r) => `https://${r}.digitaloceanspaces.com`,
+  ),
+  wasabi: provider(
+    "wasabi",
+    "Wasabi",
+    {
+      acl: "supported",
+      needsForceSingleRequest: true,
+      sources: [PATH_STYLE_NOTE, 'Wasabi docs, "What are the service URLs for Wasabi\'s different storage regions?"'],
+    },
+    (r) => `https://s3.${r}.wasabisys.com`,
+  ),
+  b2: provider(
+    "b2",
+    "Backblaze B2",
+    {
+      acl: "unknown",
+      checksumHeaders: "refused",
+      sources: [
+        'Backblaze B2 docs, "S3 Compatible API" (endpoint s3.REGION.backblazeb2.com)',
+        `${CHECKSUM_REPORTS}: B2 answers 400 InvalidArgument "Unsupported header 'x-amz-checksum-crc32'"`,
+        'Backblaze B2 docs, "S3 Compatible API: Unsupported features" (x-amz-checksum-* headers); reports through 2025: stonith404/pingvin-share#798, jschneier/django-storages#1498, nocodb/nocodb#10942',
+      ],
+    },
+    (r) => `https://s3.${r}.backblazeb2.com`,
+  ),
+  scaleway: provider(
+    "scaleway",
+    "Scaleway Object Storage",
+    {
+      acl: "supported",
+      sources: [
+        'Scaleway docs, "Object Storage endpoints" (s3.REGION.scw.cloud; the console also shows BUCKET.s3.REGION.scw.cloud)',
+      ],
+    },
+    (r) => `https://s3.${r}.scw.cloud`,
+  ),
+  hetzner: provider(
+    "hetzner",
+    "Hetzner Object Storage",
+    {
+      acl: "supported",
+      sources: ['Hetzner docs, "Object Storage: available endpoints" (LOCATION.your-objectstorage.com)'],
+    },
+    (r) => `https://${r}.your-objectstorage.com`,
+  ),
+  exoscale: provider(
+    "exoscale",
+    "Exoscale SOS",
+    {
+      acl: "supported",
+      needsForceSingleRequest: true,
+      sources: [PATH_STYLE_NOTE, 'Exoscale docs, "Simple Object Storage" (sos-ZONE.exo.io)'],
+    },
+    (r) => `https://sos-${r}.exo.io`,
+  ),
+  ovh: provider(
+    "ovh",
+    "OVHcloud Object Storage",
+    {
+      acl: "supported",
+      sources: ['OVHcloud docs, "Object Storage - Endpoints and geo-availability" (s3.REGION.io.cloud.ovh.net)'],
+    },
+    (r) => `https://s3.${r}.io.cloud.ovh.net`,
+  ),
+  linode: provider(
+    "linode",
+    "Akamai (Linode) Object Storage",
+    {
+      acl: "supported",
+      sources: [
+        'Linode docs, "Object Storage: endpoints" (REGION.linodeobjects.com; the console shows BUCKET.REGION.linodeobjects.com)',
+      ],
+    },
+    (r) => `https://${r}.linodeobjects.com`,
+  ),
+  gcs: provider(
+    "gcs",
+    "Google Cloud Storage (XML API)",
+    {
+      acl: "unknown",
+      checksumHeaders: "refused",
+      regionInHost: false,
+      sources: [
+        "Mastodon lib/tasks/mastodon.rake (setup wizard: S3_ENDPOINT=https://storage.googleapis.com, S3_HOSTNAME=storage.googleapis.com, S3_MULTIPART_THRESHOLD=50 MB)",
+        "CRC32 default checksums refused by GCS's XML API: aws/aws-sdk-java-v2#5987, qdrant/qdrant#9568, milvus-io/milvus-storage#480",
+      ],
+    },
+    () => "https://storage.googleapis.com",
+  ),
+  storj: provider(
+    "storj",
+    "Storj (S3 gateway)",
+    {
+      acl: "unknown",
+      regionInHost: false,
+      sources: [
+        "Mastodon lib/tasks/mastodon.rake (setup wizard: S3_ENDPOINT=https://gateway.storjshare.io, S3_REGION=global, S3_ALIAS_HOST=link.storjshare.io/raw/ACCESS_KEY/BUCKET)",
+        'Storj docs, "S3 compatibility" (region global)',
+      ],
+    },
+    () => "https://gateway.storjshare.io",
+  ),
+  aliyun: provider(
+    "aliyun",
+    "Alibaba Cloud OSS",
+    {
+      acl: "supported",
+      // Its guides sign with oss-REGION or REGION: no mismatch is claimed.
+      regionInHost: false,
+      pathStyleRefused: { error: "SecondLevelDomainForbidden" },
+      sources: [
+        'Alibaba Cloud OSS docs, "Use Amazon S3 SDKs to access OSS" (virtual-hosted style only; path style answers SecondLevelDomainForbidden)',
+      ],
+    },
+    (r) => `https://${r.startsWith("oss-") ? r : `oss-${r}`}.aliyuncs.com`,
+  ),
+  tencent: provider(
+    "tencent",
+    "Tencent Cloud COS",
+    {
+      acl: "supported",
+      regionInHost: true,
+      pathStyleRefused: { error: "PathStyleDomainForbidden" },
+      sources: [
+        'Tencent Cloud COS docs, "Using AWS S3 SDK to access COS" (virtual-hosted style; path style answers PathStyleDomainForbidden for buckets created since 2024)',
+      ],
+    },
+    (r) => `https://cos.${r}.myqcloud.com`,
+  ),
   minio: provider("minio", "MinIO", {
     acl: "unknown",
     regionInHost: false,
-    regionSetting: { name: "the server's site region (MINIO_SITE_REGION, or `mc admin config get ALIAS site`)", defaultValue: "us-east-1" },
-    sources: ["MinIO docs, \"MINIO_SITE_REGION\" (any name, upper case included; unset accepts us-east-1)"],
+    regionSetting: {
+      name: "the server's site region (MINIO_SITE_REGION, or `mc admin config get ALIAS site`)",
+      defaultValue: "us-east-1",
+    },
+    sources: ['MinIO docs, "MINIO_SITE_REGION" (any name, upper case included; unset accepts us-east-1)'],
   }),
   garage: provider("garage", "Garage", {
     acl: "unknown",
     regionInHost: false,
     regionSetting: { name: "s3_region in the [s3_api] section of garage.toml", defaultValue: "garage" },
-    sources: ["Garage docs, \"S3 compatibility status\" (ACLs not implemented)", "Garage docs, \"Configuration file format\" (s3_region: requests signed for another region are refused; the quick-start config uses garage)"],
+    sources: [
+      'Garage docs, "S3 compatibility status" (ACLs not implemented)',
+      'Garage docs, "Configuration file format" (s3_region: requests signed for another region are refused; the quick-start config uses garage)',
+    ],
   }),
   rgw: provider("rgw", "Ceph RGW", {
     acl: "supported",
     checksumHeaders: "unknown",
     regionInHost: false,
     regionSetting: { name: "the zonegroup's api_name (radosgw-admin zonegroup get)" },
-    sources: ["Ceph docs, \"Ceph Object Gateway S3 API\"", "Ceph docs, \"Multi-Site\" (the zonegroup api_name is the S3 region)"],
+    sources: [
+      'Ceph docs, "Ceph Object Gateway S3 API"',
+      'Ceph docs, "Multi-Site" (the zonegroup api_name is the S3 region)',
+    ],
   }),
-  "self-hosted": provider("self-hosted", "a self-hosted or unrecognised S3 server (MinIO, Garage, Ceph RGW...)", { regionInHost: false, sources: [] }),
+  "self-hosted": provider("self-hosted", "a self-hosted or unrecognised S3 server (MinIO, Garage, Ceph RGW...)", {
+    regionInHost: false,
+    sources: [],
+  }),
 };
 
 interface Pattern {
@@ -221,9 +353,16 @@ export const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
  * non-AWS S3_HOSTNAME names the intended provider, and a non-AWS S3_REGION says it is not AWS (then unknown).
  * With S3_ENDPOINT, `providerOfEndpoint`.
  */
-export function intendedProvider(endpoint: string | undefined, region: string, hostname: string | undefined): Recognized {
+export function intendedProvider(
+  endpoint: string | undefined,
+  region: string,
+  hostname: string | undefined,
+): Recognized {
   if (endpoint) return providerOfEndpoint(endpoint, region);
-  const host = hostname?.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/.*$/, "");
+  const host = hostname
+    ?.trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")
+    .replace(/\/.*$/, "");
   const named = host ? recognizeProvider(host) : undefined;
   if (named && named.provider.id !== "aws") return named;
   if (!AWS_REGION.test(region)) return { provider: PROVIDERS["self-hosted"], apiHost: host || "" };
@@ -257,7 +396,10 @@ export function isR2SecretShape(secret: string): boolean {
 
 /** Private-network and loopback hosts: an http endpoint there does not cross the internet. */
 export function isPrivateHost(host: string): boolean {
-  const name = host.replace(/^\[|\]$/g, "").replace(/:\d+$/, "").toLowerCase();
+  const name = host
+    .replace(/^\[|\]$/g, "")
+    .replace(/:\d+$/, "")
+    .toLowerCase();
   return (
     name === "localhost" ||
     name === "::1" ||

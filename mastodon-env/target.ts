@@ -43,7 +43,15 @@ export type TargetResult = { ok: true; target: VerifyTarget } | { ok: false; pro
 
 const REQUIRED = ["S3_ENABLED", "S3_BUCKET", "S3_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const;
 /** Mastodon treats these as set even when empty, with broken results (config/initializers/paperclip.rb). */
-const NOT_EMPTY = ["S3_ENDPOINT", "S3_HOSTNAME", "S3_ALIAS_HOST", "S3_CLOUDFRONT_HOST", "S3_PROTOCOL", "S3_KEY_PREFIX", "S3_REGION"] as const;
+const NOT_EMPTY = [
+  "S3_ENDPOINT",
+  "S3_HOSTNAME",
+  "S3_ALIAS_HOST",
+  "S3_CLOUDFRONT_HOST",
+  "S3_PROTOCOL",
+  "S3_KEY_PREFIX",
+  "S3_REGION",
+] as const;
 const CHECKSUM_MODES = ["WHEN_REQUIRED", "WHEN_SUPPORTED"] as const;
 
 /**
@@ -60,7 +68,9 @@ export function readTarget(
   malformed: ReadonlySet<string> = new Set(),
   options: { placeholdersAllowed?: boolean } = {},
 ): TargetResult {
-  const problems: string[] = options.placeholdersAllowed ? [] : findPlaceholders(env).map((p) => `${p.problem}; ${p.fix}`);
+  const problems: string[] = options.placeholdersAllowed
+    ? []
+    : findPlaceholders(env).map((p) => `${p.problem}; ${p.fix}`);
   if (problems.length > 0) return { ok: false, problems };
   const get = (name: string) => env.get(name);
   const model = readMastodonEnv(env);
@@ -69,27 +79,32 @@ export function readTarget(
     if (!env.has(name) && !malformed.has(name)) problems.push(`${name} is missing${REQUIRED_WHY[name]}`);
   }
   for (const name of NOT_EMPTY) {
-    if (get(name) === "") problems.push(`${name} is present but empty: remove the line or give it a value${EMPTY_WHY[name] ?? ""}`);
+    if (get(name) === "")
+      problems.push(`${name} is present but empty: remove the line or give it a value${EMPTY_WHY[name] ?? ""}`);
   }
   for (const name of ["S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) {
     if (get(name) === "") problems.push(`${name} is empty`);
   }
   const enabled = get("S3_ENABLED");
   if (enabled !== undefined && enabled !== "true") {
-    problems.push(`S3_ENABLED must be exactly true (got ${quote(enabled)}): Mastodon ignores every S3_ variable otherwise`);
+    problems.push(
+      `S3_ENABLED must be exactly true (got ${quote(enabled)}): Mastodon ignores every S3_ variable otherwise`,
+    );
   }
 
   // An empty S3_REGION is reported above (NOT_EMPTY); the checks then sign for Mastodon's default.
   const region = model.region || "us-east-1";
   // Upper case is valid: a MinIO site region is any name (MINIO_SITE_REGION=EU1); providers with fixed regions are
   // compared with their host names by the region-endpoint check.
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(region)) problems.push(`S3_REGION must be a region name such as eu-central-1 (got ${quote(region)})`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(region))
+    problems.push(`S3_REGION must be a region name such as eu-central-1 (got ${quote(region)})`);
 
   const protocol = model.protocol || "https";
   if (protocol !== "https" && protocol !== "http") problems.push(`S3_PROTOCOL must be https (got ${quote(protocol)})`);
 
   const endpoint = get("S3_ENDPOINT") ? parseEndpoint(get("S3_ENDPOINT") as string, problems) : undefined;
-  if (!endpoint && region === "auto") problems.push("S3_REGION=auto needs S3_ENDPOINT (Cloudflare R2's account endpoint)");
+  if (!endpoint && region === "auto")
+    problems.push("S3_REGION=auto needs S3_ENDPOINT (Cloudflare R2's account endpoint)");
 
   // paperclip.rb: `s3_host_alias: ENV['S3_ALIAS_HOST'] || ENV['S3_CLOUDFRONT_HOST']` (the model's aliasHost).
   const aliasHost = model.aliasHost || undefined;
@@ -104,7 +119,8 @@ export function readTarget(
   const keyPrefix = model.keyPrefix;
   if (keyPrefix) {
     const parsed = keyPrefixSchema.safeParse(keyPrefix);
-    if (!parsed.success) problems.push(`S3_KEY_PREFIX ${parsed.error.issues[0]?.message ?? "is invalid"} (got ${quote(keyPrefix)})`);
+    if (!parsed.success)
+      problems.push(`S3_KEY_PREFIX ${parsed.error.issues[0]?.message ?? "is invalid"} (got ${quote(keyPrefix)})`);
   }
 
   for (const name of ["AWS_REQUEST_CHECKSUM_CALCULATION", "AWS_RESPONSE_CHECKSUM_VALIDATION"]) {
@@ -145,7 +161,9 @@ export function readTarget(
   if (problems.length > 0 || !mediaBase) return { ok: false, problems };
   const provider = providerOfEndpoint(endpoint?.origin, region);
   const firstLabel = endpoint?.hostname.split(".")[0];
-  const bucketInEndpoint = provider.bucketLabel ?? (endpoint && firstLabel === facts.bucket && endpoint.hostname.includes(".") ? firstLabel : undefined);
+  const bucketInEndpoint =
+    provider.bucketLabel ??
+    (endpoint && firstLabel === facts.bucket && endpoint.hostname.includes(".") ? firstLabel : undefined);
   return {
     ok: true,
     target: {
@@ -218,10 +236,14 @@ function parseEndpoint(value: string, problems: string[]): URL | undefined {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     problems.push(`S3_ENDPOINT must start with https:// (got ${quote(value)})`);
   } else if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    problems.push(`S3_ENDPOINT must use https: the writer's credential crosses it (http is accepted only on loopback; got ${quote(value)})`);
+    problems.push(
+      `S3_ENDPOINT must use https: the writer's credential crosses it (http is accepted only on loopback; got ${quote(value)})`,
+    );
   }
   if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username || url.password) {
-    problems.push(`S3_ENDPOINT must be scheme, host and port only, without a path or the bucket (got ${quote(url.origin + url.pathname)})`);
+    problems.push(
+      `S3_ENDPOINT must be scheme, host and port only, without a path or the bucket (got ${quote(url.origin + url.pathname)})`,
+    );
   }
   return problems.length === before ? url : undefined;
 }
@@ -233,7 +255,9 @@ function hostProblem(name: string, value: string, pathAllowed: boolean, problems
   }
   const match = /^([a-z0-9.-]+|\[[0-9a-f:]+\])(:\d{1,5})?(\/[^\s?#]*)?$/i.exec(value);
   if (!match || (!pathAllowed && match[3])) {
-    problems.push(`${name} must be a host name${pathAllowed ? " with an optional path" : ""}, e.g. files.example.com (got ${quote(value)})`);
+    problems.push(
+      `${name} must be a host name${pathAllowed ? " with an optional path" : ""}, e.g. files.example.com (got ${quote(value)})`,
+    );
   } else if (value.endsWith("/")) {
     problems.push(`${name} must not end with '/' (got ${quote(value)})`);
   }

@@ -28,7 +28,11 @@ type Program = () => Promise<Record<string, unknown>>;
  * Runs the real program (index.ts) under the SDK's mock engine with the given stack config, and returns
  * every registration request (with the resource options the mock callbacks cannot see) and the stack outputs.
  */
-export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[]): Promise<ProgramRun> {
+export async function runProgram(
+  stack: string,
+  config: Record<string, string>,
+  secretKeys: string[],
+): Promise<ProgramRun> {
   const resources: PlannedResource[] = [];
   const secretOutputsByResource = new Map<string, readonly string[]>();
   const invented = new Set<string>();
@@ -77,7 +81,9 @@ async function resolveOutput(value: unknown): Promise<PlanOutput> {
 
 /** The SDK's internal queue of outstanding RPCs (runtime/settings.js `waitForRPCs`, not in its typings). */
 async function waitForPendingRegistrations(): Promise<void> {
-  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs?: () => Promise<void> };
+  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
+    waitForRPCs?: () => Promise<void>;
+  };
   await settings.waitForRPCs?.();
 }
 
@@ -142,7 +148,9 @@ function unwrap(value: unknown, at: string, secretPaths: string[]): unknown {
       if (object.secret) secretPaths.push(at || ".");
       return "value" in object ? unwrap(object.value, at, []) : UNKNOWN_MASK;
   }
-  return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, unwrap(item, join(at, key), secretPaths)]));
+  return Object.fromEntries(
+    Object.entries(object).map(([key, item]) => [key, unwrap(item, join(at, key), secretPaths)]),
+  );
 }
 
 function join(at: string, key: string): string {

@@ -46,9 +46,16 @@ const states: Record<string, StateFn> = {
   },
   "aws:iam/user:User": (name, inputs, made) => {
     const userName = nameOr(inputs.name, name, made);
-    return { name: userName, arn: `arn:aws:iam::${made(ACCOUNT)}:user/${userName}`, uniqueId: made("AIDAEXAMPLEUSERID0001") };
+    return {
+      name: userName,
+      arn: `arn:aws:iam::${made(ACCOUNT)}:user/${userName}`,
+      uniqueId: made("AIDAEXAMPLEUSERID0001"),
+    };
   },
-  "aws:iam/accessKey:AccessKey": (_name, _inputs, made) => ({ secret: made("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), status: "Active" }),
+  "aws:iam/accessKey:AccessKey": (_name, _inputs, made) => ({
+    secret: made("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    status: "Active",
+  }),
   "aws:cloudfront/distribution:Distribution": (_name, _inputs, made) => ({
     arn: `arn:aws:cloudfront::${made(ACCOUNT)}:distribution/${made("E2QWRUHEXAMPLE")}`,
     domainName: made("d111111abcdef8.cloudfront.net"),
@@ -83,7 +90,11 @@ const states: Record<string, StateFn> = {
   }),
   "aws:cloudfront/function:Function": (name, inputs, made) => {
     const functionName = nameOr(inputs.name, name, made);
-    return { name: functionName, arn: `arn:aws:cloudfront::${made(ACCOUNT)}:function/${functionName}`, status: "UNASSOCIATED" };
+    return {
+      name: functionName,
+      arn: `arn:aws:cloudfront::${made(ACCOUNT)}:function/${functionName}`,
+      status: "UNASSOCIATED",
+    };
   },
   "aws:acm/certificateValidation:CertificateValidation": (_name, inputs) => ({ certificateArn: inputs.certificateArn }),
   "aws:route53/record:Record": (_name, inputs) => ({ fqdn: inputs.name }),
@@ -169,25 +180,54 @@ const invokes: Record<string, (inputs: State) => State> = {
               kind: "zone",
               name: "Zone custom rules (managed by mastodon-media)",
               phase: "http_request_firewall_custom",
-              description: "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack acme/mastodon-media/production]",
+              description:
+                "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack acme/mastodon-media/production]",
               lastUpdated: "2025-03-01T10:00:00Z",
               version: "2",
             },
           ]
         : inputs.zoneId === LEFTOVER_ENTRY_POINT_ZONE
-        ? [
-            { id: "2f2feab2026849078ba485f918791bdc", kind: "zone", name: "default", phase: "http_request_firewall_custom", description: "", lastUpdated: "2025-03-01T10:00:00Z", version: "3" },
-            { id: "77454fe2d30c4220b5701f6fdfb893ba", kind: "managed", name: "Cloudflare Managed Free Ruleset", phase: "http_request_firewall_managed", description: "", lastUpdated: "2025-03-01T10:00:00Z", version: "12" },
-          ]
-        : [],
+          ? [
+              {
+                id: "2f2feab2026849078ba485f918791bdc",
+                kind: "zone",
+                name: "default",
+                phase: "http_request_firewall_custom",
+                description: "",
+                lastUpdated: "2025-03-01T10:00:00Z",
+                version: "3",
+              },
+              {
+                id: "77454fe2d30c4220b5701f6fdfb893ba",
+                kind: "managed",
+                name: "Cloudflare Managed Free Ruleset",
+                phase: "http_request_firewall_managed",
+                description: "",
+                lastUpdated: "2025-03-01T10:00:00Z",
+                version: "12",
+              },
+            ]
+          : [],
   }),
   // Every mocked zone is example.com.
   "cloudflare:index/getZone:getZone": (inputs) => ({ id: inputs.zoneId, zoneId: inputs.zoneId, name: "example.com" }),
   "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList": () => ({
     results: [
-      { id: "2efd5506f9c8494dacb1fa10a3e7d5b6", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.edge.r2.bucket"] },
-      { id: "6a018a9f2fc74eb6b293b0c548f38b39", name: "Workers R2 Storage Bucket Item Read", scopes: ["com.cloudflare.edge.r2.bucket"] },
-      { id: "bf7481a1826f439697cb59a20b22293e", name: "Workers R2 Storage Write", scopes: ["com.cloudflare.api.account"] },
+      {
+        id: "2efd5506f9c8494dacb1fa10a3e7d5b6",
+        name: "Workers R2 Storage Bucket Item Write",
+        scopes: ["com.cloudflare.edge.r2.bucket"],
+      },
+      {
+        id: "6a018a9f2fc74eb6b293b0c548f38b39",
+        name: "Workers R2 Storage Bucket Item Read",
+        scopes: ["com.cloudflare.edge.r2.bucket"],
+      },
+      {
+        id: "bf7481a1826f439697cb59a20b22293e",
+        name: "Workers R2 Storage Write",
+        scopes: ["com.cloudflare.api.account"],
+      },
       { id: "e17beae8b8cb423a99b1730f21238bed", name: "Cache Purge", scopes: ["com.cloudflare.api.account.zone"] },
     ],
   }),
@@ -200,7 +240,10 @@ export type SecretOutputsLookup = (type: string, name: string) => readonly strin
  * The mock engine's callbacks. Every value it invents (ids, accounts, keys, generated names) is added to
  * `invented`, so that the plan can show it as what it is.
  */
-export function createMocks(secretOutputs: SecretOutputsLookup, invented: Set<string> = new Set()): pulumi.runtime.Mocks {
+export function createMocks(
+  secretOutputs: SecretOutputsLookup,
+  invented: Set<string> = new Set(),
+): pulumi.runtime.Mocks {
   const made: Made = (value) => {
     invented.add(value);
     return value;

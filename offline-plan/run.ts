@@ -10,7 +10,11 @@ import { hideMockValues, type PlaceholderAt } from "./placeholders";
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /** The offline plan of one committed stack: the real program under mocks, then the policy pack over it. */
-export async function planStack(stack: string, root: string = PROJECT_ROOT, file: StackFileConfig = readStackFile(stack, root)): Promise<Plan> {
+export async function planStack(
+  stack: string,
+  root: string = PROJECT_ROOT,
+  file: StackFileConfig = readStackFile(stack, root),
+): Promise<Plan> {
   const { config, secretKeys } = file;
   const { resources, outputs, mockValues } = await runProgram(stack, config, secretKeys);
   return {
@@ -29,7 +33,8 @@ export async function planStack(stack: string, root: string = PROJECT_ROOT, file
  */
 export function publicPlan(plan: Plan, showSecrets: boolean) {
   const found: PlaceholderAt[] = [];
-  const hide = <T>(value: T, at: (path: string) => PlaceholderAt): T => hideMockValues(value, plan.mockValues, at, found) as T;
+  const hide = <T>(value: T, at: (path: string) => PlaceholderAt): T =>
+    hideMockValues(value, plan.mockValues, at, found) as T;
   const env = plan.outputs.envProduction?.value;
   return {
     stack: plan.stack,
@@ -39,7 +44,10 @@ export function publicPlan(plan: Plan, showSecrets: boolean) {
       name: resource.name,
       urn: resource.urn,
       parent: resource.parent,
-      inputs: hide(showSecrets ? resource.inputs : maskPaths(resource.inputs, resource.secretInputs), (path) => ({ resource: resource.urn, path })),
+      inputs: hide(showSecrets ? resource.inputs : maskPaths(resource.inputs, resource.secretInputs), (path) => ({
+        resource: resource.urn,
+        path,
+      })),
       protect: resource.protect,
       retainOnDelete: resource.retainOnDelete,
       dependsOn: resource.dependsOn,
@@ -52,7 +60,8 @@ export function publicPlan(plan: Plan, showSecrets: boolean) {
     ),
     violations: plan.violations,
     /** The env block with the credential masked: what a reviewer may see. */
-    envProductionMasked: typeof env === "string" ? hide(maskEnvSecrets(env), () => ({ output: "envProductionMasked", path: "" })) : null,
+    envProductionMasked:
+      typeof env === "string" ? hide(maskEnvSecrets(env), () => ({ output: "envProductionMasked", path: "" })) : null,
     /** Where the plan shows MOCK_PLACEHOLDER instead of a value the provider assigns at deploy time. */
     mockPlaceholders: { marker: MOCK_PLACEHOLDER, at: found },
   };

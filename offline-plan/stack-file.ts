@@ -25,8 +25,10 @@ export function stackFilePath(stack: string, root: string): string {
 /** Reads `Pulumi.<stack>.yaml` the way the Pulumi CLI hands its `config:` block to a program. */
 export function readStackFile(stack: string, root: string): StackFileConfig {
   const file = stackFilePath(stack, root);
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UserError(`--stack must be a stack name such as aws or dev (got ${JSON.stringify(stack)})`);
-  if (!existsSync(file)) throw new UserError(`There is no ${path.basename(file)}: create it, or pick one of the committed stacks.`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+    throw new UserError(`--stack must be a stack name such as aws or dev (got ${JSON.stringify(stack)})`);
+  if (!existsSync(file))
+    throw new UserError(`There is no ${path.basename(file)}: create it, or pick one of the committed stacks.`);
   const document = parseStackYaml(readFileSync(file, "utf8"), path.basename(file));
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
@@ -60,8 +62,14 @@ export function parseStackYaml(text: string, name: string): { config?: Record<st
   }
   if (document === null || document === undefined) return {};
   const config = (document as { config?: unknown }).config;
-  if (typeof document !== "object" || Array.isArray(document) || (config != null && (typeof config !== "object" || Array.isArray(config)))) {
-    throw new UserError(`${name}: not a stack file: it must be a mapping with a config: mapping of keys (as pulumi config set writes it)`);
+  if (
+    typeof document !== "object" ||
+    Array.isArray(document) ||
+    (config != null && (typeof config !== "object" || Array.isArray(config)))
+  ) {
+    throw new UserError(
+      `${name}: not a stack file: it must be a mapping with a config: mapping of keys (as pulumi config set writes it)`,
+    );
   }
   return { config: (config ?? undefined) as Record<string, unknown> | undefined };
 }

@@ -23,7 +23,13 @@ function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     ...metadata(rule),
     validateResource: (args, reportViolation) => {
       if (!rule.resourceTypes.includes(args.type)) return;
-      const resource: RuleResource = { type: args.type, urn: args.urn, name: args.name, props: args.props, protect: args.opts.protect };
+      const resource: RuleResource = {
+        type: args.type,
+        urn: args.urn,
+        name: args.name,
+        props: args.props,
+        protect: args.opts.protect,
+      };
       for (const message of rule.validate(resource, contextOf(rule, args.getConfig()))) reportViolation(message);
     },
   };
@@ -34,7 +40,8 @@ function stackPolicy(rule: StackRule): StackValidationPolicy {
     ...metadata(rule),
     validateStack: (args, reportViolation) => {
       const resources = args.resources.map(toRuleResource);
-      for (const finding of rule.validate(resources, contextOf(rule, args.getConfig()))) reportViolation(finding.message, finding.urn);
+      for (const finding of rule.validate(resources, contextOf(rule, args.getConfig())))
+        reportViolation(finding.message, finding.urn);
     },
   };
 }
@@ -51,7 +58,13 @@ function metadata(rule: Rule) {
 }
 
 function toRuleResource(resource: PolicyResource): RuleResource {
-  return { type: resource.type, urn: resource.urn, name: resource.name, props: resource.props, protect: resource.opts.protect };
+  return {
+    type: resource.type,
+    urn: resource.urn,
+    name: resource.name,
+    props: resource.props,
+    protect: resource.opts.protect,
+  };
 }
 
 function contextOf(rule: Rule, given: object): RuleContext {

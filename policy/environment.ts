@@ -16,7 +16,8 @@ export const ENVIRONMENT_CONFIG_SCHEMA: PolicyConfigJSONSchema = {
   type: "string",
   enum: ["production", "test"],
   default: "production",
-  description: "The stack's mastodon-media:environment: production stacks must keep their bucket, test stacks must not.",
+  description:
+    "The stack's mastodon-media:environment: production stacks must keep their bucket, test stacks must not.",
 };
 
 export function environmentOf(value: unknown): Environment {

@@ -27,11 +27,14 @@ export function evaluatePlan(
     const level = enforcementLevelOf(rule, packConfig);
     if (level === undefined) continue;
     const context: RuleContext = { environment, config: ruleConfig(rule, packConfig[rule.name]) };
-    const report = (resource: string, message: string) => violations.push({ policy: rule.name, level, resource, message });
+    const report = (resource: string, message: string) =>
+      violations.push({ policy: rule.name, level, resource, message });
     if (rule.kind === "resource") {
       for (const resource of views) {
         if (!rule.resourceTypes.includes(resource.type)) continue;
-        runGuarded(rule, resource.urn, violations, () => rule.validate(resource, context).forEach((message) => report(resource.urn, message)));
+        runGuarded(rule, resource.urn, violations, () =>
+          rule.validate(resource, context).forEach((message) => report(resource.urn, message)),
+        );
       }
     } else {
       runGuarded(rule, stackUrn(resources), violations, () =>
@@ -57,7 +60,12 @@ function runGuarded(rule: Rule, urn: string, violations: PolicyViolation[], run:
     run();
   } catch (error) {
     if (!(error instanceof UnknownValueError)) throw error;
-    violations.push({ policy: rule.name, level: "advisory", resource: urn, message: `can't run policy ${rule.name} during preview: ${error.message}` });
+    violations.push({
+      policy: rule.name,
+      level: "advisory",
+      resource: urn,
+      message: `can't run policy ${rule.name} during preview: ${error.message}`,
+    });
   }
 }
 

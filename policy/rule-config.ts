@@ -5,7 +5,10 @@ import type { Rule } from "./rule";
 /** The config schema the pack declares for a rule: its own properties, plus `environment` when it reads it. */
 export function configSchemaOf(rule: Rule): PolicyConfigSchema | undefined {
   if (!rule.usesEnvironment) return rule.configSchema;
-  return { ...rule.configSchema, properties: { ...rule.configSchema?.properties, environment: ENVIRONMENT_CONFIG_SCHEMA } };
+  return {
+    ...rule.configSchema,
+    properties: { ...rule.configSchema?.properties, environment: ENVIRONMENT_CONFIG_SCHEMA },
+  };
 }
 
 /**

@@ -39,14 +39,19 @@ export interface ProviderSettingsSource {
  * (MinIO: the server and region the plugin connects to). They read the raw config, so that index.ts reports
  * them with every other bad key in one run. Loads no provider SDK.
  */
-const settingsChecks: Partial<Record<ProviderName, () => Promise<(raw: Record<string, unknown>, source: ProviderSettingsSource) => ConfigIssue[]>>> = {
+const settingsChecks: Partial<
+  Record<ProviderName, () => Promise<(raw: Record<string, unknown>, source: ProviderSettingsSource) => ConfigIssue[]>>
+> = {
   minio: async () => {
     const { providerSettingsIssuesOfRaw } = await import("./minio/provider-settings");
     return (raw, source) => providerSettingsIssuesOfRaw(raw.minio, source);
   },
 };
 
-export async function providerSettingsIssues(raw: Record<string, unknown>, source: ProviderSettingsSource): Promise<ConfigIssue[]> {
+export async function providerSettingsIssues(
+  raw: Record<string, unknown>,
+  source: ProviderSettingsSource,
+): Promise<ConfigIssue[]> {
   const check = settingsChecks[raw.provider as ProviderName];
   return check ? (await check())(raw, source) : [];
 }

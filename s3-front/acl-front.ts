@@ -28,10 +28,18 @@ export interface FrontStats {
 
 /** Where the front sends `target`'s requests: its API endpoint, path or virtual-hosted style as rclone would. */
 export function upstreamOf(target: VerifyTarget): Upstream {
-  return { origin: new URL(target.apiEndpoint.origin), virtualHosted: !usesPathStyle(target), bucket: target.facts.bucket };
+  return {
+    origin: new URL(target.apiEndpoint.origin),
+    virtualHosted: !usesPathStyle(target),
+    bucket: target.facts.bucket,
+  };
 }
 
-const FOREIGN_KEY: Refusal = { status: 403, code: "AccessDenied", message: "this front accepts only requests signed with the migrate run's own key" };
+const FOREIGN_KEY: Refusal = {
+  status: 403,
+  code: "AccessDenied",
+  message: "this front accepts only requests signed with the migrate run's own key",
+};
 
 /**
  * migrate's ACL-dropping front. Debian's rclone 1.60 sends `x-amz-acl` on every upload, even with `acl` unset
@@ -80,7 +88,14 @@ export class AclFront {
   private constructor(target: VerifyTarget) {
     const region = target.facts.region;
     this.upstream = upstreamOf(target);
-    this.inbound = new SignatureV4({ credentials: { accessKeyId: this.accessKeyId, secretAccessKey: this.secretAccessKey }, region, service: "s3", sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    this.inbound = new SignatureV4({
+      credentials: { accessKeyId: this.accessKeyId, secretAccessKey: this.secretAccessKey },
+      region,
+      service: "s3",
+      sha256: Sha256,
+      uriEscapePath: false,
+      applyChecksum: false,
+    });
     this.outbound = new SignatureV4({
       credentials: { accessKeyId: target.facts.accessKeyId, secretAccessKey: target.facts.secretAccessKey },
       region,
@@ -108,11 +123,14 @@ export class AclFront {
    * follows it, or the refusal. `verified`: this connection's first request already carried a valid signature.
    */
   async rewrite(head: RequestHead, verified: boolean): Promise<{ head: string; bodyBytes: number } | Refusal> {
-    if (head.headers["transfer-encoding"] !== undefined) return { status: 501, code: "NotImplemented", message: "chunked request bodies are not passed on by this front" };
+    if (head.headers["transfer-encoding"] !== undefined)
+      return { status: 501, code: "NotImplemented", message: "chunked request bodies are not passed on by this front" };
     // Chunk signatures chain off the seed signature, which the front replaces (rclone 1.60 does not send these).
-    if (/^STREAMING-/.test(head.headers["x-amz-content-sha256"] ?? "")) return { status: 501, code: "NotImplemented", message: "aws-chunked payloads cannot be re-signed by this front" };
+    if (/^STREAMING-/.test(head.headers["x-amz-content-sha256"] ?? ""))
+      return { status: 501, code: "NotImplemented", message: "aws-chunked payloads cannot be re-signed by this front" };
     const bodyBytes = Number(head.headers["content-length"] ?? "0");
-    if (!Number.isSafeInteger(bodyBytes) || bodyBytes < 0) return { status: 400, code: "BadRequest", message: "invalid Content-Length" };
+    if (!Number.isSafeInteger(bodyBytes) || bodyBytes < 0)
+      return { status: 400, code: "BadRequest", message: "invalid Content-Length" };
     const question = head.target.indexOf("?");
     const rawPath = question < 0 ? head.target : head.target.slice(0, question);
     let query: Record<string, string | string[]>;
@@ -132,10 +150,24 @@ export class AclFront {
     if ("problem" in request) return { status: 403, code: "AccessDenied", message: request.problem };
     const { headers, droppedAcl } = forwardHeaders(head.method, head.headers, request.host);
     this.stats.aclHeadersDropped += droppedAcl.length;
-    const signed = await this.outbound.sign({ method: head.method, protocol: this.upstream.origin.protocol, hostname: request.hostname, path: request.path, query, headers });
+    const signed = await this.outbound.sign({
+      method: head.method,
+      protocol: this.upstream.origin.protocol,
+      hostname: request.hostname,
+      path: request.path,
+      query,
+      headers,
+    });
     const queryString = getCanonicalQuery({ query } as Parameters<typeof getCanonicalQuery>[0]);
     this.stats.forwarded++;
-    return { head: serializeRequestHead(head.method, queryString ? `${request.path}?${queryString}` : request.path, signed.headers), bodyBytes };
+    return {
+      head: serializeRequestHead(
+        head.method,
+        queryString ? `${request.path}?${queryString}` : request.path,
+        signed.headers,
+      ),
+      bodyBytes,
+    };
   }
 
   /** A new connection to the real endpoint (TLS with the trusted CAs when it is https). */
@@ -143,7 +175,13 @@ export class AclFront {
     const { hostname } = upstreamRequest(`/${this.upstream.bucket}`, this.upstream) as { hostname: string };
     const port = Number(this.upstream.origin.port || (this.secure ? 443 : 80));
     const socket = this.secure
-      ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ["http/1.1"], secureContext: this.secureContext })
+      ? tls.connect({
+          host: hostname,
+          port,
+          servername: net.isIP(hostname) ? undefined : hostname,
+          ALPNProtocols: ["http/1.1"],
+          secureContext: this.secureContext,
+        })
       : net.connect({ host: hostname, port });
     socket.setNoDelay(true);
     return socket;
@@ -158,23 +196,37 @@ export class AclFront {
   }
 
   /** The signature check of a connection's first request: the run's key, over what rclone signed. */
-  private async signatureProblem(head: RequestHead, path: string, query: Record<string, string | string[]>): Promise<Refusal | undefined> {
+  private async signatureProblem(
+    head: RequestHead,
+    path: string,
+    query: Record<string, string | string[]>,
+  ): Promise<Refusal | undefined> {
     const auth = parseAuthorization(head.headers.authorization);
     const signingDate = parseAmzDate(head.headers["x-amz-date"]);
     if (!auth || auth.accessKeyId !== this.accessKeyId || !signingDate) return FOREIGN_KEY;
     const signed: Record<string, string> = {};
     for (const name of auth.signedHeaders) {
       const value = head.headers[name];
-      if (value === undefined) return { status: 403, code: "AccessDenied", message: `signed header ${name} is missing` };
+      if (value === undefined)
+        return { status: 403, code: "AccessDenied", message: `signed header ${name} is missing` };
       signed[name] = value;
     }
     const expected = await this.inbound.sign(
       { method: head.method, protocol: "http:", hostname: "127.0.0.1", path, query, headers: signed },
-      { signingDate, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders) },
+      {
+        signingDate,
+        signingRegion: auth.region,
+        signingService: auth.service,
+        signableHeaders: new Set(auth.signedHeaders),
+      },
     );
     const computed = Buffer.from(parseAuthorization(expected.headers.authorization)?.signature ?? "");
     if (computed.length !== auth.signature.length || !timingSafeEqual(computed, Buffer.from(auth.signature))) {
-      return { status: 403, code: "SignatureDoesNotMatch", message: "the request's signature does not match the migrate run's key" };
+      return {
+        status: 403,
+        code: "SignatureDoesNotMatch",
+        message: "the request's signature does not match the migrate run's key",
+      };
     }
     return undefined;
   }

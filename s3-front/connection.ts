@@ -5,7 +5,13 @@ import { MAX_HEAD_BYTES, parseRequestHead } from "./front-request";
 /** A request the front answers itself, as S3 would: status, S3 error code, message. */
 export type Refusal = { status: number; code: string; message: string };
 
-const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 431: "Request Header Fields Too Large", 501: "Not Implemented", 502: "Bad Gateway" };
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  403: "Forbidden",
+  431: "Request Header Fields Too Large",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+};
 const HEAD_END = Buffer.from("\r\n\r\n");
 
 /**
@@ -46,7 +52,8 @@ export class FrontConnection {
       if (!this.forwardBody() || this.bodyLeft > 0) return;
       const end = this.pending.indexOf(HEAD_END);
       if (end < 0) {
-        if (this.pending.length > MAX_HEAD_BYTES) this.refuse({ status: 431, code: "RequestHeaderSectionTooLarge", message: "request head too large" });
+        if (this.pending.length > MAX_HEAD_BYTES)
+          this.refuse({ status: 431, code: "RequestHeaderSectionTooLarge", message: "request head too large" });
         return;
       }
       const parsed = parseRequestHead(this.pending.subarray(0, end).toString("latin1"));
@@ -56,7 +63,12 @@ export class FrontConnection {
       this.client.pause();
       this.front.rewrite(parsed, this.verified).then(
         (result) => ("status" in result ? this.refuse(result) : this.send(result.head, result.bodyBytes)),
-        (error: unknown) => this.refuse({ status: 400, code: "BadRequest", message: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          this.refuse({
+            status: 400,
+            code: "BadRequest",
+            message: error instanceof Error ? error.message : String(error),
+          }),
       );
     }
   }
@@ -97,7 +109,13 @@ export class FrontConnection {
     server.once("data", () => (answered = true));
     // Unreachable before any answer (DNS, refused, TLS): rclone's error then names the cause.
     server.on("error", (error) =>
-      answered ? this.client.destroy() : this.refuse({ status: 502, code: "BadGateway", message: `the front could not reach ${this.front.upstream.origin.host}: ${error.message}` }),
+      answered
+        ? this.client.destroy()
+        : this.refuse({
+            status: 502,
+            code: "BadGateway",
+            message: `the front could not reach ${this.front.upstream.origin.host}: ${error.message}`,
+          }),
     );
     return server;
   }

@@ -39,7 +39,17 @@ export function isAclHeader(name: string): boolean {
  * Headers that belong to one connection, not to the request (RFC 9110 section 7.6.1, "Connection"). `expect`
  * goes on: the server's `100 Continue` comes back through the front like the rest of its answer.
  */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
 /** What the signer writes anew for the real endpoint (or what would carry rclone's per-run identity). */
 const RESIGNED = new Set(["authorization", "x-amz-date", "date", "x-amz-security-token"]);
 
@@ -54,7 +64,11 @@ const BODY_METHODS = new Set(["PUT", "POST", "PATCH"]);
  * which S3 asks of every PUT (411 MissingContentLength otherwise). `x-amz-content-sha256` stays as the client sent it (the payload's hash or
  * UNSIGNED-PAYLOAD): the body is streamed, never read. Returns the headers and the ACL header names dropped.
  */
-export function forwardHeaders(method: string, incoming: IncomingHttpHeaders, host: string): { headers: Record<string, string>; droppedAcl: string[] } {
+export function forwardHeaders(
+  method: string,
+  incoming: IncomingHttpHeaders,
+  host: string,
+): { headers: Record<string, string>; droppedAcl: string[] } {
   const connectionNamed = new Set(
     String(incoming.connection ?? "")
       .split(",")
@@ -65,7 +79,14 @@ export function forwardHeaders(method: string, incoming: IncomingHttpHeaders, ho
   const droppedAcl: string[] = [];
   for (const [name, value] of Object.entries(incoming)) {
     const lower = name.toLowerCase();
-    if (value === undefined || lower === "host" || HOP_BY_HOP.has(lower) || RESIGNED.has(lower) || connectionNamed.has(lower)) continue;
+    if (
+      value === undefined ||
+      lower === "host" ||
+      HOP_BY_HOP.has(lower) ||
+      RESIGNED.has(lower) ||
+      connectionNamed.has(lower)
+    )
+      continue;
     if (isAclHeader(lower)) {
       droppedAcl.push(lower);
       continue;
@@ -74,7 +95,11 @@ export function forwardHeaders(method: string, incoming: IncomingHttpHeaders, ho
   }
   headers.host = host;
   if (connectionNamed.has("close")) headers.connection = "close";
-  if (BODY_METHODS.has(method.toUpperCase()) && incoming["content-length"] === undefined && incoming["transfer-encoding"] === undefined) {
+  if (
+    BODY_METHODS.has(method.toUpperCase()) &&
+    incoming["content-length"] === undefined &&
+    incoming["transfer-encoding"] === undefined
+  ) {
     headers["content-length"] = "0";
   }
   return { headers, droppedAcl };
@@ -146,7 +171,8 @@ export interface SigV4Authorization {
   signature: string;
 }
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 +Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request, *SignedHeaders=([a-z0-9;-]+), *Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 +Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request, *SignedHeaders=([a-z0-9;-]+), *Signature=([0-9a-f]{64})$/;
 
 /** The Authorization header's parts, or undefined when it is not a SigV4 header signature. */
 export function parseAuthorization(value: string | undefined): SigV4Authorization | undefined {

@@ -21,7 +21,9 @@ export function trustedCertificates(env: NodeJS.ProcessEnv = process.env): strin
       throw new UserError(`${name}=${file}: cannot read the certificate file`);
     }
   };
-  return [...new Set([...tls.rootCertificates, ...systemCertificates(), ...files.map((name) => read(name, env[name]!))])];
+  return [
+    ...new Set([...tls.rootCertificates, ...systemCertificates(), ...files.map((name) => read(name, env[name]!))]),
+  ];
 }
 
 /** The system's CA store as PEM strings (empty when there is none to read). */

@@ -29,7 +29,9 @@ function measure(args: string[], label: string): Measure {
     stdio: ["ignore", "ignore", "pipe"],
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const probe = existsSync(probeFile) ? (JSON.parse(readFileSync(probeFile, "utf8")) as { maxRssKiB: number; sdks: string[] }) : undefined;
+  const probe = existsSync(probeFile)
+    ? (JSON.parse(readFileSync(probeFile, "utf8")) as { maxRssKiB: number; sdks: string[] })
+    : undefined;
   return { seconds, maxRssMiB: (probe?.maxRssKiB ?? 0) / 1024, sdks: probe?.sdks ?? [], status: run.status };
 }
 
@@ -59,7 +61,9 @@ const PLAN_PEAK_MIB_TARGET = 250;
 const TEST_SECONDS_TARGET = 30;
 
 /** `npm run plan`'s node arguments, from package.json, so the bench times the command users run. */
-const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+const scripts = (
+  JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts;
 const planArgs = (scripts.plan ?? "").trim().split(/\s+/).slice(1);
 
 // Interleaved rounds: the SDK floor and every stack once per round, so a burst of load hits all of them.
@@ -92,14 +96,20 @@ for (const [stack, runs] of plans) {
 const testRuns = process.env.BENCH_COLD === "1" ? ["cold", "warm"] : ["warm"];
 for (const kind of testRuns) {
   if (kind === "cold") {
-    for (const cache of ["tsc.tsbuildinfo", "v8"]) rmSync(path.join(ROOT, "node_modules/.cache/mastodon-media", cache), { recursive: true, force: true });
+    for (const cache of ["tsc.tsbuildinfo", "v8"])
+      rmSync(path.join(ROOT, "node_modules/.cache/mastodon-media", cache), { recursive: true, force: true });
   }
   const started = process.hrtime.bigint();
-  const suite = spawnSync("bash", ["-c", "npm test; status=$?; times >&2; exit $status"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const suite = spawnSync("bash", ["-c", "npm test; status=$?; times >&2; exit $status"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const suiteSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const output = suite.stdout.toString().replace(/\x1b\[[0-9;]*m/g, "");
   // One summary per vitest project (scripts/test.sh runs them side by side).
-  const summary = [...output.matchAll(/Test Files\s+(.*)\n\s*Tests\s+(.*)/g)].map((m) => `${m[1]?.trim()}; ${m[2]?.trim()}`).join(" + ");
+  const summary = [...output.matchAll(/Test Files\s+(.*)\n\s*Tests\s+(.*)/g)]
+    .map((m) => `${m[1]?.trim()}; ${m[2]?.trim()}`)
+    .join(" + ");
   const cpuSeconds = childrenCpuSeconds(suite.stderr.toString());
   const cores = cpus().length;
   console.log(
@@ -119,7 +129,16 @@ const modules = path.join(ROOT, "node_modules");
 if (existsSync(modules)) {
   const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   console.log(`\nInstall size: node_modules ${mib(directorySize(modules))} MiB`);
-  for (const pkg of ["@pulumi/aws", "@pulumi/cloudflare", "@pulumi/digitalocean", "@pulumi/minio", "@pulumi/pulumi", "@aws-sdk", "typescript", "vitest"]) {
+  for (const pkg of [
+    "@pulumi/aws",
+    "@pulumi/cloudflare",
+    "@pulumi/digitalocean",
+    "@pulumi/minio",
+    "@pulumi/pulumi",
+    "@aws-sdk",
+    "typescript",
+    "vitest",
+  ]) {
     const dir = path.join(modules, pkg);
     if (existsSync(dir)) console.log(`  ${pkg.padEnd(22)} ${mib(directorySize(dir)).padStart(5)} MiB`);
   }

@@ -5,7 +5,14 @@
  */
 import { writeFileSync } from "node:fs";
 import { documentsFromPlans, forBucket } from "../test/e2e/documents";
-import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, withRgwBatchDelete } from "../test/e2e/server";
+import {
+  createBucket,
+  createWriter,
+  localEnv,
+  putWriterPolicy,
+  serversFromEnv,
+  withRgwBatchDelete,
+} from "../test/e2e/server";
 
 async function main(): Promise<void> {
   const file = process.env.LAB_ENV;
@@ -17,7 +24,11 @@ async function main(): Promise<void> {
     await createBucket(servers.primary, bucket, forBucket(documents.bucketPolicy, bucket), documents.corsRules.value);
     const writer = createWriter([servers.primary], "lab");
     // RGW authorizes DeleteObjects against the bucket ARN (withRgwBatchDelete says why).
-    await putWriterPolicy(servers.primary, writer, withRgwBatchDelete(forBucket(documents.writerPolicy, bucket), bucket));
+    await putWriterPolicy(
+      servers.primary,
+      writer,
+      withRgwBatchDelete(forBucket(documents.writerPolicy, bucket), bucket),
+    );
     writeFileSync(file, localEnv(servers.primary, bucket, writer), { mode: 0o600 });
     console.log(
       [

@@ -49,9 +49,11 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorArgs {
   if (values.help) return { help: true };
   const problems: string[] = [];
   if (!values.env) problems.push("--env is required: the instance's .env.production");
-  if (!values.live && (values.origin !== undefined || values["retry-for"] !== undefined)) problems.push("--origin and --retry-for only apply with --live");
+  if (!values.live && (values.origin !== undefined || values["retry-for"] !== undefined))
+    problems.push("--origin and --retry-for only apply with --live");
   const provider = values.provider as string | undefined;
-  if (provider !== undefined && !(provider in PROVIDERS)) problems.push(`--provider must be one of ${Object.keys(PROVIDERS).join(", ")}`);
+  if (provider !== undefined && !(provider in PROVIDERS))
+    problems.push(`--provider must be one of ${Object.keys(PROVIDERS).join(", ")}`);
   if (problems.length > 0) return { help: false, problems };
   return {
     help: false,

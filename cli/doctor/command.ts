@@ -54,7 +54,13 @@ async function runDoctor(argv: string[], io: CommandIo): Promise<number> {
   const diagnosis = diagnoseEnv(file.values, previous?.values, options.provider);
   const text = !jsonOut || jsonOut !== "-";
   const write = (t: string) => (text ? io.out(t) : io.err(t));
-  write(renderDiagnosis(options.env, diagnosis, { live: options.live, backend: storageBackend(file.values), empty: file.values.size === 0 }));
+  write(
+    renderDiagnosis(options.env, diagnosis, {
+      live: options.live,
+      backend: storageBackend(file.values),
+      empty: file.values.size === 0,
+    }),
+  );
   let live: LiveResult | undefined;
   if (options.live) {
     write("\nLive checks (verify), with the findings above as context:\n");
@@ -67,16 +73,36 @@ async function runDoctor(argv: string[], io: CommandIo): Promise<number> {
     if (live.problems) write(renderProblems(live.problems, "The live checks could not start:"));
     write(renderAttributions(live.attributions, diagnosis.findings, live.systemRedirect));
   }
-  const exitCode =
-    live?.report?.interrupted ? EXIT.interrupted : hasProblems(diagnosis) || (live?.report && !live.report.ok) || live?.problems ? EXIT.failed : EXIT.ok;
+  const exitCode = live?.report?.interrupted
+    ? EXIT.interrupted
+    : hasProblems(diagnosis) || (live?.report && !live.report.ok) || live?.problems
+      ? EXIT.failed
+      : EXIT.ok;
   if (jsonOut) {
-    writeJson(jsonOut, {
-      ok: exitCode === EXIT.ok,
-      exitCode,
-      provider: { id: diagnosis.provider.provider.id, name: diagnosis.provider.provider.name, region: diagnosis.provider.region ?? null },
-      findings: diagnosis.findings,
-      ...(live ? { live: { report: live.report ? reportJson(live.report) : null, problems: live.problems ?? [], attributions: live.attributions, systemRedirect: live.systemRedirect ?? null } } : {}),
-    }, io);
+    writeJson(
+      jsonOut,
+      {
+        ok: exitCode === EXIT.ok,
+        exitCode,
+        provider: {
+          id: diagnosis.provider.provider.id,
+          name: diagnosis.provider.provider.name,
+          region: diagnosis.provider.region ?? null,
+        },
+        findings: diagnosis.findings,
+        ...(live
+          ? {
+              live: {
+                report: live.report ? reportJson(live.report) : null,
+                problems: live.problems ?? [],
+                attributions: live.attributions,
+                systemRedirect: live.systemRedirect ?? null,
+              },
+            }
+          : {}),
+      },
+      io,
+    );
   }
   return exitCode;
 }

@@ -17,7 +17,11 @@ const ORDER = { error: 0, warning: 1, info: 2 } as const;
  * Every finding for an env (the values of mastodon-env/env-file.ts), with the previous env when the
  * admin changes one. Pure: touches nothing, reads no network. Findings are sorted errors first, stable within.
  */
-export function diagnoseEnv(values: ReadonlyMap<string, string>, previousValues?: ReadonlyMap<string, string>, providerId?: ProviderId): Diagnosis {
+export function diagnoseEnv(
+  values: ReadonlyMap<string, string>,
+  previousValues?: ReadonlyMap<string, string>,
+  providerId?: ProviderId,
+): Diagnosis {
   const env = readMastodonEnv(values);
   // Without S3_ENDPOINT the SDK calls AWS; a non-AWS S3_HOSTNAME or S3_REGION names the provider meant (its quirks apply).
   const recognized = intendedProvider(env.endpoint, env.region, values.get("S3_HOSTNAME"));
@@ -36,7 +40,9 @@ export function diagnoseEnv(values: ReadonlyMap<string, string>, previousValues?
   const blamed = new Set(pasted.filter((f) => !f.problem.startsWith("in --previous")).map((f) => f.variable));
   const findings = [
     ...pasted,
-    ...(env.enabled ? RULES : [basics]).flatMap((rule) => rule(context)).filter((f) => !f.variable.split(/ and |, /).some((v) => blamed.has(v))),
+    ...(env.enabled ? RULES : [basics])
+      .flatMap((rule) => rule(context))
+      .filter((f) => !f.variable.split(/ and |, /).some((v) => blamed.has(v))),
   ];
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   return { provider, findings };

@@ -119,6 +119,13 @@ export interface DoctorContext {
 
 export type Rule = (context: DoctorContext) => Finding[];
 
-export function finding(id: FindingId, severity: Severity, variable: string, problem: string, fix: string, explains?: CheckId[]): Finding {
+export function finding(
+  id: FindingId,
+  severity: Severity,
+  variable: string,
+  problem: string,
+  fix: string,
+  explains?: CheckId[],
+): Finding {
   return explains ? { id, severity, variable, problem, fix, explains } : { id, severity, variable, problem, fix };
 }

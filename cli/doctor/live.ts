@@ -28,7 +28,11 @@ export interface LiveResult {
  * bucket-level checks inconclusive instead of misreading object PUTs), then each failure put down to the finding
  * that explains it.
  */
-export async function runLive(values: ReadonlyMap<string, string>, findings: Finding[], options: { origin?: string; retryForSeconds: number; out(text: string): void; say(text: string): void }): Promise<LiveResult> {
+export async function runLive(
+  values: ReadonlyMap<string, string>,
+  findings: Finding[],
+  options: { origin?: string; retryForSeconds: number; out(text: string): void; say(text: string): void },
+): Promise<LiveResult> {
   const target = readTarget(values);
   if (!target.ok) return { problems: target.problems, attributions: {} };
   const outcome = await runVerify(target.target, corsOrigin(options.origin, values), {
@@ -43,7 +47,11 @@ export async function runLive(values: ReadonlyMap<string, string>, findings: Fin
   if (outcome.kind === "pending") return { problems: outcome.pending, attributions: {} };
   const local = localMediaBase(values);
   const systemRedirect = local ? await checkSystemRedirect(local.href, target.target.mediaBase.href) : undefined;
-  return { report: outcome.report, attributions: attribute(outcome.report, findings), ...(systemRedirect ? { systemRedirect } : {}) };
+  return {
+    report: outcome.report,
+    attributions: attribute(outcome.report, findings),
+    ...(systemRedirect ? { systemRedirect } : {}),
+  };
 }
 
 /**
@@ -51,7 +59,11 @@ export async function runLive(values: ReadonlyMap<string, string>, findings: Fin
  * default /system/, on CDN_HOST, WEB_DOMAIN or LOCAL_DOMAIN). A rewrite rule redirects every such path, existing or
  * not, so a made-up key shows whether it is in place. `localBase` ends with `/`.
  */
-export async function checkSystemRedirect(localBase: string, mediaBase: string, http = httpRequest): Promise<SystemRedirect> {
+export async function checkSystemRedirect(
+  localBase: string,
+  mediaBase: string,
+  http = httpRequest,
+): Promise<SystemRedirect> {
   const key = "media_attachments/files/000/000/000/original/mastodon-media-doctor.png";
   const url = `${localBase}${key}`;
   const expected = `${mediaBase.replace(/\/$/, "")}/${key}`;
@@ -59,7 +71,11 @@ export async function checkSystemRedirect(localBase: string, mediaBase: string, 
     const answer = await http(url, { method: "HEAD" });
     const location = answer.headers.location;
     const redirected = answer.status >= 300 && answer.status < 400 && location === expected;
-    return { url, redirected, observed: `HEAD ${url}: ${answer.status}${location ? ` to ${location}` : ""}${redirected ? " (the media host, same key)" : `; expected a permanent redirect to ${expected}`}` };
+    return {
+      url,
+      redirected,
+      observed: `HEAD ${url}: ${answer.status}${location ? ` to ${location}` : ""}${redirected ? " (the media host, same key)" : `; expected a permanent redirect to ${expected}`}`,
+    };
   } catch (error) {
     return { url, redirected: false, observed: `HEAD ${url}: ${errorCode(error)}` };
   }
@@ -90,7 +106,10 @@ export function renderAttributions(attributions: Attributions, findings: Finding
   const lines: string[] = [];
   if (system) {
     lines.push("", `${system.redirected ? "PASS" : "WARN"}  old local-storage URLs: ${system.observed}`);
-    if (!system.redirected) lines.push("      if this instance ever stored media locally, add the /system/ redirect (see the system-redirect note above)");
+    if (!system.redirected)
+      lines.push(
+        "      if this instance ever stored media locally, add the /system/ redirect (see the system-redirect note above)",
+      );
   }
   if (entries.length === 0) return lines.length ? `${lines.join("\n")}\n` : "";
   lines.push("", "Live failures put down to their cause:");

@@ -8,7 +8,11 @@ const LABEL: Record<Severity, string> = { error: "ERROR", warning: "WARN ", info
  * docs/troubleshooting.md and names the rule that raised it (cli/doctor/finding.ts, cli/doctor/rules/).
  */
 export function renderFinding(f: Finding): string {
-  return [`${LABEL[f.severity]} ${f.variable}: ${f.problem}`, `       fix: ${f.fix}`, `       id: ${f.id} (docs/troubleshooting.md)`].join("\n");
+  return [
+    `${LABEL[f.severity]} ${f.variable}: ${f.problem}`,
+    `       fix: ${f.fix}`,
+    `       id: ${f.id} (docs/troubleshooting.md)`,
+  ].join("\n");
 }
 
 /** What the text report knows besides the diagnosis: whether --live follows, where Mastodon stores media, an empty env. */

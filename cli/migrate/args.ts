@@ -50,28 +50,48 @@ export function parseMigrateArgs(argv: readonly string[], today: Date = new Date
   const to = toOf(values.to as string | undefined, values["to-env"] as string | undefined, problems);
   const start = startOf(values.start as string | undefined, today, problems);
   const checkBytesText = (values["check-bytes"] as string | undefined) ?? "1000000000";
-  if (!/^\d{1,15}$/.test(checkBytesText)) problems.push(`--check-bytes must be a number of bytes (got ${JSON.stringify(checkBytesText)})`);
+  if (!/^\d{1,15}$/.test(checkBytesText))
+    problems.push(`--check-bytes must be a number of bytes (got ${JSON.stringify(checkBytesText)})`);
   const sampleText = values.sample as string | undefined;
-  if (sampleText !== undefined && !/^\d{1,7}$/.test(sampleText)) problems.push(`--sample must be a number of keys (got ${JSON.stringify(sampleText)})`);
+  if (sampleText !== undefined && !/^\d{1,7}$/.test(sampleText))
+    problems.push(`--sample must be a number of keys (got ${JSON.stringify(sampleText)})`);
   if (problems.length > 0 || !from || !to) return { problems };
   const sampleSize = sampleText === undefined ? undefined : Number(sampleText);
-  return { args: { from, to, run: values.run === true, start, checkBytes: Number(checkBytesText), sampleSize, noCheck: values["no-check"] === true } };
+  return {
+    args: {
+      from,
+      to,
+      run: values.run === true,
+      start,
+      checkBytes: Number(checkBytesText),
+      sampleSize,
+      noCheck: values["no-check"] === true,
+    },
+  };
 }
 
-function fromOf(local: string | undefined, env: string | undefined, problems: string[]): MigrateArgs["from"] | undefined {
+function fromOf(
+  local: string | undefined,
+  env: string | undefined,
+  problems: string[],
+): MigrateArgs["from"] | undefined {
   if (local !== undefined && env !== undefined) problems.push("--from and --from-env: give one of them");
-  else if (env !== undefined) return env ? { kind: "env", file: env } : (problems.push("--from-env needs a file"), undefined);
+  else if (env !== undefined)
+    return env ? { kind: "env", file: env } : (problems.push("--from-env needs a file"), undefined);
   else if (local !== undefined) {
     const match = /^local:(.+)$/.exec(local);
     if (match?.[1]) return { kind: "local", path: match[1] };
-    problems.push(`--from must be local:PATH, e.g. local:/home/mastodon/live/public/system (got ${JSON.stringify(local)}); for a bucket use --from-env OLD.env`);
+    problems.push(
+      `--from must be local:PATH, e.g. local:/home/mastodon/live/public/system (got ${JSON.stringify(local)}); for a bucket use --from-env OLD.env`,
+    );
   } else problems.push("--from local:PATH or --from-env OLD.env is required: where the media is now");
   return undefined;
 }
 
 function toOf(stack: string | undefined, env: string | undefined, problems: string[]): MigrateArgs["to"] | undefined {
   if (stack !== undefined && env !== undefined) problems.push("--to and --to-env: give one of them");
-  else if (env !== undefined) return env ? { kind: "env", file: env } : (problems.push("--to-env needs a file"), undefined);
+  else if (env !== undefined)
+    return env ? { kind: "env", file: env } : (problems.push("--to-env needs a file"), undefined);
   else if (stack !== undefined) {
     if (/^[A-Za-z0-9_.-]+$/.test(stack)) return { kind: "stack", stack };
     problems.push(`--to must be a stack name such as aws (got ${JSON.stringify(stack)})`);

@@ -56,7 +56,12 @@ export function mergeReports(into: CheckReport, from: CheckReport): CheckReport 
  * HEAD. A request per key: the pass fetches a bounded sample, the keys it copied when they are few, and the keys
  * a listing named missing or different (to confirm them before they are reported). ./pass.ts decides which.
  */
-export async function checkCopies(source: CopySource, objects: readonly Listed[], destination: VerifyTarget, options: FetchOptions): Promise<CheckReport> {
+export async function checkCopies(
+  source: CopySource,
+  objects: readonly Listed[],
+  destination: VerifyTarget,
+  options: FetchOptions,
+): Promise<CheckReport> {
   const report = emptyReport();
   const sourceClient = source.kind === "s3" ? writerClient(source.target) : undefined;
   const sourcePrefix = source.kind === "s3" && source.target.facts.keyPrefix ? `${source.target.facts.keyPrefix}/` : "";
@@ -71,12 +76,16 @@ export async function checkCopies(source: CopySource, objects: readonly Listed[]
 
   const readSource = async (key: string): Promise<Buffer> => {
     if (source.kind === "local") return readFile(path.join(source.root, ...key.split("/")));
-    const object = await sourceClient!.send(new GetObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key }));
+    const object = await sourceClient!.send(
+      new GetObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key }),
+    );
     return Buffer.from(await object.Body!.transformToByteArray());
   };
   const sourceType = async (key: string): Promise<string | undefined> => {
     if (source.kind === "local") return expectedContentType(key);
-    const head = await sourceClient!.send(new HeadObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key }));
+    const head = await sourceClient!.send(
+      new HeadObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key }),
+    );
     return head.ContentType;
   };
 
@@ -87,13 +96,18 @@ export async function checkCopies(source: CopySource, objects: readonly Listed[]
     const problems: string[] = [];
     if (keptPrivate) {
       const anonymous = await fetch(mediaUrl(destination, "") + encodeKey(key), { method: "HEAD", redirect: "manual" });
-      if (anonymous.status !== 403) problems.push(`private in the source, but answers ${anonymous.status} without a key`);
+      if (anonymous.status !== 403)
+        problems.push(`private in the source, but answers ${anonymous.status} without a key`);
     }
     const viaWriter = archive || keptPrivate;
     const headers: Record<string, string> = !viaWriter && options.origin ? { origin: options.origin } : {};
     const response = viaWriter
       ? await writerFetch(destinationClient, destination.facts.bucket, key, compare)
-      : await fetch(mediaUrl(destination, "") + encodeKey(key), { method: compare ? "GET" : "HEAD", redirect: "manual", headers });
+      : await fetch(mediaUrl(destination, "") + encodeKey(key), {
+          method: compare ? "GET" : "HEAD",
+          redirect: "manual",
+          headers,
+        });
     report.checked++;
     if (response.status === 404 || response.status === 403) {
       report.missing.push(object.key);
@@ -110,14 +124,17 @@ export async function checkCopies(source: CopySource, objects: readonly Listed[]
       else if (digest(body) !== digest(await readSource(object.key))) problems.push("different bytes");
     } else {
       await response.body?.cancel();
-      if (response.status === 200 && length !== object.size) problems.push(`Content-Length ${length} instead of ${object.size}`);
+      if (response.status === 200 && length !== object.size)
+        problems.push(`Content-Length ${length} instead of ${object.size}`);
     }
     const expected = await sourceType(object.key);
     const served = response.headers.get("content-type") ?? "(none)";
-    if (expected && served.split(";")[0]?.trim() !== expected) problems.push(`Content-Type ${served} instead of ${expected}`);
+    if (expected && served.split(";")[0]?.trim() !== expected)
+      problems.push(`Content-Type ${served} instead of ${expected}`);
     if (headers.origin && response.status === 200) {
       const allowed = response.headers.get("access-control-allow-origin");
-      if (allowed !== "*" && allowed !== headers.origin) problems.push(`CORS: Access-Control-Allow-Origin ${allowed ?? "(none)"} for Origin ${headers.origin}`);
+      if (allowed !== "*" && allowed !== headers.origin)
+        problems.push(`CORS: Access-Control-Allow-Origin ${allowed ?? "(none)"} for Origin ${headers.origin}`);
     }
     if (problems.length > 0) report.different.push(`${object.key}: ${problems.join(", ")}`);
   };
@@ -145,7 +162,10 @@ async function writerFetch(client: S3Client, bucket: string, key: string, withBo
   try {
     if (!withBody) {
       const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return new Response(null, { status: 200, headers: { "content-length": String(head.ContentLength ?? 0), "content-type": head.ContentType ?? "" } });
+      return new Response(null, {
+        status: 200,
+        headers: { "content-length": String(head.ContentLength ?? 0), "content-type": head.ContentType ?? "" },
+      });
     }
     const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const body = await object.Body!.transformToByteArray();

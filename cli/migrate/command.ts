@@ -8,7 +8,6 @@ import { runMigration } from "./run";
 import { StorageFailure } from "./storage-problem";
 import { renderMigrationPlan } from "./timeline";
 
-
 /**
  * `npm run migrate`: without --run, the dated plan of the move; with --run, one pass (./run.ts): the listings
  * compared, the new and changed keys copied (rclone), and the check, with progress on standard output.
@@ -34,8 +33,9 @@ async function runMigrate(argv: string[], io: CommandIo): Promise<number> {
   } catch (error) {
     // The storage failed, not the user nor this project (a 5xx mid-listing): one line, and the pass resumes when run again.
     if (!(error instanceof StorageFailure)) throw error;
-    io.err(`migrate: ${error.message}\nRun the same command again: it lists both sides and copies what is still missing.\n`);
+    io.err(
+      `migrate: ${error.message}\nRun the same command again: it lists both sides and copies what is still missing.\n`,
+    );
     return EXIT.failed;
   }
 }
-

@@ -53,7 +53,9 @@ export async function ensureRclone(): Promise<void> {
   if (await commandWorks("rclone", ["version"])) return;
   const code = await runInherit("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "rclone"]);
   if (code !== 0 || !(await commandWorks("rclone", ["version"]))) {
-    throw new UserError("rclone is missing and could not be installed: run `sudo apt-get install rclone media-types`, then again");
+    throw new UserError(
+      "rclone is missing and could not be installed: run `sudo apt-get install rclone media-types`, then again",
+    );
   }
 }
 
@@ -63,7 +65,11 @@ export async function ensureRclone(): Promise<void> {
  * migrate's ACL-dropping front, started here on 127.0.0.1 and stopped when rclone exits or fails to start;
  * it lives in this process, so it also ends with it (an interrupted run leaves nothing listening).
  */
-export async function runPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void = () => {}, signal?: AbortSignal): Promise<PassResult> {
+export async function runPass(
+  command: RcloneCommand,
+  onProgress: (stats: RcloneStats) => void = () => {},
+  signal?: AbortSignal,
+): Promise<PassResult> {
   if (!command.aclFront) return spawnPass(command, onProgress, signal);
   const front = await AclFront.start(command.aclFront);
   try {
@@ -74,7 +80,10 @@ export async function runPass(command: RcloneCommand, onProgress: (stats: Rclone
 }
 
 /** `command` with its DST remote pointed at a started front: its endpoint and per-run key. */
-export function withFront(command: RcloneCommand, front: Pick<AclFront, "endpoint" | "accessKeyId" | "secretAccessKey">): RcloneCommand {
+export function withFront(
+  command: RcloneCommand,
+  front: Pick<AclFront, "endpoint" | "accessKeyId" | "secretAccessKey">,
+): RcloneCommand {
   if (!command.aclFront) return command;
   return { ...command, env: { ...command.env, ...frontRemoteEnv(command.aclFront, front) } };
 }
@@ -84,13 +93,28 @@ export function withFront(command: RcloneCommand, front: Pick<AclFront, "endpoin
  * upload in flight is abandoned whole (S3 stores an object only when its upload completes), so the next pass
  * finds the key missing and copies it.
  */
-function spawnPass(command: RcloneCommand, onProgress: (stats: RcloneStats) => void, signal?: AbortSignal): Promise<PassResult> {
+function spawnPass(
+  command: RcloneCommand,
+  onProgress: (stats: RcloneStats) => void,
+  signal?: AbortSignal,
+): Promise<PassResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("rclone", command.args, { env: rcloneEnvironment(command), stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("rclone", command.args, {
+      env: rcloneEnvironment(command),
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const stop = () => child.kill("SIGINT");
     signal?.addEventListener("abort", stop, { once: true });
     child.on("close", () => signal?.removeEventListener("abort", stop));
-    let last: RcloneStats = { bytes: 0, transfers: 0, checks: 0, errors: 0, elapsedTime: 0, totalBytes: 0, totalTransfers: 0 };
+    let last: RcloneStats = {
+      bytes: 0,
+      transfers: 0,
+      checks: 0,
+      errors: 0,
+      elapsedTime: 0,
+      totalBytes: 0,
+      totalTransfers: 0,
+    };
     const errors: string[] = [];
     let buffer = "";
     child.stderr.setEncoding("utf8");

@@ -35,8 +35,20 @@ export interface Price {
   source: string;
 }
 
-const R2: Price = { provider: "Cloudflare R2", list: 4.5e-6, put: 4.5e-6, get: 0.36e-6, source: "developers.cloudflare.com/r2/pricing/, read 2026-12-07" };
-const S3: Price = { provider: "Amazon S3 (us-east-1)", list: 0.005e-3, put: 0.005e-3, get: 0.0004e-3, source: "aws.amazon.com/s3/pricing/" };
+const R2: Price = {
+  provider: "Cloudflare R2",
+  list: 4.5e-6,
+  put: 4.5e-6,
+  get: 0.36e-6,
+  source: "developers.cloudflare.com/r2/pricing/, read 2026-12-07",
+};
+const S3: Price = {
+  provider: "Amazon S3 (us-east-1)",
+  list: 0.005e-3,
+  put: 0.005e-3,
+  get: 0.0004e-3,
+  source: "aws.amazon.com/s3/pricing/",
+};
 
 export function priceOf(target: VerifyTarget): Price | undefined {
   const provider = providerOf(target);
@@ -56,7 +68,8 @@ function dollars(value: number): string {
 function describe(requests: Requests, target: VerifyTarget): string {
   const price = priceOf(target);
   const text = `${count(requests.list)} LIST, ${count(requests.put)} PUT, ${count(requests.get)} GET/HEAD`;
-  if (!price) return `${text} (no per-request charge on ${providerOf(target) === "DigitalOcean" ? "Spaces" : "this storage"})`;
+  if (!price)
+    return `${text} (no per-request charge on ${providerOf(target) === "DigitalOcean" ? "Spaces" : "this storage"})`;
   return `${text}: about ${dollars(costOf(requests, price))} on ${price.provider} (${price.source})`;
 }
 
@@ -79,5 +92,8 @@ export function estimatedPasses(objects: number, target: VerifyTarget): string[]
   const sample = defaultSampleSize(objects);
   const first: Requests = { list: 2 * pages, put: objects, get: sample };
   const again: Requests = { list: pages, put: 0, get: sample };
-  return [`for ${count(objects)} objects, first pass: ${describe(first, target)}`, `for ${count(objects)} objects, a pass with nothing new: ${describe(again, target)}`];
+  return [
+    `for ${count(objects)} objects, first pass: ${describe(first, target)}`,
+    `for ${count(objects)} objects, a pass with nothing new: ${describe(again, target)}`,
+  ];
 }

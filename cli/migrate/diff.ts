@@ -25,7 +25,8 @@ export function comparableEtags(a: string | undefined, b: string | undefined): b
 export function verdictOf(source: Listed, destination: Listed | undefined): Verdict {
   if (!destination) return "missing";
   if (destination.size !== source.size) return "size";
-  if (comparableEtags(source.etag, destination.etag) && source.etag!.toLowerCase() !== destination.etag!.toLowerCase()) return "etag";
+  if (comparableEtags(source.etag, destination.etag) && source.etag!.toLowerCase() !== destination.etag!.toLowerCase())
+    return "etag";
   return "same";
 }
 
@@ -48,13 +49,17 @@ export async function* compareListings(
     previousDestination = next.value?.key;
     next = await other.next();
     if (!next.done && previousDestination !== undefined && compareKeys(previousDestination, next.value.key) >= 0) {
-      throw new Error(`the destination's listing is not in key order (${JSON.stringify(next.value.key)} after ${JSON.stringify(previousDestination)})`);
+      throw new Error(
+        `the destination's listing is not in key order (${JSON.stringify(next.value.key)} after ${JSON.stringify(previousDestination)})`,
+      );
     }
   };
   try {
     for await (const entry of source) {
       if (previousSource !== undefined && compareKeys(previousSource, entry.key) >= 0) {
-        throw new Error(`the source's listing is not in key order (${JSON.stringify(entry.key)} after ${JSON.stringify(previousSource)})`);
+        throw new Error(
+          `the source's listing is not in key order (${JSON.stringify(entry.key)} after ${JSON.stringify(previousSource)})`,
+        );
       }
       previousSource = entry.key;
       while (!next.done && compareKeys(next.value.key, entry.key) < 0) {

@@ -9,8 +9,7 @@ import type { MigrateArgs } from "./args";
 
 /** Where the media is now. */
 export type Source =
-  | { kind: "local"; root: string; exists: boolean }
-  | { kind: "s3"; target: VerifyTarget; file: string };
+  { kind: "local"; root: string; exists: boolean } | { kind: "s3"; target: VerifyTarget; file: string };
 
 /** Where the media goes, and what is only known after `pulumi up`. */
 export interface Destination {
@@ -40,7 +39,8 @@ export function resolveSource(args: MigrateArgs): Source {
   if (args.from.kind === "local") {
     const root = path.resolve(args.from.path);
     const exists = existsSync(root) && statSync(root).isDirectory();
-    if (args.run && !exists) throw new UserError(`--from local:${args.from.path}: no such directory (Mastodon's public/system)`);
+    if (args.run && !exists)
+      throw new UserError(`--from local:${args.from.path}: no such directory (Mastodon's public/system)`);
     return { kind: "local", root, exists };
   }
   const values = readEnv(args.from.file, "--from-env");
@@ -97,7 +97,8 @@ async function planDestination(stack: string): Promise<Destination> {
   // provider (the CDN's own host, the r2.dev host), which the mock engine can only imitate.
   const mediaDomain = config["mastodon-media:mediaDomain"];
   const alias = values.get("S3_ALIAS_HOST");
-  if (alias && alias !== mediaDomain) placeholders.set(alias, "<media host: `pulumi stack output mediaBaseUrl` after pulumi up>");
+  if (alias && alias !== mediaDomain)
+    placeholders.set(alias, "<media host: `pulumi stack output mediaBaseUrl` after pulumi up>");
   return {
     // The placeholders above are this plan's own: it is printed, never run (--run needs --to-env).
     target: target(values, `--to ${stack}`, { placeholdersAllowed: true }),
@@ -121,8 +122,13 @@ function readEnv(file: string, flag: string): Map<string, string> {
   return parsed.values;
 }
 
-function target(values: ReadonlyMap<string, string>, what: string, options: { placeholdersAllowed?: boolean } = {}): VerifyTarget {
+function target(
+  values: ReadonlyMap<string, string>,
+  what: string,
+  options: { placeholdersAllowed?: boolean } = {},
+): VerifyTarget {
   const result = readTarget(values, new Set(), options);
-  if (!result.ok) throw new UserError(`${what}: the storage variables have problems:\n  - ${result.problems.join("\n  - ")}`);
+  if (!result.ok)
+    throw new UserError(`${what}: the storage variables have problems:\n  - ${result.problems.join("\n  - ")}`);
   return result.target;
 }

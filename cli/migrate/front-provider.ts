@@ -19,7 +19,13 @@ export function frontRemoteProvider(provider: string): Record<string, string> {
   switch (provider) {
     case "AWS":
       // setQuirks "AWS": ListObjectsV2, URL-encoded listings, MD5-of-parts multipart ETags, never gzips.
-      return { provider: "Other", list_version: "2", list_url_encode: "true", use_multipart_etag: "true", might_gzip: "false" };
+      return {
+        provider: "Other",
+        list_version: "2",
+        list_url_encode: "true",
+        use_multipart_etag: "true",
+        might_gzip: "false",
+      };
     case "DigitalOcean":
       // setQuirks "DigitalOcean": ListObjectsV2, listings not URL-encoded, multipart ETags as AWS's.
       return { provider: "Other", list_version: "2", list_url_encode: "false", use_multipart_etag: "true" };

@@ -60,9 +60,13 @@ export async function* walkLocal(root: string): AsyncGenerator<Listed> {
   async function* walk(dir: string, prefix: string): AsyncGenerator<Listed> {
     const entries = (await readdir(dir, { withFileTypes: true }))
       .filter((entry) => entry.isDirectory() || entry.isFile())
-      .map((entry) => ({ name: entry.name, directory: entry.isDirectory(), sortKey: entry.isDirectory() ? `${entry.name}/` : entry.name }))
+      .map((entry) => ({
+        name: entry.name,
+        directory: entry.isDirectory(),
+        sortKey: entry.isDirectory() ? `${entry.name}/` : entry.name,
+      }))
       .sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-    for (let start = 0; start < entries.length; ) {
+    for (let start = 0; start < entries.length;) {
       const entry = entries[start]!;
       if (entry.directory) {
         yield* walk(path.join(dir, entry.name), `${prefix}${entry.name}/`);
@@ -76,7 +80,9 @@ export async function* walkLocal(root: string): AsyncGenerator<Listed> {
       const stats = await Promise.all(batch.map((file) => stat(path.join(dir, file.name))));
       for (let i = 0; i < batch.length; i++) {
         const { size, mode } = stats[i]!;
-        yield (mode & 0o004) === 0 ? { key: `${prefix}${batch[i]!.name}`, size, unreadable: true } : { key: `${prefix}${batch[i]!.name}`, size };
+        yield (mode & 0o004) === 0
+          ? { key: `${prefix}${batch[i]!.name}`, size, unreadable: true }
+          : { key: `${prefix}${batch[i]!.name}`, size };
       }
       start = end;
     }
@@ -93,14 +99,23 @@ export interface ListCounter {
  * Every object of a bucket under its key prefix, keys relative to the prefix, page by page (1,000 keys a
  * request, S3's maximum). ETags are unquoted. A failed request (after ./withRetries) is thrown as ListingFailed.
  */
-export async function* listBucketStream(target: VerifyTarget, counter: ListCounter = { pages: 0 }): AsyncGenerator<Listed> {
+export async function* listBucketStream(
+  target: VerifyTarget,
+  counter: ListCounter = { pages: 0 },
+): AsyncGenerator<Listed> {
   const client = writerClient(target);
   const prefix = target.facts.keyPrefix ? `${target.facts.keyPrefix}/` : "";
   let token: string | undefined;
   try {
     do {
       const page = await withRetries(() =>
-        client.send(new ListObjectsV2Command({ Bucket: target.facts.bucket, Prefix: prefix || undefined, ContinuationToken: token })),
+        client.send(
+          new ListObjectsV2Command({
+            Bucket: target.facts.bucket,
+            Prefix: prefix || undefined,
+            ContinuationToken: token,
+          }),
+        ),
       );
       counter.pages++;
       for (const item of page.Contents ?? []) {
@@ -146,7 +161,9 @@ export class ListingFile {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** The entries, in the order written. */

@@ -49,14 +49,29 @@ export interface PassCheckOptions {
   sink: ProgressSink;
 }
 
-export async function checkPass(source: CopySource, destination: VerifyTarget, plan: PassPlan, options: PassCheckOptions): Promise<PassCheck> {
+export async function checkPass(
+  source: CopySource,
+  destination: VerifyTarget,
+  plan: PassPlan,
+  options: PassCheckOptions,
+): Promise<PassCheck> {
   const keptPrivate = plan.keptPrivate > 0 ? await keysIn(plan.files.private) : new Set<string>();
   // In object-ACL mode the sample's keys that the source keeps private (copied by any pass) must stay private.
   if (destination.uploadAcl) for (const key of await privateInSource(source, plan.sample)) keptPrivate.add(key);
-  const expectPrivate = (object: Listed) => Boolean(destination.uploadAcl) && !isArchive(object.key) && (object.unreadable === true || keptPrivate.has(object.key));
+  const expectPrivate = (object: Listed) =>
+    Boolean(destination.uploadAcl) &&
+    !isArchive(object.key) &&
+    (object.unreadable === true || keptPrivate.has(object.key));
   const fetchOptions = { origin: options.origin, expectPrivate };
   const report = emptyReport();
-  const result: PassCheck = { report, vouched: plan.skipped.objects, fetchedCopied: 0, relistPages: 0, unconfirmed: 0, sample: { keys: 0, localUploads: 0, remoteCopies: 0 } };
+  const result: PassCheck = {
+    report,
+    vouched: plan.skipped.objects,
+    fetchedCopied: 0,
+    relistPages: 0,
+    unconfirmed: 0,
+    sample: { keys: 0, localUploads: 0, remoteCopies: 0 },
+  };
   let budget = options.byteBound;
   const fetched = new Set<string>();
   const fetch = async (entries: Listed[]) => {
@@ -66,7 +81,10 @@ export async function checkPass(source: CopySource, destination: VerifyTarget, p
     mergeReports(report, part);
   };
 
-  if (plan.toCopy.objects > 0 && plan.toCopy.objects <= FETCH_EACH_PER_LIST_PAGE * Math.max(1, plan.destination.listPages)) {
+  if (
+    plan.toCopy.objects > 0 &&
+    plan.toCopy.objects <= FETCH_EACH_PER_LIST_PAGE * Math.max(1, plan.destination.listPages)
+  ) {
     const copied: Listed[] = [];
     for await (const entry of ListingFile.read(plan.toCopyListing)) copied.push(entry);
     // Local uploads first: the byte bound is spent on what cannot be fetched again.
@@ -76,11 +94,17 @@ export async function checkPass(source: CopySource, destination: VerifyTarget, p
   } else if (plan.toCopy.objects > 0) {
     const counter: ListCounter = { pages: 0 };
     const suspects: Listed[] = [];
-    const progress = new Progress(options.sink, "listing the copies", { objects: plan.toCopy.objects, bytes: plan.toCopy.bytes });
+    const progress = new Progress(options.sink, "listing the copies", {
+      objects: plan.toCopy.objects,
+      bytes: plan.toCopy.bytes,
+    });
     let seen = 0;
     let seenBytes = 0;
     try {
-      for await (const compared of compareListings(ListingFile.read(plan.toCopyListing), listBucketStream(destination, counter))) {
+      for await (const compared of compareListings(
+        ListingFile.read(plan.toCopyListing),
+        listBucketStream(destination, counter),
+      )) {
         seen++;
         seenBytes += compared.source.size;
         progress.update({ objects: seen, bytes: seenBytes });
@@ -97,7 +121,11 @@ export async function checkPass(source: CopySource, destination: VerifyTarget, p
   }
 
   const sample = plan.sample.filter((entry) => !fetched.has(entry.key));
-  result.sample = { keys: sample.length, localUploads: sample.filter((entry) => !isRemoteCopy(entry.key)).length, remoteCopies: sample.filter((entry) => isRemoteCopy(entry.key)).length };
+  result.sample = {
+    keys: sample.length,
+    localUploads: sample.filter((entry) => !isRemoteCopy(entry.key)).length,
+    remoteCopies: sample.filter((entry) => isRemoteCopy(entry.key)).length,
+  };
   await fetch(sample);
   report.missing.sort();
   report.different.sort();
@@ -110,7 +138,11 @@ async function privateInSource(source: CopySource, entries: readonly Listed[]): 
   const client = writerClient(source.target);
   const prefix = source.target.facts.keyPrefix ? `${source.target.facts.keyPrefix}/` : "";
   try {
-    const readable = await Promise.all(entries.map((entry) => (isArchive(entry.key) ? true : publiclyReadable(client, source.target, prefix + entry.key))));
+    const readable = await Promise.all(
+      entries.map((entry) =>
+        isArchive(entry.key) ? true : publiclyReadable(client, source.target, prefix + entry.key),
+      ),
+    );
     return entries.filter((_, index) => !readable[index]).map((entry) => entry.key);
   } finally {
     client.destroy();

@@ -81,7 +81,8 @@ export async function planPass(source: CopySource, destination: VerifyTarget, op
     sample: [],
   };
   const progress = new Progress(options.sink, "listing");
-  const sourceListing = source.kind === "local" ? walkLocal(source.root) : listBucketStream(source.target, sourceCounter);
+  const sourceListing =
+    source.kind === "local" ? walkLocal(source.root) : listBucketStream(source.target, sourceCounter);
   async function* counted(): AsyncGenerator<Listed> {
     for await (const entry of sourceListing) {
       if (options.signal?.aborted) throw new Error("interrupted");
@@ -93,11 +94,16 @@ export async function planPass(source: CopySource, destination: VerifyTarget, op
     }
   }
   try {
-    for await (const compared of compareListings(counted(), listBucketStream(destination, destinationCounter), counts)) {
+    for await (const compared of compareListings(
+      counted(),
+      listBucketStream(destination, destinationCounter),
+      counts,
+    )) {
       if (compared.verdict === "same") {
         plan.skipped.objects++;
         plan.skipped.bytes += compared.source.size;
-        if (compared.source.etag !== undefined && compared.source.etag === compared.destination?.etag) plan.skipped.sameEtag++;
+        if (compared.source.etag !== undefined && compared.source.etag === compared.destination?.etag)
+          plan.skipped.sameEtag++;
         continue;
       }
       if (/[\r\n]/.test(compared.source.key)) {
@@ -126,10 +132,16 @@ export async function planPass(source: CopySource, destination: VerifyTarget, op
  * in an ACL-mode source bucket; a file without the world-read bit on disk), get the private ACL; the rest
  * Mastodon's S3_PERMISSION.
  */
-async function splitByAcl(source: CopySource, destination: VerifyTarget, plan: PassPlan, workDir: string): Promise<void> {
+async function splitByAcl(
+  source: CopySource,
+  destination: VerifyTarget,
+  plan: PassPlan,
+  workDir: string,
+): Promise<void> {
   const media = new ChunkedKeys(path.join(workDir, "media-keys"), plan.files.media);
   const privateKeys = new ChunkedKeys(path.join(workDir, "private-keys"), plan.files.private);
-  const readsAcls = destination.uploadAcl !== undefined && source.kind === "s3" && source.target.uploadAcl !== undefined;
+  const readsAcls =
+    destination.uploadAcl !== undefined && source.kind === "s3" && source.target.uploadAcl !== undefined;
   const client = readsAcls && source.kind === "s3" ? writerClient(source.target) : undefined;
   const sourcePrefix = source.kind === "s3" && source.target.facts.keyPrefix ? `${source.target.facts.keyPrefix}/` : "";
   try {
@@ -195,7 +207,10 @@ class ChunkedKeys {
   async close(): Promise<void> {
     const stream = this.stream;
     this.stream = undefined;
-    if (stream) await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if (stream)
+      await new Promise<void>((resolve, reject) =>
+        stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
   }
 }
 
@@ -203,7 +218,8 @@ class ChunkedKeys {
 export async function keysIn(files: readonly string[]): Promise<Set<string>> {
   const keys = new Set<string>();
   for (const file of files) {
-    for await (const line of readline.createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity })) if (line) keys.add(line);
+    for await (const line of readline.createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity }))
+      if (line) keys.add(line);
   }
   return keys;
 }

@@ -51,8 +51,14 @@ export class Progress {
 
   line(done: Done, time: number = this.now()): string {
     const seconds = Math.max((time - this.started) / 1000, 0.001);
-    const parts = [`${this.label}: ${count(done.objects)}${this.total ? ` of ${count(this.total.objects)}` : ""} objects`, `${megabytes(done.bytes)}${this.total ? ` of ${megabytes(this.total.bytes)}` : ""}`];
-    parts.push(`${count(Math.round(done.objects / seconds))} objects/s`, `${(done.bytes / 1e6 / seconds).toFixed(1)} MB/s`);
+    const parts = [
+      `${this.label}: ${count(done.objects)}${this.total ? ` of ${count(this.total.objects)}` : ""} objects`,
+      `${megabytes(done.bytes)}${this.total ? ` of ${megabytes(this.total.bytes)}` : ""}`,
+    ];
+    parts.push(
+      `${count(Math.round(done.objects / seconds))} objects/s`,
+      `${(done.bytes / 1e6 / seconds).toFixed(1)} MB/s`,
+    );
     const left = this.total ? remaining(done, this.total, seconds) : undefined;
     if (left !== undefined) parts.push(`about ${duration(left)} left`);
     return parts.join(", ");

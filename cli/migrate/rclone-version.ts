@@ -76,7 +76,8 @@ export function frontRemoteOptions(version: RcloneVersion): Record<string, strin
 export function forRcloneVersion(command: RcloneCommand, version: RcloneVersion): RcloneCommand {
   if (!command.aclFront) return command;
   const env = { ...command.env };
-  for (const [name, value] of Object.entries(frontRemoteOptions(version))) env[`RCLONE_CONFIG_DST_${name.toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(frontRemoteOptions(version)))
+    env[`RCLONE_CONFIG_DST_${name.toUpperCase()}`] = value;
   return { ...command, env };
 }
 

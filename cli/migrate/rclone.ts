@@ -37,7 +37,11 @@ export interface RcloneCommand {
  * S3_ENDPOINT switches it to path style (unless S3_OVERRIDE_PATH_STYLE). `no_check_bucket`: Mastodon's writer
  * may not create buckets, so rclone must not try (rclone docs, "--s3-no-check-bucket").
  */
-export function remoteEnv(remote: "SRC" | "DST", target: VerifyTarget, acl: string | undefined): Record<string, string> {
+export function remoteEnv(
+  remote: "SRC" | "DST",
+  target: VerifyTarget,
+  acl: string | undefined,
+): Record<string, string> {
   const prefix = `RCLONE_CONFIG_${remote}_`;
   const env: Record<string, string> = {
     [`${prefix}TYPE`]: "s3",
@@ -76,7 +80,11 @@ export interface FrontAccess {
 }
 
 /** Shown in the printed plan, where the front's port is not known yet (each run picks a free one). */
-export const PLANNED_FRONT: FrontAccess = { endpoint: "http://127.0.0.1:PORT", accessKeyId: "<per-run key>", secretAccessKey: "<per-run secret>" };
+export const PLANNED_FRONT: FrontAccess = {
+  endpoint: "http://127.0.0.1:PORT",
+  accessKeyId: "<per-run key>",
+  secretAccessKey: "<per-run secret>",
+};
 
 /**
  * The DST remote through the front: loopback endpoint, path style, the front's per-run key; the target's
@@ -85,7 +93,10 @@ export const PLANNED_FRONT: FrontAccess = { endpoint: "http://127.0.0.1:PORT", a
  */
 export function frontRemoteEnv(target: VerifyTarget, front: FrontAccess): Record<string, string> {
   const prefix = "RCLONE_CONFIG_DST_";
-  const provider = Object.entries(frontRemoteProvider(providerOf(target))).map(([name, value]) => [`${prefix}${name.toUpperCase()}`, value]);
+  const provider = Object.entries(frontRemoteProvider(providerOf(target))).map(([name, value]) => [
+    `${prefix}${name.toUpperCase()}`,
+    value,
+  ]);
   return {
     [`${prefix}TYPE`]: "s3",
     ...Object.fromEntries(provider),
@@ -154,7 +165,9 @@ export interface CopyOptions {
 export function copyCommands(source: CopySource, target: VerifyTarget, options: CopyOptions = {}): RcloneCommand[] {
   const from = source.kind === "local" ? source.root.replace(/\/+$/, "") : remotePath("src", source.target);
   const sourceEnv = source.kind === "s3" ? remoteEnv("SRC", source.target, undefined) : {};
-  const listing = options.filesFrom ? ["--no-traverse", "--no-check-dest"] : ["--update", "--use-server-modtime", "--fast-list"];
+  const listing = options.filesFrom
+    ? ["--no-traverse", "--no-check-dest"]
+    : ["--update", "--use-server-modtime", "--fast-list"];
   const common = [
     "--header-upload",
     `Cache-Control: ${MASTODON_CACHE_CONTROL}`,
@@ -187,10 +200,19 @@ export function copyCommands(source: CopySource, target: VerifyTarget, options: 
   };
   const keys = (file: string | undefined) => (file ? ["--files-from-raw", file] : []);
   const files = options.filesFrom;
-  if (!target.uploadAcl) return [{ ...make("media", frontRemoteEnv(target, PLANNED_FRONT), keys(files?.media)), aclFront: target }];
+  if (!target.uploadAcl)
+    return [{ ...make("media", frontRemoteEnv(target, PLANNED_FRONT), keys(files?.media)), aclFront: target }];
   return [
-    make("media", remoteEnv("DST", target, target.uploadAcl), files ? keys(files.media) : privateFilters.flatMap((filter) => ["--exclude", filter])),
-    make(files ? "private" : "private archives", remoteEnv("DST", target, "private"), files ? keys(files.private) : privateFilters.flatMap((filter) => ["--include", filter])),
+    make(
+      "media",
+      remoteEnv("DST", target, target.uploadAcl),
+      files ? keys(files.media) : privateFilters.flatMap((filter) => ["--exclude", filter]),
+    ),
+    make(
+      files ? "private" : "private archives",
+      remoteEnv("DST", target, "private"),
+      files ? keys(files.private) : privateFilters.flatMap((filter) => ["--include", filter]),
+    ),
   ];
 }
 

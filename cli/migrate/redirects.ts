@@ -11,7 +11,10 @@
 const SAFE_BASE = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~/-]*)?\/$/;
 
 function checkBase(name: string, base: string): URL {
-  if (!SAFE_BASE.test(base)) throw new Error(`${name} must be an http(s) URL ending with '/' without quotes or spaces (got ${JSON.stringify(base)})`);
+  if (!SAFE_BASE.test(base))
+    throw new Error(
+      `${name} must be an http(s) URL ending with '/' without quotes or spaces (got ${JSON.stringify(base)})`,
+    );
   return new URL(base);
 }
 
@@ -40,7 +43,14 @@ export function nginxSystemRedirect(newBase: string): string {
 }
 
 /** Hosts of S3 APIs: they answer every path themselves and cannot be told to redirect. */
-const API_HOSTS = [/(^|\.)amazonaws\.com$/, /\.digitaloceanspaces\.com$/, /\.r2\.cloudflarestorage\.com$/, /\.r2\.dev$/, /\.backblazeb2\.com$/, /\.wasabisys\.com$/];
+const API_HOSTS = [
+  /(^|\.)amazonaws\.com$/,
+  /\.digitaloceanspaces\.com$/,
+  /\.r2\.cloudflarestorage\.com$/,
+  /\.r2\.dev$/,
+  /\.backblazeb2\.com$/,
+  /\.wasabisys\.com$/,
+];
 
 export interface RedirectRules {
   /** Whether a redirect can be configured at all: not on a provider's API host. */

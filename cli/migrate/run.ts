@@ -28,18 +28,27 @@ const LISTED = 50;
  * s3:ListBucket) stops the pass before anything is listed (./storage-problem.ts: UserError, exit 2); a listing
  * that fails later is thrown as a one-line UserError or StorageFailure (exit 1) naming the side.
  */
-export async function runMigration(args: MigrateArgs, source: Source, destination: Destination, sink: ProgressSink): Promise<number> {
+export async function runMigration(
+  args: MigrateArgs,
+  source: Source,
+  destination: Destination,
+  sink: ProgressSink,
+): Promise<number> {
   const line = (text: string) => sink.write(`${text}\n`);
   const copySource: CopySource = source.kind === "local" ? { kind: "local", root: source.root } : source;
   const target = destination.target;
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   const destinationSide: BucketSide = { what: `--to-env ${destination.envFile ?? destination.description}`, target };
-  const sides = source.kind === "s3" ? [{ what: `--from-env ${source.file}`, target: source.target }, destinationSide] : [destinationSide];
+  const sides =
+    source.kind === "s3"
+      ? [{ what: `--from-env ${source.file}`, target: source.target }, destinationSide]
+      : [destinationSide];
   // rclone first: a missing or too old rclone stops the pass before anything is listed (rclone-version.ts).
   await ensureRclone();
   const version = await readRcloneVersion();
-  if (!version) throw new UserError("`rclone version` did not print rclone's version: is the rclone first on PATH rclone?");
+  if (!version)
+    throw new UserError("`rclone version` did not print rclone's version: is the rclone first on PATH rclone?");
   const tooOld = rcloneVersionProblem(version);
   if (tooOld) throw new UserError(tooOld);
   // Then each bucket side, before anything is listed or copied (./storage-problem.ts).
@@ -49,8 +58,15 @@ export async function runMigration(args: MigrateArgs, source: Source, destinatio
   const workDir = await mkdtemp(path.join(tmpdir(), "mastodon-media-migrate-"));
   try {
     const listed = Date.now();
-    line(`listing ${source.kind === "local" ? `${source.root} (a walk of the directory)` : `${source.target.facts.bucket} (ListObjectsV2)`} and ${target.facts.bucket}${target.facts.keyPrefix ? `/${target.facts.keyPrefix}` : ""} (ListObjectsV2), merged in key order`);
-    const plan = await planPass(copySource, target, { workDir, sink, sampleSize: args.sampleSize, signal: controller.signal });
+    line(
+      `listing ${source.kind === "local" ? `${source.root} (a walk of the directory)` : `${source.target.facts.bucket} (ListObjectsV2)`} and ${target.facts.bucket}${target.facts.keyPrefix ? `/${target.facts.keyPrefix}` : ""} (ListObjectsV2), merged in key order`,
+    );
+    const plan = await planPass(copySource, target, {
+      workDir,
+      sink,
+      sampleSize: args.sampleSize,
+      signal: controller.signal,
+    });
     printPlan(plan, (Date.now() - listed) / 1000, line);
 
     const started = Date.now();
@@ -68,9 +84,16 @@ export async function runMigration(args: MigrateArgs, source: Source, destinatio
       );
     }
     for (const chunk of chunks) {
-      const planned = copyCommands(copySource, target, { noHead: !args.noCheck, filesFrom: { media: chunk.file, private: chunk.file } }).find((candidate) => candidate.label === chunk.label)!;
+      const planned = copyCommands(copySource, target, {
+        noHead: !args.noCheck,
+        filesFrom: { media: chunk.file, private: chunk.file },
+      }).find((candidate) => candidate.label === chunk.label)!;
       const command = forRcloneVersion(planned, version);
-      const result = await runPass(command, (stats) => progress.update({ objects: done.objects + stats.transfers, bytes: done.bytes + stats.bytes }), controller.signal);
+      const result = await runPass(
+        command,
+        (stats) => progress.update({ objects: done.objects + stats.transfers, bytes: done.bytes + stats.bytes }),
+        controller.signal,
+      );
       done.objects += result.stats.transfers;
       done.bytes += result.stats.bytes;
       results.push(result);
@@ -106,14 +129,17 @@ export async function runMigration(args: MigrateArgs, source: Source, destinatio
     printCheck(plan, check, new URL(target.mediaBase).host, origin, line);
     printCosts(plan, check, destination, line);
     if (plan.unlistable.length > 0) {
-      line(`${plan.unlistable.length} keys have a line break in their name and cannot be given to rclone; copy them by hand:`);
+      line(
+        `${plan.unlistable.length} keys have a line break in their name and cannot be given to rclone; copy them by hand:`,
+      );
       for (const key of plan.unlistable.slice(0, LISTED)) line(`  ${JSON.stringify(key)}`);
     }
     return checkPassed(check) && plan.unlistable.length === 0 ? RUN_EXIT.ok : RUN_EXIT.failed;
   } catch (error) {
     // Ctrl-C while listing or checking: the listing stops at its next key; nothing was left half-done.
     if (!controller.signal.aborted) {
-      if (error instanceof ListingFailed) throw storageProblem(sides.find((side) => side.target === error.target) ?? destinationSide, error.error);
+      if (error instanceof ListingFailed)
+        throw storageProblem(sides.find((side) => side.target === error.target) ?? destinationSide, error.error);
       throw error;
     }
     line("Interrupted. Run the same command again: it lists both sides and copies what is still missing.");
@@ -142,11 +168,20 @@ function printPlan(plan: PassPlan, seconds: number, line: (text: string) => void
   );
 }
 
-function printCheck(plan: PassPlan, check: PassCheck, host: string, origin: string | undefined, line: (text: string) => void): void {
+function printCheck(
+  plan: PassPlan,
+  check: PassCheck,
+  host: string,
+  origin: string | undefined,
+  line: (text: string) => void,
+): void {
   const { report, sample } = check;
   const parts = [`${count(check.vouched)} keys in the destination's listing with the source's size`];
   if (check.fetchedCopied) parts.push(`the ${count(check.fetchedCopied)} copied keys fetched one by one`);
-  if (check.relistPages) parts.push(`the ${count(plan.toCopy.objects)} copied keys listed again (${count(check.relistPages)} list requests)`);
+  if (check.relistPages)
+    parts.push(
+      `the ${count(plan.toCopy.objects)} copied keys listed again (${count(check.relistPages)} list requests)`,
+    );
   parts.push(
     `a sample of ${count(sample.keys)} keys over the whole tree fetched through ${host} (${count(sample.localUploads)} local uploads, ${count(sample.remoteCopies)} remote copies${origin ? `; CORS for ${origin}` : ""})`,
   );
@@ -162,6 +197,11 @@ function printCheck(plan: PassPlan, check: PassCheck, host: string, origin: stri
   if (!checkPassed(check)) line("Run the same command again to copy what is missing; it then checks again.");
 }
 
-function printCosts(plan: PassPlan, check: PassCheck | undefined, destination: Destination, line: (text: string) => void): void {
+function printCosts(
+  plan: PassPlan,
+  check: PassCheck | undefined,
+  destination: Destination,
+  line: (text: string) => void,
+): void {
   for (const text of passCosts(plan, check, destination.target)) line(text);
 }

@@ -20,7 +20,10 @@ export const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 export async function publiclyReadable(client: S3Client, target: VerifyTarget, key: string): Promise<boolean> {
   try {
     const acl = await client.send(new GetObjectAclCommand({ Bucket: target.facts.bucket, Key: key }));
-    return (acl.Grants ?? []).some((grant) => grant.Grantee?.URI === ALL_USERS && (grant.Permission === "READ" || grant.Permission === "FULL_CONTROL"));
+    return (acl.Grants ?? []).some(
+      (grant) =>
+        grant.Grantee?.URI === ALL_USERS && (grant.Permission === "READ" || grant.Permission === "FULL_CONTROL"),
+    );
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status !== 403 && status !== 501) throw error;
@@ -28,5 +31,7 @@ export async function publiclyReadable(client: S3Client, target: VerifyTarget, k
   const answer = await fetch(apiObjectUrl(target, encodeKey(key)), { method: "HEAD", redirect: "manual" });
   if (answer.status === 200) return true;
   if (answer.status === 403) return false;
-  throw new Error(`cannot tell whether ${key} is public in the source: GetObjectAcl is refused and an anonymous HEAD answers ${answer.status}`);
+  throw new Error(
+    `cannot tell whether ${key} is public in the source: GetObjectAcl is refused and an anonymous HEAD answers ${answer.status}`,
+  );
 }

@@ -2,7 +2,13 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { UserError } from "../../components/errors";
 import { SECRET_MASK } from "../../components/masks";
 import { diagnoseS3 } from "../../live-checks/diagnose";
-import { describeFailure, formatFailure, neverReachedServer, writerClient, type S3Failure } from "../../live-checks/io/s3";
+import {
+  describeFailure,
+  formatFailure,
+  neverReachedServer,
+  writerClient,
+  type S3Failure,
+} from "../../live-checks/io/s3";
 import { endpointsOf, unreachable } from "../../live-checks/reachability";
 import type { VerifyTarget } from "../../mastodon-env/target";
 
@@ -67,7 +73,9 @@ export async function preflight(sides: readonly BucketSide[]): Promise<void> {
  */
 export function storageProblem(side: BucketSide, error: unknown): UserError | StorageFailure {
   const secrets = [side.target.facts.secretAccessKey, side.target.facts.accessKeyId].filter((s) => s.length >= 4);
-  const failure = describeFailure(error, (text) => secrets.reduce((masked, secret) => masked.split(secret).join(SECRET_MASK), text));
+  const failure = describeFailure(error, (text) =>
+    secrets.reduce((masked, secret) => masked.split(secret).join(SECRET_MASK), text),
+  );
   const diagnosis = diagnoseS3(failure, side.target, "s3:ListBucket");
   const text = `${side.what}: ListObjectsV2 on ${side.target.facts.bucket} failed (${formatFailure(failure)}): ${diagnosis.cause}; ${diagnosis.fix}`;
   return isUsersMistake(failure) ? new UserError(text) : new StorageFailure(text);
@@ -75,6 +83,7 @@ export function storageProblem(side: BucketSide, error: unknown): UserError | St
 
 /** 4xx answers (except 408 and 429, which say "later") and failures that never reached the server. */
 function isUsersMistake(failure: S3Failure): boolean {
-  if (failure.status !== undefined) return failure.status >= 300 && failure.status < 500 && failure.status !== 408 && failure.status !== 429;
+  if (failure.status !== undefined)
+    return failure.status >= 300 && failure.status < 500 && failure.status !== 408 && failure.status !== 429;
   return neverReachedServer(failure);
 }

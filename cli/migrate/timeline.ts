@@ -18,7 +18,8 @@ export const CSP_LEAD_DAYS = 7;
 export const KEEP_OLD_DAYS = 90;
 
 const RESTART_WEB = "sudo systemctl restart mastodon-web   # Docker: docker compose up -d web";
-const RESTART_ALL = "sudo systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming   # Docker: docker compose up -d";
+const RESTART_ALL =
+  "sudo systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming   # Docker: docker compose up -d";
 
 /** The base every object URL starts with (ends with `/`): `https://ALIAS/PREFIX/`. */
 export function objectBase(target: VerifyTarget): string {
@@ -28,7 +29,9 @@ export function objectBase(target: VerifyTarget): string {
 
 /** Local media lived at `localBase` when the env says (CDN_HOST, WEB_DOMAIN, PAPERCLIP_ROOT_URL), else WEB_DOMAIN/system/. */
 export function oldBase(source: Source, webDomain: string | undefined, localBase?: string): string {
-  return source.kind === "local" ? (localBase ?? `https://${webDomain ?? "WEB_DOMAIN"}/system/`) : objectBase(source.target);
+  return source.kind === "local"
+    ? (localBase ?? `https://${webDomain ?? "WEB_DOMAIN"}/system/`)
+    : objectBase(source.target);
 }
 
 /** The whole plan as text; `placeholders` (mock-made values) are replaced before anything is printed. */
@@ -53,9 +56,12 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
     `  old URLs ${before}KEY  ->  new URLs ${newBase}KEY`,
     "",
   );
-  if (source.kind === "local" && !source.exists) add(`Note: ${source.root} does not exist on this machine: run the copy steps on the web host.`, "");
+  if (source.kind === "local" && !source.exists)
+    add(`Note: ${source.root} does not exist on this machine: run the copy steps on the web host.`, "");
 
-  add(`Step 1, ${day(0)}: put the new media host in the Content-Security-Policy, at least ${CSP_LEAD_DAYS} days before the switch`);
+  add(
+    `Step 1, ${day(0)}: put the new media host in the Content-Security-Policy, at least ${CSP_LEAD_DAYS} days before the switch`,
+  );
   if (destination.stack) {
     add(
       `  pulumi up -s ${destination.stack}`,
@@ -78,21 +84,38 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
 
   add(`Step 2, ${day(0)} to ${day(CSP_LEAD_DAYS - 1)}: copy, then copy again`);
   add(`  ${runCommand}`);
-  add(`  Run it now (the full pass), and again on ${day(CSP_LEAD_DAYS - 1)}: a later pass uploads only new and changed files.`);
-  add("  Each pass lists both sides (a walk of the directory or ListObjectsV2, and ListObjectsV2 of the new bucket, 1,000 keys");
-  add("  a request), merges the two listings in key order, and copies only the keys missing from the new bucket or of another");
-  add("  size: Mastodon never rewrites a key. It says how many it skipped. It is resumable: after an interruption (Ctrl-C");
-  add("  included) run the same command again. Each pass ends with its check: the new bucket's listing for every key, each");
+  add(
+    `  Run it now (the full pass), and again on ${day(CSP_LEAD_DAYS - 1)}: a later pass uploads only new and changed files.`,
+  );
+  add(
+    "  Each pass lists both sides (a walk of the directory or ListObjectsV2, and ListObjectsV2 of the new bucket, 1,000 keys",
+  );
+  add(
+    "  a request), merges the two listings in key order, and copies only the keys missing from the new bucket or of another",
+  );
+  add(
+    "  size: Mastodon never rewrites a key. It says how many it skipped. It is resumable: after an interruption (Ctrl-C",
+  );
+  add(
+    "  included) run the same command again. Each pass ends with its check: the new bucket's listing for every key, each",
+  );
   add("  copied key fetched when they are few, and a sample of the whole tree fetched through the new media host.");
-  add(`  What it runs, for each list of at most ${KEYS_PER_RCLONE_RUN.toLocaleString("en-US")} keys (credentials reach rclone as RCLONE_CONFIG_*_ACCESS_KEY_ID/_SECRET_ACCESS_KEY`);
+  add(
+    `  What it runs, for each list of at most ${KEYS_PER_RCLONE_RUN.toLocaleString("en-US")} keys (credentials reach rclone as RCLONE_CONFIG_*_ACCESS_KEY_ID/_SECRET_ACCESS_KEY`,
+  );
   add("  from the env files, never in argv):");
-  const commands = copyCommands(source.kind === "local" ? { kind: "local", root: source.root } : source, destination.target, {
-    noHead: true,
-    filesFrom: { media: "<keys to copy>", private: "<keys to copy privately>" },
-  });
+  const commands = copyCommands(
+    source.kind === "local" ? { kind: "local", root: source.root } : source,
+    destination.target,
+    {
+      noHead: true,
+      filesFrom: { media: "<keys to copy>", private: "<keys to copy privately>" },
+    },
+  );
   for (const command of commands) add(`    ${describeCommand(command)}`);
   add("  Requests on the new storage (sample of 1% of the tree, at most 1,000 keys):");
-  for (const objects of [1_000_000, 10_000_000]) for (const text of estimatedPasses(objects, destination.target)) add(`    ${text}`);
+  for (const objects of [1_000_000, 10_000_000])
+    for (const text of estimatedPasses(objects, destination.target)) add(`    ${text}`);
   if (commands.some((command) => command.aclFront)) {
     add(
       `  DST is migrate's own front (a free port and a new key each run; the writer's key stays in migrate): it sends every request`,
@@ -108,7 +131,9 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
     `  In .env.production, ${source.kind === "local" ? "add" : "replace the S3_* and AWS_* storage lines with"} the lines of ${envFile};`,
   );
   if (source.kind === "s3") {
-    add(`  keep the old host in the CSP for the cached pages that still link it: EXTRA_MEDIA_HOSTS=${new URL(before).origin}`);
+    add(
+      `  keep the old host in the CSP for the cached pages that still link it: EXTRA_MEDIA_HOSTS=${new URL(before).origin}`,
+    );
   }
   add(
     `  ${RESTART_ALL}`,
@@ -121,7 +146,9 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
 
   add(`Step 4, ${switchDay}, right after the switch: the final incremental pass`);
   add(`  ${runCommand}`);
-  add("  It copies what reached the old storage between the last pass and the switch (the listings find it), fetches each of");
+  add(
+    "  It copies what reached the old storage between the last pass and the switch (the listings find it), fetches each of",
+  );
   add("  those keys on the new host, and lists the missing ones. Rollback: as in step 3.", "");
 
   add(`Step 5, from ${switchDay}, for good: keep the old URLs working`);
@@ -136,7 +163,9 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
 }
 
 function existingExtraHosts(source: Source): string[] {
-  return source.kind === "s3" ? source.target.facts.extraMediaHosts.map((host) => (host.includes("://") ? host : `https://${host}`)) : [];
+  return source.kind === "s3"
+    ? source.target.facts.extraMediaHosts.map((host) => (host.includes("://") ? host : `https://${host}`))
+    : [];
 }
 
 function oldUrlSteps(source: Source, destination: Destination, before: string, newBase: string): string[] {
@@ -144,10 +173,16 @@ function oldUrlSteps(source: Source, destination: Destination, before: string, n
     const local = destination.localBase ? new URL(destination.localBase) : undefined;
     const web = local?.host ?? destination.webDomain ?? "WEB_DOMAIN";
     const where = local?.pathname ?? "/system/";
-    const otherPath = where !== "/system/" ? [`Old URLs are under ${where} (PAPERCLIP_ROOT_URL): write that path where the snippet says /system/.`] : [];
+    const otherPath =
+      where !== "/system/"
+        ? [`Old URLs are under ${where} (PAPERCLIP_ROOT_URL): write that path where the snippet says /system/.`]
+        : [];
     return [
       `The web host ${web} answers ${where}KEY with a permanent redirect. nginx, in the server block of ${web}:`,
-      ...nginxSystemRedirect(newBase).trimEnd().split("\n").map((line) => `  ${line}`),
+      ...nginxSystemRedirect(newBase)
+        .trimEnd()
+        .split("\n")
+        .map((line) => `  ${line}`),
       ...otherPath,
       `Check: curl -sI https://${web}${where}accounts/avatars/000/000/001/original/KEY.png   (301, Location: ${newBase}accounts/...)`,
     ];
@@ -164,7 +199,10 @@ function oldUrlSteps(source: Source, destination: Destination, before: string, n
     );
   }
   lines.push(...rules.text.trimEnd().split("\n"));
-  if (rules.redirectable) lines.push(`Check: curl -sI ${before}media_attachments/files/KEY   (301, Location: ${newBase}media_attachments/files/KEY)`);
+  if (rules.redirectable)
+    lines.push(
+      `Check: curl -sI ${before}media_attachments/files/KEY   (301, Location: ${newBase}media_attachments/files/KEY)`,
+    );
   return lines;
 }
 
@@ -179,7 +217,12 @@ function reverseCopy(source: Source, destination: Destination): string {
   }
   const prefix = destination.target.facts.keyPrefix ? `/${destination.target.facts.keyPrefix}` : "";
   const from = `dst:${destination.target.facts.bucket}${prefix}`;
-  const to = source.kind === "local" ? source.root : `src:${source.target.facts.bucket}${source.target.facts.keyPrefix ? `/${source.target.facts.keyPrefix}` : ""}`;
-  const dst = destination.target.uploadAcl ? "of step 2" : `of step 2, DST set to ${destination.target.apiEndpoint.origin} and the writer's key instead of the front`;
+  const to =
+    source.kind === "local"
+      ? source.root
+      : `src:${source.target.facts.bucket}${source.target.facts.keyPrefix ? `/${source.target.facts.keyPrefix}` : ""}`;
+  const dst = destination.target.uploadAcl
+    ? "of step 2"
+    : `of step 2, DST set to ${destination.target.apiEndpoint.origin} and the writer's key instead of the front`;
   return `rclone copy ${from} ${to} --max-age 14d --config ''   (with the RCLONE_CONFIG_* variables ${dst})`;
 }

@@ -15,7 +15,8 @@ export function readAgainstPlan(file: string, stack: string, root: string): Diff
   try {
     text = readFileSync(userPath(file), "utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file (write one with --json)" : "cannot be read";
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file (write one with --json)" : "cannot be read";
     throw new UserError(`--against ${file}: ${reason}`);
   }
   const plan = parsePlanJson(text, file);

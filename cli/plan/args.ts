@@ -81,6 +81,7 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
     help: values.help === true,
   };
   if (!args.help && !args.stack) throw new UsageError("--stack NAME is required (the stack file Pulumi.NAME.yaml)");
-  if (args.failOnLoss && args.against === undefined) throw new UsageError("--fail-on-loss needs --against OLD.json to compare with");
+  if (args.failOnLoss && args.against === undefined)
+    throw new UsageError("--fail-on-loss needs --against OLD.json to compare with");
   return args;
 }

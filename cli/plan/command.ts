@@ -36,14 +36,23 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
   let stack = args.stack;
   try {
     // Read and check before planning: a wrong --against, --json or --markdown should fail fast, not after the plan.
-    const against = args.against === undefined ? undefined : { file: args.against, plan: readAgainstPlan(args.against, args.stack, PROJECT_ROOT) };
+    const against =
+      args.against === undefined
+        ? undefined
+        : { file: args.against, plan: readAgainstPlan(args.against, args.stack, PROJECT_ROOT) };
     const review = /^pr-\d+$/;
     if (against && against.plan.stack !== args.stack && !review.test(args.stack) && !review.test(against.plan.stack)) {
-      io.err(`Comparing stack ${args.stack} with a plan of stack ${against.plan.stack} (same provider): resources are matched by type and name.\n`);
+      io.err(
+        `Comparing stack ${args.stack} with a plan of stack ${against.plan.stack} (same provider): resources are matched by type and name.\n`,
+      );
     }
-    for (const [option, file] of [["--json", args.json], ["--markdown", args.markdown]] as const) {
+    for (const [option, file] of [
+      ["--json", args.json],
+      ["--markdown", args.markdown],
+    ] as const) {
       // `-` is standard output elsewhere (verify, doctor); here it already carries the plan's text.
-      if (file === "-") throw new UsageError(`${option} -: the plan's text goes to standard output; give ${option} a file name`);
+      if (file === "-")
+        throw new UsageError(`${option} -: the plan's text goes to standard output; give ${option} a file name`);
       const problem = file === undefined ? undefined : outputFileProblem(option, file);
       if (problem) throw new UsageError(problem);
     }
@@ -70,7 +79,8 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
     if (production) warnIfNotInMatrices(stack, args, io);
 
     const mediaUrlsRefused = comparison?.diff.mediaUrlAlert?.refused ?? false;
-    if (mediaUrlsRefused) io.err("\nThe media URLs change on a production stack: see the !!! line above and docs/migrating.md.\n");
+    if (mediaUrlsRefused)
+      io.err("\nThe media URLs change on a production stack: see the !!! line above and docs/migrating.md.\n");
     const mandatory = plan.violations.filter((violation) => violation.level === "mandatory").length;
     if (mandatory > 0) io.err(`\n${mandatory} mandatory policy violation(s): fix them before \`pulumi up\`.\n`);
     const losses = comparison?.diff.bucketAlerts.length ?? 0;
@@ -78,12 +88,19 @@ async function runPlan(argv: string[], io: CommandIo): Promise<number> {
     if (args.failOnLoss && losses > 0) {
       io.err(
         `\n--fail-on-loss: ${losses} bucket alert(s) (the !!! lines above)` +
-          (production ? ": a production bucket would be lost.\n" : `; ${stack} is a test stack, whose buckets may go: not failing.\n`),
+          (production
+            ? ": a production bucket would be lost.\n"
+            : `; ${stack} is a test stack, whose buckets may go: not failing.\n`),
       );
     }
     return mandatory > 0 || lossFails || mediaUrlsRefused ? EXIT.failed : EXIT.ok;
   } catch (error) {
-    if (error instanceof UserError && args.markdown && args.markdown !== "-" && !outputFileProblem("--markdown", args.markdown)) {
+    if (
+      error instanceof UserError &&
+      args.markdown &&
+      args.markdown !== "-" &&
+      !outputFileProblem("--markdown", args.markdown)
+    ) {
       writeUserFile("--markdown", args.markdown, renderPlanErrorMarkdown(stack, error.message));
     }
     throw error;
@@ -98,7 +115,8 @@ function warnIfNotInMatrices(stack: string, args: PlanArgs, io: CommandIo): void
 }
 
 function pullRequestNumber(text: string): number {
-  if (!/^[1-9]\d{0,9}$/.test(text)) throw new UsageError(`--review must be a pull request number (got ${JSON.stringify(text)})`);
+  if (!/^[1-9]\d{0,9}$/.test(text))
+    throw new UsageError(`--review must be a pull request number (got ${JSON.stringify(text)})`);
   return Number(text);
 }
 

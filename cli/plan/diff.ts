@@ -32,7 +32,10 @@ export interface DiffableResource {
 export const BUCKET_FACTS: Readonly<Record<BucketType, { identity: readonly string[]; hasForceDestroy: boolean }>> = {
   // terraform-provider-aws resource_bucket: bucket, bucket_prefix and object_lock_enabled are ForceNew; a bucket
   // cannot move to another region or namespace.
-  [AWS.bucket]: { identity: ["bucket", "bucketPrefix", "region", "objectLockEnabled", "bucketNamespace"], hasForceDestroy: true },
+  [AWS.bucket]: {
+    identity: ["bucket", "bucketPrefix", "region", "objectLockEnabled", "bucketNamespace"],
+    hasForceDestroy: true,
+  },
   [AWS.bucketV2]: { identity: ["bucket", "bucketPrefix", "region", "objectLockEnabled"], hasForceDestroy: true },
   // The import id is ACCOUNT/NAME/JURISDICTION. A changed location hint also forces replacement in the
   // provider (cloudflare/terraform-provider-cloudflare#6458), although R2 only honours it at first creation.
@@ -113,7 +116,9 @@ export function diffPlans(before: DiffablePlan, after: DiffablePlan, context?: M
     const identity = BUCKET_FACTS[now.type as BucketType].identity;
     const replacing = identity.filter((key) => !deepEqual(resource.inputs[key], now.inputs[key]));
     if (replacing.length > 0) {
-      const what = replacing.map((key) => `${key} ${show(resource.inputs[key])} -> ${show(now.inputs[key])}`).join(", ");
+      const what = replacing
+        .map((key) => `${key} ${show(resource.inputs[key])} -> ${show(now.inputs[key])}`)
+        .join(", ");
       diff.bucketAlerts.push({
         ...refOf(now),
         kind: "replaced",
@@ -201,7 +206,9 @@ function refOf(resource: DiffableResource): ResourceRef {
 function deletedAlert(resource: DiffableResource, after: DiffablePlan): BucketAlert {
   const identity = BUCKET_FACTS[resource.type as BucketType].identity;
   const successor = after.resources.find(
-    (candidate) => candidate.type === resource.type && identity.every((key) => deepEqual(candidate.inputs[key], resource.inputs[key])),
+    (candidate) =>
+      candidate.type === resource.type &&
+      identity.every((key) => deepEqual(candidate.inputs[key], resource.inputs[key])),
   );
   const message = successor
     ? `its resource moves to ${successor.urn}: without an alias to the old URN, Pulumi deletes the bucket and creates it again`
@@ -245,7 +252,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
   if (isObject(a) && isObject(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].every((key) => deepEqual(a[key], b[key]));

@@ -21,15 +21,19 @@ export function renderPlanMarkdown(plan: PublicPlan, comparison?: Comparison): s
 
   if (comparison && (comparison.diff.bucketAlerts.length > 0 || comparison.diff.mediaUrlAlert)) {
     lines.push("> [!CAUTION]");
-    if (comparison.diff.mediaUrlAlert) lines.push(`> **${cell(mediaUrlAlertLine(comparison.diff.mediaUrlAlert))}**<br>`);
-    for (const alert of comparison.diff.bucketAlerts) lines.push(`> **${cell(alertTitle(alert))}**: ${cell(alert.message)}<br>`);
+    if (comparison.diff.mediaUrlAlert)
+      lines.push(`> **${cell(mediaUrlAlertLine(comparison.diff.mediaUrlAlert))}**<br>`);
+    for (const alert of comparison.diff.bucketAlerts)
+      lines.push(`> **${cell(alertTitle(alert))}**: ${cell(alert.message)}<br>`);
     lines.push("");
   }
   lines.push(`${plan.resources.length} resources; policy findings: ${mandatory} mandatory, ${advisory} advisory.`, "");
 
   lines.push("| resource | type | protect | retainOnDelete |", "|---|---|---|---|");
   for (const resource of plan.resources) {
-    lines.push(`| ${code(resource.name)} | ${code(resource.type)} | ${resource.protect ? "yes" : ""} | ${resource.retainOnDelete ? "yes" : ""} |`);
+    lines.push(
+      `| ${code(resource.name)} | ${code(resource.type)} | ${resource.protect ? "yes" : ""} | ${resource.retainOnDelete ? "yes" : ""} |`,
+    );
   }
 
   lines.push("", "#### Policy findings", "");
@@ -59,7 +63,15 @@ export function renderPlanMarkdown(plan: PublicPlan, comparison?: Comparison): s
 
 /** The summary of a stack whose config could not be planned (exit 2): the message names every bad key. */
 export function renderPlanErrorMarkdown(stack: string, message: string): string {
-  return [`### Offline plan of \`${cell(stack)}\``, "", "> [!WARNING]", "> The config could not be planned:", "", ...fenced(message, "text"), ""].join("\n");
+  return [
+    `### Offline plan of \`${cell(stack)}\``,
+    "",
+    "> [!WARNING]",
+    "> The config could not be planned:",
+    "",
+    ...fenced(message, "text"),
+    "",
+  ].join("\n");
 }
 
 function changesSection({ diff, against }: Comparison): string[] {

@@ -34,7 +34,8 @@ export function mediaUrlBase(plan: DiffablePlan): string | undefined {
     const env = parseEnvFile(plan.envProductionMasked).values;
     const protocol = env.get("S3_PROTOCOL") || "https";
     const alias = readMastodonEnv(env).aliasHost;
-    const host = alias || (env.get("S3_HOSTNAME") ? `${env.get("S3_HOSTNAME")}/${env.get("S3_BUCKET") ?? ""}` : undefined);
+    const host =
+      alias || (env.get("S3_HOSTNAME") ? `${env.get("S3_HOSTNAME")}/${env.get("S3_BUCKET") ?? ""}` : undefined);
     if (host) {
       const prefix = env.get("S3_KEY_PREFIX");
       return `${protocol}://${host}/${prefix ? `${prefix}/` : ""}`;
@@ -44,7 +45,11 @@ export function mediaUrlBase(plan: DiffablePlan): string | undefined {
   return typeof output === "string" && output !== SECRET_MASK ? `${output.replace(/\/$/, "")}/` : undefined;
 }
 
-export function mediaUrlChange(before: DiffablePlan, after: DiffablePlan, context?: MediaUrlContext): MediaUrlAlert | undefined {
+export function mediaUrlChange(
+  before: DiffablePlan,
+  after: DiffablePlan,
+  context?: MediaUrlContext,
+): MediaUrlAlert | undefined {
   const old = mediaUrlBase(before);
   const next = mediaUrlBase(after);
   if (!old || !next || old === next) return undefined;
@@ -77,6 +82,8 @@ export function mediaUrlContext(config: Readonly<Record<string, string>>): Media
   }
   return {
     environment: stackEnvironment(config),
-    previousMediaDomains: Array.isArray(previous) ? previous.filter((item): item is string => typeof item === "string") : [],
+    previousMediaDomains: Array.isArray(previous)
+      ? previous.filter((item): item is string => typeof item === "string")
+      : [],
   };
 }

@@ -5,7 +5,10 @@ type Resource = PublicPlan["resources"][number];
 
 /** The plan for a person: the resource tree, the policy findings, the outputs and the env block. */
 export function renderPlan(plan: PublicPlan): string {
-  const lines = [`Offline plan of stack "${plan.stack}" (provider ${plan.provider}): ${plan.resources.length} resources`, ""];
+  const lines = [
+    `Offline plan of stack "${plan.stack}" (provider ${plan.provider}): ${plan.resources.length} resources`,
+    "",
+  ];
   const children = new Map<string | null, Resource[]>();
   for (const resource of plan.resources) {
     const siblings = children.get(resource.parent) ?? [];
@@ -18,7 +21,9 @@ export function renderPlan(plan: PublicPlan): string {
       const last = index === siblings.length - 1;
       const branch = parent === null ? "" : last ? "└─ " : "├─ ";
       const flags = [resource.protect && "protected", resource.retainOnDelete && "retained on delete"].filter(Boolean);
-      lines.push(`${indent}${branch}${resource.name}  ${resource.type}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+      lines.push(
+        `${indent}${branch}${resource.name}  ${resource.type}${flags.length ? `  [${flags.join(", ")}]` : ""}`,
+      );
       walk(resource.urn, parent === null ? indent : indent + (last ? "   " : "│  "));
     });
   };
@@ -35,7 +40,13 @@ export function renderPlan(plan: PublicPlan): string {
   for (const [key, value] of Object.entries(plan.outputs)) {
     if (key === "envProduction") continue;
     if (typeof value === "string" && value.includes("\n")) {
-      lines.push(`  ${key}:`, ...value.trimEnd().split("\n").map((line) => `    ${line}`));
+      lines.push(
+        `  ${key}:`,
+        ...value
+          .trimEnd()
+          .split("\n")
+          .map((line) => `    ${line}`),
+      );
     } else {
       lines.push(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
     }

@@ -14,7 +14,9 @@ const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
 export function committedStacks(root: string): string[] {
   const listed = spawnSync("git", ["ls-files", "-z", "--", "Pulumi.*.yaml"], { cwd: root, encoding: "utf8" });
   const files =
-    listed.status === 0 && !listed.error ? listed.stdout.split("\0").filter(Boolean) : readdirSync(root).filter((file) => STACK_FILE.test(file));
+    listed.status === 0 && !listed.error
+      ? listed.stdout.split("\0").filter(Boolean)
+      : readdirSync(root).filter((file) => STACK_FILE.test(file));
   return files
     .filter((file) => !file.includes("/"))
     .map((file) => STACK_FILE.exec(file)?.[1])
@@ -32,7 +34,9 @@ export const PRODUCTION_MATRICES = [
 export function matrixStacks(root: string, file: string, job: string): string[] {
   const full = path.join(root, file);
   if (!existsSync(full)) return [];
-  const workflow = parse(readFileSync(full, "utf8")) as { jobs?: Record<string, { strategy?: { matrix?: { stack?: unknown } } }> };
+  const workflow = parse(readFileSync(full, "utf8")) as {
+    jobs?: Record<string, { strategy?: { matrix?: { stack?: unknown } } }>;
+  };
   const stacks = workflow?.jobs?.[job]?.strategy?.matrix?.stack;
   return Array.isArray(stacks) ? stacks.map(String) : [];
 }

@@ -64,8 +64,12 @@ export function parsePurgeArgs(argv: readonly string[]): ArgsResult {
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
   const problems: string[] = [];
-  if (positionals.length > 0) problems.push(`unexpected argument ${JSON.stringify(positionals[0])}: give URLs with --url, ids with --attachment or --account`);
-  if (values.outputs === "-" && values.env === "-") problems.push("--outputs - and --env - cannot both read standard input");
+  if (positionals.length > 0)
+    problems.push(
+      `unexpected argument ${JSON.stringify(positionals[0])}: give URLs with --url, ids with --attachment or --account`,
+    );
+  if (values.outputs === "-" && values.env === "-")
+    problems.push("--outputs - and --env - cannot both read standard input");
   if (problems.length > 0) return { help: false, problems };
   const text = (name: string) => values[name] as string | undefined;
   const flags: SiteFlags = {

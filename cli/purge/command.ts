@@ -11,7 +11,8 @@ import { parsePurgeArgs, USAGE } from "./args";
 
 /** What a finished purge can say, per back end: what it saw, and how long the CDN itself still takes. */
 const DONE: Record<CdnPurgeFacts["cdn"], string> = {
-  cloudfront: "Done: CloudFront accepted every invalidation; it takes a few minutes to finish (see them in the CloudFront console).",
+  cloudfront:
+    "Done: CloudFront accepted every invalidation; it takes a few minutes to finish (see them in the CloudFront console).",
   cloudflare: "Done: Cloudflare accepted every purge request.",
   digitalocean: "Done: the Spaces CDN accepted every flush; it takes a few minutes to finish.",
   nginx: "Done: the nginx cache bypassed its copy for every URL (X-Cache-Status: BYPASS).",
@@ -21,11 +22,19 @@ const DONE: Record<CdnPurgeFacts["cdn"], string> = {
  * `npm run purge`: takes media out of the CDN's cache (cdn-purge/). `env` is where credentials are read (the
  * process's environment when run as a command); `timing` lets tests shorten the waits the CDNs' rate limits ask for.
  */
-export function purgeCommand(env: NodeJS.ProcessEnv = process.env, timing: Partial<Omit<PurgeIo, "say">> & { digitalOceanWindowMs?: number } = {}): Command {
+export function purgeCommand(
+  env: NodeJS.ProcessEnv = process.env,
+  timing: Partial<Omit<PurgeIo, "say">> & { digitalOceanWindowMs?: number } = {},
+): Command {
   return guardCommand("purge", (argv, io) => runPurge(argv, io, env, timing));
 }
 
-async function runPurge(argv: string[], io: CommandIo, env: NodeJS.ProcessEnv, timing: Partial<Omit<PurgeIo, "say">> & { digitalOceanWindowMs?: number }): Promise<number> {
+async function runPurge(
+  argv: string[],
+  io: CommandIo,
+  env: NodeJS.ProcessEnv,
+  timing: Partial<Omit<PurgeIo, "say">> & { digitalOceanWindowMs?: number },
+): Promise<number> {
   const args = parsePurgeArgs(argv);
   if (args.help || "problems" in args) return answerArguments("purge", USAGE, args, io);
   const { options } = args;
@@ -33,7 +42,10 @@ async function runPurge(argv: string[], io: CommandIo, env: NodeJS.ProcessEnv, t
   const read = (flag: string, source: string | undefined) => {
     if (source === undefined) return undefined;
     try {
-      return { text: readFileSync(source === "-" ? 0 : userPath(source), "utf8"), name: source === "-" ? `${flag} (standard input)` : `${flag} ${source}` };
+      return {
+        text: readFileSync(source === "-" ? 0 : userPath(source), "utf8"),
+        name: source === "-" ? `${flag} (standard input)` : `${flag} ${source}`,
+      };
     } catch (error) {
       problems.push(`${flag}: cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
       return undefined;
@@ -41,9 +53,13 @@ async function runPurge(argv: string[], io: CommandIo, env: NodeJS.ProcessEnv, t
   };
   const outputs = read("--outputs", options.outputs);
   const envFile = read("--env", options.env);
-  const resolved = problems.length > 0 ? { problems } : resolveSite({ outputs, env: envFile, flags: options.flags, processEnv: env });
+  const resolved =
+    problems.length > 0 ? { problems } : resolveSite({ outputs, env: envFile, flags: options.flags, processEnv: env });
   const targets = "site" in resolved ? purgeTargets(options, resolved.site) : undefined;
-  const all = [...("problems" in resolved ? resolved.problems : []), ...(targets && "problems" in targets ? targets.problems : [])];
+  const all = [
+    ...("problems" in resolved ? resolved.problems : []),
+    ...(targets && "problems" in targets ? targets.problems : []),
+  ];
   if (all.length > 0 || !("site" in resolved) || !targets || !("targets" in targets)) {
     io.err(`${all.map((problem) => `purge: ${problem}`).join("\n")}\n`);
     return EXIT.input;
@@ -51,7 +67,9 @@ async function runPurge(argv: string[], io: CommandIo, env: NodeJS.ProcessEnv, t
   const say = (text: string) => io.err(`${text}\n`);
   const purgeIo: PurgeIo = { ...REAL_IO, ...timing, say };
   const { site } = resolved;
-  say(`${options.dryRun ? "Would purge" : "Purging"} ${targets.targets.length} target(s) on ${site.cdn.cdn} for ${site.mediaBase.href}`);
+  say(
+    `${options.dryRun ? "Would purge" : "Purging"} ${targets.targets.length} target(s) on ${site.cdn.cdn} for ${site.mediaBase.href}`,
+  );
   try {
     const outcome = await purge(site, targets.targets, {
       env,

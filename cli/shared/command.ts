@@ -25,7 +25,11 @@ export const PROCESS_IO: CommandIo = {
  * (or as `format` words it) with exit 2, never a stack trace; anything else is a bug in this project: its
  * stack trace and exit 3.
  */
-export function guardCommand(name: string, body: Command, format: (error: UserError) => string = (error) => `${name}: ${error.message}`): Command {
+export function guardCommand(
+  name: string,
+  body: Command,
+  format: (error: UserError) => string = (error) => `${name}: ${error.message}`,
+): Command {
   return async (argv, io) => {
     try {
       return await body(argv, io);
@@ -55,11 +59,18 @@ export function runAsMain(command: Command): void {
  * A command's answer when its arguments ask for help or hold mistakes: the usage on standard output and exit 0
  * for `--help`; otherwise one `NAME: problem` line per mistake, then the usage, on standard error, and exit 2.
  */
-export function answerArguments(name: string, usage: string, parsed: { help: true } | { problems: readonly string[] }, io: CommandIo): number {
+export function answerArguments(
+  name: string,
+  usage: string,
+  parsed: { help: true } | { problems: readonly string[] },
+  io: CommandIo,
+): number {
   if ("help" in parsed && parsed.help) {
     io.out(`${usage}\n`);
     return EXIT.ok;
   }
-  io.err(`${(parsed as { problems: readonly string[] }).problems.map((problem) => `${name}: ${problem}`).join("\n")}\n${usage}\n`);
+  io.err(
+    `${(parsed as { problems: readonly string[] }).problems.map((problem) => `${name}: ${problem}`).join("\n")}\n${usage}\n`,
+  );
   return EXIT.input;
 }

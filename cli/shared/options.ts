@@ -28,7 +28,11 @@ export interface OptionSettings {
  * `--env needs a value`. Problems have no command name: answerArguments (cli/shared/command.ts) prints each as
  * `NAME: problem`, then the usage, exit 2.
  */
-export function parseOptions(argv: readonly string[], options: ParseArgsOptionsConfig, settings: OptionSettings = {}): ParsedOptions | { problems: string[] } {
+export function parseOptions(
+  argv: readonly string[],
+  options: ParseArgsOptionsConfig,
+  settings: OptionSettings = {},
+): ParsedOptions | { problems: string[] } {
   const problems: string[] = [];
   let args = [...argv];
   let json: string | undefined;
@@ -37,7 +41,9 @@ export function parseOptions(argv: readonly string[], options: ParseArgsOptionsC
     if (args.some((arg) => arg === "--json" || arg.startsWith("--json="))) problems.push(repeated("json"));
     args = args.filter((arg) => arg !== "--json" && !arg.startsWith("--json="));
   }
-  let parsed: ReturnType<typeof parseArgs<{ options: ParseArgsOptionsConfig; tokens: true; allowPositionals: boolean; strict: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: ParseArgsOptionsConfig; tokens: true; allowPositionals: boolean; strict: true }>
+  >;
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: settings.positionals === true, tokens: true });
   } catch (error) {
@@ -53,7 +59,11 @@ export function parseOptions(argv: readonly string[], options: ParseArgsOptionsC
     if (count === 2) problems.push(repeated(token.name));
   }
   if (problems.length > 0) return { problems };
-  return { values: parsed.values as ParsedOptions["values"], positionals: parsed.positionals, ...(json !== undefined ? { json } : {}) };
+  return {
+    values: parsed.values as ParsedOptions["values"],
+    positionals: parsed.positionals,
+    ...(json !== undefined ? { json } : {}),
+  };
 }
 
 function repeated(name: string): string {
@@ -61,7 +71,10 @@ function repeated(name: string): string {
 }
 
 /** parseArgs' errors (node's ERR_PARSE_ARGS_* codes) in the commands' words; any other error is rethrown. */
-export function explainParseError(error: NodeJS.ErrnoException, settings: Pick<OptionSettings, "unexpected" | "valueNames"> = {}): string {
+export function explainParseError(
+  error: NodeJS.ErrnoException,
+  settings: Pick<OptionSettings, "unexpected" | "valueNames"> = {},
+): string {
   const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? "";
   const flag = /--[A-Za-z0-9-]+/.exec(error.message)?.[0] ?? quoted;
   switch (error.code) {
@@ -73,7 +86,8 @@ export function explainParseError(error: NodeJS.ErrnoException, settings: Pick<O
       if (error.message.includes("does not take an argument")) return `${flag} takes no value`;
       const what = settings.valueNames?.[flag.slice(2)];
       if (what) return `${flag} needs a value (${what})`;
-      if (error.message.includes("ambiguous")) return `${flag} needs a value (a value starting with - is written ${flag}=VALUE)`;
+      if (error.message.includes("ambiguous"))
+        return `${flag} needs a value (a value starting with - is written ${flag}=VALUE)`;
       return `${flag} needs a value`;
     }
     default:

@@ -24,7 +24,12 @@ export function writeUserFile(option: string, file: string, text: string): void 
     writeFileSync(target, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    const reason = { ENOENT: "its folder does not exist", EISDIR: "it is a folder", EACCES: "permission denied", EROFS: "read-only file system" }[code];
+    const reason = {
+      ENOENT: "its folder does not exist",
+      EISDIR: "it is a folder",
+      EACCES: "permission denied",
+      EROFS: "read-only file system",
+    }[code];
     throw new UserError(`${option} ${file}: cannot write it (${reason ?? code})`);
   }
 }
@@ -42,7 +47,8 @@ export function outputFileProblem(option: string, file: string): string | undefi
     // Not there yet: its folder must be.
   }
   try {
-    if (!statSync(path.dirname(target)).isDirectory()) return `${option} ${file}: ${path.dirname(file)} is not a folder`;
+    if (!statSync(path.dirname(target)).isDirectory())
+      return `${option} ${file}: ${path.dirname(file)} is not a folder`;
   } catch {
     return `${option} ${file}: its folder ${path.dirname(file)} does not exist`;
   }

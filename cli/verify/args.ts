@@ -61,29 +61,49 @@ export function parseVerifyArgs(input: readonly string[]): ArgsResult {
   if ("problems" in parsed) return { help: false, problems: parsed.problems };
   const json = parsed.json;
   const jsonFile = json !== undefined && json !== "-" ? json : undefined;
-  const values = parsed.values as { env?: string; origin?: string; "retry-for"?: string; "expect-cname"?: string; help?: boolean; mastodon?: string; "previous-media-base"?: string };
+  const values = parsed.values as {
+    env?: string;
+    origin?: string;
+    "retry-for"?: string;
+    "expect-cname"?: string;
+    help?: boolean;
+    mastodon?: string;
+    "previous-media-base"?: string;
+  };
   if (values.help) return { help: true };
 
   const problems: string[] = [];
   if (!values.env) problems.push("--env is required: a file, or - for standard input");
   if (values.origin !== undefined && !/^https?:\/\/[^/?#\s]+$/.test(values.origin)) {
-    problems.push(`--origin must be an origin such as https://social.example.com, without a path (got ${JSON.stringify(values.origin)})`);
+    problems.push(
+      `--origin must be an origin such as https://social.example.com, without a path (got ${JSON.stringify(values.origin)})`,
+    );
   }
   let retryForSeconds = 0;
   if (values["retry-for"] !== undefined) {
     retryForSeconds = Number(values["retry-for"]);
     if (!/^\d+$/.test(values["retry-for"]) || retryForSeconds > MAX_RETRY_SECONDS) {
-      problems.push(`--retry-for must be a whole number of seconds from 0 to ${MAX_RETRY_SECONDS} (got ${JSON.stringify(values["retry-for"])})`);
+      problems.push(
+        `--retry-for must be a whole number of seconds from 0 to ${MAX_RETRY_SECONDS} (got ${JSON.stringify(values["retry-for"])})`,
+      );
     }
   }
   const expectCname = values["expect-cname"] === undefined ? undefined : parseExpectCname(values["expect-cname"]);
   if (expectCname && "problem" in expectCname) problems.push(expectCname.problem);
   const previous = values["previous-media-base"];
   if (previous !== undefined && !/^[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*$/.test(previous)) {
-    problems.push(`--previous-media-base must be a media base such as files.example.com or files.example.com/social, without a scheme (got ${JSON.stringify(previous)})`);
+    problems.push(
+      `--previous-media-base must be a media base such as files.example.com or files.example.com/social, without a scheme (got ${JSON.stringify(previous)})`,
+    );
   }
   if (problems.length > 0) return { help: false, problems };
-  const options: VerifyOptions = { env: values.env as string, origin: values.origin, json: json !== undefined, ...(jsonFile ? { jsonFile } : {}), retryForSeconds };
+  const options: VerifyOptions = {
+    env: values.env as string,
+    origin: values.origin,
+    json: json !== undefined,
+    ...(jsonFile ? { jsonFile } : {}),
+    retryForSeconds,
+  };
   if (expectCname && !("problem" in expectCname)) options.expectCname = expectCname;
   if (values.mastodon !== undefined) options.mastodon = values.mastodon;
   if (previous !== undefined) options.previousMediaBase = previous;

@@ -32,7 +32,11 @@ async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.Proce
   const file = "text" in input ? parseEnvFile(input.text) : undefined;
   const targetResult = file ? readTarget(file.values, file.malformed) : undefined;
   const mastodon = options.mastodon !== undefined ? readMastodonTarget(options.mastodon, env) : undefined;
-  const envProblems = [...("problem" in input ? [input.problem] : []), ...(file?.problems ?? []), ...(targetResult && !targetResult.ok ? targetResult.problems : [])];
+  const envProblems = [
+    ...("problem" in input ? [input.problem] : []),
+    ...(file?.problems ?? []),
+    ...(targetResult && !targetResult.ok ? targetResult.problems : []),
+  ];
   // --mastodon's URL and MASTODON_ACCESS_TOKEN are not in the env file: their problems are named as verify's input.
   const otherProblems = mastodon?.problems ?? [];
   if (envProblems.length > 0 || otherProblems.length > 0 || !file || !targetResult?.ok) {
@@ -55,7 +59,8 @@ async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.Proce
   if (outcome.kind === "interrupted") return EXIT.interrupted;
   if (outcome.kind === "unreachable") return inputFailure(options, io, [[outcome.problems, "Reaching the storage"]]);
   if (outcome.kind === "pending") {
-    if (options.json) writeJson(options.jsonFile ?? "-", { ok: false, exitCode: EXIT.pending, pending: outcome.pending }, io);
+    if (options.json)
+      writeJson(options.jsonFile ?? "-", { ok: false, exitCode: EXIT.pending, pending: outcome.pending }, io);
     return EXIT.pending;
   }
   if (options.json) writeJson(options.jsonFile ?? "-", reportJson(outcome.report), io);
@@ -63,7 +68,11 @@ async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.Proce
 }
 
 /** Exit 2 with the problems, each group under what it is about (the env file, other input, the storage). */
-function inputFailure(options: VerifyOptions, io: CommandIo, groups: readonly (readonly [readonly string[], string])[]): number {
+function inputFailure(
+  options: VerifyOptions,
+  io: CommandIo,
+  groups: readonly (readonly [readonly string[], string])[],
+): number {
   const problems = groups.flatMap(([list]) => list);
   if (options.json) writeJson(options.jsonFile ?? "-", { ok: false, exitCode: EXIT.input, problems }, io);
   if (!options.json || options.jsonFile) {

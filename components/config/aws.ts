@@ -16,7 +16,8 @@ const region = z.string().superRefine((value, ctx) => {
   } else if (/^(cn-|us-gov-|us-iso|eu-isoe-|eusc-)/.test(value)) {
     ctx.addIssue({
       code: "custom",
-      message: "must be a region of the commercial aws partition: this stack's ARNs, S3 host names and CloudFront certificate do not exist in the others",
+      message:
+        "must be a region of the commercial aws partition: this stack's ARNs, S3 host names and CloudFront certificate do not exist in the others",
     });
   }
 });
@@ -65,7 +66,11 @@ export const awsStack = z
     aws: awsBlock,
   })
   .superRefine((config, ctx) => {
-    if (config.mediaDomain !== undefined && config.mediaDomain.length > ACM_DOMAIN_NAME_MAX && !config.aws.certificateArn) {
+    if (
+      config.mediaDomain !== undefined &&
+      config.mediaDomain.length > ACM_DOMAIN_NAME_MAX &&
+      !config.aws.certificateArn
+    ) {
       ctx.addIssue({
         code: "custom",
         path: ["mediaDomain"],

@@ -10,7 +10,8 @@ export function bestEffortParse(schema: z.ZodType, value: unknown): unknown {
   if (parsed.success) return parsed.data;
   const shape = objectShape(schema);
   if (!shape) return value;
-  const source = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const source =
+    value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   return Object.fromEntries(Object.entries(shape).map(([key, field]) => [key, bestEffortParse(field, source[key])]));
 }
 

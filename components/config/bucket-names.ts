@@ -28,7 +28,8 @@ export function awsBucketNameProblem(name: string): string | undefined {
       "(BUCKET.s3.REGION.amazonaws.com), which Mastodon and CloudFront use; use hyphens instead"
     );
   }
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) return "must not start with xn--, sthree- or amzn-s3-demo- (reserved by AWS)";
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name))
+    return "must not start with xn--, sthree- or amzn-s3-demo- (reserved by AWS)";
   if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) {
     return "must not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3 (reserved by AWS)";
   }
@@ -74,7 +75,9 @@ function s3ShapeProblem(name: string, { dots }: { dots: boolean }): string | und
   if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
   const allowed = dots ? /^[a-z0-9.-]+$/ : /^[a-z0-9-]+$/;
   if (!allowed.test(name)) {
-    return dots ? "may contain only lowercase letters, digits, dots and hyphens" : "may contain only lowercase letters, digits and hyphens";
+    return dots
+      ? "may contain only lowercase letters, digits, dots and hyphens"
+      : "may contain only lowercase letters, digits and hyphens";
   }
   if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return "must begin and end with a letter or digit";
   if (name.includes("..")) return "must not contain two adjacent dots";

@@ -4,7 +4,19 @@ import { spacesBucketNameProblem } from "./bucket-names";
 import { commonShape } from "./common";
 
 /** Regions that offer Spaces (DigitalOcean docs, "Spaces availability"). */
-export const SPACES_REGIONS = ["nyc3", "sfo2", "sfo3", "ams3", "fra1", "lon1", "sgp1", "syd1", "blr1", "tor1", "atl1"] as const;
+export const SPACES_REGIONS = [
+  "nyc3",
+  "sfo2",
+  "sfo3",
+  "ams3",
+  "fra1",
+  "lon1",
+  "sgp1",
+  "syd1",
+  "blr1",
+  "tor1",
+  "atl1",
+] as const;
 
 /** TTLs the CDN API accepts, in seconds. */
 export const CDN_TTLS = [60, 600, 3600, 86400, 604800] as const;
@@ -26,7 +38,9 @@ export const digitaloceanBlock = z.strictObject({
   certificate: certificate.optional(),
   cdnTtl: z.coerce
     .number()
-    .refine((ttl) => (CDN_TTLS as readonly number[]).includes(ttl), { message: `must be one of ${CDN_TTLS.join(", ")}` })
+    .refine((ttl) => (CDN_TTLS as readonly number[]).includes(ttl), {
+      message: `must be one of ${CDN_TTLS.join(", ")}`,
+    })
     .default(86400),
 });
 

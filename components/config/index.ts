@@ -134,10 +134,18 @@ function crossFieldIssues(config: StackConfig): ConfigIssue[] {
   const current = [config.mediaDomain, config.keyPrefix].filter(Boolean).join("/");
   config.previousMediaDomains.forEach((previous, index) => {
     if (previous === current) {
-      issues.push({ path: `previousMediaDomains.${index}`, message: "is the current media base (mediaDomain and keyPrefix): list only old ones", value: previous });
+      issues.push({
+        path: `previousMediaDomains.${index}`,
+        message: "is the current media base (mediaDomain and keyPrefix): list only old ones",
+        value: previous,
+      });
     }
   });
-  if (config.provider === "cloudflare" && config.cloudflare.redirectPreviousMediaDomains && config.previousMediaDomains.length === 0) {
+  if (
+    config.provider === "cloudflare" &&
+    config.cloudflare.redirectPreviousMediaDomains &&
+    config.previousMediaDomains.length === 0
+  ) {
     issues.push({
       path: "cloudflare.redirectPreviousMediaDomains",
       message: "redirects the hosts of previousMediaDomains: list them there, or remove this key",

@@ -15,7 +15,10 @@ const endpoint = z.string().superRefine((value, ctx) => {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     // `localhost:9000` parses as a URL whose scheme is "localhost:".
-    ctx.addIssue({ code: "custom", message: "must start with https:// (or http:// on loopback), e.g. https://minio.example.com:9000" });
+    ctx.addIssue({
+      code: "custom",
+      message: "must start with https:// (or http:// on loopback), e.g. https://minio.example.com:9000",
+    });
     return;
   }
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
@@ -35,7 +38,10 @@ export const minioBlock = z.strictObject({
    */
   region: z
     .string()
-    .regex(/^[a-zA-Z][a-zA-Z0-9_-]+$/, "must be a MinIO site region: a letter, then letters, digits, - or _ (e.g. us-east-1, EU1)")
+    .regex(
+      /^[a-zA-Z][a-zA-Z0-9_-]+$/,
+      "must be a MinIO site region: a letter, then letters, digits, - or _ (e.g. us-east-1, EU1)",
+    )
     .default("us-east-1"),
   /**
    * The DNS server the media host's nginx asks for the endpoint's host name, per request (providers/minio/nginx.ts):
@@ -44,7 +50,10 @@ export const minioBlock = z.strictObject({
    */
   nginxResolver: z
     .string()
-    .regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/, "must be an IP address, optionally with :port (e.g. 127.0.0.53 or [::1]:53)")
+    .regex(
+      /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/,
+      "must be an IP address, optionally with :port (e.g. 127.0.0.53 or [::1]:53)",
+    )
     .optional(),
 });
 

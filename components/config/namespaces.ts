@@ -115,7 +115,8 @@ export function readProjectConfig(source: ConfigSource, project: string): Projec
 /** The key of this project that `namespace:name` stands for, or undefined when it is someone else's key. */
 function meantKey(namespace: string, name: string): string | undefined {
   if (TOP_LEVEL.has(name)) return name;
-  if (BLOCK_FIELDS[namespace]?.includes(name) && !PROVIDER_OWNED[namespace]?.includes(name)) return `${namespace}.${name}`;
+  if (BLOCK_FIELDS[namespace]?.includes(name) && !PROVIDER_OWNED[namespace]?.includes(name))
+    return `${namespace}.${name}`;
   return undefined;
 }
 

@@ -25,6 +25,10 @@ export const sshHostKey = z.string().superRefine((value, ctx) => {
         "is an RSA host key: the SSH delivery can verify it only with ssh-rsa (SHA-1) signatures, which OpenSSH 8.8+ servers refuse. Use the host's ed25519 key: ssh-keyscan -t ed25519 HOST | cut -d' ' -f2- (or ecdsa: -t ecdsa)",
     });
   } else if (!ACCEPTED.test(line)) {
-    ctx.addIssue({ code: "custom", message: "must be a public host key line such as `ssh-ed25519 AAAA...` (ssh-keyscan -t ed25519 HOST prints it after the host name)" });
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "must be a public host key line such as `ssh-ed25519 AAAA...` (ssh-keyscan -t ed25519 HOST prints it after the host name)",
+    });
   }
 });

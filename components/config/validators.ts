@@ -36,7 +36,10 @@ export function hostnameProblem(value: string): string | undefined {
  */
 export const mediaHostname = hostname.superRefine((value, ctx) => {
   if (/(^|\.)\d+$/.test(value)) {
-    ctx.addIssue({ code: "custom", message: "must be a domain name, not an IP address: no certificate or CDN alias accepts an IP address" });
+    ctx.addIssue({
+      code: "custom",
+      message: "must be a domain name, not an IP address: no certificate or CDN alias accepts an IP address",
+    });
   }
 });
 
@@ -96,7 +99,11 @@ export const mediaBase = z.string().superRefine((value, ctx) => {
   const problem = hostnameProblem(host);
   const pathOk = segments.every((segment) => /^[A-Za-z0-9._-]+$/.test(segment) && segment !== "." && segment !== "..");
   if (problem || !pathOk) {
-    ctx.addIssue({ code: "custom", message: "must be a media host with an optional key path and no scheme, e.g. files.example.com or files.example.com/social" });
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "must be a media host with an optional key path and no scheme, e.g. files.example.com or files.example.com/social",
+    });
   }
 });
 

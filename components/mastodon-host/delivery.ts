@@ -21,7 +21,12 @@ export function restartSpec(restart: MastodonHostConfig["restart"]): RestartSpec
   if (restart === "systemd") return { kind: "systemd", units: [...SYSTEMD_UNITS] };
   if (restart === "none") return { kind: "none" };
   // The services come from the compose file on the host (compose.ts) unless the config names them.
-  if ("dockerCompose" in restart) return { kind: "docker-compose", directory: restart.dockerCompose, ...(restart.services ? { services: restart.services } : {}) };
+  if ("dockerCompose" in restart)
+    return {
+      kind: "docker-compose",
+      directory: restart.dockerCompose,
+      ...(restart.services ? { services: restart.services } : {}),
+    };
   return { kind: "command", command: restart.command };
 }
 

@@ -23,11 +23,14 @@ export function mastodonHostOutputs(
   const host = config.mastodonHost;
   const envPath = host?.envPath ?? DEFAULT_ENV_PATH;
   const restart = host?.restart;
-  const composeDirectory = restart && typeof restart === "object" && "dockerCompose" in restart ? restart.dockerCompose : undefined;
+  const composeDirectory =
+    restart && typeof restart === "object" && "dockerCompose" in restart ? restart.dockerCompose : undefined;
   const outputs: Record<string, pulumi.Output<unknown>> = {
     // The block's one secret is masked by manualSteps: the text may be shown as it is.
     mastodonHostSteps: pulumi.unsecret(
-      storage.outputs.envProduction.apply((block) => manualSteps({ envPath, block, webDomain: config.webDomain, composeDirectory, stack: pulumi.getStack() })),
+      storage.outputs.envProduction.apply((block) =>
+        manualSteps({ envPath, block, webDomain: config.webDomain, composeDirectory, stack: pulumi.getStack() }),
+      ),
     ),
   };
   if (host) {

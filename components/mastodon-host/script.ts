@@ -64,7 +64,9 @@ cat "$tmp/merged" > "$new"
 mv -f "$new" "$env_path"
 say "merged the storage block into $env_path (diff, secrets masked):"
 diff -U0 "$backup" "$env_path" | sed -E 's/^([-+][ \\t]*(export[ \\t]+)?(${MASKED})[ \\t]*=).*$/\\1${SECRET_MASK}/' || true
-${restart ? `say "restarting Mastodon"
+${
+  restart
+    ? `say "restarting Mastodon"
 if restart && restarted; then
   say "restarted"
   exit 0
@@ -75,7 +77,9 @@ mv -f "$new" "$env_path"
 if restart && restarted; then
   die "the restart with the new env failed (see above); the previous env is back in $env_path and Mastodon was restarted with it (backup kept: $backup)"
 fi
-die "the restart failed with the new env and again with the previous one, which is back in $env_path (backup kept: $backup): Mastodon may be down"` : `say "restart: none. Restart Mastodon yourself, e.g. ${systemdRestartCommand()}"`}
+die "the restart failed with the new env and again with the previous one, which is back in $env_path (backup kept: $backup): Mastodon may be down"`
+    : `say "restart: none. Restart Mastodon yourself, e.g. ${systemdRestartCommand()}"`
+}
 `;
 }
 

@@ -78,9 +78,18 @@ export const cacheBust = defineCheck({
   async run(context) {
     const { target, probes, io } = context;
     const buster = target.env.cacheBuster;
-    if (!buster.enabled) return skip("CACHE_BUSTER_ENABLED is not true: Mastodon sends no bust request (doctor names a value meant as on)");
-    if (!buster.header) return skip("no CACHE_BUSTER_SECRET_HEADER with a CACHE_BUSTER_SECRET: Mastodon sends no secret header (see doctor)");
-    if (!buster.methodKnown) return skip("CACHE_BUSTER_HTTP_METHOD is a method Mastodon's HTTP client refuses: no bust is ever sent (see doctor)");
+    if (!buster.enabled)
+      return skip(
+        "CACHE_BUSTER_ENABLED is not true: Mastodon sends no bust request (doctor names a value meant as on)",
+      );
+    if (!buster.header)
+      return skip(
+        "no CACHE_BUSTER_SECRET_HEADER with a CACHE_BUSTER_SECRET: Mastodon sends no secret header (see doctor)",
+      );
+    if (!buster.methodKnown)
+      return skip(
+        "CACHE_BUSTER_HTTP_METHOD is a method Mastodon's HTTP client refuses: no bust is ever sent (see doctor)",
+      );
     const observed: string[] = [];
     // A key of its own per attempt: a retry must not meet the edge's copy (or cached 404) of the previous one.
     const attempt = (attempts.get(context) ?? 0) + 1;
@@ -88,10 +97,21 @@ export const cacheBust = defineCheck({
     const key = probes.key("media_attachments/", `cache-bust-${attempt}.png`);
     const s3 = context.state.checksumRejected ? (io.s3WhenRequired ?? io.s3) : io.s3;
     try {
-      await uploadLikeMastodon(context, { key, body: IMAGE_PROBE, acl: context.state.aclRejected ? undefined : target.uploadAcl, s3, contentType: IMAGE_PROBE_TYPE });
+      await uploadLikeMastodon(context, {
+        key,
+        body: IMAGE_PROBE,
+        acl: context.state.aclRejected ? undefined : target.uploadAcl,
+        s3,
+        contentType: IMAGE_PROBE_TYPE,
+      });
     } catch (error) {
       const failure = error instanceof MultipartStepFailed ? error.failure : describeFailure(error, context.redact);
-      return fail([`PUT ${key}: ${formatFailure(failure)}`], "the writer could not upload the image probe", "see writer-upload above; run verify again", true);
+      return fail(
+        [`PUT ${key}: ${formatFailure(failure)}`],
+        "the writer could not upload the image probe",
+        "see writer-upload above; run verify again",
+        true,
+      );
     }
     const url = mediaUrl(target, key);
     let hit = false;
@@ -103,27 +123,47 @@ export const cacheBust = defineCheck({
         anyHeader ||= cache.state !== "none";
         hit = response.status === 200 && cache.state === "hit";
         observed.push(`GET ${attempt}: ${describeResponse(response)}, ${cache.seen ?? "no cache status header"}`);
-        if (response.status !== 200) return fail(observed, "the media host does not serve the image probe", "see public-read above", true);
+        if (response.status !== 200)
+          return fail(observed, "the media host does not serve the image probe", "see public-read above", true);
       }
     } catch (error) {
       return networkFailure(context, `GET ${url}`, error);
     }
     if (!anyHeader) {
-      return inconclusive(observed, "the media host's answers carry no cache status header (X-Cache, CF-Cache-Status, X-Cache-Status): a cached answer cannot be told from a fresh one", "check the bust by hand on a deleted file, or add the cache status header at the edge");
+      return inconclusive(
+        observed,
+        "the media host's answers carry no cache status header (X-Cache, CF-Cache-Status, X-Cache-Status): a cached answer cannot be told from a fresh one",
+        "check the bust by hand on a deleted file, or add the cache status header at the edge",
+      );
     }
-    if (!hit) return inconclusive(observed, `the edge never answered the probe from its cache in ${FILL_ATTEMPTS} fetches, so a bust cannot be observed`, "run verify again (a new CDN edge may need more requests before it caches)");
+    if (!hit)
+      return inconclusive(
+        observed,
+        `the edge never answered the probe from its cache in ${FILL_ATTEMPTS} fetches, so a bust cannot be observed`,
+        "run verify again (a new CDN edge may need more requests before it caches)",
+      );
 
     try {
-      await s3.send(new DeleteObjectCommand({ Bucket: target.facts.bucket, Key: key }), { abortSignal: context.signal });
+      await s3.send(new DeleteObjectCommand({ Bucket: target.facts.bucket, Key: key }), {
+        abortSignal: context.signal,
+      });
       probes.removed(key);
       observed.push(`DELETE ${key} (the writer, as Mastodon deletes a destroyed attachment): done`);
       const stale = await io.http(url, { signal: context.signal });
-      observed.push(`GET after the delete, before the bust: ${describeResponse(stale)}, ${cacheState(stale).seen ?? "no cache status header"}`);
+      observed.push(
+        `GET after the delete, before the bust: ${describeResponse(stale)}, ${cacheState(stale).seen ?? "no cache status header"}`,
+      );
       if (stale.status !== 200) {
-        return inconclusive(observed, "the edge stopped serving the deleted file without a bust request, so the bust's effect cannot be seen", "nothing to fix for takedowns if this is always so; the cache may revalidate every request");
+        return inconclusive(
+          observed,
+          "the edge stopped serving the deleted file without a bust request, so the bust's effect cannot be seen",
+          "nothing to fix for takedowns if this is always so; the cache may revalidate every request",
+        );
       }
       const bust = await sendBust(context, url);
-      observed.push(`${buster.method} ${url} with ${buster.header.name}: [secret] (as Mastodon sends it): ${describeResponse(bust)}`);
+      observed.push(
+        `${buster.method} ${url} with ${buster.header.name}: [secret] (as Mastodon sends it): ${describeResponse(bust)}`,
+      );
       // The MinIO stack's nginx before the secret's file is written (components/cache-buster.ts BUST_STATUS_HEADER):
       // the bust cannot work yet, which waiting would not change, and nothing about the secret is known.
       if (bust.headers[BUST_STATUS_HEADER.toLowerCase()]?.trim() === BUST_NOT_INSTALLED) {
@@ -158,7 +198,9 @@ export const cacheBust = defineCheck({
         return pass(...observed);
       }
       if (Date.now() - started + pause > waitMs) {
-        observed.push(`GET after the bust: still ${describeResponse(after)}, ${cacheState(after).seen ?? "no cache status header"}, after ${seconds} s`);
+        observed.push(
+          `GET after the bust: still ${describeResponse(after)}, ${cacheState(after).seen ?? "no cache status header"}, after ${seconds} s`,
+        );
         return fail(
           observed,
           `the edge kept serving the deleted file ${seconds} s after Mastodon's bust request: takedowns stay visible until the cache expires`,

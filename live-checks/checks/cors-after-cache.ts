@@ -19,7 +19,9 @@ const CACHE_HEADERS = ["cf-cache-status", "x-cache", "age"] as const;
 const uploaded = new WeakMap<CheckContext, string>();
 
 function cacheNote(response: HttpResponse): string {
-  const seen = CACHE_HEADERS.filter((name) => response.headers[name] !== undefined).map((name) => `${name}: ${response.headers[name]}`);
+  const seen = CACHE_HEADERS.filter((name) => response.headers[name] !== undefined).map(
+    (name) => `${name}: ${response.headers[name]}`,
+  );
   return seen.length > 0 ? seen.join(", ") : "no cache header";
 }
 
@@ -49,7 +51,9 @@ export const corsAfterCache = defineCheck({
         await uploadLikeMastodon(context, { key, body: IMAGE_PROBE, acl, s3, contentType: IMAGE_PROBE_TYPE });
       } catch (error) {
         return fail(
-          [`PUT ${key} (Content-Type: ${IMAGE_PROBE_TYPE}): ${formatFailure(error instanceof MultipartStepFailed ? error.failure : describeFailure(error, context.redact))}`],
+          [
+            `PUT ${key} (Content-Type: ${IMAGE_PROBE_TYPE}): ${formatFailure(error instanceof MultipartStepFailed ? error.failure : describeFailure(error, context.redact))}`,
+          ],
           "the writer could upload the text probe but not an image one",
           "see writer-upload above; run verify again",
           true,
@@ -72,9 +76,16 @@ export const corsAfterCache = defineCheck({
       observed.push(`GET without Origin (${index + 1}): ${describeResponse(response)}, ${cacheNote(response)}`),
     );
     const allow = browser.headers["access-control-allow-origin"];
-    observed.push(`then GET with Origin: ${origin}: ${describeResponse(browser)}, ${cacheNote(browser)}, Access-Control-Allow-Origin: ${allow ?? "(none)"}`);
+    observed.push(
+      `then GET with Origin: ${origin}: ${describeResponse(browser)}, ${cacheNote(browser)}, Access-Control-Allow-Origin: ${allow ?? "(none)"}`,
+    );
     if (plain.some((response) => response.status !== 200) || browser.status !== 200) {
-      return fail(observed, "the media host does not serve the image probe yet", "a new CDN or edge rule takes minutes: run verify again with --retry-for 900", true);
+      return fail(
+        observed,
+        "the media host does not serve the image probe yet",
+        "a new CDN or edge rule takes minutes: run verify again with --retry-for 900",
+        true,
+      );
     }
     if (allow === "*" || allow === origin) return pass(...observed);
     return fail(

@@ -23,7 +23,8 @@ export const httpsRedirect = defineCheck({
   async run(context) {
     const { target } = context;
     const secure = mediaUrl(target, context.state.probe!.key);
-    if (!secure.startsWith("https://")) return skip(`the media host is plain http (${target.mediaBase.host}): a local test server`);
+    if (!secure.startsWith("https://"))
+      return skip(`the media host is plain http (${target.mediaBase.host}): a local test server`);
     const plain = `http://${secure.slice("https://".length)}`;
     const controlled = stackControlsPlainHttp(target);
     let response: HttpResponse;
@@ -34,7 +35,9 @@ export const httpsRedirect = defineCheck({
       // Nothing listens for plain HTTP: nothing can be read in the clear either.
       if (code === "ECONNREFUSED") return pass(`GET ${plain}: connection refused (no plain HTTP at all)`);
       const observed = [`GET ${plain}: ${code}`];
-      return controlled ? fail(observed, `plain HTTP to the media host failed (${code})`, "run verify again; check the CDN", true) : skip(`${observed[0]}; plain HTTP is not set by this stack`);
+      return controlled
+        ? fail(observed, `plain HTTP to the media host failed (${code})`, "run verify again; check the CDN", true)
+        : skip(`${observed[0]}; plain HTTP is not set by this stack`);
     }
     const location = response.headers.location ?? "";
     const observed = [`GET ${plain}: ${response.status}${location ? ` to ${location}` : ""}`];

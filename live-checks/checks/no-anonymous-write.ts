@@ -10,7 +10,12 @@ export const noAnonymousWrite = defineCheck({
     context.probes.trackKey(key);
     const attempts = [];
     for (const url of anonymousUrls(context.target, key)) {
-      attempts.push(await anonymously(context, "PUT", url, { body: "anonymous write probe\n", headers: { "content-type": "text/plain" } }));
+      attempts.push(
+        await anonymously(context, "PUT", url, {
+          body: "anonymous write probe\n",
+          headers: { "content-type": "text/plain" },
+        }),
+      );
     }
     const observed = attempts.map((attempt) => attempt.line);
     if (attempts.some((attempt) => attempt.succeeded)) context.probes.confirmKey(key);

@@ -19,7 +19,8 @@ import { type CheckContext, type CheckOutcome, defineCheck, fail, pass, skip } f
  */
 export const objectAcls = defineCheck({
   id: "object-acls",
-  title: "object-ACL mode: a public-read upload is served, a private one under media_attachments/ is not (how Mastodon hides a suspended account's media)",
+  title:
+    "object-ACL mode: a public-read upload is served, a private one under media_attachments/ is not (how Mastodon hides a suspended account's media)",
   needs: ["probe", "mediaServed"],
   async run(context) {
     const { target, state } = context;
@@ -68,7 +69,13 @@ export const objectAcls = defineCheck({
 });
 
 /** Uploads a probe with a canned ACL; on refusal, the outcome (naming an ACL refusal when that is what it is). */
-async function upload(context: CheckContext, key: string, body: Buffer, acl: string, observed: string[]): Promise<CheckOutcome | undefined> {
+async function upload(
+  context: CheckContext,
+  key: string,
+  body: Buffer,
+  acl: string,
+  observed: string[],
+): Promise<CheckOutcome | undefined> {
   const sent = `PUT ${key} with x-amz-acl: ${acl}`;
   try {
     await putProbe(context, key, body, acl);

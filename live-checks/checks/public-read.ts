@@ -28,7 +28,9 @@ export const publicRead = defineCheck({
     }
     if (response.status === 403 && context.state.aclRejected && inObjectAclMode(context.target)) {
       // Object-ACL mode: only the refused ACL would have made this probe public; writer-upload reports the refusal.
-      return skip(`skipped: ${observed[0]}, as expected of a probe uploaded without x-amz-acl: public-read (refused: see writer-upload)`);
+      return skip(
+        `skipped: ${observed[0]}, as expected of a probe uploaded without x-amz-acl: public-read (refused: see writer-upload)`,
+      );
     }
     // A redirect to a host the browser's CSP allows (EXTRA_MEDIA_HOSTS, app/lib/content_security_policy.rb) is how
     // a migration keeps old URLs working: it passes when the target serves the same bytes.
@@ -50,7 +52,12 @@ export const publicRead = defineCheck({
   },
 });
 
-async function followAllowedRedirect(context: CheckContext, from: string, location: string, body: Buffer): Promise<{ ok: boolean; observed: string[] }> {
+async function followAllowedRedirect(
+  context: CheckContext,
+  from: string,
+  location: string,
+  body: Buffer,
+): Promise<{ ok: boolean; observed: string[] }> {
   let target: URL;
   try {
     target = new URL(location, from);
@@ -58,12 +65,20 @@ async function followAllowedRedirect(context: CheckContext, from: string, locati
     return { ok: false, observed: [] };
   }
   if (!cspAllowsHost(context.target.env, target.host)) {
-    return { ok: false, observed: [`redirect target ${target.host} is not in the CSP (neither the media host nor EXTRA_MEDIA_HOSTS)`] };
+    return {
+      ok: false,
+      observed: [`redirect target ${target.host} is not in the CSP (neither the media host nor EXTRA_MEDIA_HOSTS)`],
+    };
   }
   try {
     const answer = await context.io.http(target.href, { signal: context.signal });
     const same = answer.status === 200 && answer.body.equals(body);
-    return { ok: same, observed: [`redirect target ${target.host} is allowed by EXTRA_MEDIA_HOSTS; GET ${target.href}: ${describeResponse(answer)}${same ? ", the same bytes" : ""}`] };
+    return {
+      ok: same,
+      observed: [
+        `redirect target ${target.host} is allowed by EXTRA_MEDIA_HOSTS; GET ${target.href}: ${describeResponse(answer)}${same ? ", the same bytes" : ""}`,
+      ],
+    };
   } catch (error) {
     return { ok: false, observed: [`GET ${target.href}: ${errorCode(error)}`] };
   }
@@ -73,7 +88,11 @@ async function followAllowedRedirect(context: CheckContext, from: string, locati
  * A 403/404 at the media URL, but the probe at a neighbouring URL: S3_ALIAS_HOST carries a path (or the bucket)
  * the host does not use, or lacks the bucket path a path-style host (a bare MinIO/RGW) needs.
  */
-async function servedElsewhere(context: CheckContext, key: string, body: Buffer): Promise<{ observed: string[]; cause: string; fix: string } | undefined> {
+async function servedElsewhere(
+  context: CheckContext,
+  key: string,
+  body: Buffer,
+): Promise<{ observed: string[]; cause: string; fix: string } | undefined> {
   const { facts, mediaBase } = context.target;
   if (!facts.aliasHost) return undefined;
   const variable = mediaHostVariable(context.target);
@@ -123,7 +142,9 @@ function publicReadCause(target: VerifyTarget, response: HttpResponse): [string,
       bucketInAlias
         ? `the media host answers ${code}: S3_ALIAS_HOST contains the bucket name, but the host already serves the bucket at its root`
         : `the media host answers ${code}: ${variable} points at another bucket or origin${code.includes("NoSuchBucket") ? " (the host does not serve this bucket)" : ""}`,
-      bucketInAlias ? `remove /${target.facts.bucket} from S3_ALIAS_HOST` : `point ${variable} at the host that serves this bucket (the stack output mediaBaseUrl); ${retry}`,
+      bucketInAlias
+        ? `remove /${target.facts.bucket} from S3_ALIAS_HOST`
+        : `point ${variable} at the host that serves this bucket (the stack output mediaBaseUrl); ${retry}`,
       true,
     ];
   }
@@ -141,7 +162,11 @@ function publicReadCause(target: VerifyTarget, response: HttpResponse): [string,
     ];
   }
   if (response.status >= 500) {
-    return [`the media host fails (${describeResponse(response)}): the CDN cannot reach its origin, or is still deploying`, retry, true];
+    return [
+      `the media host fails (${describeResponse(response)}): the CDN cannot reach its origin, or is still deploying`,
+      retry,
+      true,
+    ];
   }
   if (response.status === 200) {
     return [
@@ -150,5 +175,9 @@ function publicReadCause(target: VerifyTarget, response: HttpResponse): [string,
       false,
     ];
   }
-  return [`the media host answers ${describeResponse(response)}`, `check ${variable} and the CDN in front of the bucket`, true];
+  return [
+    `the media host answers ${describeResponse(response)}`,
+    `check ${variable} and the CDN in front of the bucket`,
+    true,
+  ];
 }

@@ -20,11 +20,13 @@ import { type CheckContext, defineCheck, fail, pass, skip } from "../check";
  */
 export const suspensionAcl = defineCheck({
   id: "suspension-acl",
-  title: "object-ACL mode: the writer can make a stored object private and public again (PutObjectAcl, as Mastodon does on suspension)",
+  title:
+    "object-ACL mode: the writer can make a stored object private and public again (PutObjectAcl, as Mastodon does on suspension)",
   needs: ["probe", "mediaServed"],
   async run(context) {
     const { target, state } = context;
-    if (!asksForObjectAcls(target)) return skip("skipped: not the object-ACL mode (S3_PERMISSION=public-read): Mastodon changes no ACLs");
+    if (!asksForObjectAcls(target))
+      return skip("skipped: not the object-ACL mode (S3_PERMISSION=public-read): Mastodon changes no ACLs");
     if (state.aclRejected) return skip("skipped: writer-upload found that the server refuses x-amz-acl");
     const key = context.probes.key("media_attachments/", "acl-suspension.txt");
     const body = Buffer.from(`mastodon-media verify suspension probe ${context.probes.runId}\n`);
@@ -71,7 +73,9 @@ export const suspensionAcl = defineCheck({
 async function changeAcl(context: CheckContext, key: string, acl: "private" | "public-read", observed: string[]) {
   const sent = `PutObjectAcl ${key} ${acl}`;
   try {
-    await writerS3(context).send(new PutObjectAclCommand({ Bucket: context.target.facts.bucket, Key: key, ACL: acl }), { abortSignal: context.signal });
+    await writerS3(context).send(new PutObjectAclCommand({ Bucket: context.target.facts.bucket, Key: key, ACL: acl }), {
+      abortSignal: context.signal,
+    });
     observed.push(`${sent}: 200`);
     return undefined;
   } catch (error) {

@@ -21,7 +21,8 @@ export const tls = defineCheck({
       if (endpoint.url.protocol === "https:") hosts.set(`${endpoint.url.hostname}:${portOf(endpoint.url)}`, endpoint);
     }
     // readTarget accepts plain http only for loopback hosts: a local test server has no TLS to check.
-    if (hosts.size === 0) return skip(`plain http on loopback (${target.mediaBase.host}): a local test server, no TLS to check`);
+    if (hosts.size === 0)
+      return skip(`plain http on loopback (${target.mediaBase.host}): a local test server, no TLS to check`);
     const observed: string[] = [];
     for (const { variable, url } of hosts.values()) {
       let facts;
@@ -30,7 +31,10 @@ export const tls = defineCheck({
       } catch (error) {
         const code = errorCode(error);
         observed.push(`TLS handshake with ${url.host}: ${code}`);
-        const diagnosis = diagnoseNetwork(code, variable, { host: url.hostname, certNames: certificateNames(error) }) ?? {
+        const diagnosis = diagnoseNetwork(code, variable, {
+          host: url.hostname,
+          certNames: certificateNames(error),
+        }) ?? {
           cause: `the TLS handshake with ${url.host} failed (${code})`,
           fix: "check the certificate and the TLS settings of the host",
           transient: true,
@@ -38,9 +42,15 @@ export const tls = defineCheck({
         return fail(observed, diagnosis.cause, diagnosis.fix, diagnosis.transient);
       }
       const expiry = `valid until ${facts.validTo.toISOString().slice(0, 10)}${facts.daysLeft < EXPIRY_WARNING_DAYS ? ` (only ${facts.daysLeft} days left: check its renewal)` : ""}`;
-      observed.push(`${url.host}: ${facts.protocol}, certificate for ${facts.subject || "(no CN)"} from ${facts.issuer || "(unknown issuer)"}, ${expiry}`);
+      observed.push(
+        `${url.host}: ${facts.protocol}, certificate for ${facts.subject || "(no CN)"} from ${facts.issuer || "(unknown issuer)"}, ${expiry}`,
+      );
       if (!(MIN_TLS_VERSIONS as readonly string[]).includes(facts.protocol)) {
-        return fail(observed, `${url.host} negotiated ${facts.protocol}, which browsers refuse`, "require TLS 1.2 or newer on the host (R2: minTls 1.2; CloudFront: TLSv1.2_2021)");
+        return fail(
+          observed,
+          `${url.host} negotiated ${facts.protocol}, which browsers refuse`,
+          "require TLS 1.2 or newer on the host (R2: minTls 1.2; CloudFront: TLSv1.2_2021)",
+        );
       }
     }
     return pass(...observed);

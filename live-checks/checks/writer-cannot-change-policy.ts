@@ -49,17 +49,32 @@ export const writerCannotChangePolicy = defineCheck({
           LEAST_PRIVILEGE_FIX,
         );
       }
-      return inconclusive([observed], `the server answered ${failure.code}, which is neither a refusal nor a policy-parsing error: whether the writer may change the policy is not known`, LEAST_PRIVILEGE_FIX);
+      return inconclusive(
+        [observed],
+        `the server answered ${failure.code}, which is neither a refusal nor a policy-parsing error: whether the writer may change the policy is not known`,
+        LEAST_PRIVILEGE_FIX,
+      );
     }
     // No S3 server stores "{" as a policy: confirm before alarming.
     const stored = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }), { abortSignal: context.signal }).then(
       (answer) => answer.Policy,
       () => undefined,
     );
-    const observed = [`PutBucketPolicy on ${bucket} with an invalid document: accepted`, `GetBucketPolicy: ${stored === undefined ? "not readable by the writer" : stored === INVALID_POLICY ? "the invalid document" : "another document"}`];
+    const observed = [
+      `PutBucketPolicy on ${bucket} with an invalid document: accepted`,
+      `GetBucketPolicy: ${stored === undefined ? "not readable by the writer" : stored === INVALID_POLICY ? "the invalid document" : "another document"}`,
+    ];
     if (stored === INVALID_POLICY) {
-      return fail(observed, "the writer may change the bucket policy, and the server even stored an invalid document", `restore the bucket policy now (re-run \`pulumi up\`), then ${LEAST_PRIVILEGE_FIX}`);
+      return fail(
+        observed,
+        "the writer may change the bucket policy, and the server even stored an invalid document",
+        `restore the bucket policy now (re-run \`pulumi up\`), then ${LEAST_PRIVILEGE_FIX}`,
+      );
     }
-    return inconclusive(observed, "the server answered 200 to an invalid policy document, which no bucket-policy API does: the call went elsewhere (a proxy, or an object upload), so the writer's rights are not known", "check S3_ENDPOINT and any proxy in front of the storage");
+    return inconclusive(
+      observed,
+      "the server answered 200 to an invalid policy document, which no bucket-policy API does: the call went elsewhere (a proxy, or an object upload), so the writer's rights are not known",
+      "check S3_ENDPOINT and any proxy in front of the storage",
+    );
   },
 });

@@ -22,10 +22,17 @@ export const writerDelete = defineCheck({
     const s3 = writerS3(context);
     const what = `DeleteObjects [${probe.key}] (quiet, with ${CHECKSUM_HEADERS})`;
     try {
-      const answer = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: probe.key }], Quiet: true } }), { abortSignal: context.signal });
+      const answer = await s3.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: probe.key }], Quiet: true } }),
+        { abortSignal: context.signal },
+      );
       const error = answer.Errors?.find((e) => e.Key === probe.key);
       if (error) {
-        return fail([`${what}: 200 with an error for the key: ${error.Code ?? "?"}`], `the server refuses to delete the key in a batch (${error.Code ?? "?"}): deleted media is never removed`, `grant the writer s3:DeleteObject on arn:aws:s3:::${bucket}/*`);
+        return fail(
+          [`${what}: 200 with an error for the key: ${error.Code ?? "?"}`],
+          `the server refuses to delete the key in a batch (${error.Code ?? "?"}): deleted media is never removed`,
+          `grant the writer s3:DeleteObject on arn:aws:s3:::${bucket}/*`,
+        );
       }
       return await confirmGone(context, [`${what}: 200`]);
     } catch (error) {
@@ -39,10 +46,19 @@ async function confirmGone(context: CheckContext, observed: string[]): Promise<C
   const probe = context.state.probe!;
   const presence = await exists(writerS3(context), context.target.facts.bucket, probe.key, context.signal);
   if (presence === "present") {
-    return fail([...observed, "HEAD afterwards: 200, still there"], "the server keeps deleted objects (versioning or object lock?)", "Mastodon's deletes must remove media: disable object lock, expire non-current versions");
+    return fail(
+      [...observed, "HEAD afterwards: 200, still there"],
+      "the server keeps deleted objects (versioning or object lock?)",
+      "Mastodon's deletes must remove media: disable object lock, expire non-current versions",
+    );
   }
   context.probes.removed(probe.key);
-  return pass(...observed, presence === "absent" ? "afterwards: gone (404 / not listed)" : "afterwards: HEAD 403, the writer may not list, so the server hides absence; the delete answered 2xx");
+  return pass(
+    ...observed,
+    presence === "absent"
+      ? "afterwards: gone (404 / not listed)"
+      : "afterwards: HEAD 403, the writer may not list, so the server hides absence; the delete answered 2xx",
+  );
 }
 
 /** The batch failed as a whole: a single DeleteObject tells a batch-only refusal apart from no delete right at all. */
@@ -52,7 +68,9 @@ async function batchRefused(context: CheckContext, error: unknown, what: string)
   const failure = describeFailure(error, context.redact);
   const observed = [`${what}: ${formatFailure(failure)}`];
   try {
-    await writerS3(context).send(new DeleteObjectCommand({ Bucket: bucket, Key: probe.key }), { abortSignal: context.signal });
+    await writerS3(context).send(new DeleteObjectCommand({ Bucket: bucket, Key: probe.key }), {
+      abortSignal: context.signal,
+    });
   } catch (single) {
     const outcome = s3Failure(context, single, `DeleteObject ${probe.key}`, "s3:DeleteObject");
     return { ...outcome, observed: [...observed, ...outcome.observed] };
@@ -77,5 +95,9 @@ async function batchRefused(context: CheckContext, error: unknown, what: string)
       "upgrade the storage server to one that accepts CRC32 checksums on DeleteObjects (the env cannot turn this header off); until then, deleted media stays in the bucket",
     );
   }
-  return fail(gone.observed, `DeleteObjects failed (${formatFailure(failure)}) while a single DeleteObject works: Mastodon's batch deletes fail`, "check the server's support for DeleteObjects (POST /?delete)");
+  return fail(
+    gone.observed,
+    `DeleteObjects failed (${formatFailure(failure)}) while a single DeleteObject works: Mastodon's batch deletes fail`,
+    "check the server's support for DeleteObjects (POST /?delete)",
+  );
 }

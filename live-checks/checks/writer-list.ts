@@ -19,11 +19,19 @@ export const writerList = defineCheck({
     const orphans = `ListObjectsV2 start-after ${startAfter} without a prefix (as remove-orphans lists)`;
     if (!keyPrefix) {
       try {
-        const answer = await s3.send(new ListObjectsV2Command({ Bucket: bucket, StartAfter: startAfter, MaxKeys: 10 }), { abortSignal: context.signal });
+        const answer = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, StartAfter: startAfter, MaxKeys: 10 }),
+          { abortSignal: context.signal },
+        );
         const keys = (answer.Contents ?? []).map((object) => object.Key);
         const observed = `${orphans}: 200, ${keys.length} key(s)`;
         if (!keys.includes(probe.key)) {
-          return fail([observed], "the listing does not show the probe that was just uploaded", "check that S3_BUCKET names the bucket uploads go to", true);
+          return fail(
+            [observed],
+            "the listing does not show the probe that was just uploaded",
+            "check that S3_BUCKET names the bucket uploads go to",
+            true,
+          );
         }
         return pass(observed);
       } catch (error) {
@@ -34,17 +42,29 @@ export const writerList = defineCheck({
     const prefix = context.probes.folder("media_attachments/");
     let observed: string;
     try {
-      const answer = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 10 }), { abortSignal: context.signal });
+      const answer = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 10 }), {
+        abortSignal: context.signal,
+      });
       const keys = (answer.Contents ?? []).map((object) => object.Key);
       observed = `ListObjectsV2 prefix ${prefix}: 200, ${keys.length} key(s)`;
-      if (!keys.includes(probe.key)) return fail([observed], "the listing does not show the probe that was just uploaded", "check that S3_BUCKET and S3_KEY_PREFIX name the bucket and folder uploads go to", true);
+      if (!keys.includes(probe.key))
+        return fail(
+          [observed],
+          "the listing does not show the probe that was just uploaded",
+          "check that S3_BUCKET and S3_KEY_PREFIX name the bucket and folder uploads go to",
+          true,
+        );
     } catch (error) {
       return listFailure(context, error, `ListObjectsV2 prefix ${prefix}`);
     }
-    const root = await s3.send(new ListObjectsV2Command({ Bucket: bucket, StartAfter: startAfter, MaxKeys: 1 }), { abortSignal: context.signal }).then(
-      () => "200",
-      (error: unknown) => formatFailure(describeFailure(error, context.redact)),
-    );
+    const root = await s3
+      .send(new ListObjectsV2Command({ Bucket: bucket, StartAfter: startAfter, MaxKeys: 1 }), {
+        abortSignal: context.signal,
+      })
+      .then(
+        () => "200",
+        (error: unknown) => formatFailure(describeFailure(error, context.redact)),
+      );
     return warn(
       [observed, `${orphans}: ${root}`],
       `with S3_KEY_PREFIX=${keyPrefix}, \`tootctl media remove-orphans\` cannot work: it lists from the bucket's root without the prefix${root === "200" ? "" : " (refused here)"}, and with --prefix it does not strip the prefix before matching keys, so orphaned files are never found`,

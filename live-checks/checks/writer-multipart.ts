@@ -10,9 +10,14 @@ export const writerMultipart = defineCheck({
   needs: ["probe"],
   async run(context) {
     const threshold = context.target.multipartThresholdBytes;
-    if (context.state.uploadWasMultipart) return pass(`writer-upload already went multipart (its probe is at least S3_MULTIPART_THRESHOLD, ${threshold} bytes) and succeeded`);
+    if (context.state.uploadWasMultipart)
+      return pass(
+        `writer-upload already went multipart (its probe is at least S3_MULTIPART_THRESHOLD, ${threshold} bytes) and succeeded`,
+      );
     if (threshold > MAX_MULTIPART_PROBE_BYTES) {
-      return skip(`not tested: S3_MULTIPART_THRESHOLD is ${threshold} bytes, above the ${MAX_MULTIPART_PROBE_BYTES}-byte probe verify sends`);
+      return skip(
+        `not tested: S3_MULTIPART_THRESHOLD is ${threshold} bytes, above the ${MAX_MULTIPART_PROBE_BYTES}-byte probe verify sends`,
+      );
     }
     const key = context.probes.key("media_attachments/", "multipart.bin");
     const body = Buffer.alloc(threshold, 0x6d);
@@ -21,7 +26,8 @@ export const writerMultipart = defineCheck({
       await uploadLikeMastodon(context, { key, body, acl: effectiveAcl(context), s3: writerS3(context) });
       return pass(`${line}: 200`);
     } catch (error) {
-      if (error instanceof MultipartStepFailed) return multipartFailure(context, [`${line}: ${error.step} ${formatFailure(error.failure)}`], error);
+      if (error instanceof MultipartStepFailed)
+        return multipartFailure(context, [`${line}: ${error.step} ${formatFailure(error.failure)}`], error);
       throw error;
     }
   },

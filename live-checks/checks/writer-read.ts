@@ -19,23 +19,39 @@ export const writerRead = defineCheck({
     // download; S3_FORCE_SINGLE_REQUEST=true replaces it by one GET (paperclip.rb, mastodon/mastodon#16822, #26394).
     if (!context.target.forceSingleRequest) {
       try {
-        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: probe.key, PartNumber: 1 }), { abortSignal: context.signal });
+        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: probe.key, PartNumber: 1 }), {
+          abortSignal: context.signal,
+        });
         observed.push(`HEAD ${probe.key}?partNumber=1 (what the SDK's download_file sends first): 200`);
       } catch (error) {
         const failure = describeFailure(error, context.redact);
-        observed.push(`HEAD ${probe.key}?partNumber=1 (what the SDK's download_file sends first): ${formatFailure(failure)}`);
+        observed.push(
+          `HEAD ${probe.key}?partNumber=1 (what the SDK's download_file sends first): ${formatFailure(failure)}`,
+        );
         if (headerRefusal(failure)) {
-          return fail(observed, "the server refuses the HEAD with partNumber that the AWS SDK's download_file sends before every download: video processing, media copies and archive exports fail", "add S3_FORCE_SINGLE_REQUEST=true (downloads then use one plain GET)");
+          return fail(
+            observed,
+            "the server refuses the HEAD with partNumber that the AWS SDK's download_file sends before every download: video processing, media copies and archive exports fail",
+            "add S3_FORCE_SINGLE_REQUEST=true (downloads then use one plain GET)",
+          );
         }
         return s3Failure(context, error, `HEAD ${probe.key}?partNumber=1`, "s3:GetObject");
       }
     }
     try {
-      const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: probe.key }), { abortSignal: context.signal });
+      const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: probe.key }), {
+        abortSignal: context.signal,
+      });
       const bytes = Buffer.from((await answer.Body?.transformToByteArray()) ?? []);
-      observed.push(`GET ${probe.key}: 200, ${bytes.length} bytes, Content-Type: ${answer.ContentType ?? "(none)"}, Cache-Control: ${answer.CacheControl ?? "(none)"}`);
+      observed.push(
+        `GET ${probe.key}: 200, ${bytes.length} bytes, Content-Type: ${answer.ContentType ?? "(none)"}, Cache-Control: ${answer.CacheControl ?? "(none)"}`,
+      );
       if (!bytes.equals(probe.body)) {
-        return fail(observed, "the server returned other bytes than were uploaded", "check for a proxy or gateway that rewrites objects");
+        return fail(
+          observed,
+          "the server returned other bytes than were uploaded",
+          "check for a proxy or gateway that rewrites objects",
+        );
       }
       if (answer.CacheControl !== MASTODON_CACHE_CONTROL) {
         return fail(

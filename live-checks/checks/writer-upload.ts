@@ -28,7 +28,12 @@ export const writerUpload = defineCheck({
     const sent = (acl: string | undefined, crc: boolean) =>
       `${how} ${key} with Cache-Control: ${MASTODON_CACHE_CONTROL}, Content-Type: ${PROBE_CONTENT_TYPE}, ${aclNote(acl, context)}${crc ? `, ${CHECKSUM_HEADERS}` : ""}`;
     const attempt = async (acl: string | undefined, crc: boolean) => {
-      const result = await uploadLikeMastodon(context, { key, body, acl, s3: crc ? io.s3 : (io.s3WhenRequired ?? io.s3) });
+      const result = await uploadLikeMastodon(context, {
+        key,
+        body,
+        acl,
+        s3: crc ? io.s3 : (io.s3WhenRequired ?? io.s3),
+      });
       context.state.probe = { key, body, contentType: PROBE_CONTENT_TYPE };
       context.state.uploadWasMultipart = result.multipart;
     };
@@ -37,7 +42,9 @@ export const writerUpload = defineCheck({
       return pass(`${sent(target.uploadAcl, checksums)}: 200`);
     } catch (error) {
       const failure = failureOf(error, context);
-      const observed = [`${sent(target.uploadAcl, checksums)}: ${error instanceof MultipartStepFailed ? `${error.step} ` : ""}${formatFailure(failure)}`];
+      const observed = [
+        `${sent(target.uploadAcl, checksums)}: ${error instanceof MultipartStepFailed ? `${error.step} ` : ""}${formatFailure(failure)}`,
+      ];
       {
         // The same upload without one header, then the other, then both: only a success names a header. An ACL
         // may also be refused by a bucket policy (403), so it is always tried; checksums only on a header-shaped
@@ -51,10 +58,14 @@ export const writerUpload = defineCheck({
           try {
             await attempt(acl, crc);
           } catch (retryError) {
-            observed.push(`the same upload without ${culprit === "acl" ? "x-amz-acl" : culprit === "checksum" ? "the checksum headers" : "either"}: ${formatFailure(failureOf(retryError, context))}`);
+            observed.push(
+              `the same upload without ${culprit === "acl" ? "x-amz-acl" : culprit === "checksum" ? "the checksum headers" : "either"}: ${formatFailure(failureOf(retryError, context))}`,
+            );
             continue;
           }
-          observed.push(`the same upload without ${culprit === "acl" ? "x-amz-acl" : culprit === "checksum" ? "the checksum headers" : "x-amz-acl and the checksum headers"}: 200`);
+          observed.push(
+            `the same upload without ${culprit === "acl" ? "x-amz-acl" : culprit === "checksum" ? "the checksum headers" : "x-amz-acl and the checksum headers"}: 200`,
+          );
           if (culprit !== "checksum") context.state.aclRejected = true;
           if (culprit !== "acl") context.state.checksumRejected = true;
           return headerFailure(context, observed, culprit, failure);
@@ -67,7 +78,12 @@ export const writerUpload = defineCheck({
   },
 });
 
-function headerFailure(context: CheckContext, observed: string[], culprit: "acl" | "checksum" | "both", failure: S3Failure): CheckOutcome {
+function headerFailure(
+  context: CheckContext,
+  observed: string[],
+  culprit: "acl" | "checksum" | "both",
+  failure: S3Failure,
+): CheckOutcome {
   const acl = aclRejected(context.target, failure);
   const checksum = {
     cause: `the server refuses the checksum headers (${CHECKSUM_HEADERS}) that AWS SDKs send on uploads since January 2025 (it answered ${formatFailure(failure)}): every upload fails ("Media could not be stored") after a Mastodon upgrade`,

@@ -26,18 +26,30 @@ export function httpRequest(url: string, request: HttpRequest = {}): Promise<Htt
   const body = request.body === undefined ? undefined : Buffer.from(request.body);
   const headers = { ...request.headers, ...(body ? { "content-length": String(body.length) } : {}) };
   return new Promise((resolve, reject) => {
-    const req = client.request(target, { method: request.method ?? "GET", headers, agent: false, signal: request.signal }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (chunk: Buffer) => {
-        if (size >= MAX_BODY_BYTES) return;
-        chunks.push(chunk);
-        size += chunk.length;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: flatten(res.headers), body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES) }));
-      res.on("error", reject);
-    });
-    req.setTimeout(request.timeoutMs ?? 15_000, () => req.destroy(Object.assign(new Error(`no answer from ${target.host}`), { code: "ETIMEDOUT" })));
+    const req = client.request(
+      target,
+      { method: request.method ?? "GET", headers, agent: false, signal: request.signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          if (size >= MAX_BODY_BYTES) return;
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: flatten(res.headers),
+            body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES),
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(request.timeoutMs ?? 15_000, () =>
+      req.destroy(Object.assign(new Error(`no answer from ${target.host}`), { code: "ETIMEDOUT" })),
+    );
     req.on("error", reject);
     req.end(body);
   });

@@ -7,7 +7,10 @@ import type { VerifyTarget } from "../../mastodon-env/target";
  * The writer's S3 client, configured the way Mastodon configures its SDK from the env: region, endpoint,
  * path style, checksum modes. Short timeouts and no SDK-level retries: verify decides what is worth retrying.
  */
-export function writerClient(target: VerifyTarget, checksums: "as-configured" | "when-required" = "as-configured"): S3Client {
+export function writerClient(
+  target: VerifyTarget,
+  checksums: "as-configured" | "when-required" = "as-configured",
+): S3Client {
   // Printed once per process on Node 20 ("will require node >=22"): noise in `pulumi up` logs, not a finding.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   return new S3Client({
@@ -26,12 +29,15 @@ export function writerClient(target: VerifyTarget, checksums: "as-configured" | 
  * Replaces the SDK's CRC32 checksum headers by Content-MD5 on one command (before signing): every S3 server
  * accepts Content-MD5, so a refusal of the newer headers cannot be mistaken for the answer the check looks for.
  */
-export function md5InsteadOfChecksums<T extends { middlewareStack: { addRelativeTo(...args: never[]): void } }>(command: T): T {
+export function md5InsteadOfChecksums<T extends { middlewareStack: { addRelativeTo(...args: never[]): void } }>(
+  command: T,
+): T {
   type Args = { request: { headers: Record<string, string>; body?: unknown } };
   const middleware = (next: (args: Args) => Promise<unknown>) => async (args: Args) => {
     const { headers, body } = args.request;
     for (const name of Object.keys(headers)) if (/^x-amz-(sdk-)?checksum/i.test(name)) delete headers[name];
-    if (typeof body === "string" || body instanceof Uint8Array) headers["content-md5"] = createHash("md5").update(body).digest("base64");
+    if (typeof body === "string" || body instanceof Uint8Array)
+      headers["content-md5"] = createHash("md5").update(body).digest("base64");
     return next(args);
   };
   (command.middlewareStack.addRelativeTo as unknown as (m: unknown, o: unknown) => void)(middleware, {
@@ -103,7 +109,8 @@ export function describeFailure(error: unknown, redact: (text: string) => string
   let code = e.Code ?? (e.name && !NAMELESS.includes(e.name) ? e.name : undefined) ?? networkCode;
   // HEAD answers and some servers' errors have no body: the SDK then has no code, only the status.
   if ((!code || NAMELESS.includes(code) || /^\d+$/.test(code)) && status !== undefined) code = statusCode(status);
-  const message = e.message && !NAMELESS.includes(e.message) && e.message !== code ? redact(e.message).slice(0, 200) : undefined;
+  const message =
+    e.message && !NAMELESS.includes(e.message) && e.message !== code ? redact(e.message).slice(0, 200) : undefined;
   const names = networkCode === "ERR_TLS_CERT_ALTNAME_INVALID" ? certificateNames(error) : undefined;
   return {
     code: code ?? "UnknownError",
@@ -115,7 +122,15 @@ export function describeFailure(error: unknown, redact: (text: string) => string
 }
 
 function statusCode(status: number): string {
-  const names: Record<number, string> = { 301: "PermanentRedirect", 400: "BadRequest", 403: "AccessDenied", 404: "NotFound", 405: "MethodNotAllowed", 411: "MissingContentLength", 501: "NotImplemented" };
+  const names: Record<number, string> = {
+    301: "PermanentRedirect",
+    400: "BadRequest",
+    403: "AccessDenied",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    411: "MissingContentLength",
+    501: "NotImplemented",
+  };
   return names[status] ?? `HTTP${status}`;
 }
 

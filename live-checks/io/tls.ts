@@ -22,7 +22,9 @@ export function tlsHandshake(host: string, port: number, signal?: AbortSignal, t
     };
     const onAbort = () => fail(Object.assign(new Error("aborted"), { code: "ABORT_ERR" }));
     signal?.addEventListener("abort", onAbort, { once: true });
-    socket.setTimeout(timeoutMs, () => fail(Object.assign(new Error(`no TLS answer from ${host}`), { code: "ETIMEDOUT" })));
+    socket.setTimeout(timeoutMs, () =>
+      fail(Object.assign(new Error(`no TLS answer from ${host}`), { code: "ETIMEDOUT" })),
+    );
     socket.once("error", fail);
     socket.once("secureConnect", () => {
       signal?.removeEventListener("abort", onAbort);

@@ -106,7 +106,8 @@ export class MastodonApi {
       } catch {
         parsed = undefined;
       }
-      const error = typeof (parsed as { error?: unknown })?.error === "string" ? (parsed as { error: string }).error : undefined;
+      const error =
+        typeof (parsed as { error?: unknown })?.error === "string" ? (parsed as { error: string }).error : undefined;
       if (response.status === 429) {
         // Retry-After when a proxy or a newer Mastodon sends it; Mastodon's own X-RateLimit-Reset otherwise.
         const waitMs =

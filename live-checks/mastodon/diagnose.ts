@@ -9,7 +9,9 @@ export const RESTART =
 
 /** Which storage checks failed before the round trip: the context a 5xx from Mastodon is read in. */
 export function failedStorageChecks(earlier: readonly CheckResult[]): string[] {
-  return earlier.filter((check) => check.status === "fail" && !check.id.startsWith("mastodon-")).map((check) => check.id);
+  return earlier
+    .filter((check) => check.status === "fail" && !check.id.startsWith("mastodon-"))
+    .map((check) => check.id);
 }
 
 /**
@@ -17,12 +19,23 @@ export function failedStorageChecks(earlier: readonly CheckResult[]): string[] {
  * app/controllers/api/base_controller.rb for 401/403/5xx). `call` names it, e.g. "POST /api/v2/media".
  * A 5xx on upload hands over to the storage checks: `earlier` says whether they failed too.
  */
-export function diagnoseApi(call: string, answer: ApiAnswer, earlier: readonly CheckResult[], instance: string): CheckOutcome {
+export function diagnoseApi(
+  call: string,
+  answer: ApiAnswer,
+  earlier: readonly CheckResult[],
+  instance: string,
+): CheckOutcome {
   const said = answer.error ? ` "${answer.error.slice(0, 160)}"` : "";
   const observed = [answer.network ? `${call}: no answer (${answer.network})` : `${call}: ${answer.status}${said}`];
-  if (answer.rateLimitedWaits > 0) observed.push(`waited out ${answer.rateLimitedWaits} rate limit answer(s) (429, Retry-After)`);
+  if (answer.rateLimitedWaits > 0)
+    observed.push(`waited out ${answer.rateLimitedWaits} rate limit answer(s) (429, Retry-After)`);
   if (answer.network) {
-    return fail(observed, `${instance} did not answer (${answer.network})`, "check the --mastodon URL (https://your.instance) and that this machine can reach it", true);
+    return fail(
+      observed,
+      `${instance} did not answer (${answer.network})`,
+      "check the --mastodon URL (https://your.instance) and that this machine can reach it",
+      true,
+    );
   }
   const { status } = answer;
   if (status >= 300 && status < 400) {
@@ -33,7 +46,11 @@ export function diagnoseApi(call: string, answer: ApiAnswer, earlier: readonly C
     );
   }
   if (status === 401) {
-    return fail(observed, "the access token is missing, mistyped, revoked or from another instance", "create a token (Preferences > Development > New application, scope write:media) and export it as MASTODON_ACCESS_TOKEN");
+    return fail(
+      observed,
+      "the access token is missing, mistyped, revoked or from another instance",
+      "create a token (Preferences > Development > New application, scope write:media) and export it as MASTODON_ACCESS_TOKEN",
+    );
   }
   if (status === 403) {
     return fail(
@@ -51,7 +68,11 @@ export function diagnoseApi(call: string, answer: ApiAnswer, earlier: readonly C
   }
   if (status === 429) {
     const wait = answer.retryAfterMs !== undefined ? ` for ${Math.ceil(answer.retryAfterMs / 1000)} s` : "";
-    return fail(observed, `the instance rate-limits this token or address${wait}, longer than verify waits`, `run verify again after${wait || " the limit resets"}`);
+    return fail(
+      observed,
+      `the instance rate-limits this token or address${wait}, longer than verify waits`,
+      `run verify again after${wait || " the limit resets"}`,
+    );
   }
   if (status >= 500) {
     const storage = failedStorageChecks(earlier);
@@ -67,5 +88,9 @@ export function diagnoseApi(call: string, answer: ApiAnswer, earlier: readonly C
           `${RESTART}; if it persists, read the web log (journalctl -u mastodon-web) for the Aws::S3::Errors line and run \`npm run doctor -- --env\` on the env file Mastodon reads`,
         );
   }
-  return fail(observed, `unexpected answer from ${call}`, "check the --mastodon URL and the Mastodon version (4.4+ for DELETE /api/v1/media/:id)");
+  return fail(
+    observed,
+    `unexpected answer from ${call}`,
+    "check the --mastodon URL and the Mastodon version (4.4+ for DELETE /api/v1/media/:id)",
+  );
 }

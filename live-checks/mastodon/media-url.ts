@@ -2,7 +2,11 @@ import type { VerifyTarget } from "../../mastodon-env/target";
 
 export type MediaUrlResult =
   | { ok: true; key: string }
-  | { ok: false; problem: "missing" | "wrong-host" | "local-storage" | "wrong-prefix" | "not-an-attachment"; observed: string };
+  | {
+      ok: false;
+      problem: "missing" | "wrong-host" | "local-storage" | "wrong-prefix" | "not-an-attachment";
+      observed: string;
+    };
 
 /**
  * Where Mastodon stores an attachment's styles: `[S3_KEY_PREFIX/]media_attachments/files/ID_PARTITION/STYLE/NAME`
@@ -17,7 +21,11 @@ export const ATTACHMENT_KEY = /^media_attachments\/files\/(\d{3}\/)+(original|sm
  * `MEDIA_BASE/KEY` (S3_ALIAS_HOST, else S3_HOSTNAME with the bucket in the path), with KEY under S3_KEY_PREFIX.
  * `instanceHost` is the host of --mastodon: a URL there means Mastodon still stores media on its own disk.
  */
-export function readMediaUrl(target: VerifyTarget, url: string | null | undefined, instanceHost: string): MediaUrlResult {
+export function readMediaUrl(
+  target: VerifyTarget,
+  url: string | null | undefined,
+  instanceHost: string,
+): MediaUrlResult {
   if (!url) return { ok: false, problem: "missing", observed: "no URL" };
   let parsed: URL;
   try {
@@ -42,10 +50,18 @@ export function readMediaUrl(target: VerifyTarget, url: string | null | undefine
   }
   const rest = prefix ? key.slice(prefix.length + 1) : key;
   if (!prefix && !ATTACHMENT_KEY.test(rest) && /^[^/]+\/media_attachments\//.test(rest)) {
-    return { ok: false, problem: "wrong-prefix", observed: `key ${key} has a prefix (${rest.split("/")[0]}/) the env verified here has no S3_KEY_PREFIX for` };
+    return {
+      ok: false,
+      problem: "wrong-prefix",
+      observed: `key ${key} has a prefix (${rest.split("/")[0]}/) the env verified here has no S3_KEY_PREFIX for`,
+    };
   }
   if (!ATTACHMENT_KEY.test(rest)) {
-    return { ok: false, problem: "not-an-attachment", observed: `key ${key} is not where Mastodon stores attachments (media_attachments/files/ID/STYLE/NAME)` };
+    return {
+      ok: false,
+      problem: "not-an-attachment",
+      observed: `key ${key} is not where Mastodon stores attachments (media_attachments/files/ID/STYLE/NAME)`,
+    };
   }
   return { ok: true, key };
 }

@@ -8,27 +8,46 @@ export const TOKEN_VARIABLE = "MASTODON_ACCESS_TOKEN";
  * `--mastodon URL` and the token from the environment, or the problems with them (one line each, for exit 2).
  * The URL must be an instance's origin; http is accepted only on loopback (the token crosses it).
  */
-export function readMastodonTarget(flag: string, env: NodeJS.ProcessEnv): { target?: MastodonTarget; problems: string[] } {
+export function readMastodonTarget(
+  flag: string,
+  env: NodeJS.ProcessEnv,
+): { target?: MastodonTarget; problems: string[] } {
   const problems: string[] = [];
   let url: URL | undefined;
   try {
     url = new URL(flag);
   } catch {
-    problems.push(`--mastodon must be the instance's address, e.g. https://social.example.com (got ${JSON.stringify(flag.slice(0, 80))})`);
+    problems.push(
+      `--mastodon must be the instance's address, e.g. https://social.example.com (got ${JSON.stringify(flag.slice(0, 80))})`,
+    );
   }
   if (url) {
     const loopback = isLoopbackHost(url.hostname);
     if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-      problems.push(`--mastodon must start with https:// (the access token crosses it; http only on loopback) (got ${JSON.stringify(url.origin)})`);
-    } else if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username || url.password) {
-      problems.push(`--mastodon must be scheme and host only, without a path (got ${JSON.stringify(url.origin + url.pathname)})`);
+      problems.push(
+        `--mastodon must start with https:// (the access token crosses it; http only on loopback) (got ${JSON.stringify(url.origin)})`,
+      );
+    } else if (
+      (url.pathname !== "/" && url.pathname !== "") ||
+      url.search ||
+      url.hash ||
+      url.username ||
+      url.password
+    ) {
+      problems.push(
+        `--mastodon must be scheme and host only, without a path (got ${JSON.stringify(url.origin + url.pathname)})`,
+      );
     }
   }
   const token = env[TOKEN_VARIABLE]?.trim();
   if (!token) {
-    problems.push(`${TOKEN_VARIABLE} is not set: export a Mastodon access token with the write:media scope (Preferences > Development > New application)`);
+    problems.push(
+      `${TOKEN_VARIABLE} is not set: export a Mastodon access token with the write:media scope (Preferences > Development > New application)`,
+    );
   } else if (/\s/.test(token)) {
     problems.push(`${TOKEN_VARIABLE} contains whitespace: paste the token alone`);
   }
-  return problems.length > 0 || !url || !token ? { problems } : { target: { url: new URL(url.origin), token }, problems };
+  return problems.length > 0 || !url || !token
+    ? { problems }
+    : { target: { url: new URL(url.origin), token }, problems };
 }

@@ -26,7 +26,16 @@ export async function readyCheck(
       );
       return { outcome, ready: false };
     }
-    if (last.network) return { outcome: diagnoseApi("GET /health", { status: 0, network: last.network, rateLimitedWaits: 0 }, [], instance.origin), ready: false };
+    if (last.network)
+      return {
+        outcome: diagnoseApi(
+          "GET /health",
+          { status: 0, network: last.network, rateLimitedWaits: 0 },
+          [],
+          instance.origin,
+        ),
+        ready: false,
+      };
     const outcome = fail(
       observed,
       "the --mastodon URL does not answer like Mastodon: Mastodon's GET /health answers 200 OK (config/routes.rb, HealthController), also without a token",

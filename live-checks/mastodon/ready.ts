@@ -18,7 +18,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * the proxy itself restarts, the connection is refused or reset.
  */
 export function stillStarting(answer: { status?: number; network?: string }): boolean {
-  if (answer.network) return answer.network === "ECONNREFUSED" || answer.network === "ECONNRESET" || answer.network === "UND_ERR_SOCKET";
+  if (answer.network)
+    return answer.network === "ECONNREFUSED" || answer.network === "ECONNRESET" || answer.network === "UND_ERR_SOCKET";
   return answer.status === 502 || answer.status === 503 || answer.status === 504;
 }
 
@@ -66,13 +67,18 @@ export async function waitForMastodon(instance: URL, options: ReadyOptions): Pro
     note(line);
     const waitedMs = clock.now() - started;
     if (answer.status === 200) return { ok: true, observed: observed(), waitedMs };
-    if (!stillStarting(answer) || waitedMs + pollMs > maxMs) return { ok: false, observed: observed(), waitedMs, last: answer };
+    if (!stillStarting(answer) || waitedMs + pollMs > maxMs)
+      return { ok: false, observed: observed(), waitedMs, last: answer };
     options.progress?.(`  waiting for Mastodon to start (${line}); ${Math.round((maxMs - waitedMs) / 1000)} s left`);
     await clock.sleep(pollMs, options.signal);
   }
 }
 
-async function health(instance: URL, fetchImpl: typeof fetch, signal: AbortSignal): Promise<{ status?: number; network?: string }> {
+async function health(
+  instance: URL,
+  fetchImpl: typeof fetch,
+  signal: AbortSignal,
+): Promise<{ status?: number; network?: string }> {
   try {
     const response = await fetchImpl(new URL("/health", instance), {
       redirect: "manual",

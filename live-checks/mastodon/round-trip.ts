@@ -69,13 +69,41 @@ export class MastodonRoundTrip {
   /** The checks, in the order they run (after the storage checks). */
   checks(): Check[] {
     return [
-      { id: "mastodon-ready", title: "Mastodon answers (GET /health, waiting while it starts) and names its version (GET /api/v2/instance)", run: (c) => this.waitReady(c) },
-      { id: "mastodon-upload", title: "Mastodon accepts an image upload (POST /api/v2/media)", run: (c) => this.upload(c) },
-      { id: "mastodon-processed", title: "Mastodon finishes processing it (GET /api/v1/media/:id)", run: (c) => this.processed(c) },
-      { id: "mastodon-media-url", title: "Its url and preview_url are on the media host, under S3_KEY_PREFIX", run: (c) => this.urls(c) },
-      { id: "mastodon-object-stored", title: "Both files are in the bucket (HEAD with the writer's key)", run: (c) => this.stored(c) },
-      { id: "mastodon-media-served", title: "Both URLs answer 200 with an image, CORS and Mastodon's Cache-Control", run: (c) => this.served(c) },
-      { id: "mastodon-delete", title: "The test attachment is deleted (DELETE /api/v1/media/:id) and gone", run: (c) => this.remove(c) },
+      {
+        id: "mastodon-ready",
+        title: "Mastodon answers (GET /health, waiting while it starts) and names its version (GET /api/v2/instance)",
+        run: (c) => this.waitReady(c),
+      },
+      {
+        id: "mastodon-upload",
+        title: "Mastodon accepts an image upload (POST /api/v2/media)",
+        run: (c) => this.upload(c),
+      },
+      {
+        id: "mastodon-processed",
+        title: "Mastodon finishes processing it (GET /api/v1/media/:id)",
+        run: (c) => this.processed(c),
+      },
+      {
+        id: "mastodon-media-url",
+        title: "Its url and preview_url are on the media host, under S3_KEY_PREFIX",
+        run: (c) => this.urls(c),
+      },
+      {
+        id: "mastodon-object-stored",
+        title: "Both files are in the bucket (HEAD with the writer's key)",
+        run: (c) => this.stored(c),
+      },
+      {
+        id: "mastodon-media-served",
+        title: "Both URLs answer 200 with an image, CORS and Mastodon's Cache-Control",
+        run: (c) => this.served(c),
+      },
+      {
+        id: "mastodon-delete",
+        title: "The test attachment is deleted (DELETE /api/v1/media/:id) and gone",
+        run: (c) => this.remove(c),
+      },
     ];
   }
 
@@ -90,7 +118,13 @@ export class MastodonRoundTrip {
   }
 
   private async waitReady(context: CheckContext): Promise<CheckOutcome> {
-    const options = { signal: context.signal, clock: this.clock, fetchImpl: this.fetchImpl, maxMs: this.options.maxStartMs, progress: this.options.progress };
+    const options = {
+      signal: context.signal,
+      clock: this.clock,
+      fetchImpl: this.fetchImpl,
+      maxMs: this.options.maxStartMs,
+      progress: this.options.progress,
+    };
     const { outcome, ready, version } = await readyCheck(this.target.url, this.client(context), options);
     this.ready = ready;
     this.version = version;
@@ -104,8 +138,11 @@ export class MastodonRoundTrip {
     if ((answer.status === 200 || answer.status === 202) && answer.body?.id) {
       this.attachment = answer.body;
       this.uploadedId = answer.body.id;
-      const waits = answer.rateLimitedWaits > 0 ? ` after ${answer.rateLimitedWaits} rate limit wait(s) (Retry-After)` : "";
-      return pass(`POST /api/v2/media: ${answer.status}${answer.status === 202 ? " (processing)" : ""}, attachment ${answer.body.id}${waits}`);
+      const waits =
+        answer.rateLimitedWaits > 0 ? ` after ${answer.rateLimitedWaits} rate limit wait(s) (Retry-After)` : "";
+      return pass(
+        `POST /api/v2/media: ${answer.status}${answer.status === 202 ? " (processing)" : ""}, attachment ${answer.body.id}${waits}`,
+      );
     }
     return diagnoseApi("POST /api/v2/media", answer, this.earlier(), this.target.url.origin);
   }
@@ -121,13 +158,19 @@ export class MastodonRoundTrip {
       polls++;
       if (answer.status === 200 && answer.body?.url) {
         this.attachment = answer.body;
-        return pass(`GET /api/v1/media/${this.attachment.id}: 200 with a url after ${polls} poll(s), ${Math.round((this.clock.now() - started) / 1000)} s`);
+        return pass(
+          `GET /api/v1/media/${this.attachment.id}: 200 with a url after ${polls} poll(s), ${Math.round((this.clock.now() - started) / 1000)} s`,
+        );
       }
-      const processing = answer.status === 206 || ((answer.status === 200 || answer.status === 202) && !answer.body?.url);
-      if (!processing) return diagnoseApi(`GET /api/v1/media/${this.attachment.id}`, answer, this.earlier(), this.target.url.origin);
+      const processing =
+        answer.status === 206 || ((answer.status === 200 || answer.status === 202) && !answer.body?.url);
+      if (!processing)
+        return diagnoseApi(`GET /api/v1/media/${this.attachment.id}`, answer, this.earlier(), this.target.url.origin);
       if (this.clock.now() - started >= MAX_PROCESSING_MS) {
         return fail(
-          [`still processing (${answer.status}, url null) after ${polls} polls over ${Math.round(MAX_PROCESSING_MS / 1000)} s`],
+          [
+            `still processing (${answer.status}, url null) after ${polls} polls over ${Math.round(MAX_PROCESSING_MS / 1000)} s`,
+          ],
           "Mastodon's sidekiq does not process media: it is stopped, behind, or cannot write to the storage",
           `check \`systemctl status mastodon-sidekiq\` and its log; ${RESTART}`,
         );
@@ -139,7 +182,10 @@ export class MastodonRoundTrip {
     if (!this.attachment?.url) return skip("skipped: needs mastodon-processed to pass first");
     const observed: string[] = [];
     const problems: { problem: string; observed: string }[] = [];
-    for (const [field, url] of [["url", this.attachment.url], ["preview_url", this.attachment.preview_url]] as const) {
+    for (const [field, url] of [
+      ["url", this.attachment.url],
+      ["preview_url", this.attachment.preview_url],
+    ] as const) {
       const result = readMediaUrl(context.target, url, this.target.url.host);
       if (result.ok) {
         this.keys.push(result.key);
@@ -152,7 +198,11 @@ export class MastodonRoundTrip {
     if (problems.length === 0) return pass(...observed);
     const kinds = new Set(problems.map((p) => p.problem));
     if (kinds.has("local-storage")) {
-      return fail(observed, "Mastodon still stores media on its own disk: the env it runs with has no S3_ENABLED=true", `add the block to the .env.production Mastodon reads, then ${RESTART}`);
+      return fail(
+        observed,
+        "Mastodon still stores media on its own disk: the env it runs with has no S3_ENABLED=true",
+        `add the block to the .env.production Mastodon reads, then ${RESTART}`,
+      );
     }
     if (kinds.has("wrong-host") || kinds.has("wrong-prefix") || kinds.has("missing")) {
       return fail(
@@ -161,7 +211,11 @@ export class MastodonRoundTrip {
         `put the verified block in the file Mastodon reads, then ${RESTART}`,
       );
     }
-    return fail(observed, "Mastodon returned URLs that are not attachment files", "compare Mastodon's version and the env it runs with");
+    return fail(
+      observed,
+      "Mastodon returned URLs that are not attachment files",
+      "compare Mastodon's version and the env it runs with",
+    );
   }
 
   private async stored(context: CheckContext): Promise<CheckOutcome> {
@@ -169,13 +223,19 @@ export class MastodonRoundTrip {
     const observed: string[] = [];
     for (const key of this.keys) {
       try {
-        await context.io.s3.send(new HeadObjectCommand({ Bucket: context.target.facts.bucket, Key: key }), { abortSignal: context.signal });
+        await context.io.s3.send(new HeadObjectCommand({ Bucket: context.target.facts.bucket, Key: key }), {
+          abortSignal: context.signal,
+        });
         observed.push(`HEAD ${key}: 200`);
       } catch (error) {
         const failure = describeFailure(error, context.redact);
         observed.push(`HEAD ${key}: ${formatFailure(failure)}`);
         if (failure.status === 404 || failure.code === "NotFound" || failure.code === "NoSuchKey") {
-          return fail(observed, "Mastodon links the media host but wrote the file elsewhere: another bucket or endpoint than the env verified here", `put the verified block in the env Mastodon reads, then ${RESTART}`);
+          return fail(
+            observed,
+            "Mastodon links the media host but wrote the file elsewhere: another bucket or endpoint than the env verified here",
+            `put the verified block in the env Mastodon reads, then ${RESTART}`,
+          );
         }
         const diagnosis = diagnoseS3(failure, context.target, "s3:GetObject");
         return fail(observed, `could not look in the bucket: ${diagnosis.cause}`, diagnosis.fix);
@@ -192,7 +252,9 @@ export class MastodonRoundTrip {
       try {
         const response = await context.io.http(url, { headers: { origin: context.origin }, signal: context.signal });
         const problems = servedProblems(response, context.origin);
-        observed.push(`GET ${url}: ${response.status}, ${response.headers["content-type"] ?? "no content-type"}${problems.length ? `; ${problems.join("; ")}` : ""}`);
+        observed.push(
+          `GET ${url}: ${response.status}, ${response.headers["content-type"] ?? "no content-type"}${problems.length ? `; ${problems.join("; ")}` : ""}`,
+        );
         causes.push(...problems);
       } catch (error) {
         observed.push(`GET ${url}: no answer (${errorCode(error)})`);
@@ -211,19 +273,30 @@ export class MastodonRoundTrip {
     if (!this.uploadedId) return skip("skipped: nothing was uploaded");
     const id = this.uploadedId;
     if (this.version && !hasMediaDelete(this.version)) {
-      return this.handOver(id, [`Mastodon ${this.version.text} has no DELETE /api/v1/media/:id (added in 4.4): not called`]);
+      return this.handOver(id, [
+        `Mastodon ${this.version.text} has no DELETE /api/v1/media/:id (added in 4.4): not called`,
+      ]);
     }
     const api = this.client(context);
     const answer = await api.remove(id);
     if (answer.status === 404) {
       const said = `DELETE /api/v1/media/${id}: 404${answer.error ? ` "${answer.error}"` : ""}`;
       const kind = notFoundKind(answer.error);
-      if (kind === "no-route") return this.handOver(id, [`${said} (Mastodon's catch-all route: no such call before 4.4)`]);
+      if (kind === "no-route")
+        return this.handOver(id, [`${said} (Mastodon's catch-all route: no such call before 4.4)`]);
       if (kind === "no-record") {
         this.deleted = true;
-        return fail([said], "Mastodon no longer knows the attachment this run uploaded a moment ago: something else deleted it", "run verify again; if it persists, report it with this output");
+        return fail(
+          [said],
+          "Mastodon no longer knows the attachment this run uploaded a moment ago: something else deleted it",
+          "run verify again; if it persists, report it with this output",
+        );
       }
-      return fail([said], "a 404 that is not Mastodon's API (no JSON error entity): a proxy in front of Mastodon answers for /api/v1/media", "make the reverse proxy pass /api/ to Mastodon (Mastodon's dist/nginx.conf), then run verify again");
+      return fail(
+        [said],
+        "a 404 that is not Mastodon's API (no JSON error entity): a proxy in front of Mastodon answers for /api/v1/media",
+        "make the reverse proxy pass /api/ to Mastodon (Mastodon's dist/nginx.conf), then run verify again",
+      );
     }
     if (answer.status !== 200) return diagnoseApi(`DELETE /api/v1/media/${id}`, answer, [], this.target.url.origin);
     this.deleted = true;
@@ -265,7 +338,13 @@ export class MastodonRoundTrip {
       this.handOver(id, []);
       return [];
     }
-    const said = answer ? (answer.network ? `no answer (${answer.network})` : `${answer.status}${answer.error ? ` "${answer.error}"` : ""}`) : "no answer";
-    return [`Mastodon media attachment ${id} (unattached; DELETE /api/v1/media/${id} answered ${said}): ${MASTODON_VACUUM}`];
+    const said = answer
+      ? answer.network
+        ? `no answer (${answer.network})`
+        : `${answer.status}${answer.error ? ` "${answer.error}"` : ""}`
+      : "no answer";
+    return [
+      `Mastodon media attachment ${id} (unattached; DELETE /api/v1/media/${id} answered ${said}): ${MASTODON_VACUUM}`,
+    ];
   }
 }

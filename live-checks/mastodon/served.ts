@@ -15,18 +15,33 @@ export function servedProblems(response: HttpResponse, origin: string): string[]
   const problems: string[] = [];
   if (response.status !== 200) problems.push(`the media URL answers ${response.status}, not 200`);
   const type = response.headers["content-type"] ?? "";
-  if (!/^image\//i.test(type)) problems.push(`it is served as ${type || "no content type"}, not image/*: browsers refuse to show it`);
+  if (!/^image\//i.test(type))
+    problems.push(`it is served as ${type || "no content type"}, not image/*: browsers refuse to show it`);
   const allowed = response.headers["access-control-allow-origin"];
   if (allowed !== "*" && allowed !== origin) {
-    problems.push(allowed ? `Access-Control-Allow-Origin is ${allowed}, not ${origin} or *` : "no Access-Control-Allow-Origin: the web UI and other clients cannot load it");
+    problems.push(
+      allowed
+        ? `Access-Control-Allow-Origin is ${allowed}, not ${origin} or *`
+        : "no Access-Control-Allow-Origin: the web UI and other clients cannot load it",
+    );
   }
   const cache = response.headers["cache-control"];
   if (normalise(cache) !== normalise(MASTODON_CACHE_CONTROL)) {
-    problems.push(cache ? `Cache-Control is "${cache}", not Mastodon's "${MASTODON_CACHE_CONTROL}" (the CDN or proxy overrides it)` : `no Cache-Control: the CDN or proxy drops Mastodon's "${MASTODON_CACHE_CONTROL}"`);
+    problems.push(
+      cache
+        ? `Cache-Control is "${cache}", not Mastodon's "${MASTODON_CACHE_CONTROL}" (the CDN or proxy overrides it)`
+        : `no Cache-Control: the CDN or proxy drops Mastodon's "${MASTODON_CACHE_CONTROL}"`,
+    );
   }
   return problems;
 }
 
 function normalise(value: string | undefined): string {
-  return (value ?? "").toLowerCase().split(",").map((part) => part.trim()).filter(Boolean).sort().join(",");
+  return (value ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .sort()
+    .join(",");
 }

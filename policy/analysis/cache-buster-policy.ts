@@ -42,6 +42,8 @@ function isOwnLogs(statement: Statement): boolean {
 export function isCacheBusterPolicy(document: PolicyDocument): boolean {
   return (
     document.statements.length > 0 &&
-    document.statements.every((statement) => plainAllow(statement) && (isInvalidation(statement) || isOwnLogs(statement)))
+    document.statements.every(
+      (statement) => plainAllow(statement) && (isInvalidation(statement) || isOwnLogs(statement)),
+    )
   );
 }

@@ -52,7 +52,11 @@ export function parsePolicyDocument(input: unknown): ParseResult {
   }
   if (!isRecord(raw)) return { ok: false, problem: "must be a JSON object" };
   const statementElement = raw.Statement;
-  const list = Array.isArray(statementElement) ? statementElement : statementElement === undefined ? [] : [statementElement];
+  const list = Array.isArray(statementElement)
+    ? statementElement
+    : statementElement === undefined
+      ? []
+      : [statementElement];
   const statements: Statement[] = [];
   for (const [index, item] of list.entries()) {
     const parsed = parseStatement(item);
@@ -73,7 +77,7 @@ function parseStatement(item: unknown): Statement | string {
   if (actions === undefined) return "must have Action or NotAction as a string or a list of strings";
   if (resources === undefined) return "must have Resource or NotResource as a string or a list of strings";
   const principal = parsePrincipal(notPrincipal ? item.NotPrincipal : item.Principal);
-  if (principal === undefined) return "has a Principal that is neither \"*\" nor a map of lists";
+  if (principal === undefined) return 'has a Principal that is neither "*" nor a map of lists';
   const conditions = parseConditions(item.Condition);
   if (conditions === undefined) return "has a Condition that is not a map of operator to key to values";
   return {

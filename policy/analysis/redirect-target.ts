@@ -16,16 +16,25 @@ function text(node: Expr, fields: FieldValues): string {
   if (node.kind === "literal" && typeof node.value === "string") return node.value;
   if (node.kind === "field") {
     const value = fields[node.name];
-    if (typeof value !== "string") throw new RulesLanguageError(`the field ${node.name} is not modelled by the plan's requests`);
+    if (typeof value !== "string")
+      throw new RulesLanguageError(`the field ${node.name} is not modelled by the plan's requests`);
     return value;
   }
   if (node.kind === "call" && node.name === "concat") return node.args.map((arg) => text(arg, fields)).join("");
   if (node.kind === "call" && node.name === "wildcard_replace" && node.args.length === 3) {
     const [source, pattern, replacement] = node.args.map((arg) => text(arg, fields)) as [string, string, string];
-    const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("(.*)")}$`, "is");
+    const regex = new RegExp(
+      `^${pattern
+        .split("*")
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join("(.*)")}$`,
+      "is",
+    );
     const match = regex.exec(source);
     if (!match) return source;
     return replacement.replace(/\$\{(\d+)\}/g, (_all, index: string) => match[Number(index)] ?? "");
   }
-  throw new RulesLanguageError("a redirect target outside concat() and wildcard_replace() is not one the plan can evaluate");
+  throw new RulesLanguageError(
+    "a redirect target outside concat() and wildcard_replace() is not one the plan can evaluate",
+  );
 }

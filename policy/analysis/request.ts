@@ -3,9 +3,7 @@ import { actionMatches, resourceMatches, wildcardMatches } from "./patterns";
 
 /** Who makes a request: an unsigned caller, an IAM identity, or an AWS service acting for a resource. */
 export type RequestPrincipal =
-  | { kind: "anonymous" }
-  | { kind: "identity"; arn: string }
-  | { kind: "service"; service: string };
+  { kind: "anonymous" } | { kind: "identity"; arn: string } | { kind: "service"; service: string };
 
 export interface AccessRequest {
   principal: RequestPrincipal;
@@ -31,7 +29,9 @@ export type Decision = "allowed" | "explicitly-denied" | "implicitly-denied";
  * operators (with IfExists) and Null; any other operator throws rather than guess.
  */
 export function decide(request: AccessRequest, policies: PolicySet): Decision {
-  const context = Object.fromEntries(Object.entries(request.context ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
+  const context = Object.fromEntries(
+    Object.entries(request.context ?? {}).map(([key, value]) => [key.toLowerCase(), value]),
+  );
   const applicable: Statement[] = [];
   if (request.principal.kind === "identity") {
     for (const document of policies.identity ?? []) applicable.push(...document.statements);
@@ -46,7 +46,8 @@ export function decide(request: AccessRequest, policies: PolicySet): Decision {
 
 function statementMatches(statement: Statement, request: AccessRequest, context: Record<string, string>): boolean {
   const action = statement.actions.some((pattern) => actionMatches(pattern, request.action)) !== statement.notAction;
-  const resource = statement.resources.some((pattern) => resourceMatches(pattern, request.resource)) !== statement.notResource;
+  const resource =
+    statement.resources.some((pattern) => resourceMatches(pattern, request.resource)) !== statement.notResource;
   return action && resource && statement.conditions.every((condition) => conditionHolds(condition, context));
 }
 
@@ -83,8 +84,9 @@ function conditionHolds(condition: Condition, context: Record<string, string>): 
 const like = (caseInsensitive: boolean) => (values: readonly string[], value: string) =>
   values.some((pattern) => wildcardMatches(pattern, value, { caseInsensitive }));
 const equals = (values: readonly string[], value: string) => values.includes(value);
-const not = (compare: (values: readonly string[], value: string) => boolean) => (values: readonly string[], value: string) =>
-  !compare(values, value);
+const not =
+  (compare: (values: readonly string[], value: string) => boolean) => (values: readonly string[], value: string) =>
+    !compare(values, value);
 
 const COMPARATORS: Record<string, (values: readonly string[], value: string) => boolean> = {
   StringEquals: equals,

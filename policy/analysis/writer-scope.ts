@@ -24,8 +24,11 @@ export function writerScope(document: PolicyDocument): WriterScope {
     if (statement.notAction) problems.push(`${label} must list its actions instead of NotAction`);
     if (statement.notResource) problems.push(`${label} must list its resources instead of NotResource`);
     if (statement.principal.kind !== "none") problems.push(`${label} must not name a principal in an identity policy`);
-    const extra = statement.notAction ? [] : statement.actions.filter((action) => !isOneOfActions(action, WRITER_ACTIONS));
-    if (extra.length > 0) problems.push(`${label} must grant only ${WRITER_ACTIONS.join(", ")}: found ${extra.join(", ")}`);
+    const extra = statement.notAction
+      ? []
+      : statement.actions.filter((action) => !isOneOfActions(action, WRITER_ACTIONS));
+    if (extra.length > 0)
+      problems.push(`${label} must grant only ${WRITER_ACTIONS.join(", ")}: found ${extra.join(", ")}`);
     // Which kind of resource the statement's actions apply to; unknown when it already grants too much.
     const kinds =
       extra.length > 0 || statement.notAction
@@ -44,7 +47,9 @@ export function writerScope(document: PolicyDocument): WriterScope {
       if (kinds && target.key === undefined && !kinds.bucket) {
         problems.push(`${label} must grant object actions on objects (${resource}/*), not on the bucket`);
       } else if (kinds && target.key !== undefined && !kinds.object) {
-        problems.push(`${label} must grant ${WRITER_BUCKET_ACTIONS.join(", ")} on the bucket (arn:aws:s3:::${target.bucket}), not on objects`);
+        problems.push(
+          `${label} must grant ${WRITER_BUCKET_ACTIONS.join(", ")} on the bucket (arn:aws:s3:::${target.bucket}), not on objects`,
+        );
       }
     }
   });

@@ -13,9 +13,18 @@ export interface ZoneRule {
 }
 
 /** The enabled rules of a phase in a zone, in order, over every ruleset of the plan for that zone and phase. */
-export function zonePhaseRules(resources: readonly RuleResource[], zoneId: string | undefined, phase: string): ZoneRule[] {
+export function zonePhaseRules(
+  resources: readonly RuleResource[],
+  zoneId: string | undefined,
+  phase: string,
+): ZoneRule[] {
   return resources
-    .filter((resource) => resource.type === CLOUDFLARE.ruleset && text(resource.props.phase) === phase && text(resource.props.zoneId) === zoneId)
+    .filter(
+      (resource) =>
+        resource.type === CLOUDFLARE.ruleset &&
+        text(resource.props.phase) === phase &&
+        text(resource.props.zoneId) === zoneId,
+    )
     .flatMap((ruleset) =>
       list(ruleset.props.rules)
         .filter((rule) => field(rule, "enabled") !== false)
@@ -40,5 +49,7 @@ export function matches(rule: ZoneRule, fields: FieldValues): boolean | { unread
 
 /** The enabled R2 custom domains of the plan. */
 export function r2CustomDomains(resources: readonly RuleResource[]): RuleResource[] {
-  return resources.filter((resource) => resource.type === CLOUDFLARE.r2CustomDomain && resource.props.enabled !== false);
+  return resources.filter(
+    (resource) => resource.type === CLOUDFLARE.r2CustomDomain && resource.props.enabled !== false,
+  );
 }

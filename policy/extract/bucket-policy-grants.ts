@@ -7,7 +7,9 @@ import { BUCKET_POLICY_TYPES, policyInputOf } from "./policy-inputs";
  * The statements of a bucket policy resource that reach the public (anonymous, or a CDN serving anyone).
  * `undefined` when the resource holds no bucket policy; `problem` when its document cannot be read.
  */
-export function bucketPolicyPublicGrants(resource: RuleResource): { grants: PublicGrant[] } | { problem: string } | undefined {
+export function bucketPolicyPublicGrants(
+  resource: RuleResource,
+): { grants: PublicGrant[] } | { problem: string } | undefined {
   const input = policyInputOf(resource, BUCKET_POLICY_TYPES);
   if (input === undefined) return undefined;
   const parsed = parsePolicyDocument(input);

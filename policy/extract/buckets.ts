@@ -3,7 +3,13 @@ import { AWS, CLOUDFLARE, DIGITALOCEAN, MINIO } from "../resource-types";
 import type { RuleResource } from "../rule";
 
 /** The resources that hold media: one per stack, whichever provider. */
-export const BUCKET_TYPES = [AWS.bucket, AWS.bucketV2, CLOUDFLARE.r2Bucket, DIGITALOCEAN.spacesBucket, MINIO.s3Bucket] as const;
+export const BUCKET_TYPES = [
+  AWS.bucket,
+  AWS.bucketV2,
+  CLOUDFLARE.r2Bucket,
+  DIGITALOCEAN.spacesBucket,
+  MINIO.s3Bucket,
+] as const;
 
 /** The bucket's name as the provider knows it (`bucket` on AWS and MinIO, `name` on R2 and Spaces). */
 export function bucketNameOf(resource: RuleResource): string | undefined {

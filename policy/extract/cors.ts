@@ -29,7 +29,10 @@ export function corsSettingsOf(resource: RuleResource): CorsSetting[] {
     case AWS.bucketV2:
     case DIGITALOCEAN.spacesBucketCors:
     case DIGITALOCEAN.spacesBucket:
-      return list(props.corsRules).map((rule) => ({ methods: texts(field(rule, "allowedMethods")), origins: texts(field(rule, "allowedOrigins")) }));
+      return list(props.corsRules).map((rule) => ({
+        methods: texts(field(rule, "allowedMethods")),
+        origins: texts(field(rule, "allowedOrigins")),
+      }));
     case AWS.responseHeadersPolicy: {
       const cors = field(props, "corsConfig");
       if (cors === undefined) return [];
@@ -41,7 +44,10 @@ export function corsSettingsOf(resource: RuleResource): CorsSetting[] {
       ];
     }
     case CLOUDFLARE.r2BucketCors:
-      return list(props.rules).map((rule) => ({ methods: texts(field(rule, "allowed", "methods")), origins: texts(field(rule, "allowed", "origins")) }));
+      return list(props.rules).map((rule) => ({
+        methods: texts(field(rule, "allowed", "methods")),
+        origins: texts(field(rule, "allowed", "origins")),
+      }));
     default:
       return [];
   }

@@ -63,7 +63,9 @@ export interface R2BucketResource {
 export function parseR2BucketResource(key: string): R2BucketResource | undefined {
   if (!key.startsWith(R2_BUCKET_RESOURCE_PREFIX)) return undefined;
   const jurisdictions = R2_JURISDICTIONS.join("|");
-  const match = new RegExp(`^([0-9a-f]{32})_(${jurisdictions})_([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$`).exec(key.slice(R2_BUCKET_RESOURCE_PREFIX.length));
+  const match = new RegExp(`^([0-9a-f]{32})_(${jurisdictions})_([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$`).exec(
+    key.slice(R2_BUCKET_RESOURCE_PREFIX.length),
+  );
   if (!match) return undefined;
   return { accountId: match[1] as string, jurisdiction: match[2] as string, bucket: match[3] as string };
 }
@@ -78,7 +80,10 @@ const ZONE_RESOURCE = /^com\.cloudflare\.api\.account\.zone\.[0-9a-f]{32}$/;
  * allows only Cache Purge, on single zones. Anything more (another group, an account key, a deny) and the token
  * is checked as a writer's.
  */
-export function isCachePurgeToken(resource: RuleResource, purgeGroups: readonly string[] = CACHE_PURGE_PERMISSION_GROUPS): boolean {
+export function isCachePurgeToken(
+  resource: RuleResource,
+  purgeGroups: readonly string[] = CACHE_PURGE_PERMISSION_GROUPS,
+): boolean {
   const policies = tokenPoliciesOf(resource);
   return (
     policies.length > 0 &&

@@ -12,14 +12,20 @@ import type { RuleResource, StackRule } from "../rule";
 export const bucketAbortsIncompleteMultipartUploads: StackRule = {
   kind: "stack",
   name: "bucket-aborts-incomplete-multipart-uploads",
-  description: "Checks whether each AWS, Spaces and R2 bucket has an enabled lifecycle rule aborting incomplete multipart uploads.",
+  description:
+    "Checks whether each AWS, Spaces and R2 bucket has an enabled lifecycle rule aborting incomplete multipart uploads.",
   enforcementLevel: "advisory",
   severity: "low",
   validate(resources) {
     return resources.flatMap((bucket) => {
       const name = bucketNameOf(bucket);
       if (name === undefined || abortsUploads(bucket, name, resources)) return [];
-      return [{ urn: bucket.urn, message: `The bucket ${name} must abort incomplete multipart uploads with a lifecycle rule (e.g. after 7 days).` }];
+      return [
+        {
+          urn: bucket.urn,
+          message: `The bucket ${name} must abort incomplete multipart uploads with a lifecycle rule (e.g. after 7 days).`,
+        },
+      ];
     });
   },
 };
@@ -32,11 +38,16 @@ function abortsUploads(bucket: RuleResource, name: string, resources: readonly R
     case AWS.bucketV2:
       return (
         // Deprecated inline rules on the bucket itself.
-        list(bucket.props.lifecycleRules).some((rule) => field(rule, "enabled") === true && field(rule, "abortIncompleteMultipartUploadDays") !== undefined) ||
-        [...sameBucket(AWS.bucketLifecycle, "bucket"), ...sameBucket(AWS.bucketLifecycleV2, "bucket")].some((lifecycle) =>
-          list(lifecycle.props.rules).some(
-            (rule) => field(rule, "status") === "Enabled" && field(rule, "abortIncompleteMultipartUpload", "daysAfterInitiation") !== undefined,
-          ),
+        list(bucket.props.lifecycleRules).some(
+          (rule) => field(rule, "enabled") === true && field(rule, "abortIncompleteMultipartUploadDays") !== undefined,
+        ) ||
+        [...sameBucket(AWS.bucketLifecycle, "bucket"), ...sameBucket(AWS.bucketLifecycleV2, "bucket")].some(
+          (lifecycle) =>
+            list(lifecycle.props.rules).some(
+              (rule) =>
+                field(rule, "status") === "Enabled" &&
+                field(rule, "abortIncompleteMultipartUpload", "daysAfterInitiation") !== undefined,
+            ),
         )
       );
     case DIGITALOCEAN.spacesBucket:
@@ -48,7 +59,9 @@ function abortsUploads(bucket: RuleResource, name: string, resources: readonly R
       return (
         lifecycles.length === 0 ||
         lifecycles.some((lifecycle) =>
-          list(lifecycle.props.rules).some((rule) => field(rule, "enabled") === true && field(rule, "abortMultipartUploadsTransition") !== undefined),
+          list(lifecycle.props.rules).some(
+            (rule) => field(rule, "enabled") === true && field(rule, "abortMultipartUploadsTransition") !== undefined,
+          ),
         )
       );
     }

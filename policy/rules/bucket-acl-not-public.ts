@@ -4,7 +4,10 @@ import type { ResourceRule } from "../rule";
 
 /** S3 canned ACLs that open the bucket: read means LIST on a bucket ACL, write means put/delete any key. */
 const PUBLIC_CANNED_ACLS = ["public-read", "public-read-write", "authenticated-read"];
-const PUBLIC_GROUPS = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
+const PUBLIC_GROUPS = [
+  "http://acs.amazonaws.com/groups/global/AllUsers",
+  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+];
 
 /**
  * Bucket ACLs stay private: a public-read bucket ACL lets anyone list every key (Spaces docs call private
@@ -15,7 +18,8 @@ const PUBLIC_GROUPS = ["http://acs.amazonaws.com/groups/global/AllUsers", "http:
 export const bucketAclNotPublic: ResourceRule = {
   kind: "resource",
   name: "bucket-acl-not-public",
-  description: "Checks whether a bucket's ACL (S3 canned ACL or grants, Spaces acl, MinIO acl) opens it to anonymous or any-account principals.",
+  description:
+    "Checks whether a bucket's ACL (S3 canned ACL or grants, Spaces acl, MinIO acl) opens it to anonymous or any-account principals.",
   enforcementLevel: "mandatory",
   severity: "critical",
   resourceTypes: [AWS.bucket, AWS.bucketV2, AWS.bucketAcl, AWS.bucketAclV2, DIGITALOCEAN.spacesBucket, MINIO.s3Bucket],
@@ -24,15 +28,24 @@ export const bucketAclNotPublic: ResourceRule = {
     const acl = text(props.acl);
     const messages: string[] = [];
     if (resource.type === MINIO.s3Bucket) {
-      if (acl !== undefined && acl !== "private") messages.push(`The bucket ACL must be private: MinIO turns acl ${acl} into a bucket-wide policy.`);
+      if (acl !== undefined && acl !== "private")
+        messages.push(`The bucket ACL must be private: MinIO turns acl ${acl} into a bucket-wide policy.`);
       return messages;
     }
-    if (acl !== undefined && (resource.type === DIGITALOCEAN.spacesBucket ? acl === "public-read" : PUBLIC_CANNED_ACLS.includes(acl))) {
-      messages.push(`The bucket ACL must be private: ${acl} lets anyone list the bucket${acl.includes("write") ? " and write to it" : ""}.`);
+    if (
+      acl !== undefined &&
+      (resource.type === DIGITALOCEAN.spacesBucket ? acl === "public-read" : PUBLIC_CANNED_ACLS.includes(acl))
+    ) {
+      messages.push(
+        `The bucket ACL must be private: ${acl} lets anyone list the bucket${acl.includes("write") ? " and write to it" : ""}.`,
+      );
     }
     const grants = [
       // Bucket (deprecated inline): [{type, uri, permissions}]
-      ...list(props.grants).map((grant) => ({ uri: text(field(grant, "uri")), permissions: texts(field(grant, "permissions")) })),
+      ...list(props.grants).map((grant) => ({
+        uri: text(field(grant, "uri")),
+        permissions: texts(field(grant, "permissions")),
+      })),
       // BucketAcl: {accessControlPolicy: {grants: [{grantee: {type, uri}, permission}]}}
       ...list(field(props, "accessControlPolicy", "grants")).map((grant) => ({
         uri: text(field(grant, "grantee", "uri")),

@@ -1,4 +1,9 @@
-import { awsBucketNameProblem, minioBucketNameProblem, r2BucketNameProblem, spacesBucketNameProblem } from "../../components/config/bucket-names";
+import {
+  awsBucketNameProblem,
+  minioBucketNameProblem,
+  r2BucketNameProblem,
+  spacesBucketNameProblem,
+} from "../../components/config/bucket-names";
 import { AWS_REGIONS, R2_JURISDICTIONS } from "../../components/config/sdk-lists";
 import { bucketNameOf } from "../extract/buckets";
 import { text } from "../props";

@@ -32,7 +32,9 @@ export const bucketPolicyPrincipalsLimited: StackRule = {
   severity: "critical",
   validate(resources) {
     const distributions = resources.filter((resource) => resource.type === AWS.distribution);
-    const knownArns = distributions.map((distribution) => text(distribution.props.arn)).filter((arn): arn is string => arn !== undefined);
+    const knownArns = distributions
+      .map((distribution) => text(distribution.props.arn))
+      .filter((arn): arn is string => arn !== undefined);
     const findings: StackFinding[] = [];
     const namedArns = new Map<string, string>();
     for (const resource of resources) {
@@ -44,9 +46,14 @@ export const bucketPolicyPrincipalsLimited: StackRule = {
       parsed.document.statements.forEach((statement, index) => {
         if (statement.effect !== "Allow" || statement.principal.kind === "none") return;
         const label = statement.sid ? `statement ${statement.sid}` : `statement ${index + 1}`;
-        const problem = onAws ? awsProblem(statement, knownArns, distributions.length > 0) : anonymousOnlyProblem(statement);
+        const problem = onAws
+          ? awsProblem(statement, knownArns, distributions.length > 0)
+          : anonymousOnlyProblem(statement);
         if (problem) {
-          findings.push({ urn: resource.urn, message: `Bucket policy ${label} must name ${onAws ? "only this stack's CloudFront distribution (the CloudFront service principal with AWS:SourceArn)" : "only anonymous readers (Principal \"*\")"}: ${problem}.` });
+          findings.push({
+            urn: resource.urn,
+            message: `Bucket policy ${label} must name ${onAws ? "only this stack's CloudFront distribution (the CloudFront service principal with AWS:SourceArn)" : 'only anonymous readers (Principal "*")'}: ${problem}.`,
+          });
         } else if (onAws) {
           for (const arn of sourceArns(statement)) namedArns.set(arn, resource.urn);
         }
@@ -67,10 +74,15 @@ function awsProblem(statement: Statement, knownArns: readonly string[], hasDistr
   const { principal } = statement;
   if (statement.notPrincipal) return "it uses NotPrincipal, which grants everyone but the principals named";
   if (principal.kind === "any" || principal.aws.includes("*")) return "it grants anyone (*)";
-  const others = [...principal.aws, ...principal.other, ...principal.service.filter((service) => service !== CLOUDFRONT)];
+  const others = [
+    ...principal.aws,
+    ...principal.other,
+    ...principal.service.filter((service) => service !== CLOUDFRONT),
+  ];
   if (others.length > 0) return `it also grants ${others.join(", ")}`;
   const arns = sourceArns(statement);
-  if (arns.length === 0) return "the CloudFront service principal has no AWS:SourceArn condition (StringEquals or ArnEquals), so any distribution of any account could read through it";
+  if (arns.length === 0)
+    return "the CloudFront service principal has no AWS:SourceArn condition (StringEquals or ArnEquals), so any distribution of any account could read through it";
   const bad = arns.filter((arn) => !DISTRIBUTION_ARN.test(arn));
   if (bad.length > 0) return `AWS:SourceArn ${bad.join(", ")} is not one literal CloudFront distribution ARN`;
   if (!hasDistribution) return "this stack has no CloudFront distribution";
@@ -81,7 +93,9 @@ function awsProblem(statement: Statement, knownArns: readonly string[], hasDistr
 /** The values of the statement's positive `AWS:SourceArn` equality conditions. */
 function sourceArns(statement: Statement): string[] {
   return statement.conditions
-    .filter((condition) => condition.key === "aws:sourcearn" && ["StringEquals", "ArnEquals"].includes(condition.operator))
+    .filter(
+      (condition) => condition.key === "aws:sourcearn" && ["StringEquals", "ArnEquals"].includes(condition.operator),
+    )
     .flatMap((condition) => condition.values);
 }
 
@@ -92,4 +106,3 @@ function anonymousOnlyProblem(statement: Statement): string | undefined {
   const named = [...principal.aws.filter((value) => value !== "*"), ...principal.service, ...principal.other];
   return named.length > 0 ? `it grants ${named.join(", ")}` : undefined;
 }
-

@@ -23,7 +23,9 @@ export const bucketPolicyPublicAccessReadOnly: ResourceRule = {
       const beyond = actionsBeyondRead(grant);
       return beyond.length === 0
         ? []
-        : [`Bucket policy ${grant.label} must let ${describeAudience(grant.audience)} only read objects (s3:GetObject): it also allows ${beyond.join(", ")}.`];
+        : [
+            `Bucket policy ${grant.label} must let ${describeAudience(grant.audience)} only read objects (s3:GetObject): it also allows ${beyond.join(", ")}.`,
+          ];
     });
   },
 };

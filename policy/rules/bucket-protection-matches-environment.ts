@@ -20,11 +20,15 @@ export const bucketProtectionMatchesEnvironment: ResourceRule = {
     const messages: string[] = [];
     if (context.environment === "production") {
       if (!resource.protect) messages.push("The production bucket must be protected (resource option protect: true).");
-      if (resource.retainOnDelete === false) messages.push("The production bucket must be retained on delete (resource option retainOnDelete: true).");
-      if (resource.props.forceDestroy === true) messages.push("The production bucket must not set forceDestroy: it deletes every object with the bucket.");
+      if (resource.retainOnDelete === false)
+        messages.push("The production bucket must be retained on delete (resource option retainOnDelete: true).");
+      if (resource.props.forceDestroy === true)
+        messages.push("The production bucket must not set forceDestroy: it deletes every object with the bucket.");
     } else {
-      if (resource.protect) messages.push("The test bucket must not be protected: `pulumi destroy` of a test stack must remove it.");
-      if (resource.retainOnDelete === true) messages.push("The test bucket must not be retained on delete: it would outlive its stack.");
+      if (resource.protect)
+        messages.push("The test bucket must not be protected: `pulumi destroy` of a test stack must remove it.");
+      if (resource.retainOnDelete === true)
+        messages.push("The test bucket must not be retained on delete: it would outlive its stack.");
     }
     return messages;
   },

@@ -22,7 +22,8 @@ export const MAX_TTL_WITHOUT_BUSTER_SECONDS = 3600;
 export const cdnBustsDeletedMedia: StackRule = {
   kind: "stack",
   name: "cdn-busts-deleted-media",
-  description: "Checks whether each CDN in front of the media has a path that removes a deleted file's cached copies when Mastodon asks (its cache buster), or a short TTL.",
+  description:
+    "Checks whether each CDN in front of the media has a path that removes a deleted file's cached copies when Mastodon asks (its cache buster), or a short TTL.",
   enforcementLevel: "advisory",
   severity: "medium",
   configSchema: {
@@ -38,35 +39,43 @@ export const cdnBustsDeletedMedia: StackRule = {
     const maxTtl = number(context.config.maxTtlSeconds) ?? MAX_TTL_WITHOUT_BUSTER_SECONDS;
     return resources.flatMap((resource): StackFinding[] => {
       if (resource.type === AWS.distribution && !distributionBusts(resource)) {
-        return [{
-          urn: resource.urn,
-          message:
-            "The media distribution must act on Mastodon's cache buster: deleted media otherwise stays cached up to a year. " +
-            "Associate the cache buster's viewer-request function and purge origin (providers/aws/cache-buster.ts), or invalidate taken-down paths yourself (docs/takedowns.md).",
-        }];
+        return [
+          {
+            urn: resource.urn,
+            message:
+              "The media distribution must act on Mastodon's cache buster: deleted media otherwise stays cached up to a year. " +
+              "Associate the cache buster's viewer-request function and purge origin (providers/aws/cache-buster.ts), or invalidate taken-down paths yourself (docs/takedowns.md).",
+          },
+        ];
       }
       if (resource.type === CLOUDFLARE.r2CustomDomain) {
         const domain = text(resource.props.domain);
-        const routed = resources.some((route) => route.type === CLOUDFLARE.workersRoute && text(route.props.pattern) === `${domain}/*`);
+        const routed = resources.some(
+          (route) => route.type === CLOUDFLARE.workersRoute && text(route.props.pattern) === `${domain}/*`,
+        );
         return domain && !routed
-          ? [{
-              urn: resource.urn,
-              message:
-                `The media host ${domain} must act on Mastodon's cache buster: deleted media otherwise stays cached for the zone's edge TTL. ` +
-                "Set mastodon-media:cloudflare.cacheBuster: true (a Worker on every media request: Workers Paid, docs/cloudflare.md), " +
-                "or purge taken-down media yourself with `npm run purge` (docs/takedowns.md).",
-            }]
+          ? [
+              {
+                urn: resource.urn,
+                message:
+                  `The media host ${domain} must act on Mastodon's cache buster: deleted media otherwise stays cached for the zone's edge TTL. ` +
+                  "Set mastodon-media:cloudflare.cacheBuster: true (a Worker on every media request: Workers Paid, docs/cloudflare.md), " +
+                  "or purge taken-down media yourself with `npm run purge` (docs/takedowns.md).",
+              },
+            ]
           : [];
       }
       if (resource.type === DIGITALOCEAN.cdn) {
         const ttl = number(resource.props.ttl) ?? 3600;
         return ttl > maxTtl
-          ? [{
-              urn: resource.urn,
-              message:
-                `The Spaces CDN cannot act on Mastodon's cache buster, so deleted media stays cached for its TTL (${ttl} s). ` +
-                `For takedowns, lower digitalocean.cdnTtl to ${maxTtl} or less, and flush taken-down URLs through DigitalOcean's API (docs/takedowns.md).`,
-            }]
+          ? [
+              {
+                urn: resource.urn,
+                message:
+                  `The Spaces CDN cannot act on Mastodon's cache buster, so deleted media stays cached for its TTL (${ttl} s). ` +
+                  `For takedowns, lower digitalocean.cdnTtl to ${maxTtl} or less, and flush taken-down URLs through DigitalOcean's API (docs/takedowns.md).`,
+              },
+            ]
           : [];
       }
       return [];
@@ -77,6 +86,8 @@ export const cdnBustsDeletedMedia: StackRule = {
 function distributionBusts(distribution: RuleResource): boolean {
   const associations = list(field(distribution.props, "defaultCacheBehavior", "functionAssociations"));
   const viewerRequest = associations.some((association) => text(field(association, "eventType")) === "viewer-request");
-  const purgeOrigin = list(distribution.props.origins).some((origin) => text(field(origin, "originId")) === AWS_PURGE_ORIGIN_ID);
+  const purgeOrigin = list(distribution.props.origins).some(
+    (origin) => text(field(origin, "originId")) === AWS_PURGE_ORIGIN_ID,
+  );
   return viewerRequest && purgeOrigin;
 }

@@ -24,7 +24,8 @@ export const ORIGIN_FORWARDING_POLICY_IDS = [
 export const cloudfrontPreflightForwardsOrigin: ResourceRule = {
   kind: "resource",
   name: "cloudfront-preflight-forwards-origin",
-  description: "Checks whether every CloudFront cache behaviour that allows OPTIONS forwards the viewer's Origin to the origin, so that CORS preflights are answered.",
+  description:
+    "Checks whether every CloudFront cache behaviour that allows OPTIONS forwards the viewer's Origin to the origin, so that CORS preflights are answered.",
   enforcementLevel: "mandatory",
   severity: "high",
   resourceTypes: [AWS.distribution],

@@ -15,7 +15,8 @@ const PRICE_CLASS_REGIONS: Record<string, RegExp> = {
 export const cloudfrontPriceClassCoversBucketRegion: StackRule = {
   kind: "stack",
   name: "cloudfront-price-class-covers-bucket-region",
-  description: "Checks whether the distribution's price class has edge locations near the bucket's region, where the readers likely are.",
+  description:
+    "Checks whether the distribution's price class has edge locations near the bucket's region, where the readers likely are.",
   enforcementLevel: "advisory",
   severity: "low",
   validate(resources) {
@@ -31,7 +32,12 @@ export const cloudfrontPriceClassCoversBucketRegion: StackRule = {
         const far = covered ? regions.filter((region) => !covered.test(region)) : [];
         return far.length === 0
           ? []
-          : [{ urn: distribution.urn, message: `The price class must cover the readers' area: ${priceClass} has no edge near ${far.join(", ")}; consider PriceClass_200 or PriceClass_All.` }];
+          : [
+              {
+                urn: distribution.urn,
+                message: `The price class must cover the readers' area: ${priceClass} has no edge near ${far.join(", ")}; consider PriceClass_200 or PriceClass_All.`,
+              },
+            ];
       });
   },
 };

@@ -16,7 +16,9 @@ export const corsAllowsAnyOrigin: ResourceRule = {
     return corsSettingsOf(resource).flatMap((setting) =>
       setting.origins.length === 1 && setting.origins[0] === "*"
         ? []
-        : [`CORS must allow any origin ('*') unless losing third-party clients (Elk, Phanpy...) is intended: found ${setting.origins.join(", ") || "no origin"}.`],
+        : [
+            `CORS must allow any origin ('*') unless losing third-party clients (Elk, Phanpy...) is intended: found ${setting.origins.join(", ") || "no origin"}.`,
+          ],
     );
   },
 };

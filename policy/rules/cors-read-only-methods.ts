@@ -19,7 +19,9 @@ export const corsReadOnlyMethods: ResourceRule = {
   validate(resource) {
     return corsSettingsOf(resource).flatMap((setting) => {
       const writes = setting.methods.filter((method) => !READ_METHODS.includes(method.toUpperCase()));
-      return writes.length === 0 ? [] : [`CORS must allow only ${CORS_METHODS.join(" and ")}: found ${writes.join(", ")}.`];
+      return writes.length === 0
+        ? []
+        : [`CORS must allow only ${CORS_METHODS.join(" and ")}: found ${writes.join(", ")}.`];
     });
   },
 };

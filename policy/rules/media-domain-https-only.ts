@@ -33,15 +33,22 @@ export const mediaDomainHttpsOnly: ResourceRule = {
       const policy = text(field(behaviour, "viewerProtocolPolicy"));
       const path = text(field(behaviour, "pathPattern")) ?? "default";
       if (!policy || !HTTPS_POLICIES.includes(policy)) {
-        messages.push(`The ${path} cache behaviour must redirect HTTP to HTTPS (viewerProtocolPolicy redirect-to-https or https-only): found ${policy ?? "none"}.`);
+        messages.push(
+          `The ${path} cache behaviour must redirect HTTP to HTTPS (viewerProtocolPolicy redirect-to-https or https-only): found ${policy ?? "none"}.`,
+        );
       }
     }
     const aliases = texts(props.aliases);
     if (aliases.length > 0) {
       const certificate = field(props, "viewerCertificate");
       const acmArn = text(field(certificate, "acmCertificateArn"));
-      if (field(certificate, "cloudfrontDefaultCertificate") === true || (!acmArn && !text(field(certificate, "iamCertificateId")))) {
-        messages.push(`The distribution must use a certificate for ${aliases.join(", ")} (acmCertificateArn), not CloudFront's default one.`);
+      if (
+        field(certificate, "cloudfrontDefaultCertificate") === true ||
+        (!acmArn && !text(field(certificate, "iamCertificateId")))
+      ) {
+        messages.push(
+          `The distribution must use a certificate for ${aliases.join(", ")} (acmCertificateArn), not CloudFront's default one.`,
+        );
       } else if (acmArn && !acmArn.startsWith("arn:aws:acm:us-east-1:")) {
         messages.push(`The distribution's certificate must come from ACM in us-east-1: found ${acmArn}.`);
       }

@@ -19,13 +19,17 @@ export const mediaDomainTls12Minimum: ResourceRule = {
       const minTls = text(props.minTls);
       return minTls === "1.2" || minTls === "1.3"
         ? []
-        : [`The R2 custom domain ${text(props.domain) ?? ""} must set minTls 1.2 or 1.3: found ${minTls ?? "none (Cloudflare's default is 1.0)"}.`];
+        : [
+            `The R2 custom domain ${text(props.domain) ?? ""} must set minTls 1.2 or 1.3: found ${minTls ?? "none (Cloudflare's default is 1.0)"}.`,
+          ];
     }
     // Without an alias the distribution is only reached on *.cloudfront.net, whose TLS settings CloudFront owns.
     if (texts(props.aliases).length === 0) return [];
     const version = text(field(props, "viewerCertificate", "minimumProtocolVersion"));
     return version && /^TLSv1\.[23]_\d{4}$/.test(version)
       ? []
-      : [`The distribution must require TLS 1.2 or later (minimumProtocolVersion TLSv1.2_2021): found ${version ?? "none"}.`];
+      : [
+          `The distribution must require TLS 1.2 or later (minimumProtocolVersion TLSv1.2_2021): found ${version ?? "none"}.`,
+        ];
   },
 };

@@ -22,7 +22,8 @@ export function isMediaUrlAnchor(resource: RuleResource): boolean {
 export const mediaUrlsAnchored: StackRule = {
   kind: "stack",
   name: "media-urls-anchored",
-  description: "Checks whether the anchors of a production stack's media URLs are protected, so that changing the media host or key prefix without keeping the old one is refused (and a test stack's are not).",
+  description:
+    "Checks whether the anchors of a production stack's media URLs are protected, so that changing the media host or key prefix without keeping the old one is refused (and a test stack's are not).",
   enforcementLevel: "mandatory",
   severity: "high",
   usesEnvironment: true,
@@ -31,10 +32,18 @@ export const mediaUrlsAnchored: StackRule = {
     if (context.environment === "production") {
       return anchors
         .filter((anchor) => !anchor.protect)
-        .map((anchor) => ({ urn: anchor.urn, message: "The media URL anchor must be protected on a production stack: it is what makes Pulumi refuse a change that drops a media base." }));
+        .map((anchor) => ({
+          urn: anchor.urn,
+          message:
+            "The media URL anchor must be protected on a production stack: it is what makes Pulumi refuse a change that drops a media base.",
+        }));
     }
     return anchors
       .filter((anchor) => anchor.protect)
-      .map((anchor) => ({ urn: anchor.urn, message: "The media URL anchor must not be protected on a test stack: `pulumi destroy` of a test stack must remove it." }));
+      .map((anchor) => ({
+        urn: anchor.urn,
+        message:
+          "The media URL anchor must not be protected on a test stack: `pulumi destroy` of a test stack must remove it.",
+      }));
   },
 };

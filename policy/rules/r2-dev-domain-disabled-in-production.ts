@@ -15,7 +15,9 @@ export const r2DevDomainDisabledInProduction: ResourceRule = {
   resourceTypes: [CLOUDFLARE.r2ManagedDomain],
   validate(resource, context) {
     return context.environment === "production" && resource.props.enabled !== false
-      ? ["The r2.dev domain must be disabled in production: it serves every key, backups/ included, with no WAF rule in front."]
+      ? [
+          "The r2.dev domain must be disabled in production: it serves every key, backups/ included, with no WAF rule in front.",
+        ]
       : [];
   },
 };

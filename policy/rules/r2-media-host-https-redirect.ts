@@ -13,7 +13,12 @@ const MAX_HOPS = 3;
 
 function fieldsOf(url: string) {
   const parsed = new URL(url);
-  return { "http.host": parsed.host, "http.request.uri.path": parsed.pathname, ssl: parsed.protocol === "https:", "http.request.full_uri": url };
+  return {
+    "http.host": parsed.host,
+    "http.request.uri.path": parsed.pathname,
+    ssl: parsed.protocol === "https:",
+    "http.request.full_uri": url,
+  };
 }
 
 /**
@@ -21,7 +26,10 @@ function fieldsOf(url: string) {
  * old base on the media host redirects once to the current one); a chain that revisits a URL or keeps going
  * (every hop adds the key prefix again) is a loop, described as its hops. An unreadable rule or target is reported.
  */
-function loopOf(start: string, first: (url: string) => { rule: ZoneRule; matched: boolean | { unreadable: string } } | undefined): string | undefined {
+function loopOf(
+  start: string,
+  first: (url: string) => { rule: ZoneRule; matched: boolean | { unreadable: string } } | undefined,
+): string | undefined {
   const seen = [start];
   for (let hop = 0; hop <= MAX_HOPS; hop++) {
     const url = seen[seen.length - 1] as string;
@@ -30,7 +38,11 @@ function loopOf(start: string, first: (url: string) => { rule: ZoneRule; matched
     if (typeof hit.matched === "object") return `the plan cannot evaluate ${hit.matched.unreadable}`;
     let next: string;
     try {
-      next = redirectTarget(text(field(hit.rule.actionParameters, "fromValue", "targetUrl", "expression")) ?? JSON.stringify(text(field(hit.rule.actionParameters, "fromValue", "targetUrl", "value")) ?? ""), fieldsOf(url));
+      next = redirectTarget(
+        text(field(hit.rule.actionParameters, "fromValue", "targetUrl", "expression")) ??
+          JSON.stringify(text(field(hit.rule.actionParameters, "fromValue", "targetUrl", "value")) ?? ""),
+        fieldsOf(url),
+      );
     } catch (error) {
       if (!(error instanceof RulesLanguageError)) throw error;
       return `rule ${hit.rule.ref}: ${error.message}`;
@@ -52,13 +64,16 @@ function loopOf(start: string, first: (url: string) => { rule: ZoneRule; matched
 export const r2MediaHostHttpsRedirect: StackRule = {
   kind: "stack",
   name: "r2-media-host-https-redirect",
-  description: "Checks whether every R2 custom domain's zone redirects plain HTTP on the media host to HTTPS with a permanent Single Redirect.",
+  description:
+    "Checks whether every R2 custom domain's zone redirects plain HTTP on the media host to HTTPS with a permanent Single Redirect.",
   enforcementLevel: "mandatory",
   severity: "high",
   validate(resources) {
     return r2CustomDomains(resources).flatMap((domain): StackFinding[] => {
       const host = text(domain.props.domain) ?? "";
-      const rules = zonePhaseRules(resources, text(domain.props.zoneId), REDIRECT_PHASE).filter((rule) => rule.action === "redirect");
+      const rules = zonePhaseRules(resources, text(domain.props.zoneId), REDIRECT_PHASE).filter(
+        (rule) => rule.action === "redirect",
+      );
       const first = (url: string) => {
         const fields = fieldsOf(url);
         for (const rule of rules) {
@@ -70,14 +85,24 @@ export const r2MediaHostHttpsRedirect: StackRule = {
       const plain = first(`http://${host}${MEDIA_PATH}`);
       const secure = loopOf(`https://${host}${MEDIA_PATH}`, first);
       const messages: string[] = [];
-      if (plain && typeof plain.matched === "object") messages.push(`The Single Redirects of the zone of ${host} must be expressions the plan can evaluate: ${plain.matched.unreadable}.`);
+      if (plain && typeof plain.matched === "object")
+        messages.push(
+          `The Single Redirects of the zone of ${host} must be expressions the plan can evaluate: ${plain.matched.unreadable}.`,
+        );
       if (messages.length > 0) return messages.map((message) => ({ urn: domain.urn, message }));
       const status = Number(field(plain?.rule.actionParameters, "fromValue", "statusCode"));
-      const target = text(field(plain?.rule.actionParameters, "fromValue", "targetUrl", "expression")) ?? text(field(plain?.rule.actionParameters, "fromValue", "targetUrl", "value")) ?? "";
+      const target =
+        text(field(plain?.rule.actionParameters, "fromValue", "targetUrl", "expression")) ??
+        text(field(plain?.rule.actionParameters, "fromValue", "targetUrl", "value")) ??
+        "";
       if (!plain) {
-        messages.push(`The R2 custom domain ${host} must redirect plain HTTP to HTTPS (a Single Redirect in its zone): R2 serves media over plain HTTP otherwise.`);
+        messages.push(
+          `The R2 custom domain ${host} must redirect plain HTTP to HTTPS (a Single Redirect in its zone): R2 serves media over plain HTTP otherwise.`,
+        );
       } else if (!PERMANENT.includes(status) || !target.includes("https://")) {
-        messages.push(`The redirect of plain HTTP on ${host} (rule ${plain.rule.ref}) must be permanent (301 or 308) and go to https://: found ${Number.isNaN(status) ? "no status" : status} to ${target || "no target"}.`);
+        messages.push(
+          `The redirect of plain HTTP on ${host} (rule ${plain.rule.ref}) must be permanent (301 or 308) and go to https://: found ${Number.isNaN(status) ? "no status" : status} to ${target || "no target"}.`,
+        );
       }
       if (secure) messages.push(`HTTPS requests for media on ${host} must end at the media, not loop: ${secure}.`);
       return messages.map((message) => ({ urn: domain.urn, message }));

@@ -29,10 +29,17 @@ export const r2PrivatePrefixesBlocked: StackRule = {
   enforcementLevel: "mandatory",
   severity: "critical",
   validate(resources) {
-    const rulesets = resources.filter((resource) => resource.type === CLOUDFLARE.ruleset && text(resource.props.phase) === WAF_PHASE);
+    const rulesets = resources.filter(
+      (resource) => resource.type === CLOUDFLARE.ruleset && text(resource.props.phase) === WAF_PHASE,
+    );
     return resources
       .filter((resource) => resource.type === CLOUDFLARE.r2CustomDomain && resource.props.enabled !== false)
-      .flatMap((domain) => findingsFor(domain, rulesets.filter((ruleset) => text(ruleset.props.zoneId) === text(domain.props.zoneId)).flatMap(rulesOf)));
+      .flatMap((domain) =>
+        findingsFor(
+          domain,
+          rulesets.filter((ruleset) => text(ruleset.props.zoneId) === text(domain.props.zoneId)).flatMap(rulesOf),
+        ),
+      );
   },
 };
 
@@ -106,20 +113,31 @@ function findingsFor(domain: RuleResource, rules: readonly CustomRule[]): StackF
   }
   const messages: string[] = [];
   if (unreadable.size > 0) {
-    messages.push(`The WAF custom rules of the zone of ${host} must be expressions the plan can evaluate, so that it can prove backups/ and imports/ private: ${[...unreadable].join("; ")}.`);
+    messages.push(
+      `The WAF custom rules of the zone of ${host} must be expressions the plan can evaluate, so that it can prove backups/ and imports/ private: ${[...unreadable].join("; ")}.`,
+    );
   }
   if (leaks.length > 0) {
-    const prefixes = PRIVATE_PREFIXES.filter((prefix) => leaks.some((request) => String(request.fields["http.request.uri.path"]).includes(`/${prefix.slice(0, -1)}`)));
+    const prefixes = PRIVATE_PREFIXES.filter((prefix) =>
+      leaks.some((request) => String(request.fields["http.request.uri.path"]).includes(`/${prefix.slice(0, -1)}`)),
+    );
     const shown = anyBlocked ? ` These requests get through: ${sample(leaks)}.` : "";
-    messages.push(`The R2 custom domain ${host} must have a WAF rule in its zone blocking ${prefixes.map((prefix) => `/${prefix}`).join(" and ")}: R2 serves every key on a custom domain.${shown}`);
+    messages.push(
+      `The R2 custom domain ${host} must have a WAF rule in its zone blocking ${prefixes.map((prefix) => `/${prefix}`).join(" and ")}: R2 serves every key on a custom domain.${shown}`,
+    );
   }
   if (overblocked.length > 0) {
-    messages.push(`The WAF custom rules of the zone of ${host} must not block public media or other hosts: they block ${sample(overblocked)}.`);
+    messages.push(
+      `The WAF custom rules of the zone of ${host} must not block public media or other hosts: they block ${sample(overblocked)}.`,
+    );
   }
   return messages.map((message) => ({ urn: domain.urn, message }));
 }
 
 function sample(requests: readonly MediaHostRequest[]): string {
-  const shown = requests.slice(0, SHOWN).map((request) => request.label).join(", ");
+  const shown = requests
+    .slice(0, SHOWN)
+    .map((request) => request.label)
+    .join(", ");
   return requests.length > SHOWN ? `${shown} (and ${requests.length - SHOWN} more)` : shown;
 }

@@ -44,7 +44,8 @@ export const r2TokenBucketItemScoped: ResourceRule = {
     if (policies.length === 0) messages.push("The R2 token must have an allow policy on the media bucket.");
     for (const policy of policies) {
       const extra = policy.permissionGroupIds.filter((id) => !allowedGroups.includes(id));
-      if (extra.length > 0) messages.push(`The R2 token must hold only the R2 bucket-item permission groups: found ${extra.join(", ")}.`);
+      if (extra.length > 0)
+        messages.push(`The R2 token must hold only the R2 bucket-item permission groups: found ${extra.join(", ")}.`);
       if (!policy.resources.ok) {
         messages.push(`The R2 token's resources ${policy.resources.problem}.`);
         continue;
@@ -52,13 +53,16 @@ export const r2TokenBucketItemScoped: ResourceRule = {
       for (const [key, value] of Object.entries(policy.resources.keys)) {
         const target = parseR2BucketResource(key);
         if (!target || value !== "*") {
-          messages.push(`The R2 token must be scoped to one bucket (com.cloudflare.edge.r2.bucket.ACCOUNT_JURISDICTION_BUCKET), never account-wide: found ${key}.`);
+          messages.push(
+            `The R2 token must be scoped to one bucket (com.cloudflare.edge.r2.bucket.ACCOUNT_JURISDICTION_BUCKET), never account-wide: found ${key}.`,
+          );
         } else {
           buckets.add(target.bucket);
         }
       }
     }
-    if (buckets.size > 1) messages.push(`The R2 token must grant on one bucket only: found ${[...buckets].join(", ")}.`);
+    if (buckets.size > 1)
+      messages.push(`The R2 token must grant on one bucket only: found ${[...buckets].join(", ")}.`);
     return messages;
   },
 };

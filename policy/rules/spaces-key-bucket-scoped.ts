@@ -18,14 +18,18 @@ export const spacesKeyBucketScoped: ResourceRule = {
   resourceTypes: [DIGITALOCEAN.spacesKey],
   validate(resource) {
     const grants = spacesGrantsOf(resource);
-    if (grants.length === 0) return ["The Spaces key must carry a readwrite grant on the media bucket: a key without grants is not scoped."];
+    if (grants.length === 0)
+      return ["The Spaces key must carry a readwrite grant on the media bucket: a key without grants is not scoped."];
     const messages = grants.flatMap((grant) => {
-      if (grant.permission === "fullaccess") return ["The Spaces key must never have fullaccess: it reaches every bucket of the team."];
-      if (!BUCKET_PERMISSIONS.includes(grant.permission)) return [`The Spaces key must grant readwrite: found ${grant.permission || "no permission"}.`];
+      if (grant.permission === "fullaccess")
+        return ["The Spaces key must never have fullaccess: it reaches every bucket of the team."];
+      if (!BUCKET_PERMISSIONS.includes(grant.permission))
+        return [`The Spaces key must grant readwrite: found ${grant.permission || "no permission"}.`];
       return grant.bucket === "" ? ["The Spaces key must name its bucket in every grant."] : [];
     });
     const buckets = new Set(grants.map((grant) => grant.bucket).filter((bucket) => bucket !== ""));
-    if (buckets.size > 1) messages.push(`The Spaces key must grant on one bucket only: found ${[...buckets].join(", ")}.`);
+    if (buckets.size > 1)
+      messages.push(`The Spaces key must grant on one bucket only: found ${[...buckets].join(", ")}.`);
     return messages;
   },
 };

@@ -13,7 +13,8 @@ const MINIO_BUILT_IN_POLICIES = ["consoleAdmin", "readwrite", "readonly", "write
 export const writerPolicyAttachmentsScoped: ResourceRule = {
   kind: "resource",
   name: "writer-policy-attachments-scoped",
-  description: "Checks whether the writer gets an AWS managed policy or a MinIO built-in policy attached, which reach every bucket.",
+  description:
+    "Checks whether the writer gets an AWS managed policy or a MinIO built-in policy attached, which reach every bucket.",
   enforcementLevel: "mandatory",
   severity: "high",
   resourceTypes: [

@@ -2,7 +2,12 @@ import { parsePolicyDocument } from "../analysis/policy-document";
 import { writerScope } from "../analysis/writer-scope";
 import { bucketNameOf, isBucket } from "../extract/buckets";
 import { IDENTITY_POLICY_TYPES, policyInputOf } from "../extract/policy-inputs";
-import { parseR2BucketResource, spacesGrantsOf, tokenPoliciesOf, type R2BucketResource } from "../extract/writer-credentials";
+import {
+  parseR2BucketResource,
+  spacesGrantsOf,
+  tokenPoliciesOf,
+  type R2BucketResource,
+} from "../extract/writer-credentials";
 import { text } from "../props";
 import { CLOUDFLARE } from "../resource-types";
 import type { RuleResource, StackFinding, StackRule } from "../rule";
@@ -14,17 +19,28 @@ import type { RuleResource, StackFinding, StackRule } from "../rule";
 export const writerScopedToStackBucket: StackRule = {
   kind: "stack",
   name: "writer-scoped-to-stack-bucket",
-  description: "Checks whether every writer credential (IAM or MinIO policy, Spaces key, R2 token) names only the bucket this stack creates.",
+  description:
+    "Checks whether every writer credential (IAM or MinIO policy, Spaces key, R2 token) names only the bucket this stack creates.",
   enforcementLevel: "mandatory",
   severity: "high",
   validate(resources) {
-    const stackBuckets = new Set(resources.filter(isBucket).map(bucketNameOf).filter((name): name is string => name !== undefined));
+    const stackBuckets = new Set(
+      resources
+        .filter(isBucket)
+        .map(bucketNameOf)
+        .filter((name): name is string => name !== undefined),
+    );
     if (stackBuckets.size === 0) return [];
     return resources.flatMap((resource) => {
       const foreign = writerBucketsOf(resource).filter((bucket) => !stackBuckets.has(bucket));
       return foreign.length === 0
         ? r2TokenLocationFindings(resource, resources)
-        : [{ urn: resource.urn, message: `The writer must be scoped to this stack's bucket (${[...stackBuckets].join(", ")}): it names ${foreign.join(", ")}.` }];
+        : [
+            {
+              urn: resource.urn,
+              message: `The writer must be scoped to this stack's bucket (${[...stackBuckets].join(", ")}): it names ${foreign.join(", ")}.`,
+            },
+          ];
     });
   },
 };
@@ -43,17 +59,26 @@ function r2TokenLocationFindings(resource: RuleResource, resources: readonly Rul
       bucket: bucketNameOf(bucket) ?? "",
     }));
   if (stackBuckets.length === 0) return [];
-  const describe = (target: R2BucketResource) => `${target.bucket} (jurisdiction ${target.jurisdiction}, account ${target.accountId})`;
+  const describe = (target: R2BucketResource) =>
+    `${target.bucket} (jurisdiction ${target.jurisdiction}, account ${target.accountId})`;
   return tokenPoliciesOf(resource).flatMap((token) =>
     (token.resources.ok ? Object.keys(token.resources.keys) : []).flatMap((key) => {
       const target = parseR2BucketResource(key);
       if (!target) return [];
       const same = stackBuckets.some(
-        (bucket) => bucket.bucket === target.bucket && bucket.jurisdiction === target.jurisdiction && bucket.accountId === target.accountId,
+        (bucket) =>
+          bucket.bucket === target.bucket &&
+          bucket.jurisdiction === target.jurisdiction &&
+          bucket.accountId === target.accountId,
       );
       return same
         ? []
-        : [{ urn: resource.urn, message: `The R2 writer token must be scoped to this stack's bucket ${stackBuckets.map(describe).join(", ")}: it names ${describe(target)}.` }];
+        : [
+            {
+              urn: resource.urn,
+              message: `The R2 writer token must be scoped to this stack's bucket ${stackBuckets.map(describe).join(", ")}: it names ${describe(target)}.`,
+            },
+          ];
     }),
   );
 }
@@ -65,9 +90,13 @@ function writerBucketsOf(resource: RuleResource): string[] {
     const parsed = parsePolicyDocument(policy);
     return parsed.ok ? writerScope(parsed.document).buckets : [];
   }
-  const grants = spacesGrantsOf(resource).map((grant) => grant.bucket).filter((bucket) => bucket !== "");
+  const grants = spacesGrantsOf(resource)
+    .map((grant) => grant.bucket)
+    .filter((bucket) => bucket !== "");
   const tokenBuckets = tokenPoliciesOf(resource).flatMap((token) =>
-    token.resources.ok ? Object.keys(token.resources.keys).flatMap((key) => parseR2BucketResource(key)?.bucket ?? []) : [],
+    token.resources.ok
+      ? Object.keys(token.resources.keys).flatMap((key) => parseR2BucketResource(key)?.bucket ?? [])
+      : [],
   );
   return [...new Set([...grants, ...tokenBuckets])];
 }

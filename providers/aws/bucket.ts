@@ -36,7 +36,14 @@ export function createPrivateBucket(name: string, config: AwsStackConfig, parent
 
   const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
     `${name}-public-access-block`,
-    { bucket: bucketName, region, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    {
+      bucket: bucketName,
+      region,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
     child,
   );
 

@@ -67,6 +67,7 @@ function handler(event) {
   return request;
 }
 `;
-  if (Buffer.byteLength(code) > FUNCTION_CODE_MAX_BYTES) throw new Error("viewerRequestFunctionCode: over CloudFront's 10 KB");
+  if (Buffer.byteLength(code) > FUNCTION_CODE_MAX_BYTES)
+    throw new Error("viewerRequestFunctionCode: over CloudFront's 10 KB");
   return code;
 }

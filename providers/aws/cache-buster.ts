@@ -56,11 +56,14 @@ export function createCacheBusterEdge(
     `${name}-cache-buster`,
     {
       region: args.region,
-      description: "Mastodon cache buster: turns a bust request from the media distribution into a CloudFront invalidation",
+      description:
+        "Mastodon cache buster: turns a bust request from the media distribution into a CloudFront invalidation",
       role: role.arn,
       runtime: PURGE_HANDLER_RUNTIME,
       handler: "index.handler",
-      code: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset(readFileSync(PURGE_HANDLER_SOURCE, "utf8")) }),
+      code: new pulumi.asset.AssetArchive({
+        "index.mjs": new pulumi.asset.StringAsset(readFileSync(PURGE_HANDLER_SOURCE, "utf8")),
+      }),
       // Mastodon's client reads for 10 s at most (app/lib/request.rb TIMEOUT); one CreateInvalidation takes well under
       // that. On throttling or TooManyInvalidationsInProgress the handler retries with doubling pauses until 1.5 s
       // before this timeout (purge-handler.mjs RETRY_MARGIN_MS), so about 8.5 s of retries, then answers 503.
@@ -92,7 +95,9 @@ export function createCacheBusterEdge(
       comment: "Mastodon cache buster: sends bust requests to the purge handler, nothing else",
       publish: true,
       code: pulumi.secret(
-        pulumi.output(args.cacheBuster.secret).apply((secret) => viewerRequestFunctionCode({ header: args.cacheBuster.secretHeader, secret })),
+        pulumi
+          .output(args.cacheBuster.secret)
+          .apply((secret) => viewerRequestFunctionCode({ header: args.cacheBuster.secretHeader, secret })),
       ),
     },
     child,
@@ -103,7 +108,12 @@ export function createCacheBusterEdge(
       // https://ID.lambda-url.REGION.on.aws/ -> the host CloudFront connects to.
       domainName: url.functionUrl.apply((functionUrl) => new URL(functionUrl).host),
       originAccessControlId: originAccessControl.id,
-      customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+      customOriginConfig: {
+        httpPort: 80,
+        httpsPort: 443,
+        originProtocolPolicy: "https-only",
+        originSslProtocols: ["TLSv1.2"],
+      },
     },
     functionAssociation: { eventType: "viewer-request", functionArn: viewerRequest.arn },
     handler,
@@ -139,7 +149,10 @@ export function grantCacheBuster(
             {
               Effect: "Allow",
               Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-              Resource: [`arn:aws:logs:${region}:*:log-group:/aws/lambda/${functionName}`, `arn:aws:logs:${region}:*:log-group:/aws/lambda/${functionName}:*`],
+              Resource: [
+                `arn:aws:logs:${region}:*:log-group:/aws/lambda/${functionName}`,
+                `arn:aws:logs:${region}:*:log-group:/aws/lambda/${functionName}:*`,
+              ],
             },
           ],
         }),

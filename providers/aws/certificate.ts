@@ -37,10 +37,21 @@ export function createCertificate(
     if (!first) throw new Error(`ACM returned no validation record for ${mediaDomain}`);
     return first;
   });
-  const record = zone.cname(`${name}-certificate-validation-record`, option.resourceRecordName, option.resourceRecordValue);
+  const record = zone.cname(
+    `${name}-certificate-validation-record`,
+    option.resourceRecordName,
+    option.resourceRecordValue,
+  );
   const validationRecords = option.apply((o): DnsRecordSpec[] =>
     external
-      ? [{ name: withoutTrailingDot(o.resourceRecordName), type: "CNAME", value: withoutTrailingDot(o.resourceRecordValue), purpose: "ACM certificate validation" }]
+      ? [
+          {
+            name: withoutTrailingDot(o.resourceRecordName),
+            type: "CNAME",
+            value: withoutTrailingDot(o.resourceRecordValue),
+            purpose: "ACM certificate validation",
+          },
+        ]
       : [],
   );
   if (external) {

@@ -31,7 +31,9 @@ export const DISTRIBUTION_COMMENT_MAX = 128;
 export function distributionComment(webDomain: string): string {
   const prefix = "Mastodon media for ";
   const room = DISTRIBUTION_COMMENT_MAX - prefix.length;
-  return webDomain.length <= room ? `${prefix}${webDomain}` : `${prefix}...${webDomain.slice(webDomain.length - (room - 3))}`;
+  return webDomain.length <= room
+    ? `${prefix}${webDomain}`
+    : `${prefix}...${webDomain.slice(webDomain.length - (room - 3))}`;
 }
 
 /** HSTS for the media host: two years. */
@@ -78,7 +80,11 @@ export function createDistribution(name: string, args: MediaDistributionArgs, pa
       },
       securityHeadersConfig: {
         contentTypeOptions: { override: true },
-        strictTransportSecurity: { accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS, override: true, includeSubdomains: false },
+        strictTransportSecurity: {
+          accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS,
+          override: true,
+          includeSubdomains: false,
+        },
       },
     },
     child,

@@ -37,7 +37,14 @@ function route53Zone(zoneId: string, parent: pulumi.Resource): DnsZone {
     cname: (name, recordName, target) =>
       new aws.route53.Record(
         name,
-        { zoneId, name: recordName, type: aws.route53.RecordType.CNAME, ttl: 300, records: [target], allowOverwrite: true },
+        {
+          zoneId,
+          name: recordName,
+          type: aws.route53.RecordType.CNAME,
+          ttl: 300,
+          records: [target],
+          allowOverwrite: true,
+        },
         { parent },
       ),
     mediaRecords: (name, mediaDomain, distribution) =>
@@ -49,7 +56,9 @@ function route53Zone(zoneId: string, parent: pulumi.Resource): DnsZone {
               zoneId,
               name: mediaDomain,
               type,
-              aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+              aliases: [
+                { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
+              ],
             },
             { parent },
           ),

@@ -41,7 +41,10 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
     const { bucket, publicAccessBlock, cors } = createPrivateBucket(name, config, this);
     const writer = createWriter(name, config.bucket, config.keyPrefix, this);
     const certificate = config.aws.certificateArn
-      ? { certificateArn: pulumi.output(config.aws.certificateArn), validationRecords: pulumi.output<DnsRecordSpec[]>([]) }
+      ? {
+          certificateArn: pulumi.output(config.aws.certificateArn),
+          validationRecords: pulumi.output<DnsRecordSpec[]>([]),
+        }
       : createCertificate(name, mediaDomain, zone, external, this);
     const cacheBuster = createCacheBuster(name, this);
     const bustEdge = createCacheBusterEdge(name, { region: config.aws.region, cacheBuster }, this);
@@ -89,7 +92,13 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
         cacheBuster,
       },
       {
-        triggers: [bucketPolicy.policy, distribution.id, certificate.certificateArn, writer.policy.policy, cors.corsRules],
+        triggers: [
+          bucketPolicy.policy,
+          distribution.id,
+          certificate.certificateArn,
+          writer.policy.policy,
+          cors.corsRules,
+        ],
         dependsOn: [bucketPolicy, distribution, cors, writer.policy, ...mediaRecords, ...bustGrants],
         expectCname: external
           ? {
@@ -102,9 +111,15 @@ export class AwsMediaStorage extends pulumi.ComponentResource {
     );
     outputs.cdnDomain = distribution.domainName;
     outputs.takedowns = pulumi.output(awsTakedownNotes());
-    outputs.cdnPurge = cdnPurgeOutput(distribution.id.apply((distributionId) => ({ cdn: "cloudfront" as const, distributionId })), outputs.mediaBaseUrl, config.keyPrefix);
+    outputs.cdnPurge = cdnPurgeOutput(
+      distribution.id.apply((distributionId) => ({ cdn: "cloudfront" as const, distributionId })),
+      outputs.mediaBaseUrl,
+      config.keyPrefix,
+    );
     if (external) {
-      outputs.dnsRecords = pulumi.all([certificate.validationRecords, mediaCname]).apply(([validation, media]) => [...validation, ...media]);
+      outputs.dnsRecords = pulumi
+        .all([certificate.validationRecords, mediaCname])
+        .apply(([validation, media]) => [...validation, ...media]);
     }
     this.outputs = outputs;
     this.registerOutputs(outputs);

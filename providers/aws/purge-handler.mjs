@@ -22,7 +22,8 @@ const ATTACHMENT = /^((?:\/[A-Za-z0-9._-]+)*\/media_attachments\/(?:files|thumbn
  * (say, an avatar a later Mastodon busts) gets its exact path only. Null for what is no media path.
  */
 export function invalidationPaths(keyPath) {
-  if (!keyPath.startsWith("/") || keyPath.includes("*") || keyPath.includes("/../") || keyPath.length > 1024) return null;
+  if (!keyPath.startsWith("/") || keyPath.includes("*") || keyPath.includes("/../") || keyPath.length > 1024)
+    return null;
   const attachment = ATTACHMENT.exec(keyPath);
   return attachment ? [`${attachment[1]}/*`, keyPath] : [keyPath];
 }
@@ -47,7 +48,12 @@ const THROTTLING = new Set(["Throttling", "ThrottlingException", "TooManyRequest
 
 /** Whether CloudFront may accept the same call a little later: throttling, or too many invalidations in progress. */
 export function retryable(error) {
-  return error?.name === "TooManyInvalidationsInProgress" || THROTTLING.has(error?.name) || error?.$retryable?.throttling === true || error?.$metadata?.httpStatusCode === 429;
+  return (
+    error?.name === "TooManyInvalidationsInProgress" ||
+    THROTTLING.has(error?.name) ||
+    error?.$retryable?.throttling === true ||
+    error?.$metadata?.httpStatusCode === 429
+  );
 }
 
 const pauseFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,7 +77,10 @@ export function createHandler({ client, now = Date.now, log = console, pause = p
     const distributionId = match[1];
     const started = now();
     const window = Math.floor(started / DEDUPE_WINDOW_MS);
-    const remaining = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS + RETRY_MARGIN_MS;
+    const remaining =
+      typeof context?.getRemainingTimeInMillis === "function"
+        ? context.getRemainingTimeInMillis()
+        : DEFAULT_BUDGET_MS + RETRY_MARGIN_MS;
     const deadline = started + remaining - RETRY_MARGIN_MS;
     let index = 0;
     let wait = FIRST_PAUSE_MS;
@@ -81,7 +90,10 @@ export function createHandler({ client, now = Date.now, log = console, pause = p
         const result = await client.send(
           new CreateInvalidationCommand({
             DistributionId: distributionId,
-            InvalidationBatch: { CallerReference: `mastodon-cache-buster ${window} ${target}`, Paths: { Quantity: 1, Items: [target] } },
+            InvalidationBatch: {
+              CallerReference: `mastodon-cache-buster ${window} ${target}`,
+              Paths: { Quantity: 1, Items: [target] },
+            },
           }),
         );
         log.info(`invalidation ${result.Invalidation?.Id} of ${target}`);
@@ -98,7 +110,9 @@ export function createHandler({ client, now = Date.now, log = console, pause = p
         const next = Math.round(wait / 2 + (random() * wait) / 2);
         if (!retryable(error) || now() + next > deadline) {
           const why = retryable(error) ? `still ${name} after ${attempt} attempts in ${now() - started} ms` : name;
-          log.error(`CreateInvalidation of ${target} failed: ${why}; this bust is lost: npm run purge -- --url URL (docs/takedowns.md)`);
+          log.error(
+            `CreateInvalidation of ${target} failed: ${why}; this bust is lost: npm run purge -- --url URL (docs/takedowns.md)`,
+          );
           return answer(503, "invalidation refused");
         }
         log.error(`CreateInvalidation of ${target} failed: ${name}; retrying in ${next} ms`);

@@ -10,7 +10,12 @@ export interface Writer {
 }
 
 /** The IAM user Mastodon signs with: the core's writer policy on this bucket, nothing else. */
-export function createWriter(name: string, bucket: string, keyPrefix: string | undefined, parent: pulumi.Resource): Writer {
+export function createWriter(
+  name: string,
+  bucket: string,
+  keyPrefix: string | undefined,
+  parent: pulumi.Resource,
+): Writer {
   const user = new aws.iam.User(`${name}-writer`, { tags: { purpose: "mastodon-media writer" } }, { parent });
   const policy = new aws.iam.UserPolicy(
     `${name}-writer-policy`,

@@ -10,7 +10,11 @@ const SECONDS_PER_DAY = 86_400;
 /** The core's CORS rule in R2's shape (`allowed.{methods,origins,headers}`). */
 export function r2CorsRule(rule: CorsRule): R2CorsRule {
   return {
-    allowed: { methods: [...rule.allowedMethods], origins: [...rule.allowedOrigins], headers: [...rule.allowedHeaders] },
+    allowed: {
+      methods: [...rule.allowedMethods],
+      origins: [...rule.allowedOrigins],
+      headers: [...rule.allowedHeaders],
+    },
     exposeHeaders: [...rule.exposeHeaders],
     maxAgeSeconds: rule.maxAgeSeconds,
   };

@@ -2,7 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "./sdk";
 import type { CacheBusterInput } from "../../components/cache-buster";
 import { UserError } from "../../components/errors";
-import { BINDING_NAMES, cacheBusterWorkerSource, WORKER_COMPATIBILITY_DATE, WORKER_MAIN_MODULE } from "./cache-buster-worker";
+import {
+  BINDING_NAMES,
+  cacheBusterWorkerSource,
+  WORKER_COMPATIBILITY_DATE,
+  WORKER_MAIN_MODULE,
+} from "./cache-buster-worker";
 import type { PermissionGroup } from "./writer-policy";
 
 /** The zone-level permission group that may purge a zone's cache (Cloudflare docs, "API token permissions"). */
@@ -13,7 +18,13 @@ export const ZONE_SCOPE = "com.cloudflare.api.account.zone";
 
 /** The id of "Cache Purge" among the account's permission groups, matched by name and zone scope. */
 export function cachePurgeGroupId(groups: readonly PermissionGroup[]): string {
-  const ids = [...new Set(groups.filter((group) => group.name === CACHE_PURGE_GROUP && group.scopes.includes(ZONE_SCOPE)).map((group) => group.id))];
+  const ids = [
+    ...new Set(
+      groups
+        .filter((group) => group.name === CACHE_PURGE_GROUP && group.scopes.includes(ZONE_SCOPE))
+        .map((group) => group.id),
+    ),
+  ];
   if (ids.length !== 1) {
     throw new UserError(
       `Cloudflare lists ${ids.length} API token permission groups named "${CACHE_PURGE_GROUP}" scoped to zones (${ZONE_SCOPE}): ` +
@@ -25,7 +36,11 @@ export function cachePurgeGroupId(groups: readonly PermissionGroup[]): string {
 
 /** The purge token's only policy: Cache Purge on the one zone. */
 export function purgeTokenPolicy(groupId: string, zoneId: string) {
-  return { effect: "allow", permissionGroups: [{ id: groupId }], resources: JSON.stringify({ [`${ZONE_SCOPE}.${zoneId}`]: "*" }) };
+  return {
+    effect: "allow",
+    permissionGroups: [{ id: groupId }],
+    resources: JSON.stringify({ [`${ZONE_SCOPE}.${zoneId}`]: "*" }),
+  };
 }
 
 /** The Worker's script name: one per media host, so that two stacks in one account do not collide. */
@@ -79,6 +94,10 @@ export function createCacheBusterWorker(
     },
     { parent },
   );
-  const route = new cloudflare.WorkersRoute(`${name}-cache-buster-route`, { zoneId, pattern: `${mediaDomain}/*`, script: script.scriptName }, { parent });
+  const route = new cloudflare.WorkersRoute(
+    `${name}-cache-buster-route`,
+    { zoneId, pattern: `${mediaDomain}/*`, script: script.scriptName },
+    { parent },
+  );
   return { token, script, route };
 }

@@ -44,7 +44,12 @@ export function createMediaDomains(name: string, args: MediaDomainsArgs, parent:
   );
   const managedDomain = new cloudflare.R2ManagedDomain(
     `${name}-r2-dev`,
-    { accountId, bucketName: args.bucketName, jurisdiction, enabled: r2DevDomain && args.config.environment === "test" },
+    {
+      accountId,
+      bucketName: args.bucketName,
+      jurisdiction,
+      enabled: r2DevDomain && args.config.environment === "test",
+    },
     { parent },
   );
   return { customDomain, managedDomain };

@@ -74,7 +74,11 @@ export function mediaHeaderRules(mediaDomain: string, corsOrigins: readonly stri
   };
   const anyOrigin = corsOrigins.includes("*");
   const headers: Record<string, HeaderAction> = anyOrigin
-    ? { ...security, "Access-Control-Allow-Origin": { operation: "set", value: "*" }, "Access-Control-Expose-Headers": expose }
+    ? {
+        ...security,
+        "Access-Control-Allow-Origin": { operation: "set", value: "*" },
+        "Access-Control-Expose-Headers": expose,
+      }
     : { ...security, Vary: { operation: "set", value: LIST_MODE_VARY } };
   const rules: HeaderRule[] = [
     {

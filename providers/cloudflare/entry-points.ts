@@ -55,11 +55,14 @@ export function entryPointOwner(ruleset: ZoneRuleset, stackId: string): EntryPoi
   return ruleset.name.includes(MANAGED_NAME_MARK) ? { kind: "unmarked" } : { kind: "foreign" };
 }
 
-const ownedEntryPoints = (rulesets: readonly ZoneRuleset[]) => rulesets.filter((r) => r.kind === "zone" && r.phase in OWNED_PHASES);
+const ownedEntryPoints = (rulesets: readonly ZoneRuleset[]) =>
+  rulesets.filter((r) => r.kind === "zone" && r.phase in OWNED_PHASES);
 
 /** Zone entry points of the phases this stack owns that are not this stack's (`stackId`: ORG/PROJECT/STACK). */
 export function foreignEntryPoints(rulesets: readonly ZoneRuleset[], stackId: string): ZoneRuleset[] {
-  return ownedEntryPoints(rulesets).filter((r) => ["foreign", "other-stack"].includes(entryPointOwner(r, stackId).kind));
+  return ownedEntryPoints(rulesets).filter((r) =>
+    ["foreign", "other-stack"].includes(entryPointOwner(r, stackId).kind),
+  );
 }
 
 /** Entry points made by mastodon-media before the per-stack mark: let through, with a warning. */
@@ -68,7 +71,12 @@ export function unmarkedEntryPoints(rulesets: readonly ZoneRuleset[], stackId: s
 }
 
 /** Throws one UserError naming every foreign entry point, what this stack needs the phase for, and the ways out. */
-export function assertNoForeignEntryPoints(zoneId: string, mediaDomain: string, rulesets: readonly ZoneRuleset[], stackId: string): void {
+export function assertNoForeignEntryPoints(
+  zoneId: string,
+  mediaDomain: string,
+  rulesets: readonly ZoneRuleset[],
+  stackId: string,
+): void {
   const foreign = foreignEntryPoints(rulesets, stackId);
   if (foreign.length === 0) return;
   const lines = foreign.map((r) => {
@@ -85,7 +93,7 @@ export function assertNoForeignEntryPoints(zoneId: string, mediaDomain: string, 
       ...lines,
       "Put the media host in a zone without them; one zone holds the media host of one mastodon-media stack (a review",
       "stack needs its own zone). If such a ruleset is an empty leftover (its rules were deleted, or its stack is gone),",
-      "delete it: curl -X DELETE -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\" https://api.cloudflare.com/client/v4/zones/ZONE_ID/rulesets/RULESET_ID",
+      'delete it: curl -X DELETE -H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" https://api.cloudflare.com/client/v4/zones/ZONE_ID/rulesets/RULESET_ID',
       "A ruleset with rules of its own must not be deleted or imported: importing it would replace its rules (docs/cloudflare.md).",
       ...(foreign.some((r) => entryPointOwner(r, stackId).kind === "other-stack")
         ? [

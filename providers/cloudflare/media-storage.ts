@@ -67,7 +67,9 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
     const writer = createWriter(name, config, bucket.name, this);
     // Opt-in (components/config/cloudflare.ts cacheBuster): without it no Worker, no purge token, no CACHE_BUSTER_* lines.
     const cacheBuster = config.cloudflare.cacheBuster ? createCacheBuster(name, this) : undefined;
-    const bustWorker = cacheBuster ? createCacheBusterWorker(name, { accountId, zoneId, mediaDomain, cacheBuster }, this) : undefined;
+    const bustWorker = cacheBuster
+      ? createCacheBusterWorker(name, { accountId, zoneId, mediaDomain, cacheBuster }, this)
+      : undefined;
 
     const outputs = publishMediaStorage(
       this,
@@ -87,8 +89,25 @@ export class CloudflareMediaStorage extends pulumi.ComponentResource {
         ...(cacheBuster ? { cacheBuster } : {}),
       },
       {
-        triggers: [customDomain.domain, customDomain.minTls, cors.rules, writer.token.id, guard.rules, edge.headers.rules, edge.httpsRedirect.rules],
-        dependsOn: [customDomain, cors, writer.token, guard, edge.headers, edge.httpsRedirect, ...(bustWorker ? [bustWorker.route] : []), ...previousRecords],
+        triggers: [
+          customDomain.domain,
+          customDomain.minTls,
+          cors.rules,
+          writer.token.id,
+          guard.rules,
+          edge.headers.rules,
+          edge.httpsRedirect.rules,
+        ],
+        dependsOn: [
+          customDomain,
+          cors,
+          writer.token,
+          guard,
+          edge.headers,
+          edge.httpsRedirect,
+          ...(bustWorker ? [bustWorker.route] : []),
+          ...previousRecords,
+        ],
         ...(previousMediaBase ? { previousMediaBase } : {}),
       },
     );

@@ -34,7 +34,8 @@ export function previousMediaRedirect(previous: string, mediaDomain: string, key
     };
   }
   const sameHost = host.toLowerCase() === mediaDomain.toLowerCase();
-  const excludeCurrent = sameHost && newPath.startsWith(oldPath) ? ` and not starts_with(http.request.uri.path, "${newPath}")` : "";
+  const excludeCurrent =
+    sameHost && newPath.startsWith(oldPath) ? ` and not starts_with(http.request.uri.path, "${newPath}")` : "";
   // full_uri carries the scheme: the rule matches https only, so the pattern always matches what it is given
   // (a wildcard_replace that does not match would return the same URL: a redirect loop).
   return {

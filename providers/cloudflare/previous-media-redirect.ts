@@ -9,7 +9,11 @@ export const PREVIOUS_MEDIA_RULE_REF = "mastodon_media_previous_host";
  * hosts of this zone. They join the zone's one `http_request_dynamic_redirect` ruleset (providers/cloudflare/edge.ts),
  * since a zone has a single entry point per phase.
  */
-export function previousMediaRedirectRules(previous: readonly string[], mediaDomain: string, keyPrefix: string | undefined) {
+export function previousMediaRedirectRules(
+  previous: readonly string[],
+  mediaDomain: string,
+  keyPrefix: string | undefined,
+) {
   return previous.map((base, index) => {
     const rule = previousMediaRedirect(base, mediaDomain, keyPrefix);
     return {

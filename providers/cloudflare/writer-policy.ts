@@ -35,7 +35,11 @@ export function bucketItemWriteGroupId(groups: readonly PermissionGroup[]): stri
         "check that R2 is enabled on the account and that the deploying token may read account API tokens.",
     );
   }
-  const ids = [...new Set(named.filter((candidate) => candidate.scopes.includes(R2_BUCKET_SCOPE)).map((candidate) => candidate.id))];
+  const ids = [
+    ...new Set(
+      named.filter((candidate) => candidate.scopes.includes(R2_BUCKET_SCOPE)).map((candidate) => candidate.id),
+    ),
+  ];
   if (ids.length === 0) {
     const scopes = [...new Set(named.flatMap((candidate) => candidate.scopes))];
     throw new UserError(

@@ -30,7 +30,11 @@ export function createWriter(
       accountId,
       name: `mastodon-media writer for R2 bucket ${config.bucket}`,
       // Through bucketName, so that the token is created after the bucket it names.
-      policies: [pulumi.all([groupId, bucketName]).apply(([id, bucket]) => writerTokenPolicy(id, accountId, jurisdiction, bucket))],
+      policies: [
+        pulumi
+          .all([groupId, bucketName])
+          .apply(([id, bucket]) => writerTokenPolicy(id, accountId, jurisdiction, bucket)),
+      ],
     },
     { parent },
   );

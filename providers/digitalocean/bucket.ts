@@ -20,7 +20,11 @@ export interface SpacesMediaBucket {
  * user archives `private` (S3_PERMISSION=public-read; app/models/backup.rb), and makes a suspended account's
  * media private again (app/services/update_media_attachments_permissions_service.rb).
  */
-export function createSpacesBucket(name: string, config: DigitalOceanStackConfig, parent: pulumi.Resource): SpacesMediaBucket {
+export function createSpacesBucket(
+  name: string,
+  config: DigitalOceanStackConfig,
+  parent: pulumi.Resource,
+): SpacesMediaBucket {
   // The side resources require the region and take it as a plain input (bucket.region may be undefined).
   const region = config.digitalocean.region;
   const protection = bucketProtection(config.environment);

@@ -60,12 +60,20 @@ export function createCdn(name: string, args: MediaCdnArgs, parent: pulumi.Resou
   const result: MediaCdn = { cdn, mediaHost: pulumi.output(tls.domain) };
   if (tls.kind === "existing") {
     result.dnsRecords = cdn.endpoint.apply((endpoint): DnsRecordSpec[] => [
-      { name: tls.domain, type: "CNAME", value: endpoint, purpose: "media domain -> DigitalOcean CDN (automatic when the zone is in DigitalOcean DNS)" },
+      {
+        name: tls.domain,
+        type: "CNAME",
+        value: endpoint,
+        purpose: "media domain -> DigitalOcean CDN (automatic when the zone is in DigitalOcean DNS)",
+      },
     ]);
     // The self-check waits for the media host to answer: say what it waits for while it waits.
     result.dnsRecords.apply((records) => {
       for (const r of records) {
-        pulumi.log.warn(`Unless its zone is in DigitalOcean DNS, create the DNS record ${r.name} CNAME ${r.value}.`, cdn);
+        pulumi.log.warn(
+          `Unless its zone is in DigitalOcean DNS, create the DNS record ${r.name} CNAME ${r.value}.`,
+          cdn,
+        );
       }
     });
   }

@@ -34,13 +34,23 @@ export class DigitalOceanMediaStorage extends pulumi.ComponentResource {
     const writer = createWriter(name, bucket, this);
     const { cdn, mediaHost, dnsRecords } = createCdn(name, { bucket, tls, ttl: config.digitalocean.cdnTtl }, this);
 
-    const outputs = publishMediaStorage(this, name, config, spacesStorageFacts(config.digitalocean.region, mediaHost, writer), {
-      triggers: [bucket.acl, cors.corsRules, cdn.id, cdn.customDomain, cdn.certificateName, writer.key.grants],
-      dependsOn: [bucket, cors, cdn, writer.key],
-    });
+    const outputs = publishMediaStorage(
+      this,
+      name,
+      config,
+      spacesStorageFacts(config.digitalocean.region, mediaHost, writer),
+      {
+        triggers: [bucket.acl, cors.corsRules, cdn.id, cdn.customDomain, cdn.certificateName, writer.key.grants],
+        dependsOn: [bucket, cors, cdn, writer.key],
+      },
+    );
     outputs.cdnDomain = cdn.endpoint;
     outputs.takedowns = pulumi.output(spacesTakedownNotes(config.digitalocean.cdnTtl));
-    outputs.cdnPurge = cdnPurgeOutput(cdn.id.apply((endpointId) => ({ cdn: "digitalocean" as const, endpointId })), outputs.mediaBaseUrl, config.keyPrefix);
+    outputs.cdnPurge = cdnPurgeOutput(
+      cdn.id.apply((endpointId) => ({ cdn: "digitalocean" as const, endpointId })),
+      outputs.mediaBaseUrl,
+      config.keyPrefix,
+    );
     if (dnsRecords) outputs.dnsRecords = dnsRecords;
     this.outputs = outputs;
     this.registerOutputs(outputs);

@@ -8,7 +8,10 @@
 export { Cdn, type CdnArgs } from "@pulumi/digitalocean/cdn";
 export { Certificate, type CertificateArgs } from "@pulumi/digitalocean/certificate";
 export { SpacesBucket, type SpacesBucketArgs } from "@pulumi/digitalocean/spacesBucket";
-export { SpacesBucketCorsConfiguration, type SpacesBucketCorsConfigurationArgs } from "@pulumi/digitalocean/spacesBucketCorsConfiguration";
+export {
+  SpacesBucketCorsConfiguration,
+  type SpacesBucketCorsConfigurationArgs,
+} from "@pulumi/digitalocean/spacesBucketCorsConfiguration";
 export { SpacesBucketPolicy, type SpacesBucketPolicyArgs } from "@pulumi/digitalocean/spacesBucketPolicy";
 export { SpacesKey, type SpacesKeyArgs } from "@pulumi/digitalocean/spacesKey";
 export { CertificateType } from "@pulumi/digitalocean/types/enums";

@@ -76,7 +76,8 @@ export class MinioMediaStorage extends pulumi.ComponentResource {
       );
     }
     outputs.takedowns = pulumi.output(minioTakedownNotes(mediaDomain));
-    if (mediaDomain !== undefined) outputs.cdnPurge = cdnPurgeOutput({ cdn: "nginx" }, outputs.mediaBaseUrl, config.keyPrefix);
+    if (mediaDomain !== undefined)
+      outputs.cdnPurge = cdnPurgeOutput({ cdn: "nginx" }, outputs.mediaBaseUrl, config.keyPrefix);
     this.outputs = outputs;
     this.registerOutputs(outputs);
   }

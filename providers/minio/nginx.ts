@@ -2,7 +2,12 @@ import { isIP } from "node:net";
 import { hostnameProblem } from "../../components/config/validators";
 import { corsRule } from "../../components/cors";
 import { privatePrefixes } from "../../components/prefixes";
-import { defaultNginxCachePaths, nginxCacheHttpLines, nginxCacheLocationLines, type NginxCachePaths } from "./nginx-cache";
+import {
+  defaultNginxCachePaths,
+  nginxCacheHttpLines,
+  nginxCacheLocationLines,
+  type NginxCachePaths,
+} from "./nginx-cache";
 
 export interface NginxProxyArgs {
   /** The public media host (S3_ALIAS_HOST). */
@@ -158,7 +163,11 @@ export function nginxServerBlock(args: NginxProxyArgs): string {
     '    proxy_set_header Authorization "";',
     ...proxyLines(upstream, args.bucket, args.resolver ?? DEFAULT_NGINX_RESOLVER),
     ...(upstream.protocol === "https:"
-      ? ["    proxy_ssl_server_name on;", "    proxy_ssl_verify on;", `    proxy_ssl_trusted_certificate ${SYSTEM_CA_BUNDLE};`]
+      ? [
+          "    proxy_ssl_server_name on;",
+          "    proxy_ssl_verify on;",
+          `    proxy_ssl_trusted_certificate ${SYSTEM_CA_BUNDLE};`,
+        ]
       : []),
     ...UPSTREAM_HEADERS_HIDDEN.map((header) => `    proxy_hide_header ${header};`),
     ...nginxCacheLocationLines(args.mediaDomain),
@@ -185,7 +194,8 @@ function assertSafe(args: NginxProxyArgs): void {
     problems.push("keyPrefix must be path segments of letters, digits, '.', '_' or '-'");
   }
   for (const origin of args.corsOrigins) {
-    if (origin !== "*" && !/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin)) problems.push(`corsOrigins has a bad origin`);
+    if (origin !== "*" && !/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin))
+      problems.push(`corsOrigins has a bad origin`);
   }
   let endpoint: URL | undefined;
   try {
@@ -196,7 +206,10 @@ function assertSafe(args: NginxProxyArgs): void {
   if (args.resolver !== undefined && !/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])(:\d{1,5})?$/i.test(args.resolver)) {
     problems.push("resolver must be an IP address, optionally with :port");
   }
-  if (endpoint && (!/^https?:$/.test(endpoint.protocol) || endpoint.pathname !== "/" || endpoint.search || endpoint.username)) {
+  if (
+    endpoint &&
+    (!/^https?:$/.test(endpoint.protocol) || endpoint.pathname !== "/" || endpoint.search || endpoint.username)
+  ) {
     problems.push("endpoint must be http(s)://host[:port]");
   }
   if (problems.length > 0) throw new Error(`nginxServerBlock: ${problems.join("; ")}`);

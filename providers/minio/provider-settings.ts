@@ -18,7 +18,10 @@ const PROVIDER_DEFAULT_REGION = "us-east-1";
  * would be created on one server while `.env.production` sends Mastodon to another: say so before anything
  * is registered.
  */
-export function providerSettingsIssues(minio: MinioStackConfig["minio"], source: ProviderSettingsSource): ConfigIssue[] {
+export function providerSettingsIssues(
+  minio: MinioStackConfig["minio"],
+  source: ProviderSettingsSource,
+): ConfigIssue[] {
   return [...endpointSettingsIssues(minio.endpoint, source), ...regionSettingsIssues(minio.region, source)];
 }
 
@@ -29,7 +32,9 @@ export function providerSettingsIssues(minio: MinioStackConfig["minio"], source:
 export function providerSettingsIssuesOfRaw(block: unknown, source: ProviderSettingsSource): ConfigIssue[] {
   const { endpoint, region } = bestEffortParse(minioBlock, block) as { endpoint?: unknown; region?: unknown };
   return [
-    ...(minioBlock.shape.endpoint.safeParse(endpoint).success ? endpointSettingsIssues(endpoint as string, source) : []),
+    ...(minioBlock.shape.endpoint.safeParse(endpoint).success
+      ? endpointSettingsIssues(endpoint as string, source)
+      : []),
     ...(minioBlock.shape.region.safeParse(region).success ? regionSettingsIssues(region as string, source) : []),
   ];
 }
@@ -41,7 +46,8 @@ function endpointSettingsIssues(endpoint: string, source: ProviderSettingsSource
   const endpointIssue = (message: string) => issues.push({ path: "minio.endpoint", message, value: endpoint });
 
   const server =
-    setting(source.config["minio:minioServer"], "minio:minioServer") ?? setting(source.env.MINIO_ENDPOINT, "MINIO_ENDPOINT");
+    setting(source.config["minio:minioServer"], "minio:minioServer") ??
+    setting(source.env.MINIO_ENDPOINT, "MINIO_ENDPOINT");
   if (server === undefined) {
     endpointIssue(
       `needs the MinIO provider pointed at the same server: set minio:minioServer to ${expected} (or export MINIO_ENDPOINT)`,
@@ -56,7 +62,8 @@ function endpointSettingsIssues(endpoint: string, source: ProviderSettingsSource
   }
 
   const sslSetting =
-    setting(source.config["minio:minioSsl"], "minio:minioSsl") ?? setting(source.env.MINIO_ENABLE_HTTPS, "MINIO_ENABLE_HTTPS");
+    setting(source.config["minio:minioSsl"], "minio:minioSsl") ??
+    setting(source.env.MINIO_ENABLE_HTTPS, "MINIO_ENABLE_HTTPS");
   const https = url.protocol === "https:";
   const ssl = sslSetting ? parseBool(sslSetting.value) : false;
   if (sslSetting && ssl === undefined) {
@@ -64,7 +71,9 @@ function endpointSettingsIssues(endpoint: string, source: ProviderSettingsSource
   } else if (https && !ssl) {
     endpointIssue("uses https, but the MinIO provider would connect without TLS: set minio:minioSsl to true");
   } else if (!https && sslSetting && ssl) {
-    endpointIssue(`uses http, but the MinIO provider would connect with TLS (${sslSetting.from} is true): set minio:minioSsl to false`);
+    endpointIssue(
+      `uses http, but the MinIO provider would connect with TLS (${sslSetting.from} is true): set minio:minioSsl to false`,
+    );
   }
   return issues;
 }
@@ -72,7 +81,8 @@ function endpointSettingsIssues(endpoint: string, source: ProviderSettingsSource
 function regionSettingsIssues(region: string, source: ProviderSettingsSource): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
 
-  const providerRegion = setting(source.config["minio:minioRegion"], "minio:minioRegion")?.value ?? PROVIDER_DEFAULT_REGION;
+  const providerRegion =
+    setting(source.config["minio:minioRegion"], "minio:minioRegion")?.value ?? PROVIDER_DEFAULT_REGION;
   if (providerRegion !== region) {
     issues.push({
       path: "minio.region",

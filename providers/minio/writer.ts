@@ -14,7 +14,12 @@ export interface Writer {
  * The MinIO user Mastodon signs with, holding the core's writer policy (MinIO reads the AWS policy language)
  * and nothing else. A MinIO user's name is its access key; the provider generates its secret key.
  */
-export function createWriter(name: string, bucket: string, keyPrefix: string | undefined, parent: pulumi.Resource): Writer {
+export function createWriter(
+  name: string,
+  bucket: string,
+  keyPrefix: string | undefined,
+  parent: pulumi.Resource,
+): Writer {
   // No forceDestroy: in the provider, an update with force_destroy set deletes the user (resource_minio_iam_user.go).
   const user = new minio.IamUser(`${name}-writer`, {}, { parent });
   const policy = new minio.IamPolicy(

@@ -21,7 +21,16 @@ import { describe, expect, it } from "vitest";
  * `require()`), so a dynamic import cannot slip past.
  */
 const ROOT = path.resolve(__dirname, "../..");
-const LIBRARIES = ["components", "providers", "policy", "mastodon-env", "live-checks", "s3-front", "cdn-purge", "offline-plan"] as const;
+const LIBRARIES = [
+  "components",
+  "providers",
+  "policy",
+  "mastodon-env",
+  "live-checks",
+  "s3-front",
+  "cdn-purge",
+  "offline-plan",
+] as const;
 const BELOW: Record<string, readonly string[]> = {
   components: [],
   providers: ["components"],
@@ -46,7 +55,8 @@ function unitOf(file: string): string | undefined {
 /** Whether code in unit `from` may import unit `to` (a unit always imports itself). */
 function allowed(from: string, to: string): boolean {
   if (from === to) return true;
-  if (from.startsWith("cli/") && from !== "cli/shared") return to === "cli/shared" || (LIBRARIES as readonly string[]).includes(to);
+  if (from.startsWith("cli/") && from !== "cli/shared")
+    return to === "cli/shared" || (LIBRARIES as readonly string[]).includes(to);
   return (BELOW[from] ?? []).includes(to);
 }
 

@@ -28,7 +28,10 @@ describe("cli/load-typescript.cjs", () => {
       path.join(dir, "program.ts"),
       'interface Named { name: string }\nexport = async (): Promise<string> => ((await import("./provider")) as Named).name;\n',
     );
-    writeFileSync(path.join(dir, "main.ts"), 'import program = require("./program");\nprogram().then((name: string) => console.log(name, __filename));\n');
+    writeFileSync(
+      path.join(dir, "main.ts"),
+      'import program = require("./program");\nprogram().then((name: string) => console.log(name, __filename));\n',
+    );
     expect(runTs("main.ts")).toBe(`minio ${path.join(dir, "main.ts")}\n`);
   });
 
@@ -50,7 +53,9 @@ describe("cli/load-typescript.cjs", () => {
 
   it("lets a TypeScript error fail loudly, naming the file", () => {
     writeFileSync(path.join(dir, "broken.ts"), "const = ;\n");
-    expect(() => execFileSync(process.execPath, ["--require", LOADER, "broken.ts"], { cwd: dir, stdio: "pipe" })).toThrow(/broken\.ts/);
+    expect(() =>
+      execFileSync(process.execPath, ["--require", LOADER, "broken.ts"], { cwd: dir, stdio: "pipe" }),
+    ).toThrow(/broken\.ts/);
   });
 
   it("loads the TypeScript compiler for @pulumi/pulumi only when a function is serialized, and then it works", () => {
@@ -61,7 +66,7 @@ describe("cli/load-typescript.cjs", () => {
       "const before = loaded();",
       "class Base { hi() { return 1; } }",
       "class Sub extends Base { hi() { return super.hi() + 41; } }",
-      "pulumi.runtime.serializeFunction(() => new Sub().hi()).then((f) => console.log(JSON.stringify({ before, after: loaded(), super: f.text.includes(\"super\") })));",
+      'pulumi.runtime.serializeFunction(() => new Sub().hi()).then((f) => console.log(JSON.stringify({ before, after: loaded(), super: f.text.includes("super") })));',
     ].join("\n");
     const probe = path.join(ROOT, `lazy-typescript-probe-${process.pid}.js`);
     writeFileSync(probe, script);

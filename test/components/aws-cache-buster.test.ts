@@ -45,20 +45,45 @@ describe("AwsMediaStorage: Mastodon's cache buster on CloudFront", async () => {
       customOriginConfig: { originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
     });
     const behaviour = distribution.inputs.defaultCacheBehavior as Record<string, unknown>;
-    expect(behaviour.functionAssociations).toEqual([{ eventType: "viewer-request", functionArn: expect.stringContaining(":function/media-cache-buster-viewer-request") }]);
+    expect(behaviour.functionAssociations).toEqual([
+      {
+        eventType: "viewer-request",
+        functionArn: expect.stringContaining(":function/media-cache-buster-viewer-request"),
+      },
+    ]);
   });
 
   it("lets only this distribution call the handler (IAM-authenticated URL, both Lambda permissions) and the handler invalidate only it", () => {
     expect(resourceOf(plan, "aws:lambda/functionUrl:FunctionUrl").inputs.authorizationType).toBe("AWS_IAM");
     const permissions = resourcesOf(plan, "aws:lambda/permission:Permission").map((permission) => permission.inputs);
     expect(permissions).toEqual([
-      expect.objectContaining({ action: "lambda:InvokeFunctionUrl", principal: "cloudfront.amazonaws.com", sourceArn: DISTRIBUTION_ARN, functionUrlAuthType: "AWS_IAM" }),
-      expect.objectContaining({ action: "lambda:InvokeFunction", principal: "cloudfront.amazonaws.com", sourceArn: DISTRIBUTION_ARN, invokedViaFunctionUrl: true }),
+      expect.objectContaining({
+        action: "lambda:InvokeFunctionUrl",
+        principal: "cloudfront.amazonaws.com",
+        sourceArn: DISTRIBUTION_ARN,
+        functionUrlAuthType: "AWS_IAM",
+      }),
+      expect.objectContaining({
+        action: "lambda:InvokeFunction",
+        principal: "cloudfront.amazonaws.com",
+        sourceArn: DISTRIBUTION_ARN,
+        invokedViaFunctionUrl: true,
+      }),
     ]);
-    const policy = jsonInput(resourceOf(plan, "aws:iam/rolePolicy:RolePolicy"), "policy") as { Statement: { Action: unknown; Resource: unknown }[] };
-    expect(policy.Statement[0]).toEqual({ Effect: "Allow", Action: "cloudfront:CreateInvalidation", Resource: DISTRIBUTION_ARN });
+    const policy = jsonInput(resourceOf(plan, "aws:iam/rolePolicy:RolePolicy"), "policy") as {
+      Statement: { Action: unknown; Resource: unknown }[];
+    };
+    expect(policy.Statement[0]).toEqual({
+      Effect: "Allow",
+      Action: "cloudfront:CreateInvalidation",
+      Resource: DISTRIBUTION_ARN,
+    });
     expect(resourcesOf(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
-    expect(resourceOf(plan, "aws:lambda/function:Function").inputs).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", timeout: 10 });
+    expect(resourceOf(plan, "aws:lambda/function:Function").inputs).toMatchObject({
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      timeout: 10,
+    });
   });
 
   it("renders the four CACHE_BUSTER_* lines, masks the secret in the plan, and says what invalidations cost", () => {

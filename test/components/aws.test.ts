@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
-import { CACHING_OPTIMIZED_POLICY_ID, CORS_S3_ORIGIN_REQUEST_POLICY_ID, distributionComment } from "../../providers/aws/distribution";
+import {
+  CACHING_OPTIMIZED_POLICY_ID,
+  CORS_S3_ORIGIN_REQUEST_POLICY_ID,
+  distributionComment,
+} from "../../providers/aws/distribution";
 import { jsonInput, planConfig, resourceOf, resourcesOf } from "../helpers/plan";
 
 const config = {
@@ -30,7 +34,11 @@ describe("AwsMediaStorage", async () => {
 
   it("creates the named bucket in the configured region, protected and retained in production", () => {
     const bucket = resourceOf(plan, "aws:s3/bucket:Bucket");
-    expect(bucket.inputs).toMatchObject({ bucket: "example-social-media", region: "eu-central-1", forceDestroy: false });
+    expect(bucket.inputs).toMatchObject({
+      bucket: "example-social-media",
+      region: "eu-central-1",
+      forceDestroy: false,
+    });
     expect(bucket.protect).toBe(true);
     expect(bucket.retainOnDelete).toBe(true);
   });
@@ -49,17 +57,31 @@ describe("AwsMediaStorage", async () => {
   });
 
   it("encrypts by default and aborts incomplete multipart uploads after seven days", () => {
-    const encryption = resourceOf(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+    const encryption = resourceOf(
+      plan,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    );
     // bucketKeyEnabled is an SSE-KMS setting: with AES256 it does nothing and must not be sent.
     expect(encryption.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
     expect(resourceOf(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules).toEqual([
-      { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: { prefix: "" }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+      {
+        id: "abort-incomplete-multipart-uploads",
+        status: "Enabled",
+        filter: { prefix: "" },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      },
     ]);
   });
 
   it("allows cross-origin GET and HEAD only", () => {
     expect(resourceOf(plan, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration").inputs.corsRules).toEqual([
-      { allowedMethods: ["GET", "HEAD"], allowedOrigins: ["*"], allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 3000 },
+      {
+        allowedMethods: ["GET", "HEAD"],
+        allowedOrigins: ["*"],
+        allowedHeaders: ["*"],
+        exposeHeaders: ["ETag"],
+        maxAgeSeconds: 3000,
+      },
     ]);
   });
 
@@ -76,12 +98,18 @@ describe("AwsMediaStorage", async () => {
     expect(jsonInput(bucketPolicy, "policy")).toEqual(
       publicReadPolicy("example-social-media", { kind: "cloudfront", distributionArn: DISTRIBUTION_ARN }),
     );
-    expect(bucketPolicy.dependsOn).toContain(resourceOf(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn);
+    expect(bucketPolicy.dependsOn).toContain(
+      resourceOf(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn,
+    );
   });
 
   it("reads the private bucket through Origin Access Control", () => {
     const oac = resourceOf(plan, "aws:cloudfront/originAccessControl:OriginAccessControl", "media-oac");
-    expect(oac.inputs).toMatchObject({ originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
+    expect(oac.inputs).toMatchObject({
+      originAccessControlOriginType: "s3",
+      signingBehavior: "always",
+      signingProtocol: "sigv4",
+    });
     const distribution = resourceOf(plan, "aws:cloudfront/distribution:Distribution");
     // The second origin is the cache buster's purge handler (test/components/aws-cache-buster.test.ts).
     expect((distribution.inputs.origins as unknown[])[0]).toEqual({
@@ -99,7 +127,11 @@ describe("AwsMediaStorage", async () => {
       httpVersion: "http2and3",
       isIpv6Enabled: true,
       priceClass: "PriceClass_100",
-      viewerCertificate: { acmCertificateArn: CERTIFICATE_ARN, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+      viewerCertificate: {
+        acmCertificateArn: CERTIFICATE_ARN,
+        sslSupportMethod: "sni-only",
+        minimumProtocolVersion: "TLSv1.2_2021",
+      },
     });
     expect(distribution.inputs.defaultCacheBehavior).toEqual({
       targetOriginId: "media-bucket",
@@ -111,7 +143,12 @@ describe("AwsMediaStorage", async () => {
       originRequestPolicyId: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
       responseHeadersPolicyId: "media-response-headers-id",
       compress: true,
-      functionAssociations: [{ eventType: "viewer-request", functionArn: expect.stringContaining(":function/media-cache-buster-viewer-request") }],
+      functionAssociations: [
+        {
+          eventType: "viewer-request",
+          functionArn: expect.stringContaining(":function/media-cache-buster-viewer-request"),
+        },
+      ],
     });
     // AWS's published id of the managed policy CORS-S3Origin.
     expect(CORS_S3_ORIGIN_REQUEST_POLICY_ID).toBe("88a5eaf4-2fd4-4709-b370-b4c650ea3fcf");
@@ -189,10 +226,16 @@ describe("AwsMediaStorage", async () => {
 
   it("checks the live storage after deploying, reading the env block as a secret from stdin", () => {
     const check = resourceOf(plan, "command:local:Command", "-self-check");
-    expect(check.inputs.create).toMatch(/^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/);
+    expect(check.inputs.create).toMatch(
+      /^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/,
+    );
     expect(check.secretInputs).toContain("stdin");
     expect(check.additionalSecretOutputs).toEqual(["stdout", "stderr"]);
-    const needed = ["aws:s3/bucketPolicy:BucketPolicy", "aws:cloudfront/distribution:Distribution", "aws:iam/userPolicy:UserPolicy"];
+    const needed = [
+      "aws:s3/bucketPolicy:BucketPolicy",
+      "aws:cloudfront/distribution:Distribution",
+      "aws:iam/userPolicy:UserPolicy",
+    ];
     for (const type of needed) expect(check.dependsOn).toContain(resourceOf(plan, type).urn);
     for (const record of resourcesOf(plan, "aws:route53/record:Record").filter((r) => r.name.includes("-dns-"))) {
       expect(check.dependsOn).toContain(record.urn);
@@ -221,7 +264,9 @@ describe("AwsMediaStorage in a test stack", async () => {
   });
 
   it("skips the self-check when it is switched off", () => {
-    expect(resourcesOf(plan, "command:local:Command").filter((command) => command.name.endsWith("-self-check"))).toEqual([]);
+    expect(
+      resourcesOf(plan, "command:local:Command").filter((command) => command.name.endsWith("-self-check")),
+    ).toEqual([]);
   });
 });
 
@@ -229,7 +274,9 @@ describe("AwsMediaStorage with a key prefix", async () => {
   const plan = await planConfig({ ...config, keyPrefix: "social" });
 
   it("scopes the writer and the public read to the prefix and renders S3_KEY_PREFIX", () => {
-    expect(jsonInput(resourceOf(plan, "aws:iam/userPolicy:UserPolicy"), "policy")).toEqual(writerPolicy("example-social-media", "social"));
+    expect(jsonInput(resourceOf(plan, "aws:iam/userPolicy:UserPolicy"), "policy")).toEqual(
+      writerPolicy("example-social-media", "social"),
+    );
     expect(jsonInput(resourceOf(plan, "aws:s3/bucketPolicy:BucketPolicy"), "policy")).toEqual(
       publicReadPolicy("example-social-media", { kind: "cloudfront", distributionArn: DISTRIBUTION_ARN }, "social"),
     );
@@ -238,7 +285,10 @@ describe("AwsMediaStorage with a key prefix", async () => {
 });
 
 describe("AwsMediaStorage with DNS on Cloudflare", async () => {
-  const plan = await planConfig({ ...config, aws: { region: "eu-central-1", dns: { type: "cloudflare", zoneId: "fedcba9876543210fedcba9876543210" } } });
+  const plan = await planConfig({
+    ...config,
+    aws: { region: "eu-central-1", dns: { type: "cloudflare", zoneId: "fedcba9876543210fedcba9876543210" } },
+  });
 
   it("creates unproxied CNAMEs without the trailing dots ACM returns", () => {
     expect(resourcesOf(plan, "aws:route53/record:Record")).toEqual([]);
@@ -252,7 +302,14 @@ describe("AwsMediaStorage with DNS on Cloudflare", async () => {
         proxied: false,
         ttl: 1,
       },
-      { zoneId: "fedcba9876543210fedcba9876543210", name: "files.example.com", type: "CNAME", content: "d111111abcdef8.cloudfront.net", proxied: false, ttl: 1 },
+      {
+        zoneId: "fedcba9876543210fedcba9876543210",
+        name: "files.example.com",
+        type: "CNAME",
+        content: "d111111abcdef8.cloudfront.net",
+        proxied: false,
+        ttl: 1,
+      },
     ]);
   });
 });
@@ -275,11 +332,14 @@ describe("AwsMediaStorage with external DNS", async () => {
       logging: "stdout",
     });
     // Right after the certificate, in parallel with the validation that waits for the record.
-    expect(validation?.dependsOn).not.toContain(resourceOf(plan, "aws:acm/certificateValidation:CertificateValidation").urn);
+    expect(validation?.dependsOn).not.toContain(
+      resourceOf(plan, "aws:acm/certificateValidation:CertificateValidation").urn,
+    );
     const [media] = named("-dns-notice");
     expect(media?.inputs).toMatchObject({
       create: "cat",
-      stdin: "Create the DNS record files.example.com CNAME d111111abcdef8.cloudfront.net (media domain -> CloudFront).\n",
+      stdin:
+        "Create the DNS record files.example.com CNAME d111111abcdef8.cloudfront.net (media domain -> CloudFront).\n",
       logging: "stdout",
     });
     // No trigger: the command runs again only when a record (its stdin) changes.
@@ -292,12 +352,16 @@ describe("AwsMediaStorage with external DNS", async () => {
       /^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900 --expect-cname files\.example\.com=d111111abcdef8\.cloudfront\.net; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/,
     );
     // What DNS said when the program ran is a trigger; the offline plan looks nothing up and says so.
-    expect((check?.inputs.triggers as unknown[]).at(-1)).toBe("files.example.com CNAME d111111abcdef8.cloudfront.net: could not be looked up (OFFLINE_PLAN)");
+    expect((check?.inputs.triggers as unknown[]).at(-1)).toBe(
+      "files.example.com CNAME d111111abcdef8.cloudfront.net: could not be looked up (OFFLINE_PLAN)",
+    );
   });
 
   it("creates no records and lists the ones to create by hand", () => {
     expect(resourcesOf(plan, "aws:route53/record:Record")).toEqual([]);
-    expect(resourceOf(plan, "aws:acm/certificateValidation:CertificateValidation").inputs.validationRecordFqdns).toBeUndefined();
+    expect(
+      resourceOf(plan, "aws:acm/certificateValidation:CertificateValidation").inputs.validationRecordFqdns,
+    ).toBeUndefined();
     expect(plan.outputs.dnsRecords).toEqual({
       secret: false,
       value: [
@@ -307,7 +371,12 @@ describe("AwsMediaStorage with external DNS", async () => {
           value: "_424c7224e9b0146f9a8808af955727d0.acm-validations.aws",
           purpose: "ACM certificate validation",
         },
-        { name: "files.example.com", type: "CNAME", value: "d111111abcdef8.cloudfront.net", purpose: "media domain -> CloudFront" },
+        {
+          name: "files.example.com",
+          type: "CNAME",
+          value: "d111111abcdef8.cloudfront.net",
+          purpose: "media domain -> CloudFront",
+        },
       ],
     });
   });
@@ -317,7 +386,10 @@ describe("distributionComment", () => {
   it("names the instance and stays within CloudFront's 128 characters for the longest valid host name", () => {
     expect(distributionComment("social.example.com")).toBe("Mastodon media for social.example.com");
     // 253 characters: four labels of 62 and 61 letters, the longest a host name may be.
-    const longest = `${"a".repeat(62)}.${"b".repeat(62)}.${"c".repeat(62)}.${"d".repeat(61)}.${"e".repeat(2)}`.slice(0, 253);
+    const longest = `${"a".repeat(62)}.${"b".repeat(62)}.${"c".repeat(62)}.${"d".repeat(61)}.${"e".repeat(2)}`.slice(
+      0,
+      253,
+    );
     const comment = distributionComment(longest);
     expect(comment.length).toBe(128);
     expect(comment.startsWith("Mastodon media for ...")).toBe(true);
@@ -345,6 +417,8 @@ describe("AwsMediaStorage with an existing certificate", async () => {
   it("requests no certificate and serves with the given one", () => {
     expect(resourcesOf(plan, "aws:acm/certificate:Certificate")).toEqual([]);
     expect(resourcesOf(plan, "aws:acm/certificateValidation:CertificateValidation")).toEqual([]);
-    expect(resourceOf(plan, "aws:cloudfront/distribution:Distribution").inputs.viewerCertificate).toMatchObject({ acmCertificateArn: existing });
+    expect(resourceOf(plan, "aws:cloudfront/distribution:Distribution").inputs.viewerCertificate).toMatchObject({
+      acmCertificateArn: existing,
+    });
   });
 });

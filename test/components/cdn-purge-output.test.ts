@@ -27,9 +27,20 @@ describe("the cdnPurge stack output", () => {
 
   it("cloudflare: the zone id from the stack file, which npm run purge accepts as it is", async () => {
     const plan = await planStack("cloudflare");
-    const outputs = Object.fromEntries(Object.entries(plan.outputs).map(([name, output]) => [name, (output as { secret: boolean; value: unknown }).secret ? "[secret]" : (output as { value: unknown }).value]));
-    const site = resolveSite({ outputs: { text: JSON.stringify(outputs), name: "--outputs" }, flags: {}, processEnv: {} });
-    expect(site).toMatchObject({ site: { cdn: { cdn: "cloudflare", zoneId: expect.stringMatching(/^[0-9a-f]{32}$/) } } });
+    const outputs = Object.fromEntries(
+      Object.entries(plan.outputs).map(([name, output]) => [
+        name,
+        (output as { secret: boolean; value: unknown }).secret ? "[secret]" : (output as { value: unknown }).value,
+      ]),
+    );
+    const site = resolveSite({
+      outputs: { text: JSON.stringify(outputs), name: "--outputs" },
+      flags: {},
+      processEnv: {},
+    });
+    expect(site).toMatchObject({
+      site: { cdn: { cdn: "cloudflare", zoneId: expect.stringMatching(/^[0-9a-f]{32}$/) } },
+    });
   });
 
   it("dev (MinIO without a media domain): no cdnPurge, nothing caches", async () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CACHE_BUSTER_HEADER } from "../../components/cache-buster";
-import { BINDING_NAMES, cacheBusterWorkerSource, WORKER_MAIN_MODULE } from "../../providers/cloudflare/cache-buster-worker";
+import {
+  BINDING_NAMES,
+  cacheBusterWorkerSource,
+  WORKER_MAIN_MODULE,
+} from "../../providers/cloudflare/cache-buster-worker";
 import { workerScriptName } from "../../providers/cloudflare/cache-buster";
 import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
 
@@ -21,13 +25,22 @@ describe("CloudflareMediaStorage: Mastodon's cache buster as a Worker on the med
   it("creates a token that may only purge this zone's cache, looked up by name and zone scope", () => {
     const token = resourceOf(plan, "cloudflare:index/accountToken:AccountToken", "-cache-buster-token");
     expect(token.inputs.policies).toEqual([
-      { effect: "allow", permissionGroups: [{ id: "e17beae8b8cb423a99b1730f21238bed" }], resources: JSON.stringify({ [`com.cloudflare.api.account.zone.${ZONE}`]: "*" }) },
+      {
+        effect: "allow",
+        permissionGroups: [{ id: "e17beae8b8cb423a99b1730f21238bed" }],
+        resources: JSON.stringify({ [`com.cloudflare.api.account.zone.${ZONE}`]: "*" }),
+      },
     ]);
   });
 
   it("uploads the Worker with the secret and the token as secret_text bindings, never in its code", () => {
     const script = resourceOf(plan, "cloudflare:index/workersScript:WorkersScript");
-    expect(script.inputs).toMatchObject({ accountId: ACCOUNT, scriptName: workerScriptName("files.example.com"), mainModule: WORKER_MAIN_MODULE, content: cacheBusterWorkerSource() });
+    expect(script.inputs).toMatchObject({
+      accountId: ACCOUNT,
+      scriptName: workerScriptName("files.example.com"),
+      mainModule: WORKER_MAIN_MODULE,
+      content: cacheBusterWorkerSource(),
+    });
     const bindings = script.inputs.bindings as { name: string; type: string; text: string }[];
     expect(bindings.map(({ name, type }) => [name, type])).toEqual([
       [BINDING_NAMES.header, "plain_text"],
@@ -77,8 +90,12 @@ describe("CloudflareMediaStorage without cloudflare.cacheBuster (the default): n
   it("creates no Worker, no route and no purge token (the writer's token stays)", () => {
     expect(resourcesOf(plan, "cloudflare:index/workersScript:WorkersScript")).toEqual([]);
     expect(resourcesOf(plan, "cloudflare:index/workersRoute:WorkersRoute")).toEqual([]);
-    expect(resourcesOf(plan, "cloudflare:index/accountToken:AccountToken").map((token) => token.name)).toEqual([expect.not.stringContaining("cache-buster")]);
-    expect(resourcesOf(plan, "random:index/randomPassword:RandomPassword").filter((r) => r.name.includes("cache-buster"))).toEqual([]);
+    expect(resourcesOf(plan, "cloudflare:index/accountToken:AccountToken").map((token) => token.name)).toEqual([
+      expect.not.stringContaining("cache-buster"),
+    ]);
+    expect(
+      resourcesOf(plan, "random:index/randomPassword:RandomPassword").filter((r) => r.name.includes("cache-buster")),
+    ).toEqual([]);
   });
 
   it("renders no CACHE_BUSTER_* line, and its notes name the key, the cost and npm run purge", () => {
@@ -89,7 +106,11 @@ describe("CloudflareMediaStorage without cloudflare.cacheBuster (the default): n
 
   it("raises the advisory cdn-busts-deleted-media finding, naming the key and npm run purge", () => {
     expect(plan.violations).toEqual([
-      expect.objectContaining({ policy: "cdn-busts-deleted-media", level: "advisory", message: expect.stringContaining("mastodon-media:cloudflare.cacheBuster: true") }),
+      expect.objectContaining({
+        policy: "cdn-busts-deleted-media",
+        level: "advisory",
+        message: expect.stringContaining("mastodon-media:cloudflare.cacheBuster: true"),
+      }),
     ]);
     expect(plan.violations[0]?.message).toContain("`npm run purge`");
   });

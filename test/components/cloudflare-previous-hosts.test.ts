@@ -11,7 +11,11 @@ const config = {
   mediaDomain: "media.example.com",
   bucket: "example-social-media",
   previousMediaDomains: ["files.example.com", "files.example.com/social", "old.example.net"],
-  cloudflare: { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210", redirectPreviousMediaDomains: true },
+  cloudflare: {
+    accountId: "0123456789abcdef0123456789abcdef",
+    zoneId: "fedcba9876543210fedcba9876543210",
+    redirectPreviousMediaDomains: true,
+  },
 };
 const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const CUSTOM_DOMAIN = "cloudflare:index/r2CustomDomain:R2CustomDomain";
@@ -47,13 +51,18 @@ describe("a Cloudflare stack redirecting its previous media hosts", async () => 
   });
 
   it("has the self-check follow one old URL of a previous host in the zone, once its placeholder record exists", () => {
-    const selfCheck = resourcesOf(plan, "command:local:Command").find((command) => command.name.endsWith("-self-check"));
+    const selfCheck = resourcesOf(plan, "command:local:Command").find((command) =>
+      command.name.endsWith("-self-check"),
+    );
     expect(String(selfCheck?.inputs.create)).toContain(" --previous-media-base files.example.com");
     expect(selfCheck?.dependsOn).toContain(resourcesOf(plan, DNS_RECORD)[0]?.urn);
   });
 
   it("adds no record without the redirect", async () => {
-    const quiet = await planConfig({ ...config, cloudflare: { ...config.cloudflare, redirectPreviousMediaDomains: false } });
+    const quiet = await planConfig({
+      ...config,
+      cloudflare: { ...config.cloudflare, redirectPreviousMediaDomains: false },
+    });
     expect(resourcesOf(quiet, DNS_RECORD)).toEqual([]);
   });
 });

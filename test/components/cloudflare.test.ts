@@ -65,12 +65,19 @@ describe("CloudflareMediaStorage", async () => {
 
   it("creates the named bucket with its location hint, protected and retained in production", () => {
     const bucket = resourceOf(plan, "cloudflare:index/r2Bucket:R2Bucket");
-    expect(bucket.inputs).toEqual({ accountId: ACCOUNT, name: "example-social-media", jurisdiction: "default", location: "weur" });
+    expect(bucket.inputs).toEqual({
+      accountId: ACCOUNT,
+      name: "example-social-media",
+      jurisdiction: "default",
+      location: "weur",
+    });
     expect(bucket.protect).toBe(true);
     expect(bucket.retainOnDelete).toBe(true);
     // Besides the bucket, only the anchor of the media URLs is protected (components/media-url-anchors.ts).
     const others = plan.resources.filter((resource) => resource !== bucket);
-    expect(others.filter((resource) => resource.protect || resource.retainOnDelete).map((resource) => resource.name)).toEqual([mediaUrlAnchorName("media", "files.example.com")]);
+    expect(
+      others.filter((resource) => resource.protect || resource.retainOnDelete).map((resource) => resource.name),
+    ).toEqual([mediaUrlAnchorName("media", "files.example.com")]);
   });
 
   it("allows cross-origin GET and HEAD only", () => {
@@ -78,7 +85,13 @@ describe("CloudflareMediaStorage", async () => {
       accountId: ACCOUNT,
       bucketName: "example-social-media",
       jurisdiction: "default",
-      rules: [{ allowed: { methods: ["GET", "HEAD"], origins: ["*"], headers: ["*"] }, exposeHeaders: ["ETag"], maxAgeSeconds: 3000 }],
+      rules: [
+        {
+          allowed: { methods: ["GET", "HEAD"], origins: ["*"], headers: ["*"] },
+          exposeHeaders: ["ETag"],
+          maxAgeSeconds: 3000,
+        },
+      ],
     });
   });
 
@@ -121,7 +134,8 @@ describe("CloudflareMediaStorage", async () => {
       kind: "zone",
       phase: "http_response_headers_transform",
       name: "Zone response header rules (managed by mastodon-media)",
-      description: "Response header transform rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack organization/mastodon-media/test]",
+      description:
+        "Response header transform rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack organization/mastodon-media/test]",
       rules: [
         {
           ref: "mastodon_media_headers",
@@ -149,7 +163,8 @@ describe("CloudflareMediaStorage", async () => {
       kind: "zone",
       phase: "http_request_dynamic_redirect",
       name: "Zone single redirects (managed by mastodon-media)",
-      description: "Single Redirect rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack organization/mastodon-media/test]",
+      description:
+        "Single Redirect rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack organization/mastodon-media/test]",
       rules: [
         {
           ref: "mastodon_media_https",
@@ -157,7 +172,11 @@ describe("CloudflareMediaStorage", async () => {
           expression: '(lower(http.host) in {"files.example.com" "files.example.com."} and not ssl)',
           action: "redirect",
           actionParameters: {
-            fromValue: { statusCode: 301, targetUrl: { expression: 'concat("https://", http.host, http.request.uri.path)' }, preserveQueryString: true },
+            fromValue: {
+              statusCode: 301,
+              targetUrl: { expression: 'concat("https://", http.host, http.request.uri.path)' },
+              preserveQueryString: true,
+            },
           },
           enabled: true,
         },
@@ -199,7 +218,8 @@ describe("CloudflareMediaStorage", async () => {
       kind: "zone",
       phase: "http_request_firewall_custom",
       name: "Zone custom rules (managed by mastodon-media)",
-      description: "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack organization/mastodon-media/test]",
+      description:
+        "Custom WAF rules of the zone, managed by the mastodon-media Pulumi project [mastodon-media stack organization/mastodon-media/test]",
       rules: [
         {
           ref: "mastodon_media_private_keys",
@@ -242,16 +262,16 @@ describe("CloudflareMediaStorage", async () => {
 
   it("checks the live storage after deploying, once the media host, CORS, token and guard exist", () => {
     const check = resourceOf(plan, "command:local:Command", "-self-check");
-    expect(check.inputs.create).toMatch(/^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/);
+    expect(check.inputs.create).toMatch(
+      /^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/,
+    );
     expect(check.secretInputs).toContain("stdin");
     expect(check.additionalSecretOutputs).toEqual(["stdout", "stderr"]);
-    const needed = [
-      "cloudflare:index/r2CustomDomain:R2CustomDomain",
-      "cloudflare:index/r2BucketCors:R2BucketCors",
-    ];
+    const needed = ["cloudflare:index/r2CustomDomain:R2CustomDomain", "cloudflare:index/r2BucketCors:R2BucketCors"];
     for (const type of needed) expect(check.dependsOn).toContain(resourceOf(plan, type).urn);
     expect(check.dependsOn).toContain(resourceOf(plan, "cloudflare:index/accountToken:AccountToken", "-writer").urn);
-    for (const ruleset of resourcesOf(plan, "cloudflare:index/ruleset:Ruleset")) expect(check.dependsOn).toContain(ruleset.urn);
+    for (const ruleset of resourcesOf(plan, "cloudflare:index/ruleset:Ruleset"))
+      expect(check.dependsOn).toContain(ruleset.urn);
     expect(check.inputs.triggers).toEqual([
       "files.example.com",
       "1.2",
@@ -284,7 +304,9 @@ describe("CloudflareMediaStorage in a test stack", async () => {
   });
 
   it("skips the self-check when it is switched off", () => {
-    expect(resourcesOf(plan, "command:local:Command").filter((command) => command.name.endsWith("-self-check"))).toEqual([]);
+    expect(
+      resourcesOf(plan, "command:local:Command").filter((command) => command.name.endsWith("-self-check")),
+    ).toEqual([]);
   });
 });
 
@@ -302,8 +324,12 @@ describe("CloudflareMediaStorage in the EU jurisdiction with a key prefix", asyn
   });
 
   it("scopes the token to the EU bucket and renders the EU endpoint", () => {
-    const [policy] = resourceOf(plan, "cloudflare:index/accountToken:AccountToken", "-writer").inputs.policies as { resources: string }[];
-    expect(JSON.parse(policy?.resources ?? "")).toEqual({ [`com.cloudflare.edge.r2.bucket.${ACCOUNT}_eu_example-social-media`]: "*" });
+    const [policy] = resourceOf(plan, "cloudflare:index/accountToken:AccountToken", "-writer").inputs.policies as {
+      resources: string;
+    }[];
+    expect(JSON.parse(policy?.resources ?? "")).toEqual({
+      [`com.cloudflare.edge.r2.bucket.${ACCOUNT}_eu_example-social-media`]: "*",
+    });
     const env = String(plan.outputs.envProduction?.value);
     expect(env).toContain(`\nS3_ENDPOINT=https://${ACCOUNT}.eu.r2.cloudflarestorage.com\n`);
     expect(env).toContain(`\nS3_HOSTNAME=${ACCOUNT}.eu.r2.cloudflarestorage.com\n`);
@@ -311,10 +337,14 @@ describe("CloudflareMediaStorage in the EU jurisdiction with a key prefix", asyn
   });
 
   it("guards the private prefixes under the key prefix and restricts CORS to the given origin", () => {
-    const [rule] = resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-private-keys-guard").inputs.rules as { expression: string }[];
+    const [rule] = resourceOf(plan, "cloudflare:index/ruleset:Ruleset", "-private-keys-guard").inputs.rules as {
+      expression: string;
+    }[];
     // The private classes are blocked under every key prefix (other instances may share the bucket).
     expect(rule?.expression).toBe(GUARD_EXPRESSION);
-    const [cors] = resourceOf(plan, "cloudflare:index/r2BucketCors:R2BucketCors").inputs.rules as { allowed: { origins: string[] } }[];
+    const [cors] = resourceOf(plan, "cloudflare:index/r2BucketCors:R2BucketCors").inputs.rules as {
+      allowed: { origins: string[] };
+    }[];
     expect(cors?.allowed.origins).toEqual(["https://social.example.com"]);
   });
 
@@ -350,7 +380,6 @@ describe("CloudflareMediaStorage in a zone whose custom-rules entry point alread
 });
 
 describe("npm run plan -- --stack cloudflare", () => {
-
   it("plans the example stack cleanly, with the secret masked", async () => {
     const json = path.join(mkdtempSync(path.join(tmpdir(), "plan-cloudflare-")), "plan.json");
     const { code, stdout } = await planCli(["--stack", "cloudflare", "--json", json]);
@@ -365,7 +394,9 @@ describe("npm run plan -- --stack cloudflare", () => {
     };
     expect(plan.provider).toBe("cloudflare");
     // The one finding: the advisory rule, since the example leaves the opt-in cache buster Worker off.
-    expect(plan.violations).toEqual([expect.objectContaining({ policy: "cdn-busts-deleted-media", level: "advisory" })]);
+    expect(plan.violations).toEqual([
+      expect.objectContaining({ policy: "cdn-busts-deleted-media", level: "advisory" }),
+    ]);
     expect(plan.outputs.envProduction).toBe("[secret]");
     const bucket = plan.resources.find((resource) => resource.type === "cloudflare:index/r2Bucket:R2Bucket");
     expect(bucket).toMatchObject({ protect: true, retainOnDelete: true });

@@ -64,7 +64,9 @@ describe("DigitalOceanMediaStorage", async () => {
       region: "fra1",
       acl: "private",
       forceDestroy: false,
-      lifecycleRules: [{ id: "abort-incomplete-multipart-uploads", enabled: true, abortIncompleteMultipartUploadDays: 7 }],
+      lifecycleRules: [
+        { id: "abort-incomplete-multipart-uploads", enabled: true, abortIncompleteMultipartUploadDays: 7 },
+      ],
     });
     expect(bucket.protect).toBe(true);
     expect(bucket.retainOnDelete).toBe(true);
@@ -74,7 +76,15 @@ describe("DigitalOceanMediaStorage", async () => {
     expect(resourceOf(plan, CORS).inputs).toEqual({
       bucket: "example-social-media",
       region: "fra1",
-      corsRules: [{ allowedMethods: ["GET", "HEAD"], allowedOrigins: ["*"], allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 3000 }],
+      corsRules: [
+        {
+          allowedMethods: ["GET", "HEAD"],
+          allowedOrigins: ["*"],
+          allowedHeaders: ["*"],
+          exposeHeaders: ["ETag"],
+          maxAgeSeconds: 3000,
+        },
+      ],
     });
   });
 
@@ -125,7 +135,9 @@ describe("DigitalOceanMediaStorage", async () => {
 
   it("checks the live storage after deploying, reading the env block as a secret from stdin", () => {
     const check = resourceOf(plan, SELF_CHECK, "-self-check");
-    expect(check.inputs.create).toMatch(/^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/);
+    expect(check.inputs.create).toMatch(
+      /^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/,
+    );
     expect(check.secretInputs).toContain("stdin");
     expect(check.additionalSecretOutputs).toEqual(["stdout", "stderr"]);
     for (const type of [BUCKET, CORS, CDN, KEY]) expect(check.dependsOn).toContain(resourceOf(plan, type).urn);
@@ -151,7 +163,10 @@ describe("DigitalOceanMediaStorage without a media domain", async () => {
 
   it("serves media from the CDN endpoint with no custom domain and no certificate", () => {
     expect(resourcesOf(plan, CERTIFICATE)).toEqual([]);
-    expect(resourceOf(plan, CDN).inputs).toEqual({ origin: "example-social-media.fra1.digitaloceanspaces.com", ttl: 3600 });
+    expect(resourceOf(plan, CDN).inputs).toEqual({
+      origin: "example-social-media.fra1.digitaloceanspaces.com",
+      ttl: 3600,
+    });
   });
 
   it("renders the CDN endpoint as the alias host", () => {
@@ -161,11 +176,17 @@ describe("DigitalOceanMediaStorage without a media domain", async () => {
 });
 
 describe("DigitalOceanMediaStorage with an uploaded certificate", async () => {
-  const plan = await planConfig({ ...config, digitalocean: { region: "fra1", certificate: { type: "existing", name: "files-example-com" } } });
+  const plan = await planConfig({
+    ...config,
+    digitalocean: { region: "fra1", certificate: { type: "existing", name: "files-example-com" } },
+  });
 
   it("issues no certificate and puts the uploaded one on the CDN by name", () => {
     expect(resourcesOf(plan, CERTIFICATE)).toEqual([]);
-    expect(resourceOf(plan, CDN).inputs).toMatchObject({ customDomain: "files.example.com", certificateName: "files-example-com" });
+    expect(resourceOf(plan, CDN).inputs).toMatchObject({
+      customDomain: "files.example.com",
+      certificateName: "files-example-com",
+    });
   });
 
   it("lists the CNAME to create when the zone is not in DigitalOcean DNS", () => {
@@ -193,13 +214,18 @@ describe("DigitalOceanMediaStorage with a key prefix and restricted origins", as
 
   it("allows only the listed origins", () => {
     expect(resourceOf(plan, CORS).inputs.corsRules).toEqual([
-      { allowedMethods: ["GET", "HEAD"], allowedOrigins: ["https://social.example.com"], allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 3000 },
+      {
+        allowedMethods: ["GET", "HEAD"],
+        allowedOrigins: ["https://social.example.com"],
+        allowedHeaders: ["*"],
+        exposeHeaders: ["ETag"],
+        maxAgeSeconds: 3000,
+      },
     ]);
   });
 });
 
 describe("npm run plan -- --stack digitalocean", () => {
-
   it("plans the example stack cleanly and masks the writer's secret", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "do-plan-")), "plan.json");
     const { code, stdout } = await planCli(["--stack", "digitalocean", "--json", file]);
@@ -215,7 +241,9 @@ describe("npm run plan -- --stack digitalocean", () => {
     };
     expect(plan.provider).toBe("digitalocean");
     // The Spaces CDN has no cache buster: its day-long TTL is reported, with the lever (docs/takedowns.md).
-    expect(plan.violations).toEqual([expect.objectContaining({ policy: "cdn-busts-deleted-media", level: "advisory" })]);
+    expect(plan.violations).toEqual([
+      expect.objectContaining({ policy: "cdn-busts-deleted-media", level: "advisory" }),
+    ]);
     expect(plan.resources.find((resource) => resource.type === BUCKET)?.protect).toBe(true);
     expect(plan.outputs.envProduction).toBe("[secret]");
     expect(plan.envProductionMasked).toContain("S3_ALIAS_HOST=files.example.com\n");

@@ -5,7 +5,8 @@ import { planConfig, resourceOf, resourcesOf } from "../helpers/plan";
 
 const REMOTE = "command:remote:Command";
 const LOCAL = "command:local:Command";
-const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAexample\n-----END OPENSSH PRIVATE KEY-----\n";
+const PRIVATE_KEY =
+  "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAexample\n-----END OPENSSH PRIVATE KEY-----\n";
 const TOKEN = "mastodonTokenEXAMPLE0123456789";
 /** What the mocks answer for a generated MinIO user secret (offline-plan/mocks.ts). */
 const MOCK_WRITER_SECRET = "minioWriterSecretEXAMPLE0000000000000000";
@@ -39,7 +40,13 @@ describe("mastodonHost config", () => {
   it("names each bad key and never repeats a secret's value", () => {
     const parsed = safeParseStackConfig({
       ...devConfig,
-      mastodonHost: { host: "https://social.example.com", privateKey: "", envPath: "relative/.env", restart: "reboot", accessToken: 42 },
+      mastodonHost: {
+        host: "https://social.example.com",
+        privateKey: "",
+        envPath: "relative/.env",
+        restart: "reboot",
+        accessToken: 42,
+      },
     });
     expect(parsed.success).toBe(false);
     if (parsed.success) return;
@@ -68,7 +75,9 @@ describe("mastodonHost.hostKey", () => {
       expect(parsed.success).toBe(false);
       if (parsed.success) continue;
       expect(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
-        expect.stringMatching(/^mastodonHost\.hostKey: is an RSA host key: .*OpenSSH 8\.8\+ servers refuse\. Use the host's ed25519 key: ssh-keyscan -t ed25519 HOST/),
+        expect.stringMatching(
+          /^mastodonHost\.hostKey: is an RSA host key: .*OpenSSH 8\.8\+ servers refuse\. Use the host's ed25519 key: ssh-keyscan -t ed25519 HOST/,
+        ),
       ]);
     }
   });
@@ -83,17 +92,26 @@ describe("EnvDelivery under the mock engine", () => {
     const text = String(steps?.value);
     expect(text).not.toContain(MOCK_WRITER_SECRET);
     expect(text).toContain("+AWS_SECRET_ACCESS_KEY=[secret]");
-    expect(text).toContain("cp -p /home/mastodon/live/.env.production /home/mastodon/live/.env.production.bak-$(date -u +%Y%m%dT%H%M%SZ)");
+    expect(text).toContain(
+      "cp -p /home/mastodon/live/.env.production /home/mastodon/live/.env.production.bak-$(date -u +%Y%m%dT%H%M%SZ)",
+    );
     expect(text).toContain("sudo systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming");
-    expect(text).toContain("cd '/home/mastodon/live' && docker compose up -d --force-recreate $(docker compose config --services | grep -E '^(web|streaming|sidekiq.*)$')");
+    expect(text).toContain(
+      "cd '/home/mastodon/live' && docker compose up -d --force-recreate $(docker compose config --services | grep -E '^(web|streaming|sidekiq.*)$')",
+    );
     // Every `pulumi stack output` names the stack: an admin with several stacks gets this one's block.
-    expect(text).toContain("pulumi stack output envProduction --show-secrets -s test | npm run verify -- --env - --mastodon https://social.example.com");
+    expect(text).toContain(
+      "pulumi stack output envProduction --show-secrets -s test | npm run verify -- --env - --mastodon https://social.example.com",
+    );
     expect(text).toContain("paste the\n#    block from `pulumi stack output envProduction --show-secrets -s test`");
     expect(plan.outputs.mastodonHostLog).toBeUndefined();
   });
 
   it("delivers over SSH with every secret in a secret input, none in a command line, nothing on destroy", async () => {
-    const plan = await planConfig({ ...dev, mastodonHost: { ...host, restart: { dockerCompose: "/opt/mastodon" }, accessToken: TOKEN } });
+    const plan = await planConfig({
+      ...dev,
+      mastodonHost: { ...host, restart: { dockerCompose: "/opt/mastodon" }, accessToken: TOKEN },
+    });
     const deliver = resourceOf(plan, REMOTE);
     expect(deliver.name).toBe("media-mastodon-host-deliver");
     expect(deliver.parent).toMatch(/mastodon-media:host:EnvDelivery::media-mastodon-host$/);
@@ -103,7 +121,8 @@ describe("EnvDelivery under the mock engine", () => {
     expect(deliver.inputs.delete).toBeUndefined();
     expect(deliver.inputs.stdin).toContain(`AWS_SECRET_ACCESS_KEY=${MOCK_WRITER_SECRET}`);
     const create = String(deliver.inputs.create);
-    for (const secret of [MOCK_WRITER_SECRET, PRIVATE_KEY.split("\n")[1] as string, TOKEN]) expect(create).not.toContain(secret);
+    for (const secret of [MOCK_WRITER_SECRET, PRIVATE_KEY.split("\n")[1] as string, TOKEN])
+      expect(create).not.toContain(secret);
     expect(create).toMatch(/^sh -c '/);
     // The services come from the compose file on the host (compose.ts), none named here.
     expect(create).toContain("compose config --services");
@@ -111,7 +130,9 @@ describe("EnvDelivery under the mock engine", () => {
     expect(create).not.toMatch(/--force-recreate web/);
     // After the whole media storage (its self-check included).
     expect(deliver.dependsOn).toContain(resourcesOf(plan, LOCAL).find((r) => r.name === "media-self-check")?.urn);
-    expect(deliver.dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/IamUserPolicyAttachment::media-writer-policy-attachment$/)]));
+    expect(deliver.dependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/IamUserPolicyAttachment::media-writer-policy-attachment$/)]),
+    );
 
     const roundTrip = resourcesOf(plan, LOCAL).find((r) => r.name === "media-mastodon-host-round-trip");
     expect(roundTrip?.inputs.create).toBe(roundTripCommand("https://social.example.com", "https://social.example.com"));

@@ -13,7 +13,11 @@ const cloudflare = {
 };
 
 const anchorsOf = (plan: Plan): PlannedResource[] =>
-  plan.resources.filter((resource) => resource.type === "command:local:Command" && (resource.inputs.triggers as unknown[] | undefined)?.[0] === MEDIA_URL_ANCHOR_MARK);
+  plan.resources.filter(
+    (resource) =>
+      resource.type === "command:local:Command" &&
+      (resource.inputs.triggers as unknown[] | undefined)?.[0] === MEDIA_URL_ANCHOR_MARK,
+  );
 
 /**
  * What Pulumi's engine does with a new program against the state of the old one: a resource of the old program
@@ -22,21 +26,32 @@ const anchorsOf = (plan: Plan): PlannedResource[] =>
  */
 const protectedDeletions = (before: Plan, after: Plan): string[] => {
   const kept = new Set(after.resources.map((resource) => resource.urn));
-  return before.resources.filter((resource) => resource.protect && !kept.has(resource.urn)).map((resource) => resource.name);
+  return before.resources
+    .filter((resource) => resource.protect && !kept.has(resource.urn))
+    .map((resource) => resource.name);
 };
 
 describe("the names of the media URL anchors", () => {
   it("write the base as previousMediaDomains does, and tell every base apart", () => {
-    expect(anchoredMediaBases({ mediaDomain: "files.example.com", previousMediaDomains: [] })).toEqual(["files.example.com"]);
-    expect(anchoredMediaBases({ mediaDomain: "files.example.com", keyPrefix: "social", previousMediaDomains: ["old.example.com"] })).toEqual([
-      "files.example.com/social",
-      "old.example.com",
+    expect(anchoredMediaBases({ mediaDomain: "files.example.com", previousMediaDomains: [] })).toEqual([
+      "files.example.com",
     ]);
+    expect(
+      anchoredMediaBases({
+        mediaDomain: "files.example.com",
+        keyPrefix: "social",
+        previousMediaDomains: ["old.example.com"],
+      }),
+    ).toEqual(["files.example.com/social", "old.example.com"]);
     // The provider's own host (no mediaDomain) is not anchored: it lasts as long as the (protected) bucket.
     expect(anchoredMediaBases({ keyPrefix: "social", previousMediaDomains: [] })).toEqual([]);
-    expect(mediaUrlAnchorName("media", "files.example.com/social")).toMatch(/^media-media-url-files-example-com-social-[0-9a-f]{8}$/);
+    expect(mediaUrlAnchorName("media", "files.example.com/social")).toMatch(
+      /^media-media-url-files-example-com-social-[0-9a-f]{8}$/,
+    );
     // The same slug, different bases: different names.
-    expect(mediaUrlAnchorName("media", "files.example.com/social")).not.toBe(mediaUrlAnchorName("media", "files-example.com/social"));
+    expect(mediaUrlAnchorName("media", "files.example.com/social")).not.toBe(
+      mediaUrlAnchorName("media", "files-example.com/social"),
+    );
   });
 });
 
@@ -54,9 +69,17 @@ describe("the media URL anchors of a stack", () => {
     const moved = await planConfig({ ...cloudflare, mediaDomain: "media.example.com" });
     expect(protectedDeletions(before, moved)).toEqual([mediaUrlAnchorName("media", "files.example.com")]);
 
-    const kept = await planConfig({ ...cloudflare, mediaDomain: "media.example.com", previousMediaDomains: ["files.example.com"] });
+    const kept = await planConfig({
+      ...cloudflare,
+      mediaDomain: "media.example.com",
+      previousMediaDomains: ["files.example.com"],
+    });
     expect(protectedDeletions(before, kept)).toEqual([]);
-    expect(anchorsOf(kept).map((anchor) => anchor.name).sort()).toEqual(
+    expect(
+      anchorsOf(kept)
+        .map((anchor) => anchor.name)
+        .sort(),
+    ).toEqual(
       [mediaUrlAnchorName("media", "files.example.com"), mediaUrlAnchorName("media", "media.example.com")].sort(),
     );
     // Dropping the old base later is refused the same way: its URLs would break then.
@@ -86,8 +109,14 @@ describe("the media URL anchors of a stack", () => {
     };
     const before = await planConfig(digitalocean);
     expect(anchorsOf(before)).toEqual([]);
-    const adopted = await planConfig({ ...digitalocean, mediaDomain: "files.example.com", digitalocean: { region: "fra1", certificate: { type: "lets_encrypt" } } });
+    const adopted = await planConfig({
+      ...digitalocean,
+      mediaDomain: "files.example.com",
+      digitalocean: { region: "fra1", certificate: { type: "lets_encrypt" } },
+    });
     expect(protectedDeletions(before, adopted)).toEqual([]);
-    expect(anchorsOf(adopted).map((anchor) => [anchor.name, anchor.protect])).toEqual([[mediaUrlAnchorName("media", "files.example.com"), true]]);
+    expect(anchorsOf(adopted).map((anchor) => [anchor.name, anchor.protect])).toEqual([
+      [mediaUrlAnchorName("media", "files.example.com"), true],
+    ]);
   });
 });

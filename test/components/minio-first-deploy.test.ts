@@ -23,7 +23,12 @@ describe("a MinIO stack's nginx configuration before the first pulumi up", async
   it("is in the JSON plan, complete and unmasked: exactly what pulumi up will export", () => {
     const written = publicPlan(plan, false).outputs.nginxConfig;
     expect(written).toBe(
-      nginxServerBlock({ mediaDomain: "files.example.com", endpoint: "http://127.0.0.1:9000", bucket: "example-social-media", corsOrigins: ["*"] }),
+      nginxServerBlock({
+        mediaDomain: "files.example.com",
+        endpoint: "http://127.0.0.1:9000",
+        bucket: "example-social-media",
+        corsOrigins: ["*"],
+      }),
     );
   });
 

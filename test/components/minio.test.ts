@@ -104,7 +104,12 @@ describe("MinioMediaStorage", () => {
           Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
           Resource: "arn:aws:s3:::example-social-media/*",
         },
-        { Sid: "ListMediaBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::example-social-media" },
+        {
+          Sid: "ListMediaBucket",
+          Effect: "Allow",
+          Action: ["s3:ListBucket"],
+          Resource: "arn:aws:s3:::example-social-media",
+        },
       ],
     });
     const attachment = resourceOf(plan, ATTACHMENT);
@@ -170,7 +175,11 @@ describe("MinioMediaStorage", () => {
   });
 
   it("serves media from the media domain over https, even with MinIO on loopback http", async () => {
-    const plan = await planConfig({ ...dev, mediaDomain: "files.example.com", extraMediaHosts: ["old-files.example.com"] });
+    const plan = await planConfig({
+      ...dev,
+      mediaDomain: "files.example.com",
+      extraMediaHosts: ["old-files.example.com"],
+    });
     expect(env(plan)).toBe(
       [
         "S3_ENABLED=true",
@@ -196,9 +205,14 @@ describe("MinioMediaStorage", () => {
     );
     expect(plan.outputs.mediaBaseUrl?.value).toBe("https://files.example.com");
     // The secret's own file for the map of nginxConfig: secret, and not in nginxConfig itself.
-    expect(plan.outputs.nginxCacheBusterMap).toEqual({ secret: true, value: expect.stringContaining('"~^mockCacheBusterSecretEXAMPLE00000000000000000000$" 1;\n') });
+    expect(plan.outputs.nginxCacheBusterMap).toEqual({
+      secret: true,
+      value: expect.stringContaining('"~^mockCacheBusterSecretEXAMPLE00000000000000000000$" 1;\n'),
+    });
     expect(String(plan.outputs.nginxConfig?.value)).not.toContain("mockCacheBusterSecret");
-    expect(String(plan.outputs.nginxConfig?.value)).toContain("  include /etc/nginx/mastodon-media/files.example.com.cache-buster*.conf;\n");
+    expect(String(plan.outputs.nginxConfig?.value)).toContain(
+      "  include /etc/nginx/mastodon-media/files.example.com.cache-buster*.conf;\n",
+    );
     // The plan's notes name the step after `pulumi up` that installs the secret's file (docs/minio.md).
     expect(plan.outputs.takedowns?.value).toContain(
       "pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/files.example.com.cache-buster.conf && nginx -t && systemctl reload nginx",
@@ -227,7 +241,11 @@ describe("MinioMediaStorage", () => {
   });
 
   it("exports the nginx configuration of the media domain as a plain output", async () => {
-    const plan = await planConfig({ ...dev, mediaDomain: "files.example.com", corsOrigins: ["https://social.example.com"] });
+    const plan = await planConfig({
+      ...dev,
+      mediaDomain: "files.example.com",
+      corsOrigins: ["https://social.example.com"],
+    });
     const nginx = plan.outputs.nginxConfig;
     expect(nginx?.secret).toBe(false);
     const lines = String(nginx?.value).split("\n");
@@ -239,7 +257,14 @@ describe("MinioMediaStorage", () => {
 
   it("exports no nginx configuration, and renders no cache buster, without a media domain", async () => {
     const plan = await planConfig(dev);
-    expect(Object.keys(plan.outputs).sort()).toEqual(["bucket", "envProduction", "mastodonHostSteps", "mediaBaseUrl", "region", "takedowns"]);
+    expect(Object.keys(plan.outputs).sort()).toEqual([
+      "bucket",
+      "envProduction",
+      "mastodonHostSteps",
+      "mediaBaseUrl",
+      "region",
+      "takedowns",
+    ]);
     expect(plan.outputs.envProduction?.value).not.toContain("CACHE_BUSTER");
     expect(plan.resources.map((resource) => resource.type)).not.toContain("random:index/randomPassword:RandomPassword");
   });
@@ -263,14 +288,22 @@ describe("MinioMediaStorage", () => {
   it("runs the live checks once the bucket policy and the writer's policy are in place", async () => {
     const plan = await planConfig(dev);
     const check = resourceOf(plan, COMMAND, "-self-check");
-    expect(check.inputs.create).toMatch(/^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/);
+    expect(check.inputs.create).toMatch(
+      /^npm run --silent verify -- --env - --origin https:\/\/social\.example\.com --retry-for 900; code=\$\?; if \[ "\$code" -eq 4 \]; then .*exit 0; fi; exit "\$code"$/,
+    );
     expect(check.inputs.stdin).toBe(env(plan));
-    expect(check.dependsOn).toEqual(expect.arrayContaining([resourceOf(plan, BUCKET_POLICY).urn, resourceOf(plan, ATTACHMENT).urn]));
+    expect(check.dependsOn).toEqual(
+      expect.arrayContaining([resourceOf(plan, BUCKET_POLICY).urn, resourceOf(plan, ATTACHMENT).urn]),
+    );
     expect(check.additionalSecretOutputs).toEqual(["stdout", "stderr"]);
   });
 
   it("runs no live checks when selfCheck is off", async () => {
-    expect(resourcesOf(await planConfig({ ...dev, selfCheck: false }), COMMAND).filter((command) => command.name.endsWith("-self-check"))).toEqual([]);
+    expect(
+      resourcesOf(await planConfig({ ...dev, selfCheck: false }), COMMAND).filter((command) =>
+        command.name.endsWith("-self-check"),
+      ),
+    ).toEqual([]);
   });
 
   it("registers nothing when minio:minioServer names another server than the endpoint", async () => {
@@ -286,13 +319,25 @@ describe("MinioMediaStorage", () => {
 
 describe("minioEndpoint", () => {
   it("serves media over plain http only from a loopback MinIO without a media domain", () => {
-    expect(minioEndpoint("http://127.0.0.1:9000")).toEqual({ endpoint: "http://127.0.0.1:9000", hostname: "127.0.0.1:9000", protocol: "http" });
-    expect(minioEndpoint("http://[::1]:9000/")).toEqual({ endpoint: "http://[::1]:9000", hostname: "[::1]:9000", protocol: "http" });
+    expect(minioEndpoint("http://127.0.0.1:9000")).toEqual({
+      endpoint: "http://127.0.0.1:9000",
+      hostname: "127.0.0.1:9000",
+      protocol: "http",
+    });
+    expect(minioEndpoint("http://[::1]:9000/")).toEqual({
+      endpoint: "http://[::1]:9000",
+      hostname: "[::1]:9000",
+      protocol: "http",
+    });
     expect(minioEndpoint("http://localhost:9000", "files.example.com").protocol).toBe("https");
   });
 
   it("drops the default https port and keeps any other", () => {
-    expect(minioEndpoint("https://minio.example.com:443")).toEqual({ endpoint: "https://minio.example.com", hostname: "minio.example.com", protocol: "https" });
+    expect(minioEndpoint("https://minio.example.com:443")).toEqual({
+      endpoint: "https://minio.example.com",
+      hostname: "minio.example.com",
+      protocol: "https",
+    });
     expect(minioEndpoint("https://minio.example.com:9000").hostname).toBe("minio.example.com:9000");
   });
 });
@@ -302,15 +347,28 @@ describe("providerSettingsIssues", () => {
   const remote = { endpoint: "https://minio.example.com", region: "us-east-1" };
 
   it("accepts the provider settings of the dev stack", () => {
-    expect(providerSettingsIssues(local, { config: { "minio:minioServer": "127.0.0.1:9000", "minio:minioSsl": "false" }, env: {} })).toEqual([]);
+    expect(
+      providerSettingsIssues(local, {
+        config: { "minio:minioServer": "127.0.0.1:9000", "minio:minioSsl": "false" },
+        env: {},
+      }),
+    ).toEqual([]);
   });
 
   it("accepts the provider's environment fallbacks MINIO_ENDPOINT and MINIO_ENABLE_HTTPS", () => {
-    expect(providerSettingsIssues(remote, { config: {}, env: { MINIO_ENDPOINT: "minio.example.com:443", MINIO_ENABLE_HTTPS: "1" } })).toEqual([]);
+    expect(
+      providerSettingsIssues(remote, {
+        config: {},
+        env: { MINIO_ENDPOINT: "minio.example.com:443", MINIO_ENABLE_HTTPS: "1" },
+      }),
+    ).toEqual([]);
   });
 
   it("prefers minio:minioServer over MINIO_ENDPOINT, as the provider does", () => {
-    const issues = providerSettingsIssues(local, { config: { "minio:minioServer": "127.0.0.1:9000" }, env: { MINIO_ENDPOINT: "10.0.0.5:9000" } });
+    const issues = providerSettingsIssues(local, {
+      config: { "minio:minioServer": "127.0.0.1:9000" },
+      env: { MINIO_ENDPOINT: "10.0.0.5:9000" },
+    });
     expect(issues).toEqual([]);
   });
 
@@ -318,17 +376,21 @@ describe("providerSettingsIssues", () => {
     expect(providerSettingsIssues(local, { config: {}, env: {} })).toEqual([
       {
         path: "minio.endpoint",
-        message: "needs the MinIO provider pointed at the same server: set minio:minioServer to 127.0.0.1:9000 (or export MINIO_ENDPOINT)",
+        message:
+          "needs the MinIO provider pointed at the same server: set minio:minioServer to 127.0.0.1:9000 (or export MINIO_ENDPOINT)",
         value: "http://127.0.0.1:9000",
       },
     ]);
   });
 
   it("rejects a provider server written as a URL", () => {
-    expect(providerSettingsIssues(local, { config: { "minio:minioServer": "http://127.0.0.1:9000" }, env: {} })).toEqual([
+    expect(
+      providerSettingsIssues(local, { config: { "minio:minioServer": "http://127.0.0.1:9000" }, env: {} }),
+    ).toEqual([
       {
         path: "minio.endpoint",
-        message: "needs minio:minioServer as host:port without scheme or path (127.0.0.1:9000), not http://127.0.0.1:9000",
+        message:
+          "needs minio:minioServer as host:port without scheme or path (127.0.0.1:9000), not http://127.0.0.1:9000",
         value: "http://127.0.0.1:9000",
       },
     ]);
@@ -345,18 +407,33 @@ describe("providerSettingsIssues", () => {
   });
 
   it("names MINIO_ENABLE_HTTPS when it turns TLS on for a plain-http endpoint", () => {
-    expect(providerSettingsIssues(local, { config: { "minio:minioServer": "127.0.0.1:9000" }, env: { MINIO_ENABLE_HTTPS: "true" } })).toEqual([
+    expect(
+      providerSettingsIssues(local, {
+        config: { "minio:minioServer": "127.0.0.1:9000" },
+        env: { MINIO_ENABLE_HTTPS: "true" },
+      }),
+    ).toEqual([
       {
         path: "minio.endpoint",
-        message: "uses http, but the MinIO provider would connect with TLS (MINIO_ENABLE_HTTPS is true): set minio:minioSsl to false",
+        message:
+          "uses http, but the MinIO provider would connect with TLS (MINIO_ENABLE_HTTPS is true): set minio:minioSsl to false",
         value: "http://127.0.0.1:9000",
       },
     ]);
   });
 
   it("rejects a TLS setting that is not a boolean", () => {
-    expect(providerSettingsIssues(local, { config: { "minio:minioServer": "127.0.0.1:9000", "minio:minioSsl": "yes" }, env: {} })).toEqual([
-      { path: "minio.endpoint", message: "needs minio:minioSsl to be true or false (got yes)", value: "http://127.0.0.1:9000" },
+    expect(
+      providerSettingsIssues(local, {
+        config: { "minio:minioServer": "127.0.0.1:9000", "minio:minioSsl": "yes" },
+        env: {},
+      }),
+    ).toEqual([
+      {
+        path: "minio.endpoint",
+        message: "needs minio:minioSsl to be true or false (got yes)",
+        value: "http://127.0.0.1:9000",
+      },
     ]);
   });
 
@@ -368,7 +445,8 @@ describe("providerSettingsIssues", () => {
     expect(issues).toEqual([
       {
         path: "minio.region",
-        message: "differs from the MinIO provider's region (minio:minioRegion = us-east-1): both must be the server's region (MINIO_SITE_REGION)",
+        message:
+          "differs from the MinIO provider's region (minio:minioRegion = us-east-1): both must be the server's region (MINIO_SITE_REGION)",
         value: "eu-central-1",
       },
     ]);
@@ -380,7 +458,11 @@ describe("the dev stack", () => {
     const plan = await planStack("dev");
     expect(plan.provider).toBe("minio");
     expect(plan.violations).toEqual([]);
-    expect(resourceOf(plan, BUCKET).inputs).toEqual({ bucket: "example-social-media", acl: "private", forceDestroy: true });
+    expect(resourceOf(plan, BUCKET).inputs).toEqual({
+      bucket: "example-social-media",
+      acl: "private",
+      forceDestroy: true,
+    });
     expect(plan.resources.filter((resource) => resource.protect || resource.retainOnDelete)).toEqual([]);
     expect(env(plan).split("\n").slice(0, 6)).toEqual([
       "S3_ENABLED=true",

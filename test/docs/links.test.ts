@@ -3,7 +3,12 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(__dirname, "../..");
-const PAGES = ["README.md", ...readdirSync(path.join(ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+const PAGES = [
+  "README.md",
+  ...readdirSync(path.join(ROOT, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `docs/${name}`),
+];
 
 /** GitHub's heading anchor: lower case, punctuation other than `-` and `_` dropped, each space a hyphen. */
 export function anchorOf(heading: string): string {
@@ -47,7 +52,20 @@ describe("the README and docs/ pages", () => {
   });
 
   it("has the pages every helper and the README link to", () => {
-    for (const page of ["aws", "cloudflare", "digitalocean", "minio", "configuration", "policy", "verify", "troubleshooting", "migrating", "mastodon-host", "pull-requests", "performance"]) {
+    for (const page of [
+      "aws",
+      "cloudflare",
+      "digitalocean",
+      "minio",
+      "configuration",
+      "policy",
+      "verify",
+      "troubleshooting",
+      "migrating",
+      "mastodon-host",
+      "pull-requests",
+      "performance",
+    ]) {
       expect(PAGES, page).toContain(`docs/${page}.md`);
     }
   });

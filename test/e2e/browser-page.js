@@ -13,23 +13,25 @@ function settle(work, ms = 10000) {
 
 /** Each way the web UI uses media, by name; `useMedia` runs the ones asked for, in the order asked. */
 const USES = {
-  img: (image) => settle((done) => {
-    const element = document.createElement("img");
-    element.onload = () => done(element.naturalWidth === 2 ? "loaded" : `width ${element.naturalWidth}`);
-    element.onerror = () => done("error");
-    element.src = image;
-    document.body.append(element);
-  }),
-  video: (image, clip) => settle((done) => {
-    const element = document.createElement("video");
-    element.crossOrigin = "anonymous";
-    element.muted = true;
-    element.preload = "auto";
-    element.onloadeddata = () => done("loaded");
-    element.onerror = () => done(`error ${element.error && element.error.code}`);
-    element.src = clip;
-    document.body.append(element);
-  }),
+  img: (image) =>
+    settle((done) => {
+      const element = document.createElement("img");
+      element.onload = () => done(element.naturalWidth === 2 ? "loaded" : `width ${element.naturalWidth}`);
+      element.onerror = () => done("error");
+      element.src = image;
+      document.body.append(element);
+    }),
+  video: (image, clip) =>
+    settle((done) => {
+      const element = document.createElement("video");
+      element.crossOrigin = "anonymous";
+      element.muted = true;
+      element.preload = "auto";
+      element.onloadeddata = () => done("loaded");
+      element.onerror = () => done(`error ${element.error && element.error.code}`);
+      element.src = clip;
+      document.body.append(element);
+    }),
   fetch: async (image) => {
     try {
       const answer = await fetch(image);
@@ -39,24 +41,25 @@ const USES = {
       return `threw ${error.name}`;
     }
   },
-  canvas: (image) => settle((done) => {
-    const element = new Image();
-    element.crossOrigin = "anonymous";
-    element.onload = () => {
-      const surface = document.createElement("canvas");
-      surface.width = 2;
-      surface.height = 1;
-      const paint = surface.getContext("2d");
-      paint.drawImage(element, 0, 0);
-      try {
-        done(Array.from(paint.getImageData(0, 0, 2, 1).data).join(","));
-      } catch (error) {
-        done(`getImageData threw ${error.name}`);
-      }
-    };
-    element.onerror = () => done("error");
-    element.src = image;
-  }),
+  canvas: (image) =>
+    settle((done) => {
+      const element = new Image();
+      element.crossOrigin = "anonymous";
+      element.onload = () => {
+        const surface = document.createElement("canvas");
+        surface.width = 2;
+        surface.height = 1;
+        const paint = surface.getContext("2d");
+        paint.drawImage(element, 0, 0);
+        try {
+          done(Array.from(paint.getImageData(0, 0, 2, 1).data).join(","));
+        } catch (error) {
+          done(`getImageData threw ${error.name}`);
+        }
+      };
+      element.onerror = () => done("error");
+      element.src = image;
+    }),
 };
 
 window.useMedia = async function useMedia(image, clip, uses) {

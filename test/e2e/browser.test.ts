@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
-import { CreateBucketCommand, PutBucketAclCommand, PutBucketCorsCommand, PutObjectCommand, type ObjectCannedACL } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  PutBucketAclCommand,
+  PutBucketCorsCommand,
+  PutObjectCommand,
+  type ObjectCannedACL,
+} from "@aws-sdk/client-s3";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corsRule, type CorsRule } from "../../components/cors";
@@ -21,7 +27,10 @@ import { putBucketPolicy, serversFromEnv, uniqueBucket, type Servers } from "./s
  */
 
 /** Debian's Chromium (scripts/debian-tool.sh chromium), else Google Chrome where a CI image ships it instead. */
-const CHROMIUM = process.env.E2E_CHROMIUM ?? ["/usr/bin/chromium", "/usr/bin/google-chrome"].find((file) => existsSync(file)) ?? "/usr/bin/chromium";
+const CHROMIUM =
+  process.env.E2E_CHROMIUM ??
+  ["/usr/bin/chromium", "/usr/bin/google-chrome"].find((file) => existsSync(file)) ??
+  "/usr/bin/chromium";
 /** The one PNG every check reads: 2x1 pixels, red then blue, so that getImageData's answer can be compared. */
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAAD0lEQVR4nGP4z8DAwPAfAAcAAf9+CLHQAAAAAElFTkSuQmCC",
@@ -91,13 +100,39 @@ async function mediaHost(name: string, aclMode: "no-acl" | "object-acl", cors: r
     await s3.send(
       new PutBucketCorsCommand({
         Bucket: bucket,
-        CORSConfiguration: { CORSRules: cors.map((rule) => ({ AllowedMethods: rule.allowedMethods, AllowedOrigins: rule.allowedOrigins, AllowedHeaders: rule.allowedHeaders, ExposeHeaders: rule.exposeHeaders, MaxAgeSeconds: rule.maxAgeSeconds })) },
+        CORSConfiguration: {
+          CORSRules: cors.map((rule) => ({
+            AllowedMethods: rule.allowedMethods,
+            AllowedOrigins: rule.allowedOrigins,
+            AllowedHeaders: rule.allowedHeaders,
+            ExposeHeaders: rule.exposeHeaders,
+            MaxAgeSeconds: rule.maxAgeSeconds,
+          })),
+        },
       }),
     );
   }
   const cacheControl = "public, max-age=315576000, immutable";
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: IMAGE_KEY, Body: PNG, ContentType: "image/png", CacheControl: cacheControl, ACL: acl }));
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: VIDEO_KEY, Body: video, ContentType: "video/webm", CacheControl: cacheControl, ACL: acl }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: IMAGE_KEY,
+      Body: PNG,
+      ContentType: "image/png",
+      CacheControl: cacheControl,
+      ACL: acl,
+    }),
+  );
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: VIDEO_KEY,
+      Body: video,
+      ContentType: "video/webm",
+      CacheControl: cacheControl,
+      ACL: acl,
+    }),
+  );
   const front = await startFront(servers.primary.endpoint, { media: { kind: "bucket-at-root", bucket } });
   fronts.push(front);
   return front.url;
@@ -137,7 +172,14 @@ beforeAll(async () => {
   page = await startPage();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   console.log(`browser: Chromium ${browser.version()} (${CHROMIUM}); CORS rules: ${documents.corsRules.source}`);
   video = await recordVideo();
@@ -156,10 +198,13 @@ const PIXELS = "255,0,0,255,0,0,255,255";
 const ALL_WORK = { img: "loaded", video: "loaded", fetch: `read ${PNG.length} bytes`, canvas: PIXELS };
 
 describe("Chromium on the instance's origin uses media from the media host", () => {
-  it.each(["no-acl", "object-acl"] as const)("%s storage with the planned CORS rules: img, video crossorigin, fetch and canvas all work", async (aclMode) => {
-    const base = await mediaHost(`browser-${aclMode}`, aclMode, plannedCors(page.origin));
-    expect(await useMedia(base)).toEqual(ALL_WORK);
-  });
+  it.each(["no-acl", "object-acl"] as const)(
+    "%s storage with the planned CORS rules: img, video crossorigin, fetch and canvas all work",
+    async (aclMode) => {
+      const base = await mediaHost(`browser-${aclMode}`, aclMode, plannedCors(page.origin));
+      expect(await useMedia(base)).toEqual(ALL_WORK);
+    },
+  );
 
   it("mutant: the media host without CORS rules fails every cross-origin read; the plain <img> still shows", async () => {
     const base = await mediaHost("browser-nocors", "no-acl", []);
@@ -176,7 +221,11 @@ describe("Chromium on the instance's origin uses media from the media host", () 
     const plain = await fetch(`${base}/${IMAGE_KEY}`);
     expect(plain.headers.get("access-control-allow-origin")).toBeNull();
     expect(plain.headers.get("vary")).toBeNull();
-    expect(await useMediaIn(base, ["img", "fetch", "canvas"])).toEqual({ img: "loaded", fetch: "threw TypeError", canvas: "error" });
+    expect(await useMediaIn(base, ["img", "fetch", "canvas"])).toEqual({
+      img: "loaded",
+      fetch: "threw TypeError",
+      canvas: "error",
+    });
   });
 
   it("mutant: CORS rules for another origin fail the same way", async () => {

@@ -65,7 +65,10 @@ function mastodonDirectory(composeName: string, compose: string) {
   return {
     dir,
     envPath,
-    recreated: () => (existsSync(path.join(dir, "compose.log")) ? readFileSync(path.join(dir, "compose.log"), "utf8").split("\n").filter(Boolean) : []),
+    recreated: () =>
+      existsSync(path.join(dir, "compose.log"))
+        ? readFileSync(path.join(dir, "compose.log"), "utf8").split("\n").filter(Boolean)
+        : [],
     backups: () => readdirSync(dir).filter((name) => name.startsWith(".env.production.bak-")),
   };
 }
@@ -73,36 +76,66 @@ function mastodonDirectory(composeName: string, compose: string) {
 describe("the Docker Compose delivery over a real sshd", () => {
   it("recreates the services of Mastodon's dist/compose.yml (web, streaming, sidekiq-1) with the new env", async () => {
     const host = mastodonDirectory("compose.yml", DIST_COMPOSE);
-    const run = await sshd.run(remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }), BLOCK);
+    const run = await sshd.run(
+      remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }),
+      BLOCK,
+    );
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("compose services to recreate: web streaming sidekiq-1");
-    expect(host.recreated()).toEqual(["recreate web S3_BUCKET=social-media running", "recreate streaming S3_BUCKET=social-media running", "recreate sidekiq-1 S3_BUCKET=social-media running"]);
+    expect(host.recreated()).toEqual([
+      "recreate web S3_BUCKET=social-media running",
+      "recreate streaming S3_BUCKET=social-media running",
+      "recreate sidekiq-1 S3_BUCKET=social-media running",
+    ]);
     expect(run.stdout).toContain("mastodon-media: restarted");
     expect(host.backups()).toHaveLength(1);
   });
 
   it("recreates web, streaming and sidekiq of the repository's docker-compose.yml, never db or redis", async () => {
     const host = mastodonDirectory("docker-compose.yml", ROOT_COMPOSE);
-    const run = await sshd.run(remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }), BLOCK);
+    const run = await sshd.run(
+      remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }),
+      BLOCK,
+    );
     expect(run.code).toBe(0);
     expect(host.recreated().map((line) => line.split(" ")[1])).toEqual(["web", "streaming", "sidekiq"]);
   });
 
   it("refuses a compose file without Mastodon's services before touching the env, naming what it found", async () => {
-    const host = mastodonDirectory("compose.yml", "services:\n  mastodon-web:\n    image: x\n  mastodon-sidekiq:\n    image: x\n");
-    const run = await sshd.run(remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }), BLOCK);
+    const host = mastodonDirectory(
+      "compose.yml",
+      "services:\n  mastodon-web:\n    image: x\n  mastodon-sidekiq:\n    image: x\n",
+    );
+    const run = await sshd.run(
+      remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }),
+      BLOCK,
+    );
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/has no web service \(services: mastodon-web mastodon-sidekiq\s*\): set mastodonHost\.restart\.services/);
+    expect(run.stderr).toMatch(
+      /has no web service \(services: mastodon-web mastodon-sidekiq\s*\): set mastodonHost\.restart\.services/,
+    );
     expect(readFileSync(host.envPath, "utf8")).toBe(OLD_ENV);
     expect(host.backups()).toEqual([]);
     expect(host.recreated()).toEqual([]);
 
     // Named in the config, they are used (and checked against the compose file).
-    const named = await sshd.run(remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir, services: ["mastodon-web", "mastodon-sidekiq"] } }), BLOCK);
+    const named = await sshd.run(
+      remoteCommand({
+        envPath: host.envPath,
+        restart: { kind: "docker-compose", directory: host.dir, services: ["mastodon-web", "mastodon-sidekiq"] },
+      }),
+      BLOCK,
+    );
     expect(named.code).toBe(0);
     expect(host.recreated().map((line) => line.split(" ")[1])).toEqual(["mastodon-web", "mastodon-sidekiq"]);
-    const typo = await sshd.run(remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir, services: ["web"] } }), BLOCK.replace("social-media", "other-media"));
+    const typo = await sshd.run(
+      remoteCommand({
+        envPath: host.envPath,
+        restart: { kind: "docker-compose", directory: host.dir, services: ["web"] },
+      }),
+      BLOCK.replace("social-media", "other-media"),
+    );
     expect(typo.code).toBe(1);
     expect(typo.stderr).toMatch(/mastodonHost\.restart\.services names web, which the compose file .* does not define/);
   });
@@ -110,10 +143,15 @@ describe("the Docker Compose delivery over a real sshd", () => {
   it("puts the previous env back and restarts with it when Mastodon does not run with the new one", async () => {
     const host = mastodonDirectory("compose.yml", DIST_COMPOSE);
     writeFileSync(path.join(host.dir, "crash-when"), "S3_BUCKET=social-media\n");
-    const run = await sshd.run(remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }), BLOCK);
+    const run = await sshd.run(
+      remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }),
+      BLOCK,
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/not running after the restart: web streaming sidekiq-1/);
-    expect(run.stderr).toMatch(/the previous env is back in .*\.env\.production and Mastodon was restarted with it \(backup kept: .*\.env\.production\.bak-\d{8}T\d{6}Z\)/);
+    expect(run.stderr).toMatch(
+      /the previous env is back in .*\.env\.production and Mastodon was restarted with it \(backup kept: .*\.env\.production\.bak-\d{8}T\d{6}Z\)/,
+    );
     expect(readFileSync(host.envPath, "utf8")).toBe(OLD_ENV);
     expect(host.backups()).toHaveLength(1);
     expect(readFileSync(path.join(host.dir, host.backups()[0] as string), "utf8")).toBe(OLD_ENV);
@@ -130,9 +168,14 @@ describe("the Docker Compose delivery over a real sshd", () => {
   it("says Mastodon may be down when the previous env does not start either", async () => {
     const host = mastodonDirectory("compose.yml", DIST_COMPOSE);
     writeFileSync(path.join(host.dir, "crash-when"), "S3_BUCKET=\n");
-    const run = await sshd.run(remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }), BLOCK);
+    const run = await sshd.run(
+      remoteCommand({ envPath: host.envPath, restart: { kind: "docker-compose", directory: host.dir } }),
+      BLOCK,
+    );
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/failed with the new env and again with the previous one, which is back in .*: Mastodon may be down/);
+    expect(run.stderr).toMatch(
+      /failed with the new env and again with the previous one, which is back in .*: Mastodon may be down/,
+    );
     expect(readFileSync(host.envPath, "utf8")).toBe(OLD_ENV);
   });
 });

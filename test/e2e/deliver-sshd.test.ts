@@ -24,8 +24,12 @@ function instance(content: string) {
   writeFileSync(envPath, content);
   chmodSync(envPath, 0o600);
   const restartLog = path.join(live, "restarts.log");
-  const command = remoteCommand({ envPath, restart: { kind: "command", command: `echo restarted >> '${restartLog}'` } });
-  const restarts = () => (existsSync(restartLog) ? readFileSync(restartLog, "utf8").split("\n").filter(Boolean).length : 0);
+  const command = remoteCommand({
+    envPath,
+    restart: { kind: "command", command: `echo restarted >> '${restartLog}'` },
+  });
+  const restarts = () =>
+    existsSync(restartLog) ? readFileSync(restartLog, "utf8").split("\n").filter(Boolean).length : 0;
   const backups = () => readdirSync(live).filter((name) => name.startsWith(".env.production.bak-"));
   return { envPath, command, restarts, backups };
 }
@@ -72,7 +76,10 @@ describe("the delivery script over a real sshd", () => {
   });
 
   it("refuses a missing env file and an empty standard input, changing nothing", async () => {
-    const missing = remoteCommand({ envPath: path.join(sshd.dir, "nowhere/.env.production"), restart: { kind: "none" } });
+    const missing = remoteCommand({
+      envPath: path.join(sshd.dir, "nowhere/.env.production"),
+      restart: { kind: "none" },
+    });
     const run = await sshd.run(missing, BLOCK);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/nowhere\/\.env\.production does not exist: set mastodonHost\.envPath/);
@@ -87,10 +94,15 @@ describe("the delivery script over a real sshd", () => {
 
   it("puts the previous env back when the restart fails, keeps the backup, and says Mastodon may be down", async () => {
     const { envPath, backups } = instance("LOCAL_DOMAIN=social.example.com\n");
-    const command = remoteCommand({ envPath, restart: { kind: "command", command: "echo unit not found >&2; exit 5" } });
+    const command = remoteCommand({
+      envPath,
+      restart: { kind: "command", command: "echo unit not found >&2; exit 5" },
+    });
     const run = await sshd.run(command, BLOCK);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/the restart failed with the new env and again with the previous one, which is back in .*\.env\.production \(backup kept: .*\.env\.production\.bak-\d{8}T\d{6}Z\): Mastodon may be down/);
+    expect(run.stderr).toMatch(
+      /the restart failed with the new env and again with the previous one, which is back in .*\.env\.production \(backup kept: .*\.env\.production\.bak-\d{8}T\d{6}Z\): Mastodon may be down/,
+    );
     expect(readFileSync(envPath, "utf8")).toBe("LOCAL_DOMAIN=social.example.com\n");
     expect(backups()).toHaveLength(1);
   });
@@ -114,7 +126,9 @@ describe("the delivery script over a real sshd", () => {
     const { envPath } = instance("");
     const run = await sshd.run(remoteCommand({ envPath, restart: { kind: "none" } }), BLOCK);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("restart: none. Restart Mastodon yourself, e.g. sudo systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming");
+    expect(run.stdout).toContain(
+      "restart: none. Restart Mastodon yourself, e.g. sudo systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming",
+    );
   });
 
   it("left no secret in sshd's log", () => {

@@ -40,7 +40,11 @@ const WRITER_POLICY_SOURCES: Source[] = [
   { stack: "dev", type: "minio:index/iamPolicy:IamPolicy", read: json("policy") },
 ];
 const CORS_SOURCES: Source[] = [
-  { stack: "digitalocean", type: "digitalocean:index/spacesBucketCorsConfiguration:SpacesBucketCorsConfiguration", read: (r) => r.inputs.corsRules },
+  {
+    stack: "digitalocean",
+    type: "digitalocean:index/spacesBucketCorsConfiguration:SpacesBucketCorsConfiguration",
+    read: (r) => r.inputs.corsRules,
+  },
   { stack: "aws", type: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", read: (r) => r.inputs.corsRules },
 ];
 
@@ -56,7 +60,9 @@ export async function documentsFromPlans(): Promise<Documents> {
       const planned = await plan(source.stack);
       const resource = planned instanceof Error ? undefined : planned.resources.find((r) => r.type === source.type);
       if (planned instanceof Error || !resource) {
-        misses.push(`${source.stack}: ${planned instanceof Error ? planned.message.split("\n")[0] : `no ${source.type}`}`);
+        misses.push(
+          `${source.stack}: ${planned instanceof Error ? planned.message.split("\n")[0] : `no ${source.type}`}`,
+        );
         continue;
       }
       return {
@@ -91,12 +97,19 @@ export async function documentsFromPlans(): Promise<Documents> {
 export function plannedDocument<T>(plan: Plan, type: string, key: string): Sourced<T> {
   const resource = plan.resources.find((r) => r.type === type);
   if (!resource) throw new Error(`the plan has no ${type}`);
-  return { plannedBucket: String(plan.outputs.bucket?.value), value: json(key)(resource) as T, source: `plan: ${type}` };
+  return {
+    plannedBucket: String(plan.outputs.bucket?.value),
+    value: json(key)(resource) as T,
+    source: `plan: ${type}`,
+  };
 }
 
 /** The document with the planned bucket's ARNs pointing at the test bucket; nothing else changes. */
 export function forBucket(document: Sourced<PolicyDocument>, bucket: string): PolicyDocument {
   const escaped = document.plannedBucket.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const text = JSON.stringify(document.value).replace(new RegExp(`arn:aws:s3:::${escaped}(?=["/])`, "g"), `arn:aws:s3:::${bucket}`);
+  const text = JSON.stringify(document.value).replace(
+    new RegExp(`arn:aws:s3:::${escaped}(?=["/])`, "g"),
+    `arn:aws:s3:::${bucket}`,
+  );
   return JSON.parse(text) as PolicyDocument;
 }

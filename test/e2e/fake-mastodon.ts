@@ -116,18 +116,37 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
       // The catch-all route: ApplicationController#raise_not_found, rendered by respond_with_error(404).
       return /application\/json/.test(req.headers.accept ?? "")
         ? { status: 404, body: { error: "Not Found" } }
-        : { status: 404, raw: "<!DOCTYPE html><html><body>The page you were looking for doesn't exist.</body></html>", headers: { "content-type": "text/html; charset=utf-8" } };
+        : {
+            status: 404,
+            raw: "<!DOCTYPE html><html><body>The page you were looking for doesn't exist.</body></html>",
+            headers: { "content-type": "text/html; charset=utf-8" },
+          };
     }
     if (url.pathname === "/health") {
       if (++healthChecks <= (options.startingHealthChecks ?? 0)) {
-        return { status: 502, raw: "<html><body><h1>502 Bad Gateway</h1></body></html>", headers: { "content-type": "text/html" } };
+        return {
+          status: 502,
+          raw: "<html><body><h1>502 Bad Gateway</h1></body></html>",
+          headers: { "content-type": "text/html" },
+        };
       }
       return { status: 200, raw: "OK", headers: { "content-type": "text/plain; charset=utf-8" } };
     }
-    if (url.pathname === "/api/v2/instance" && options.hideVersion) return { status: 404, raw: "<html><body>404 Not Found</body></html>", headers: { "content-type": "text/html" } };
-    if (url.pathname === "/api/v2/instance") return { status: 200, body: { domain: "social.example.com", title: "Mastodon", version, api_versions: { mastodon: API_VERSIONS[`${major}.${minor}`] ?? 0 } } };
+    if (url.pathname === "/api/v2/instance" && options.hideVersion)
+      return { status: 404, raw: "<html><body>404 Not Found</body></html>", headers: { "content-type": "text/html" } };
+    if (url.pathname === "/api/v2/instance")
+      return {
+        status: 200,
+        body: {
+          domain: "social.example.com",
+          title: "Mastodon",
+          version,
+          api_versions: { mastodon: API_VERSIONS[`${major}.${minor}`] ?? 0 },
+        },
+      };
     // app/controllers/api/base_controller.rb: doorkeeper answers 401 for a bad token, 403 for a missing scope.
-    if (req.headers.authorization !== `Bearer ${options.token}`) return { status: 401, body: { error: "The access token is invalid" } };
+    if (req.headers.authorization !== `Bearer ${options.token}`)
+      return { status: 401, body: { error: "The access token is invalid" } };
     const scopes = options.scopes ?? ["write:media"];
     if (!scopes.some((scope) => scope === "write" || scope === "write:media")) {
       return { status: 403, body: { error: "This action is outside the authorized scopes" } };
@@ -136,7 +155,11 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
       posts++;
       if (options.rateLimit && posts <= options.rateLimit.answers) {
         const reset = new Date(Date.now() + options.rateLimit.retryAfterSeconds * 1000).toISOString();
-        return { status: 429, body: { error: "Too many requests" }, headers: { "x-ratelimit-limit": "30", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset } };
+        return {
+          status: 429,
+          body: { error: "Too many requests" },
+          headers: { "x-ratelimit-limit": "30", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
+        };
       }
       return upload(req, body);
     }
@@ -153,7 +176,8 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
       return { status: 200, body: entity(attachment, true) };
     }
     if (req.method === "DELETE") {
-      for (const key of Object.values(attachment.keys)) await s3.send(new DeleteObjectCommand({ Bucket: target.facts.bucket, Key: key }));
+      for (const key of Object.values(attachment.keys))
+        await s3.send(new DeleteObjectCommand({ Bucket: target.facts.bucket, Key: key }));
       attachments.delete(attachment.id);
       return { status: 200, body: {} };
     }
@@ -161,12 +185,17 @@ export async function startFakeMastodon(options: FakeMastodonOptions): Promise<F
   }
 
   async function upload(req: http.IncomingMessage, body: Buffer): Promise<Answer> {
-    const form = await new Request("http://fake/", { method: "POST", headers: { "content-type": req.headers["content-type"] ?? "" }, body }).formData();
+    const form = await new Request("http://fake/", {
+      method: "POST",
+      headers: { "content-type": req.headers["content-type"] ?? "" },
+      body,
+    }).formData();
     const file = form.get("file");
     if (!(file instanceof Blob)) return { status: 422, body: { error: "Validation failed: File can't be blank" } };
     const bytes = Buffer.from(await file.arrayBuffer());
     const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    if (!png || options.refuseFiles) return { status: 422, body: { error: "Validation failed: File content type is invalid, File is invalid" } };
+    if (!png || options.refuseFiles)
+      return { status: 422, body: { error: "Validation failed: File content type is invalid, File is invalid" } };
     // A snowflake-like id: milliseconds shifted left 16 bits plus a sequence (lib/mastodon/snowflake.rb).
     const id = ((BigInt(Date.now()) << 16n) | BigInt(randomBytes(2).readUInt16BE())).toString();
     const name = `${randomBytes(8).toString("hex")}.png`;

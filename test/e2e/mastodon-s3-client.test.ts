@@ -9,7 +9,17 @@ import type { CorsRule } from "../../components/cors";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
 import { DIGITALOCEAN } from "../../policy/resource-types";
 import { documentsFromPlans, forBucket, type Documents } from "./documents";
-import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers } from "./server";
+import {
+  createBucket,
+  createWriter,
+  localEnv,
+  putWriterPolicy,
+  serversFromEnv,
+  uniqueBucket,
+  withEnv,
+  withRgwBatchDelete,
+  type Servers,
+} from "./server";
 
 /**
  * Mastodon's own S3 client, Ruby's aws-sdk-s3, driven as Mastodon drives it (./mastodon-s3-client.rb) against
@@ -21,7 +31,15 @@ import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, 
  * checksums by default. A storage the plan builds that this client cannot use fails here.
  */
 
-const SDK_PACKAGES = ["ruby-aws-sdk-s3", "ruby-aws-sdk-core", "ruby-aws-sigv4", "ruby-aws-partitions", "ruby-jmespath", "ruby-aws-eventstream", "ruby-aws-sdk-kms"];
+const SDK_PACKAGES = [
+  "ruby-aws-sdk-s3",
+  "ruby-aws-sdk-core",
+  "ruby-aws-sigv4",
+  "ruby-aws-partitions",
+  "ruby-jmespath",
+  "ruby-aws-eventstream",
+  "ruby-aws-sdk-kms",
+];
 const ROOT = path.resolve(__dirname, "../..");
 const DRIVER = path.join(__dirname, "mastodon-s3-client.rb");
 const PREFIX = "social";
@@ -43,12 +61,17 @@ let work: string;
 let currentSdkPath: string;
 let spaces: { bucketAcl: string; corsRules: CorsRule[] };
 const storages = new Map<string, string>();
-const onDebian12 = /^VERSION_ID="12"$/m.test(existsSync("/etc/os-release") ? readFileSync("/etc/os-release", "utf8") : "");
+const onDebian12 = /^VERSION_ID="12"$/m.test(
+  existsSync("/etc/os-release") ? readFileSync("/etc/os-release", "utf8") : "",
+);
 
 /** The unpacked Debian unstable gems as a RUBYLIB (each gem's lib folder, and vendor_ruby for aws-eventstream). */
 function rubyLib(root: string): string {
   const gems = path.join(root, "usr/share/rubygems-integration/all/gems");
-  return [...readdirSync(gems).map((gem) => path.join(gems, gem, "lib")), path.join(root, "usr/lib/ruby/vendor_ruby")].join(":");
+  return [
+    ...readdirSync(gems).map((gem) => path.join(gems, gem, "lib")),
+    path.join(root, "usr/lib/ruby/vendor_ruby"),
+  ].join(":");
 }
 
 /** The env file's variables (KEY=VALUE lines) with the test's additions. */
@@ -65,9 +88,18 @@ function variables(env: string, extra: Record<string, string | undefined> = {}):
   return values;
 }
 
-function drive(env: string, sdk: "debian-12" | "unstable", extra: Record<string, string | undefined> = {}): Promise<Step[]> {
+function drive(
+  env: string,
+  sdk: "debian-12" | "unstable",
+  extra: Record<string, string | undefined> = {},
+): Promise<Step[]> {
   const dir = mkdtempSync(path.join(work, "driver-"));
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DRIVER_DIR: dir, ...variables(env, { S3_MULTIPART_THRESHOLD: THRESHOLD, ...extra }) };
+  const childEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DRIVER_DIR: dir,
+    ...variables(env, { S3_MULTIPART_THRESHOLD: THRESHOLD, ...extra }),
+  };
   if (sdk === "unstable") childEnv.RUBYLIB = currentSdkPath;
   return new Promise((resolve, reject) => {
     const child = spawn("ruby", ["-W0", DRIVER], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
@@ -77,8 +109,12 @@ function drive(env: string, sdk: "debian-12" | "unstable", extra: Record<string,
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
-      const steps = stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Step);
-      if (code !== 0 || steps.at(-1)?.step !== "done") return reject(new Error(`the driver stopped (exit ${code}):\n${stdout}\n${stderr}`));
+      const steps = stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Step);
+      if (code !== 0 || steps.at(-1)?.step !== "done")
+        return reject(new Error(`the driver stopped (exit ${code}):\n${stdout}\n${stderr}`));
       resolve(steps);
     });
   });
@@ -91,7 +127,12 @@ beforeAll(async () => {
   documents = await documentsFromPlans();
   work = mkdtempSync(path.join(tmpdir(), "mastodon-s3-client-"));
   // Debian unstable's SDK, fetched with apt's own client into the cache folder (nothing installed).
-  currentSdkPath = rubyLib(execFileSync("bash", [path.join(ROOT, "scripts/debian-unstable.sh"), ...SDK_PACKAGES], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim());
+  currentSdkPath = rubyLib(
+    execFileSync("bash", [path.join(ROOT, "scripts/debian-unstable.sh"), ...SDK_PACKAGES], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim(),
+  );
   const plan = await planStack("digitalocean");
   const bucketResource = plan.resources.find((resource) => resource.type === DIGITALOCEAN.spacesBucket);
   const cors = plan.resources.find((resource) => resource.type === DIGITALOCEAN.spacesBucketCors);
@@ -102,7 +143,11 @@ beforeAll(async () => {
   const plain = uniqueBucket("ruby-noacl");
   await createBucket(servers.primary, plain, forBucket(documents.bucketPolicy, plain), documents.corsRules.value);
   const plainWriter = createWriter([servers.primary], "ruby-noacl");
-  await putWriterPolicy(servers.primary, plainWriter, withRgwBatchDelete(forBucket(documents.writerPolicy, plain), plain));
+  await putWriterPolicy(
+    servers.primary,
+    plainWriter,
+    withRgwBatchDelete(forBucket(documents.writerPolicy, plain), plain),
+  );
   storages.set("no-ACL", withEnv(localEnv(servers.primary, plain, plainWriter), "S3_STORAGE_CLASS", "STANDARD"));
 
   // object-ACL: the DigitalOcean stack's bucket (private bucket ACL, no bucket policy), its CORS rules.
@@ -112,7 +157,15 @@ beforeAll(async () => {
   await servers.primary.s3.send(
     new PutBucketCorsCommand({
       Bucket: acl,
-      CORSConfiguration: { CORSRules: spaces.corsRules.map((rule) => ({ AllowedMethods: rule.allowedMethods, AllowedOrigins: rule.allowedOrigins, AllowedHeaders: rule.allowedHeaders, ExposeHeaders: rule.exposeHeaders, MaxAgeSeconds: rule.maxAgeSeconds })) },
+      CORSConfiguration: {
+        CORSRules: spaces.corsRules.map((rule) => ({
+          AllowedMethods: rule.allowedMethods,
+          AllowedOrigins: rule.allowedOrigins,
+          AllowedHeaders: rule.allowedHeaders,
+          ExposeHeaders: rule.exposeHeaders,
+          MaxAgeSeconds: rule.maxAgeSeconds,
+        })),
+      },
     }),
   );
   const aclWriter = createWriter([servers.primary], "ruby-acl");
@@ -121,7 +174,12 @@ beforeAll(async () => {
 
   // no-ACL under S3_KEY_PREFIX: the components' prefix-scoped documents.
   const prefixed = uniqueBucket("ruby-prefix");
-  await createBucket(servers.primary, prefixed, publicReadPolicy(prefixed, { kind: "anonymous" }, PREFIX), documents.corsRules.value);
+  await createBucket(
+    servers.primary,
+    prefixed,
+    publicReadPolicy(prefixed, { kind: "anonymous" }, PREFIX),
+    documents.corsRules.value,
+  );
   const prefixWriter = createWriter([servers.primary], "ruby-prefix");
   await putWriterPolicy(servers.primary, prefixWriter, withRgwBatchDelete(writerPolicy(prefixed, PREFIX), prefixed));
   storages.set("no-ACL, key prefix", localEnv(servers.primary, prefixed, prefixWriter, PREFIX));
@@ -143,7 +201,10 @@ describe.each(SDKS)("Mastodon's S3 client, aws-sdk-s3 $s3 ($sdk)", ({ sdk, s3, c
     const steps = byName(await drive(storages.get(storage)!, sdk));
     // The system's SDK is Debian 12's on .ci/run's machine; another distribution (a CI runner) has its own.
     if (sdk === "unstable" || onDebian12) {
-      expect(steps.get("sdk")).toMatchObject({ aws_sdk_s3: expect.stringMatching(new RegExp(`^${s3.replace(".", "\\.")}\\.`)), aws_sdk_core: expect.stringMatching(new RegExp(`^${core.replace(".", "\\.")}\\.`)) });
+      expect(steps.get("sdk")).toMatchObject({
+        aws_sdk_s3: expect.stringMatching(new RegExp(`^${s3.replace(".", "\\.")}\\.`)),
+        aws_sdk_core: expect.stringMatching(new RegExp(`^${core.replace(".", "\\.")}\\.`)),
+      });
     }
     const failures = [...steps.values()].filter((step) => !step.ok);
     if (storage === "no-ACL, key prefix") {
@@ -154,9 +215,13 @@ describe.each(SDKS)("Mastodon's S3 client, aws-sdk-s3 $s3 ($sdk)", ({ sdk, s3, c
     } else {
       expect(failures).toEqual([]);
     }
-    expect(steps.get("upload-small")).toMatchObject({ content_type: "image/png", cache_control: "public, max-age=315576000, immutable" });
+    expect(steps.get("upload-small")).toMatchObject({
+      content_type: "image/png",
+      cache_control: "public, max-age=315576000, immutable",
+    });
     expect(Number(steps.get("upload-multipart")!.etag_parts)).toBeGreaterThanOrEqual(2);
-    if (storage === "no-ACL, key prefix") expect(String(steps.get("upload-small")!.key)).toMatch(new RegExp(`^${PREFIX}/media_attachments/`));
+    if (storage === "no-ACL, key prefix")
+      expect(String(steps.get("upload-small")!.key)).toMatch(new RegExp(`^${PREFIX}/media_attachments/`));
     // The suspension ACL change runs only where Mastodon makes it: S3_PERMISSION not empty.
     expect(steps.has("suspend-acl")).toBe(storage === "object-ACL");
     expect(steps.get("archive-presigned")).toMatchObject({ presigned_status: "200", anonymous_status: "403" });
@@ -177,7 +242,12 @@ describe.each(SDKS)("Mastodon's S3 client, aws-sdk-s3 $s3 ($sdk)", ({ sdk, s3, c
 
 describe("aws-sdk-s3 1.233 without the rendered checksum variables", () => {
   it("sends CRC32 with every upload (its default); the local RGW accepts it, and the env's WHEN_REQUIRED keeps uploads without it", async () => {
-    const steps = byName(await drive(storages.get("no-ACL")!, "unstable", { AWS_REQUEST_CHECKSUM_CALCULATION: undefined, AWS_RESPONSE_CHECKSUM_VALIDATION: undefined }));
+    const steps = byName(
+      await drive(storages.get("no-ACL")!, "unstable", {
+        AWS_REQUEST_CHECKSUM_CALCULATION: undefined,
+        AWS_RESPONSE_CHECKSUM_VALIDATION: undefined,
+      }),
+    );
     expect(steps.get("sdk")!.request_checksum_calculation).toBe("when_supported");
     expect(steps.get("upload-small")!.checksum_headers).toEqual(expect.arrayContaining(["x-amz-checksum-crc32"]));
     expect([...steps.values()].filter((step) => !step.ok)).toEqual([]);

@@ -1,12 +1,28 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { CreateBucketCommand, GetObjectAclCommand, PutBucketAclCommand, PutObjectAclCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectAclCommand,
+  PutBucketAclCommand,
+  PutObjectAclCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_USERS } from "../../cli/migrate/source-acl";
 import { writerPolicy } from "../../components/policy-documents";
 import { migrateCli } from "../helpers/migrate-cli";
-import { createWriter, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withRgwBatchDelete, type Servers, type Writer } from "./server";
+import {
+  createWriter,
+  localEnv,
+  putWriterPolicy,
+  serversFromEnv,
+  uniqueBucket,
+  withRgwBatchDelete,
+  type Servers,
+  type Writer,
+} from "./server";
 
 /**
  * migrate in object-ACL mode (S3_PERMISSION=public-read, as on Spaces, which is built on RGW), on a real Ceph
@@ -37,15 +53,24 @@ async function aclBucket(name: string): Promise<AclBucket> {
   const env = localEnv(server, bucket, writer, undefined, "object-acl");
   const file = path.join(dir, `${name}.env`);
   writeFileSync(file, env, { mode: 0o600 });
-  const client = new S3Client({ endpoint: server.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: writer.accessKeyId, secretAccessKey: writer.secretAccessKey } });
+  const client = new S3Client({
+    endpoint: server.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: writer.accessKeyId, secretAccessKey: writer.secretAccessKey },
+  });
   return { bucket, writer, env, file, client };
 }
 
 const anonymous = (server: Servers["primary"], bucket: string, key: string) =>
-  fetch(`${server.endpoint}/${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`).then((response) => response.status);
+  fetch(`${server.endpoint}/${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`).then(
+    (response) => response.status,
+  );
 
 const publicGrant = async (client: S3Client, bucket: string, key: string) =>
-  ((await client.send(new GetObjectAclCommand({ Bucket: bucket, Key: key }))).Grants ?? []).some((grant) => grant.Grantee?.URI === ALL_USERS);
+  ((await client.send(new GetObjectAclCommand({ Bucket: bucket, Key: key }))).Grants ?? []).some(
+    (grant) => grant.Grantee?.URI === ALL_USERS,
+  );
 
 beforeAll(() => {
   servers = serversFromEnv();
@@ -65,8 +90,20 @@ describe("migrate in object-ACL mode keeps private what the source keeps private
   it("from a bucket: a media key with a private ACL is copied private, and the check proves it refused without a key", async () => {
     const source = await aclBucket("acl-src");
     const destination = await aclBucket("acl-dst");
-    for (const [key, acl] of [[publicKey, "public-read"], [suspendedKey, "private"], [archive, "private"]] as const) {
-      await source.client.send(new PutObjectCommand({ Bucket: source.bucket, Key: key, Body: `bytes of ${key}`, ContentType: key.endsWith(".zip") ? "application/zip" : "image/jpeg", ACL: acl }));
+    for (const [key, acl] of [
+      [publicKey, "public-read"],
+      [suspendedKey, "private"],
+      [archive, "private"],
+    ] as const) {
+      await source.client.send(
+        new PutObjectCommand({
+          Bucket: source.bucket,
+          Key: key,
+          Body: `bytes of ${key}`,
+          ContentType: key.endsWith(".zip") ? "application/zip" : "image/jpeg",
+          ACL: acl,
+        }),
+      );
     }
     const run = await migrateCli(["--from-env", source.file, "--to-env", destination.file, "--run"]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -80,7 +117,9 @@ describe("migrate in object-ACL mode keeps private what the source keeps private
 
     // A private copy made public by mistake: the next pass copies nothing, and its check (the sample holds the
     // whole small tree, each key's source ACL read) names it.
-    await destination.client.send(new PutObjectAclCommand({ Bucket: destination.bucket, Key: suspendedKey, ACL: "public-read" }));
+    await destination.client.send(
+      new PutObjectAclCommand({ Bucket: destination.bucket, Key: suspendedKey, ACL: "public-read" }),
+    );
     const again = await migrateCli(["--from-env", source.file, "--to-env", destination.file, "--run"]);
     expect(again.stdout).toContain("copy: 0 files");
     expect(again.stdout).toContain(`different: ${suspendedKey}: private in the source, but answers 200 without a key`);

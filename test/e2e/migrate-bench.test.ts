@@ -13,7 +13,17 @@ import { parseEnvFile } from "../../mastodon-env/env-file";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
 import { corsRule } from "../../components/cors";
 import { startFront } from "./front/front";
-import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, type Servers, type Writer } from "./server";
+import {
+  createBucket,
+  createWriter,
+  localEnv,
+  putWriterPolicy,
+  serversFromEnv,
+  uniqueBucket,
+  withEnv,
+  type Servers,
+  type Writer,
+} from "./server";
 
 /**
  * `npm run bench:migrate`: migrate --run against bare rclone on Mastodon-shaped trees of N objects, on the local
@@ -59,11 +69,15 @@ export function writeMastodonTree(root: string, count: number): { bytes: number 
     const id = partition(1 + Math.floor(i / 2));
     const name = `${i.toString(16).padStart(8, "0")}.${original ? "jpg" : "png"}`;
     const key =
-      kind < 0.4 ? `cache/media_attachments/files/${id}/${style}/${name}`
-      : kind < 0.7 ? `media_attachments/files/${id}/${style}/${name}`
-      : kind < 0.85 ? `accounts/avatars/${id}/${style}/${name}`
-      : kind < 0.95 ? `cache/preview_cards/images/${id}/original/${name}`
-      : `custom_emojis/images/${id}/${style}/${name}`;
+      kind < 0.4
+        ? `cache/media_attachments/files/${id}/${style}/${name}`
+        : kind < 0.7
+          ? `media_attachments/files/${id}/${style}/${name}`
+          : kind < 0.85
+            ? `accounts/avatars/${id}/${style}/${name}`
+            : kind < 0.95
+              ? `cache/preview_cards/images/${id}/original/${name}`
+              : `custom_emojis/images/${id}/${style}/${name}`;
     const file = path.join(root, ...key.split("/"));
     mkdirSync(path.dirname(file), { recursive: true });
     const body = Buffer.alloc(size);
@@ -113,15 +127,25 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
       clearInterval(timer);
       if (code !== 0) return reject(new Error(`${command} exited ${code}:\n${stdout}\n${stderr}`));
       const all = [...peaks.entries()];
-      const mb = (filter: (name: string, pid: number) => boolean) => Math.max(0, ...all.filter(([pid, peak]) => filter(peak.name, pid)).map(([, peak]) => peak.mb));
-      resolve({ seconds: (Date.now() - started) / 1000, nodeMb: mb((name) => name === "node" || name === "MainThread"), rcloneMb: mb((name) => name === "rclone"), stdout });
+      const mb = (filter: (name: string, pid: number) => boolean) =>
+        Math.max(0, ...all.filter(([pid, peak]) => filter(peak.name, pid)).map(([, peak]) => peak.mb));
+      resolve({
+        seconds: (Date.now() - started) / 1000,
+        nodeMb: mb((name) => name === "node" || name === "MainThread"),
+        rcloneMb: mb((name) => name === "rclone"),
+        stdout,
+      });
     });
   });
 }
 
 function childrenOf(pid: number): number[] {
   try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
     return children.flatMap((child) => [child, ...childrenOf(child)]);
   } catch {
     return [];
@@ -138,7 +162,11 @@ function envFor(name: string, endpoint?: string): { file: string; env: string } 
 
 function product(tree: string, name: string, endpoint?: string): Promise<Measured> {
   const { file } = envFor(name, endpoint);
-  return measure(process.execPath, [...commandNodeArgs("migrate"), "--from", `local:${tree}`, "--to-env", file, "--run"], process.env);
+  return measure(
+    process.execPath,
+    [...commandNodeArgs("migrate"), "--from", `local:${tree}`, "--to-env", file, "--run"],
+    process.env,
+  );
 }
 
 /** Bare rclone as an admin would copy by hand: the product's old flags (--update --use-server-modtime --fast-list, rclone's HEAD after each upload). */
@@ -147,7 +175,11 @@ function bare(tree: string, name: string, endpoint?: string): Promise<Measured> 
   const parsed = readTarget(parseEnvFile(env).values);
   if (!parsed.ok) throw new Error(parsed.problems.join("; "));
   const command = copyCommands({ kind: "local", root: tree }, parsed.target)[0]!;
-  return measure("rclone", command.args, rcloneEnvironment({ ...command, env: remoteEnv("DST", parsed.target, undefined) }));
+  return measure(
+    "rclone",
+    command.args,
+    rcloneEnvironment({ ...command, env: remoteEnv("DST", parsed.target, undefined) }),
+  );
 }
 
 beforeAll(async () => {
@@ -155,11 +187,26 @@ beforeAll(async () => {
   servers = serversFromEnv();
   bucket = uniqueBucket("bench");
   // The product's runs end with fetches through the media host: each of its key prefixes public like an instance's.
-  const readable = [`${PREFIX}/count-product`, ...SIZES.flatMap((size) => Array.from({ length: ROUNDS }, (_, round) => `${PREFIX}/bench-${size}-product-${round + 1}`))];
-  await createBucket(servers.primary, bucket, {
-    Version: "2012-10-17",
-    Statement: readable.flatMap((prefix, index) => publicReadPolicy(bucket, { kind: "anonymous" }, prefix).Statement.map((statement) => ({ ...statement, Sid: `${statement.Sid ?? "Read"}${index}` }))),
-  }, [corsRule(["*"])]);
+  const readable = [
+    `${PREFIX}/count-product`,
+    ...SIZES.flatMap((size) =>
+      Array.from({ length: ROUNDS }, (_, round) => `${PREFIX}/bench-${size}-product-${round + 1}`),
+    ),
+  ];
+  await createBucket(
+    servers.primary,
+    bucket,
+    {
+      Version: "2012-10-17",
+      Statement: readable.flatMap((prefix, index) =>
+        publicReadPolicy(bucket, { kind: "anonymous" }, prefix).Statement.map((statement) => ({
+          ...statement,
+          Sid: `${statement.Sid ?? "Read"}${index}`,
+        })),
+      ),
+    },
+    [corsRule(["*"])],
+  );
   writer = createWriter([servers.primary], "bench");
   await putWriterPolicy(servers.primary, writer, writerPolicy(bucket, PREFIX));
   dir = mkdtempSync(path.join(tmpdir(), "migrate-bench-"));
@@ -174,12 +221,20 @@ afterAll(() => {
 describe.runIf(process.env.MIGRATE_BENCH)("bench: migrate --run against bare rclone at scale", () => {
   it("prints wall time, peak memory and requests per object, first pass and a pass with nothing new, and a projection", async () => {
     const rows: string[] = [];
-    const results = new Map<number, { product: Measured[]; bare: Measured[]; productAgain: Measured[]; bareAgain: Measured[] }>();
+    const results = new Map<
+      number,
+      { product: Measured[]; bare: Measured[]; productAgain: Measured[]; bareAgain: Measured[] }
+    >();
     for (const size of SIZES) {
       const tree = path.join(dir, `tree-${size}`, "public", "system");
       const { bytes } = writeMastodonTree(tree, size);
       rows.push(`tree of ${size} objects, ${(bytes / 1e6).toFixed(0)} MB`);
-      const runs = { product: [] as Measured[], bare: [] as Measured[], productAgain: [] as Measured[], bareAgain: [] as Measured[] };
+      const runs = {
+        product: [] as Measured[],
+        bare: [] as Measured[],
+        productAgain: [] as Measured[],
+        bareAgain: [] as Measured[],
+      };
       for (let round = 1; round <= ROUNDS; round++) {
         const name = (who: string) => `bench-${size}-${who}-${round}`;
         const pair = async (first: boolean) => {
@@ -199,10 +254,18 @@ describe.runIf(process.env.MIGRATE_BENCH)("bench: migrate --run against bare rcl
       }
       for (const run of [...runs.product, ...runs.productAgain]) expect(run.stdout).toContain("0 missing, 0 different");
       results.set(size, runs);
-      console.log(`migrate bench, ${size} objects: ${JSON.stringify(Object.fromEntries(Object.entries(runs).map(([who, list]) => [who, list.map((run) => ({ s: run.seconds, node: Math.round(run.nodeMb), rclone: Math.round(run.rcloneMb) }))])))}`);
+      console.log(
+        `migrate bench, ${size} objects: ${JSON.stringify(Object.fromEntries(Object.entries(runs).map(([who, list]) => [who, list.map((run) => ({ s: run.seconds, node: Math.round(run.nodeMb), rclone: Math.round(run.rcloneMb) }))])))}`,
+      );
       const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
       const line = (label: string, runsOf: Measured[]) =>
-        `  ${label.padEnd(30)} ${median(runsOf.map((run) => run.seconds)).toFixed(1).padStart(7)} s   node ${median(runsOf.map((run) => run.nodeMb)).toFixed(0).padStart(5)} MB   rclone ${median(runsOf.map((run) => run.rcloneMb)).toFixed(0).padStart(5)} MB`;
+        `  ${label.padEnd(30)} ${median(runsOf.map((run) => run.seconds))
+          .toFixed(1)
+          .padStart(7)} s   node ${median(runsOf.map((run) => run.nodeMb))
+          .toFixed(0)
+          .padStart(5)} MB   rclone ${median(runsOf.map((run) => run.rcloneMb))
+          .toFixed(0)
+          .padStart(5)} MB`;
       rows.push(
         line("product, first pass + check", runs.product),
         line("bare rclone, first copy", runs.bare),
@@ -238,12 +301,18 @@ describe.runIf(process.env.MIGRATE_BENCH)("bench: migrate --run against bare rcl
     // Projection: linear in the object count from the two largest sizes measured.
     if (SIZES.length >= 2) {
       const [a, b] = SIZES.slice(-2) as [number, number];
-      const peak = (size: number, pick: (run: Measured) => number, which: "product" | "productAgain" | "bare") => Math.max(...results.get(size)![which].map(pick));
+      const peak = (size: number, pick: (run: Measured) => number, which: "product" | "productAgain" | "bare") =>
+        Math.max(...results.get(size)![which].map(pick));
       /** `cap`: object counts beyond it cost nothing more (rclone's key lists: KEYS_PER_RCLONE_RUN keys a run). */
-      const project = (label: string, pick: (run: Measured) => number, which: "product" | "productAgain" | "bare", cap = Infinity) => {
+      const project = (
+        label: string,
+        pick: (run: Measured) => number,
+        which: "product" | "productAgain" | "bare",
+        cap = Infinity,
+      ) => {
         const slope = (peak(b, pick, which) - peak(a, pick, which)) / (b - a);
         const at = (n: number) => peak(b, pick, which) + slope * (Math.min(n, cap) - b);
-        return `  ${label.padEnd(34)} ${peak(a, pick, which).toFixed(0)} MB at ${a}, ${peak(b, pick, which).toFixed(0)} MB at ${b} (+${(((peak(b, pick, which) / peak(a, pick, which)) - 1) * 100).toFixed(0)}%): ${(slope * 1e6).toFixed(0)} MB per million -> ${at(1e6).toFixed(0)} MB at 1M, ${at(1e7).toFixed(0)} MB at 10M`;
+        return `  ${label.padEnd(34)} ${peak(a, pick, which).toFixed(0)} MB at ${a}, ${peak(b, pick, which).toFixed(0)} MB at ${b} (+${((peak(b, pick, which) / peak(a, pick, which) - 1) * 100).toFixed(0)}%): ${(slope * 1e6).toFixed(0)} MB per million -> ${at(1e6).toFixed(0)} MB at 1M, ${at(1e7).toFixed(0)} MB at 10M`;
       };
       rows.push(
         "projection (linear from the two largest sizes):",

@@ -63,12 +63,17 @@ function config(bases: Record<string, string>): string {
 /** GET with the exact request target given (no normalisation), no redirect following. */
 function get(port: number, target: string): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: "127.0.0.1", port, path: target, method: "GET", headers: { host: "social.example.com" }, agent: false }, (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, location: response.headers.location, body }));
-    });
+    const request = http.request(
+      { host: "127.0.0.1", port, path: target, method: "GET", headers: { host: "social.example.com" }, agent: false },
+      (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (body += chunk));
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, location: response.headers.location, body }),
+        );
+      },
+    );
     request.on("error", reject);
     request.end();
   });
@@ -92,7 +97,10 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "migrate-nginx-"));
   ports.plain = await freePort();
   ports.prefixed = await freePort();
-  writeFileSync(path.join(dir, "nginx.conf"), config({ plain: "https://files.example.com/", prefixed: "https://files.example.com/social/" }));
+  writeFileSync(
+    path.join(dir, "nginx.conf"),
+    config({ plain: "https://files.example.com/", prefixed: "https://files.example.com/social/" }),
+  );
   const test = spawnSync(NGINX, ["-t", "-p", dir, "-c", path.join(dir, "nginx.conf")], { encoding: "utf8" });
   expect(test.status, test.stderr).toBe(0);
   nginx = spawn(NGINX, ["-p", dir, "-c", path.join(dir, "nginx.conf")], { stdio: "ignore" });
@@ -111,9 +119,18 @@ describe("nginxSystemRedirect in Debian's nginx", () => {
   it.each([
     [`/system/${KEY}`, `https://files.example.com/${KEY}`],
     [`/system/${KEY}?1700000000`, `https://files.example.com/${KEY}?1700000000`],
-    ["/system/accounts/avatars/000/000/001/original/my%20avatar.png", "https://files.example.com/accounts/avatars/000/000/001/original/my%20avatar.png"],
-    ["/system/custom_emojis/images/000/000/007/original/caf%C3%A9.png", "https://files.example.com/custom_emojis/images/000/000/007/original/caf%C3%A9.png"],
-    ["/system/cache/preview_cards/images/000/000/009/original/a+b.jpg", "https://files.example.com/cache/preview_cards/images/000/000/009/original/a+b.jpg"],
+    [
+      "/system/accounts/avatars/000/000/001/original/my%20avatar.png",
+      "https://files.example.com/accounts/avatars/000/000/001/original/my%20avatar.png",
+    ],
+    [
+      "/system/custom_emojis/images/000/000/007/original/caf%C3%A9.png",
+      "https://files.example.com/custom_emojis/images/000/000/007/original/caf%C3%A9.png",
+    ],
+    [
+      "/system/cache/preview_cards/images/000/000/009/original/a+b.jpg",
+      "https://files.example.com/cache/preview_cards/images/000/000/009/original/a+b.jpg",
+    ],
   ])("redirects %s permanently to the same key on the media host", async (target, location) => {
     const response = await get(ports.plain!, target);
     expect(response.status).toBe(301);
@@ -125,15 +142,20 @@ describe("nginxSystemRedirect in Debian's nginx", () => {
     expect(response).toMatchObject({ status: 301, location: `https://files.example.com/social/${KEY}` });
   });
 
-  it.each(["/", "/about", "/systemx/a.jpg", "/system", "/media/system/a.jpg", "/packs/system/a.js", "/api/v1/system/x"])(
-    "leaves %s to the app",
-    async (target) => {
-      const response = await get(ports.plain!, target);
-      expect(response.status).toBe(200);
-      expect(response.location).toBeUndefined();
-      expect(response.body).toBe("mastodon");
-    },
-  );
+  it.each([
+    "/",
+    "/about",
+    "/systemx/a.jpg",
+    "/system",
+    "/media/system/a.jpg",
+    "/packs/system/a.js",
+    "/api/v1/system/x",
+  ])("leaves %s to the app", async (target) => {
+    const response = await get(ports.plain!, target);
+    expect(response.status).toBe(200);
+    expect(response.location).toBeUndefined();
+    expect(response.body).toBe("mastodon");
+  });
 
   it("answers 404, not a redirect, for /system/ without a key", async () => {
     const response = await get(ports.plain!, "/system/");
@@ -142,6 +164,8 @@ describe("nginxSystemRedirect in Debian's nginx", () => {
   });
 
   it("rejects a base that would break out of the nginx string", () => {
-    expect(() => nginxSystemRedirect('https://files.example.com/"; return 200 x; #/')).toThrow(/must be an http\(s\) URL/);
+    expect(() => nginxSystemRedirect('https://files.example.com/"; return 200 x; #/')).toThrow(
+      /must be an http\(s\) URL/,
+    );
   });
 });

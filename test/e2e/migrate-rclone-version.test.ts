@@ -7,12 +7,25 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AclFront } from "../../s3-front/acl-front";
 import { rcloneEnvironment, withFront } from "../../cli/migrate/copy";
 import { copyCommands, remoteEnv, type RcloneCommand } from "../../cli/migrate/rclone";
-import { forRcloneVersion, frontRemoteOptions, readRcloneVersion, type RcloneVersion } from "../../cli/migrate/rclone-version";
+import {
+  forRcloneVersion,
+  frontRemoteOptions,
+  readRcloneVersion,
+  type RcloneVersion,
+} from "../../cli/migrate/rclone-version";
 import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 import { parseEnvFile } from "../../mastodon-env/env-file";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
 import { corsRule } from "../../components/cors";
-import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, type Servers } from "./server";
+import {
+  createBucket,
+  createWriter,
+  localEnv,
+  putWriterPolicy,
+  serversFromEnv,
+  uniqueBucket,
+  type Servers,
+} from "./server";
 
 /**
  * What each rclone line does differently, run with the rclone first on PATH: scripts/e2e.sh runs this file
@@ -32,7 +45,10 @@ function atLeast(major: number, minor: number): boolean {
 
 function runRclone(command: RcloneCommand, extra: string[] = []): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("rclone", [...command.args, ...extra], { env: rcloneEnvironment(command), stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("rclone", [...command.args, ...extra], {
+      env: rcloneEnvironment(command),
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
@@ -59,7 +75,12 @@ let writer: ReturnType<typeof createWriter>;
 
 /** An object as the writer reads it (it owns the objects rclone uploaded; the bucket's owner may not read them). */
 async function writerBody(key: string): Promise<string> {
-  const client = new S3Client({ endpoint: servers.primary.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: writer.accessKeyId, secretAccessKey: writer.secretAccessKey } });
+  const client = new S3Client({
+    endpoint: servers.primary.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: writer.accessKeyId, secretAccessKey: writer.secretAccessKey },
+  });
   try {
     const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return await answer.Body!.transformToString();
@@ -71,7 +92,9 @@ async function writerBody(key: string): Promise<string> {
 beforeAll(async () => {
   servers = serversFromEnv();
   bucket = uniqueBucket("rclone-version");
-  await createBucket(servers.primary, bucket, publicReadPolicy(bucket, { kind: "anonymous" }, PREFIX), [corsRule(["*"])]);
+  await createBucket(servers.primary, bucket, publicReadPolicy(bucket, { kind: "anonymous" }, PREFIX), [
+    corsRule(["*"]),
+  ]);
   writer = createWriter([servers.primary], "rclone");
   // The planned writer policy: objects under PREFIX/ only, so a HEAD of the key PREFIX itself is refused (403).
   await putWriterPolicy(servers.primary, writer, writerPolicy(bucket, PREFIX));
@@ -99,7 +122,9 @@ describe(`rclone's version-dependent behaviour (the rclone first on PATH)`, () =
     const before = await runRclone(noSlash);
     if (atLeast(1, 75)) {
       expect(before.code).not.toBe(0);
-      expect(before.stderr).toContain(`Failed to create file system for \\"dst:${bucket}/${PREFIX}/slash-probe\\": is a file not a directory`);
+      expect(before.stderr).toContain(
+        `Failed to create file system for \\"dst:${bucket}/${PREFIX}/slash-probe\\": is a file not a directory`,
+      );
     } else if (atLeast(1, 72)) {
       // 1.72-1.74: the probe's 403 itself is fatal (rclone#8975).
       expect(before.code).not.toBe(0);
@@ -110,7 +135,9 @@ describe(`rclone's version-dependent behaviour (the rclone first on PATH)`, () =
     expect(direct.args[2]).toBe(`dst:${bucket}/${PREFIX}/slash-probe/`);
     const after = await runRclone(direct);
     expect(after.code, after.stderr).toBe(0);
-    expect(await writerBody(`${PREFIX}/slash-probe/media_attachments/files/000/000/001/original/probe.jpg`)).toBe("bytes of probe");
+    expect(await writerBody(`${PREFIX}/slash-probe/media_attachments/files/000/000/001/original/probe.jpg`)).toBe(
+      "bytes of probe",
+    );
   });
 
   it("an AWS target through the front: rclone's AWS addressing and payload defaults fail there; the front's remote settings copy on every line", async () => {
@@ -127,7 +154,10 @@ describe(`rclone's version-dependent behaviour (the rclone first on PATH)`, () =
       const product = withFront(forRcloneVersion(planned!, version), front);
       expect(product.env.RCLONE_CONFIG_DST_PROVIDER).toBe("Other");
       // As migrate wrote the remote before: provider AWS, and no version settings.
-      const before = await runRclone({ ...product, env: { ...withFront(planned!, front).env, RCLONE_CONFIG_DST_PROVIDER: "AWS" } }, retries);
+      const before = await runRclone(
+        { ...product, env: { ...withFront(planned!, front).env, RCLONE_CONFIG_DST_PROVIDER: "AWS" } },
+        retries,
+      );
       expect(before.code, "rclone's AWS defaults pass through the front").not.toBe(0);
       if (atLeast(1, 68)) expect(before.stderr).toContain("failed to compute payload hash");
       // rclone 1.60 (aws-sdk-go v1) puts the bucket in the host name whatever force_path_style says.
@@ -137,7 +167,9 @@ describe(`rclone's version-dependent behaviour (the rclone first on PATH)`, () =
     } finally {
       await front.close();
     }
-    expect(await writerBody(`${PREFIX}/as-aws/media_attachments/files/000/000/001/original/aws.jpg`)).toBe("bytes of aws");
+    expect(await writerBody(`${PREFIX}/as-aws/media_attachments/files/000/000/001/original/aws.jpg`)).toBe(
+      "bytes of aws",
+    );
   });
 
   it("provider AWS on the front's remote with 1.68+: a signed payload hash the front cannot make; the version's settings send it unsigned", async () => {
@@ -148,16 +180,23 @@ describe(`rclone's version-dependent behaviour (the rclone first on PATH)`, () =
     const front = await AclFront.start(rgwTarget);
     try {
       // rclone 1.75 with provider AWS reaches a path-style IP endpoint (aws-sdk-go-v2), so its payload defaults show.
-      const asAws = (command: RcloneCommand) => ({ ...command, env: { ...command.env, RCLONE_CONFIG_DST_PROVIDER: "AWS" } });
+      const asAws = (command: RcloneCommand) => ({
+        ...command,
+        env: { ...command.env, RCLONE_CONFIG_DST_PROVIDER: "AWS" },
+      });
       if (atLeast(1, 68)) {
         expect(frontRemoteOptions(version)).toMatchObject({ use_unsigned_payload: "true" });
         const plain = await runRclone(asAws(withFront(planned!, front)), retries);
         expect(plain.code, "rclone's AWS payload defaults pass through the front").not.toBe(0);
         // aws-sdk-go-v2 over plain http hashes the body for the signature, and rclone's upload stream cannot seek.
-        expect(plain.stderr).toContain("failed to compute payload hash: failed to seek body to start, request stream is not seekable");
+        expect(plain.stderr).toContain(
+          "failed to compute payload hash: failed to seek body to start, request stream is not seekable",
+        );
         const set = await runRclone(asAws(withFront(forRcloneVersion(planned!, version), front)), retries);
         expect(set.code, set.stderr).toBe(0);
-        expect(await writerBody(`${PREFIX}/unsigned/media_attachments/files/000/000/001/original/unsigned.jpg`)).toBe("bytes of unsigned");
+        expect(await writerBody(`${PREFIX}/unsigned/media_attachments/files/000/000/001/original/unsigned.jpg`)).toBe(
+          "bytes of unsigned",
+        );
       } else {
         expect(frontRemoteOptions(version)).toEqual({});
       }
@@ -172,7 +211,13 @@ describe(`rclone's version-dependent behaviour (the rclone first on PATH)`, () =
     const [planned] = copyCommands({ kind: "local", root }, presignedTarget);
     const front = await AclFront.start(presignedTarget);
     try {
-      const result = await runRclone(withFront(forRcloneVersion(planned!, version), front), ["--s3-use-presigned-request", "--retries", "1", "--low-level-retries", "1"]);
+      const result = await runRclone(withFront(forRcloneVersion(planned!, version), front), [
+        "--s3-use-presigned-request",
+        "--retries",
+        "1",
+        "--low-level-retries",
+        "1",
+      ]);
       expect(result.code).not.toBe(0);
       expect(front.stats.refused).toBeGreaterThan(0);
     } finally {

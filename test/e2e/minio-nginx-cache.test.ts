@@ -20,22 +20,43 @@ const DOMAIN = NGINX_CACHE_DOMAIN;
 const SECRET = "Q7mZ0pX3vB9sK2dL5nR8tY1wE4gH6jC0aF3kM5qS7uV9xZ2b";
 const KEY = "media_attachments/files/109/348/795/826/151/409/original/0a1b2c3d4e5f.png";
 /** What Mastodon's Request sends (app/lib/request.rb: User-Agent, Accept-Encoding gzip). */
-const MASTODON_HEADERS = { "user-agent": "Mastodon/4.5.0 (http.rb/5.2.0; +https://social.example.com/)", "accept-encoding": "gzip" };
+const MASTODON_HEADERS = {
+  "user-agent": "Mastodon/4.5.0 (http.rb/5.2.0; +https://social.example.com/)",
+  "accept-encoding": "gzip",
+};
 
 let servers: Servers;
 let port: number;
 let edge: NginxCacheEdge | undefined;
 const bucket = uniqueBucket("nginx-cache");
 
-function get(key: string, headers: Record<string, string> = {}): Promise<{ status: number; cache?: string; body: string }> {
+function get(
+  key: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; cache?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const request = https.request(
-      { host: "127.0.0.1", port, path: `/${key}`, method: "GET", servername: DOMAIN, rejectUnauthorized: false, agent: false, headers: { host: DOMAIN, ...headers } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: `/${key}`,
+        method: "GET",
+        servername: DOMAIN,
+        rejectUnauthorized: false,
+        agent: false,
+        headers: { host: DOMAIN, ...headers },
+      },
       (response) => {
         let body = "";
         response.setEncoding("utf8");
         response.on("data", (chunk: string) => (body += chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, cache: response.headers["x-cache-status"] as string | undefined, body }));
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            cache: response.headers["x-cache-status"] as string | undefined,
+            body,
+          }),
+        );
       },
     );
     request.on("error", reject);
@@ -59,9 +80,16 @@ describe("the MinIO stack's nginx cache and Mastodon's cache buster (Debian's ng
   const put = (key: string, body: string) =>
     servers.primary.s3.send(
       // As Mastodon uploads (config/initializers/paperclip.rb s3_headers).
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "image/png", CacheControl: "public, max-age=315576000, immutable" }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: "image/png",
+        CacheControl: "public, max-age=315576000, immutable",
+      }),
     );
-  const remove = (key: string) => servers.primary.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: key }] } }));
+  const remove = (key: string) =>
+    servers.primary.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: key }] } }));
   const bust = (key: string, secret: string) => get(key, { ...MASTODON_HEADERS, [CACHE_BUSTER_HEADER]: secret });
 
   it("serves a media object fetched twice from the cache", async () => {

@@ -21,14 +21,52 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function run(): { status: number | null; out: string } {
   spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
   chmodSync(dir, 0o755);
-  const tls = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", `/CN=${DOMAIN}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
+  const tls = spawnSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${DOMAIN}`,
+      "-keyout",
+      `${dir}/key.pem`,
+      "-out",
+      `${dir}/cert.pem`,
+    ],
+    { encoding: "utf8" },
+  );
   if (tls.status !== 0) throw new Error(tls.stderr);
   // The upstream is a closed loopback port: what is checked here is nginx's own configuration, not MinIO.
-  writeFileSync(`${dir}/nginxConfig`, nginxServerBlock({ mediaDomain: DOMAIN, endpoint: "http://127.0.0.1:9", bucket: "example-social-media", corsOrigins: ["*"] }));
+  writeFileSync(
+    `${dir}/nginxConfig`,
+    nginxServerBlock({
+      mediaDomain: DOMAIN,
+      endpoint: "http://127.0.0.1:9",
+      bucket: "example-social-media",
+      corsOrigins: ["*"],
+    }),
+  );
   writeFileSync(`${dir}/map`, nginxCacheBusterMap(SECRET), { mode: 0o600 });
   writeFileSync(`${dir}/secret`, SECRET, { mode: 0o600 });
   const root = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
-  const command = [...root, "unshare", "-m", "-n", "--propagation", "private", "bash", path.join(PROJECT_ROOT, "test/e2e/nginx-default-paths.sh"), dir];
+  const command = [
+    ...root,
+    "unshare",
+    "-m",
+    "-n",
+    "--propagation",
+    "private",
+    "bash",
+    path.join(PROJECT_ROOT, "test/e2e/nginx-default-paths.sh"),
+    dir,
+  ];
   const result = spawnSync(command[0]!, command.slice(1), { encoding: "utf8", timeout: 60_000 });
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
@@ -37,7 +75,11 @@ function run(): { status: number | null; out: string } {
 function answer(out: string, phase: string, label: string): string[] {
   const section = out.split(/^== /m).find((part) => part.startsWith(phase)) ?? "";
   const block = section.split(/^-- /m).find((part) => part.startsWith(`${label}\n`)) ?? "";
-  return block.split("\n").slice(1).filter((line) => /^x-cache/i.test(line)).map((line) => line.toLowerCase());
+  return block
+    .split("\n")
+    .slice(1)
+    .filter((line) => /^x-cache/i.test(line))
+    .map((line) => line.toLowerCase());
 }
 
 describe("the MinIO nginx snippet with its default paths, set up as docs/minio.md says", () => {
@@ -71,10 +113,16 @@ describe("the MinIO nginx snippet with its default paths, set up as docs/minio.m
     const script = readFileSync(path.join(PROJECT_ROOT, "test/e2e/nginx-default-paths.sh"), "utf8");
     const postUp = `| install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/${DOMAIN}.cache-buster.conf && nginx -t && systemctl reload nginx`;
     expect(minio).toContain(`pulumi stack output nginxCacheBusterMap --show-secrets -s <stack> ${postUp}`);
-    expect(readFileSync(path.join(PROJECT_ROOT, "docs/takedowns.md"), "utf8")).toContain(`pulumi stack output nginxCacheBusterMap --show-secrets ${postUp}`);
-    expect(script).toContain("| install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/$DOMAIN.cache-buster.conf && nginx -t 2>&1 && nginx -s reload");
+    expect(readFileSync(path.join(PROJECT_ROOT, "docs/takedowns.md"), "utf8")).toContain(
+      `pulumi stack output nginxCacheBusterMap --show-secrets ${postUp}`,
+    );
+    expect(script).toContain(
+      "| install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/$DOMAIN.cache-buster.conf && nginx -t 2>&1 && nginx -s reload",
+    );
     const firstDeploy = minio.slice(minio.indexOf("## The first deploy"), minio.indexOf("## The nginx proxy"));
-    expect(firstDeploy.indexOf("> /etc/nginx/sites-available/files.example.com")).toBeLessThan(firstDeploy.indexOf("pulumi up -s"));
+    expect(firstDeploy.indexOf("> /etc/nginx/sites-available/files.example.com")).toBeLessThan(
+      firstDeploy.indexOf("pulumi up -s"),
+    );
     expect(firstDeploy.indexOf("pulumi up -s")).toBeLessThan(firstDeploy.indexOf("nginxCacheBusterMap"));
     expect(firstDeploy).not.toContain("install -m 600 /dev/null");
   });

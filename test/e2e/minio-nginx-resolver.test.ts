@@ -42,7 +42,14 @@ function site(mediaDomain: string, endpoint: string, resolver: string, tlsPort: 
   // The snippet's media cache and cache buster secret file (providers/minio/nginx-cache.ts), in the test's folder.
   const cachePaths = { cache: `${dir}/cache-${mediaDomain}`, bustMap: `${dir}/bust-${mediaDomain}.conf` };
   writeFileSync(cachePaths.bustMap, nginxCacheBusterMap("resolverTestCacheBusterSecret0"), { mode: 0o600 });
-  return nginxServerBlock({ mediaDomain, endpoint, bucket: "example-social-media", corsOrigins: ["*"], resolver, cachePaths })
+  return nginxServerBlock({
+    mediaDomain,
+    endpoint,
+    bucket: "example-social-media",
+    corsOrigins: ["*"],
+    resolver,
+    cachePaths,
+  })
     .replace("  listen 80;\n  listen [::]:80;", `  listen 127.0.0.1:${plainPort};`)
     .replace("  listen 443 ssl http2;\n  listen [::]:443 ssl http2;", `  listen 127.0.0.1:${tlsPort} ssl;`)
     .replace(/ssl_certificate \S+;/, `ssl_certificate ${dir}/cert.pem;`)
@@ -74,12 +81,23 @@ function nginxTest(file: string) {
 
 function get(port: number, host: string, target: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = https.request({ host: "127.0.0.1", port, servername: host, path: target, headers: { host, authorization: "AWS4-HMAC-SHA256 leaked" }, rejectUnauthorized: false, agent: false }, (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = https.request(
+      {
+        host: "127.0.0.1",
+        port,
+        servername: host,
+        path: target,
+        headers: { host, authorization: "AWS4-HMAC-SHA256 leaked" },
+        rejectUnauthorized: false,
+        agent: false,
+      },
+      (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.on("error", reject);
     request.end();
   });
@@ -101,7 +119,27 @@ beforeAll(async () => {
   const install = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
   expect(install.status).toBe(0);
   dir = mkdtempSync(path.join(tmpdir(), "minio-nginx-resolver-"));
-  const certificate = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=files.example.com", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
+  const certificate = spawnSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=files.example.com",
+      "-keyout",
+      `${dir}/key.pem`,
+      "-out",
+      `${dir}/cert.pem`,
+    ],
+    { encoding: "utf8" },
+  );
   expect(certificate.status, certificate.stderr).toBe(0);
   for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
   // The MinIO of the resolvable host: records what reaches it.

@@ -52,20 +52,56 @@ async function waitForPort(port: number, dir: string): Promise<void> {
  * the S3 server, a small front adds `Vary: Origin` to every answer, as MinIO does and RGW does not (MinIO answers
  * CORS through github.com/rs/cors, which always sets `Vary: Origin` on actual requests).
  */
-export async function startNginxCache(options: { server: LocalServer; bucket: string; secret: string | undefined; tls: boolean }): Promise<NginxCacheEdge> {
-  const installed = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
+export async function startNginxCache(options: {
+  server: LocalServer;
+  bucket: string;
+  secret: string | undefined;
+  tls: boolean;
+}): Promise<NginxCacheEdge> {
+  const installed = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], {
+    stdio: "inherit",
+  });
   if (installed.status !== 0) throw new Error("scripts/debian-tool.sh nginx failed");
   const dir = mkdtempSync(path.join(tmpdir(), "nginx-cache-"));
   chmodSync(dir, 0o755);
   const port = await freePort();
-  const tls = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", `/CN=${NGINX_CACHE_DOMAIN}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { encoding: "utf8" });
+  const tls = spawnSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${NGINX_CACHE_DOMAIN}`,
+      "-keyout",
+      `${dir}/key.pem`,
+      "-out",
+      `${dir}/cert.pem`,
+    ],
+    { encoding: "utf8" },
+  );
   if (tls.status !== 0) throw new Error(tls.stderr);
   const upstreamBase = new URL(options.server.endpoint);
   const front = http.createServer((request, response) => {
-    const upstream = http.request({ host: upstreamBase.hostname, port: upstreamBase.port, path: request.url, method: request.method, headers: request.headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, { ...answer.headers, vary: "Origin" });
-      answer.pipe(response);
-    });
+    const upstream = http.request(
+      {
+        host: upstreamBase.hostname,
+        port: upstreamBase.port,
+        path: request.url,
+        method: request.method,
+        headers: request.headers,
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, { ...answer.headers, vary: "Origin" });
+        answer.pipe(response);
+      },
+    );
     upstream.on("error", () => response.destroy());
     request.pipe(upstream);
   });
@@ -81,11 +117,15 @@ export async function startNginxCache(options: { server: LocalServer; bucket: st
   })
     .replace(/^\s*listen \[::\]:\d+.*\n/gm, "")
     .replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${await freePort()};`)
-    .replace(/^(\s*)listen 443 ssl http2;$/m, options.tls ? `$1listen 127.0.0.1:${port} ssl;` : `$1listen 127.0.0.1:${port};`)
+    .replace(
+      /^(\s*)listen 443 ssl http2;$/m,
+      options.tls ? `$1listen 127.0.0.1:${port} ssl;` : `$1listen 127.0.0.1:${port};`,
+    )
     .replace(paths.certificate, `${dir}/cert.pem`)
     .replace(paths.key, `${dir}/key.pem`);
   // No secret: the secret's file is not written yet (docs/minio.md: it is written after `pulumi up`).
-  if (options.secret !== undefined) writeFileSync(`${dir}/bust.conf`, nginxCacheBusterMap(options.secret), { mode: 0o600 });
+  if (options.secret !== undefined)
+    writeFileSync(`${dir}/bust.conf`, nginxCacheBusterMap(options.secret), { mode: 0o600 });
   const config = [
     // Workers write the cache: as root here, so that the test's temporary folder needs no owner change.
     ...(process.getuid?.() === 0 ? ["user root;"] : []),

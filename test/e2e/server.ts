@@ -35,10 +35,19 @@ export interface Servers {
 
 /** The servers scripts/e2e.sh started, from the variables it exports. */
 export function serversFromEnv(): Servers {
-  const need = ["E2E_RGW_ENDPOINT", "E2E_RGW_DIR", "E2E_OTHER_ENDPOINT", "E2E_OTHER_DIR", "E2E_ADMIN_AK", "E2E_ADMIN_SK"];
+  const need = [
+    "E2E_RGW_ENDPOINT",
+    "E2E_RGW_DIR",
+    "E2E_OTHER_ENDPOINT",
+    "E2E_OTHER_DIR",
+    "E2E_ADMIN_AK",
+    "E2E_ADMIN_SK",
+  ];
   const missing = need.filter((name) => !process.env[name]);
   if (missing.length > 0) {
-    throw new Error(`${missing.join(", ")} not set: run the e2e tests with \`npm run test:e2e\`, which starts the local Ceph RGW servers`);
+    throw new Error(
+      `${missing.join(", ")} not set: run the e2e tests with \`npm run test:e2e\`, which starts the local Ceph RGW servers`,
+    );
   }
   const env = (name: string) => process.env[name] as string;
   // The SDK's Node 20 notice is not a test finding.
@@ -77,7 +86,11 @@ const upper = (n: number) => randomBytes(n).toString("hex").toUpperCase().slice(
 
 /** A fresh RGW user on each given server, with the same keys (Spaces keys work in every region). */
 export function createWriter(servers: readonly LocalServer[], name: string): Writer {
-  const writer = { uid: `writer-${name}-${randomBytes(3).toString("hex")}`, accessKeyId: upper(20), secretAccessKey: randomBytes(20).toString("hex") };
+  const writer = {
+    uid: `writer-${name}-${randomBytes(3).toString("hex")}`,
+    accessKeyId: upper(20),
+    secretAccessKey: randomBytes(20).toString("hex"),
+  };
   for (const server of servers) {
     // The secret goes through the environment: an argv is readable by every local user (/proc/PID/cmdline).
     execFileSync("bash", [path.join(ROOT, "scripts/ceph-s3.sh"), "user", writer.uid, writer.accessKeyId], {
@@ -93,7 +106,12 @@ export function uniqueBucket(name: string): string {
 }
 
 /** A bucket owned by the admin (so the writer is not its owner) with the planned policy and CORS rules. */
-export async function createBucket(server: LocalServer, bucket: string, policy: PolicyDocument, cors: readonly CorsRule[]): Promise<void> {
+export async function createBucket(
+  server: LocalServer,
+  bucket: string,
+  policy: PolicyDocument,
+  cors: readonly CorsRule[],
+): Promise<void> {
   await server.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await putBucketPolicy(server, bucket, policy);
   await server.s3.send(
@@ -118,7 +136,13 @@ export async function putBucketPolicy(server: LocalServer, bucket: string, polic
 
 /** The writer's one inline policy (replaced on each call: RGW adds up a user's policies). */
 export async function putWriterPolicy(server: LocalServer, writer: Writer, policy: PolicyDocument): Promise<void> {
-  await server.iam.send(new PutUserPolicyCommand({ UserName: writer.uid, PolicyName: "mastodon-media-writer", PolicyDocument: JSON.stringify(policy) }));
+  await server.iam.send(
+    new PutUserPolicyCommand({
+      UserName: writer.uid,
+      PolicyName: "mastodon-media-writer",
+      PolicyDocument: JSON.stringify(policy),
+    }),
+  );
 }
 
 /** Every key in a bucket, read by the admin. */
@@ -136,7 +160,13 @@ export async function bucketNames(server: LocalServer): Promise<string[]> {
  * The env block renderEnv produces for a bucket on a local server: path style, http on loopback, no alias;
  * `no-acl` like AWS, R2 and MinIO unless `aclMode` says `object-acl` like Spaces.
  */
-export function localEnv(server: LocalServer, bucket: string, writer: Writer, keyPrefix?: string, aclMode: AclMode = "no-acl"): string {
+export function localEnv(
+  server: LocalServer,
+  bucket: string,
+  writer: Writer,
+  keyPrefix?: string,
+  aclMode: AclMode = "no-acl",
+): string {
   const host = new URL(server.endpoint).host;
   return renderEnv({
     bucket,
@@ -155,7 +185,10 @@ export function localEnv(server: LocalServer, bucket: string, writer: Writer, ke
 
 /** Replaces (or adds) one variable of an env block. */
 export function withEnv(env: string, name: string, value: string | undefined): string {
-  const lines = env.trimEnd().split("\n").filter((line) => !line.startsWith(`${name}=`));
+  const lines = env
+    .trimEnd()
+    .split("\n")
+    .filter((line) => !line.startsWith(`${name}=`));
   if (value !== undefined) lines.push(`${name}=${value}`);
   return `${lines.join("\n")}\n`;
 }
@@ -169,9 +202,13 @@ export function withEnv(env: string, name: string, value: string | undefined): s
  * (the test "fails only writer-delete ... bucket ARN" below).
  */
 export function withRgwBatchDelete(policy: PolicyDocument, bucket: string): PolicyDocument {
-  return withStatement(policy, { Sid: "RgwBatchDelete", Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [`arn:aws:s3:::${bucket}`] });
+  return withStatement(policy, {
+    Sid: "RgwBatchDelete",
+    Effect: "Allow",
+    Action: ["s3:DeleteObject"],
+    Resource: [`arn:aws:s3:::${bucket}`],
+  });
 }
-
 
 export function withStatement(policy: PolicyDocument, statement: PolicyStatement): PolicyDocument {
   return { ...policy, Statement: [...policy.Statement, statement] };

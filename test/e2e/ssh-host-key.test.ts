@@ -23,8 +23,26 @@ afterAll(async () => Promise.all([rsa?.stop(), ed25519?.stop()]));
 
 /** One SSH exec with the host key algorithms limited to `algorithms`, as @pulumi/command's client does. */
 async function connect(server: LocalSshd, algorithms: string): Promise<{ ok: boolean; stderr: string }> {
-  const args = ["-F", "/dev/null", "-i", path.join(server.dir, "client_key"), "-p", String(server.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"];
-  args.push("-o", `UserKnownHostsFile=${path.join(server.dir, "known_hosts")}`, "-o", `HostKeyAlgorithms=${algorithms}`, `${server.user}@127.0.0.1`, "true");
+  const args = [
+    "-F",
+    "/dev/null",
+    "-i",
+    path.join(server.dir, "client_key"),
+    "-p",
+    String(server.port),
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+  ];
+  args.push(
+    "-o",
+    `UserKnownHostsFile=${path.join(server.dir, "known_hosts")}`,
+    "-o",
+    `HostKeyAlgorithms=${algorithms}`,
+    `${server.user}@127.0.0.1`,
+    "true",
+  );
   try {
     await run("ssh", args);
     return { ok: true, stderr: "" };
@@ -51,7 +69,9 @@ describe("the SSH host key types the delivery accepts, against a real OpenSSH se
     for (const spelling of [line, line.replace(/^ssh-rsa/, "rsa-sha2-256"), line.replace(/^ssh-rsa/, "rsa-sha2-512")]) {
       const parsed = sshHostKey.safeParse(spelling);
       expect(parsed.success).toBe(false);
-      expect(parsed.error?.issues[0]?.message).toMatch(/^is an RSA host key: .* OpenSSH 8\.8\+ servers refuse\. Use the host's ed25519 key: ssh-keyscan -t ed25519 HOST/);
+      expect(parsed.error?.issues[0]?.message).toMatch(
+        /^is an RSA host key: .* OpenSSH 8\.8\+ servers refuse\. Use the host's ed25519 key: ssh-keyscan -t ed25519 HOST/,
+      );
     }
   });
 

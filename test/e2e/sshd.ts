@@ -56,7 +56,8 @@ export interface SshdOptions {
 export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
   execFileSync("bash", [path.join(ROOT, "scripts/sshd.sh"), "install"], { stdio: ["ignore", "inherit", "inherit"] });
   const dir = mkdtempSync(path.join(tmpdir(), "mastodon-media-sshd-"));
-  const key = (name: string, type: string) => execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-C", name, "-f", path.join(dir, name)]);
+  const key = (name: string, type: string) =>
+    execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-C", name, "-f", path.join(dir, name)]);
   key("host_key", options.hostKeyType ?? "ed25519");
   key("client_key", "ed25519");
   writeFileSync(path.join(dir, "authorized_keys"), readFileSync(path.join(dir, "client_key.pub")));
@@ -78,7 +79,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
       "UsePAM no",
       `AllowUsers ${user}`,
       "LogLevel VERBOSE",
-      ...(options.pathPrefix?.length ? [`SetEnv PATH=${[...options.pathPrefix, "/usr/local/bin", "/usr/bin", "/bin"].join(":")}`] : []),
+      ...(options.pathPrefix?.length
+        ? [`SetEnv PATH=${[...options.pathPrefix, "/usr/local/bin", "/usr/bin", "/bin"].join(":")}`]
+        : []),
       "",
     ].join("\n"),
   );
@@ -87,7 +90,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
   // The privilege separation directory Debian's sshd requires (created by its service unit otherwise).
   mkdirSync("/run/sshd", { recursive: true });
   let log = "";
-  const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
   try {
     await waitForPort(port, child, Date.now() + 10_000);
@@ -105,12 +110,18 @@ export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
         const ssh = spawn(
           "ssh",
           [
-            "-F", "/dev/null",
-            "-i", path.join(dir, "client_key"),
-            "-p", String(port),
-            "-o", "BatchMode=yes",
-            "-o", "StrictHostKeyChecking=yes",
-            "-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`,
+            "-F",
+            "/dev/null",
+            "-i",
+            path.join(dir, "client_key"),
+            "-p",
+            String(port),
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            `UserKnownHostsFile=${path.join(dir, "known_hosts")}`,
             `${user}@127.0.0.1`,
             command,
           ],

@@ -6,7 +6,19 @@ import type { CorsRule } from "../../components/cors";
 import type { PolicyDocument } from "../../components/policy-documents";
 import { DIGITALOCEAN } from "../../policy/resource-types";
 import { documentsFromPlans, forBucket, type Documents } from "./documents";
-import { createWriter, keysIn, localEnv, putBucketPolicy, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers, type Writer } from "./server";
+import {
+  createWriter,
+  keysIn,
+  localEnv,
+  putBucketPolicy,
+  putWriterPolicy,
+  serversFromEnv,
+  uniqueBucket,
+  withEnv,
+  withRgwBatchDelete,
+  type Servers,
+  type Writer,
+} from "./server";
 import { selfCheckCommand } from "../../components/self-check";
 import { startFront } from "./front/front";
 import { ALL_PASS as NO_ACL_ALL_PASS, failed, runWithEnv, statuses, verifyJson } from "./verify-cli";
@@ -37,7 +49,11 @@ beforeAll(async () => {
   if (!bucket || !cors) throw new Error("the digitalocean plan has no SpacesBucket or CORS configuration");
   expect(plan.resources.filter((resource) => resource.type === DIGITALOCEAN.spacesBucketPolicy)).toEqual([]);
   const permission = /^S3_PERMISSION=(.*)$/m.exec(String(plan.outputs.envProduction?.value))?.[1];
-  spaces = { bucketAcl: String(bucket.inputs.acl), corsRules: cors.inputs.corsRules as CorsRule[], s3Permission: String(permission) };
+  spaces = {
+    bucketAcl: String(bucket.inputs.acl),
+    corsRules: cors.inputs.corsRules as CorsRule[],
+    s3Permission: String(permission),
+  };
   expect(spaces).toMatchObject({ bucketAcl: "private", s3Permission: "public-read" });
 });
 
@@ -96,8 +112,12 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
       expect.stringMatching(/acl-private\.txt with x-amz-acl: private: 200$/),
       expect.stringMatching(/acl-private\.txt anonymously: 403 AccessDenied$/),
     ]);
-    expect(check("private-prefixes")?.observed).toEqual(expect.arrayContaining([expect.stringMatching(/^GET .+\/backups\/.+: 403 AccessDenied$/)]));
-    expect(check("no-listing")?.observed).toEqual([`GET ${servers.primary.endpoint}/${setup.bucket}/: 403 AccessDenied`]);
+    expect(check("private-prefixes")?.observed).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^GET .+\/backups\/.+: 403 AccessDenied$/)]),
+    );
+    expect(check("no-listing")?.observed).toEqual([
+      `GET ${servers.primary.endpoint}/${setup.bucket}/: 403 AccessDenied`,
+    ]);
     expect(check("suspension-acl")?.observed).toEqual([
       expect.stringMatching(/acl-suspension\.txt with x-amz-acl: public-read: 200$/),
       expect.stringMatching(/^PutObjectAcl .*acl-suspension\.txt private: 200$/),
@@ -130,11 +150,17 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
   it("fails only object-acls and suspension-acl when a bucket policy reads the public prefixes beside the ACLs: suspensions would hide nothing", async () => {
     const setup = await scenario("aclpolicy");
     // The no-ACL design's anonymous-read policy (the MinIO stack's), which Spaces would refuse beside the key.
-    await putBucketPolicy(servers.primary, setup.bucket, forBucket(documents.bucketPolicy, setup.bucket) as PolicyDocument);
+    await putBucketPolicy(
+      servers.primary,
+      setup.bucket,
+      forBucket(documents.bucketPolicy, setup.bucket) as PolicyDocument,
+    );
     const run = await verifyJson(setup.env);
     expect(run.code).toBe(1);
     expect(failed(run.report)).toEqual(["object-acls", "suspension-acl"]);
-    expect(run.report.checks.find((c) => c.id === "suspension-acl")?.cause).toMatch(/^after PutObjectAcl private the object is still readable by anyone at /);
+    expect(run.report.checks.find((c) => c.id === "suspension-acl")?.cause).toMatch(
+      /^after PutObjectAcl private the object is still readable by anyone at /,
+    );
     expect(run.report.checks.find((c) => c.id === "object-acls")?.cause).toMatch(
       /^an object uploaded with x-amz-acl: private under media_attachments\/ is readable by anyone at /,
     );
@@ -148,15 +174,26 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
       ...policy,
       Statement: [
         ...policy.Statement,
-        { Sid: "NoAclHeaders", Effect: "Deny", Action: ["s3:PutObject"], Resource: [`arn:aws:s3:::${setup.bucket}/*`], Condition: { StringLike: { "s3:x-amz-acl": ["?*"] } } },
+        {
+          Sid: "NoAclHeaders",
+          Effect: "Deny",
+          Action: ["s3:PutObject"],
+          Resource: [`arn:aws:s3:::${setup.bucket}/*`],
+          Condition: { StringLike: { "s3:x-amz-acl": ["?*"] } },
+        },
       ],
     });
     const run = await verifyJson(setup.env);
     expect(run.code).toBe(1);
     expect(failed(run.report)).toEqual(["writer-upload"]);
     const upload = run.report.checks.find((c) => c.id === "writer-upload");
-    expect(upload?.observed).toEqual([expect.stringMatching(/x-amz-acl: public-read: 403 AccessDenied$/), "the same upload without x-amz-acl: 200"]);
-    expect(upload?.cause).toMatch(/^the writer's key may not set object ACLs: the server answers 403 to the x-amz-acl: public-read header/);
+    expect(upload?.observed).toEqual([
+      expect.stringMatching(/x-amz-acl: public-read: 403 AccessDenied$/),
+      "the same upload without x-amz-acl: 200",
+    ]);
+    expect(upload?.cause).toMatch(
+      /^the writer's key may not set object ACLs: the server answers 403 to the x-amz-acl: public-read header/,
+    );
     expect(upload?.fix).toContain("let the writer set ACLs on its objects");
     expect(statuses(run.report)).toMatchObject({ "public-read": "skip", cors: "skip", "object-acls": "skip" });
     await expectCleanRun(run, setup);
@@ -167,14 +204,24 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
     const policy = withRgwBatchDelete(forBucket(documents.writerPolicy, setup.bucket), setup.bucket);
     await putWriterPolicy(servers.primary, setup.writer, {
       ...policy,
-      Statement: [...policy.Statement, { Sid: "NoAclChanges", Effect: "Deny", Action: ["s3:PutObjectAcl"], Resource: [`arn:aws:s3:::${setup.bucket}/*`] }],
+      Statement: [
+        ...policy.Statement,
+        {
+          Sid: "NoAclChanges",
+          Effect: "Deny",
+          Action: ["s3:PutObjectAcl"],
+          Resource: [`arn:aws:s3:::${setup.bucket}/*`],
+        },
+      ],
     });
     const run = await verifyJson(setup.env);
     expect(run.code).toBe(1);
     expect(failed(run.report)).toEqual(["suspension-acl"]);
     const change = run.report.checks.find((c) => c.id === "suspension-acl");
     expect(change?.observed.at(-1)).toMatch(/^PutObjectAcl .*acl-suspension\.txt private: 403 AccessDenied/);
-    expect(change?.cause).toMatch(/^the writer's key may not change the ACL of an object it stored \(s3:PutObjectAcl\): when Mastodon suspends an account the job fails/);
+    expect(change?.cause).toMatch(
+      /^the writer's key may not change the ACL of an object it stored \(s3:PutObjectAcl\): when Mastodon suspends an account the job fails/,
+    );
     await expectCleanRun(run, setup);
   });
 
@@ -186,7 +233,9 @@ describe("verify in object-ACL mode (the DigitalOcean stack) against a local Cep
       expect(run.code).toBe(1);
       expect(failed(run.report)).toEqual(["suspension-acl"]);
       expect(front.refused).toEqual([expect.stringMatching(/^501 NotImplemented PUT \/.*acl-suspension\.txt$/)]);
-      expect(run.report.checks.find((c) => c.id === "suspension-acl")?.cause).toMatch(/^the server does not implement PutObjectAcl: when Mastodon suspends an account it only logs the error/);
+      expect(run.report.checks.find((c) => c.id === "suspension-acl")?.cause).toMatch(
+        /^the server does not implement PutObjectAcl: when Mastodon suspends an account it only logs the error/,
+      );
       await expectCleanRun(run, setup);
     } finally {
       await front.close();

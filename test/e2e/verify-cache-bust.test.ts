@@ -7,7 +7,17 @@ import { parseEnvFile } from "../../mastodon-env/env-file";
 import { readTarget } from "../../mastodon-env/target";
 import { documentsFromPlans, forBucket, type Documents } from "./documents";
 import { startNginxCache, type NginxCacheEdge } from "./nginx-cache";
-import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers } from "./server";
+import {
+  createBucket,
+  createWriter,
+  localEnv,
+  putWriterPolicy,
+  serversFromEnv,
+  uniqueBucket,
+  withEnv,
+  withRgwBatchDelete,
+  type Servers,
+} from "./server";
 
 /**
  * verify's cache-bust check through real edges in front of the local Ceph RGW: the MinIO stack's nginx cache
@@ -17,7 +27,12 @@ import { createBucket, createWriter, localEnv, putWriterPolicy, serversFromEnv, 
  * inconclusive, never a pass. verify runs in this process with a short bust wait (hints.cacheBustWaitSeconds).
  */
 const SECRET = "Vb7Kq2Xm9Lp4Rt6Wz1Nc8Hd3Fg5Js0Ya2Ue4Io6Pk8Ml1Qn3Sx";
-const BUSTER = { CACHE_BUSTER_ENABLED: "true", CACHE_BUSTER_SECRET_HEADER: "Mastodon-Cache-Buster", CACHE_BUSTER_SECRET: SECRET, CACHE_BUSTER_HTTP_METHOD: "GET" };
+const BUSTER = {
+  CACHE_BUSTER_ENABLED: "true",
+  CACHE_BUSTER_SECRET_HEADER: "Mastodon-Cache-Buster",
+  CACHE_BUSTER_SECRET: SECRET,
+  CACHE_BUSTER_HTTP_METHOD: "GET",
+};
 
 let servers: Servers;
 let documents: Documents;
@@ -37,16 +52,26 @@ beforeAll(async () => {
   await putWriterPolicy(servers.primary, writer, withRgwBatchDelete(forBucket(documents.writerPolicy, bucket), bucket));
   env = localEnv(servers.primary, bucket, writer);
   honours = await startNginxCache({ server: servers.primary, bucket, secret: SECRET, tls: false });
-  otherSecret = await startNginxCache({ server: servers.primary, bucket, secret: SECRET.replace(/^./, "X"), tls: false });
+  otherSecret = await startNginxCache({
+    server: servers.primary,
+    bucket,
+    secret: SECRET.replace(/^./, "X"),
+    tls: false,
+  });
   notInstalled = await startNginxCache({ server: servers.primary, bucket, secret: undefined, tls: false });
   edges.push(honours, otherSecret, notInstalled);
   const rgw = new URL(servers.primary.endpoint);
   // A media host that proxies the bucket as it is: no cache, no cache status header.
   plain = http.createServer((request, response) => {
-    const upstream = http.request({ host: rgw.hostname, port: rgw.port, path: `/${bucket}${request.url}`, method: request.method }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, { "content-type": answer.headers["content-type"] ?? "application/octet-stream" });
-      answer.pipe(response);
-    });
+    const upstream = http.request(
+      { host: rgw.hostname, port: rgw.port, path: `/${bucket}${request.url}`, method: request.method },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, {
+          "content-type": answer.headers["content-type"] ?? "application/octet-stream",
+        });
+        answer.pipe(response);
+      },
+    );
     upstream.on("error", () => response.destroy());
     upstream.end();
   });
@@ -67,10 +92,16 @@ let lastText = "";
 async function cacheBustOutcome(port: number) {
   lastText = "";
   let text = env;
-  for (const [name, value] of Object.entries({ ...BUSTER, S3_ALIAS_HOST: `127.0.0.1:${port}`, S3_PROTOCOL: "http" })) text = withEnv(text, name, value);
+  for (const [name, value] of Object.entries({ ...BUSTER, S3_ALIAS_HOST: `127.0.0.1:${port}`, S3_PROTOCOL: "http" }))
+    text = withEnv(text, name, value);
   const target = readTarget(parseEnvFile(text).values);
   if (!target.ok) throw new Error(target.problems.join("\n"));
-  const outcome = await runVerify(target.target, "https://social.example.com", { retryForSeconds: 0, say: () => {}, out: (line) => void (lastText += line), hints: { cacheBustWaitSeconds: 8 } });
+  const outcome = await runVerify(target.target, "https://social.example.com", {
+    retryForSeconds: 0,
+    say: () => {},
+    out: (line) => void (lastText += line),
+    hints: { cacheBustWaitSeconds: 8 },
+  });
   if (outcome.kind !== "report") throw new Error(`verify: ${outcome.kind}`);
   lastExitCode = reportExitCode(outcome.report);
   return outcome.report.checks.find((check) => check.id === "cache-bust");
@@ -80,7 +111,9 @@ describe("verify's cache-bust check through real edges on the local RGW", () => 
   it("passes through the MinIO stack's nginx cache holding the env's secret", async () => {
     const check = await cacheBustOutcome(honours.port);
     expect(check?.status, JSON.stringify(check)).toBe("pass");
-    expect(check?.observed.join("\n")).toMatch(/x-cache-status: HIT[\s\S]*before the bust: 200, x-cache-status: HIT[\s\S]*: (403|404)[\s\S]*GET after the bust: (403|404)/);
+    expect(check?.observed.join("\n")).toMatch(
+      /x-cache-status: HIT[\s\S]*before the bust: 200, x-cache-status: HIT[\s\S]*: (403|404)[\s\S]*GET after the bust: (403|404)/,
+    );
     expect(JSON.stringify(check)).not.toContain(SECRET);
   }, 120_000);
 
@@ -94,7 +127,9 @@ describe("verify's cache-bust check through real edges on the local RGW", () => 
     const check = await cacheBustOutcome(notInstalled.port);
     expect(check?.status, JSON.stringify(check)).toBe("inconclusive");
     expect(check?.observed.join("\n")).toContain("X-Cache-Buster: not-installed");
-    expect(check?.fix).toContain("pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/127.0.0.1.cache-buster.conf");
+    expect(check?.fix).toContain(
+      "pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/127.0.0.1.cache-buster.conf",
+    );
     // It did not wait for an effect that cannot come: no fetch after the bust.
     expect(check?.observed.join("\n")).not.toContain("GET after the bust");
     // Pending a step after pulumi up, not a pass and not a failure: verify exits 4, which the self-check accepts.

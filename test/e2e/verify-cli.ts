@@ -5,7 +5,6 @@ import { commandNodeArgs } from "../helpers/npm-script";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
-
 export interface VerifyRun {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -17,7 +16,12 @@ export interface VerifyRun {
  * Runs a command with the env block on standard input, as `pulumi up` runs the self-check. `onStderr` sees
  * the progress as it comes and may act on the process (e.g. interrupt it).
  */
-export function runWithEnv(command: string, args: string[], env: string, onStderr?: (text: string, child: ChildProcess) => void): Promise<VerifyRun> {
+export function runWithEnv(
+  command: string,
+  args: string[],
+  env: string,
+  onStderr?: (text: string, child: ChildProcess) => void,
+): Promise<VerifyRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -34,8 +38,17 @@ export function runWithEnv(command: string, args: string[], env: string, onStder
 }
 
 /** `verify --env - --json` with extra flags; the report is parsed from standard output. */
-export async function verifyJson(env: string, flags: string[] = [], onStderr?: (text: string, child: ChildProcess) => void) {
-  const run = await runWithEnv(process.execPath, [...commandNodeArgs("verify"), "--env", "-", "--json", ...flags], env, onStderr);
+export async function verifyJson(
+  env: string,
+  flags: string[] = [],
+  onStderr?: (text: string, child: ChildProcess) => void,
+) {
+  const run = await runWithEnv(
+    process.execPath,
+    [...commandNodeArgs("verify"), "--env", "-", "--json", ...flags],
+    env,
+    onStderr,
+  );
   let report: (VerifyReport & { problems?: string[] }) | undefined;
   try {
     report = JSON.parse(run.stdout);

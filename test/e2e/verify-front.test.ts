@@ -6,7 +6,19 @@ import * as path from "node:path";
 import { documentsFromPlans, forBucket, type Documents } from "./documents";
 import { startFront, type Front, type MediaMode } from "./front/front";
 import type { Refusal } from "./front/refusals";
-import { createBucket, createWriter, keysIn, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers, type Writer } from "./server";
+import {
+  createBucket,
+  createWriter,
+  keysIn,
+  localEnv,
+  putWriterPolicy,
+  serversFromEnv,
+  uniqueBucket,
+  withEnv,
+  withRgwBatchDelete,
+  type Servers,
+  type Writer,
+} from "./server";
 import { failed, ROOT, statuses, verifyJson } from "./verify-cli";
 import type { PolicyDocument } from "../../components/policy-documents";
 import { commandNodeArgs } from "../helpers/npm-script";
@@ -36,12 +48,20 @@ interface Setup {
   front: Front;
 }
 
-async function setup(name: string, refusals: Refusal[], options: { writerPolicy?: (p: PolicyDocument, bucket: string) => PolicyDocument } = {}): Promise<Setup> {
+async function setup(
+  name: string,
+  refusals: Refusal[],
+  options: { writerPolicy?: (p: PolicyDocument, bucket: string) => PolicyDocument } = {},
+): Promise<Setup> {
   const bucket = uniqueBucket(name);
   await createBucket(servers.primary, bucket, forBucket(documents.bucketPolicy, bucket), documents.corsRules.value);
   const writer = createWriter([servers.primary], name);
   const planned = withRgwBatchDelete(forBucket(documents.writerPolicy, bucket), bucket);
-  await putWriterPolicy(servers.primary, writer, options.writerPolicy ? options.writerPolicy(planned, bucket) : planned);
+  await putWriterPolicy(
+    servers.primary,
+    writer,
+    options.writerPolicy ? options.writerPolicy(planned, bucket) : planned,
+  );
   const front = await startFront(servers.primary.endpoint, { refusals });
   fronts.push(front);
   let env = localEnv(servers.primary, bucket, writer);
@@ -60,7 +80,10 @@ function withCase(env: string, file: string, names: string[]): string {
   return result;
 }
 
-async function expectClean(run: { stdout: string; stderr: string; report: { probes: { leftover: string[] } } }, s: Setup) {
+async function expectClean(
+  run: { stdout: string; stderr: string; report: { probes: { leftover: string[] } } },
+  s: Setup,
+) {
   expect(run.report.probes.leftover).toEqual([]);
   expect(await keysIn(servers.primary, s.bucket)).toEqual([]);
   expect(run.stdout + run.stderr).not.toContain(s.writer.secretAccessKey);
@@ -71,12 +94,22 @@ function check(report: { checks: { id: string; cause?: string; fix?: string; sta
 }
 
 /** `npm run doctor` (its own command, without npm) with --json to a file; returns the parsed report. */
-async function doctor(env: string, flags: string[]): Promise<{ code: number | null; report: { findings: { id: string }[]; live?: { attributions: Record<string, string[]> } } }> {
+async function doctor(
+  env: string,
+  flags: string[],
+): Promise<{
+  code: number | null;
+  report: { findings: { id: string }[]; live?: { attributions: Record<string, string[]> } };
+}> {
   const dir = mkdtempSync(path.join(tmpdir(), "doctor-e2e-"));
   writeFileSync(path.join(dir, "env"), env);
   const out = path.join(dir, "report.json");
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [...commandNodeArgs("doctor"), "--env", path.join(dir, "env"), "--json", out, ...flags], { cwd: ROOT, stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      [...commandNodeArgs("doctor"), "--env", path.join(dir, "env"), "--json", out, ...flags],
+      { cwd: ROOT, stdio: "ignore" },
+    );
     child.on("close", resolve);
   });
   return { code, report: JSON.parse(readFileSync(out, "utf8")) };
@@ -91,7 +124,9 @@ describe("verify and doctor through the providers' refusals, before a real RGW",
     expect(s.front.refused).toEqual([]);
     await expectClean(run, s);
     const live = await doctor(env, ["--live", "--provider", "r2"]);
-    const permission = live.report.findings.find((f: { id: string; severity?: string }) => f.id === "permission-unsupported") as { severity?: string } | undefined;
+    const permission = live.report.findings.find(
+      (f: { id: string; severity?: string }) => f.id === "permission-unsupported",
+    ) as { severity?: string } | undefined;
     expect(permission?.severity).toBe("warning");
     expect(live.report.live?.attributions["writer-upload"]).toBeUndefined();
     // case01b: S3_PERMISSION absent sends public-read, the refused value: the error, put down to S3_PERMISSION.
@@ -108,7 +143,9 @@ describe("verify and doctor through the providers' refusals, before a real RGW",
     const env = withCase(s.env, "case01-r2-acl-private.env", ["S3_PERMISSION"]);
     const run = await verifyJson(env);
     expect(failed(run.report)).toEqual(["writer-upload"]);
-    expect(check(run.report, "writer-upload")?.cause).toMatch(/rejects the x-amz-acl header Mastodon sends because S3_PERMISSION is "private"/);
+    expect(check(run.report, "writer-upload")?.cause).toMatch(
+      /rejects the x-amz-acl header Mastodon sends because S3_PERMISSION is "private"/,
+    );
     expect(check(run.report, "writer-upload")?.fix).toMatch(/^set S3_PERMISSION= \(empty\)/);
     expect(s.front.refused[0]).toMatch(/^501 NotImplemented PUT /);
     await expectClean(run, s);
@@ -121,7 +158,9 @@ describe("verify and doctor through the providers' refusals, before a real RGW",
     const s = await setup("ossps", ["path-style-forbidden"]);
     const run = await verifyJson(s.env);
     expect(failed(run.report)).toContain("writer-upload");
-    expect(check(run.report, "writer-upload")?.cause).toContain("refuses path-style calls (SecondLevelDomainForbidden)");
+    expect(check(run.report, "writer-upload")?.cause).toContain(
+      "refuses path-style calls (SecondLevelDomainForbidden)",
+    );
     expect(check(run.report, "writer-upload")?.fix).toMatch(/^add S3_OVERRIDE_PATH_STYLE=true/);
     expect(s.front.refused[0]).toMatch(/^403 SecondLevelDomainForbidden PUT /);
     await expectClean(run, s);
@@ -133,13 +172,21 @@ describe("verify and doctor through the providers' refusals, before a real RGW",
     const s = await setup("awsacl", ["aws-acls-disabled"]);
     const run = await verifyJson(withCase(s.env, "case02-aws-acls-disabled.env", ["S3_PERMISSION"]));
     expect(failed(run.report)).toEqual(["writer-upload"]);
-    expect(check(run.report, "writer-upload")?.cause).toContain("S3_PERMISSION is unset (Mastodon's default is public-read)");
+    expect(check(run.report, "writer-upload")?.cause).toContain(
+      "S3_PERMISSION is unset (Mastodon's default is public-read)",
+    );
     await expectClean(run, s);
   });
 
   it("B2 (400 InvalidArgument on checksum headers), case03a: names the checksum header, not the ACL nor 'retry later'; with the variables, no false policy alarm", async () => {
     const s = await setup("b2crc", ["b2-checksum"]);
-    const before = await verifyJson(withCase(s.env, "case03a-b2-checksum.env", ["AWS_REQUEST_CHECKSUM_CALCULATION", "AWS_RESPONSE_CHECKSUM_VALIDATION", "S3_PERMISSION"]));
+    const before = await verifyJson(
+      withCase(s.env, "case03a-b2-checksum.env", [
+        "AWS_REQUEST_CHECKSUM_CALCULATION",
+        "AWS_RESPONSE_CHECKSUM_VALIDATION",
+        "S3_PERMISSION",
+      ]),
+    );
     const upload = check(before.report, "writer-upload");
     expect(upload?.cause).toMatch(/^the server refuses the checksum headers/);
     expect(upload?.cause).not.toMatch(/retry later|x-amz-acl/);
@@ -150,22 +197,33 @@ describe("verify and doctor through the providers' refusals, before a real RGW",
     expect(check(after.report, "writer-cannot-change-policy")?.status).toBe("pass");
     expect(check(after.report, "writer-upload")?.status).toBe("pass");
     expect(failed(after.report)).toEqual(["writer-delete"]);
-    expect(check(after.report, "writer-delete")?.cause).toContain("which current AWS SDKs always send on DeleteObjects");
+    expect(check(after.report, "writer-delete")?.cause).toContain(
+      "which current AWS SDKs always send on DeleteObjects",
+    );
     await expectClean(after, s);
   });
 
   it("R2 in 2025 (501 on checksum headers), case03b: names the checksum header", async () => {
     const s = await setup("r2crc", ["r2-checksum"]);
-    const run = await verifyJson(withCase(s.env, "case03b-r2-checksum.env", ["AWS_REQUEST_CHECKSUM_CALCULATION", "AWS_RESPONSE_CHECKSUM_VALIDATION"]));
+    const run = await verifyJson(
+      withCase(s.env, "case03b-r2-checksum.env", [
+        "AWS_REQUEST_CHECKSUM_CALCULATION",
+        "AWS_RESPONSE_CHECKSUM_VALIDATION",
+      ]),
+    );
     expect(check(run.report, "writer-upload")?.cause).toMatch(/^the server refuses the checksum headers/);
     await expectClean(run, s);
   });
 
   it("no multipart support, case08: the 50-byte threshold sends the probe multipart and verify fails, naming the bytes", async () => {
     const s = await setup("nomp", ["no-multipart"]);
-    const small = await verifyJson(withCase(s.env, "case08-multipart-threshold-mb.env", ["S3_MULTIPART_THRESHOLD", "S3_FORCE_SINGLE_REQUEST"]));
+    const small = await verifyJson(
+      withCase(s.env, "case08-multipart-threshold-mb.env", ["S3_MULTIPART_THRESHOLD", "S3_FORCE_SINGLE_REQUEST"]),
+    );
     expect(small.code).toBe(1);
-    expect(check(small.report, "writer-upload")?.cause).toMatch(/^the server refuses multipart uploads \(CreateMultipartUpload: 501 NotImplemented/);
+    expect(check(small.report, "writer-upload")?.cause).toMatch(
+      /^the server refuses multipart uploads \(CreateMultipartUpload: 501 NotImplemented/,
+    );
     expect(check(small.report, "writer-upload")?.fix).toMatch(/^write S3_MULTIPART_THRESHOLD=52428800/);
     await expectClean(small, s);
     // With Mastodon's default threshold, small uploads work and the multipart check still fails.
@@ -176,7 +234,10 @@ describe("verify and doctor through the providers' refusals, before a real RGW",
 
   it("a writer without s3:ListBucket, case07b: only writer-list fails, deletes pass, no phantom leftover", async () => {
     const s = await setup("nolist", [], {
-      writerPolicy: (policy) => ({ ...policy, Statement: policy.Statement.filter((st) => ![st.Action].flat().includes("s3:ListBucket")) }),
+      writerPolicy: (policy) => ({
+        ...policy,
+        Statement: policy.Statement.filter((st) => ![st.Action].flat().includes("s3:ListBucket")),
+      }),
     });
     const run = await verifyJson(s.env);
     expect(failed(run.report)).toEqual(["writer-list"]);
@@ -204,10 +265,15 @@ describe("the media host", () => {
   }
 
   it("passes a redirect whose target EXTRA_MEDIA_HOSTS allows, and names EXTRA_MEDIA_HOSTS when it does not", async () => {
-    const s = await media("redirect", (bucket) => ({ kind: "redirect", target: `${servers.primary.endpoint}/${bucket}` }));
+    const s = await media("redirect", (bucket) => ({
+      kind: "redirect",
+      target: `${servers.primary.endpoint}/${bucket}`,
+    }));
     const env = withEnv(s.env, "S3_ALIAS_HOST", s.host.host);
     const blocked = await verifyJson(env);
-    expect(check(blocked.report, "public-read")?.fix).toContain(`EXTRA_MEDIA_HOSTS=https://${new URL(servers.primary.endpoint).host}`);
+    expect(check(blocked.report, "public-read")?.fix).toContain(
+      `EXTRA_MEDIA_HOSTS=https://${new URL(servers.primary.endpoint).host}`,
+    );
     await expectClean(blocked, s);
     const allowed = await verifyJson(withEnv(env, "EXTRA_MEDIA_HOSTS", servers.primary.endpoint));
     expect(check(allowed.report, "public-read")?.status).toBe("pass");

@@ -31,7 +31,12 @@ afterAll(() => servers?.close());
 async function setup(name: string, withPolicy = true): Promise<{ bucket: string; writer: Writer; env: string }> {
   const bucket = uniqueBucket(name);
   const policy = forBucket(documents.bucketPolicy, bucket);
-  await createBucket(servers.primary, bucket, withPolicy ? policy : { Version: "2012-10-17", Statement: [] }, documents.corsRules.value);
+  await createBucket(
+    servers.primary,
+    bucket,
+    withPolicy ? policy : { Version: "2012-10-17", Statement: [] },
+    documents.corsRules.value,
+  );
   const writer = createWriter([servers.primary], name);
   await putWriterPolicy(servers.primary, writer, withRgwBatchDelete(forBucket(documents.writerPolicy, bucket), bucket));
   return { bucket, writer, env: localEnv(servers.primary, bucket, writer) };
@@ -114,7 +119,14 @@ describe("verify while the media host lags", () => {
     });
     expect(run.code).toBe(130);
     expect(run.report.interrupted).toBe(true);
-    expect(run.report.checks.map((c) => c.id)).toEqual(["region-endpoint", "tls", "writer-upload", "writer-read", "writer-list", "writer-multipart"]);
+    expect(run.report.checks.map((c) => c.id)).toEqual([
+      "region-endpoint",
+      "tls",
+      "writer-upload",
+      "writer-read",
+      "writer-list",
+      "writer-multipart",
+    ]);
     // The probe and the multipart probe (at S3_MULTIPART_THRESHOLD).
     expect(run.report.probes).toEqual({ created: 2, removed: 2, leftover: [] });
     expect(await keysIn(servers.primary, bucket)).toEqual([]);

@@ -25,7 +25,6 @@ import { ALL_PASS, failed, ROOT, runWithEnv, statuses, verifyJson } from "./veri
 
 const ORIGIN = "https://social.example.com";
 
-
 let servers: Servers;
 let documents: Documents;
 
@@ -58,10 +57,13 @@ async function scenario(name: string, options: { rgwBatchDelete?: boolean } = {}
   await createBucket(servers.primary, bucket, bucketPolicy, documents.corsRules.value);
   const writer = createWriter([servers.primary, servers.other], name);
   const planned = forBucket(documents.writerPolicy, bucket);
-  await putWriterPolicy(servers.primary, writer, options.rgwBatchDelete === false ? planned : withRgwBatchDelete(planned, bucket));
+  await putWriterPolicy(
+    servers.primary,
+    writer,
+    options.rgwBatchDelete === false ? planned : withRgwBatchDelete(planned, bucket),
+  );
   return { bucket, writer, env: localEnv(servers.primary, bucket, writer), bucketPolicy };
 }
-
 
 /** What every run must leave behind: no probe in the bucket, no secret in the output. */
 async function expectCleanRun(run: { stdout: string; stderr: string }, bucket: string, writer: Writer): Promise<void> {
@@ -79,7 +81,10 @@ describe("verify against a local Ceph RGW", () => {
     const [program, ...args] = ["sh", "-c", selfCheckCommand(ORIGIN)];
     const text = await runWithEnv(program as string, args, setup.env);
     expect(text.code).toBe(0);
-    for (const id of Object.entries(ALL_PASS).filter(([, status]) => status === "pass").map(([id]) => id)) expect(text.stdout).toContain(`PASS  ${id}:`);
+    for (const id of Object.entries(ALL_PASS)
+      .filter(([, status]) => status === "pass")
+      .map(([id]) => id))
+      expect(text.stdout).toContain(`PASS  ${id}:`);
     // The upload, the multipart upload, the two private-prefix probes and the cacheable CORS probe; the refused
     // anonymous PUT created nothing.
     expect(text.stdout).toContain("Probes: 5 created, 5 removed.");
@@ -97,7 +102,13 @@ describe("verify against a local Ceph RGW", () => {
     await putBucketPolicy(
       servers.primary,
       setup.bucket,
-      withStatement(setup.bucketPolicy, { Sid: "PublicListing", Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${setup.bucket}`] }),
+      withStatement(setup.bucketPolicy, {
+        Sid: "PublicListing",
+        Effect: "Allow",
+        Principal: { AWS: ["*"] },
+        Action: ["s3:ListBucket"],
+        Resource: [`arn:aws:s3:::${setup.bucket}`],
+      }),
     );
     const run = await verifyJson(setup.env);
     expect(run.code).toBe(1);
@@ -112,13 +123,21 @@ describe("verify against a local Ceph RGW", () => {
     const setup = await scenario("s3star");
     await putWriterPolicy(servers.primary, setup.writer, {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: "s3:*", Resource: [`arn:aws:s3:::${setup.bucket}`, `arn:aws:s3:::${setup.bucket}/*`] }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "s3:*",
+          Resource: [`arn:aws:s3:::${setup.bucket}`, `arn:aws:s3:::${setup.bucket}/*`],
+        },
+      ],
     });
     const run = await verifyJson(setup.env);
     expect(run.code).toBe(1);
     expect(failed(run.report)).toEqual(["writer-cannot-change-policy"]);
     const check = run.report.checks.find((c) => c.id === "writer-cannot-change-policy");
-    expect(check?.observed).toEqual([`PutBucketPolicy on ${setup.bucket} (an invalid document, so that nothing changes; Content-MD5, no checksum headers): 400 InvalidArgument`]);
+    expect(check?.observed).toEqual([
+      `PutBucketPolicy on ${setup.bucket} (an invalid document, so that nothing changes; Content-MD5, no checksum headers): 400 InvalidArgument`,
+    ]);
     expect(check?.cause).toContain("passed the authorization check");
     await expectCleanRun(run, setup.bucket, setup.writer);
   });
@@ -141,12 +160,20 @@ describe("verify against a local Ceph RGW", () => {
     await putBucketPolicy(
       servers.primary,
       setup.bucket,
-      withStatement(setup.bucketPolicy, { Sid: "PublicBackups", Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${setup.bucket}/backups/*`] }),
+      withStatement(setup.bucketPolicy, {
+        Sid: "PublicBackups",
+        Effect: "Allow",
+        Principal: { AWS: ["*"] },
+        Action: ["s3:GetObject"],
+        Resource: [`arn:aws:s3:::${setup.bucket}/backups/*`],
+      }),
     );
     const run = await verifyJson(setup.env);
     expect(run.code).toBe(1);
     expect(failed(run.report)).toEqual(["private-prefixes"]);
-    expect(run.report.checks.find((c) => c.id === "private-prefixes")?.cause).toMatch(/^objects under backups\/ are readable by anyone/);
+    expect(run.report.checks.find((c) => c.id === "private-prefixes")?.cause).toMatch(
+      /^objects under backups\/ are readable by anyone/,
+    );
     await expectCleanRun(run, setup.bucket, setup.writer);
   });
 
@@ -218,12 +245,23 @@ describe("verify against a local Ceph RGW", () => {
       documents.corsRules.value,
     );
     const writer = createWriter([servers.primary], "prefix");
-    await putWriterPolicy(servers.primary, writer, withRgwBatchDelete(forBucket(plannedDocument<PolicyDocument>(plan, "minio:index/iamPolicy:IamPolicy", "policy"), bucket), bucket));
+    await putWriterPolicy(
+      servers.primary,
+      writer,
+      withRgwBatchDelete(
+        forBucket(plannedDocument<PolicyDocument>(plan, "minio:index/iamPolicy:IamPolicy", "policy"), bucket),
+        bucket,
+      ),
+    );
     const run = await verifyJson(localEnv(servers.primary, bucket, writer, "social"));
     // Everything works, but orphan cleanup cannot: tootctl media remove-orphans lists without the prefix.
     expect(statuses(run.report)).toEqual({ ...ALL_PASS, "writer-list": "warn" });
-    expect(run.report.checks.find((c) => c.id === "writer-list")?.cause).toMatch(/`tootctl media remove-orphans` cannot work/);
-    expect(run.report.checks.find((c) => c.id === "writer-upload")?.observed[0]).toMatch(/^PUT social\/media_attachments\//);
+    expect(run.report.checks.find((c) => c.id === "writer-list")?.cause).toMatch(
+      /`tootctl media remove-orphans` cannot work/,
+    );
+    expect(run.report.checks.find((c) => c.id === "writer-upload")?.observed[0]).toMatch(
+      /^PUT social\/media_attachments\//,
+    );
     await expectCleanRun(run, bucket, writer);
   });
 });

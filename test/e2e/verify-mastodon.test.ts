@@ -5,13 +5,32 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VerifyReport } from "../../live-checks/report";
 import { documentsFromPlans, forBucket } from "./documents";
 import { MASTODON_VERSIONS, startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from "./fake-mastodon";
-import { createBucket, createWriter, keysIn, localEnv, putWriterPolicy, serversFromEnv, uniqueBucket, withEnv, withRgwBatchDelete, type Servers } from "./server";
+import {
+  createBucket,
+  createWriter,
+  keysIn,
+  localEnv,
+  putWriterPolicy,
+  serversFromEnv,
+  uniqueBucket,
+  withEnv,
+  withRgwBatchDelete,
+  type Servers,
+} from "./server";
 import { ROOT } from "./verify-cli";
 import { commandNodeArgs } from "../helpers/npm-script";
 
 const ORIGIN = "https://social.example.com";
 
-const MASTODON_CHECKS = ["mastodon-ready", "mastodon-upload", "mastodon-processed", "mastodon-media-url", "mastodon-object-stored", "mastodon-media-served", "mastodon-delete"];
+const MASTODON_CHECKS = [
+  "mastodon-ready",
+  "mastodon-upload",
+  "mastodon-processed",
+  "mastodon-media-url",
+  "mastodon-object-stored",
+  "mastodon-media-served",
+  "mastodon-delete",
+];
 
 let servers: Servers;
 let bucket: string;
@@ -40,12 +59,20 @@ interface Run {
 }
 
 /** verify --env - --json --mastodon URL, with the token in the environment only. */
-function verifyProcess(url: string, token: string, onStderr?: (text: string) => void): { done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function verifyProcess(
+  url: string,
+  token: string,
+  onStderr?: (text: string) => void,
+): { done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [...commandNodeArgs("verify"), "--env", "-", "--json", "--origin", ORIGIN, "--mastodon", url], {
-      cwd: ROOT,
-      env: { ...process.env, MASTODON_ACCESS_TOKEN: token },
-    });
+    const child = spawn(
+      process.execPath,
+      [...commandNodeArgs("verify"), "--env", "-", "--json", "--origin", ORIGIN, "--mastodon", url],
+      {
+        cwd: ROOT,
+        env: { ...process.env, MASTODON_ACCESS_TOKEN: token },
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -95,7 +122,8 @@ const check = (report: VerifyReport, id: string) => {
   if (!found) throw new Error(`no check ${id} in ${report.checks.map((c) => c.id).join(", ")}`);
   return found;
 };
-const mastodonStatuses = (report: VerifyReport) => Object.fromEntries(MASTODON_CHECKS.map((id) => [id, check(report, id).status]));
+const mastodonStatuses = (report: VerifyReport) =>
+  Object.fromEntries(MASTODON_CHECKS.map((id) => [id, check(report, id).status]));
 
 describe("verify --mastodon against a fake Mastodon API and the real RGW", () => {
   it("passes on a good instance: 202, polls while 206, finds both files, fetches them, deletes the attachment", async () => {
@@ -113,7 +141,9 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
       "GET /api/v1/media/ID 404",
     ]);
     const urls = check(run.report, "mastodon-media-url").observed.join("\n");
-    expect(urls).toMatch(/url: http:\/\/127\.0\.0\.1:\d+\/e2e-mastodon-[0-9a-f]+\/media_attachments\/files\/(\d{3}\/){6}original\/[0-9a-f]{16}\.png/);
+    expect(urls).toMatch(
+      /url: http:\/\/127\.0\.0\.1:\d+\/e2e-mastodon-[0-9a-f]+\/media_attachments\/files\/(\d{3}\/){6}original\/[0-9a-f]{16}\.png/,
+    );
     expect(urls).toMatch(/preview_url: .*\/small\//);
     expect(run.fake.attachments()).toEqual([]);
     expect(await keysIn(servers.primary, bucket)).toEqual([]);
@@ -122,7 +152,10 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
   it("names the token on 401 and stops there", async () => {
     const run = await roundTrip({}, `wrong-${randomBytes(8).toString("hex")}`);
     expect(run.code).toBe(1);
-    expect(check(run.report, "mastodon-upload")).toMatchObject({ status: "fail", observed: ['POST /api/v2/media: 401 "The access token is invalid"'] });
+    expect(check(run.report, "mastodon-upload")).toMatchObject({
+      status: "fail",
+      observed: ['POST /api/v2/media: 401 "The access token is invalid"'],
+    });
     expect(check(run.report, "mastodon-upload").cause).toMatch(/token is missing, mistyped, revoked/);
     expect(mastodonStatuses(run.report)).toMatchObject({ "mastodon-processed": "skip", "mastodon-delete": "skip" });
   });
@@ -160,15 +193,23 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
     const run = await roundTrip({ env: brokenEnv });
     expect(check(run.report, "writer-upload").status).toBe("pass");
     expect(check(run.report, "mastodon-upload").observed[0]).toBe('POST /api/v2/media: 500 "Internal Server Error"');
-    expect(check(run.report, "mastodon-upload").cause).toMatch(/storage accepts uploads with the env verified here, so Mastodon runs with another env/);
-    expect(check(run.report, "mastodon-upload").fix).toMatch(/systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming/);
+    expect(check(run.report, "mastodon-upload").cause).toMatch(
+      /storage accepts uploads with the env verified here, so Mastodon runs with another env/,
+    );
+    expect(check(run.report, "mastodon-upload").fix).toMatch(
+      /systemctl restart mastodon-web mastodon-sidekiq mastodon-streaming/,
+    );
   });
 
   it("says Mastodon runs with another env when its URLs are on another host, and still deletes the attachment", async () => {
-    const run = await roundTrip({ env: withEnv(withEnv(env, "S3_ALIAS_HOST", "files.old.example"), "S3_PROTOCOL", "https") });
+    const run = await roundTrip({
+      env: withEnv(withEnv(env, "S3_ALIAS_HOST", "files.old.example"), "S3_PROTOCOL", "https"),
+    });
     const urls = check(run.report, "mastodon-media-url");
     expect(urls.status).toBe("fail");
-    expect(urls.observed[0]).toMatch(/^url: https:\/\/files\.old\.example\/media_attachments\/.* is not under http:\/\/127\.0\.0\.1:\d+\/e2e-mastodon-/);
+    expect(urls.observed[0]).toMatch(
+      /^url: https:\/\/files\.old\.example\/media_attachments\/.* is not under http:\/\/127\.0\.0\.1:\d+\/e2e-mastodon-/,
+    );
     expect(urls.cause).toMatch(/differs from the one verified here .* not restarted/);
     expect(check(run.report, "mastodon-delete").status).toBe("pass");
     expect(run.fake.attachments()).toEqual([]);
@@ -177,12 +218,20 @@ describe("verify --mastodon against a fake Mastodon API and the real RGW", () =>
 
   it("leaves the upload to Mastodon's vacuum when the version is unknown and DELETE hits the catch-all route (4.3)", async () => {
     const run = await roundTrip({ version: "4.3.23", hideVersion: true, processingPolls: 0 });
-    expect(check(run.report, "mastodon-ready").observed).toContain("GET /api/v2/instance: 404, version unknown (the delete is judged by its answer)");
+    expect(check(run.report, "mastodon-ready").observed).toContain(
+      "GET /api/v2/instance: 404, version unknown (the delete is judged by its answer)",
+    );
     const removal = check(run.report, "mastodon-delete");
     expect(removal.status).toBe("warn");
-    expect(removal.observed[0]).toMatch(/^DELETE \/api\/v1\/media\/\d+: 404 "Not Found" \(Mastodon's catch-all route: no such call before 4\.4\)$/);
+    expect(removal.observed[0]).toMatch(
+      /^DELETE \/api\/v1\/media\/\d+: 404 "Not Found" \(Mastodon's catch-all route: no such call before 4\.4\)$/,
+    );
     expect(run.report.probes.leftover).toEqual([]);
-    expect(run.report.probes.leftToMastodon).toEqual([expect.stringMatching(/^Mastodon media attachment \d+ and its files .*original.*small.* \(unattached\): Mastodon's daily vacuum/)]);
+    expect(run.report.probes.leftToMastodon).toEqual([
+      expect.stringMatching(
+        /^Mastodon media attachment \d+ and its files .*original.*small.* \(unattached\): Mastodon's daily vacuum/,
+      ),
+    ]);
     expect(run.fake.attachments()).toHaveLength(1);
     expect(run.code).toBe(0);
   });
@@ -220,7 +269,10 @@ describe("verify --mastodon against each Mastodon line from 4.3 to 4.7", () => {
     const deletes = version !== "4.3.23";
     it(`${version}: reads the version, ${deletes ? "deletes the upload" : "leaves the upload to Mastodon's vacuum (no DELETE route before 4.4)"}`, async () => {
       const run = await roundTrip({ version, processingPolls: 1 });
-      expect(check(run.report, "mastodon-ready").observed).toEqual(["GET /health: 200", `GET /api/v2/instance: 200, version ${version}`]);
+      expect(check(run.report, "mastodon-ready").observed).toEqual([
+        "GET /health: 200",
+        `GET /api/v2/instance: 200, version ${version}`,
+      ]);
       const calls = run.fake.log.map((r) => `${r.method} ${r.path.replace(/\d{10,}/, "ID")} ${r.status}`);
       if (deletes) {
         expect(mastodonStatuses(run.report)).toEqual(Object.fromEntries(MASTODON_CHECKS.map((id) => [id, "pass"])));
@@ -228,7 +280,10 @@ describe("verify --mastodon against each Mastodon line from 4.3 to 4.7", () => {
         expect(run.fake.attachments()).toEqual([]);
         expect(run.report.probes.leftToMastodon).toBeUndefined();
       } else {
-        expect(check(run.report, "mastodon-delete")).toMatchObject({ status: "warn", observed: ["Mastodon 4.3.23 has no DELETE /api/v1/media/:id (added in 4.4): not called"] });
+        expect(check(run.report, "mastodon-delete")).toMatchObject({
+          status: "warn",
+          observed: ["Mastodon 4.3.23 has no DELETE /api/v1/media/:id (added in 4.4): not called"],
+        });
         expect(check(run.report, "mastodon-delete").cause).toMatch(/stays unattached; Mastodon's daily vacuum/);
         expect(calls.filter((call) => call.startsWith("DELETE"))).toEqual([]);
         expect(run.fake.attachments()).toHaveLength(1);

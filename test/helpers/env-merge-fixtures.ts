@@ -63,13 +63,31 @@ export const MERGE_FIXTURES: MergeFixture[] = [
   },
   {
     name: "duplicates are all removed; the block goes where the first was",
-    before: ["S3_BUCKET=one", "REDIS_HOST=localhost", "S3_BUCKET=two", "S3_REGION=us-east-1", "DB_HOST=/var/run/postgresql", ""].join("\n"),
+    before: [
+      "S3_BUCKET=one",
+      "REDIS_HOST=localhost",
+      "S3_BUCKET=two",
+      "S3_REGION=us-east-1",
+      "DB_HOST=/var/run/postgresql",
+      "",
+    ].join("\n"),
     after: [...NEW, "REDIS_HOST=localhost", "DB_HOST=/var/run/postgresql", ""].join("\n"),
   },
   {
     name: "export lines are replaced, and the block keeps the export style",
-    before: ["export LOCAL_DOMAIN=social.example.com", "export S3_ENABLED=true", "export  S3_BUCKET=old", "export_NOT_S3=1", ""].join("\n"),
-    after: ["export LOCAL_DOMAIN=social.example.com", ...NEW.map((line) => `export ${line}`), "export_NOT_S3=1", ""].join("\n"),
+    before: [
+      "export LOCAL_DOMAIN=social.example.com",
+      "export S3_ENABLED=true",
+      "export  S3_BUCKET=old",
+      "export_NOT_S3=1",
+      "",
+    ].join("\n"),
+    after: [
+      "export LOCAL_DOMAIN=social.example.com",
+      ...NEW.map((line) => `export ${line}`),
+      "export_NOT_S3=1",
+      "",
+    ].join("\n"),
   },
   {
     name: "quoted values are recognised by name; a multi-line quoted value is one assignment, kept or removed whole",

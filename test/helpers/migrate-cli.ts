@@ -6,7 +6,10 @@ import { commandNodeArgs } from "./npm-script";
 const run = promisify(execFile);
 
 /** Runs `npm run migrate` as its own process (without npm, loader included) and returns its exit code and output, also when it fails. */
-export async function migrateCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function migrateCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [...commandNodeArgs("migrate"), ...args], {
       cwd: PROJECT_ROOT,

@@ -10,8 +10,11 @@ const ROOT = path.resolve(__dirname, "../..");
  * arguments; run it with `process.execPath` in the project's folder.
  */
 export function commandNodeArgs(name: string): string[] {
-  const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const scripts = (
+    JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+  ).scripts;
   const [command, ...args] = (scripts[name] ?? "").trim().split(/\s+/);
-  if (command !== "node") throw new Error(`package.json scripts.${name} must start with node (got ${JSON.stringify(scripts[name])})`);
+  if (command !== "node")
+    throw new Error(`package.json scripts.${name} must start with node (got ${JSON.stringify(scripts[name])})`);
   return args.map((arg) => (arg.startsWith("./") ? path.join(ROOT, arg) : arg));
 }

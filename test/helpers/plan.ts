@@ -14,7 +14,14 @@ export async function planConfig(config: Record<string, unknown>, stack = "test"
     flat[name] = typeof value === "string" ? value : JSON.stringify(value);
   }
   const { resources, outputs, mockValues } = await runProgram(stack, flat, []);
-  return { stack, provider: String(config.provider), resources, outputs, violations: evaluatePlan(resources, flat), mockValues };
+  return {
+    stack,
+    provider: String(config.provider),
+    resources,
+    outputs,
+    violations: evaluatePlan(resources, flat),
+    mockValues,
+  };
 }
 
 /** The one resource of a type (and name suffix); fails loudly when there is none or several. */

@@ -74,4 +74,3 @@ export function context(options: {
   };
   return { ctx, calls, requests, probes };
 }
-

@@ -29,7 +29,13 @@ function edge(kind: "honours" | "ignores" | "plain") {
       return body ? { status: 200, body } : { status: 404, body: Buffer.from("NoSuchKey") };
     };
     const bust = req.headers["mastodon-cache-buster"] !== undefined;
-    if (bust) seenBusts.push({ method: req.method ?? "", header: req.headers["mastodon-cache-buster"] as string, ua: req.headers["user-agent"], encoding: req.headers["accept-encoding"] });
+    if (bust)
+      seenBusts.push({
+        method: req.method ?? "",
+        header: req.headers["mastodon-cache-buster"] as string,
+        ua: req.headers["user-agent"],
+        encoding: req.headers["accept-encoding"],
+      });
     if (kind === "plain") {
       const answer = origin();
       res.writeHead(answer.status, { "content-type": "image/png" });
@@ -62,7 +68,12 @@ afterAll(async () => {
 });
 
 function context(edgeName: keyof typeof servers, buster: Record<string, string>): CheckContext {
-  const target = targetOf({ ...BASE_ENV, S3_PROTOCOL: "http", S3_ALIAS_HOST: `127.0.0.1:${ports[edgeName]}`, ...buster });
+  const target = targetOf({
+    ...BASE_ENV,
+    S3_PROTOCOL: "http",
+    S3_ALIAS_HOST: `127.0.0.1:${ports[edgeName]}`,
+    ...buster,
+  });
   const s3 = {
     send: async (command: { constructor: { name: string }; input: { Key: string; Body?: Buffer } }) => {
       if (command.constructor.name === "PutObjectCommand") bucket.set(command.input.Key, command.input.Body as Buffer);
@@ -82,7 +93,13 @@ function context(edgeName: keyof typeof servers, buster: Record<string, string>)
   };
 }
 
-const ON = { LOCAL_DOMAIN: "social.example.com", CACHE_BUSTER_ENABLED: "true", CACHE_BUSTER_SECRET_HEADER: "Mastodon-Cache-Buster", CACHE_BUSTER_SECRET: SECRET, CACHE_BUSTER_HTTP_METHOD: "GET" };
+const ON = {
+  LOCAL_DOMAIN: "social.example.com",
+  CACHE_BUSTER_ENABLED: "true",
+  CACHE_BUSTER_SECRET_HEADER: "Mastodon-Cache-Buster",
+  CACHE_BUSTER_SECRET: SECRET,
+  CACHE_BUSTER_HTTP_METHOD: "GET",
+};
 
 describe("cache-bust", () => {
   it("is registered, after the checks that establish the probe and before writer-delete", () => {
@@ -97,8 +114,17 @@ describe("cache-bust", () => {
     const ctx = context("honours", ON);
     const outcome = await cacheBust.run(ctx);
     expect(outcome.status).toBe("pass");
-    expect(outcome.observed.join("\n")).toMatch(/GET 2: 200, x-cache-status: HIT[\s\S]*before the bust: 200, x-cache-status: HIT[\s\S]*GET after the bust: 404/);
-    expect(seenBusts).toEqual([{ method: "GET", header: SECRET, ua: expect.stringMatching(/^Mastodon\/[0-9.]+ \(http\.rb\/[0-9.]+; \+https:\/\/social\.example\.com\/\)$/), encoding: "gzip" }]);
+    expect(outcome.observed.join("\n")).toMatch(
+      /GET 2: 200, x-cache-status: HIT[\s\S]*before the bust: 200, x-cache-status: HIT[\s\S]*GET after the bust: 404/,
+    );
+    expect(seenBusts).toEqual([
+      {
+        method: "GET",
+        header: SECRET,
+        ua: expect.stringMatching(/^Mastodon\/[0-9.]+ \(http\.rb\/[0-9.]+; \+https:\/\/social\.example\.com\/\)$/),
+        encoding: "gzip",
+      },
+    ]);
     expect(outcome.observed.join("\n")).not.toContain(SECRET);
     expect(ctx.probes.pending().keys).toEqual([]);
   });
@@ -114,7 +140,9 @@ describe("cache-bust", () => {
   });
 
   it("fails where the env's secret is not the edge's", async () => {
-    const outcome = await cacheBust.run(context("honours", { ...ON, CACHE_BUSTER_SECRET: "anotherSecretAnotherSecret" }));
+    const outcome = await cacheBust.run(
+      context("honours", { ...ON, CACHE_BUSTER_SECRET: "anotherSecretAnotherSecret" }),
+    );
     expect(outcome.status).toBe("fail");
   });
 
@@ -131,14 +159,15 @@ describe("cache-bust", () => {
   });
 
   it("reads each edge's cache status header", () => {
-    const state = (headers: Record<string, string>) => cacheState({ status: 200, headers, body: Buffer.alloc(0) }).state;
-    expect([state({ "x-cache": "Hit from cloudfront" }), state({ "x-cache": "Miss from cloudfront" }), state({ "cf-cache-status": "HIT" }), state({ "cf-cache-status": "DYNAMIC" }), state({ "x-cache-status": "HIT" }), state({})]).toEqual([
-      "hit",
-      "miss",
-      "hit",
-      "miss",
-      "hit",
-      "none",
-    ]);
+    const state = (headers: Record<string, string>) =>
+      cacheState({ status: 200, headers, body: Buffer.alloc(0) }).state;
+    expect([
+      state({ "x-cache": "Hit from cloudfront" }),
+      state({ "x-cache": "Miss from cloudfront" }),
+      state({ "cf-cache-status": "HIT" }),
+      state({ "cf-cache-status": "DYNAMIC" }),
+      state({ "x-cache-status": "HIT" }),
+      state({}),
+    ]).toEqual(["hit", "miss", "hit", "miss", "hit", "none"]);
   });
 });

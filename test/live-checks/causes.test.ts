@@ -11,7 +11,11 @@ import { writerCannotChangePolicy } from "../../live-checks/checks/writer-cannot
 import { writerCannotCreateBucket } from "../../live-checks/checks/writer-cannot-create-bucket";
 import { context, response, s3Error, type Call } from "../helpers/verify-fakes";
 
-const PROBE = { key: "media_attachments/mastodon-media-verify/run/probe.txt", body: Buffer.from("probe\n"), contentType: "text/plain" };
+const PROBE = {
+  key: "media_attachments/mastodon-media-verify/run/probe.txt",
+  body: Buffer.from("probe\n"),
+  contentType: "text/plain",
+};
 
 /** A second fake client (checksums only when required) answering with `answer`, logging into the same calls. */
 function whenRequired(answer: (command: string, input: Record<string, unknown>) => unknown) {
@@ -37,20 +41,33 @@ describe("a header the server refuses is named, with its fix", () => {
     const outcome = await writerUpload.run(ctx);
     expect(outcome.status).toBe("fail");
     expect(outcome.cause).toMatch(/^the server refuses the checksum headers \(x-amz-checksum-crc32/);
-    expect(outcome.fix).toMatch(/^add AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED and AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED/);
+    expect(outcome.fix).toMatch(
+      /^add AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED and AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED/,
+    );
     expect(ctx.state).toMatchObject({ checksumRejected: true, probe: { key: expect.stringContaining("probe.txt") } });
     expect(probes.created).toBe(1);
   });
 
   it("names the ACL header on R2's 501 NotImplemented, never 'retry later'", async () => {
-    const { ctx } = context({ env: { S3_PERMISSION: "private" }, s3: (_c, input) => (input.ACL ? s3Error("NotImplemented", 501) : {}) });
+    const { ctx } = context({
+      env: { S3_PERMISSION: "private" },
+      s3: (_c, input) => (input.ACL ? s3Error("NotImplemented", 501) : {}),
+    });
     const outcome = await writerUpload.run(ctx);
-    expect(outcome.cause).toMatch(/^the server rejects the x-amz-acl header Mastodon sends because S3_PERMISSION is "private"/);
+    expect(outcome.cause).toMatch(
+      /^the server rejects the x-amz-acl header Mastodon sends because S3_PERMISSION is "private"/,
+    );
     expect(outcome.fix).toMatch(/^set S3_PERMISSION= \(empty\)/);
   });
 
   it("on Spaces, does not read a policy-parsing 400 as authorization: a bucket with a per-bucket key refuses every policy", async () => {
-    const spaces = { S3_ENDPOINT: "https://fra1.digitaloceanspaces.com", S3_HOSTNAME: "fra1.digitaloceanspaces.com", S3_REGION: "fra1", S3_ALIAS_HOST: "files.example.com", S3_PERMISSION: "public-read" };
+    const spaces = {
+      S3_ENDPOINT: "https://fra1.digitaloceanspaces.com",
+      S3_HOSTNAME: "fra1.digitaloceanspaces.com",
+      S3_REGION: "fra1",
+      S3_ALIAS_HOST: "files.example.com",
+      S3_PERMISSION: "public-read",
+    };
     const parsed = context({ env: spaces, s3: () => s3Error("MalformedPolicy", 400) });
     parsed.ctx.state.probe = PROBE;
     const outcome = await writerCannotChangePolicy.run(parsed.ctx);
@@ -76,7 +93,11 @@ describe("a header the server refuses is named, with its fix", () => {
 
 describe("security alarms are confirmed before they are raised", () => {
   it("does not send bucket calls at all when S3_ENDPOINT names the bucket: nothing is left behind, nothing is claimed", async () => {
-    const env = { S3_ENDPOINT: "https://example-social-media.s3.nl-ams.scw.cloud", S3_REGION: "nl-ams", S3_HOSTNAME: "s3.nl-ams.scw.cloud" };
+    const env = {
+      S3_ENDPOINT: "https://example-social-media.s3.nl-ams.scw.cloud",
+      S3_REGION: "nl-ams",
+      S3_HOSTNAME: "s3.nl-ams.scw.cloud",
+    };
     for (const check of [writerCannotCreateBucket, writerCannotChangePolicy]) {
       const { ctx, calls, probes } = context({ env });
       ctx.state.probe = PROBE;
@@ -124,7 +145,12 @@ describe("a check that could not run is inconclusive, and probe bookkeeping is t
 });
 
 describe("a writer without s3:ListBucket fails only the list check", () => {
-  const noList = (command: string) => (command === "ListObjectsV2" ? s3Error("AccessDenied", 403) : command === "HeadObject" ? s3Error("AccessDenied", 403) : {});
+  const noList = (command: string) =>
+    command === "ListObjectsV2"
+      ? s3Error("AccessDenied", 403)
+      : command === "HeadObject"
+        ? s3Error("AccessDenied", 403)
+        : {};
 
   it("fails writer-list naming s3:ListBucket and remove-orphans", async () => {
     const { ctx } = context({ s3: noList });
@@ -142,14 +168,24 @@ describe("a writer without s3:ListBucket fails only the list check", () => {
     ctx.state.readOk = true;
     const outcome = await writerDelete.run(ctx);
     expect(outcome.status).toBe("pass");
-    expect(calls[0]).toEqual({ command: "DeleteObjects", input: { Bucket: "example-social-media", Delete: { Objects: [{ Key: PROBE.key }], Quiet: true } } });
+    expect(calls[0]).toEqual({
+      command: "DeleteObjects",
+      input: { Bucket: "example-social-media", Delete: { Objects: [{ Key: PROBE.key }], Quiet: true } },
+    });
     expect(await probes.removeAll(ctx.io.s3, (t) => t)).toEqual([]);
   });
 });
 
 describe("deletes go through DeleteObjects, as Mastodon's batch deletes do", () => {
   it("names the bucket ARN when batch deletes are refused but single deletes work (Ceph RGW, Spaces)", async () => {
-    const { ctx } = context({ s3: (command) => (command === "DeleteObjects" ? s3Error("AccessDenied", 403) : command === "ListObjectsV2" ? { Contents: [] } : {}) });
+    const { ctx } = context({
+      s3: (command) =>
+        command === "DeleteObjects"
+          ? s3Error("AccessDenied", 403)
+          : command === "ListObjectsV2"
+            ? { Contents: [] }
+            : {},
+    });
     ctx.state.probe = PROBE;
     const outcome = await writerDelete.run(ctx);
     expect(outcome.status).toBe("fail");
@@ -158,9 +194,18 @@ describe("deletes go through DeleteObjects, as Mastodon's batch deletes do", () 
   });
 
   it("names the checksum header when DeleteObjects is refused with 400 InvalidArgument", async () => {
-    const { ctx } = context({ s3: (command) => (command === "DeleteObjects" ? s3Error("InvalidArgument", 400) : command === "ListObjectsV2" ? { Contents: [] } : {}) });
+    const { ctx } = context({
+      s3: (command) =>
+        command === "DeleteObjects"
+          ? s3Error("InvalidArgument", 400)
+          : command === "ListObjectsV2"
+            ? { Contents: [] }
+            : {},
+    });
     ctx.state.probe = PROBE;
-    expect((await writerDelete.run(ctx)).cause).toMatch(/x-amz-checksum-crc32 \/ x-amz-sdk-checksum-algorithm header, which current AWS SDKs always send on DeleteObjects/);
+    expect((await writerDelete.run(ctx)).cause).toMatch(
+      /x-amz-checksum-crc32 \/ x-amz-sdk-checksum-algorithm header, which current AWS SDKs always send on DeleteObjects/,
+    );
   });
 });
 
@@ -172,7 +217,9 @@ describe("uploads above S3_MULTIPART_THRESHOLD go multipart, read in bytes", () 
     });
     const outcome = await writerUpload.run(ctx);
     expect(calls.map((c) => c.command)).toEqual(["CreateMultipartUpload"]);
-    expect(outcome.cause).toMatch(/^the server refuses multipart uploads \(CreateMultipartUpload: 501 NotImplemented\)/);
+    expect(outcome.cause).toMatch(
+      /^the server refuses multipart uploads \(CreateMultipartUpload: 501 NotImplemented\)/,
+    );
     expect(outcome.cause).toContain("S3_MULTIPART_THRESHOLD is read in BYTES, so 50 means 50 bytes");
     expect(outcome.fix).toMatch(/^write S3_MULTIPART_THRESHOLD=52428800 \(50 MB in bytes\)/);
     expect(probes.created).toBe(0);
@@ -181,7 +228,14 @@ describe("uploads above S3_MULTIPART_THRESHOLD go multipart, read in bytes", () 
 
 describe("downloads as Mastodon downloads, S3_FORCE_SINGLE_REQUEST honoured", () => {
   const answers = (command: string) =>
-    command === "HeadObject" ? s3Error("BadRequest", 400) : command === "GetObject" ? { Body: { transformToByteArray: async () => PROBE.body }, CacheControl: "public, max-age=315576000, immutable" } : {};
+    command === "HeadObject"
+      ? s3Error("BadRequest", 400)
+      : command === "GetObject"
+        ? {
+            Body: { transformToByteArray: async () => PROBE.body },
+            CacheControl: "public, max-age=315576000, immutable",
+          }
+        : {};
 
   it("fails naming S3_FORCE_SINGLE_REQUEST when HEAD ?partNumber=1 is refused", async () => {
     const { ctx } = context({ s3: answers });
@@ -201,7 +255,10 @@ describe("orphan cleanup and S3_KEY_PREFIX", () => {
   it("warns that remove-orphans cannot work with a key prefix", async () => {
     const { ctx } = context({
       env: { S3_KEY_PREFIX: "social" },
-      s3: (_command, input) => (input.Prefix ? { Contents: [{ Key: "social/media_attachments/mastodon-media-verify/run/probe.txt" }] } : s3Error("AccessDenied", 403)),
+      s3: (_command, input) =>
+        input.Prefix
+          ? { Contents: [{ Key: "social/media_attachments/mastodon-media-verify/run/probe.txt" }] }
+          : s3Error("AccessDenied", 403),
     });
     ctx.state.probe = { ...PROBE, key: "social/media_attachments/mastodon-media-verify/run/probe.txt" };
     (ctx.probes as unknown as { runId: string }).runId = "run";
@@ -216,7 +273,10 @@ describe("a 403/404 on the media host considers the alias's path", () => {
     const alias = "files.example.com/media";
     const { ctx } = context({
       env: { S3_ALIAS_HOST: alias },
-      http: { [`GET https://${alias}/${PROBE.key}`]: response(404), [`GET https://files.example.com/${PROBE.key}`]: response(200, "probe\n") },
+      http: {
+        [`GET https://${alias}/${PROBE.key}`]: response(404),
+        [`GET https://files.example.com/${PROBE.key}`]: response(200, "probe\n"),
+      },
     });
     ctx.state.probe = PROBE;
     const outcome = await publicRead.run(ctx);
@@ -225,7 +285,10 @@ describe("a 403/404 on the media host considers the alias's path", () => {
 
   it("names the missing bucket path when the host serves buckets by path (a bare S3 endpoint)", async () => {
     const { ctx } = context({
-      http: { [`GET https://files.example.com/${PROBE.key}`]: response(404, "<Error><Code>NoSuchBucket</Code></Error>"), [`GET https://files.example.com/example-social-media/${PROBE.key}`]: response(200, "probe\n") },
+      http: {
+        [`GET https://files.example.com/${PROBE.key}`]: response(404, "<Error><Code>NoSuchBucket</Code></Error>"),
+        [`GET https://files.example.com/example-social-media/${PROBE.key}`]: response(200, "probe\n"),
+      },
     });
     ctx.state.probe = PROBE;
     expect((await publicRead.run(ctx)).fix).toMatch(/^write S3_ALIAS_HOST=files\.example\.com\/example-social-media/);
@@ -235,7 +298,9 @@ describe("a 403/404 on the media host considers the alias's path", () => {
     const { ctx } = context({
       env: { EXTRA_MEDIA_HOSTS: "https://new-files.example.com" },
       http: {
-        [`GET https://files.example.com/${PROBE.key}`]: response(301, "", { location: `https://new-files.example.com/${PROBE.key}` }),
+        [`GET https://files.example.com/${PROBE.key}`]: response(301, "", {
+          location: `https://new-files.example.com/${PROBE.key}`,
+        }),
         [`GET https://new-files.example.com/${PROBE.key}`]: response(200, "probe\n"),
       },
     });

@@ -11,7 +11,11 @@ import type { HttpResponse } from "../../live-checks/io/http";
 import type { TlsFacts } from "../../live-checks/io/tls";
 import { context, response, s3Error } from "../helpers/verify-fakes";
 
-const PROBE = { key: "media_attachments/mastodon-media-verify/run/probe.txt", body: Buffer.from("probe\n"), contentType: "text/plain" };
+const PROBE = {
+  key: "media_attachments/mastodon-media-verify/run/probe.txt",
+  body: Buffer.from("probe\n"),
+  contentType: "text/plain",
+};
 const PROBE_URL = `https://files.example.com/${PROBE.key}`;
 
 describe("writerUpload", () => {
@@ -21,8 +25,15 @@ describe("writerUpload", () => {
     expect(outcome.status).toBe("pass");
     expect(calls).toHaveLength(1);
     expect(calls[0]?.command).toBe("PutObject");
-    expect(calls[0]?.input).toMatchObject({ Bucket: "example-social-media", ContentType: "text/plain", CacheControl: MASTODON_CACHE_CONTROL, ACL: undefined });
-    expect(ctx.state.probe?.key).toMatch(/^media_attachments\/mastodon-media-verify\/\d{8}T\d{6}-[0-9a-f]{12}\/probe\.txt$/);
+    expect(calls[0]?.input).toMatchObject({
+      Bucket: "example-social-media",
+      ContentType: "text/plain",
+      CacheControl: MASTODON_CACHE_CONTROL,
+      ACL: undefined,
+    });
+    expect(ctx.state.probe?.key).toMatch(
+      /^media_attachments\/mastodon-media-verify\/\d{8}T\d{6}-[0-9a-f]{12}\/probe\.txt$/,
+    );
   });
 
   it("tells an ACL refusal apart by uploading again without the header, and keeps that probe for the other checks", async () => {
@@ -34,7 +45,9 @@ describe("writerUpload", () => {
     expect(calls.map((call) => call.input.ACL)).toEqual(["public-read", undefined]);
     expect(outcome.status).toBe("fail");
     expect(outcome.observed[1]).toBe("the same upload without x-amz-acl: 200");
-    expect(outcome.fix).toBe("set S3_PERMISSION= (empty) so that Mastodon sends no ACL; public reads come from the bucket policy or the CDN");
+    expect(outcome.fix).toBe(
+      "set S3_PERMISSION= (empty) so that Mastodon sends no ACL; public reads come from the bucket policy or the CDN",
+    );
     expect(outcome.transient).toBe(false);
     expect(ctx.state).toMatchObject({ aclRejected: true, probe: { key: expect.stringContaining("probe.txt") } });
   });
@@ -55,7 +68,12 @@ describe("publicRead", () => {
   };
 
   it("passes on 200 with the uploaded bytes and records that media is served", async () => {
-    const { ctx } = withProbe({ [`GET ${PROBE_URL}`]: response(200, "probe\n", { "cache-control": MASTODON_CACHE_CONTROL, "content-type": "text/plain" }) });
+    const { ctx } = withProbe({
+      [`GET ${PROBE_URL}`]: response(200, "probe\n", {
+        "cache-control": MASTODON_CACHE_CONTROL,
+        "content-type": "text/plain",
+      }),
+    });
     expect(await publicRead.run(ctx)).toEqual({
       status: "pass",
       observed: [`GET ${PROBE_URL}: 200, 6 bytes, Content-Type: text/plain, Cache-Control: ${MASTODON_CACHE_CONTROL}`],
@@ -66,23 +84,34 @@ describe("publicRead", () => {
   it("waits on a 403, which a CDN that cannot read the bucket yet answers", async () => {
     const { ctx } = withProbe({ [`GET ${PROBE_URL}`]: response(403, "<Error><Code>AccessDenied</Code></Error>") });
     const outcome = await publicRead.run(ctx);
-    expect(outcome).toMatchObject({ status: "fail", transient: true, observed: [`GET ${PROBE_URL}: 403 AccessDenied, 40 bytes, Content-Type: (none), Cache-Control: (none)`] });
+    expect(outcome).toMatchObject({
+      status: "fail",
+      transient: true,
+      observed: [`GET ${PROBE_URL}: 403 AccessDenied, 40 bytes, Content-Type: (none), Cache-Control: (none)`],
+    });
     expect(outcome.cause).toMatch(/^anonymous reads of media_attachments\/ are refused/);
   });
 
   it("names the bucket in S3_ALIAS_HOST when the host serves the bucket at its root", async () => {
     const alias = "files.example.com/example-social-media";
-    const { ctx } = withProbe({ [`GET https://${alias}/${PROBE.key}`]: response(404, "<Error><Code>NoSuchKey</Code></Error>") }, { S3_ALIAS_HOST: alias });
+    const { ctx } = withProbe(
+      { [`GET https://${alias}/${PROBE.key}`]: response(404, "<Error><Code>NoSuchKey</Code></Error>") },
+      { S3_ALIAS_HOST: alias },
+    );
     expect((await publicRead.run(ctx)).fix).toBe("remove /example-social-media from S3_ALIAS_HOST");
   });
 
   it("fails without waiting on a redirect or on other content", async () => {
-    const redirect = await publicRead.run(withProbe({ [`GET ${PROBE_URL}`]: response(301, "", { location: "https://cdn.example.net/x" }) }).ctx);
+    const redirect = await publicRead.run(
+      withProbe({ [`GET ${PROBE_URL}`]: response(301, "", { location: "https://cdn.example.net/x" }) }).ctx,
+    );
     expect(redirect).toMatchObject({ status: "fail", transient: false });
     expect(redirect.cause).toBe(
       "the media host redirects (301 to https://cdn.example.net/x) to a host the browser's CSP does not allow, or that does not serve the file: browsers block the media",
     );
-    expect(redirect.fix).toBe("add it to the CSP: EXTRA_MEDIA_HOSTS=https://cdn.example.net (keep other entries), or serve media directly at S3_ALIAS_HOST");
+    expect(redirect.fix).toBe(
+      "add it to the CSP: EXTRA_MEDIA_HOSTS=https://cdn.example.net (keep other entries), or serve media directly at S3_ALIAS_HOST",
+    );
     const page = await publicRead.run(withProbe({ [`GET ${PROBE_URL}`]: response(200, "<html>welcome</html>") }).ctx);
     expect(page).toMatchObject({ status: "fail", transient: false });
   });
@@ -103,7 +132,13 @@ describe("cors", () => {
   };
 
   it("passes when GET and preflight allow every origin or this one", async () => {
-    const outcome = await run("*", response(200, "", { "access-control-allow-origin": "https://social.example.com", "access-control-allow-methods": "GET, HEAD" }));
+    const outcome = await run(
+      "*",
+      response(200, "", {
+        "access-control-allow-origin": "https://social.example.com",
+        "access-control-allow-methods": "GET, HEAD",
+      }),
+    );
     expect(outcome).toEqual({
       status: "pass",
       observed: [
@@ -114,7 +149,10 @@ describe("cors", () => {
   });
 
   it("fails when the origin allowed is another one", async () => {
-    const outcome = await run("https://other.example", response(200, "", { "access-control-allow-origin": "https://other.example" }));
+    const outcome = await run(
+      "https://other.example",
+      response(200, "", { "access-control-allow-origin": "https://other.example" }),
+    );
     expect(outcome.status).toBe("fail");
     expect(outcome.fix).toContain("pass one of them with --origin");
   });
@@ -126,18 +164,27 @@ describe("noListing", () => {
   it("fails when the media host's root is an S3 listing, and names where", async () => {
     const { ctx } = context({
       http: {
-        "GET https://files.example.com/": response(200, '<?xml version="1.0"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Contents>'),
+        "GET https://files.example.com/": response(
+          200,
+          '<?xml version="1.0"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Contents>',
+        ),
         [`GET ${API}`]: response(403, "<Error><Code>AccessDenied</Code></Error>"),
       },
     });
     const outcome = await noListing.run(ctx);
-    expect(outcome.observed).toEqual([`GET https://files.example.com/: 200, an S3 listing of keys`, `GET ${API}: 403 AccessDenied`]);
+    expect(outcome.observed).toEqual([
+      `GET https://files.example.com/: 200, an S3 listing of keys`,
+      `GET ${API}: 403 AccessDenied`,
+    ]);
     expect(outcome.cause).toMatch(/^anyone can list every key at https:\/\/files\.example\.com\/,/);
   });
 
   it("passes on an index page that is not a listing, and on refusals", async () => {
     const { ctx } = context({
-      http: { "GET https://files.example.com/": response(200, "<html>Media for social.example.com</html>"), [`GET ${API}`]: response(403) },
+      http: {
+        "GET https://files.example.com/": response(200, "<html>Media for social.example.com</html>"),
+        [`GET ${API}`]: response(403),
+      },
     });
     expect((await noListing.run(ctx)).status).toBe("pass");
   });
@@ -148,14 +195,21 @@ describe("writerCannotCreateBucket", () => {
     const { ctx, calls, probes } = context({ s3: () => s3Error("AccessDenied", 403) });
     ctx.state.probe = PROBE;
     expect((await writerCannotCreateBucket.run(ctx)).status).toBe("pass");
-    expect(calls[0]?.input).toMatchObject({ Bucket: expect.stringMatching(/^mastodon-media-verify-[0-9a-f]{16}$/), CreateBucketConfiguration: { LocationConstraint: "eu-central-1" } });
+    expect(calls[0]?.input).toMatchObject({
+      Bucket: expect.stringMatching(/^mastodon-media-verify-[0-9a-f]{16}$/),
+      CreateBucketConfiguration: { LocationConstraint: "eu-central-1" },
+    });
     expect(probes.pending().buckets).toEqual([]);
   });
 
   it("fails when the bucket gets created, and the cleanup deletes it", async () => {
-    const { ctx, calls, probes } = context({ s3: (command, input) => (command === "ListObjectsV2" ? { Name: input.Bucket } : {}) });
+    const { ctx, calls, probes } = context({
+      s3: (command, input) => (command === "ListObjectsV2" ? { Name: input.Bucket } : {}),
+    });
     ctx.state.probe = PROBE;
-    expect((await writerCannotCreateBucket.run(ctx)).cause).toBe("the writer may create buckets: it holds more than the media bucket's permissions");
+    expect((await writerCannotCreateBucket.run(ctx)).cause).toBe(
+      "the writer may create buckets: it holds more than the media bucket's permissions",
+    );
     const created = calls[0]?.input.Bucket;
     expect(await probes.removeAll(ctx.io.s3, (t) => t)).toEqual([]);
     expect(calls.at(-1)).toEqual({ command: "DeleteBucket", input: { Bucket: created } });
@@ -171,7 +225,9 @@ describe("writerCannotChangePolicy", () => {
 
   it("sends a document that cannot change anything, and passes on a refusal", async () => {
     const { outcome, calls } = await run(s3Error("AccessDenied", 403));
-    expect(calls).toEqual([{ command: "PutBucketPolicy", input: { Bucket: "example-social-media", Policy: INVALID_POLICY } }]);
+    expect(calls).toEqual([
+      { command: "PutBucketPolicy", input: { Bucket: "example-social-media", Policy: INVALID_POLICY } },
+    ]);
     expect(outcome.status).toBe("pass");
   });
 
@@ -197,7 +253,9 @@ describe("tls", () => {
 
   it("checks the media host and the API endpoint, and notes a certificate close to expiry", async () => {
     const hosts: string[] = [];
-    const { ctx } = context({ tls: (host) => (hosts.push(host), facts("TLSv1.3", host === "files.example.com" ? 9 : 200)) });
+    const { ctx } = context({
+      tls: (host) => (hosts.push(host), facts("TLSv1.3", host === "files.example.com" ? 9 : 200)),
+    });
     const outcome = await tls.run(ctx);
     expect(hosts).toEqual(["files.example.com", "s3.eu-central-1.amazonaws.com"]);
     expect(outcome.status).toBe("pass");
@@ -213,8 +271,17 @@ describe("tls", () => {
 
   it("is skipped for a plain-http loopback server", async () => {
     const { ctx } = context({
-      env: { S3_ALIAS_HOST: undefined, S3_PROTOCOL: "http", S3_ENDPOINT: "http://127.0.0.1:40080", S3_HOSTNAME: "127.0.0.1:40080", S3_REGION: "us-east-1" },
+      env: {
+        S3_ALIAS_HOST: undefined,
+        S3_PROTOCOL: "http",
+        S3_ENDPOINT: "http://127.0.0.1:40080",
+        S3_HOSTNAME: "127.0.0.1:40080",
+        S3_REGION: "us-east-1",
+      },
     });
-    expect(await tls.run(ctx)).toEqual({ status: "skip", observed: ["plain http on loopback (127.0.0.1:40080): a local test server, no TLS to check"] });
+    expect(await tls.run(ctx)).toEqual({
+      status: "skip",
+      observed: ["plain http on loopback (127.0.0.1:40080): a local test server, no TLS to check"],
+    });
   });
 });

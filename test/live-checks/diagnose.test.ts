@@ -20,18 +20,28 @@ describe("diagnoseS3", () => {
   it("blames S3_PERMISSION when the server rejects the ACL header (AWS 400, R2 501)", () => {
     const withAcl = target({ S3_PERMISSION: "public-read" });
     const expected = aclRejected(withAcl);
-    expect(diagnoseS3({ code: "AccessControlListNotSupported", status: 400 }, withAcl, "s3:PutObject", true)).toEqual(expected);
+    expect(diagnoseS3({ code: "AccessControlListNotSupported", status: 400 }, withAcl, "s3:PutObject", true)).toEqual(
+      expected,
+    );
     expect(diagnoseS3({ code: "NotImplemented", status: 501 }, withAcl, "s3:PutObject", true)).toEqual(expected);
-    expect(expected.fix).toBe("set S3_PERMISSION= (empty) so that Mastodon sends no ACL; public reads come from the bucket policy or the CDN");
+    expect(expected.fix).toBe(
+      "set S3_PERMISSION= (empty) so that Mastodon sends no ACL; public reads come from the bucket policy or the CDN",
+    );
     expect(expected.cause).toContain('S3_PERMISSION is "public-read"');
   });
 
   it("says Mastodon's default ACL applies when S3_PERMISSION is unset", () => {
-    expect(aclRejected(target({ S3_PERMISSION: undefined })).cause).toContain("S3_PERMISSION is unset (Mastodon's default is public-read)");
+    expect(aclRejected(target({ S3_PERMISSION: undefined })).cause).toContain(
+      "S3_PERMISSION is unset (Mastodon's default is public-read)",
+    );
   });
 
   it("names the bucket's region when a region mismatch reports it", () => {
-    const diagnosis = diagnoseS3({ code: "AuthorizationHeaderMalformed", status: 400, bucketRegion: "ams3" }, target(), "s3:PutObject");
+    const diagnosis = diagnoseS3(
+      { code: "AuthorizationHeaderMalformed", status: 400, bucketRegion: "ams3" },
+      target(),
+      "s3:PutObject",
+    );
     expect(diagnosis).toEqual({
       cause: "region mismatch: requests are signed for S3_REGION=fra1 but the bucket is in ams3",
       fix: "set S3_REGION=ams3 and the endpoint of that region",
@@ -50,14 +60,20 @@ describe("diagnoseS3", () => {
     const signature = diagnoseS3({ code: "SignatureDoesNotMatch", status: 403 }, target(), "s3:PutObject");
     expect(signature.transient).toBe(true);
     expect(signature.cause).toContain("SHA-256 hex of the token's value");
-    const denied = diagnoseS3({ code: "AccessDenied", status: 403 }, target({ S3_KEY_PREFIX: "social" }), "s3:DeleteObject");
+    const denied = diagnoseS3(
+      { code: "AccessDenied", status: 403 },
+      target({ S3_KEY_PREFIX: "social" }),
+      "s3:DeleteObject",
+    );
     expect(denied.cause).toBe(
       "the writer may not s3:DeleteObject here: its policy lacks s3:DeleteObject on example-social-media under social/, a bucket policy denies it, or the policy was changed seconds ago",
     );
   });
 
   it("recommends the checksum switches when the server rejects newer SDKs' checksums", () => {
-    expect(diagnoseS3({ code: "MissingContentLength", status: 411 }, target(), "s3:PutObject").fix).toContain("AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED");
+    expect(diagnoseS3({ code: "MissingContentLength", status: 411 }, target(), "s3:PutObject").fix).toContain(
+      "AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED",
+    );
   });
 
   it("explains network failures through the variable that names the host", () => {
@@ -71,14 +87,20 @@ describe("diagnoseS3", () => {
 
 describe("diagnoseNetwork and diagnoseTls", () => {
   it("tells a scheme mismatch from a refused connection", () => {
-    expect(diagnoseNetwork("ERR_SSL_WRONG_VERSION_NUMBER", "S3_ENDPOINT")?.fix).toBe("correct the scheme in S3_ENDPOINT (https for every real server)");
-    expect(diagnoseNetwork("ECONNREFUSED", "S3_ALIAS_HOST")?.cause).toBe("nothing listens at the host and port of S3_ALIAS_HOST");
+    expect(diagnoseNetwork("ERR_SSL_WRONG_VERSION_NUMBER", "S3_ENDPOINT")?.fix).toBe(
+      "correct the scheme in S3_ENDPOINT (https for every real server)",
+    );
+    expect(diagnoseNetwork("ECONNREFUSED", "S3_ALIAS_HOST")?.cause).toBe(
+      "nothing listens at the host and port of S3_ALIAS_HOST",
+    );
   });
 
   it("waits for a certificate that does not cover the host yet, but not for an expired one", () => {
     expect(diagnoseTls("ERR_TLS_CERT_ALTNAME_INVALID", "S3_ALIAS_HOST")?.transient).toBe(true);
     expect(diagnoseTls("CERT_HAS_EXPIRED", "S3_ALIAS_HOST")?.transient).toBe(false);
-    expect(diagnoseTls("DEPTH_ZERO_SELF_SIGNED_CERT", "S3_ALIAS_HOST")?.cause).toBe("the certificate is self-signed: browsers and other servers reject it");
+    expect(diagnoseTls("DEPTH_ZERO_SELF_SIGNED_CERT", "S3_ALIAS_HOST")?.cause).toBe(
+      "the certificate is self-signed: browsers and other servers reject it",
+    );
     expect(diagnoseTls("SOMETHING_ELSE", "S3_ALIAS_HOST")).toBeUndefined();
   });
 });
@@ -102,7 +124,12 @@ describe("describeFailure", () => {
 
   it("names a bodiless error after its status, and a network error after its code", () => {
     const head = Object.assign(new Error("UnknownError"), { name: "Unknown", $metadata: { httpStatusCode: 403 } });
-    expect(describeFailure(head, redact)).toEqual({ code: "AccessDenied", status: 403, bucketRegion: undefined, message: undefined });
+    expect(describeFailure(head, redact)).toEqual({
+      code: "AccessDenied",
+      status: 403,
+      bucketRegion: undefined,
+      message: undefined,
+    });
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
     expect(describeFailure(refused, redact).code).toBe("ECONNREFUSED");
   });
@@ -119,12 +146,24 @@ describe("diagnoseS3 puts an addressing-style failure down to S3_OVERRIDE_PATH_S
   });
 
   it("with the override, a virtual host that does not resolve names the override, and says the endpoint may be right", () => {
-    const minio = target({ S3_REGION: "us-east-1", S3_ENDPOINT: "https://minio.example.com:9000", S3_OVERRIDE_PATH_STYLE: "true" });
+    const minio = target({
+      S3_REGION: "us-east-1",
+      S3_ENDPOINT: "https://minio.example.com:9000",
+      S3_OVERRIDE_PATH_STYLE: "true",
+    });
     const diagnosis = diagnoseS3({ code: "ENOTFOUND" }, minio, "s3:PutObject");
-    expect(diagnosis.cause).toBe("S3_OVERRIDE_PATH_STYLE=true sends every call to example-social-media.minio.example.com:9000 (virtual-hosted style), which does not resolve; the host in S3_ENDPOINT itself may be right");
+    expect(diagnosis.cause).toBe(
+      "S3_OVERRIDE_PATH_STYLE=true sends every call to example-social-media.minio.example.com:9000 (virtual-hosted style), which does not resolve; the host in S3_ENDPOINT itself may be right",
+    );
     expect(diagnosis.fix).toMatch(/^remove S3_OVERRIDE_PATH_STYLE/);
     // Without the override, or where the SDK keeps path style (an IP endpoint), the endpoint is what fails.
-    expect(diagnoseS3({ code: "ENOTFOUND" }, target({ S3_REGION: "us-east-1", S3_ENDPOINT: "https://minio.example.com:9000" }), "s3:PutObject").cause).toBe("the host in S3_ENDPOINT does not resolve");
+    expect(
+      diagnoseS3(
+        { code: "ENOTFOUND" },
+        target({ S3_REGION: "us-east-1", S3_ENDPOINT: "https://minio.example.com:9000" }),
+        "s3:PutObject",
+      ).cause,
+    ).toBe("the host in S3_ENDPOINT does not resolve");
     const ip = target({ S3_REGION: "us-east-1", S3_ENDPOINT: "https://10.0.0.5:9000", S3_OVERRIDE_PATH_STYLE: "true" });
     expect(diagnoseS3({ code: "ECONNREFUSED" }, ip, "s3:PutObject").cause).toContain("nothing listens");
   });
@@ -134,10 +173,16 @@ describe("diagnoseS3 names a missing S3_ENDPOINT when the env means another prov
   it("a Scaleway S3_HOSTNAME without S3_ENDPOINT: the AWS host the SDK built does not resolve, and the fix is the endpoint", () => {
     const scaleway = target({ S3_REGION: "fr-par", S3_ENDPOINT: undefined, S3_HOSTNAME: "s3.fr-par.scw.cloud" });
     const diagnosis = diagnoseS3({ code: "ENOTFOUND" }, scaleway, "s3:PutObject");
-    expect(diagnosis.cause).toBe("S3_ENDPOINT is missing, so the SDK calls AWS (example-social-media.s3.fr-par.amazonaws.com) instead of Scaleway Object Storage: S3_HOSTNAME only shapes media URLs (ENOTFOUND)");
+    expect(diagnosis.cause).toBe(
+      "S3_ENDPOINT is missing, so the SDK calls AWS (example-social-media.s3.fr-par.amazonaws.com) instead of Scaleway Object Storage: S3_HOSTNAME only shapes media URLs (ENOTFOUND)",
+    );
     expect(diagnosis.fix).toBe("add S3_ENDPOINT=https://s3.fr-par.scw.cloud");
     // An AWS env is left to the AWS diagnoses.
-    const aws = target({ S3_REGION: "eu-central-1", S3_ENDPOINT: undefined, S3_HOSTNAME: "s3.eu-central-1.amazonaws.com" });
+    const aws = target({
+      S3_REGION: "eu-central-1",
+      S3_ENDPOINT: undefined,
+      S3_HOSTNAME: "s3.eu-central-1.amazonaws.com",
+    });
     expect(diagnoseS3({ code: "NoSuchBucket", status: 404 }, aws, "s3:PutObject").cause).toContain("does not exist");
   });
 });

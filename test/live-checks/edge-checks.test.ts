@@ -16,11 +16,24 @@ const R2_ENV = {
   S3_ENDPOINT: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
   S3_HOSTNAME: "0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
 };
-const SPACES_ENV = { ...AWS_ENV, S3_REGION: "nyc3", S3_ENDPOINT: "https://nyc3.digitaloceanspaces.com", S3_HOSTNAME: "nyc3.digitaloceanspaces.com" };
+const SPACES_ENV = {
+  ...AWS_ENV,
+  S3_REGION: "nyc3",
+  S3_ENDPOINT: "https://nyc3.digitaloceanspaces.com",
+  S3_HOSTNAME: "nyc3.digitaloceanspaces.com",
+};
 const ORIGIN = "https://social.example.com";
-const PROBE = { key: "media_attachments/mastodon-media-verify/run/probe.txt", body: Buffer.from("probe\n"), contentType: "text/plain" };
+const PROBE = {
+  key: "media_attachments/mastodon-media-verify/run/probe.txt",
+  body: Buffer.from("probe\n"),
+  contentType: "text/plain",
+};
 
-const response = (status: number, headers: Record<string, string> = {}): HttpResponse => ({ status, headers, body: Buffer.alloc(0) });
+const response = (status: number, headers: Record<string, string> = {}): HttpResponse => ({
+  status,
+  headers,
+  body: Buffer.alloc(0),
+});
 
 /**
  * A context over fake I/O. `http` answers like a CDN that caches by URL and ignores Vary when `cacheIgnoresVary`:
@@ -39,7 +52,9 @@ function context(env: Record<string, string>, http: (url: string, request: HttpR
     io: {
       s3,
       http: async (url, request = {}) => {
-        requests.push(`${request.method ?? "GET"} ${url}${request.headers?.origin ? ` Origin: ${request.headers.origin}` : ""}`);
+        requests.push(
+          `${request.method ?? "GET"} ${url}${request.headers?.origin ? ` Origin: ${request.headers.origin}` : ""}`,
+        );
         const answer = http(url, request);
         if (answer instanceof Error) throw answer;
         return answer;
@@ -61,8 +76,13 @@ function r2Cdn(edgeCors: boolean) {
   const cache = new Map<string, HttpResponse>();
   return (url: string, request: HttpRequest): HttpResponse => {
     const hit = cache.get(url);
-    const fromOrigin = response(200, request.headers?.origin ? { "access-control-allow-origin": "*", vary: "Origin" } : {});
-    const served = hit ? { ...hit, headers: { ...hit.headers, "cf-cache-status": "HIT" } } : { ...fromOrigin, headers: { ...fromOrigin.headers, "cf-cache-status": "MISS" } };
+    const fromOrigin = response(
+      200,
+      request.headers?.origin ? { "access-control-allow-origin": "*", vary: "Origin" } : {},
+    );
+    const served = hit
+      ? { ...hit, headers: { ...hit.headers, "cf-cache-status": "HIT" } }
+      : { ...fromOrigin, headers: { ...fromOrigin.headers, "cf-cache-status": "MISS" } };
     if (!hit) cache.set(url, fromOrigin);
     return edgeCors ? { ...served, headers: { ...served.headers, "access-control-allow-origin": "*" } } : served;
   };
@@ -78,7 +98,9 @@ describe("cors-after-cache", () => {
   it("uploads its image through the writer's upload path: without a checksum header writer-upload found refused, multipart at the threshold", async () => {
     const refused = context(R2_ENV, r2Cdn(true));
     const whenRequired: Record<string, unknown>[] = [];
-    refused.ctx.io.s3WhenRequired = { send: async (command: { input: Record<string, unknown> }) => void whenRequired.push(command.input) } as unknown as S3Client;
+    refused.ctx.io.s3WhenRequired = {
+      send: async (command: { input: Record<string, unknown> }) => void whenRequired.push(command.input),
+    } as unknown as S3Client;
     refused.ctx.state.checksumRejected = true;
     expect((await corsAfterCache.run(refused.ctx)).status).toBe("pass");
     expect(refused.puts).toEqual([]);
@@ -88,7 +110,10 @@ describe("cors-after-cache", () => {
     // S3_MULTIPART_THRESHOLD=50 (bytes): the 67-byte PNG goes multipart, as Mastodon's upload would.
     const multipart = context({ ...R2_ENV, S3_MULTIPART_THRESHOLD: "50" }, r2Cdn(true));
     await corsAfterCache.run(multipart.ctx);
-    expect(multipart.puts[0]).toMatchObject({ ContentType: IMAGE_PROBE_TYPE, Key: expect.stringMatching(/probe\.png$/) });
+    expect(multipart.puts[0]).toMatchObject({
+      ContentType: IMAGE_PROBE_TYPE,
+      Key: expect.stringMatching(/probe\.png$/),
+    });
     expect(multipart.puts[0]).not.toHaveProperty("Body");
   });
 
@@ -108,7 +133,9 @@ describe("cors-after-cache", () => {
     ]);
     const url = `https://files.example.com/${String(puts[0]?.Key)}`;
     expect(requests).toEqual([`GET ${url}`, `GET ${url}`, `GET ${url} Origin: ${ORIGIN}`]);
-    expect(outcome.observed.at(-1)).toBe(`then GET with Origin: ${ORIGIN}: 200, cf-cache-status: HIT, Access-Control-Allow-Origin: *`);
+    expect(outcome.observed.at(-1)).toBe(
+      `then GET with Origin: ${ORIGIN}: 200, cf-cache-status: HIT, Access-Control-Allow-Origin: *`,
+    );
     expect(ctx.probes.pending().keys).toEqual([puts[0]?.Key]);
   });
 
@@ -116,7 +143,9 @@ describe("cors-after-cache", () => {
     const { ctx } = context(R2_ENV, r2Cdn(false));
     const outcome = await corsAfterCache.run(ctx);
     expect(outcome.status).toBe("fail");
-    expect(outcome.observed.at(-1)).toBe(`then GET with Origin: ${ORIGIN}: 200, cf-cache-status: HIT, Access-Control-Allow-Origin: (none)`);
+    expect(outcome.observed.at(-1)).toBe(
+      `then GET with Origin: ${ORIGIN}: 200, cf-cache-status: HIT, Access-Control-Allow-Origin: (none)`,
+    );
     expect(outcome.cause).toContain("ignores Vary");
   });
 

@@ -10,19 +10,31 @@ import { MastodonRoundTrip } from "../../live-checks/mastodon/round-trip";
  */
 const servers: http.Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve)))));
+  await Promise.all(
+    servers.splice(0).map((server) => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve)))),
+  );
 });
 
 async function mastodon(deleteAnswer: { status: number; body: string; type?: string }): Promise<URL> {
   const server = http.createServer((req, res) => {
     if (req.url === "/health") return void res.writeHead(200, { "content-type": "text/plain" }).end("OK");
-    if (req.url === "/api/v2/instance") return void res.writeHead(404, { "content-type": "text/html" }).end("<h1>blocked</h1>");
+    if (req.url === "/api/v2/instance")
+      return void res.writeHead(404, { "content-type": "text/html" }).end("<h1>blocked</h1>");
     if (req.method === "POST" && req.url === "/api/v2/media") {
       req.resume();
-      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "113", type: "image", url: "https://files.example.com/a.png", preview_url: "https://files.example.com/b.png" }));
+      return void res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          id: "113",
+          type: "image",
+          url: "https://files.example.com/a.png",
+          preview_url: "https://files.example.com/b.png",
+        }),
+      );
     }
     if (req.method === "DELETE" && req.url === "/api/v1/media/113") {
-      return void res.writeHead(deleteAnswer.status, { "content-type": deleteAnswer.type ?? "application/json" }).end(deleteAnswer.body);
+      return void res
+        .writeHead(deleteAnswer.status, { "content-type": deleteAnswer.type ?? "application/json" })
+        .end(deleteAnswer.body);
     }
     res.writeHead(404, { "content-type": "application/json" }).end('{"error":"Not Found"}');
   });
@@ -46,17 +58,33 @@ describe("MastodonRoundTrip.cleanup", () => {
   it("reports the upload as left to Mastodon's vacuum on the catch-all route's 404 'Not Found' (4.3), not as gone", async () => {
     const result = await uploadThenCleanUp(await mastodon({ status: 404, body: '{"error":"Not Found"}' }));
     expect(result.leftover).toEqual([]);
-    expect(result.handedOver).toEqual([expect.stringMatching(/^Mastodon media attachment 113 \(unattached\): Mastodon's daily vacuum/)]);
+    expect(result.handedOver).toEqual([
+      expect.stringMatching(/^Mastodon media attachment 113 \(unattached\): Mastodon's daily vacuum/),
+    ]);
   });
 
   it("counts 404 'Record not found' as gone", async () => {
-    expect(await uploadThenCleanUp(await mastodon({ status: 404, body: '{"error":"Record not found"}' }))).toEqual({ leftover: [], handedOver: [] });
+    expect(await uploadThenCleanUp(await mastodon({ status: 404, body: '{"error":"Record not found"}' }))).toEqual({
+      leftover: [],
+      handedOver: [],
+    });
   });
 
   it("lists the upload as left, with the answer, on a 404 that is not Mastodon's (HTML) and on a 5xx", async () => {
-    const html = await uploadThenCleanUp(await mastodon({ status: 404, body: "<h1>Not Found</h1>", type: "text/html" }));
-    expect(html).toEqual({ leftover: [expect.stringMatching(/^Mastodon media attachment 113 \(unattached; DELETE \/api\/v1\/media\/113 answered 404\): /)], handedOver: [] });
-    const error = await uploadThenCleanUp(await mastodon({ status: 500, body: '{"status":500,"error":"Internal Server Error"}' }));
+    const html = await uploadThenCleanUp(
+      await mastodon({ status: 404, body: "<h1>Not Found</h1>", type: "text/html" }),
+    );
+    expect(html).toEqual({
+      leftover: [
+        expect.stringMatching(
+          /^Mastodon media attachment 113 \(unattached; DELETE \/api\/v1\/media\/113 answered 404\): /,
+        ),
+      ],
+      handedOver: [],
+    });
+    const error = await uploadThenCleanUp(
+      await mastodon({ status: 500, body: '{"status":500,"error":"Internal Server Error"}' }),
+    );
     expect(error.leftover).toEqual([expect.stringContaining('answered 500 "Internal Server Error"')]);
   });
 });

@@ -6,7 +6,9 @@ import { hasMediaDelete, notFoundKind, parseMastodonVersion } from "../../live-c
 
 const servers: http.Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve)))));
+  await Promise.all(
+    servers.splice(0).map((server) => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve)))),
+  );
 });
 
 function listen(port: number, handler: http.RequestListener): Promise<http.Server> {
@@ -43,16 +45,26 @@ describe("waitForMastodon against a real server that starts late", () => {
       progress: (line) => progress.push(line),
     });
     expect(result.ok).toBe(true);
-    expect(result.observed).toEqual([expect.stringMatching(/^GET \/health: no answer \(ECONNREFUSED\) \(x\d+\)$/), "GET /health: 502 (x3)", "GET /health: 200"]);
+    expect(result.observed).toEqual([
+      expect.stringMatching(/^GET \/health: no answer \(ECONNREFUSED\) \(x\d+\)$/),
+      "GET /health: 502 (x3)",
+      "GET /health: 200",
+    ]);
     expect(result.waitedMs).toBeGreaterThanOrEqual(500);
-    expect(progress[0]).toMatch(/^ {2}waiting for Mastodon to start \(GET \/health: no answer \(ECONNREFUSED\)\); \d+ s left$/);
+    expect(progress[0]).toMatch(
+      /^ {2}waiting for Mastodon to start \(GET \/health: no answer \(ECONNREFUSED\)\); \d+ s left$/,
+    );
     expect(progress.some((line) => line.includes("GET /health: 502"))).toBe(true);
   });
 
   it("gives up at its bound, saying what it saw", async () => {
     const server = await listen(0, (_req, res) => res.writeHead(503).end());
     const { port } = server.address() as AddressInfo;
-    const result = await waitForMastodon(new URL(`http://127.0.0.1:${port}`), { signal: AbortSignal.timeout(10_000), pollMs: 100, maxMs: 700 });
+    const result = await waitForMastodon(new URL(`http://127.0.0.1:${port}`), {
+      signal: AbortSignal.timeout(10_000),
+      pollMs: 100,
+      maxMs: 700,
+    });
     expect(result.ok).toBe(false);
     expect(result.observed).toEqual([expect.stringMatching(/^GET \/health: 503 \(x\d+\)$/)]);
     expect(result.last).toEqual({ status: 503 });
@@ -63,7 +75,11 @@ describe("waitForMastodon against a real server that starts late", () => {
     const server = await listen(0, (_req, res) => res.writeHead(404).end("nope"));
     const { port } = server.address() as AddressInfo;
     const progress: string[] = [];
-    const result = await waitForMastodon(new URL(`http://127.0.0.1:${port}`), { signal: AbortSignal.timeout(10_000), pollMs: 100, progress: (l) => progress.push(l) });
+    const result = await waitForMastodon(new URL(`http://127.0.0.1:${port}`), {
+      signal: AbortSignal.timeout(10_000),
+      pollMs: 100,
+      progress: (l) => progress.push(l),
+    });
     expect(result).toMatchObject({ ok: false, observed: ["GET /health: 404"], last: { status: 404 } });
     expect(progress).toEqual([]);
   });
@@ -88,7 +104,13 @@ describe("Mastodon's version", () => {
 
   it("has DELETE /api/v1/media/:id from 4.4 on", () => {
     const at = (text: string) => hasMediaDelete(parseMastodonVersion({ version: text })!);
-    expect([at("4.3.23"), at("4.4.0"), at("4.5.15"), at("4.7.0-alpha.2"), at("5.0.0")]).toEqual([false, true, true, true, true]);
+    expect([at("4.3.23"), at("4.4.0"), at("4.5.15"), at("4.7.0-alpha.2"), at("5.0.0")]).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it("tells the catch-all route's 404 from an unknown record's", () => {

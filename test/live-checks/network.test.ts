@@ -36,11 +36,31 @@ beforeAll(async () => {
 
   // A self-signed certificate, as a misconfigured media host would serve it.
   certDir = mkdtempSync(path.join(tmpdir(), "verify-tls-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-    "-keyout", path.join(certDir, "key.pem"), "-out", path.join(certDir, "cert.pem"),
-  ], { stdio: "ignore" });
-  secure = https.createServer({ key: readFileSync(path.join(certDir, "key.pem")), cert: readFileSync(path.join(certDir, "cert.pem")) }, (_req, res) => res.end("ok"));
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-keyout",
+      path.join(certDir, "key.pem"),
+      "-out",
+      path.join(certDir, "cert.pem"),
+    ],
+    { stdio: "ignore" },
+  );
+  secure = https.createServer(
+    { key: readFileSync(path.join(certDir, "key.pem")), cert: readFileSync(path.join(certDir, "cert.pem")) },
+    (_req, res) => res.end("ok"),
+  );
   securePort = await listen(secure);
 });
 
@@ -52,10 +72,16 @@ afterAll(() => {
 
 describe("httpRequest", () => {
   it("sends the method, headers and body anonymously and returns status, lower-case headers and body", async () => {
-    const answer = await httpRequest(`${plainUrl}/k`, { method: "PUT", headers: { Origin: "https://social.example.com" }, body: "probe" });
+    const answer = await httpRequest(`${plainUrl}/k`, {
+      method: "PUT",
+      headers: { Origin: "https://social.example.com" },
+      body: "probe",
+    });
     expect(answer.status).toBe(403);
     expect(answer.headers["x-seen-origin"]).toBe("https://social.example.com");
-    expect(answer.body.toString()).toBe("<Error><Code>AccessDenied</Code><Method>PUT</Method><Body>probe</Body></Error>");
+    expect(answer.body.toString()).toBe(
+      "<Error><Code>AccessDenied</Code><Method>PUT</Method><Body>probe</Body></Error>",
+    );
     expect(describeResponse(answer)).toBe("403 AccessDenied");
   });
 
@@ -73,7 +99,9 @@ describe("tlsHandshake", () => {
 
   it("rejects a server that does not speak TLS", async () => {
     const port = Number(new URL(plainUrl).port);
-    await expect(tlsHandshake("127.0.0.1", port)).rejects.toMatchObject({ code: expect.stringMatching(/^(EPROTO|ERR_SSL_WRONG_VERSION_NUMBER|ECONNRESET)$/) });
+    await expect(tlsHandshake("127.0.0.1", port)).rejects.toMatchObject({
+      code: expect.stringMatching(/^(EPROTO|ERR_SSL_WRONG_VERSION_NUMBER|ECONNRESET)$/),
+    });
   });
 });
 

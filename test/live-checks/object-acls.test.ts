@@ -27,14 +27,19 @@ const SPACES_ENV = {
   S3_PERMISSION: "public-read",
 };
 
-const denied = () => Object.assign(new Error("AccessDenied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+const denied = () =>
+  Object.assign(new Error("AccessDenied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
 const answer = (status: number, body = ""): HttpResponse => ({ status, headers: {}, body: Buffer.from(body) });
 
 /**
  * A check context over fake I/O. The fake bucket keeps what is PUT, with its ACL; the fake media host and API
  * serve an object anonymously when `serves(acl)` says so. `refuseAcl` makes the writer's key refuse x-amz-acl.
  */
-function fakeStorage(options: { env?: Record<string, string | undefined>; refuseAcl?: boolean; serves?: (acl: string | undefined) => boolean }) {
+function fakeStorage(options: {
+  env?: Record<string, string | undefined>;
+  refuseAcl?: boolean;
+  serves?: (acl: string | undefined) => boolean;
+}) {
   const target = targetOf({ ...SPACES_ENV, ...options.env });
   const objects = new Map<string, { body: Buffer; acl?: string }>();
   const puts: { key: string; acl?: string }[] = [];
@@ -52,17 +57,24 @@ function fakeStorage(options: { env?: Record<string, string | undefined>; refuse
   const requests: string[] = [];
   const http = async (url: string, request: HttpRequest = {}) => {
     requests.push(`${request.method ?? "GET"} ${url}`);
-    const key = url.replace(/^https:\/\/files\.example\.com\//, "").replace(/^https:\/\/fra1\.digitaloceanspaces\.com\/example-social-media\//, "");
+    const key = url
+      .replace(/^https:\/\/files\.example\.com\//, "")
+      .replace(/^https:\/\/fra1\.digitaloceanspaces\.com\/example-social-media\//, "");
     const object = objects.get(key);
     if (!object) return answer(404, "<Error><Code>NoSuchKey</Code></Error>");
-    return serves(object.acl) ? answer(200, object.body.toString()) : answer(403, "<Error><Code>AccessDenied</Code></Error>");
+    return serves(object.acl)
+      ? answer(200, object.body.toString())
+      : answer(403, "<Error><Code>AccessDenied</Code></Error>");
   };
   const ctx: CheckContext = {
     target,
     origin: "https://social.example.com",
     io: { s3, http, tls: async () => Promise.reject(new Error("no TLS here")) },
     probes: new ProbeRegistry(target.facts.bucket, undefined),
-    state: { probe: { key: "media_attachments/x/probe.txt", body: Buffer.from("p"), contentType: "text/plain" }, mediaServed: true },
+    state: {
+      probe: { key: "media_attachments/x/probe.txt", body: Buffer.from("p"), contentType: "text/plain" },
+      mediaServed: true,
+    },
     signal: new AbortController().signal,
     redact: (text) => text,
   };
@@ -86,12 +98,18 @@ describe("objectAcls", () => {
       ["acl-private.txt", "private"],
     ]);
     expect(outcome.observed).toEqual([
-      expect.stringMatching(/^PUT media_attachments\/mastodon-media-verify\/.+\/acl-public-read\.txt with x-amz-acl: public-read: 200$/),
-      expect.stringMatching(/^GET https:\/\/files\.example\.com\/media_attachments\/.+\/acl-public-read\.txt anonymously: 200$/),
+      expect.stringMatching(
+        /^PUT media_attachments\/mastodon-media-verify\/.+\/acl-public-read\.txt with x-amz-acl: public-read: 200$/,
+      ),
+      expect.stringMatching(
+        /^GET https:\/\/files\.example\.com\/media_attachments\/.+\/acl-public-read\.txt anonymously: 200$/,
+      ),
       expect.stringMatching(/acl-private\.txt with x-amz-acl: private: 200$/),
       expect.stringMatching(/^GET https:\/\/files\.example\.com\/.+\/acl-private\.txt anonymously: 403 AccessDenied$/),
       // Path style: S3_ENDPOINT is set, as Mastodon's SDK addresses the API.
-      expect.stringMatching(/^GET https:\/\/fra1\.digitaloceanspaces\.com\/example-social-media\/.+\/acl-private\.txt anonymously: 403 AccessDenied$/),
+      expect.stringMatching(
+        /^GET https:\/\/fra1\.digitaloceanspaces\.com\/example-social-media\/.+\/acl-private\.txt anonymously: 403 AccessDenied$/,
+      ),
     ]);
     expect(ctx.probes.pending().keys).toHaveLength(2);
   });
@@ -100,7 +118,9 @@ describe("objectAcls", () => {
     const { ctx } = fakeStorage({ serves: () => true });
     const outcome = await objectAcls.run(ctx);
     expect(outcome.status).toBe("fail");
-    expect(outcome.cause).toMatch(/^an object uploaded with x-amz-acl: private under media_attachments\/ is readable by anyone at https:\/\/files\.example\.com\/.+ and https:\/\/fra1\.digitaloceanspaces\.com\/example-social-media\//);
+    expect(outcome.cause).toMatch(
+      /^an object uploaded with x-amz-acl: private under media_attachments\/ is readable by anyone at https:\/\/files\.example\.com\/.+ and https:\/\/fra1\.digitaloceanspaces\.com\/example-social-media\//,
+    );
     expect(outcome.cause).toContain("hide a suspended account's media hide nothing");
   });
 
@@ -142,12 +162,16 @@ describe("the ACL refusal in object-ACL mode, through writer-upload and public-r
     ctx.state = {};
     const upload = await writerUpload.run(ctx);
     expect(upload.status).toBe("fail");
-    expect(upload.cause).toMatch(/^the Spaces key may not set object ACLs: Spaces answers 403 to the x-amz-acl: public-read header/);
+    expect(upload.cause).toMatch(
+      /^the Spaces key may not set object ACLs: Spaces answers 403 to the x-amz-acl: public-read header/,
+    );
     expect(upload.transient).toBe(false);
     expect(ctx.state.aclRejected).toBe(true);
     const read = await publicRead.run(ctx);
     expect(read.status).toBe("skip");
-    expect(read.observed[0]).toMatch(/^skipped: GET https:\/\/files\.example\.com\/.+\/probe\.txt: 403 AccessDenied, .*\(refused: see writer-upload\)$/);
+    expect(read.observed[0]).toMatch(
+      /^skipped: GET https:\/\/files\.example\.com\/.+\/probe\.txt: 403 AccessDenied, .*\(refused: see writer-upload\)$/,
+    );
   });
 
   it("private-prefixes uploads backups/ with x-amz-acl: private, as app/models/backup.rb does, and finds it not served", async () => {
@@ -158,9 +182,18 @@ describe("the ACL refusal in object-ACL mode, through writer-upload and public-r
   });
 
   it("keeps the generic diagnosis where the bucket refuses ACLs altogether or S3_PERMISSION is merely absent", async () => {
-    const aws = fakeStorage({ env: { S3_ENDPOINT: undefined, S3_HOSTNAME: "s3.eu-central-1.amazonaws.com", S3_REGION: "eu-central-1", S3_PERMISSION: undefined } });
+    const aws = fakeStorage({
+      env: {
+        S3_ENDPOINT: undefined,
+        S3_HOSTNAME: "s3.eu-central-1.amazonaws.com",
+        S3_REGION: "eu-central-1",
+        S3_PERMISSION: undefined,
+      },
+    });
     expect(inObjectAclMode(aws.ctx.target)).toBe(false);
     expect(inObjectAclMode(fakeStorage({}).ctx.target)).toBe(true);
-    expect(aclNotPermitted({ ...aws.ctx.target, uploadAcl: "public-read" }).cause).toMatch(/^the writer's key may not set object ACLs/);
+    expect(aclNotPermitted({ ...aws.ctx.target, uploadAcl: "public-read" }).cause).toMatch(
+      /^the writer's key may not set object ACLs/,
+    );
   });
 });

@@ -13,22 +13,50 @@ import type { Clock } from "../../live-checks/retry";
 
 const ROOT = path.resolve(__dirname, "../..");
 const fail = (code: string) => () => Promise.reject(Object.assign(new Error(code), { code }));
-const resolver = (cname: DnsResolver["resolveCname"], lookup: DnsResolver["lookup"]): DnsResolver => ({ resolveCname: cname, lookup });
+const resolver = (cname: DnsResolver["resolveCname"], lookup: DnsResolver["lookup"]): DnsResolver => ({
+  resolveCname: cname,
+  lookup,
+});
 const TARGET = "d111111abcdef8.cloudfront.net";
 
 describe("dnsStatus", () => {
   it("tells a missing record from a CNAME, plain addresses and a resolver that could not answer", async () => {
-    expect(await dnsStatus("files.example.com", resolver(fail("ENOTFOUND"), fail("ENOTFOUND")))).toEqual({ kind: "missing", code: "ENOTFOUND" });
-    expect(await dnsStatus("files.example.com", resolver(async () => [`${TARGET.toUpperCase()}.`], fail("ENOTFOUND")))).toEqual({ kind: "cname", target: TARGET });
-    expect(await dnsStatus("files.example.com", resolver(fail("ENODATA"), async () => [{ address: "192.0.2.1" }]))).toEqual({ kind: "addresses" });
+    expect(await dnsStatus("files.example.com", resolver(fail("ENOTFOUND"), fail("ENOTFOUND")))).toEqual({
+      kind: "missing",
+      code: "ENOTFOUND",
+    });
+    expect(
+      await dnsStatus(
+        "files.example.com",
+        resolver(async () => [`${TARGET.toUpperCase()}.`], fail("ENOTFOUND")),
+      ),
+    ).toEqual({ kind: "cname", target: TARGET });
+    expect(
+      await dnsStatus(
+        "files.example.com",
+        resolver(fail("ENODATA"), async () => [{ address: "192.0.2.1" }]),
+      ),
+    ).toEqual({ kind: "addresses" });
     // c-ares may not see a name the system resolver knows (/etc/hosts): the system resolver decides.
-    expect(await dnsStatus("files.example.com", resolver(fail("ENOTFOUND"), async () => [{ address: "192.0.2.1" }]))).toEqual({ kind: "addresses" });
-    expect(await dnsStatus("files.example.com", resolver(fail("ETIMEOUT"), fail("ETIMEOUT")))).toEqual({ kind: "unknown", code: "ETIMEOUT" });
+    expect(
+      await dnsStatus(
+        "files.example.com",
+        resolver(fail("ENOTFOUND"), async () => [{ address: "192.0.2.1" }]),
+      ),
+    ).toEqual({ kind: "addresses" });
+    expect(await dnsStatus("files.example.com", resolver(fail("ETIMEOUT"), fail("ETIMEOUT")))).toEqual({
+      kind: "unknown",
+      code: "ETIMEOUT",
+    });
   });
 
   it("describes the record against the one the user was asked to create", () => {
-    expect(describeDnsStatus("files.example.com", TARGET, { kind: "missing", code: "ENOTFOUND" })).toBe(`files.example.com CNAME ${TARGET}: missing (ENOTFOUND)`);
-    expect(describeDnsStatus("files.example.com", TARGET, { kind: "cname", target: TARGET })).toBe(`files.example.com CNAME ${TARGET}: in place`);
+    expect(describeDnsStatus("files.example.com", TARGET, { kind: "missing", code: "ENOTFOUND" })).toBe(
+      `files.example.com CNAME ${TARGET}: missing (ENOTFOUND)`,
+    );
+    expect(describeDnsStatus("files.example.com", TARGET, { kind: "cname", target: TARGET })).toBe(
+      `files.example.com CNAME ${TARGET}: in place`,
+    );
     expect(describeDnsStatus("files.example.com", TARGET, { kind: "cname", target: "old.example.net" })).toBe(
       `files.example.com CNAME ${TARGET}: points at old.example.net instead`,
     );
@@ -39,7 +67,12 @@ describe("renderDnsNotice", () => {
   it("names every record to create, with its purpose, one per line", () => {
     expect(
       renderDnsNotice([
-        { name: "_a.files.example.com", type: "CNAME", value: "_b.acm-validations.aws", purpose: "ACM certificate validation" },
+        {
+          name: "_a.files.example.com",
+          type: "CNAME",
+          value: "_b.acm-validations.aws",
+          purpose: "ACM certificate validation",
+        },
         { name: "files.example.com", type: "CNAME", value: TARGET, purpose: "media domain -> CloudFront" },
       ]),
     ).toBe(
@@ -55,7 +88,9 @@ describe("verify --expect-cname", () => {
     expect(parseExpectCname("files.example.com")).toHaveProperty("problem");
     expect(parseVerifyArgs(["--env", "-", "--expect-cname", "x=y=z"])).toEqual({
       help: false,
-      problems: ['--expect-cname must be HOST=TARGET, two host names such as files.example.com=d111111abcdef8.cloudfront.net (got "x=y=z")'],
+      problems: [
+        '--expect-cname must be HOST=TARGET, two host names such as files.example.com=d111111abcdef8.cloudfront.net (got "x=y=z")',
+      ],
     });
   });
 
@@ -63,11 +98,22 @@ describe("verify --expect-cname", () => {
     let now = 0;
     const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
     let calls = 0;
-    const appearing = resolver(async () => (++calls < 3 ? Promise.reject(Object.assign(new Error(), { code: "ENOTFOUND" })) : [TARGET]), fail("ENOTFOUND"));
+    const appearing = resolver(
+      async () => (++calls < 3 ? Promise.reject(Object.assign(new Error(), { code: "ENOTFOUND" })) : [TARGET]),
+      fail("ENOTFOUND"),
+    );
     const waits: string[] = [];
-    const found = await waitForDnsRecord({ host: "files.example.com", target: TARGET }, 300_000, (line) => waits.push(line), { resolver: appearing, clock });
+    const found = await waitForDnsRecord(
+      { host: "files.example.com", target: TARGET },
+      300_000,
+      (line) => waits.push(line),
+      { resolver: appearing, clock },
+    );
     expect(found).toMatchObject({ pending: false, line: `files.example.com CNAME ${TARGET}: in place` });
-    expect(waits).toEqual([`files.example.com CNAME ${TARGET}: missing (ENOTFOUND)`, `files.example.com CNAME ${TARGET}: missing (ENOTFOUND)`]);
+    expect(waits).toEqual([
+      `files.example.com CNAME ${TARGET}: missing (ENOTFOUND)`,
+      `files.example.com CNAME ${TARGET}: missing (ENOTFOUND)`,
+    ]);
 
     now = 0;
     const never = await waitForDnsRecord({ host: "files.example.com", target: TARGET }, 60_000, () => undefined, {
@@ -91,12 +137,16 @@ describe("verify --expect-cname", () => {
       "S3_PERMISSION=",
       "",
     ].join("\n");
-    const run = spawnSync(process.execPath, [...commandNodeArgs("verify"), "--env", "-", "--expect-cname", `files.invalid=${TARGET}`], {
-      cwd: ROOT,
-      input: env,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [...commandNodeArgs("verify"), "--env", "-", "--expect-cname", `files.invalid=${TARGET}`],
+      {
+        cwd: ROOT,
+        input: env,
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
     expect(run.status).toBe(4);
     expect(run.stdout).toContain(`PENDING  waiting for DNS: create files.invalid CNAME ${TARGET}\n`);
     expect(run.stdout).not.toMatch(/PASS|FAIL/);
@@ -110,7 +160,10 @@ function runSelfCheck(verifyExit: number, expectCname?: { host: string; target: 
   writeFileSync(path.join(bin, "npm"), `#!/bin/sh\necho "verify $*"\nexit ${verifyExit}\n`);
   chmodSync(path.join(bin, "npm"), 0o755);
   const command = selfCheckCommand("https://social.example.com", expectCname);
-  return spawnSync("/bin/sh", ["-c", command], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+  return spawnSync("/bin/sh", ["-c", command], {
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    encoding: "utf8",
+  });
 }
 
 describe("selfCheckCommand without an expected CNAME", () => {
@@ -118,7 +171,9 @@ describe("selfCheckCommand without an expected CNAME", () => {
     const pending = runSelfCheck(4);
     expect(pending.stdout).not.toContain("--expect-cname");
     expect(pending.status).toBe(0);
-    expect(pending.stderr).toContain("self-check pending (not a pass, nothing failed): waiting for the step after pulumi up named PENDING above");
+    expect(pending.stderr).toContain(
+      "self-check pending (not a pass, nothing failed): waiting for the step after pulumi up named PENDING above",
+    );
     expect(pending.stderr).toContain("pulumi stack output envProduction --show-secrets | npm run verify -- --env -");
     expect(runSelfCheck(0).status).toBe(0);
     expect(runSelfCheck(0).stderr).toBe("");
@@ -135,7 +190,9 @@ describe("selfCheckCommand with an expected CNAME", () => {
     const pending = run(4);
     expect(pending.stdout).toContain(`--expect-cname files.example.com=${TARGET}`);
     expect(pending.status).toBe(0);
-    expect(pending.stderr).toContain("self-check pending (not a pass, nothing failed): waiting for the DNS record files.example.com CNAME");
+    expect(pending.stderr).toContain(
+      "self-check pending (not a pass, nothing failed): waiting for the DNS record files.example.com CNAME",
+    );
     expect(pending.stderr).toContain("the live checks run on the next pulumi up once files.example.com resolves");
     expect(run(0).status).toBe(0);
     expect(run(1).status).toBe(1);

@@ -30,13 +30,54 @@ function openssl(args: string[]): void {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "verify-bookkeeping-"));
-  openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=storage.internal", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")]);
+  openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=storage.internal",
+    "-keyout",
+    path.join(dir, "key.pem"),
+    "-out",
+    path.join(dir, "cert.pem"),
+  ]);
   // The certificate an S3 bucket host serves: a wildcard for the provider's own names only.
-  openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=*.s3.eu-central-1.amazonaws.com", "-addext", "subjectAltName=DNS:*.s3.eu-central-1.amazonaws.com,DNS:s3.eu-central-1.amazonaws.com", "-keyout", path.join(dir, "s3-key.pem"), "-out", path.join(dir, "s3-cert.pem")]);
-  selfSigned = https.createServer({ key: readFileSync(path.join(dir, "key.pem")), cert: readFileSync(path.join(dir, "cert.pem")) }, (_req, res) => res.end("ok"));
-  port = await new Promise((resolve) => selfSigned.listen(0, "127.0.0.1", () => resolve((selfSigned.address() as AddressInfo).port)));
+  openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=*.s3.eu-central-1.amazonaws.com",
+    "-addext",
+    "subjectAltName=DNS:*.s3.eu-central-1.amazonaws.com,DNS:s3.eu-central-1.amazonaws.com",
+    "-keyout",
+    path.join(dir, "s3-key.pem"),
+    "-out",
+    path.join(dir, "s3-cert.pem"),
+  ]);
+  selfSigned = https.createServer(
+    { key: readFileSync(path.join(dir, "key.pem")), cert: readFileSync(path.join(dir, "cert.pem")) },
+    (_req, res) => res.end("ok"),
+  );
+  port = await new Promise((resolve) =>
+    selfSigned.listen(0, "127.0.0.1", () => resolve((selfSigned.address() as AddressInfo).port)),
+  );
   const probe = https.createServer();
-  closedPort = await new Promise((resolve) => probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port)));
+  closedPort = await new Promise((resolve) =>
+    probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port)),
+  );
   await new Promise((resolve) => probe.close(resolve));
 }, 30_000);
 
@@ -46,7 +87,13 @@ afterAll(() => {
 });
 
 function client(endpoint: string): S3Client {
-  return new S3Client({ region: "us-east-1", endpoint, forcePathStyle: true, credentials: { accessKeyId: "k", secretAccessKey: "s" }, maxAttempts: 1 });
+  return new S3Client({
+    region: "us-east-1",
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "k", secretAccessKey: "s" },
+    maxAttempts: 1,
+  });
 }
 
 describe("the probes verify counts are the ones that exist", () => {
@@ -58,12 +105,23 @@ describe("the probes verify counts are the ones that exist", () => {
       const { ctx, probes } = context({});
       const s3 = client(endpoint());
       const key = probes.key("media_attachments/", "probe.txt");
-      await expect(uploadLikeMastodon(ctx, { key, body: Buffer.from("probe\n"), acl: undefined, s3 })).rejects.toBeDefined();
+      await expect(
+        uploadLikeMastodon(ctx, { key, body: Buffer.from("probe\n"), acl: undefined, s3 }),
+      ).rejects.toBeDefined();
       expect(probes.pending().keys).toEqual([]);
       const leftover = await probes.removeAll(s3, (t) => t);
       s3.destroy();
       expect(leftover).toEqual([]);
-      const report = buildReport({ target: ctx.target, origin: ctx.origin, checks: [], created: probes.created, removed: probes.removedCount, leftover, interrupted: false, durationMs: 1 });
+      const report = buildReport({
+        target: ctx.target,
+        origin: ctx.origin,
+        checks: [],
+        created: probes.created,
+        removed: probes.removedCount,
+        leftover,
+        interrupted: false,
+        durationMs: 1,
+      });
       expect(renderSummary(report)).toContain("Probes: 0 created, 0 removed.");
       expect(renderSummary(report)).not.toContain("delete them by hand");
     });
@@ -82,25 +140,45 @@ describe("TLS causes are named precisely", () => {
     expect(diagnosis?.fix).toContain("NODE_EXTRA_CA_CERTS");
     expect(diagnosis?.transient).toBe(false);
     // On the public media host it stays what it was: a certificate browsers reject.
-    expect(diagnoseNetwork(errorCode(error), "S3_ALIAS_HOST", { host: "files.example.com" })?.cause).toContain("browsers and other servers reject it");
+    expect(diagnoseNetwork(errorCode(error), "S3_ALIAS_HOST", { host: "files.example.com" })?.cause).toContain(
+      "browsers and other servers reject it",
+    );
   });
 
   it("an alias CNAMEd straight to an S3 bucket host is not 'wait for the certificate'", async () => {
-    const server = https.createServer({ key: readFileSync(path.join(dir, "s3-key.pem")), cert: readFileSync(path.join(dir, "s3-cert.pem")) });
-    const s3Port: number = await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+    const server = https.createServer({
+      key: readFileSync(path.join(dir, "s3-key.pem")),
+      cert: readFileSync(path.join(dir, "s3-cert.pem")),
+    });
+    const s3Port: number = await new Promise((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+    );
     const error = await new Promise<Error>((resolve) => {
       // Trusting the certificate, as browsers trust AWS's: only the name can fail.
-      const socket = tls.connect({ host: "127.0.0.1", port: s3Port, servername: "files.example.com", ca: readFileSync(path.join(dir, "s3-cert.pem")) });
+      const socket = tls.connect({
+        host: "127.0.0.1",
+        port: s3Port,
+        servername: "files.example.com",
+        ca: readFileSync(path.join(dir, "s3-cert.pem")),
+      });
       socket.once("error", resolve);
     });
     server.close();
     expect(errorCode(error)).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
-    const diagnosis = diagnoseNetwork(errorCode(error), "S3_ALIAS_HOST", { host: "files.example.com", certNames: certificateNames(error) });
+    const diagnosis = diagnoseNetwork(errorCode(error), "S3_ALIAS_HOST", {
+      host: "files.example.com",
+      certNames: certificateNames(error),
+    });
     expect(diagnosis?.cause).toContain("points straight at the storage's own host");
     expect(diagnosis?.cause).toContain("*.s3.eu-central-1.amazonaws.com");
     expect(diagnosis?.fix).toMatch(/^put a CDN in front of the bucket with a certificate for files\.example\.com/);
     expect(diagnosis?.transient).toBe(false);
     // A certificate for some other name is still the pending-certificate case, worth retrying.
-    expect(diagnoseNetwork("ERR_TLS_CERT_ALTNAME_INVALID", "S3_ALIAS_HOST", { host: "files.example.com", certNames: "DNS:other.example.com" })?.transient).toBe(true);
+    expect(
+      diagnoseNetwork("ERR_TLS_CERT_ALTNAME_INVALID", "S3_ALIAS_HOST", {
+        host: "files.example.com",
+        certNames: "DNS:other.example.com",
+      })?.transient,
+    ).toBe(true);
   });
 });

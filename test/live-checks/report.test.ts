@@ -6,7 +6,14 @@ import { AWS_ENV, targetOf } from "../helpers/target";
 
 const target = targetOf(AWS_ENV);
 
-const passed: CheckResult = { id: "writer-upload", title: "the writer can upload", status: "pass", observed: ["PUT k: 200"], attempts: 1, ms: 12 };
+const passed: CheckResult = {
+  id: "writer-upload",
+  title: "the writer can upload",
+  status: "pass",
+  observed: ["PUT k: 200"],
+  attempts: 1,
+  ms: 12,
+};
 const failedCors: CheckResult = {
   id: "cors",
   title: "CORS",
@@ -28,15 +35,39 @@ const pendingBust: CheckResult = {
   attempts: 1,
   ms: 900,
 };
-const plainInconclusive: CheckResult = { ...pendingBust, pending: undefined, cause: "no cache status header", fix: "add one" };
-const skipped: CheckResult = { id: "tls", title: "TLS", status: "skip", observed: ["plain http on loopback"], attempts: 0, ms: 0 };
+const plainInconclusive: CheckResult = {
+  ...pendingBust,
+  pending: undefined,
+  cause: "no cache status header",
+  fix: "add one",
+};
+const skipped: CheckResult = {
+  id: "tls",
+  title: "TLS",
+  status: "skip",
+  observed: ["plain http on loopback"],
+  attempts: 0,
+  ms: 0,
+};
 
 const report = (checks: CheckResult[], leftover: string[] = [], interrupted = false) =>
-  buildReport({ target, origin: "https://social.example.com", checks, created: 4, leftover, interrupted, durationMs: 2_345 });
+  buildReport({
+    target,
+    origin: "https://social.example.com",
+    checks,
+    created: 4,
+    leftover,
+    interrupted,
+    durationMs: 2_345,
+  });
 
 describe("buildReport", () => {
   it("exits 0 when nothing failed and every probe was removed, skips included", () => {
-    expect(report([passed, skipped])).toMatchObject({ ok: true, mediaBase: "https://files.example.com", uploadAcl: null });
+    expect(report([passed, skipped])).toMatchObject({
+      ok: true,
+      mediaBase: "https://files.example.com",
+      uploadAcl: null,
+    });
     expect(reportExitCode(report([passed, skipped]))).toBe(EXIT.ok);
     // The JSON report: ok and exitCode first, as docs/verify.md lists them.
     expect(Object.keys(reportJson(report([passed, skipped]))).slice(0, 3)).toEqual(["ok", "exitCode", "bucket"]);
@@ -111,7 +142,9 @@ describe("renderSummary", () => {
       "Checks passed: 1 of 2; failed: 0; inconclusive (not a pass): 1; skipped: 0; 2.3 s. Verdict: PENDING: not all checked until the step after pulumi up (fix above): cache-bust: write the nginx cache buster's secret file.",
     );
     expect(renderSummary(report([passed, pendingBust, failedCors]))).toContain("Verdict: NOT ready");
-    expect(renderSummary(report([passed, pendingBust, plainInconclusive]))).toContain("Verdict: NOT confirmed: nothing failed, but 2 check(s) could not tell");
+    expect(renderSummary(report([passed, pendingBust, plainInconclusive]))).toContain(
+      "Verdict: NOT confirmed: nothing failed, but 2 check(s) could not tell",
+    );
   });
 
   it("counts the checks and lists the probes that could not be removed", () => {
@@ -128,7 +161,13 @@ describe("renderSummary", () => {
   });
 
   it("does not tell to fix failures when nothing failed and a check was inconclusive (still not ok: exit 1)", () => {
-    const unsure: CheckResult = { ...passed, id: "cache-bust", title: "cache bust", status: "inconclusive", observed: ["no cache status header"] };
+    const unsure: CheckResult = {
+      ...passed,
+      id: "cache-bust",
+      title: "cache bust",
+      status: "inconclusive",
+      observed: ["no cache status header"],
+    };
     const result = report([passed, unsure]);
     expect(reportExitCode(result)).toBe(EXIT.failed);
     const summary = renderSummary(result);

@@ -43,7 +43,11 @@ describe("retryUntil", () => {
 
   it("gives up with the last result when the next wait would pass the deadline", async () => {
     const clock = fakeClock();
-    const { result, attempts } = await retryUntil(async () => "403", { deadline: 10_000, shouldRetry: () => true, clock });
+    const { result, attempts } = await retryUntil(async () => "403", {
+      deadline: 10_000,
+      shouldRetry: () => true,
+      clock,
+    });
     expect(result).toBe("403");
     // Waits of 1, 2 and 4 s fit in 10 s; the next one (8 s) would not.
     expect(clock.slept).toEqual([1000, 2000, 4000]);
@@ -59,7 +63,11 @@ describe("retryUntil", () => {
 
   it("stops waiting when aborted", async () => {
     const controller = new AbortController();
-    const run = retryUntil(async () => "403", { deadline: Date.now() + 60_000, shouldRetry: () => true, signal: controller.signal });
+    const run = retryUntil(async () => "403", {
+      deadline: Date.now() + 60_000,
+      shouldRetry: () => true,
+      signal: controller.signal,
+    });
     controller.abort(new Error("SIGINT received"));
     await expect(run).rejects.toThrowError("SIGINT received");
   });

@@ -16,7 +16,11 @@ function context(signal = new AbortController().signal): CheckContext {
   return {
     target,
     origin: "https://social.example.com",
-    io: { s3: {} as S3Client, http: async () => ({ status: 0, headers: {}, body: Buffer.alloc(0) }), tls: async () => Promise.reject(new Error("unused")) },
+    io: {
+      s3: {} as S3Client,
+      http: async () => ({ status: 0, headers: {}, body: Buffer.alloc(0) }),
+      tls: async () => Promise.reject(new Error("unused")),
+    },
     probes: new ProbeRegistry("example-social-media", undefined),
     state: {},
     signal,
@@ -52,13 +56,28 @@ describe("runChecks", () => {
   });
 
   it("retries a transient failure until the deadline, reporting each wait", async () => {
-    const flaky = scripted("public-read", [fail(["GET: 403"], "no policy yet", "wait", true), fail(["GET: 403"], "no policy yet", "wait", true), pass("GET: 200")], {
-      retry: "deadline",
-    });
+    const flaky = scripted(
+      "public-read",
+      [
+        fail(["GET: 403"], "no policy yet", "wait", true),
+        fail(["GET: 403"], "no policy yet", "wait", true),
+        pass("GET: 200"),
+      ],
+      {
+        retry: "deadline",
+      },
+    );
     const progress: string[] = [];
-    const [result] = await runChecks([flaky], context(), { deadline: 60_000, clock: clock(), onProgress: (line) => progress.push(line) });
+    const [result] = await runChecks([flaky], context(), {
+      deadline: 60_000,
+      clock: clock(),
+      onProgress: (line) => progress.push(line),
+    });
     expect(result).toMatchObject({ status: "pass", attempts: 3, ms: 3000 });
-    expect(progress).toEqual(["  public-read: GET: 403; retry 1 in 1 s (59 s left)", "  public-read: GET: 403; retry 2 in 2 s (57 s left)"]);
+    expect(progress).toEqual([
+      "  public-read: GET: 403; retry 1 in 1 s (59 s left)",
+      "  public-read: GET: 403; retry 2 in 2 s (57 s left)",
+    ]);
   });
 
   it("caps the retries of a check with a limit in seconds, and never retries a lasting failure", async () => {
@@ -78,7 +97,11 @@ describe("runChecks", () => {
       },
     };
     const [result] = await runChecks([broken], context(), { deadline: 0, clock: clock() });
-    expect(result).toMatchObject({ status: "fail", observed: ["verify failed unexpectedly: unexpected body for [secret]"], cause: "a bug in verify itself" });
+    expect(result).toMatchObject({
+      status: "fail",
+      observed: ["verify failed unexpectedly: unexpected body for [secret]"],
+      cause: "a bug in verify itself",
+    });
   });
 
   it("stops with Interrupted once the run is aborted", async () => {

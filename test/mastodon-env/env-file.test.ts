@@ -62,12 +62,28 @@ describe("parseEnvFile", () => {
       "line 8: expected NAME=value (the line is not shown: it may hold a credential)",
     ]);
     expect(file.problems.join("\n")).not.toContain("topsecretvalue");
-    expect([...file.malformed].sort()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_ALIAS_HOST", "S3_BUCKET", "S3_HOSTNAME", "S3_REGION"]);
+    expect([...file.malformed].sort()).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "S3_ALIAS_HOST",
+      "S3_BUCKET",
+      "S3_HOSTNAME",
+      "S3_REGION",
+    ]);
     expect(file.values.size).toBe(0);
   });
 
   it("passes over malformed lines of variables it does not read, as Mastodon's dotenv does, and reads the storage lines", () => {
-    const file = parseEnvFile(["LOCAL_DOMAIN=social.example.com", "SMTP_LOGIN notifications", "DB_PASS = hunter2", "SECRET_KEY_BASE='abc", "S3_BUCKET=media", "S3_REGION eu-west-1"].join("\n"));
+    const file = parseEnvFile(
+      [
+        "LOCAL_DOMAIN=social.example.com",
+        "SMTP_LOGIN notifications",
+        "DB_PASS = hunter2",
+        "SECRET_KEY_BASE='abc",
+        "S3_BUCKET=media",
+        "S3_REGION eu-west-1",
+      ].join("\n"),
+    );
     expect(file.problems).toEqual(["line 6: S3_REGION has no '=': expected S3_REGION=value"]);
     expect(file.values.get("S3_BUCKET")).toBe("media");
     expect(file.values.get("LOCAL_DOMAIN")).toBe("social.example.com");
@@ -75,7 +91,12 @@ describe("parseEnvFile", () => {
   });
 
   it("never repeats a secret pasted on a line of its own or in front of an '=', whatever its shape", () => {
-    const secrets = ["wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY=", "AKIAIOSFODNN7EXAMPLE", "Xq3rExampleRawTokenValue0000 = 1", "ghp_abcdefSECRET 'x"];
+    const secrets = [
+      "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY=",
+      "AKIAIOSFODNN7EXAMPLE",
+      "Xq3rExampleRawTokenValue0000 = 1",
+      "ghp_abcdefSECRET 'x",
+    ];
     const file = parseEnvFile(secrets.join("\n"));
     expect(file.problems).toHaveLength(4);
     for (const problem of file.problems) expect(problem).toMatch(/^line \d: /);

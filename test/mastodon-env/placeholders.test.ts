@@ -17,7 +17,6 @@ const SPACES = path.join(ROOT, "test/fixtures/migrate/old-spaces.env");
 const masked = () => parseEnvFile(readFileSync(MASKED, "utf8")).values;
 const spaces = () => parseEnvFile(readFileSync(SPACES, "utf8")).values;
 
-
 describe("placeholder values printed by the project are never taken as real", () => {
   it("finds every kind the project prints, naming the variable and never the value", () => {
     const cases: Record<string, string> = {
@@ -37,9 +36,17 @@ describe("placeholder values printed by the project are never taken as real", ()
 
   it("accepts real values, and ignores variables Mastodon's storage does not read", () => {
     expect(findPlaceholders(spaces())).toEqual([]);
-    expect(findPlaceholders(new Map([["SMTP_PASSWORD", "[secret]"], ["S3_PERMISSION", ""]]))).toEqual([]);
+    expect(
+      findPlaceholders(
+        new Map([
+          ["SMTP_PASSWORD", "[secret]"],
+          ["S3_PERMISSION", ""],
+        ]),
+      ),
+    ).toEqual([]);
     const cases = path.join(ROOT, "test/fixtures/cases/envs");
-    for (const file of readdirSync(cases)) expect(findPlaceholders(parseEnvFile(readFileSync(path.join(cases, file), "utf8")).values), file).toEqual([]);
+    for (const file of readdirSync(cases))
+      expect(findPlaceholders(parseEnvFile(readFileSync(path.join(cases, file), "utf8")).values), file).toEqual([]);
   });
 
   it("verify's readTarget (verify, doctor --live, migrate) refuses the masked plan block", () => {
@@ -52,9 +59,16 @@ describe("placeholder values printed by the project are never taken as real", ()
 
   it("doctor reports an ERROR per placeholder", () => {
     const findings = diagnoseEnv(masked()).findings.filter((f) => f.id === "placeholder-value");
-    expect(findings.map((f) => `${f.severity}:${f.variable}`)).toEqual(["error:AWS_ACCESS_KEY_ID", "error:AWS_SECRET_ACCESS_KEY"]);
+    expect(findings.map((f) => `${f.severity}:${f.variable}`)).toEqual([
+      "error:AWS_ACCESS_KEY_ID",
+      "error:AWS_SECRET_ACCESS_KEY",
+    ]);
     // Not blamed on the placeholder's shape (R2's secret is 64 hex characters) as well: the cause is the paste.
-    expect(diagnoseEnv(masked()).findings.filter((f) => f.severity === "error").map((f) => f.id)).toEqual(["placeholder-value", "placeholder-value"]);
+    expect(
+      diagnoseEnv(masked())
+        .findings.filter((f) => f.severity === "error")
+        .map((f) => f.id),
+    ).toEqual(["placeholder-value", "placeholder-value"]);
   });
 
   it("npm run doctor exits 1 with the errors; verify exits 2 before touching the network", async () => {
@@ -100,11 +114,15 @@ describe("npm run migrate refuses to copy a bucket onto itself", { timeout: 60_0
 
   it("on AWS, the same bucket through another endpoint form is the same bucket", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "placeholder-aws-"));
-    const base = "S3_ENABLED=true\nS3_BUCKET=social-media\nS3_REGION=eu-central-1\nS3_ALIAS_HOST=files.example.com\nAWS_ACCESS_KEY_ID=AKIAEXAMPLEKEYID0000\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY00\n";
+    const base =
+      "S3_ENABLED=true\nS3_BUCKET=social-media\nS3_REGION=eu-central-1\nS3_ALIAS_HOST=files.example.com\nAWS_ACCESS_KEY_ID=AKIAEXAMPLEKEYID0000\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY00\n";
     const regional = path.join(dir, "regional.env");
     writeFileSync(regional, base);
     const explicit = path.join(dir, "explicit.env");
-    writeFileSync(explicit, `${base}S3_ENDPOINT=https://s3.dualstack.eu-central-1.amazonaws.com\nS3_OVERRIDE_PATH_STYLE=true\n`);
+    writeFileSync(
+      explicit,
+      `${base}S3_ENDPOINT=https://s3.dualstack.eu-central-1.amazonaws.com\nS3_OVERRIDE_PATH_STYLE=true\n`,
+    );
     const run = await migrateCli(["--from-env", regional, "--to-env", explicit]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("the same place: bucket social-media");

@@ -37,7 +37,9 @@ describe("readTarget", () => {
   it("serves media from S3_CLOUDFRONT_HOST when S3_ALIAS_HOST is absent, as Mastodon does", () => {
     const t = target({ ...awsEnv, S3_ALIAS_HOST: undefined, S3_CLOUDFRONT_HOST: "d111111abcdef8.cloudfront.net" });
     expect(t.mediaBase.href).toBe("https://d111111abcdef8.cloudfront.net/");
-    expect(mediaUrl(t, "media_attachments/files/1/original/a.png")).toBe("https://d111111abcdef8.cloudfront.net/media_attachments/files/1/original/a.png");
+    expect(mediaUrl(t, "media_attachments/files/1/original/a.png")).toBe(
+      "https://d111111abcdef8.cloudfront.net/media_attachments/files/1/original/a.png",
+    );
     expect(mediaHostVariable(t)).toBe("S3_CLOUDFRONT_HOST");
   });
 
@@ -97,7 +99,9 @@ describe("readTarget", () => {
   it("does not report a key as missing when its line was malformed (it was reported there)", () => {
     const rest = { ...awsEnv, S3_REGION: undefined };
     expect(problems(rest, ["S3_REGION"])).toEqual([]);
-    expect(problems(rest)).toEqual(["S3_REGION is missing: Mastodon would sign for us-east-1, which only some providers accept"]);
+    expect(problems(rest)).toEqual([
+      "S3_REGION is missing: Mastodon would sign for us-east-1, which only some providers accept",
+    ]);
   });
 
   it("reports present-but-empty variables Mastodon would misuse", () => {
@@ -159,8 +163,12 @@ describe("readTarget", () => {
 describe("mediaUrl and apiObjectUrl", () => {
   it("link media on the alias host and address the API virtual-host style on AWS", () => {
     const t = target({ ...awsEnv, S3_KEY_PREFIX: "social" });
-    expect(mediaUrl(t, "social/media_attachments/a.txt")).toBe("https://files.example.com/social/media_attachments/a.txt");
-    expect(apiObjectUrl(t, "social/media_attachments/a.txt")).toBe("https://example-social-media.s3.eu-central-1.amazonaws.com/social/media_attachments/a.txt");
+    expect(mediaUrl(t, "social/media_attachments/a.txt")).toBe(
+      "https://files.example.com/social/media_attachments/a.txt",
+    );
+    expect(apiObjectUrl(t, "social/media_attachments/a.txt")).toBe(
+      "https://example-social-media.s3.eu-central-1.amazonaws.com/social/media_attachments/a.txt",
+    );
   });
 
   it("use path style on the API when S3_ENDPOINT is set, and on the S3 host when there is no alias", () => {

@@ -17,7 +17,7 @@ describe("the rule registry", () => {
     expect(names).not.toContain("all");
   });
 
-  it("describes every rule with \"Checks whether ...\"", () => {
+  it('describes every rule with "Checks whether ..."', () => {
     for (const rule of rules) expect(rule.description).toMatch(/^Checks whether .+\.$/);
   });
 
@@ -36,7 +36,9 @@ describe("crossGuardPolicies", () => {
   const policies = crossGuardPolicies(rules);
 
   it("gives the pack one policy per rule with its name, description, level and severity", () => {
-    expect(policies.map((policy) => [policy.name, policy.enforcementLevel])).toEqual(rules.map((rule) => [rule.name, rule.enforcementLevel]));
+    expect(policies.map((policy) => [policy.name, policy.enforcementLevel])).toEqual(
+      rules.map((rule) => [rule.name, rule.enforcementLevel]),
+    );
     expect(policies[0]).toMatchObject({
       name: "bucket-policy-public-access-read-only",
       description: bucketPolicyPublicAccessReadOnly.description,
@@ -46,15 +48,22 @@ describe("crossGuardPolicies", () => {
   });
 
   it("offers an environment property (production by default) exactly on the rules that read it", () => {
-    const withEnvironment = policies.filter((policy) => policy.configSchema?.properties.environment).map((policy) => policy.name);
-    expect(withEnvironment).toEqual(["r2-dev-domain-disabled-in-production", "bucket-protection-matches-environment", "media-urls-anchored"]);
+    const withEnvironment = policies
+      .filter((policy) => policy.configSchema?.properties.environment)
+      .map((policy) => policy.name);
+    expect(withEnvironment).toEqual([
+      "r2-dev-domain-disabled-in-production",
+      "bucket-protection-matches-environment",
+      "media-urls-anchored",
+    ]);
     expect(policies.find((policy) => policy.name === "bucket-protection-matches-environment")?.configSchema).toEqual({
       properties: {
         environment: {
           type: "string",
           enum: ["production", "test"],
           default: "production",
-          description: "The stack's mastodon-media:environment: production stacks must keep their bucket, test stacks must not.",
+          description:
+            "The stack's mastodon-media:environment: production stacks must keep their bucket, test stacks must not.",
         },
       },
     });
@@ -62,12 +71,19 @@ describe("crossGuardPolicies", () => {
 
   it("ships policy/config/test.json, which marks a stack as test on exactly the rules that read the environment", () => {
     const config = JSON.parse(readFileSync(path.resolve(__dirname, "../../policy/config/test.json"), "utf8"));
-    expect(config).toEqual(Object.fromEntries(rules.filter((rule) => rule.usesEnvironment).map((rule) => [rule.name, { environment: "test" }])));
+    expect(config).toEqual(
+      Object.fromEntries(
+        rules.filter((rule) => rule.usesEnvironment).map((rule) => [rule.name, { environment: "test" }]),
+      ),
+    );
   });
 
   it("lets the R2 token rule's permission groups be configured", () => {
     const schema = policies.find((policy) => policy.name === "r2-token-bucket-item-scoped")?.configSchema;
-    expect(schema?.properties.permissionGroupIds).toMatchObject({ type: "array", default: ["2efd5506f9c8494dacb1fa10a3e7d5b6", "6a018a9f2fc74eb6b293b0c548f38b39"] });
+    expect(schema?.properties.permissionGroupIds).toMatchObject({
+      type: "array",
+      default: ["2efd5506f9c8494dacb1fa10a3e7d5b6", "6a018a9f2fc74eb6b293b0c548f38b39"],
+    });
   });
 
   it("stops a rule that reads a value unknown during preview with the SDK's UnknownValueError", async () => {
@@ -79,7 +95,10 @@ describe("crossGuardPolicies", () => {
   });
 
   it("does not read the properties of resources a rule does not cover", async () => {
-    const unknownEverywhere = { type: cloudflare.bucket().type, props: { name: UNKNOWN_STRING_VALUE, accountId: UNKNOWN_STRING_VALUE } };
+    const unknownEverywhere = {
+      type: cloudflare.bucket().type,
+      props: { name: UNKNOWN_STRING_VALUE, accountId: UNKNOWN_STRING_VALUE },
+    };
     expect(await validateResource(bucketPolicyPublicAccessReadOnly, unknownEverywhere)).toEqual([]);
   });
 

@@ -10,9 +10,15 @@ export const ZONE_ID = "fedcba9876543210fedcba9876543210";
 export const DISTRIBUTION_ARN = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHEXAMPLE";
 export const R2_ITEM_WRITE = "2efd5506f9c8494dacb1fa10a3e7d5b6";
 
-export const PUBLIC_RESOURCES = ["media_attachments", "accounts", "custom_emojis", "site_uploads", "preview_card_providers", "preview_cards", "cache"].map(
-  (prefix) => `arn:aws:s3:::${BUCKET}/${prefix}/*`,
-);
+export const PUBLIC_RESOURCES = [
+  "media_attachments",
+  "accounts",
+  "custom_emojis",
+  "site_uploads",
+  "preview_card_providers",
+  "preview_cards",
+  "cache",
+].map((prefix) => `arn:aws:s3:::${BUCKET}/${prefix}/*`);
 
 export interface Doc {
   Version: string;
@@ -22,7 +28,15 @@ export interface Doc {
 export function anonymousReadDocument(): Doc {
   return {
     Version: "2012-10-17",
-    Statement: [{ Sid: "PublicReadMedia", Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:GetObject"], Resource: [...PUBLIC_RESOURCES] }],
+    Statement: [
+      {
+        Sid: "PublicReadMedia",
+        Effect: "Allow",
+        Principal: { AWS: ["*"] },
+        Action: ["s3:GetObject"],
+        Resource: [...PUBLIC_RESOURCES],
+      },
+    ],
   };
 }
 
@@ -60,7 +74,10 @@ export function writerDocument(bucket = BUCKET): Doc {
 export const json = (document: unknown) => JSON.stringify(document);
 
 export const aws = {
-  bucket: () => ({ type: "aws:s3/bucket:Bucket", props: { bucket: BUCKET, forceDestroy: false, region: "eu-central-1" } as Record<string, unknown> }),
+  bucket: () => ({
+    type: "aws:s3/bucket:Bucket",
+    props: { bucket: BUCKET, forceDestroy: false, region: "eu-central-1" } as Record<string, unknown>,
+  }),
   bucketPolicy: (document: Doc = cloudFrontReadDocument()) => ({
     type: "aws:s3/bucketPolicy:BucketPolicy",
     props: { bucket: BUCKET, region: "eu-central-1", policy: json(document) } as Record<string, unknown>,
@@ -74,7 +91,15 @@ export const aws = {
     props: {
       bucket: BUCKET,
       region: "eu-central-1",
-      corsRules: [{ allowedHeaders: ["*"], allowedMethods: methods, allowedOrigins: origins, exposeHeaders: ["ETag"], maxAgeSeconds: 3000 }],
+      corsRules: [
+        {
+          allowedHeaders: ["*"],
+          allowedMethods: methods,
+          allowedOrigins: origins,
+          exposeHeaders: ["ETag"],
+          maxAgeSeconds: 3000,
+        },
+      ],
     } as Record<string, unknown>,
   }),
   lifecycle: () => ({
@@ -82,7 +107,14 @@ export const aws = {
     props: {
       bucket: BUCKET,
       region: "eu-central-1",
-      rules: [{ id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: { prefix: "" }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
+      rules: [
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: { prefix: "" },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        },
+      ],
     } as Record<string, unknown>,
   }),
   responseHeaders: (methods = ["GET", "HEAD"], origins = ["*"]) => ({
@@ -112,7 +144,13 @@ export const aws = {
         viewerProtocolPolicy: "redirect-to-https",
         originRequestPolicyId: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
       },
-      origins: [{ domainName: `${BUCKET}.s3.eu-central-1.amazonaws.com`, originAccessControlId: "media-oac-id", originId: "media-bucket" }],
+      origins: [
+        {
+          domainName: `${BUCKET}.s3.eu-central-1.amazonaws.com`,
+          originAccessControlId: "media-oac-id",
+          originId: "media-bucket",
+        },
+      ],
       restrictions: { geoRestriction: { restrictionType: "none" } },
       viewerCertificate: {
         acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012",
@@ -126,14 +164,22 @@ export const aws = {
 export const cloudflare = {
   bucket: () => ({
     type: "cloudflare:index/r2Bucket:R2Bucket",
-    props: { accountId: ACCOUNT_ID, jurisdiction: "default", location: "weur", name: BUCKET } as Record<string, unknown>,
+    props: { accountId: ACCOUNT_ID, jurisdiction: "default", location: "weur", name: BUCKET } as Record<
+      string,
+      unknown
+    >,
   }),
-  token: (resources: Record<string, unknown> = { [`com.cloudflare.edge.r2.bucket.${ACCOUNT_ID}_default_${BUCKET}`]: "*" }, groups = [R2_ITEM_WRITE]) => ({
+  token: (
+    resources: Record<string, unknown> = { [`com.cloudflare.edge.r2.bucket.${ACCOUNT_ID}_default_${BUCKET}`]: "*" },
+    groups = [R2_ITEM_WRITE],
+  ) => ({
     type: "cloudflare:index/accountToken:AccountToken",
     props: {
       accountId: ACCOUNT_ID,
       name: `mastodon-media writer for R2 bucket ${BUCKET}`,
-      policies: [{ effect: "allow", permissionGroups: groups.map((id) => ({ id })), resources: JSON.stringify(resources) }],
+      policies: [
+        { effect: "allow", permissionGroups: groups.map((id) => ({ id })), resources: JSON.stringify(resources) },
+      ],
     } as Record<string, unknown>,
   }),
   /** `null` leaves minTls out, as a program that forgets it would. */
@@ -176,9 +222,16 @@ export const cloudflare = {
       rules: [{ allowed: { headers: ["*"], methods, origins: ["*"] }, exposeHeaders: ["ETag"], maxAgeSeconds: 3000 }],
     } as Record<string, unknown>,
   }),
-  lifecycle: (rules: Record<string, unknown>[] = [
-    { id: "abort-incomplete-multipart-uploads", enabled: true, conditions: { prefix: "" }, abortMultipartUploadsTransition: { condition: { maxAge: 604800, type: "Age" } } },
-  ]) => ({
+  lifecycle: (
+    rules: Record<string, unknown>[] = [
+      {
+        id: "abort-incomplete-multipart-uploads",
+        enabled: true,
+        conditions: { prefix: "" },
+        abortMultipartUploadsTransition: { condition: { maxAge: 604800, type: "Age" } },
+      },
+    ],
+  ) => ({
     type: "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle",
     props: { accountId: ACCOUNT_ID, bucketName: BUCKET, jurisdiction: "default", rules } as Record<string, unknown>,
   }),
@@ -190,7 +243,9 @@ export const digitalocean = {
     props: {
       acl: "private",
       forceDestroy: false,
-      lifecycleRules: [{ abortIncompleteMultipartUploadDays: 7, enabled: true, id: "abort-incomplete-multipart-uploads" }],
+      lifecycleRules: [
+        { abortIncompleteMultipartUploadDays: 7, enabled: true, id: "abort-incomplete-multipart-uploads" },
+      ],
       name: BUCKET,
       region: "fra1",
     } as Record<string, unknown>,
@@ -205,20 +260,28 @@ export const digitalocean = {
   }),
   cdn: () => ({
     type: "digitalocean:index/cdn:Cdn",
-    props: { certificateName: "media-certificate-42cc0d2", customDomain: "files.example.com", origin: `${BUCKET}.fra1.digitaloceanspaces.com`, ttl: 86400 } as Record<
-      string,
-      unknown
-    >,
+    props: {
+      certificateName: "media-certificate-42cc0d2",
+      customDomain: "files.example.com",
+      origin: `${BUCKET}.fra1.digitaloceanspaces.com`,
+      ttl: 86400,
+    } as Record<string, unknown>,
   }),
 };
 
 export const minio = {
-  bucket: () => ({ type: "minio:index/s3Bucket:S3Bucket", props: { acl: "private", bucket: BUCKET, forceDestroy: true } as Record<string, unknown> }),
+  bucket: () => ({
+    type: "minio:index/s3Bucket:S3Bucket",
+    props: { acl: "private", bucket: BUCKET, forceDestroy: true } as Record<string, unknown>,
+  }),
   bucketPolicy: (document: Doc = anonymousReadDocument()) => ({
     type: "minio:index/s3BucketPolicy:S3BucketPolicy",
     props: { bucket: BUCKET, policy: json(document) } as Record<string, unknown>,
   }),
-  iamPolicy: (document: Doc = writerDocument()) => ({ type: "minio:index/iamPolicy:IamPolicy", props: { policy: json(document) } as Record<string, unknown> }),
+  iamPolicy: (document: Doc = writerDocument()) => ({
+    type: "minio:index/iamPolicy:IamPolicy",
+    props: { policy: json(document) } as Record<string, unknown>,
+  }),
   attachment: (policyName = "media-writer-policy-c8ac55a") => ({
     type: "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment",
     props: { policyName, userName: "media-writer-bbf2b67" } as Record<string, unknown>,

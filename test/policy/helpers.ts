@@ -1,4 +1,10 @@
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import { crossGuardPolicies } from "../../policy/crossguard";
 import type { Rule } from "../../policy/rule";
 import { unknownCheckingProxy } from "../../policy/sdk-proxy";
@@ -17,7 +23,8 @@ export interface ResourceUnderTest {
 }
 
 const STACK = "test";
-const urnOf = (type: string, name: string) => `urn:pulumi:${STACK}::mastodon-media::mastodon-media:x:MediaStorage$${type}::${name}`;
+const urnOf = (type: string, name: string) =>
+  `urn:pulumi:${STACK}::mastodon-media::mastodon-media:x:MediaStorage$${type}::${name}`;
 
 function options(protect: boolean) {
   return {
@@ -33,14 +40,19 @@ function typeChecks(type: string, props: Record<string, unknown>) {
   const isType = (resourceClass: { __pulumiType?: string }) => resourceClass.__pulumiType === type;
   return {
     isType: isType as ResourceValidationArgs["isType"],
-    asType: ((resourceClass: { __pulumiType?: string }) => (isType(resourceClass) ? props : undefined)) as ResourceValidationArgs["asType"],
+    asType: ((resourceClass: { __pulumiType?: string }) =>
+      isType(resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
   };
 }
 
 class NotApplicable extends Error {}
 
 /** The violations one resource policy reports for one resource. */
-export async function validateResource(rule: Rule, resource: ResourceUnderTest, config: Record<string, unknown> = {}): Promise<string[]> {
+export async function validateResource(
+  rule: Rule,
+  resource: ResourceUnderTest,
+  config: Record<string, unknown> = {},
+): Promise<string[]> {
   const policy = policyOf(rule) as ResourceValidationPolicy;
   const name = resource.name ?? "media-resource";
   const props = unknownCheckingProxy(resource.props);

@@ -23,7 +23,14 @@ const DISTRIBUTION_ARN = `arn:aws:cloudfront::${ACCOUNT}:distribution/E2QWRUHEXA
 const FOREIGN_DISTRIBUTION_ARN = "arn:aws:cloudfront::999999999999:distribution/EOTHEREXAMPLE";
 
 type Principal = "anonymous" | "writer" | "another user" | "the distribution" | "another distribution";
-type Target = "public key" | "backups/ key" | "imports/ key" | "another bucket's key" | "the bucket" | "another bucket" | "a new bucket";
+type Target =
+  | "public key"
+  | "backups/ key"
+  | "imports/ key"
+  | "another bucket's key"
+  | "the bucket"
+  | "another bucket"
+  | "a new bucket";
 
 const CELLS: [string, Target][] = [
   ["s3:GetObject", "public key"],
@@ -60,7 +67,11 @@ const WRITER = [
 ];
 const EXPECTED: Record<"anonymous-read" | "cdn-read", Partial<Record<Principal, string[]>>> = {
   // MinIO: `{AWS: ["*"]}` reads the public prefixes, signed or not.
-  "anonymous-read": { anonymous: ["s3:GetObject public key"], writer: WRITER, "another user": ["s3:GetObject public key"] },
+  "anonymous-read": {
+    anonymous: ["s3:GetObject public key"],
+    writer: WRITER,
+    "another user": ["s3:GetObject public key"],
+  },
   // S3 behind CloudFront: only the stack's distribution reads, and only the public prefixes.
   "cdn-read": {
     anonymous: [],
@@ -99,7 +110,9 @@ interface Documents {
 
 /** The documents of a plan, or undefined when it has no bucket policy (R2; Spaces, whose public read is object ACLs). */
 function documentsOf(resources: readonly PlannedResource[]): Documents | undefined {
-  const bucketPolicy = resources.find((resource) => [AWS.bucketPolicy, DIGITALOCEAN.spacesBucketPolicy, MINIO.s3BucketPolicy].includes(resource.type as never));
+  const bucketPolicy = resources.find((resource) =>
+    [AWS.bucketPolicy, DIGITALOCEAN.spacesBucketPolicy, MINIO.s3BucketPolicy].includes(resource.type as never),
+  );
   if (!bucketPolicy) return undefined;
   const identity = resources.find((resource) => resource.type === AWS.userPolicy || resource.type === MINIO.iamPolicy);
   return {
@@ -119,8 +132,18 @@ interface Caller {
 
 const CALLERS: Record<Principal, Caller> = {
   anonymous: { simulated: anonymousPrincipal, ours: { kind: "anonymous" }, context: {}, identity: false },
-  writer: { simulated: `arn:aws:iam::${ACCOUNT}:user/mastodon-writer`, ours: { kind: "identity", arn: `arn:aws:iam::${ACCOUNT}:user/mastodon-writer` }, context: {}, identity: true },
-  "another user": { simulated: `arn:aws:iam::${ACCOUNT}:user/someone-else`, ours: { kind: "identity", arn: `arn:aws:iam::${ACCOUNT}:user/someone-else` }, context: {}, identity: false },
+  writer: {
+    simulated: `arn:aws:iam::${ACCOUNT}:user/mastodon-writer`,
+    ours: { kind: "identity", arn: `arn:aws:iam::${ACCOUNT}:user/mastodon-writer` },
+    context: {},
+    identity: true,
+  },
+  "another user": {
+    simulated: `arn:aws:iam::${ACCOUNT}:user/someone-else`,
+    ours: { kind: "identity", arn: `arn:aws:iam::${ACCOUNT}:user/someone-else` },
+    context: {},
+    identity: false,
+  },
   "the distribution": {
     simulated: "cloudfront.amazonaws.com",
     ours: { kind: "service", service: "cloudfront.amazonaws.com" },
@@ -136,16 +159,23 @@ const CALLERS: Record<Principal, Caller> = {
 };
 
 async function simulate(documents: Documents, caller: Caller, action: string, resource: string): Promise<boolean> {
-  const ownBucket = resource === `arn:aws:s3:::${documents.bucket}` || resource.startsWith(`arn:aws:s3:::${documents.bucket}/`);
+  const ownBucket =
+    resource === `arn:aws:s3:::${documents.bucket}` || resource.startsWith(`arn:aws:s3:::${documents.bucket}/`);
   const simulation: Simulation = {
-    request: { principal: caller.simulated, action, resource: { resource, accountId: ACCOUNT }, contextVariables: caller.context },
+    request: {
+      principal: caller.simulated,
+      action,
+      resource: { resource, accountId: ACCOUNT },
+      contextVariables: caller.context,
+    },
     identityPolicies: caller.identity && documents.identity ? [{ name: "writer", policy: documents.identity }] : [],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     ...(ownBucket ? { resourcePolicy: documents.resource } : {}),
   };
   const result = await runSimulation(simulation, {});
-  if (result.resultType === "error") throw new Error(`iam-simulate refused ${action} on ${resource}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === "error")
+    throw new Error(`iam-simulate refused ${action} on ${resource}: ${JSON.stringify(result.errors)}`);
   return result.overallResult === "Allowed";
 }
 
@@ -155,7 +185,8 @@ function ours(documents: Documents, caller: Caller, action: string, resource: st
     if (!parsed.ok) throw new Error(parsed.problem);
     return parsed.document;
   };
-  const ownBucket = resource === `arn:aws:s3:::${documents.bucket}` || resource.startsWith(`arn:aws:s3:::${documents.bucket}/`);
+  const ownBucket =
+    resource === `arn:aws:s3:::${documents.bucket}` || resource.startsWith(`arn:aws:s3:::${documents.bucket}/`);
   const decision = decide(
     { principal: caller.ours, action, resource, context: caller.context },
     {
@@ -169,11 +200,17 @@ function ours(documents: Documents, caller: Caller, action: string, resource: st
 describe("iam-simulate's verdict on every stack's policies", () => {
   it("stays out of the product: only tests import @cloud-copilot/iam-simulate (AGPL-3.0)", () => {
     const productFiles = ["components", "providers", "policy", "cli"]
-      .flatMap((dir) => readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, encoding: "utf8" }).map((file) => path.join(dir, file)))
+      .flatMap((dir) =>
+        readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, encoding: "utf8" }).map((file) =>
+          path.join(dir, file),
+        ),
+      )
       .filter((file) => file.endsWith(".ts"))
       .concat("index.ts");
     expect(productFiles.length).toBeGreaterThan(20);
-    expect(productFiles.filter((file) => readFileSync(path.join(PROJECT_ROOT, file), "utf8").includes("@cloud-copilot"))).toEqual([]);
+    expect(
+      productFiles.filter((file) => readFileSync(path.join(PROJECT_ROOT, file), "utf8").includes("@cloud-copilot")),
+    ).toEqual([]);
   });
 });
 
@@ -187,22 +224,27 @@ describe.each(STACKS)("the %s stack", async (stack) => {
     });
     return;
   }
-  const principals = (Object.keys(EXPECTED[documents.reader]) as Principal[]).filter((principal) => principal !== "writer" || documents.identity);
+  const principals = (Object.keys(EXPECTED[documents.reader]) as Principal[]).filter(
+    (principal) => principal !== "writer" || documents.identity,
+  );
 
   it("has the writer's identity policy", () => {
     expect(documents.identity).toBeDefined();
   });
 
-  it.each(principals)("lets %s do exactly what is expected, in iam-simulate and in the pack's evaluator", async (principal) => {
-    const caller = CALLERS[principal];
-    const simulated: string[] = [];
-    const evaluated: string[] = [];
-    for (const [action, target] of CELLS) {
-      const resource = arnOf(documents.bucket, target);
-      if (await simulate(documents, caller, action, resource)) simulated.push(`${action} ${target}`);
-      if (ours(documents, caller, action, resource)) evaluated.push(`${action} ${target}`);
-    }
-    expect(simulated).toEqual(EXPECTED[documents.reader][principal]);
-    expect(evaluated).toEqual(simulated);
-  });
+  it.each(principals)(
+    "lets %s do exactly what is expected, in iam-simulate and in the pack's evaluator",
+    async (principal) => {
+      const caller = CALLERS[principal];
+      const simulated: string[] = [];
+      const evaluated: string[] = [];
+      for (const [action, target] of CELLS) {
+        const resource = arnOf(documents.bucket, target);
+        if (await simulate(documents, caller, action, resource)) simulated.push(`${action} ${target}`);
+        if (ours(documents, caller, action, resource)) evaluated.push(`${action} ${target}`);
+      }
+      expect(simulated).toEqual(EXPECTED[documents.reader][principal]);
+      expect(evaluated).toEqual(simulated);
+    },
+  );
 });

@@ -19,7 +19,10 @@ const CLOUDFLARE_CACHE_BUSTER = "cloudflare with cloudflare.cacheBuster: true";
 function cloudflareWithCacheBuster(): StackFileConfig {
   const file = readStackFile("cloudflare", PROJECT_ROOT);
   const block = JSON.parse(file.config["mastodon-media:cloudflare"] ?? "{}") as Record<string, unknown>;
-  return { ...file, config: { ...file.config, "mastodon-media:cloudflare": JSON.stringify({ ...block, cacheBuster: true }) } };
+  return {
+    ...file,
+    config: { ...file.config, "mastodon-media:cloudflare": JSON.stringify({ ...block, cacheBuster: true }) },
+  };
 }
 
 interface Mutation {
@@ -36,10 +39,15 @@ interface Mutation {
   only?: string[];
 }
 
-const ofType = (resources: PlannedResource[], ...types: string[]) => resources.filter((resource) => types.includes(resource.type));
+const ofType = (resources: PlannedResource[], ...types: string[]) =>
+  resources.filter((resource) => types.includes(resource.type));
 
 /** Rewrites a JSON input (a policy document) of each resource. */
-function editJson(resources: PlannedResource[], key: string, edit: (document: { Statement: Record<string, unknown>[] }) => void): string[] {
+function editJson(
+  resources: PlannedResource[],
+  key: string,
+  edit: (document: { Statement: Record<string, unknown>[] }) => void,
+): string[] {
   return resources.map((resource) => {
     const document = JSON.parse(String(resource.inputs[key]));
     edit(document);
@@ -50,12 +58,15 @@ function editJson(resources: PlannedResource[], key: string, edit: (document: { 
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 const bucketOf = (resource: PlannedResource) => String(resource.inputs.bucket);
-const bucketPolicies = (resources: PlannedResource[]) => ofType(resources, AWS.bucketPolicy, DIGITALOCEAN.spacesBucketPolicy, MINIO.s3BucketPolicy);
+const bucketPolicies = (resources: PlannedResource[]) =>
+  ofType(resources, AWS.bucketPolicy, DIGITALOCEAN.spacesBucketPolicy, MINIO.s3BucketPolicy);
 
 /** Rewrites the expression of every WAF custom rule; the R2 custom domains are what the guard policy reports. */
 function guardMutant(resources: PlannedResource[], edit: (expression: string) => string): string[] {
   let changed = false;
-  for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_request_firewall_custom")) {
+  for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter(
+    (ruleset) => ruleset.inputs.phase === "http_request_firewall_custom",
+  )) {
     for (const rule of ruleset.inputs.rules as { expression: string }[]) {
       const edited = edit(rule.expression);
       changed ||= edited !== rule.expression;
@@ -71,12 +82,25 @@ function addSpacesBucketPolicy(resources: PlannedResource[]): string[] {
     const name = `${bucket.name}-policy`;
     const urn = bucket.urn.replace(/\$[^$]*::[^:]*$/, `$${DIGITALOCEAN.spacesBucketPolicy}::${name}`);
     const document = { Version: "2012-10-17", Statement: [publicReadStatement(String(bucket.inputs.name))] };
-    resources.push({ ...structuredClone(bucket), type: DIGITALOCEAN.spacesBucketPolicy, name, urn, protect: false, retainOnDelete: false, inputs: { bucket: bucket.inputs.name, region: bucket.inputs.region, policy: JSON.stringify(document) } });
+    resources.push({
+      ...structuredClone(bucket),
+      type: DIGITALOCEAN.spacesBucketPolicy,
+      name,
+      urn,
+      protect: false,
+      retainOnDelete: false,
+      inputs: { bucket: bucket.inputs.name, region: bucket.inputs.region, policy: JSON.stringify(document) },
+    });
     return urn;
   });
 }
 
-const publicReadStatement = (bucket: string) => ({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/media_attachments/*`] });
+const publicReadStatement = (bucket: string) => ({
+  Effect: "Allow",
+  Principal: { AWS: ["*"] },
+  Action: ["s3:GetObject"],
+  Resource: [`arn:aws:s3:::${bucket}/media_attachments/*`],
+});
 
 const MUTATIONS: Mutation[] = [
   {
@@ -87,7 +111,13 @@ const MUTATIONS: Mutation[] = [
     apply: (resources) =>
       bucketPolicies(resources).flatMap((policy) =>
         editJson([policy], "policy", (document) => {
-          document.Statement.push({ Sid: "Mutation", Effect: "Allow", Principal: "*", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${bucketOf(policy)}` });
+          document.Statement.push({
+            Sid: "Mutation",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "s3:ListBucket",
+            Resource: `arn:aws:s3:::${bucketOf(policy)}`,
+          });
         }),
       ),
   },
@@ -125,28 +155,43 @@ const MUTATIONS: Mutation[] = [
     providers: ["cloudflare"],
     apply: (resources) => {
       for (const ruleset of ofType(resources, CLOUDFLARE.ruleset)) {
-        for (const rule of ruleset.inputs.rules as { expression: string }[]) rule.expression = rule.expression.replaceAll("/backups/", "/unguarded/");
+        for (const rule of ruleset.inputs.rules as { expression: string }[])
+          rule.expression = rule.expression.replaceAll("/backups/", "/unguarded/");
       }
-      return ofType(resources, CLOUDFLARE.ruleset).length > 0 ? ofType(resources, CLOUDFLARE.r2CustomDomain).map((domain) => domain.urn) : [];
+      return ofType(resources, CLOUDFLARE.ruleset).length > 0
+        ? ofType(resources, CLOUDFLARE.r2CustomDomain).map((domain) => domain.urn)
+        : [];
     },
   },
   {
     name: "the R2 guard for the exact Host only (a trailing dot or upper case gets through)",
     policy: "r2-private-prefixes-blocked",
     providers: ["cloudflare"],
-    apply: (resources) => guardMutant(resources, (expression) => expression.replace(/lower\(http\.host\) in \{("[^"]+") "[^"]+"\}/, "http.host eq $1")),
+    apply: (resources) =>
+      guardMutant(resources, (expression) =>
+        expression.replace(/lower\(http\.host\) in \{("[^"]+") "[^"]+"\}/, "http.host eq $1"),
+      ),
   },
   {
     name: "the R2 guard without the decoded path (%2F gets through)",
     policy: "r2-private-prefixes-blocked",
     providers: ["cloudflare"],
-    apply: (resources) => guardMutant(resources, (expression) => expression.replace(/ or url_decode\(http\.request\.uri\.path\) contains "[^"]+"/g, "")),
+    apply: (resources) =>
+      guardMutant(resources, (expression) =>
+        expression.replace(/ or url_decode\(http\.request\.uri\.path\) contains "[^"]+"/g, ""),
+      ),
   },
   {
     name: "the R2 guard for this stack's key prefix only (starts_with at the root)",
     policy: "r2-private-prefixes-blocked",
     providers: ["cloudflare"],
-    apply: (resources) => guardMutant(resources, (expression) => expression.replace(/(url_decode\(http\.request\.uri\.path\)|http\.request\.uri\.path) contains ("[^"]+")/g, "starts_with($1, $2)")),
+    apply: (resources) =>
+      guardMutant(resources, (expression) =>
+        expression.replace(
+          /(url_decode\(http\.request\.uri\.path\)|http\.request\.uri\.path) contains ("[^"]+")/g,
+          "starts_with($1, $2)",
+        ),
+      ),
   },
   {
     name: "the R2 guard blocking every path of the media host (public media too)",
@@ -161,7 +206,8 @@ const MUTATIONS: Mutation[] = [
     apply: (resources) =>
       ofType(resources, CLOUDFLARE.accountToken, CLOUDFLARE.apiToken).flatMap((token) => {
         const before = JSON.stringify(token.inputs.policies);
-        for (const policy of token.inputs.policies as { resources: string }[]) policy.resources = policy.resources.replace("_default_", "_eu_");
+        for (const policy of token.inputs.policies as { resources: string }[])
+          policy.resources = policy.resources.replace("_default_", "_eu_");
         return JSON.stringify(token.inputs.policies) === before ? [] : [token.urn];
       }),
   },
@@ -175,7 +221,9 @@ const MUTATIONS: Mutation[] = [
       ofType(resources, CLOUDFLARE.accountToken)
         .filter((token) => token.name.endsWith("-cache-buster-token"))
         .map((token) => {
-          (token.inputs.policies as { permissionGroups: { id: string }[] }[])[0]!.permissionGroups.push({ id: "bf7481a1826f439697cb59a20b22293e" });
+          (token.inputs.policies as { permissionGroups: { id: string }[] }[])[0]!.permissionGroups.push({
+            id: "bf7481a1826f439697cb59a20b22293e",
+          });
           return token.urn;
         }),
   },
@@ -186,22 +234,47 @@ const MUTATIONS: Mutation[] = [
     apply: (resources) => {
       const broken = [
         ...ofType(resources, AWS.bucketLifecycle).map((lifecycle) => {
-          (lifecycle.inputs.rules as Record<string, unknown>[]).push({ id: "expire", status: "Enabled", filter: { prefix: "" }, expiration: { days: 30 } });
+          (lifecycle.inputs.rules as Record<string, unknown>[]).push({
+            id: "expire",
+            status: "Enabled",
+            filter: { prefix: "" },
+            expiration: { days: 30 },
+          });
           return lifecycle.urn;
         }),
         ...ofType(resources, CLOUDFLARE.r2BucketLifecycle).map((lifecycle) => {
-          (lifecycle.inputs.rules as Record<string, unknown>[]).push({ id: "expire", enabled: true, conditions: { prefix: "" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: 2592000 } } });
+          (lifecycle.inputs.rules as Record<string, unknown>[]).push({
+            id: "expire",
+            enabled: true,
+            conditions: { prefix: "" },
+            deleteObjectsTransition: { condition: { type: "Age", maxAge: 2592000 } },
+          });
           return lifecycle.urn;
         }),
         ...ofType(resources, DIGITALOCEAN.spacesBucket).map((bucket) => {
-          (bucket.inputs.lifecycleRules as Record<string, unknown>[]).push({ id: "expire", enabled: true, expiration: { days: 30 } });
+          (bucket.inputs.lifecycleRules as Record<string, unknown>[]).push({
+            id: "expire",
+            enabled: true,
+            expiration: { days: 30 },
+          });
           return bucket.urn;
         }),
       ];
       // MinIO stacks write no lifecycle (MinIO purges stale uploads itself): the mutant adds one.
       for (const bucket of ofType(resources, MINIO.s3Bucket)) {
-        const urn = bucket.urn.replace(/\$minio:index\/s3Bucket:S3Bucket::[^:]+$/, "$minio:index/ilmPolicy:IlmPolicy::mutant-ilm");
-        resources.push({ ...bucket, type: MINIO.ilmPolicy, name: "mutant-ilm", urn, inputs: { bucket: bucket.inputs.bucket, rules: [{ id: "expire", expiration: "30d" }] }, protect: false, retainOnDelete: false });
+        const urn = bucket.urn.replace(
+          /\$minio:index\/s3Bucket:S3Bucket::[^:]+$/,
+          "$minio:index/ilmPolicy:IlmPolicy::mutant-ilm",
+        );
+        resources.push({
+          ...bucket,
+          type: MINIO.ilmPolicy,
+          name: "mutant-ilm",
+          urn,
+          inputs: { bucket: bucket.inputs.bucket, rules: [{ id: "expire", expiration: "30d" }] },
+          protect: false,
+          retainOnDelete: false,
+        });
         broken.push(urn);
       }
       return broken;
@@ -214,7 +287,13 @@ const MUTATIONS: Mutation[] = [
     apply: (resources) =>
       ofType(resources, AWS.bucketPolicy, MINIO.s3BucketPolicy).flatMap((policy) =>
         editJson([policy], "policy", (document) => {
-          document.Statement.push({ Sid: "Mutation", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucketOf(policy)}/media_attachments/*` });
+          document.Statement.push({
+            Sid: "Mutation",
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::999999999999:root" },
+            Action: "s3:GetObject",
+            Resource: `arn:aws:s3:::${bucketOf(policy)}/media_attachments/*`,
+          });
         }),
       ),
   },
@@ -224,7 +303,13 @@ const MUTATIONS: Mutation[] = [
     providers: ["aws"],
     apply: (resources) =>
       editJson(ofType(resources, AWS.bucketPolicy), "policy", (document) => {
-        document.Statement.push({ Sid: "Mutation", Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::example-social-media/media_attachments/*" });
+        document.Statement.push({
+          Sid: "Mutation",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::example-social-media/media_attachments/*",
+        });
       }),
   },
   {
@@ -253,7 +338,9 @@ const MUTATIONS: Mutation[] = [
       editJson(ofType(resources, AWS.bucketPolicy), "policy", (document) => {
         const other = structuredClone(document.Statement[0]!);
         other.Sid = "OtherDistribution";
-        other.Condition = { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::999999999999:distribution/EOTHERDISTRIB" } };
+        other.Condition = {
+          StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::999999999999:distribution/EOTHERDISTRIB" },
+        };
         document.Statement.push(other);
       }),
   },
@@ -317,7 +404,10 @@ const MUTATIONS: Mutation[] = [
       resources.flatMap((resource) => {
         const methodLists: string[][] =
           resource.type === AWS.responseHeadersPolicy
-            ? [(resource.inputs.corsConfig as { accessControlAllowMethods: { items: string[] } }).accessControlAllowMethods.items]
+            ? [
+                (resource.inputs.corsConfig as { accessControlAllowMethods: { items: string[] } })
+                  .accessControlAllowMethods.items,
+              ]
             : resource.type === CLOUDFLARE.r2BucketCors
               ? (resource.inputs.rules as { allowed: { methods: string[] } }[]).map((rule) => rule.allowed.methods)
               : resource.type === AWS.bucketCors || resource.type === DIGITALOCEAN.spacesBucketCors
@@ -348,7 +438,9 @@ const MUTATIONS: Mutation[] = [
     providers: ["cloudflare"],
     apply: (resources) => {
       let removed = false;
-      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_request_dynamic_redirect")) {
+      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter(
+        (ruleset) => ruleset.inputs.phase === "http_request_dynamic_redirect",
+      )) {
         const rules = ruleset.inputs.rules as { ref: string }[];
         ruleset.inputs.rules = rules.filter((rule) => rule.ref !== "mastodon_media_https");
         removed ||= rules.length !== (ruleset.inputs.rules as unknown[]).length;
@@ -362,7 +454,9 @@ const MUTATIONS: Mutation[] = [
     providers: ["cloudflare"],
     apply: (resources) => {
       let changed = false;
-      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_request_dynamic_redirect")) {
+      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter(
+        (ruleset) => ruleset.inputs.phase === "http_request_dynamic_redirect",
+      )) {
         for (const rule of ruleset.inputs.rules as { ref: string; expression: string }[]) {
           if (rule.ref !== "mastodon_media_https") continue;
           rule.expression = rule.expression.replace(" and not ssl", "");
@@ -378,14 +472,24 @@ const MUTATIONS: Mutation[] = [
     providers: ["cloudflare"],
     apply: (resources) => {
       const domains = ofType(resources, CLOUDFLARE.r2CustomDomain);
-      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_request_dynamic_redirect")) {
+      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter(
+        (ruleset) => ruleset.inputs.phase === "http_request_dynamic_redirect",
+      )) {
         for (const domain of domains) {
           const host = String(domain.inputs.domain);
           (ruleset.inputs.rules as unknown[]).push({
             ref: "mutant_previous_host",
             expression: `(http.host eq "${host}" and ssl and starts_with(http.request.uri.path, "/"))`,
             action: "redirect",
-            actionParameters: { fromValue: { statusCode: 301, targetUrl: { expression: `wildcard_replace(http.request.full_uri, "https://${host}/*", "https://${host}/social/\${1}")` }, preserveQueryString: false } },
+            actionParameters: {
+              fromValue: {
+                statusCode: 301,
+                targetUrl: {
+                  expression: `wildcard_replace(http.request.full_uri, "https://${host}/*", "https://${host}/social/\${1}")`,
+                },
+                preserveQueryString: false,
+              },
+            },
             enabled: true,
           });
         }
@@ -399,7 +503,9 @@ const MUTATIONS: Mutation[] = [
     providers: ["cloudflare"],
     apply: (resources) => {
       let removed = false;
-      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter((ruleset) => ruleset.inputs.phase === "http_response_headers_transform")) {
+      for (const ruleset of ofType(resources, CLOUDFLARE.ruleset).filter(
+        (ruleset) => ruleset.inputs.phase === "http_response_headers_transform",
+      )) {
         for (const rule of ruleset.inputs.rules as { actionParameters: { headers: Record<string, unknown> } }[]) {
           removed ||= "Access-Control-Allow-Origin" in rule.actionParameters.headers;
           delete rule.actionParameters.headers["Access-Control-Allow-Origin"];
@@ -463,7 +569,9 @@ describe.each(PLANS)("the $label stack", async ({ label, stack, file }) => {
     expect(plan.violations.filter((violation) => violation.level === "mandatory")).toEqual([]);
   });
 
-  const applicable = MUTATIONS.filter((mutation) => mutation.providers.includes(plan.provider) && (mutation.only ?? [label]).includes(label));
+  const applicable = MUTATIONS.filter(
+    (mutation) => mutation.providers.includes(plan.provider) && (mutation.only ?? [label]).includes(label),
+  );
 
   it.each(applicable)("offers a target for: $name", (mutation) => {
     expect(mutation.apply(structuredClone(plan.resources))).not.toEqual([]);
@@ -473,7 +581,9 @@ describe.each(PLANS)("the $label stack", async ({ label, stack, file }) => {
     const resources = structuredClone(plan.resources);
     const broken = mutation.apply(resources);
     const caught = (violations: ReturnType<typeof evaluatePlan>) =>
-      violations.filter((violation) => violation.policy === mutation.policy && violation.level === "mandatory").map((violation) => violation.resource);
+      violations
+        .filter((violation) => violation.policy === mutation.policy && violation.level === "mandatory")
+        .map((violation) => violation.resource);
     expect(caught(evaluatePlan(plan.resources, config))).toEqual([]);
     expect([...new Set(caught(evaluatePlan(resources, { ...config, ...mutation.stackConfig })))]).toEqual(broken);
   });

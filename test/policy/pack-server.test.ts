@@ -66,7 +66,14 @@ async function analyze(type: string, props: Record<string, unknown>, name: strin
 async function configure(config: Record<string, Record<string, unknown>>) {
   const request = new analyzer.ConfigureAnalyzerRequest();
   for (const [policy, properties] of Object.entries(config)) {
-    request.getPolicyconfigMap().set(policy, new analyzer.PolicyConfig().setEnforcementlevel(analyzer.EnforcementLevel.MANDATORY).setProperties(Struct.fromJavaScript(properties as never)));
+    request
+      .getPolicyconfigMap()
+      .set(
+        policy,
+        new analyzer.PolicyConfig()
+          .setEnforcementlevel(analyzer.EnforcementLevel.MANDATORY)
+          .setProperties(Struct.fromJavaScript(properties as never)),
+      );
   }
   await rpc<Empty>((callback) => client.configure(request, callback));
 }
@@ -80,8 +87,17 @@ describe("the policy pack served by the Pulumi policy runner", () => {
 
   it("reports mandatory violations for anonymous listing, with the rules' messages", async () => {
     const document = anonymousReadDocument();
-    document.Statement.push({ Effect: "Allow", Principal: "*", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${BUCKET}` });
-    const diagnostics = await analyze("minio:index/s3BucketPolicy:S3BucketPolicy", { bucket: BUCKET, policy: json(document) }, "media-bucket-policy");
+    document.Statement.push({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:ListBucket",
+      Resource: `arn:aws:s3:::${BUCKET}`,
+    });
+    const diagnostics = await analyze(
+      "minio:index/s3BucketPolicy:S3BucketPolicy",
+      { bucket: BUCKET, policy: json(document) },
+      "media-bucket-policy",
+    );
     expect(diagnostics).toEqual([
       {
         policy: "bucket-policy-public-access-read-only",
@@ -103,7 +119,11 @@ describe("the policy pack served by the Pulumi policy runner", () => {
   });
 
   it("turns a policy document not known during preview into an advisory, not a pass or a failure", async () => {
-    const diagnostics = await analyze("aws:s3/bucketPolicy:BucketPolicy", { bucket: BUCKET, policy: UNKNOWN_STRING_VALUE }, "media-bucket-policy");
+    const diagnostics = await analyze(
+      "aws:s3/bucketPolicy:BucketPolicy",
+      { bucket: BUCKET, policy: UNKNOWN_STRING_VALUE },
+      "media-bucket-policy",
+    );
     expect(diagnostics.map((diagnostic) => [diagnostic.policy, diagnostic.mandatory])).toEqual([
       ["bucket-policy-public-access-read-only", false],
       ["bucket-policy-public-read-limited-to-public-prefixes", false],
@@ -113,7 +133,9 @@ describe("the policy pack served by the Pulumi policy runner", () => {
 
   it("passes the committed shapes", async () => {
     expect(await analyze(aws.userPolicy().type, aws.userPolicy().props, "media-writer-policy")).toEqual([]);
-    expect(await analyze(cloudflare.customDomain().type, cloudflare.customDomain().props, "media-custom-domain")).toEqual([]);
+    expect(
+      await analyze(cloudflare.customDomain().type, cloudflare.customDomain().props, "media-custom-domain"),
+    ).toEqual([]);
   });
 
   it("reads the environment from the policy config: production by default, test when configured", async () => {
@@ -124,13 +146,17 @@ describe("the policy pack served by the Pulumi policy runner", () => {
     ]);
     await configure({ "bucket-protection-matches-environment": { environment: "test" } });
     expect(await analyze(bucket.type, bucket.props, "media-bucket")).toEqual([]);
-    expect((await analyze(bucket.type, bucket.props, "media-bucket", true)).map((diagnostic) => diagnostic.message.split("\n")[1])).toEqual([
-      "The test bucket must not be protected: `pulumi destroy` of a test stack must remove it.",
-    ]);
+    expect(
+      (await analyze(bucket.type, bucket.props, "media-bucket", true)).map(
+        (diagnostic) => diagnostic.message.split("\n")[1],
+      ),
+    ).toEqual(["The test bucket must not be protected: `pulumi destroy` of a test stack must remove it."]);
   });
 
   it("runs the stack rules over the whole stack", async () => {
-    const stackDiagnostics = async (resources: { type: string; props: Record<string, unknown>; protect: boolean }[]) => {
+    const stackDiagnostics = async (
+      resources: { type: string; props: Record<string, unknown>; protect: boolean }[],
+    ) => {
       const request = new analyzer.AnalyzeStackRequest();
       for (const [index, resource] of resources.entries()) {
         request.addResources(
@@ -143,9 +169,14 @@ describe("the policy pack served by the Pulumi policy runner", () => {
         );
       }
       const response = await rpc<analyzer.AnalyzeResponse>((callback) => client.analyzeStack(request, callback));
-      return response.getDiagnosticsList().map((diagnostic) => [diagnostic.getPolicyname(), diagnostic.getUrn().split("::").pop()]);
+      return response
+        .getDiagnosticsList()
+        .map((diagnostic) => [diagnostic.getPolicyname(), diagnostic.getUrn().split("::").pop()]);
     };
-    const stored = [{ ...cloudflare.bucket(), protect: true }, { ...cloudflare.customDomain(), protect: true }];
+    const stored = [
+      { ...cloudflare.bucket(), protect: true },
+      { ...cloudflare.customDomain(), protect: true },
+    ];
     // An anchor of the media URLs (components/media-url-anchors.ts), as the program registers one.
     const anchor = { type: "command:local:Command", props: { triggers: [MEDIA_URL_ANCHOR_MARK, "files.example.com"] } };
     // The custom domain has no WAF rule, no HTTPS redirect and no edge CORS rule in its zone.
@@ -157,6 +188,10 @@ describe("the policy pack served by the Pulumi policy runner", () => {
     // And no cache buster Worker on its host (advisory, last in the registry).
     const bust = ["cdn-busts-deleted-media", "r1"];
     expect(await stackDiagnostics([...stored, { ...anchor, protect: true }])).toEqual([...domainFindings, bust]);
-    expect(await stackDiagnostics([...stored, { ...anchor, protect: false }])).toEqual([...domainFindings, ["media-urls-anchored", "r2"], bust]);
+    expect(await stackDiagnostics([...stored, { ...anchor, protect: false }])).toEqual([
+      ...domainFindings,
+      ["media-urls-anchored", "r2"],
+      bust,
+    ]);
   });
 });

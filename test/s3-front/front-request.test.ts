@@ -29,18 +29,25 @@ const R2_ENV = {
 const target = (extra: Record<string, string | undefined>): VerifyTarget => targetOf({ ...R2_ENV, ...extra });
 
 describe("isAclHeader", () => {
-  it.each(["x-amz-acl", "X-Amz-Acl", "x-amz-grant-read", "x-amz-grant-full-control", "X-Amz-Grant-Write-Acp"])("%s sets an ACL", (name) => {
-    expect(isAclHeader(name)).toBe(true);
-  });
-  it.each(["x-amz-acl-extra", "x-amz-meta-acl", "x-amz-content-sha256", "cache-control", "x-amz-granted"])("%s does not", (name) => {
-    expect(isAclHeader(name)).toBe(false);
-  });
+  it.each(["x-amz-acl", "X-Amz-Acl", "x-amz-grant-read", "x-amz-grant-full-control", "X-Amz-Grant-Write-Acp"])(
+    "%s sets an ACL",
+    (name) => {
+      expect(isAclHeader(name)).toBe(true);
+    },
+  );
+  it.each(["x-amz-acl-extra", "x-amz-meta-acl", "x-amz-content-sha256", "cache-control", "x-amz-granted"])(
+    "%s does not",
+    (name) => {
+      expect(isAclHeader(name)).toBe(false);
+    },
+  );
 });
 
 describe("forwardHeaders", () => {
   const put = {
     host: "127.0.0.1:40123",
-    authorization: "AWS4-HMAC-SHA256 Credential=MIGRATEFRONT/20261201/auto/s3/aws4_request, SignedHeaders=host, Signature=00",
+    authorization:
+      "AWS4-HMAC-SHA256 Credential=MIGRATEFRONT/20261201/auto/s3/aws4_request, SignedHeaders=host, Signature=00",
     "x-amz-date": "20261201T020304Z",
     "x-amz-acl": "private",
     "x-amz-grant-read": "uri=http://acs.amazonaws.com/groups/global/AllUsers",
@@ -75,12 +82,18 @@ describe("forwardHeaders", () => {
   });
 
   it("asks the server to close when the client did, and only then", () => {
-    expect(forwardHeaders("GET", { host: "h", connection: "close" }, "up").headers).toEqual({ host: "up", connection: "close" });
+    expect(forwardHeaders("GET", { host: "h", connection: "close" }, "up").headers).toEqual({
+      host: "up",
+      connection: "close",
+    });
     expect(forwardHeaders("GET", { host: "h", connection: "keep-alive" }, "up").headers).toEqual({ host: "up" });
   });
 
   it("gives a bodyless POST (CreateMultipartUpload) a zero length, so it is not sent chunked; GET stays without one", () => {
-    expect(forwardHeaders("POST", { host: "h", "x-amz-acl": "private" }, "up").headers).toEqual({ host: "up", "content-length": "0" });
+    expect(forwardHeaders("POST", { host: "h", "x-amz-acl": "private" }, "up").headers).toEqual({
+      host: "up",
+      "content-length": "0",
+    });
     expect(forwardHeaders("GET", { host: "h" }, "up").headers).toEqual({ host: "up" });
     expect(forwardHeaders("PUT", { host: "h", "transfer-encoding": "chunked" }, "up").headers).toEqual({ host: "up" });
   });
@@ -94,7 +107,9 @@ describe("forwardHeaders", () => {
 
 describe("parseRequestHead and serializeRequestHead", () => {
   it("reads rclone's request head: method, origin-form target, headers in lower case, repeated ones joined", () => {
-    const head = parseRequestHead("PUT /media/a%20b.jpg?x-id=PutObject HTTP/1.1\r\nHost: 127.0.0.1:4000\r\nContent-Length: 12\r\nX-Amz-Meta-A: 1\r\nx-amz-meta-a:  2 \r\nX-Amz-Acl: private");
+    const head = parseRequestHead(
+      "PUT /media/a%20b.jpg?x-id=PutObject HTTP/1.1\r\nHost: 127.0.0.1:4000\r\nContent-Length: 12\r\nX-Amz-Meta-A: 1\r\nx-amz-meta-a:  2 \r\nX-Amz-Acl: private",
+    );
     expect(head).toEqual({
       method: "PUT",
       target: "/media/a%20b.jpg?x-id=PutObject",
@@ -114,16 +129,31 @@ describe("parseRequestHead and serializeRequestHead", () => {
   });
 
   it("writes a head that reads back the same", () => {
-    const text = serializeRequestHead("GET", "/media/k?list-type=2", { host: "up:9000", "x-amz-date": "20261201T020304Z" });
+    const text = serializeRequestHead("GET", "/media/k?list-type=2", {
+      host: "up:9000",
+      "x-amz-date": "20261201T020304Z",
+    });
     expect(text).toBe("GET /media/k?list-type=2 HTTP/1.1\r\nhost: up:9000\r\nx-amz-date: 20261201T020304Z\r\n\r\n");
-    expect(parseRequestHead(text.slice(0, -4))).toEqual({ method: "GET", target: "/media/k?list-type=2", headers: { host: "up:9000", "x-amz-date": "20261201T020304Z" } });
+    expect(parseRequestHead(text.slice(0, -4))).toEqual({
+      method: "GET",
+      target: "/media/k?list-type=2",
+      headers: { host: "up:9000", "x-amz-date": "20261201T020304Z" },
+    });
   });
 });
 
 describe("parseQuery and the canonical query", () => {
   it("decodes once and re-encodes as SigV4 does: spaces, +, unicode, slashes, valueless parameters", () => {
-    const query = parseQuery("list-type=2&prefix=social%2Fmy%20avatar%2Bx%2F%E6%97%A5&delimiter=&uploads&encoding-type=url");
-    expect(query).toEqual({ "list-type": "2", prefix: "social/my avatar+x/日", delimiter: "", uploads: "", "encoding-type": "url" });
+    const query = parseQuery(
+      "list-type=2&prefix=social%2Fmy%20avatar%2Bx%2F%E6%97%A5&delimiter=&uploads&encoding-type=url",
+    );
+    expect(query).toEqual({
+      "list-type": "2",
+      prefix: "social/my avatar+x/日",
+      delimiter: "",
+      uploads: "",
+      "encoding-type": "url",
+    });
     expect(getCanonicalQuery({ query } as Parameters<typeof getCanonicalQuery>[0])).toBe(
       "delimiter=&encoding-type=url&list-type=2&prefix=social%2Fmy%20avatar%2Bx%2F%E6%97%A5&uploads=",
     );
@@ -159,27 +189,52 @@ describe("canonicalPath", () => {
 });
 
 describe("upstreamRequest", () => {
-  const pathStyle: Upstream = { origin: new URL("https://acc.r2.cloudflarestorage.com"), virtualHosted: false, bucket: "media" };
-  const virtual: Upstream = { origin: new URL("https://s3.eu-central-1.amazonaws.com"), virtualHosted: true, bucket: "media" };
+  const pathStyle: Upstream = {
+    origin: new URL("https://acc.r2.cloudflarestorage.com"),
+    virtualHosted: false,
+    bucket: "media",
+  };
+  const virtual: Upstream = {
+    origin: new URL("https://s3.eu-central-1.amazonaws.com"),
+    virtualHosted: true,
+    bucket: "media",
+  };
 
   it("keeps path style as path style, with the endpoint's host", () => {
-    expect(upstreamRequest("/media/social/a%20b.jpg", pathStyle)).toEqual({ hostname: "acc.r2.cloudflarestorage.com", port: "", host: "acc.r2.cloudflarestorage.com", path: "/media/social/a%20b.jpg" });
+    expect(upstreamRequest("/media/social/a%20b.jpg", pathStyle)).toEqual({
+      hostname: "acc.r2.cloudflarestorage.com",
+      port: "",
+      host: "acc.r2.cloudflarestorage.com",
+      path: "/media/social/a%20b.jpg",
+    });
   });
 
   it("moves the bucket into the host name for a virtual-hosted target; the bucket's root is /", () => {
-    expect(upstreamRequest("/media/social/x.jpg", virtual)).toMatchObject({ hostname: "media.s3.eu-central-1.amazonaws.com", host: "media.s3.eu-central-1.amazonaws.com", path: "/social/x.jpg" });
+    expect(upstreamRequest("/media/social/x.jpg", virtual)).toMatchObject({
+      hostname: "media.s3.eu-central-1.amazonaws.com",
+      host: "media.s3.eu-central-1.amazonaws.com",
+      path: "/social/x.jpg",
+    });
     expect(upstreamRequest("/media", virtual)).toMatchObject({ path: "/" });
     expect(upstreamRequest("/media/", virtual)).toMatchObject({ path: "/" });
   });
 
   it("keeps a non-default port in the Host header", () => {
     const local: Upstream = { origin: new URL("http://127.0.0.1:9000"), virtualHosted: false, bucket: "media" };
-    expect(upstreamRequest("/media/k", local)).toEqual({ hostname: "127.0.0.1", port: "9000", host: "127.0.0.1:9000", path: "/media/k" });
+    expect(upstreamRequest("/media/k", local)).toEqual({
+      hostname: "127.0.0.1",
+      port: "9000",
+      host: "127.0.0.1:9000",
+      path: "/media/k",
+    });
   });
 
-  it.each(["/other/key", "/mediax/key", "/", "/other"])("refuses %s: the front serves the run's bucket only", (path) => {
-    expect(upstreamRequest(path, pathStyle)).toEqual({ problem: "this front serves the bucket media only" });
-  });
+  it.each(["/other/key", "/mediax/key", "/", "/other"])(
+    "refuses %s: the front serves the run's bucket only",
+    (path) => {
+      expect(upstreamRequest(path, pathStyle)).toEqual({ problem: "this front serves the bucket media only" });
+    },
+  );
 });
 
 describe("upstreamOf keeps rclone's choice of addressing style", () => {
@@ -188,11 +243,17 @@ describe("upstreamOf keeps rclone's choice of addressing style", () => {
     expect([aws.origin.origin, aws.virtualHosted]).toEqual(["https://s3.eu-central-1.amazonaws.com", true]);
   });
   it("AWS with a dotted bucket name: path style (the wildcard certificate does not cover it)", () => {
-    expect(upstreamOf(target({ S3_ENDPOINT: undefined, S3_REGION: "eu-central-1", S3_BUCKET: "media.example.com" })).virtualHosted).toBe(false);
+    expect(
+      upstreamOf(target({ S3_ENDPOINT: undefined, S3_REGION: "eu-central-1", S3_BUCKET: "media.example.com" }))
+        .virtualHosted,
+    ).toBe(false);
   });
   it("S3_ENDPOINT present (R2, MinIO): path style, as Mastodon", () => {
     const r2 = upstreamOf(target({}));
-    expect([r2.origin.origin, r2.virtualHosted]).toEqual(["https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com", false]);
+    expect([r2.origin.origin, r2.virtualHosted]).toEqual([
+      "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
+      false,
+    ]);
   });
   it("S3_OVERRIDE_PATH_STYLE=true with an endpoint: virtual-hosted", () => {
     expect(upstreamOf(target({ S3_OVERRIDE_PATH_STYLE: "true" })).virtualHosted).toBe(true);
@@ -202,7 +263,11 @@ describe("upstreamOf keeps rclone's choice of addressing style", () => {
 describe("parseAuthorization and parseAmzDate", () => {
   const signature = "a".repeat(64);
   it("reads the header rclone (aws-sdk-go) writes", () => {
-    expect(parseAuthorization(`AWS4-HMAC-SHA256 Credential=MIGRATEFRONTAB/20261201/auto/s3/aws4_request, SignedHeaders=content-md5;host;x-amz-acl;x-amz-date, Signature=${signature}`)).toEqual({
+    expect(
+      parseAuthorization(
+        `AWS4-HMAC-SHA256 Credential=MIGRATEFRONTAB/20261201/auto/s3/aws4_request, SignedHeaders=content-md5;host;x-amz-acl;x-amz-date, Signature=${signature}`,
+      ),
+    ).toEqual({
       accessKeyId: "MIGRATEFRONTAB",
       date: "20261201",
       region: "auto",

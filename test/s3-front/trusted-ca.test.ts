@@ -33,6 +33,8 @@ describe("trustedCertificates", () => {
   it("names the variable and the file it cannot read", () => {
     const missing = path.join(dir, "missing.pem");
     expect(() => trustedCertificates({ SSL_CERT_FILE: missing })).toThrow(UserError);
-    expect(() => trustedCertificates({ SSL_CERT_FILE: missing })).toThrow(`SSL_CERT_FILE=${missing}: cannot read the certificate file`);
+    expect(() => trustedCertificates({ SSL_CERT_FILE: missing })).toThrow(
+      `SSL_CERT_FILE=${missing}: cannot read the certificate file`,
+    );
   });
 });

@@ -27,7 +27,13 @@ function runUser(env: Record<string, string>): { argv: string[]; put: string } {
   writeFileSync(path.join(dir, "bin", "radosgw-admin"), FAKE);
   chmodSync(path.join(dir, "bin", "radosgw-admin"), 0o755);
   execFileSync("bash", [path.join(ROOT, "scripts/ceph-s3.sh"), "user", "w1", "WRITERAK000000000001"], {
-    env: { ...process.env, ...env, PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, S3LAB_DIR: path.join(dir, "state"), FAKE_LOG: dir },
+    env: {
+      ...process.env,
+      ...env,
+      PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+      S3LAB_DIR: path.join(dir, "state"),
+      FAKE_LOG: dir,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const argv = readFileSync(path.join(dir, "argv"), "utf8").split("\n").filter(Boolean);

@@ -29,9 +29,20 @@ function runFunction(code: string, headers: Record<string, { value: string }>, u
   vm.runInContext(rest.join("\n"), context, { timeout: 1000 });
   const event = {
     version: "1.0",
-    context: { distributionDomainName: "d111111abcdef8.cloudfront.net", distributionId: "E2QWRUHEXAMPLE", eventType: "viewer-request", requestId: "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==" },
+    context: {
+      distributionDomainName: "d111111abcdef8.cloudfront.net",
+      distributionId: "E2QWRUHEXAMPLE",
+      eventType: "viewer-request",
+      requestId: "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
+    },
     viewer: { ip: "198.51.100.11" },
-    request: { method: "GET", uri, querystring: { v: { value: "1" } } as Record<string, unknown>, headers: { host: { value: "files.example.com" }, ...headers } as Record<string, { value: string }>, cookies: {} },
+    request: {
+      method: "GET",
+      uri,
+      querystring: { v: { value: "1" } } as Record<string, unknown>,
+      headers: { host: { value: "files.example.com" }, ...headers } as Record<string, { value: string }>,
+      cookies: {},
+    },
   };
   const original = structuredClone(event.request);
   const result = (context.handler as (e: typeof event) => typeof event.request)(event);
@@ -70,7 +81,7 @@ describe("the CloudFront Function on the media behaviour (cloudfront-js-2.0)", (
   });
 
   it("refuses to build code from a header or secret that could break out of its string", () => {
-    expect(() => viewerRequestFunctionCode({ header: "Bad\"Header", secret: SECRET })).toThrow();
+    expect(() => viewerRequestFunctionCode({ header: 'Bad"Header', secret: SECRET })).toThrow();
     expect(() => viewerRequestFunctionCode({ header: CACHE_BUSTER_HEADER, secret: "a';b" })).toThrow();
   });
 });

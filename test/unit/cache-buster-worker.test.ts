@@ -41,7 +41,10 @@ function recordingServer(seen: Seen[], answer: (request: Seen) => { status: numb
   });
 }
 
-const listen = (server: Server) => new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+const listen = (server: Server) =>
+  new Promise<number>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+  );
 
 describe("the cache buster Worker (workerd via miniflare, local Cloudflare API and origin)", () => {
   const api: Seen[] = [];
@@ -49,7 +52,12 @@ describe("the cache buster Worker (workerd via miniflare, local Cloudflare API a
   let apiStatus = 200;
   const apiServer = recordingServer(api, () => ({
     status: apiStatus,
-    body: JSON.stringify({ success: apiStatus === 200, errors: [], messages: [], result: { id: "9a7806061c88ada191ed06f989cc3dac" } }),
+    body: JSON.stringify({
+      success: apiStatus === 200,
+      errors: [],
+      messages: [],
+      result: { id: "9a7806061c88ada191ed06f989cc3dac" },
+    }),
   }));
   const originServer = recordingServer(origin, () => ({ status: 200, body: "the cached image" }));
   let mf: Miniflare;
@@ -59,7 +67,12 @@ describe("the cache buster Worker (workerd via miniflare, local Cloudflare API a
     mf = new Miniflare({
       modules: [{ type: "ESModule", path: WORKER_MAIN_MODULE, contents: cacheBusterWorkerSource() }],
       compatibilityDate: WORKER_COMPATIBILITY_DATE,
-      bindings: { [BINDING_NAMES.header]: CACHE_BUSTER_HEADER, [BINDING_NAMES.secret]: SECRET, [BINDING_NAMES.zoneId]: ZONE, [BINDING_NAMES.token]: TOKEN },
+      bindings: {
+        [BINDING_NAMES.header]: CACHE_BUSTER_HEADER,
+        [BINDING_NAMES.secret]: SECRET,
+        [BINDING_NAMES.zoneId]: ZONE,
+        [BINDING_NAMES.token]: TOKEN,
+      },
       // Every subrequest of the Worker: Cloudflare's API to its stand-in, everything else to the origin.
       outboundService: async (request: MiniflareRequest) => {
         const url = new URL(request.url);
@@ -67,8 +80,15 @@ describe("the cache buster Worker (workerd via miniflare, local Cloudflare API a
         const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.text();
         const headers = new Headers([...request.headers]);
         headers.set("x-original-url", request.url);
-        const response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, { method: request.method, headers, body });
-        return new MiniflareResponse(await response.text(), { status: response.status, headers: [...response.headers] });
+        const response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {
+          method: request.method,
+          headers,
+          body,
+        });
+        return new MiniflareResponse(await response.text(), {
+          status: response.status,
+          headers: [...response.headers],
+        });
       },
     });
     await mf.ready;

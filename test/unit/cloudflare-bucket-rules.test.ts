@@ -5,7 +5,11 @@ import { abortIncompleteMultipartRule, r2CorsRule } from "../../providers/cloudf
 describe("r2CorsRule", () => {
   it("maps the core's rule onto R2's allowed/expose shape", () => {
     expect(r2CorsRule(corsRule(["https://social.example.com", "https://elk.example.net"]))).toEqual({
-      allowed: { methods: ["GET", "HEAD"], origins: ["https://social.example.com", "https://elk.example.net"], headers: ["*"] },
+      allowed: {
+        methods: ["GET", "HEAD"],
+        origins: ["https://social.example.com", "https://elk.example.net"],
+        headers: ["*"],
+      },
       exposeHeaders: ["ETag"],
       maxAgeSeconds: 3000,
     });

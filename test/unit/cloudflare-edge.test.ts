@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../components/errors";
-import { assertNoForeignEntryPoints, foreignEntryPoints, type ZoneRuleset } from "../../providers/cloudflare/entry-points";
+import {
+  assertNoForeignEntryPoints,
+  foreignEntryPoints,
+  type ZoneRuleset,
+} from "../../providers/cloudflare/entry-points";
 import { mediaHeaderRules, mediaHostMatch } from "../../providers/cloudflare/edge-rules";
 
 const ZONE = "fedcba9876543210fedcba9876543210";
@@ -15,17 +19,34 @@ describe("foreignEntryPoints", () => {
       ruleset("http_request_firewall_managed", "Cloudflare Managed Free Ruleset", "managed"),
       ruleset("http_request_cache_settings", "default"),
     ];
-    expect(foreignEntryPoints(rulesets, "organization/mastodon-media/test").map((r) => r.phase)).toEqual(["http_request_firewall_custom", "http_request_dynamic_redirect"]);
+    expect(foreignEntryPoints(rulesets, "organization/mastodon-media/test").map((r) => r.phase)).toEqual([
+      "http_request_firewall_custom",
+      "http_request_dynamic_redirect",
+    ]);
   });
 
   it("lets a redeploy through: its own entry points carry the project's mark", () => {
-    expect(() => assertNoForeignEntryPoints(ZONE, "files.example.com", [ruleset("http_request_firewall_custom", "Zone custom rules (managed by mastodon-media)")], "organization/mastodon-media/test")).not.toThrow();
+    expect(() =>
+      assertNoForeignEntryPoints(
+        ZONE,
+        "files.example.com",
+        [ruleset("http_request_firewall_custom", "Zone custom rules (managed by mastodon-media)")],
+        "organization/mastodon-media/test",
+      ),
+    ).not.toThrow();
   });
 
   it("stops with one error naming every foreign entry point", () => {
-    const rulesets = [ruleset("http_request_firewall_custom", "default"), ruleset("http_request_dynamic_redirect", "mine")];
-    expect(() => assertNoForeignEntryPoints(ZONE, "files.example.com", rulesets, "organization/mastodon-media/test")).toThrow(UserError);
-    expect(() => assertNoForeignEntryPoints(ZONE, "files.example.com", rulesets, "organization/mastodon-media/test")).toThrow(
+    const rulesets = [
+      ruleset("http_request_firewall_custom", "default"),
+      ruleset("http_request_dynamic_redirect", "mine"),
+    ];
+    expect(() =>
+      assertNoForeignEntryPoints(ZONE, "files.example.com", rulesets, "organization/mastodon-media/test"),
+    ).toThrow(UserError);
+    expect(() =>
+      assertNoForeignEntryPoints(ZONE, "files.example.com", rulesets, "organization/mastodon-media/test"),
+    ).toThrow(
       /already has entry-point rulesets .*\n {2}- phase http_request_firewall_custom: ruleset "default" \(id http_request_firewall_custom-id\).*\n {2}- phase http_request_dynamic_redirect: ruleset "mine" .*the HTTP to HTTPS redirect on files\.example\.com\n/,
     );
   });

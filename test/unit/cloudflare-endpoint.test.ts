@@ -10,7 +10,9 @@ describe("r2Endpoint", () => {
 
   it("puts the jurisdiction between the account and r2 for EU and FedRAMP buckets", () => {
     expect(r2Endpoint(ACCOUNT, "eu")).toBe("https://0123456789abcdef0123456789abcdef.eu.r2.cloudflarestorage.com");
-    expect(r2Endpoint(ACCOUNT, "fedramp")).toBe("https://0123456789abcdef0123456789abcdef.fedramp.r2.cloudflarestorage.com");
+    expect(r2Endpoint(ACCOUNT, "fedramp")).toBe(
+      "https://0123456789abcdef0123456789abcdef.fedramp.r2.cloudflarestorage.com",
+    );
   });
 });
 

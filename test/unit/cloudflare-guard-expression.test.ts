@@ -24,7 +24,10 @@ describe("privateKeysExpression", () => {
 
   it("matches every private sample request and no public one (as the policy judges it)", () => {
     for (const request of mediaHostRequests("files.example.com")) {
-      expect([request.label, evaluateExpression(expression, request.fields)]).toEqual([request.label, request.expect === "blocked"]);
+      expect([request.label, evaluateExpression(expression, request.fields)]).toEqual([
+        request.label,
+        request.expect === "blocked",
+      ]);
     }
   });
 

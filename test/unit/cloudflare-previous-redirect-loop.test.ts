@@ -14,7 +14,12 @@ type Rule = ReturnType<typeof previousMediaRedirectRules>[number];
 
 function fieldsOf(url: string) {
   const parsed = new URL(url);
-  return { "http.host": parsed.host, "http.request.uri.path": parsed.pathname, "http.request.full_uri": url, ssl: parsed.protocol === "https:" };
+  return {
+    "http.host": parsed.host,
+    "http.request.uri.path": parsed.pathname,
+    "http.request.full_uri": url,
+    ssl: parsed.protocol === "https:",
+  };
 }
 
 function target(rule: Rule, url: string): string {

@@ -12,8 +12,16 @@ import {
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 const groups: PermissionGroup[] = [
   { id: "bf7481a1826f439697cb59a20b22293e", name: "Workers R2 Storage Write", scopes: ["com.cloudflare.api.account"] },
-  { id: "6a018a9f2fc74eb6b293b0c548f38b39", name: "Workers R2 Storage Bucket Item Read", scopes: ["com.cloudflare.edge.r2.bucket"] },
-  { id: "2efd5506f9c8494dacb1fa10a3e7d5b6", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.edge.r2.bucket"] },
+  {
+    id: "6a018a9f2fc74eb6b293b0c548f38b39",
+    name: "Workers R2 Storage Bucket Item Read",
+    scopes: ["com.cloudflare.edge.r2.bucket"],
+  },
+  {
+    id: "2efd5506f9c8494dacb1fa10a3e7d5b6",
+    name: "Workers R2 Storage Bucket Item Write",
+    scopes: ["com.cloudflare.edge.r2.bucket"],
+  },
 ];
 
 describe("bucketItemWriteGroupId", () => {
@@ -31,19 +39,31 @@ describe("bucketItemWriteGroupId", () => {
   });
 
   it("matches the name AND the bucket scope: a same-named group under another scope listed first is passed over", () => {
-    const accountWide = { id: "0c5d9a2f8e7b4c1d9e6f3a2b1c0d9e8f", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.api.account"] };
+    const accountWide = {
+      id: "0c5d9a2f8e7b4c1d9e6f3a2b1c0d9e8f",
+      name: "Workers R2 Storage Bucket Item Write",
+      scopes: ["com.cloudflare.api.account"],
+    };
     expect(bucketItemWriteGroupId([accountWide, ...groups])).toBe("2efd5506f9c8494dacb1fa10a3e7d5b6");
     expect(bucketItemWriteGroupId([...groups, accountWide])).toBe("2efd5506f9c8494dacb1fa10a3e7d5b6");
   });
 
   it("refuses to guess between two bucket-scoped groups of that name with different ids", () => {
-    const twin = { id: "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.edge.r2.bucket"] };
-    expect(() => bucketItemWriteGroupId([...groups, twin])).toThrow(/lists 2 permission groups named "Workers R2 Storage Bucket Item Write" scoped to single buckets/);
+    const twin = {
+      id: "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d",
+      name: "Workers R2 Storage Bucket Item Write",
+      scopes: ["com.cloudflare.edge.r2.bucket"],
+    };
+    expect(() => bucketItemWriteGroupId([...groups, twin])).toThrow(
+      /lists 2 permission groups named "Workers R2 Storage Bucket Item Write" scoped to single buckets/,
+    );
   });
 
   it("refuses a group of that name that is not scoped to single buckets", () => {
     const widened = groups.map((group) =>
-      group.name === "Workers R2 Storage Bucket Item Write" ? { ...group, scopes: ["com.cloudflare.api.account"] } : group,
+      group.name === "Workers R2 Storage Bucket Item Write"
+        ? { ...group, scopes: ["com.cloudflare.api.account"] }
+        : group,
     );
     expect(() => bucketItemWriteGroupId(widened)).toThrow(
       'The permission group "Workers R2 Storage Bucket Item Write" is not scoped to single buckets (com.cloudflare.edge.r2.bucket) ' +
@@ -93,9 +113,13 @@ describe("the R2 permission group, judged the same way by the program and the po
     const { R2_BUCKET_ITEM_PERMISSION_GROUPS } = await import("../../policy/rules/r2-token-bucket-item-scoped");
     expect(R2_BUCKET_ITEM_PERMISSION_GROUPS).toContain(bucketItemWriteGroupId(groups));
     // Cloudflare listing the group under another id: the pack would refuse the token, so the program refuses first.
-    const moved = groups.map((group) => (group.name.endsWith("Item Write") ? { ...group, id: "9e9e9e9e9e9e4e9e9e9e9e9e9e9e9e9e" } : group));
+    const moved = groups.map((group) =>
+      group.name.endsWith("Item Write") ? { ...group, id: "9e9e9e9e9e9e4e9e9e9e9e9e9e9e9e9e" } : group,
+    );
     expect(() => bucketItemWriteGroupId(moved)).toThrow(UserError);
-    expect(() => bucketItemWriteGroupId(moved)).toThrow(/under the id 9e9e9e9e9e9e4e9e9e9e9e9e9e9e9e9e, not 2efd5506f9c8494dacb1fa10a3e7d5b6, the id the policy pack's r2-token-bucket-item-scoped allows/);
+    expect(() => bucketItemWriteGroupId(moved)).toThrow(
+      /under the id 9e9e9e9e9e9e4e9e9e9e9e9e9e9e9e9e, not 2efd5506f9c8494dacb1fa10a3e7d5b6, the id the policy pack's r2-token-bucket-item-scoped allows/,
+    );
     expect(R2_BUCKET_ITEM_PERMISSION_GROUPS).not.toContain("9e9e9e9e9e9e4e9e9e9e9e9e9e9e9e9e");
   });
 });
@@ -106,7 +130,9 @@ describe("previous media hosts and the zone", () => {
     expect(isInZone("files.example.com", "example.com")).toBe(true);
     expect(isInZone("example.com", "example.com")).toBe(true);
     expect(isInZone("badexample.com", "example.com")).toBe(false);
-    expect(previousBasesOutsideZone(["files.example.com/social", "media.example.net", "old.example.com"], "example.com")).toEqual(["media.example.net"]);
+    expect(
+      previousBasesOutsideZone(["files.example.com/social", "media.example.net", "old.example.com"], "example.com"),
+    ).toEqual(["media.example.net"]);
   });
 });
 
@@ -123,7 +149,11 @@ describe("a Cloudflare stack redirecting a previous host of another zone", () =>
         mediaDomain: "files.example.com",
         bucket: "example-social-media",
         previousMediaDomains: ["media.example.net", "old.example.com"],
-        cloudflare: { accountId: ACCOUNT, zoneId: "fedcba9876543210fedcba9876543210", redirectPreviousMediaDomains: true },
+        cloudflare: {
+          accountId: ACCOUNT,
+          zoneId: "fedcba9876543210fedcba9876543210",
+          redirectPreviousMediaDomains: true,
+        },
       });
       const messages = warn.mock.calls.map((call) => String(call[0]));
       expect(messages.filter((message) => message.startsWith("previousMediaDomains:"))).toEqual([

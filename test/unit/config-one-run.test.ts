@@ -35,13 +35,25 @@ describe("every bad key in one run", () => {
       "mastodon-media:provider": "cloudflare",
       "mastodon-media:environment": "production",
       "mastodon-media:aws": "",
-      "mastodon-media:cloudflare": JSON.stringify({ accountId: "nope", zoneId: "fedcba9876543210fedcba9876543210", r2DevDomain: true }),
+      "mastodon-media:cloudflare": JSON.stringify({
+        accountId: "nope",
+        zoneId: "fedcba9876543210fedcba9876543210",
+        r2DevDomain: true,
+      }),
     });
-    expect(issues.map(([key]) => key)).toEqual(["mastodon-media:cloudflare.accountId", "mastodon-media:aws", "mastodon-media:cloudflare.r2DevDomain"]);
+    expect(issues.map(([key]) => key)).toEqual([
+      "mastodon-media:cloudflare.accountId",
+      "mastodon-media:aws",
+      "mastodon-media:cloudflare.r2DevDomain",
+    ]);
   });
 
   it("does not repeat a rule between keys for a key that has its own problem", () => {
-    const issues = issuesOf({ ...aws, "mastodon-media:mediaDomain": "Social.example.com", "mastodon-media:webDomain": "Social.example.com" });
+    const issues = issuesOf({
+      ...aws,
+      "mastodon-media:mediaDomain": "Social.example.com",
+      "mastodon-media:webDomain": "Social.example.com",
+    });
     expect(issues.map(([key, message]) => `${key}: ${message}`)).toEqual([
       "mastodon-media:webDomain: must be lowercase",
       "mastodon-media:mediaDomain: must be lowercase",
@@ -49,8 +61,17 @@ describe("every bad key in one run", () => {
   });
 
   it("still names the other bad keys when the provider is unknown or missing", () => {
-    const bad = { ...aws, "mastodon-media:provider": "gcs", "mastodon-media:bucket": "ab", "mastodon-media:environment": "staging" };
-    expect(issuesOf(bad).map(([key]) => key)).toEqual(["mastodon-media:provider", "mastodon-media:environment", "mastodon-media:bucket"]);
+    const bad = {
+      ...aws,
+      "mastodon-media:provider": "gcs",
+      "mastodon-media:bucket": "ab",
+      "mastodon-media:environment": "staging",
+    };
+    expect(issuesOf(bad).map(([key]) => key)).toEqual([
+      "mastodon-media:provider",
+      "mastodon-media:environment",
+      "mastodon-media:bucket",
+    ]);
     const { "mastodon-media:provider": _provider, ...missing } = bad;
     expect(issuesOf(missing).map(([key, message]) => `${key}: ${message}`)).toEqual([
       "mastodon-media:provider: is required: one of aws, cloudflare, digitalocean, minio",
@@ -63,20 +84,27 @@ describe("every bad key in one run", () => {
     const { "mastodon-media:bucket": bucket, ...rest } = aws;
     const issues = issuesOf({ ...rest, "aws:bucket": bucket, "aws:region": "eu-central-1" });
     expect(issues).toEqual([
-      ["aws:bucket", "is in the aws namespace, which this project does not read: the key is mastodon-media:bucket", bucket],
+      [
+        "aws:bucket",
+        "is in the aws namespace, which this project does not read: the key is mastodon-media:bucket",
+        bucket,
+      ],
     ]);
   });
 
   it("names a provider block's field under the provider's namespace", () => {
-    const issues = issuesOf({
-      "mastodon-media:provider": "cloudflare",
-      "mastodon-media:webDomain": "social.example.com",
-      "mastodon-media:mediaDomain": "files.example.com",
-      "mastodon-media:bucket": "example-social-media",
-      "cloudflare:accountId": "0123456789abcdef0123456789abcdef",
-      "cloudflare:zoneId": "fedcba9876543210fedcba9876543210",
-      "cloudflare:apiToken": "encrypted",
-    }, ["cloudflare:apiToken"]);
+    const issues = issuesOf(
+      {
+        "mastodon-media:provider": "cloudflare",
+        "mastodon-media:webDomain": "social.example.com",
+        "mastodon-media:mediaDomain": "files.example.com",
+        "mastodon-media:bucket": "example-social-media",
+        "cloudflare:accountId": "0123456789abcdef0123456789abcdef",
+        "cloudflare:zoneId": "fedcba9876543210fedcba9876543210",
+        "cloudflare:apiToken": "encrypted",
+      },
+      ["cloudflare:apiToken"],
+    );
     expect(issues.map(([key, message]) => `${key}: ${message}`)).toEqual([
       "cloudflare:accountId: is in the cloudflare namespace, which this project does not read: the key is mastodon-media:cloudflare.accountId (pulumi config set --path)",
       "cloudflare:zoneId: is in the cloudflare namespace, which this project does not read: the key is mastodon-media:cloudflare.zoneId (pulumi config set --path)",
@@ -92,7 +120,9 @@ describe("every bad key in one run", () => {
         "eu-central-1",
       ],
     ]);
-    expect(issuesOf({ ...rest, "mastodon-media:aws.region": "Frankfurt" }).map(([key, message]) => `${key}: ${message}`)).toEqual([
+    expect(
+      issuesOf({ ...rest, "mastodon-media:aws.region": "Frankfurt" }).map(([key, message]) => `${key}: ${message}`),
+    ).toEqual([
       expect.stringContaining("mastodon-media:aws.region: is a flat key"),
       expect.stringMatching(/^mastodon-media:aws\.region: must be an AWS region/),
     ]);
@@ -123,10 +153,12 @@ describe("the program (index.ts) on a bad config", () => {
       () => undefined,
       (caught: Error) => caught,
     );
-    expect(error?.message.split("\n").slice(1).map((line) => line.split(":").slice(0, 2).join(":"))).toEqual([
-      "  - mastodon-media:bucket",
-      "  - mastodon-media:minio.endpoint",
-    ]);
+    expect(
+      error?.message
+        .split("\n")
+        .slice(1)
+        .map((line) => line.split(":").slice(0, 2).join(":")),
+    ).toEqual(["  - mastodon-media:bucket", "  - mastodon-media:minio.endpoint"]);
     const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> };
     expect(monitor.resources.size).toBe(0);
   });

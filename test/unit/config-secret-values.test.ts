@@ -24,7 +24,17 @@ function rendered(all: Record<string, string>, secret: string[] = []): string {
 
 describe("config issues never repeat a secret", () => {
   it("names a misspelled secret field of mastodonHost without its value", () => {
-    const text = rendered({ ...minio, "mastodon-media:mastodonHost": JSON.stringify({ host: "social.example.com", user: "mastodon", privatekey: KEY }) }, ["mastodon-media:mastodonHost"]);
+    const text = rendered(
+      {
+        ...minio,
+        "mastodon-media:mastodonHost": JSON.stringify({
+          host: "social.example.com",
+          user: "mastodon",
+          privatekey: KEY,
+        }),
+      },
+      ["mastodon-media:mastodonHost"],
+    );
     expect(text).toContain("mastodon-media:mastodonHost.privatekey: is not a known key");
     expect(text).not.toContain("not-a-real-key");
   });
@@ -33,7 +43,18 @@ describe("config issues never repeat a secret", () => {
     const flat = rendered({ ...minio, "mastodon-media:mastodonHost.privateKey": KEY });
     expect(flat).toContain("mastodon-media:mastodonHost.privateKey: is a flat key");
     expect(flat).not.toContain("not-a-real-key");
-    const typo = rendered({ ...minio, "mastodon-media:mastodonHost": JSON.stringify({ host: "social.example.com", user: "mastodon", privateKey: KEY, accessToken: 42 }) }, ["mastodon-media:mastodonHost"]);
+    const typo = rendered(
+      {
+        ...minio,
+        "mastodon-media:mastodonHost": JSON.stringify({
+          host: "social.example.com",
+          user: "mastodon",
+          privateKey: KEY,
+          accessToken: 42,
+        }),
+      },
+      ["mastodon-media:mastodonHost"],
+    );
     expect(typo).toContain("mastodon-media:mastodonHost.accessToken");
     expect(typo).not.toContain("not-a-real-key");
     expect(typo).not.toContain("(got 42)");
@@ -41,11 +62,23 @@ describe("config issues never repeat a secret", () => {
 
   it("accepts a secure: mastodonHost (it holds the SSH key) and still refuses secure: on a plain key", () => {
     const placed = readProjectConfig(
-      { all: { ...minio, "mastodon-media:mastodonHost": JSON.stringify({ host: "social.example.com", user: "mastodon", privateKey: KEY }) }, isSecret: (key) => key === "mastodon-media:mastodonHost" },
+      {
+        all: {
+          ...minio,
+          "mastodon-media:mastodonHost": JSON.stringify({
+            host: "social.example.com",
+            user: "mastodon",
+            privateKey: KEY,
+          }),
+        },
+        isSecret: (key) => key === "mastodon-media:mastodonHost",
+      },
       PROJECT,
     );
     expect(placed.issues).toEqual([]);
     expect(safeParseStackConfig(placed.raw, placed).success).toBe(true);
-    expect(rendered(minio, ["mastodon-media:bucket"])).toContain("mastodon-media:bucket: is encrypted (a secure: value), but it is not a secret");
+    expect(rendered(minio, ["mastodon-media:bucket"])).toContain(
+      "mastodon-media:bucket: is encrypted (a secure: value), but it is not a secret",
+    );
   });
 });

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { renderEnv } from "../../components/env";
 import { spacesEndpoint, spacesHostname, spacesStorageFacts } from "../../providers/digitalocean/endpoints";
 
-const credentials = { accessKeyId: "DO00EXAMPLEACCESSKEY", secretAccessKey: "EXAMPLEspacesSecretKey0000000000000000000000" };
+const credentials = {
+  accessKeyId: "DO00EXAMPLEACCESSKEY",
+  secretAccessKey: "EXAMPLEspacesSecretKey0000000000000000000000",
+};
 
 describe("spacesHostname", () => {
   it("puts the region slug in the host of the S3 API", () => {

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { parseStackConfig, type DigitalOceanStackConfig } from "../../components/config";
 import { mediaDomainTls } from "../../providers/digitalocean/tls";
 
-function stack(overrides: Record<string, unknown>, digitalocean: Record<string, unknown> = {}): DigitalOceanStackConfig {
+function stack(
+  overrides: Record<string, unknown>,
+  digitalocean: Record<string, unknown> = {},
+): DigitalOceanStackConfig {
   return parseStackConfig({
     provider: "digitalocean",
     webDomain: "social.example.com",
@@ -18,15 +21,24 @@ describe("mediaDomainTls", () => {
   });
 
   it("issues a Let's Encrypt certificate for the media domain when asked to", () => {
-    expect(mediaDomainTls(stack({ mediaDomain: "files.example.com" }, { certificate: { type: "lets_encrypt" } }))).toEqual({
+    expect(
+      mediaDomainTls(stack({ mediaDomain: "files.example.com" }, { certificate: { type: "lets_encrypt" } })),
+    ).toEqual({
       kind: "lets_encrypt",
       domain: "files.example.com",
     });
   });
 
   it("uses an uploaded certificate by its name", () => {
-    const config = stack({ mediaDomain: "files.example.com" }, { certificate: { type: "existing", name: "files-example-com-2025" } });
-    expect(mediaDomainTls(config)).toEqual({ kind: "existing", domain: "files.example.com", certificateName: "files-example-com-2025" });
+    const config = stack(
+      { mediaDomain: "files.example.com" },
+      { certificate: { type: "existing", name: "files-example-com-2025" } },
+    );
+    expect(mediaDomainTls(config)).toEqual({
+      kind: "existing",
+      domain: "files.example.com",
+      certificateName: "files-example-com-2025",
+    });
   });
 
   it("treats a media domain without a certificate as a bug, since the schema rejects it", () => {

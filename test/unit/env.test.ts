@@ -62,13 +62,17 @@ describe("renderEnv", () => {
   });
 
   it("renders S3_PERMISSION=public-read in object-ACL mode, so that Mastodon sends canned ACLs (Spaces)", () => {
-    const lines = renderEnv({ ...aws, aclMode: "object-acl" }).trim().split("\n");
+    const lines = renderEnv({ ...aws, aclMode: "object-acl" })
+      .trim()
+      .split("\n");
     expect(lines.at(-1)).toBe("S3_PERMISSION=public-read");
     expect(lines.filter((line) => line.endsWith("="))).toEqual([]);
   });
 
   it("never renders an empty variable except S3_PERMISSION", () => {
-    const lines = renderEnv({ ...aws, aliasHost: undefined, endpoint: undefined }).trim().split("\n");
+    const lines = renderEnv({ ...aws, aliasHost: undefined, endpoint: undefined })
+      .trim()
+      .split("\n");
     expect(lines.filter((line) => line.endsWith("="))).toEqual(["S3_PERMISSION="]);
     expect(lines.some((line) => line.startsWith("S3_ALIAS_HOST"))).toBe(false);
     expect(lines.some((line) => line.startsWith("S3_ENDPOINT"))).toBe(false);
@@ -84,7 +88,9 @@ describe("renderEnv: Mastodon's cache buster", () => {
   const cacheBuster = { secretHeader: "Mastodon-Cache-Buster", secret: "s3cretS3cretS3cret", httpMethod: "GET" };
 
   it("renders the four CACHE_BUSTER_* lines config/cache_buster.yml reads, before S3_PERMISSION, only when the edge acts on them", () => {
-    const lines = renderEnv({ ...aws, cacheBuster }).trim().split("\n");
+    const lines = renderEnv({ ...aws, cacheBuster })
+      .trim()
+      .split("\n");
     expect(lines.slice(-5)).toEqual([
       "CACHE_BUSTER_ENABLED=true",
       "CACHE_BUSTER_SECRET_HEADER=Mastodon-Cache-Buster",
@@ -96,10 +102,18 @@ describe("renderEnv: Mastodon's cache buster", () => {
   });
 
   it("refuses a header name, method or secret Mastodon could not send", () => {
-    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, secretHeader: "Bad Header" } })).toThrowError("CACHE_BUSTER_SECRET_HEADER");
-    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, httpMethod: "get" } })).toThrowError("CACHE_BUSTER_HTTP_METHOD");
-    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, secret: "" } })).toThrowError("CACHE_BUSTER_SECRET must not be empty");
-    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, secret: "a#b" } })).toThrowError("CACHE_BUSTER_SECRET must not contain");
+    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, secretHeader: "Bad Header" } })).toThrowError(
+      "CACHE_BUSTER_SECRET_HEADER",
+    );
+    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, httpMethod: "get" } })).toThrowError(
+      "CACHE_BUSTER_HTTP_METHOD",
+    );
+    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, secret: "" } })).toThrowError(
+      "CACHE_BUSTER_SECRET must not be empty",
+    );
+    expect(() => renderEnv({ ...aws, cacheBuster: { ...cacheBuster, secret: "a#b" } })).toThrowError(
+      "CACHE_BUSTER_SECRET must not contain",
+    );
   });
 
   it("masks the secret and keeps the header name", () => {

@@ -21,7 +21,8 @@ describe("mergeEnvBlock", () => {
       const block = parseEnvFile(BLOCK).values;
       for (const [name, value] of block) expect(after.get(name)).toBe(value);
       for (const [name, value] of before) {
-        if (!block.has(name) && !(LOCATION_VARIABLES as readonly string[]).includes(name)) expect(after.get(name)).toBe(value);
+        if (!block.has(name) && !(LOCATION_VARIABLES as readonly string[]).includes(name))
+          expect(after.get(name)).toBe(value);
       }
       for (const name of LOCATION_VARIABLES) if (!block.has(name)) expect(after.has(name)).toBe(false);
     }

@@ -144,7 +144,10 @@ describe("nginxServerBlock", () => {
   });
 
   it("answers only the listed origins, and varies on Origin, when corsOrigins restricts them", () => {
-    const config = nginxServerBlock({ ...loopback, corsOrigins: ["https://social.example.com", "https://elk.example.net"] });
+    const config = nginxServerBlock({
+      ...loopback,
+      corsOrigins: ["https://social.example.com", "https://elk.example.net"],
+    });
     expect(config).toContain(
       [
         "# The one allowed origin a request comes from, or nothing (no CORS header).",
@@ -197,12 +200,14 @@ describe("nginxServerBlock", () => {
 
   it("forwards to the endpoint's origin with the bucket as the path, whatever trailing slash the endpoint has", () => {
     const lines = linesOf(nginxServerBlock({ ...loopback, endpoint: "https://minio.example.com:443/" }));
-    expect(lines.filter((line) => /^ {4}(resolver|set \$mastodon_media_minio|rewrite|proxy_pass) /.test(line))).toEqual([
-      "    resolver 127.0.0.53 valid=30s;",
-      '    set $mastodon_media_minio "https://minio.example.com";',
-      "    rewrite ^/(.*)$ /example-social-media/$1? break;",
-      "    proxy_pass $mastodon_media_minio;",
-    ]);
+    expect(lines.filter((line) => /^ {4}(resolver|set \$mastodon_media_minio|rewrite|proxy_pass) /.test(line))).toEqual(
+      [
+        "    resolver 127.0.0.53 valid=30s;",
+        '    set $mastodon_media_minio "https://minio.example.com";',
+        "    rewrite ^/(.*)$ /example-social-media/$1? break;",
+        "    proxy_pass $mastodon_media_minio;",
+      ],
+    );
   });
 
   it("looks a named MinIO up per request through the given resolver, and an IP address not at all", () => {
@@ -210,17 +215,21 @@ describe("nginxServerBlock", () => {
     expect(named).toContain("\n    resolver 10.0.0.2:53 valid=30s;\n");
     expect(named).not.toMatch(/proxy_pass http/);
     expect(nginxServerBlock({ ...loopback, endpoint: "http://[::1]:9000" })).not.toContain("resolver");
-    expect(() => nginxServerBlock({ ...loopback, resolver: "dns.example.com" })).toThrowError("nginxServerBlock: resolver must be an IP address, optionally with :port");
+    expect(() => nginxServerBlock({ ...loopback, resolver: "dns.example.com" })).toThrowError(
+      "nginxServerBlock: resolver must be an IP address, optionally with :port",
+    );
   });
 
   it("refuses values that could end an nginx directive or a quoted string", () => {
     expect(() => nginxServerBlock({ ...loopback, mediaDomain: "files.example.com; include /etc/passwd" })).toThrowError(
       /^nginxServerBlock: mediaDomain must be a host name without port or path/,
     );
-    expect(() => nginxServerBlock({ ...loopback, corsOrigins: ['https://a.example.com" always; add_header X "y'] })).toThrowError(
-      "nginxServerBlock: corsOrigins has a bad origin",
+    expect(() =>
+      nginxServerBlock({ ...loopback, corsOrigins: ['https://a.example.com" always; add_header X "y'] }),
+    ).toThrowError("nginxServerBlock: corsOrigins has a bad origin");
+    expect(() => nginxServerBlock({ ...loopback, bucket: "media bucket" })).toThrowError(
+      "nginxServerBlock: bucket must be an S3 bucket name",
     );
-    expect(() => nginxServerBlock({ ...loopback, bucket: "media bucket" })).toThrowError("nginxServerBlock: bucket must be an S3 bucket name");
     expect(() => nginxServerBlock({ ...loopback, keyPrefix: "a;b" })).toThrowError(
       "nginxServerBlock: keyPrefix must be path segments of letters, digits, '.', '_' or '-'",
     );

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { publicReadPolicy, WRITER_ACTIONS, writerPolicy } from "../../components/policy-documents";
-import { isPublicKey, PRIVATE_PREFIXES, PUBLIC_PREFIXES, privatePrefixes, publicPrefixes } from "../../components/prefixes";
+import {
+  isPublicKey,
+  PRIVATE_PREFIXES,
+  PUBLIC_PREFIXES,
+  privatePrefixes,
+  publicPrefixes,
+} from "../../components/prefixes";
 
 describe("writerPolicy", () => {
   it("grants the four object actions on the bucket's objects and listing on the bucket, nothing else", () => {
@@ -53,7 +59,9 @@ describe("publicReadPolicy", () => {
 
   it("never covers backups/ or imports/, with or without a key prefix", () => {
     for (const keyPrefix of [undefined, "social"]) {
-      const resources = publicReadPolicy("media", { kind: "anonymous" }, keyPrefix).Statement.flatMap((s) => s.Resource);
+      const resources = publicReadPolicy("media", { kind: "anonymous" }, keyPrefix).Statement.flatMap(
+        (s) => s.Resource,
+      );
       for (const privatePrefix of privatePrefixes(keyPrefix)) {
         expect(resources.some((resource) => resource.includes(privatePrefix))).toBe(false);
       }

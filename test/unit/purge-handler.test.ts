@@ -14,7 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * body, and answers as CloudFront does (201 with the Invalidation; 400 TooManyInvalidationsInProgress or Throttling
  * on demand). The handler's pauses advance a test clock instead of the real one.
  */
-const credentials = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+const credentials = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
 const KEY = "/media_attachments/files/109/348/795/826/151/409/original/0a1b2c3d4e5f.png";
 
 interface Received {
@@ -27,7 +30,10 @@ interface Received {
 
 async function signatureValid(request: IncomingMessage, body: string): Promise<{ valid: boolean; scope: string }> {
   const authorization = String(request.headers.authorization ?? "");
-  const match = /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})/.exec(authorization);
+  const match =
+    /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})/.exec(
+      authorization,
+    );
   if (!match) return { valid: false, scope: "" };
   const [, , , region, service, signedHeaders, signature] = match as unknown as string[];
   const headers: Record<string, string> = {};
@@ -35,9 +41,20 @@ async function signatureValid(request: IncomingMessage, body: string): Promise<{
   const url = new URL(request.url ?? "/", "http://127.0.0.1");
   const signer = new SignatureV4({ credentials, region: region as string, service: service as string, sha256: Sha256 });
   const amzDate = String(request.headers["x-amz-date"]);
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  const signingDate = new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
   const signed = await signer.sign(
-    { method: request.method ?? "GET", protocol: "http:", hostname: url.hostname, port: Number(url.port) || undefined, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body },
+    {
+      method: request.method ?? "GET",
+      protocol: "http:",
+      hostname: url.hostname,
+      port: Number(url.port) || undefined,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers,
+      body,
+    },
     { signingDate },
   );
   const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1];
@@ -53,7 +70,10 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
   const errors: string[] = [];
   let clock = Date.UTC(2026, 11, 7, 6, 1);
   let server: Server;
-  let handler: (event: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<{ statusCode: number; body: string }>;
+  let handler: (
+    event: unknown,
+    context?: { getRemainingTimeInMillis(): number },
+  ) => Promise<{ statusCode: number; body: string }>;
   let invalidationPaths: (keyPath: string) => string[] | null;
 
   beforeAll(async () => {
@@ -64,24 +84,41 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
         const { valid, scope } = await signatureValid(request, body);
         received.push({ method: request.method ?? "", path: request.url ?? "", body, signatureValid: valid, scope });
         const wildcard = body.includes("/*</Path>");
-        const refusal = refusals.shift() ?? (refuseWildcards && wildcard ? "TooManyInvalidationsInProgress" : undefined);
+        const refusal =
+          refusals.shift() ?? (refuseWildcards && wildcard ? "TooManyInvalidationsInProgress" : undefined);
         if (refusal) {
           // CloudFront API reference, "CreateInvalidation" errors, and AWS common errors (Throttling, "Rate exceeded").
-          const message = refusal === "Throttling" ? "Rate exceeded" : "Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.";
+          const message =
+            refusal === "Throttling"
+              ? "Rate exceeded"
+              : "Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.";
           response.writeHead(400, { "content-type": "text/xml" });
-          response.end(`<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>${refusal}</Code><Message>${message}</Message></Error><RequestId>b7b4ee1b-0000-4000-8000-000000000000</RequestId></ErrorResponse>`);
+          response.end(
+            `<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>${refusal}</Code><Message>${message}</Message></Error><RequestId>b7b4ee1b-0000-4000-8000-000000000000</RequestId></ErrorResponse>`,
+          );
           return;
         }
         const batch = /<InvalidationBatch[\s\S]*<\/InvalidationBatch>/.exec(body)?.[0] ?? "";
-        response.writeHead(201, { "content-type": "text/xml", location: "https://cloudfront.amazonaws.com/2020-05-31/distribution/E2QWRUHEXAMPLE/invalidation/I2J0I21PCUYOIK" });
-        response.end(`<?xml version="1.0"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>I2J0I21PCUYOIK</Id><Status>InProgress</Status><CreateTime>2026-12-07T06:00:00Z</CreateTime>${batch}</Invalidation>`);
+        response.writeHead(201, {
+          "content-type": "text/xml",
+          location:
+            "https://cloudfront.amazonaws.com/2020-05-31/distribution/E2QWRUHEXAMPLE/invalidation/I2J0I21PCUYOIK",
+        });
+        response.end(
+          `<?xml version="1.0"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>I2J0I21PCUYOIK</Id><Status>InProgress</Status><CreateTime>2026-12-07T06:00:00Z</CreateTime>${batch}</Invalidation>`,
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     const module = await import(path.resolve(__dirname, "../../providers/aws/purge-handler.mjs"));
     invalidationPaths = module.invalidationPaths;
-    const client = new CloudFrontClient({ region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials, maxAttempts: 1 });
+    const client = new CloudFrontClient({
+      region: "us-east-1",
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials,
+      maxAttempts: 1,
+    });
     const log = { info: () => undefined, error: (line: string) => errors.push(line) };
     const pause = async (ms: number) => {
       pauses.push(ms);
@@ -91,7 +128,8 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const bust = (rawPath: string, context?: { getRemainingTimeInMillis(): number }) => handler({ rawPath, requestContext: { http: { method: "GET" } } }, context);
+  const bust = (rawPath: string, context?: { getRemainingTimeInMillis(): number }) =>
+    handler({ rawPath, requestContext: { http: { method: "GET" } } }, context);
   const pathsOf = (calls: Received[]) => calls.map((call) => /<Path>([^<]+)<\/Path>/.exec(call.body)?.[1]);
   const reset = () => {
     received.length = 0;
@@ -115,7 +153,9 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
     expect(call.path).toBe("/2020-05-31/distribution/E2QWRUHEXAMPLE/invalidation");
     expect(call.signatureValid).toBe(true);
     expect(call.scope).toBe("us-east-1/cloudfront");
-    expect(call.body).toContain("<Paths><Quantity>1</Quantity><Items><Path>/media_attachments/files/109/348/795/826/151/409/*</Path></Items></Paths>");
+    expect(call.body).toContain(
+      "<Paths><Quantity>1</Quantity><Items><Path>/media_attachments/files/109/348/795/826/151/409/*</Path></Items></Paths>",
+    );
   });
 
   it("gives every style of one attachment the same CallerReference within five minutes, so CloudFront makes one invalidation", async () => {
@@ -147,7 +187,10 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
     refusals.push("Throttling");
     const answer = await bust(`/.mastodon-cache-buster/E2QWRUHEXAMPLE${KEY}`, lambda());
     expect(answer.statusCode).toBe(202);
-    expect(pathsOf(received)).toEqual(["/media_attachments/files/109/348/795/826/151/409/*", "/media_attachments/files/109/348/795/826/151/409/*"]);
+    expect(pathsOf(received)).toEqual([
+      "/media_attachments/files/109/348/795/826/151/409/*",
+      "/media_attachments/files/109/348/795/826/151/409/*",
+    ]);
     expect(received.every((call) => call.signatureValid)).toBe(true);
     expect(pauses).toHaveLength(1);
     expect(errors[0]).toContain("Throttling; retrying in");
@@ -186,7 +229,11 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
 
   it("calls nothing for a path that is not a bust request", async () => {
     received.length = 0;
-    for (const rawPath of [KEY, "/.mastodon-cache-buster/E2QWRUHEXAMPLE/*", "/.mastodon-cache-buster/lowercase/x.png"]) {
+    for (const rawPath of [
+      KEY,
+      "/.mastodon-cache-buster/E2QWRUHEXAMPLE/*",
+      "/.mastodon-cache-buster/lowercase/x.png",
+    ]) {
       expect((await bust(rawPath)).statusCode).toBe(404);
     }
     expect(received).toEqual([]);

@@ -18,7 +18,12 @@ describe("Mastodon's key layout (config/initializers/paperclip.rb, kt-paperclip'
       "mastodon/cache/media_attachments/files/000/000/001/",
       "mastodon/cache/media_attachments/thumbnails/000/000/001/",
     ]);
-    expect(accountFolders("1").map((t) => t.key)).toEqual(["accounts/avatars/000/000/001/", "accounts/headers/000/000/001/", "cache/accounts/avatars/000/000/001/", "cache/accounts/headers/000/000/001/"]);
+    expect(accountFolders("1").map((t) => t.key)).toEqual([
+      "accounts/avatars/000/000/001/",
+      "accounts/headers/000/000/001/",
+      "cache/accounts/avatars/000/000/001/",
+      "cache/accounts/headers/000/000/001/",
+    ]);
   });
 
   it("finds an attachment file's folder (every style) and leaves other keys exact", () => {
@@ -27,10 +32,21 @@ describe("Mastodon's key layout (config/initializers/paperclip.rb, kt-paperclip'
       key: "cache/media_attachments/files/110/123/456/789/012/345/small/abc.png",
       attachmentFolder: "cache/media_attachments/files/110/123/456/789/012/345/",
     });
-    expect(keyTarget("accounts/avatars/000/000/001/original/a.png")).toEqual({ kind: "file", key: "accounts/avatars/000/000/001/original/a.png" });
+    expect(keyTarget("accounts/avatars/000/000/001/original/a.png")).toEqual({
+      kind: "file",
+      key: "accounts/avatars/000/000/001/original/a.png",
+    });
   });
 
   it("accepts only ids PostgreSQL's bigint can hold", () => {
-    expect(["1", "9223372036854775807", "0", "9223372036854775808", "-1", "1e5", ""].map(isRecordId)).toEqual([true, true, false, false, false, false, false]);
+    expect(["1", "9223372036854775807", "0", "9223372036854775808", "-1", "1e5", ""].map(isRecordId)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -21,10 +21,13 @@ async function purgeWith(json: unknown) {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(json));
   let stderr = "";
-  const code = await purgeCommand({})(["--outputs", file, "--url", "https://files.example.com/media_attachments/files/1/a.png"], {
-    out: () => undefined,
-    err: (text) => void (stderr += text),
-  });
+  const code = await purgeCommand({})(
+    ["--outputs", file, "--url", "https://files.example.com/media_attachments/files/1/a.png"],
+    {
+      out: () => undefined,
+      err: (text) => void (stderr += text),
+    },
+  );
   return { code, lines: stderr.trim().split("\n") };
 }
 
@@ -39,8 +42,18 @@ describe("purge --outputs given what a plan prints", () => {
   });
 
   it("says the plan's --json file has no top-level cdnPurge, in one line", async () => {
-    const { code, lines } = await purgeWith({ stack: "aws", provider: "aws", resources: [], outputs: PLANNED_OUTPUTS, violations: [] });
+    const { code, lines } = await purgeWith({
+      stack: "aws",
+      provider: "aws",
+      resources: [],
+      outputs: PLANNED_OUTPUTS,
+      violations: [],
+    });
     expect(code).toBe(2);
-    expect(lines).toEqual([expect.stringContaining("has no top-level cdnPurge: it is the plan's --json file (npm run plan), not `pulumi stack output --json` output")]);
+    expect(lines).toEqual([
+      expect.stringContaining(
+        "has no top-level cdnPurge: it is the plan's --json file (npm run plan), not `pulumi stack output --json` output",
+      ),
+    ]);
   });
 });

@@ -22,7 +22,9 @@ describe("the provider value lists", () => {
     expect(documented?.[1]?.split(", ").map((value) => JSON.parse(value))).toEqual([...R2_JURISDICTIONS]);
   });
 
-  it("every Spaces region is an SDK region, except atl1, which DigitalOcean's \"Spaces availability\" lists and the enum predates", () => {
-    expect(SPACES_REGIONS.filter((region) => !(DIGITALOCEAN_REGIONS as readonly string[]).includes(region))).toEqual(["atl1"]);
+  it('every Spaces region is an SDK region, except atl1, which DigitalOcean\'s "Spaces availability" lists and the enum predates', () => {
+    expect(SPACES_REGIONS.filter((region) => !(DIGITALOCEAN_REGIONS as readonly string[]).includes(region))).toEqual([
+      "atl1",
+    ]);
   });
 });

@@ -15,7 +15,11 @@ function fakePulumi(body: string): string {
 
 /** The steps of a job that talk to the Pulumi backend: they run `pulumi`, or are the Pulumi action with a command. */
 function backendSteps(steps: Step[]): Step[] {
-  return steps.filter((s) => /(^|\n|\s)pulumi (login|stack|preview|config)/.test(s.run ?? "") || (s.uses?.startsWith("pulumi/actions@") && s.with?.command));
+  return steps.filter(
+    (s) =>
+      /(^|\n|\s)pulumi (login|stack|preview|config)/.test(s.run ?? "") ||
+      (s.uses?.startsWith("pulumi/actions@") && s.with?.command),
+  );
 }
 
 describe("every job that reaches the Pulumi backend", () => {
@@ -40,7 +44,10 @@ describe("every job that reaches the Pulumi backend", () => {
     for (const s of backendSteps(steps)) {
       expect({ step: s.name, env: s.env }).toMatchObject({
         step: s.name,
-        env: { AZURE_STORAGE_ACCOUNT: "${{ secrets.AZURE_STORAGE_ACCOUNT }}", AZURE_STORAGE_KEY: "${{ secrets.AZURE_STORAGE_KEY }}" },
+        env: {
+          AZURE_STORAGE_ACCOUNT: "${{ secrets.AZURE_STORAGE_ACCOUNT }}",
+          AZURE_STORAGE_KEY: "${{ secrets.AZURE_STORAGE_KEY }}",
+        },
       });
     }
     expect(names.length).toBeGreaterThan(0);
@@ -53,7 +60,10 @@ describe("every job that reaches the Pulumi backend", () => {
   ])("logs in with PULUMI_BACKEND_URL=%j as `pulumi %s`", (url, expected) => {
     const temp = mkdtempSync(path.join(tmpdir(), "login-"));
     const bin = fakePulumi(`echo "$*" > "${temp}/calls"`);
-    const result = runStep(step("pulumi.yml", "pulumi", "Log in to the Pulumi backend").run as string, { PATH: `${bin}:${process.env.PATH}`, PULUMI_BACKEND_URL: url });
+    const result = runStep(step("pulumi.yml", "pulumi", "Log in to the Pulumi backend").run as string, {
+      PATH: `${bin}:${process.env.PATH}`,
+      PULUMI_BACKEND_URL: url,
+    });
     expect(result.status).toBe(0);
     expect(readFileSync(path.join(temp, "calls"), "utf8").trim()).toBe(expected);
   });
@@ -61,7 +71,9 @@ describe("every job that reaches the Pulumi backend", () => {
 
 describe("npm ci in the job that later holds the credentials", () => {
   it("runs no install script", () => {
-    const runs = (job("pulumi.yml", "pulumi").steps ?? []).map((s) => s.run?.trim()).filter((run) => run?.startsWith("npm ci"));
+    const runs = (job("pulumi.yml", "pulumi").steps ?? [])
+      .map((s) => s.run?.trim())
+      .filter((run) => run?.startsWith("npm ci"));
     expect(runs).toEqual(["npm ci --ignore-scripts --no-fund --no-audit"]);
   });
 });
@@ -85,7 +97,9 @@ describe("tearing down a review stack", () => {
     const { result, output } = exists(`echo '[{"name":"aws"},{"name":"pr-120"}]'`);
     expect(result.status).toBe(0);
     expect(output).toBe("exists=false\n");
-    expect(result.stdout).toContain("::notice::The review stack pr-12 was never created, or is already removed: nothing to destroy.");
+    expect(result.stdout).toContain(
+      "::notice::The review stack pr-12 was never created, or is already removed: nothing to destroy.",
+    );
     expect(step("pulumi.yml", "pulumi", "exists").if).toBe("inputs.command == 'destroy'");
   });
 
@@ -102,12 +116,17 @@ describe("tearing down a review stack", () => {
 });
 
 describe("previews on a pull request", () => {
-  const VIOLATION = "Policy Violations:\n    [mandatory]  mastodon-media v0.1.0  bucket-policy-public-read-limited-to-public-prefixes (media-bucket-policy)\n";
+  const VIOLATION =
+    "Policy Violations:\n    [mandatory]  mastodon-media v0.1.0  bucket-policy-public-read-limited-to-public-prefixes (media-bucket-policy)\n";
 
   it("keep the output of a preview the policy pack stops, and fail the step", () => {
     const temp = mkdtempSync(path.join(tmpdir(), "preview-"));
     const bin = fakePulumi(`echo "$*" > "${temp}/calls"\nprintf '%s' "${VIOLATION}"\nexit 255`);
-    const result = runStep(step("pulumi.yml", "pulumi", "preview").run as string, { PATH: `${bin}:${process.env.PATH}`, STACK: "acme/aws", RUNNER_TEMP: temp });
+    const result = runStep(step("pulumi.yml", "pulumi", "preview").run as string, {
+      PATH: `${bin}:${process.env.PATH}`,
+      STACK: "acme/aws",
+      RUNNER_TEMP: temp,
+    });
     expect(result.status).toBe(255);
     expect(readFileSync(path.join(temp, "preview.txt"), "utf8")).toBe(VIOLATION);
     expect(result.stdout).toBe(VIOLATION);
@@ -118,7 +137,9 @@ describe("previews on a pull request", () => {
 
   it("are commented whatever their outcome, by a step of their own, updating the previous comment", async () => {
     const comment = step("pulumi.yml", "pulumi", "Comment the preview on the pull request");
-    expect(comment.if).toBe("always() && inputs.command == 'preview' && steps.preview.outcome != 'skipped' && github.event_name == 'pull_request'");
+    expect(comment.if).toBe(
+      "always() && inputs.command == 'preview' && steps.preview.outcome != 'skipped' && github.event_name == 'pull_request'",
+    );
     expect(JSON.stringify(comment)).not.toContain("secrets.");
 
     const temp = mkdtempSync(path.join(tmpdir(), "comment-"));
@@ -136,17 +157,32 @@ describe("previews on a pull request", () => {
     };
     const context = { repo: { owner: "acme", repo: "media" }, payload: { pull_request: { number: 12 } } };
     const saved = { ...process.env };
-    Object.assign(process.env, { STACK_NAME: "aws", OUTCOME: "failure", OUTPUT_FILE: path.join(temp, "preview.txt"), RUN_URL: "https://github.com/acme/media/actions/runs/1" });
+    Object.assign(process.env, {
+      STACK_NAME: "aws",
+      OUTCOME: "failure",
+      OUTPUT_FILE: path.join(temp, "preview.txt"),
+      RUN_URL: "https://github.com/acme/media/actions/runs/1",
+    });
     try {
-      const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
-      await new AsyncFunction("github", "context", "core", "require", String(comment.with?.script))(github, context, {}, createRequire(__filename));
+      const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+        ...args: string[]
+      ) => (...values: unknown[]) => Promise<void>;
+      await new AsyncFunction("github", "context", "core", "require", String(comment.with?.script))(
+        github,
+        context,
+        {},
+        createRequire(__filename),
+      );
     } finally {
-      for (const key of ["STACK_NAME", "OUTCOME", "OUTPUT_FILE", "RUN_URL"]) if (!(key in saved)) delete process.env[key];
+      for (const key of ["STACK_NAME", "OUTCOME", "OUTPUT_FILE", "RUN_URL"])
+        if (!(key in saved)) delete process.env[key];
     }
     expect(calls.map((call) => call.method)).toEqual(["update"]);
     const body = String(calls[0]?.args.body);
     expect(calls[0]?.args.comment_id).toBe(7);
-    expect(body.startsWith("<!-- mastodon-media preview aws -->\n### `pulumi preview` of `aws`: **FAILED**\n")).toBe(true);
+    expect(body.startsWith("<!-- mastodon-media preview aws -->\n### `pulumi preview` of `aws`: **FAILED**\n")).toBe(
+      true,
+    );
     expect(body).toContain(VIOLATION.trim());
     expect(body).toContain("<details open>");
   });

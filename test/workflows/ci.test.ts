@@ -33,12 +33,18 @@ describe("ci.yml", () => {
   });
 
   it("runs .ci/run on the Node.js line every workflow sets up", () => {
-    const line = /NODE_LINE=\$\{NODE_LINE:-(\d+)\}/.exec(readFileSync(path.join(PROJECT_ROOT, "scripts", "node-lts.sh"), "utf8"))?.[1];
+    const line = /NODE_LINE=\$\{NODE_LINE:-(\d+)\}/.exec(
+      readFileSync(path.join(PROJECT_ROOT, "scripts", "node-lts.sh"), "utf8"),
+    )?.[1];
     expect(line).toBeDefined();
     for (const file of ["ci.yml", "deploy.yml", "pulumi.yml"]) {
       // ci.yml's test-node22 job runs npm test on the other LTS line, as .ci/run does (the test below).
       const jobs = Object.entries(workflow(file).jobs).filter(([id]) => id !== "test-node22");
-      const versions = jobs.flatMap(([, candidate]) => (candidate.steps ?? []).map((s) => s.with?.["node-version"]).filter((v) => v !== undefined)).map(String);
+      const versions = jobs
+        .flatMap(([, candidate]) =>
+          (candidate.steps ?? []).map((s) => s.with?.["node-version"]).filter((v) => v !== undefined),
+        )
+        .map(String);
       expect(versions.length, file).toBeGreaterThan(0);
       for (const version of versions) expect(version, file).toBe(line);
     }
@@ -46,9 +52,16 @@ describe("ci.yml", () => {
   });
 
   it("runs npm test on Node.js 22 as well, in .ci/run and in its own ci.yml job", () => {
-    expect(readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8")).toMatch(/NODE_LINE=22\n\s*# shellcheck source=\.\.\/scripts\/node-lts\.sh\n\s*source scripts\/node-lts\.sh[\s\S]*?npm test/);
+    expect(readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8")).toMatch(
+      /NODE_LINE=22\n\s*# shellcheck source=\.\.\/scripts\/node-lts\.sh\n\s*source scripts\/node-lts\.sh[\s\S]*?npm test/,
+    );
     const node22 = job("ci.yml", "test-node22").steps ?? [];
-    expect(node22.map((s) => s.with?.["node-version"]).filter((v) => v !== undefined).map(String)).toEqual(["22"]);
+    expect(
+      node22
+        .map((s) => s.with?.["node-version"])
+        .filter((v) => v !== undefined)
+        .map(String),
+    ).toEqual(["22"]);
     expect(node22.map((s) => s.run?.trim()).filter(Boolean)).toEqual(["npm ci --no-fund --no-audit", "npm test"]);
   });
 
@@ -62,7 +75,9 @@ describe("ci.yml", () => {
   });
 
   it("compares with the plans of the base branch only on pull requests", () => {
-    expect(step("ci.yml", "plan", "Plan every stack of the base branch").if).toBe("github.event_name == 'pull_request'");
+    expect(step("ci.yml", "plan", "Plan every stack of the base branch").if).toBe(
+      "github.event_name == 'pull_request'",
+    );
     expect(job("ci.yml", "plan").steps?.find((candidate) => candidate.with?.path === "base")?.with).toEqual({
       ref: "${{ github.event.pull_request.base.sha }}",
       path: "base",
@@ -70,40 +85,39 @@ describe("ci.yml", () => {
     });
   });
 
-  it(
-    "plans every committed stack into the job summary, compares with the base plans, and turns bucket alerts into annotations",
-    async () => {
-      const temp = mkdtempSync(path.join(tmpdir(), "ci-plan-"));
-      mkdirSync(path.join(temp, "base-plans"));
-      // The base branch's plan of aws, with another bucket name: this change "replaces" the bucket.
-      const base = path.join(temp, "base-plans", "aws.json");
-      expect((await planCli(["--stack", "aws", "--json", base])).code).toBe(0);
-      const plan = JSON.parse(readFileSync(base, "utf8")) as PublicPlan;
-      const bucket = plan.resources.find((resource) => resource.type === "aws:s3/bucket:Bucket");
-      if (!bucket) throw new Error("the aws plan has no bucket");
-      bucket.inputs.bucket = "old-social-media";
-      writeFileSync(base, JSON.stringify(plan));
+  it("plans every committed stack into the job summary, compares with the base plans, and turns bucket alerts into annotations", async () => {
+    const temp = mkdtempSync(path.join(tmpdir(), "ci-plan-"));
+    mkdirSync(path.join(temp, "base-plans"));
+    // The base branch's plan of aws, with another bucket name: this change "replaces" the bucket.
+    const base = path.join(temp, "base-plans", "aws.json");
+    expect((await planCli(["--stack", "aws", "--json", base])).code).toBe(0);
+    const plan = JSON.parse(readFileSync(base, "utf8")) as PublicPlan;
+    const bucket = plan.resources.find((resource) => resource.type === "aws:s3/bucket:Bucket");
+    if (!bucket) throw new Error("the aws plan has no bucket");
+    bucket.inputs.bucket = "old-social-media";
+    writeFileSync(base, JSON.stringify(plan));
 
-      const summary = path.join(temp, "summary.md");
-      const script = step("ci.yml", "plan", "Plan every stack of this change").run as string;
-      const result = runStep(script, { RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary, COMPARE: "true" });
+    const summary = path.join(temp, "summary.md");
+    const script = step("ci.yml", "plan", "Plan every stack of this change").run as string;
+    const result = runStep(script, { RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary, COMPARE: "true" });
 
-      // --fail-on-loss: the replaced production bucket fails the check, after every stack was planned.
-      expect(result.status).toBe(1);
-      expect(result.stderr).toContain("--fail-on-loss: 1 bucket alert(s) (the !!! lines above): a production bucket would be lost.");
-      expect(result.stdout).toContain(
-        '::warning title=Offline plan of aws::BUCKET REPLACED: media-bucket (aws:s3/bucket:Bucket): bucket "old-social-media" -> "example-social-media": ',
-      );
-      const markdown = readFileSync(summary, "utf8");
-      for (const { stack, config } of COMMITTED_STACKS) {
-        expect(markdown).toContain(`### Offline plan of \`${stack}\` (${config.provider})`);
-        expect(existsSync(path.join(temp, "plans", `${stack}.json`))).toBe(true);
-        if (stack !== "aws") expect(markdown).toContain(`_The base branch has no plan of \`${stack}\`: nothing to compare with._`);
-      }
-      expect(markdown).toContain("> [!CAUTION]\n> **BUCKET REPLACED: media-bucket (aws:s3/bucket:Bucket)**");
-      expect(markdown).toContain("#### Changes against");
-      expect(markdown).not.toMatch(/AWS_SECRET_ACCESS_KEY=(?!\[secret\])/);
-    },
-    180_000,
-  );
+    // --fail-on-loss: the replaced production bucket fails the check, after every stack was planned.
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "--fail-on-loss: 1 bucket alert(s) (the !!! lines above): a production bucket would be lost.",
+    );
+    expect(result.stdout).toContain(
+      '::warning title=Offline plan of aws::BUCKET REPLACED: media-bucket (aws:s3/bucket:Bucket): bucket "old-social-media" -> "example-social-media": ',
+    );
+    const markdown = readFileSync(summary, "utf8");
+    for (const { stack, config } of COMMITTED_STACKS) {
+      expect(markdown).toContain(`### Offline plan of \`${stack}\` (${config.provider})`);
+      expect(existsSync(path.join(temp, "plans", `${stack}.json`))).toBe(true);
+      if (stack !== "aws")
+        expect(markdown).toContain(`_The base branch has no plan of \`${stack}\`: nothing to compare with._`);
+    }
+    expect(markdown).toContain("> [!CAUTION]\n> **BUCKET REPLACED: media-bucket (aws:s3/bucket:Bucket)**");
+    expect(markdown).toContain("#### Changes against");
+    expect(markdown).not.toMatch(/AWS_SECRET_ACCESS_KEY=(?!\[secret\])/);
+  }, 180_000);
 });

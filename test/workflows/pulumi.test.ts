@@ -26,7 +26,8 @@ describe("pulumi.yml, the one job that holds the credentials", () => {
       "stack-name": "${{ env.STACK }}",
       "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}",
       policyPacks: "${{ inputs.command != 'destroy' && 'policy' || '' }}",
-      policyPackConfigs: "${{ inputs.command != 'destroy' && inputs.review-of != '' && 'policy/config/test.json' || '' }}",
+      policyPackConfigs:
+        "${{ inputs.command != 'destroy' && inputs.review-of != '' && 'policy/config/test.json' || '' }}",
       upsert: "${{ inputs.review-of != '' }}",
       remove: "${{ inputs.command == 'destroy' }}",
       "suppress-outputs": true,
@@ -53,7 +54,9 @@ describe("pulumi.yml, the one job that holds the credentials", () => {
 
   it("hands the secrets to the steps that call Pulumi or AWS only, never to npm ci or the offline plan", () => {
     const steps = job("pulumi.yml", "pulumi").steps ?? [];
-    const withSecrets = steps.filter((candidate) => stringify(candidate).includes("secrets.")).map((candidate) => candidate.name);
+    const withSecrets = steps
+      .filter((candidate) => stringify(candidate).includes("secrets."))
+      .map((candidate) => candidate.name);
     expect(withSecrets).toEqual([
       "AWS credentials (OIDC role, or access keys from the repository secrets)",
       "Google Cloud credentials (a gs:// backend)",
@@ -63,7 +66,12 @@ describe("pulumi.yml, the one job that holds the credentials", () => {
       PULUMI_STEP,
       VERIFY_STEP,
     ]);
-    expect(Object.keys(job("pulumi.yml", "pulumi").env ?? {})).toEqual(["HAS_PULUMI_BACKEND", "HAS_AWS_CREDENTIALS", "HAS_GOOGLE_CREDENTIALS", "STACK"]);
+    expect(Object.keys(job("pulumi.yml", "pulumi").env ?? {})).toEqual([
+      "HAS_PULUMI_BACKEND",
+      "HAS_AWS_CREDENTIALS",
+      "HAS_GOOGLE_CREDENTIALS",
+      "STACK",
+    ]);
     expect(Object.keys(step("pulumi.yml", "pulumi", PULUMI_STEP).env ?? {})).toEqual([
       "PULUMI_ACCESS_TOKEN",
       "PULUMI_CONFIG_PASSPHRASE",
@@ -79,9 +87,18 @@ describe("pulumi.yml, the one job that holds the credentials", () => {
   });
 
   it("writes and plans the review stack file before the update, and runs the live checks after it", () => {
-    const names = (job("pulumi.yml", "pulumi").steps ?? []).map((candidate) => candidate.name ?? candidate.run ?? candidate.uses);
-    const order = ["npm ci --ignore-scripts --no-fund --no-audit", "Write the review stack file and plan it offline", PULUMI_STEP, VERIFY_STEP].map((name) => names.indexOf(name));
-    expect(order.every((index, position) => index >= 0 && (position === 0 || index > (order[position - 1] as number)))).toBe(true);
+    const names = (job("pulumi.yml", "pulumi").steps ?? []).map(
+      (candidate) => candidate.name ?? candidate.run ?? candidate.uses,
+    );
+    const order = [
+      "npm ci --ignore-scripts --no-fund --no-audit",
+      "Write the review stack file and plan it offline",
+      PULUMI_STEP,
+      VERIFY_STEP,
+    ].map((name) => names.indexOf(name));
+    expect(
+      order.every((index, position) => index >= 0 && (position === 0 || index > (order[position - 1] as number))),
+    ).toBe(true);
     expect(step("pulumi.yml", "pulumi", "Write the review stack file and plan it offline").run?.trim()).toBe(
       'npm run --silent plan -- --stack "$TEMPLATE" --review "${REVIEW_STACK#pr-}" --markdown "$GITHUB_STEP_SUMMARY"',
     );
@@ -93,9 +110,13 @@ describe("pulumi.yml, the one job that holds the credentials", () => {
     ["pr-0", 1],
     ["pr-12", 0],
   ])("refuses to destroy %s unless it is a review stack (exit %i)", (target, status) => {
-    const result = runStep(step("pulumi.yml", "pulumi", "Refuse to destroy anything but a review stack").run as string, { TARGET: target });
+    const result = runStep(
+      step("pulumi.yml", "pulumi", "Refuse to destroy anything but a review stack").run as string,
+      { TARGET: target },
+    );
     expect(result.status).toBe(status);
-    if (status === 1) expect(result.stdout).toContain(`::error::Workflows only destroy review stacks (pr-<number>), not ${target}`);
+    if (status === 1)
+      expect(result.stdout).toContain(`::error::Workflows only destroy review stacks (pr-<number>), not ${target}`);
   });
 
   describe("the live checks of a review stack", () => {
@@ -120,8 +141,18 @@ describe("pulumi.yml, the one job that holds the credentials", () => {
         npm: `echo "$*" > "${temp}/npm-args"; cat > "${temp}/npm-stdin"; echo "7 checks, ${verifyExit === 0 ? "all passed" : "1 failed"}"; exit ${verifyExit}`,
       });
       const script = step("pulumi.yml", "pulumi", VERIFY_STEP).run as string;
-      const result = runStep(script, { PATH: `${bin}:${process.env.PATH}`, STACK: "pr-12", RUNNER_TEMP: path.join(temp, "runner"), GITHUB_OUTPUT: output });
-      return { result, output: readFileSync(output, "utf8"), args: readFileSync(path.join(temp, "npm-args"), "utf8"), stdin: readFileSync(path.join(temp, "npm-stdin"), "utf8") };
+      const result = runStep(script, {
+        PATH: `${bin}:${process.env.PATH}`,
+        STACK: "pr-12",
+        RUNNER_TEMP: path.join(temp, "runner"),
+        GITHUB_OUTPUT: output,
+      });
+      return {
+        result,
+        output: readFileSync(output, "utf8"),
+        args: readFileSync(path.join(temp, "npm-args"), "utf8"),
+        stdin: readFileSync(path.join(temp, "npm-stdin"), "utf8"),
+      };
     }
 
     it("masks the writer's key in the log, feeds the env block to verify on stdin and reports the outcome", () => {
@@ -173,7 +204,9 @@ describe("the workflows that call pulumi.yml", () => {
     const callers = ["preview.yml", "deploy.yml", "review-stack.yml", "review-stack-sweep.yml"].flatMap((file) =>
       Object.values(workflow(file).jobs).filter((candidate) => candidate.uses !== undefined),
     );
-    expect(callers.map((candidate) => [candidate.uses, candidate.secrets])).toEqual(callers.map(() => ["./.github/workflows/pulumi.yml", "inherit"]));
+    expect(callers.map((candidate) => [candidate.uses, candidate.secrets])).toEqual(
+      callers.map(() => ["./.github/workflows/pulumi.yml", "inherit"]),
+    );
     expect(Object.keys(workflow("pulumi.yml").on)).toEqual(["workflow_call"]);
   });
 });

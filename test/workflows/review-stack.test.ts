@@ -5,7 +5,13 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { bucketNameProblem, hostnameProblem } from "../../components/config/validators";
 import { UserError } from "../../components/errors";
-import { reviewBucketName, reviewHost, reviewStackConfig, reviewStackFile, reviewStackName } from "../../components/review-stack";
+import {
+  reviewBucketName,
+  reviewHost,
+  reviewStackConfig,
+  reviewStackFile,
+  reviewStackName,
+} from "../../components/review-stack";
 import { job, runStep, step, workflow } from "./workflow-files";
 
 describe("reviewStackName", () => {
@@ -14,7 +20,9 @@ describe("reviewStackName", () => {
   });
 
   it("refuses what is not a pull request number", () => {
-    expect(() => reviewStackName(0)).toThrowError("reviewStackName: a pull request number is a positive integer (got 0)");
+    expect(() => reviewStackName(0)).toThrowError(
+      "reviewStackName: a pull request number is a positive integer (got 0)",
+    );
     expect(() => reviewStackName(1.5)).toThrowError("(got 1.5)");
   });
 });
@@ -82,14 +90,23 @@ describe("reviewStackConfig", () => {
 
 describe("reviewStackFile", () => {
   it("writes a stack file with a header saying where it comes from, and the derived config", () => {
-    const review = reviewStackFile("config:\n  mastodon-media:provider: aws\n  mastodon-media:bucket: b-1\n", "aws", 7, "mastodon-media");
+    const review = reviewStackFile(
+      "config:\n  mastodon-media:provider: aws\n  mastodon-media:bucket: b-1\n",
+      "aws",
+      7,
+      "mastodon-media",
+    );
     expect(review.stack).toBe("pr-7");
     expect(review.yaml.split("\n").slice(0, 2)).toEqual([
       "# Review stack of pull request #7, written by `npm run plan -- --stack aws --review 7`.",
       "# Not committed: the review-stack workflow deploys it and destroys it when the pull request closes.",
     ]);
     expect(parse(review.yaml)).toEqual({
-      config: { "mastodon-media:provider": "aws", "mastodon-media:bucket": "pr-7-b-1", "mastodon-media:environment": "test" },
+      config: {
+        "mastodon-media:provider": "aws",
+        "mastodon-media:bucket": "pr-7-b-1",
+        "mastodon-media:environment": "test",
+      },
     });
   });
 });
@@ -172,7 +189,11 @@ describe("review-stack-sweep.yml", () => {
       GITHUB_OUTPUT: output,
       GITHUB_STEP_SUMMARY: path.join(temp, "summary"),
     });
-    return { result, output: readFileSync(output, "utf8"), calls: existsSync(path.join(temp, "calls")) ? readFileSync(path.join(temp, "calls"), "utf8") : "" };
+    return {
+      result,
+      output: readFileSync(output, "utf8"),
+      calls: existsSync(path.join(temp, "calls")) ? readFileSync(path.join(temp, "calls"), "utf8") : "",
+    };
   }
 
   it("logs in to the backend the secrets name before listing the stacks", () => {
@@ -194,9 +215,20 @@ describe("review-stack-sweep.yml", () => {
   it("runs every day, and on demand with another limit", () => {
     expect(workflow("review-stack-sweep.yml").on).toEqual({
       schedule: [{ cron: "17 4 * * *" }],
-      workflow_dispatch: { inputs: { "max-age-days": { description: "Destroy review stacks not updated for this many days", type: "string", default: "7" } } },
+      workflow_dispatch: {
+        inputs: {
+          "max-age-days": {
+            description: "Destroy review stacks not updated for this many days",
+            type: "string",
+            default: "7",
+          },
+        },
+      },
     });
-    expect(job("review-stack-sweep.yml", "destroy").with).toEqual({ command: "destroy", stack: "pr-${{ matrix.pull-request }}" });
+    expect(job("review-stack-sweep.yml", "destroy").with).toEqual({
+      command: "destroy",
+      stack: "pr-${{ matrix.pull-request }}",
+    });
   });
 });
 
@@ -220,13 +252,25 @@ describe("a review stack that could never finish deploying", () => {
 
   it("is refused for a template with a given certificate, which does not cover the review host", () => {
     const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
-    expect(() => reviewStackConfig(withAws({ region: "eu-central-1", dns: { type: "route53", zoneId: "Z0123456789EXAMPLEABC" }, certificateArn }), 12, "mastodon-media")).toThrowError(
+    expect(() =>
+      reviewStackConfig(
+        withAws({ region: "eu-central-1", dns: { type: "route53", zoneId: "Z0123456789EXAMPLEABC" }, certificateArn }),
+        12,
+        "mastodon-media",
+      ),
+    ).toThrowError(
       "A review stack cannot deploy from this template; nothing was written:\n  - aws.certificateArn names a certificate for files.example.com: it does not cover pr-12-files.example.com, and CloudFront refuses that alias. Use a template without aws.certificateArn, whose stack requests its own certificate.",
     );
   });
 
   it("passes the committed AWS template (Route 53, its own certificate) and other providers", () => {
     expect(() => reviewStackConfig(template, 12, "mastodon-media")).not.toThrow();
-    expect(() => reviewStackConfig({ ...template, "mastodon-media:provider": "cloudflare", "mastodon-media:aws": undefined }, 12, "mastodon-media")).not.toThrow();
+    expect(() =>
+      reviewStackConfig(
+        { ...template, "mastodon-media:provider": "cloudflare", "mastodon-media:aws": undefined },
+        12,
+        "mastodon-media",
+      ),
+    ).not.toThrow();
   });
 });

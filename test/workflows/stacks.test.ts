@@ -7,7 +7,8 @@ import { COMMITTED_STACKS, job } from "./workflow-files";
 const productionStacks = COMMITTED_STACKS.filter(({ config }) => config.environment === "production")
   .map(({ stack }) => stack)
   .sort();
-const matrixStacks = (file: string, id: string) => [...((job(file, id).strategy?.matrix?.stack as string[] | undefined) ?? [])].sort();
+const matrixStacks = (file: string, id: string) =>
+  [...((job(file, id).strategy?.matrix?.stack as string[] | undefined) ?? [])].sort();
 
 describe("the stacks the workflows name", () => {
   it("include production stacks at all", () => {

@@ -71,10 +71,12 @@ export function step(file: string, jobId: string, name: string): Step {
  * Every committed stack file (git's index), with its parsed config. A user's own `Pulumi.<name>.yaml` that is
  * not committed is not listed: the plan warns about it instead (cli/plan/stacks.ts, missingFromMatrices).
  */
-export const COMMITTED_STACKS: { stack: string; config: StackConfig }[] = committedStacks(PROJECT_ROOT).map((stack) => ({
-  stack,
-  config: parseStackConfig(projectConfigObject(readStackFile(stack, PROJECT_ROOT).config, PROJECT)),
-}));
+export const COMMITTED_STACKS: { stack: string; config: StackConfig }[] = committedStacks(PROJECT_ROOT).map(
+  (stack) => ({
+    stack,
+    config: parseStackConfig(projectConfigObject(readStackFile(stack, PROJECT_ROOT).config, PROJECT)),
+  }),
+);
 
 /** Runs a step's shell script with bash, as the runner does (`bash -e -o pipefail`). */
 export function runStep(script: string, env: Record<string, string>, cwd: string = PROJECT_ROOT) {

@@ -24,7 +24,15 @@ export const addressing: Rule = ({ env, values, provider }) => {
     return found;
   }
   if (raw !== undefined && raw !== "true" && /^(true|1|yes|on)$/i.test(raw.trim())) {
-    found.push(finding("override-path-style-value", "warning", "S3_OVERRIDE_PATH_STYLE", `S3_OVERRIDE_PATH_STYLE=${raw} leaves path style on: Mastodon compares the value with the string "true"`, "write S3_OVERRIDE_PATH_STYLE=true, or remove the line to keep path style"));
+    found.push(
+      finding(
+        "override-path-style-value",
+        "warning",
+        "S3_OVERRIDE_PATH_STYLE",
+        `S3_OVERRIDE_PATH_STYLE=${raw} leaves path style on: Mastodon compares the value with the string "true"`,
+        "write S3_OVERRIDE_PATH_STYLE=true, or remove the line to keep path style",
+      ),
+    );
   }
   const refused = provider.provider.quirks.pathStyleRefused;
   if (env.forcePathStyle && refused) {

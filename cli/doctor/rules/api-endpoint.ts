@@ -13,7 +13,10 @@ export const apiEndpoint: Rule = ({ env, values }) => {
   if (env.endpointPresent) return [];
   const found: Finding[] = [];
   // A scheme or path pasted into S3_HOSTNAME still names the host.
-  const hostname = values.get("S3_HOSTNAME")?.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  const hostname = values
+    .get("S3_HOSTNAME")
+    ?.trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
   const named = hostname ? recognizeProvider(hostname.replace(/\/.*$/, "")) : undefined;
   const otherProvider = named && named.provider.id !== "aws" ? named : undefined;
   const awsHost = hostname ? /(^|\.)amazonaws\.com(\.cn)?$/i.test(hostname.replace(/[:/].*$/, "")) : false;

@@ -20,17 +20,48 @@ export const basics: Rule = ({ env, values, provider }) => {
   const backend = storageBackend(values);
   const other = backend === "swift" ? "SWIFT_ENABLED" : backend === "azure" ? "AZURE_ENABLED" : undefined;
   if (other) {
-    const backend = other === "SWIFT_ENABLED" ? "OpenStack Swift (SWIFT_CONTAINER, SWIFT_OBJECT_URL)" : "Azure Blob Storage (AZURE_ variables)";
-    const ignored = enabled !== undefined ? `; S3_ENABLED=${enabled} is not \`true\`, so the S3_ lines are ignored` : "";
-    return [finding("other-backend", "info", other, `${other}=true: Mastodon stores media in ${backend}, not on the local disk${ignored}; doctor checks only S3 storage`, "nothing to check here; to move to S3 storage, see docs/migrating.md")];
+    const backend =
+      other === "SWIFT_ENABLED"
+        ? "OpenStack Swift (SWIFT_CONTAINER, SWIFT_OBJECT_URL)"
+        : "Azure Blob Storage (AZURE_ variables)";
+    const ignored =
+      enabled !== undefined ? `; S3_ENABLED=${enabled} is not \`true\`, so the S3_ lines are ignored` : "";
+    return [
+      finding(
+        "other-backend",
+        "info",
+        other,
+        `${other}=true: Mastodon stores media in ${backend}, not on the local disk${ignored}; doctor checks only S3 storage`,
+        "nothing to check here; to move to S3 storage, see docs/migrating.md",
+      ),
+    ];
   }
   const leftovers = [...values.keys()].filter((name) => name.startsWith("S3_") && name !== "S3_ENABLED");
   if (enabled === undefined && leftovers.length === 0) {
-    return [finding("local-storage", "info", "S3_ENABLED", "no S3_ variable: Mastodon stores media on the local disk (public/system); nothing else to check", MOVE)];
+    return [
+      finding(
+        "local-storage",
+        "info",
+        "S3_ENABLED",
+        "no S3_ variable: Mastodon stores media on the local disk (public/system); nothing else to check",
+        MOVE,
+      ),
+    ];
   }
   if (enabled !== undefined && DELIBERATELY_OFF.test(enabled.trim())) {
-    const ignored = leftovers.length > 0 ? `; the other S3_ lines (${leftovers.join(", ")}) are ignored while S3_ENABLED is not \`true\`` : "";
-    return [finding("local-storage", "info", "S3_ENABLED", `S3_ENABLED=${enabled.trim()}: Mastodon stores media on the local disk (public/system)${ignored}; nothing else to check`, MOVE)];
+    const ignored =
+      leftovers.length > 0
+        ? `; the other S3_ lines (${leftovers.join(", ")}) are ignored while S3_ENABLED is not \`true\``
+        : "";
+    return [
+      finding(
+        "local-storage",
+        "info",
+        "S3_ENABLED",
+        `S3_ENABLED=${enabled.trim()}: Mastodon stores media on the local disk (public/system)${ignored}; nothing else to check`,
+        MOVE,
+      ),
+    ];
   }
   if (enabled !== "true") {
     found.push(
@@ -47,12 +78,26 @@ export const basics: Rule = ({ env, values, provider }) => {
     return found;
   }
   if (!env.bucket) {
-    found.push(finding("bucket-missing", "error", "S3_BUCKET", `S3_BUCKET is ${env.vars.S3_BUCKET.state === "empty" ? "empty" : "missing"}: every upload fails ("Media could not be stored")`, "write S3_BUCKET=<your bucket name>", ["writer-upload"]));
+    found.push(
+      finding(
+        "bucket-missing",
+        "error",
+        "S3_BUCKET",
+        `S3_BUCKET is ${env.vars.S3_BUCKET.state === "empty" ? "empty" : "missing"}: every upload fails ("Media could not be stored")`,
+        "write S3_BUCKET=<your bucket name>",
+        ["writer-upload"],
+      ),
+    );
   }
   const id = env.vars.AWS_ACCESS_KEY_ID.state;
   const secret = env.vars.AWS_SECRET_ACCESS_KEY.state;
   if (id !== "set" || secret !== "set") {
-    const missing = [id !== "set" ? "AWS_ACCESS_KEY_ID" : undefined, secret !== "set" ? "AWS_SECRET_ACCESS_KEY" : undefined].filter(Boolean).join(" and ");
+    const missing = [
+      id !== "set" ? "AWS_ACCESS_KEY_ID" : undefined,
+      secret !== "set" ? "AWS_SECRET_ACCESS_KEY" : undefined,
+    ]
+      .filter(Boolean)
+      .join(" and ");
     found.push(
       finding(
         "credentials-missing",
@@ -66,7 +111,16 @@ export const basics: Rule = ({ env, values, provider }) => {
   }
   const signature = values.get("S3_SIGNATURE_VERSION");
   if (signature !== undefined && signature !== "v4") {
-    found.push(finding("signature-version", "warning", "S3_SIGNATURE_VERSION", "Mastodon passes S3_SIGNATURE_VERSION to the SDK; every current provider requires SigV4", "remove the S3_SIGNATURE_VERSION line (the default is v4)", ["writer-upload"]));
+    found.push(
+      finding(
+        "signature-version",
+        "warning",
+        "S3_SIGNATURE_VERSION",
+        "Mastodon passes S3_SIGNATURE_VERSION to the SDK; every current provider requires SigV4",
+        "remove the S3_SIGNATURE_VERSION line (the default is v4)",
+        ["writer-upload"],
+      ),
+    );
   }
   return found;
 };

@@ -26,9 +26,16 @@ export const cacheBuster: Rule = (context) => {
   const buster = env.cacheBuster;
   const found: Finding[] = [];
   const enabledValue = values.get("CACHE_BUSTER_ENABLED");
-  const others = (["CACHE_BUSTER_SECRET_HEADER", "CACHE_BUSTER_SECRET", "CACHE_BUSTER_HTTP_METHOD"] as const).filter((name) => buster.vars[name].state === "set");
+  const others = (["CACHE_BUSTER_SECRET_HEADER", "CACHE_BUSTER_SECRET", "CACHE_BUSTER_HTTP_METHOD"] as const).filter(
+    (name) => buster.vars[name].state === "set",
+  );
   if (!buster.enabled && ((enabledValue !== undefined && MEANT_ON.test(enabledValue)) || others.length > 0)) {
-    const what = enabledValue === undefined ? "is missing" : enabledValue === "" ? "is empty" : `is ${JSON.stringify(enabledValue.slice(0, 12))}`;
+    const what =
+      enabledValue === undefined
+        ? "is missing"
+        : enabledValue === ""
+          ? "is empty"
+          : `is ${JSON.stringify(enabledValue.slice(0, 12))}`;
     found.push(
       finding(
         "cache-buster-off",

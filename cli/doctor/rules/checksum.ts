@@ -15,7 +15,16 @@ export const checksum: Rule = ({ values, provider }) => {
   for (const name of ["AWS_REQUEST_CHECKSUM_CALCULATION", "AWS_RESPONSE_CHECKSUM_VALIDATION"]) {
     const value = values.get(name);
     if (value !== undefined && !["WHEN_REQUIRED", "WHEN_SUPPORTED"].includes(value.toUpperCase())) {
-      found.push(finding("checksum-invalid", "error", name, `${name} must be WHEN_REQUIRED or WHEN_SUPPORTED: the AWS SDK raises an error on any other value and Mastodon cannot store media`, `write ${name}=WHEN_REQUIRED`, ["writer-upload"]));
+      found.push(
+        finding(
+          "checksum-invalid",
+          "error",
+          name,
+          `${name} must be WHEN_REQUIRED or WHEN_SUPPORTED: the AWS SDK raises an error on any other value and Mastodon cannot store media`,
+          `write ${name}=WHEN_REQUIRED`,
+          ["writer-upload"],
+        ),
+      );
     }
   }
   const request = values.get("AWS_REQUEST_CHECKSUM_CALCULATION")?.toUpperCase();
@@ -30,10 +39,27 @@ export const checksum: Rule = ({ values, provider }) => {
         : checksumHeaders === "refused-at-times"
           ? `${provider.provider.name} answered the CRC32 checksum headers of newer AWS SDKs with 501 NotImplemented in 2025`
           : `${provider.provider.name} may not accept the CRC32 checksum headers newer AWS SDKs send (recent Mastodon releases ship them)`;
-      found.push(finding("checksum-variables", severity, "AWS_REQUEST_CHECKSUM_CALCULATION", `${why}: from Mastodon 4.4.16, 4.5.9 and 4.6.0 on (their AWS SDK sends CRC32 checksums by default) every upload fails ("Media could not be stored")`, `add ${BOTH} (read by the AWS SDK; harmless where not needed)`, ["writer-upload", "writer-delete"]));
+    found.push(
+      finding(
+        "checksum-variables",
+        severity,
+        "AWS_REQUEST_CHECKSUM_CALCULATION",
+        `${why}: from Mastodon 4.4.16, 4.5.9 and 4.6.0 on (their AWS SDK sends CRC32 checksums by default) every upload fails ("Media could not be stored")`,
+        `add ${BOTH} (read by the AWS SDK; harmless where not needed)`,
+        ["writer-upload", "writer-delete"],
+      ),
+    );
   }
   if (values.has("S3_ENABLE_CHECKSUM_MODE")) {
-    found.push(finding("checksum-mode-ignored", "info", "S3_ENABLE_CHECKSUM_MODE", "S3_ENABLE_CHECKSUM_MODE is ignored by current AWS SDKs (aws-sdk-s3 1.203.1 and later)", "remove it; AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED is what turns response validation off"));
+    found.push(
+      finding(
+        "checksum-mode-ignored",
+        "info",
+        "S3_ENABLE_CHECKSUM_MODE",
+        "S3_ENABLE_CHECKSUM_MODE is ignored by current AWS SDKs (aws-sdk-s3 1.203.1 and later)",
+        "remove it; AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED is what turns response validation off",
+      ),
+    );
   }
   return found;
 };

@@ -7,7 +7,15 @@ import { finding, type Rule } from "../finding";
  */
 export const keyPrefix: Rule = ({ env }) => {
   if (env.vars.S3_KEY_PREFIX.state === "empty") {
-    return [finding("key-prefix-empty", "warning", "S3_KEY_PREFIX", "S3_KEY_PREFIX is present but empty", "remove the line, or give the prefix")];
+    return [
+      finding(
+        "key-prefix-empty",
+        "warning",
+        "S3_KEY_PREFIX",
+        "S3_KEY_PREFIX is present but empty",
+        "remove the line, or give the prefix",
+      ),
+    ];
   }
   if (!env.keyPrefix) return [];
   return [

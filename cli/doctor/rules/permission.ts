@@ -1,9 +1,18 @@
 import { finding, type Finding, type Rule } from "../finding";
 
 /** Canned ACLs S3 defines (S3 API reference, "PutObject", x-amz-acl). */
-const CANNED_ACLS = ["private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control"];
+const CANNED_ACLS = [
+  "private",
+  "public-read",
+  "public-read-write",
+  "authenticated-read",
+  "aws-exec-read",
+  "bucket-owner-read",
+  "bucket-owner-full-control",
+];
 
-const EMPTY_FIX = "write the line S3_PERMISSION= with nothing after the '=' (present and empty: Mastodon then sends no x-amz-acl header); public reads come from the bucket policy or the CDN";
+const EMPTY_FIX =
+  "write the line S3_PERMISSION= with nothing after the '=' (present and empty: Mastodon then sends no x-amz-acl header); public reads come from the bucket policy or the CDN";
 
 /**
  * S3_PERMISSION (paperclip.rb: `s3_permissions: ENV.fetch('S3_PERMISSION') { 'public-read' }`, and no ACL at all
@@ -19,20 +28,48 @@ const EMPTY_FIX = "write the line S3_PERMISSION= with nothing after the '=' (pre
 export const permission: Rule = ({ env, values, provider }) => {
   const found: Finding[] = [];
   const raw = values.get("S3_PERMISSION");
-  const sent = env.aclIsDefault ? "S3_PERMISSION is absent, so Mastodon sends its default x-amz-acl: public-read" : `S3_PERMISSION=${raw} makes Mastodon send x-amz-acl: ${raw}`;
+  const sent = env.aclIsDefault
+    ? "S3_PERMISSION is absent, so Mastodon sends its default x-amz-acl: public-read"
+    : `S3_PERMISSION=${raw} makes Mastodon send x-amz-acl: ${raw}`;
   if (raw && !CANNED_ACLS.includes(raw)) {
-    found.push(finding("permission-invalid", "error", "S3_PERMISSION", `S3_PERMISSION=${raw} is not a canned ACL: every upload is refused ("Media could not be stored")`, `${EMPTY_FIX}; or one of ${CANNED_ACLS.join(", ")}`, ["writer-upload"]));
+    found.push(
+      finding(
+        "permission-invalid",
+        "error",
+        "S3_PERMISSION",
+        `S3_PERMISSION=${raw} is not a canned ACL: every upload is refused ("Media could not be stored")`,
+        `${EMPTY_FIX}; or one of ${CANNED_ACLS.join(", ")}`,
+        ["writer-upload"],
+      ),
+    );
     return found;
   }
   if (raw === "public-read-write") {
-    found.push(finding("permission-public-write", "error", "S3_PERMISSION", "S3_PERMISSION=public-read-write lets anyone overwrite each uploaded file", EMPTY_FIX));
+    found.push(
+      finding(
+        "permission-public-write",
+        "error",
+        "S3_PERMISSION",
+        "S3_PERMISSION=public-read-write lets anyone overwrite each uploaded file",
+        EMPTY_FIX,
+      ),
+    );
     return found;
   }
   if (!env.uploadAcl) return found;
   const { acl } = provider.provider.quirks;
   const { name } = provider.provider;
   if (acl === "refused" && env.uploadAcl === "public-read") {
-    found.push(finding("permission-refused", "error", "S3_PERMISSION", `${sent}; ${name} implements no ACLs and answers x-amz-acl: public-read with 501 NotImplemented (its error names the value): every upload fails ("Media could not be stored")`, EMPTY_FIX, ["writer-upload"]));
+    found.push(
+      finding(
+        "permission-refused",
+        "error",
+        "S3_PERMISSION",
+        `${sent}; ${name} implements no ACLs and answers x-amz-acl: public-read with 501 NotImplemented (its error names the value): every upload fails ("Media could not be stored")`,
+        EMPTY_FIX,
+        ["writer-upload"],
+      ),
+    );
   } else if (acl === "refused") {
     const reported = provider.provider.quirks.aclReportedWorking?.includes(env.uploadAcl) ?? false;
     found.push(

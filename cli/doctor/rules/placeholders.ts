@@ -7,8 +7,22 @@ import { finding, type Rule } from "../finding";
  * bucket, host or key. The value is never shown (a mask may sit in a secret).
  */
 export const placeholders: Rule = ({ values, previous }) => [
-  ...findPlaceholders(values).map((p) => finding("placeholder-value", "error", p.variable, p.problem, `${PLACEHOLDER_FIX} (a plan or a masked copy shows placeholders)`)),
+  ...findPlaceholders(values).map((p) =>
+    finding(
+      "placeholder-value",
+      "error",
+      p.variable,
+      p.problem,
+      `${PLACEHOLDER_FIX} (a plan or a masked copy shows placeholders)`,
+    ),
+  ),
   ...(previous ? findPlaceholders(previous.values) : []).map((p) =>
-    finding("placeholder-value", "error", p.variable, `in --previous: ${p.problem}`, "give --previous the env file Mastodon actually ran with"),
+    finding(
+      "placeholder-value",
+      "error",
+      p.variable,
+      `in --previous: ${p.problem}`,
+      "give --previous the env file Mastodon actually ran with",
+    ),
   ),
 ];

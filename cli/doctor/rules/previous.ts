@@ -11,7 +11,7 @@ import { finding, type Finding, type Rule } from "../finding";
  */
 export const previous: Rule = ({ env, values, previous }) => {
   const found: Finding[] = [];
-  const host = (e: typeof env) => (e.enabled ? (e.aliasHost || e.cspMediaHost || e.hostname) : undefined);
+  const host = (e: typeof env) => (e.enabled ? e.aliasHost || e.cspMediaHost || e.hostname : undefined);
   const local = localMediaBase(values) ?? (previous ? localMediaBase(previous.values) : undefined);
   const old = local?.href ?? "https://WEB_DOMAIN/system/";
   const where = local?.host ?? "WEB_DOMAIN";

@@ -26,7 +26,16 @@ export const r2Credential: Rule = ({ values, provider }) => {
   }
   const id = values.get("AWS_ACCESS_KEY_ID");
   if (id && !/^[0-9a-f]{32}$/.test(id) && /^[0-9a-f]{64}$/.test(id)) {
-    found.push(finding("r2-key-id-shape", "error", "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID has the shape of a secret (64 hex characters): the key id and the secret look swapped", "swap AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", ["writer-upload"]));
+    found.push(
+      finding(
+        "r2-key-id-shape",
+        "error",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_ACCESS_KEY_ID has the shape of a secret (64 hex characters): the key id and the secret look swapped",
+        "swap AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        ["writer-upload"],
+      ),
+    );
   }
   return found;
 };

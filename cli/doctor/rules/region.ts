@@ -10,12 +10,30 @@ export const region: Rule = ({ env, provider }) => {
   const found: Finding[] = [];
   const { quirks, name } = provider.provider;
   if (env.vars.S3_REGION.state === "empty") {
-    found.push(finding("region-empty", "error", "S3_REGION", "S3_REGION is present but empty: Mastodon passes an empty region to the SDK (the default us-east-1 applies only when the line is absent), which refuses to sign requests", `write S3_REGION=${provider.region ?? quirks.signingRegions?.[0] ?? "<the bucket's region>"}`, ["writer-upload"]));
+    found.push(
+      finding(
+        "region-empty",
+        "error",
+        "S3_REGION",
+        "S3_REGION is present but empty: Mastodon passes an empty region to the SDK (the default us-east-1 applies only when the line is absent), which refuses to sign requests",
+        `write S3_REGION=${provider.region ?? quirks.signingRegions?.[0] ?? "<the bucket's region>"}`,
+        ["writer-upload"],
+      ),
+    );
     return found;
   }
   if (quirks.signingRegions) {
     if (!quirks.signingRegions.includes(env.region)) {
-      found.push(finding("region-mismatch", "error", "S3_REGION", `${name} signs with ${quirks.signingRegions.join(" or ")}, but S3_REGION=${env.region}${env.vars.S3_REGION.state === "absent" ? " (Mastodon's default)" : ""}: every request is refused`, `write S3_REGION=${quirks.signingRegions[0]}`, ["writer-upload", "region-endpoint"]));
+      found.push(
+        finding(
+          "region-mismatch",
+          "error",
+          "S3_REGION",
+          `${name} signs with ${quirks.signingRegions.join(" or ")}, but S3_REGION=${env.region}${env.vars.S3_REGION.state === "absent" ? " (Mastodon's default)" : ""}: every request is refused`,
+          `write S3_REGION=${quirks.signingRegions[0]}`,
+          ["writer-upload", "region-endpoint"],
+        ),
+      );
     }
     return found;
   }

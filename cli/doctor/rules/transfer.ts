@@ -17,7 +17,16 @@ export const transfer: Rule = ({ env, values, provider }) => {
   if (raw !== undefined) {
     const bytes = env.multipartThresholdBytes;
     if (raw.trim() === "") {
-      found.push(finding("multipart-threshold-empty", "error", "S3_MULTIPART_THRESHOLD", 'S3_MULTIPART_THRESHOLD is present but empty: Mastodon reads it with to_i as 0 bytes, so EVERY upload goes multipart (providers that mishandle multipart then refuse them all)', `remove the line (default 15 MB), or write a byte count, e.g. S3_MULTIPART_THRESHOLD=${50 * MIB} for 50 MB`, ["writer-multipart"]));
+      found.push(
+        finding(
+          "multipart-threshold-empty",
+          "error",
+          "S3_MULTIPART_THRESHOLD",
+          "S3_MULTIPART_THRESHOLD is present but empty: Mastodon reads it with to_i as 0 bytes, so EVERY upload goes multipart (providers that mishandle multipart then refuse them all)",
+          `remove the line (default 15 MB), or write a byte count, e.g. S3_MULTIPART_THRESHOLD=${50 * MIB} for 50 MB`,
+          ["writer-multipart"],
+        ),
+      );
     } else if (bytes < MIN_PART_BYTES) {
       const meant = bytes > 0 ? bytes * MIB : undefined;
       found.push(
@@ -34,10 +43,26 @@ export const transfer: Rule = ({ env, values, provider }) => {
   }
   const force = values.get("S3_FORCE_SINGLE_REQUEST");
   if (force !== undefined && force !== "true") {
-    found.push(finding("force-single-request-value", "warning", "S3_FORCE_SINGLE_REQUEST", `S3_FORCE_SINGLE_REQUEST is compared with the string "true": this value leaves it off`, "write S3_FORCE_SINGLE_REQUEST=true, or remove the line"));
+    found.push(
+      finding(
+        "force-single-request-value",
+        "warning",
+        "S3_FORCE_SINGLE_REQUEST",
+        `S3_FORCE_SINGLE_REQUEST is compared with the string "true": this value leaves it off`,
+        "write S3_FORCE_SINGLE_REQUEST=true, or remove the line",
+      ),
+    );
   }
   if (provider.provider.quirks.needsForceSingleRequest && !env.forceSingleRequest) {
-    found.push(finding("force-single-request", "warning", "S3_FORCE_SINGLE_REQUEST", `${provider.provider.name} mishandles the ranged multi-request downloads the SDK makes for large files (mastodon/mastodon#16822, #26394): video processing and archive exports fail`, "add S3_FORCE_SINGLE_REQUEST=true"));
+    found.push(
+      finding(
+        "force-single-request",
+        "warning",
+        "S3_FORCE_SINGLE_REQUEST",
+        `${provider.provider.name} mishandles the ranged multi-request downloads the SDK makes for large files (mastodon/mastodon#16822, #26394): video processing and archive exports fail`,
+        "add S3_FORCE_SINGLE_REQUEST=true",
+      ),
+    );
   }
   return found;
 };

@@ -15,7 +15,8 @@ type Value = string | number | boolean | (string | number)[];
 export function evaluateExpression(expression: string | Expr, fields: FieldValues): boolean {
   const tree = typeof expression === "string" ? parseExpression(expression) : expression;
   const result = evaluate(tree, fields);
-  if (typeof result !== "boolean") throw new RulesLanguageError("the expression is not a condition (it gives a value, not true or false)");
+  if (typeof result !== "boolean")
+    throw new RulesLanguageError("the expression is not a condition (it gives a value, not true or false)");
   return result;
 }
 
@@ -27,7 +28,8 @@ function evaluate(node: Expr, fields: FieldValues): Value {
       return node.values;
     case "field": {
       const value = fields[node.name];
-      if (value === undefined) throw new RulesLanguageError(`the field ${node.name} is not modelled by the plan's requests`);
+      if (value === undefined)
+        throw new RulesLanguageError(`the field ${node.name} is not modelled by the plan's requests`);
       return value;
     }
     case "not":
@@ -38,7 +40,10 @@ function evaluate(node: Expr, fields: FieldValues): Value {
       return node.op === "and" ? left && right : node.op === "or" ? left || right : left !== right;
     }
     case "call":
-      return call(node.name, node.args.map((arg) => evaluate(arg, fields)));
+      return call(
+        node.name,
+        node.args.map((arg) => evaluate(arg, fields)),
+      );
     case "compare":
       return compare(node.op, evaluate(node.left, fields), evaluate(node.right, fields));
   }
@@ -56,7 +61,7 @@ function call(name: string, args: Value[]): Value {
     case "url_decode": {
       const recursive = second !== undefined && str(second).includes("r");
       let text = str(first);
-      for (let previous = ""; previous !== text; ) {
+      for (let previous = ""; previous !== text;) {
         previous = text;
         text = urlDecode(text);
         if (!recursive) break;
@@ -122,7 +127,10 @@ function regex(pattern: string): RegExp {
 
 /** Cloudflare's `wildcard` (case-insensitive) and `strict wildcard`: `*` matches any run of characters, whole value. */
 function wildcard(pattern: string, caseInsensitive: boolean): RegExp {
-  const source = pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  const source = pattern
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
   return new RegExp(`^${source}$`, caseInsensitive ? "is" : "s");
 }
 

@@ -25,11 +25,21 @@ export type Expr =
   | { kind: "literal"; value: string | number }
   | { kind: "set"; values: (string | number)[] };
 
-export type CompareOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "contains" | "matches" | "wildcard" | "strict wildcard" | "in";
+export type CompareOp =
+  "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "contains" | "matches" | "wildcard" | "strict wildcard" | "in";
 
 const SYMBOLS: Record<string, string> = {
-  "==": "eq", "!=": "ne", "<=": "le", ">=": "ge", "<": "lt", ">": "gt", "~": "matches",
-  "&&": "and", "||": "or", "^^": "xor", "!": "not",
+  "==": "eq",
+  "!=": "ne",
+  "<=": "le",
+  ">=": "ge",
+  "<": "lt",
+  ">": "gt",
+  "~": "matches",
+  "&&": "and",
+  "||": "or",
+  "^^": "xor",
+  "!": "not",
 };
 const COMPARE_WORDS = new Set(["eq", "ne", "lt", "le", "gt", "ge", "contains", "matches", "wildcard", "strict", "in"]);
 
@@ -51,7 +61,8 @@ function tokenize(source: string): Token[] {
       for (; end < rest.length && rest[end] !== '"'; end++) {
         if (rest[end] === "\\") {
           const escaped = rest[++end];
-          if (escaped !== '"' && escaped !== "\\") throw new RulesLanguageError(`unsupported escape \\${escaped ?? ""} in a string`);
+          if (escaped !== '"' && escaped !== "\\")
+            throw new RulesLanguageError(`unsupported escape \\${escaped ?? ""} in a string`);
           value += escaped;
         } else value += rest[end];
       }
@@ -91,9 +102,11 @@ export function parseExpression(source: string): Expr {
   const tokens = tokenize(source);
   let position = 0;
   const peek = () => tokens[position];
-  const word = (token: Token | undefined) => (token ? (token.type === "punct" ? SYMBOLS[token.text] ?? token.text : token.text) : undefined);
+  const word = (token: Token | undefined) =>
+    token ? (token.type === "punct" ? (SYMBOLS[token.text] ?? token.text) : token.text) : undefined;
   const expect = (text: string) => {
-    if (peek()?.text !== text) throw new RulesLanguageError(`expected ${text} at token ${position} (${peek()?.text ?? "end"})`);
+    if (peek()?.text !== text)
+      throw new RulesLanguageError(`expected ${text} at token ${position} (${peek()?.text ?? "end"})`);
     position++;
   };
 
@@ -125,7 +138,12 @@ export function parseExpression(source: string): Expr {
     }
     const left = value();
     const operator = word(peek());
-    if (peek()?.type === "string" || operator === undefined || !COMPARE_WORDS.has(operator) && !Object.values(SYMBOLS).includes(operator)) return left;
+    if (
+      peek()?.type === "string" ||
+      operator === undefined ||
+      (!COMPARE_WORDS.has(operator) && !Object.values(SYMBOLS).includes(operator))
+    )
+      return left;
     if (["and", "or", "xor", "not"].includes(operator)) return left;
     position++;
     let op = operator as CompareOp;
@@ -148,7 +166,8 @@ export function parseExpression(source: string): Expr {
     while (peek()?.text === "[") {
       position++;
       const token = tokens[position++];
-      if (!token || (token.type !== "string" && token.type !== "number")) throw new RulesLanguageError(`unsupported index ${token?.text ?? "end"}`);
+      if (!token || (token.type !== "string" && token.type !== "number"))
+        throw new RulesLanguageError(`unsupported index ${token?.text ?? "end"}`);
       suffix += token.type === "string" ? `[${JSON.stringify(token.value)}]` : `[${token.value}]`;
       expect("]");
     }
@@ -160,7 +179,8 @@ export function parseExpression(source: string): Expr {
     const values: (string | number)[] = [];
     while (peek() && peek()?.text !== "}") {
       const token = tokens[position++] as Token;
-      if (token.type !== "string" && token.type !== "number") throw new RulesLanguageError(`unsupported set member ${token.text}`);
+      if (token.type !== "string" && token.type !== "number")
+        throw new RulesLanguageError(`unsupported set member ${token.text}`);
       values.push(token.value as string | number);
     }
     expect("}");
@@ -170,7 +190,8 @@ export function parseExpression(source: string): Expr {
   function value(): Expr {
     const token = tokens[position++];
     if (!token) throw new RulesLanguageError("unexpected end of expression");
-    if (token.type === "string" || token.type === "number") return { kind: "literal", value: token.value as string | number };
+    if (token.type === "string" || token.type === "number")
+      return { kind: "literal", value: token.value as string | number };
     if (token.type !== "word") throw new RulesLanguageError(`unexpected ${token.text}`);
     if (peek()?.text === "[") return { kind: "field", name: token.text + indexes() };
     if (peek()?.text !== "(") return { kind: "field", name: token.text };
@@ -185,6 +206,7 @@ export function parseExpression(source: string): Expr {
   }
 
   const expression = or();
-  if (position !== tokens.length) throw new RulesLanguageError(`unexpected ${tokens[position]?.text} after the expression`);
+  if (position !== tokens.length)
+    throw new RulesLanguageError(`unexpected ${tokens[position]?.text} after the expression`);
   return expression;
 }

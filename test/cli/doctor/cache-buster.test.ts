@@ -15,10 +15,18 @@ const FIXTURES = path.join(__dirname, "../../fixtures/cache-buster");
 const EXPECTED: Record<string, { id: string; severity: string; variable: string }[]> = {
   "enabled-capital-true.env": [{ id: "cache-buster-off", severity: "warning", variable: "CACHE_BUSTER_ENABLED" }],
   "enabled-one.env": [{ id: "cache-buster-off", severity: "warning", variable: "CACHE_BUSTER_ENABLED" }],
-  "header-without-secret.env": [{ id: "cache-buster-header-incomplete", severity: "warning", variable: "CACHE_BUSTER_SECRET" }],
-  "secret-without-header.env": [{ id: "cache-buster-header-incomplete", severity: "warning", variable: "CACHE_BUSTER_SECRET_HEADER" }],
-  "purge-on-cloudfront.env": [{ id: "cache-buster-purge-method", severity: "warning", variable: "CACHE_BUSTER_HTTP_METHOD" }],
-  "purge-on-own-domain.env": [{ id: "cache-buster-purge-method", severity: "info", variable: "CACHE_BUSTER_HTTP_METHOD" }],
+  "header-without-secret.env": [
+    { id: "cache-buster-header-incomplete", severity: "warning", variable: "CACHE_BUSTER_SECRET" },
+  ],
+  "secret-without-header.env": [
+    { id: "cache-buster-header-incomplete", severity: "warning", variable: "CACHE_BUSTER_SECRET_HEADER" },
+  ],
+  "purge-on-cloudfront.env": [
+    { id: "cache-buster-purge-method", severity: "warning", variable: "CACHE_BUSTER_HTTP_METHOD" },
+  ],
+  "purge-on-own-domain.env": [
+    { id: "cache-buster-purge-method", severity: "info", variable: "CACHE_BUSTER_HTTP_METHOD" },
+  ],
   "method-ban.env": [{ id: "cache-buster-method-unknown", severity: "warning", variable: "CACHE_BUSTER_HTTP_METHOD" }],
   "no-acl-cdn.env": [],
   "masked-secret.env": [{ id: "placeholder-value", severity: "error", variable: "CACHE_BUSTER_SECRET" }],
@@ -36,7 +44,11 @@ function diagnose(text: string) {
 /** The findings about the cache buster (and a placeholder in its variables), without the no-ACL advice. */
 function busterFindings(text: string) {
   return diagnose(text)
-    .filter((f) => (f.id.startsWith("cache-buster-") && f.id !== "cache-buster-no-acl-suspension") || (f.id === "placeholder-value" && f.variable.startsWith("CACHE_BUSTER_")))
+    .filter(
+      (f) =>
+        (f.id.startsWith("cache-buster-") && f.id !== "cache-buster-no-acl-suspension") ||
+        (f.id === "placeholder-value" && f.variable.startsWith("CACHE_BUSTER_")),
+    )
     .map(({ id, severity, variable }) => ({ id, severity, variable }));
 }
 
@@ -52,10 +64,14 @@ describe("doctor's CACHE_BUSTER_* findings", () => {
   }
 
   it("advises, without ACLs and with a media host, that a suspension never busts (and not in object-ACL mode)", () => {
-    const noAcl = diagnose(readFileSync(path.join(FIXTURES, "no-acl-cdn.env"), "utf8")).find((f) => f.id === "cache-buster-no-acl-suspension");
+    const noAcl = diagnose(readFileSync(path.join(FIXTURES, "no-acl-cdn.env"), "utf8")).find(
+      (f) => f.id === "cache-buster-no-acl-suspension",
+    );
     expect(noAcl).toMatchObject({ severity: "info", variable: "S3_PERMISSION" });
     expect(noAcl?.fix).toContain("npm run purge -- --account");
-    expect(diagnose(readFileSync(path.join(FIXTURES, "acl-mode-on.env"), "utf8")).map((f) => f.id)).not.toContain("cache-buster-no-acl-suspension");
+    expect(diagnose(readFileSync(path.join(FIXTURES, "acl-mode-on.env"), "utf8")).map((f) => f.id)).not.toContain(
+      "cache-buster-no-acl-suspension",
+    );
     // S3_PERMISSION absent is the default public-read: object-ACL mode, where a suspension does bust.
     const absent = readFileSync(path.join(FIXTURES, "no-acl-cdn.env"), "utf8").replace("S3_PERMISSION=\n", "");
     expect(diagnose(absent).map((f) => f.id)).not.toContain("cache-buster-no-acl-suspension");
@@ -73,7 +89,11 @@ describe("doctor's CACHE_BUSTER_* findings", () => {
       secretAccessKey: "example-secret-value-that-must-never-show",
       checksumsOnlyWhenRequired: false,
       aclMode: "no-acl",
-      cacheBuster: { secretHeader: "Mastodon-Cache-Buster", secret: "exampleBustSecretThatMustNeverShow", httpMethod: "GET" },
+      cacheBuster: {
+        secretHeader: "Mastodon-Cache-Buster",
+        secret: "exampleBustSecretThatMustNeverShow",
+        httpMethod: "GET",
+      },
     };
     expect(busterFindings(renderEnv(aws))).toEqual([]);
   });
@@ -83,18 +103,30 @@ describe("readCacheBuster reads CACHE_BUSTER_* as Mastodon 4.4+ does", () => {
   const read = (entries: Record<string, string>) => readCacheBuster(new Map(Object.entries(entries)));
 
   it("is on only for exactly `true`", () => {
-    expect(["true", "True", "TRUE", "1", "yes", " true"].map((value) => read({ CACHE_BUSTER_ENABLED: value }).enabled)).toEqual([true, false, false, false, false, false]);
+    expect(
+      ["true", "True", "TRUE", "1", "yes", " true"].map((value) => read({ CACHE_BUSTER_ENABLED: value }).enabled),
+    ).toEqual([true, false, false, false, false, false]);
   });
 
   it("sends the header only when both the name (not blank) and the secret (not empty) are set", () => {
-    expect(read({ CACHE_BUSTER_SECRET_HEADER: "X-Bust", CACHE_BUSTER_SECRET: "s" }).header).toEqual({ name: "X-Bust", value: "s" });
+    expect(read({ CACHE_BUSTER_SECRET_HEADER: "X-Bust", CACHE_BUSTER_SECRET: "s" }).header).toEqual({
+      name: "X-Bust",
+      value: "s",
+    });
     expect(read({ CACHE_BUSTER_SECRET_HEADER: "X-Bust" }).header).toBeUndefined();
     expect(read({ CACHE_BUSTER_SECRET_HEADER: "X-Bust", CACHE_BUSTER_SECRET: "" }).header).toBeUndefined();
     expect(read({ CACHE_BUSTER_SECRET_HEADER: "  ", CACHE_BUSTER_SECRET: "s" }).header).toBeUndefined();
   });
 
   it("defaults the method to GET when absent or empty (YAML null), upper-cases it, and knows http.rb's methods", () => {
-    expect([read({}).method, read({ CACHE_BUSTER_HTTP_METHOD: "" }).method, read({ CACHE_BUSTER_HTTP_METHOD: "purge" }).method]).toEqual(["GET", "GET", "PURGE"]);
-    expect([read({ CACHE_BUSTER_HTTP_METHOD: "purge" }).methodKnown, read({ CACHE_BUSTER_HTTP_METHOD: "BAN" }).methodKnown]).toEqual([true, false]);
+    expect([
+      read({}).method,
+      read({ CACHE_BUSTER_HTTP_METHOD: "" }).method,
+      read({ CACHE_BUSTER_HTTP_METHOD: "purge" }).method,
+    ]).toEqual(["GET", "GET", "PURGE"]);
+    expect([
+      read({ CACHE_BUSTER_HTTP_METHOD: "purge" }).methodKnown,
+      read({ CACHE_BUSTER_HTTP_METHOD: "BAN" }).methodKnown,
+    ]).toEqual([true, false]);
   });
 });

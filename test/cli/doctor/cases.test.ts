@@ -52,7 +52,9 @@ describe("doctor on the cases rebuilt from public reports", () => {
 
   it.runIf(existsSync(ORIGIN))("keeps test/fixtures/cases equal to the originals where those exist", () => {
     for (const file of readdirSync(path.join(ORIGIN, "envs"))) {
-      expect(readFileSync(path.join(FIXTURES, "envs", file), "utf8"), file).toBe(readFileSync(path.join(ORIGIN, "envs", file), "utf8"));
+      expect(readFileSync(path.join(FIXTURES, "envs", file), "utf8"), file).toBe(
+        readFileSync(path.join(ORIGIN, "envs", file), "utf8"),
+      );
     }
   });
 
@@ -94,7 +96,9 @@ describe("doctor on the cases rebuilt from public reports", () => {
   });
 
   it("case12b: tells how to check the /system/ redirect on LOCAL_DOMAIN, and with --previous reports the move", () => {
-    const note = diagnoseCase("case12b-moved-from-local-storage.env").findings.find((f) => f.id === "system-redirect-unchecked");
+    const note = diagnoseCase("case12b-moved-from-local-storage.env").findings.find(
+      (f) => f.id === "system-redirect-unchecked",
+    );
     expect(note?.fix).toContain("curl -sI https://social.example.com/system/");
     expect(note?.fix).toContain("https://files.example.com/$1 permanent");
     const moved = diagnoseCase("case12b-moved-from-local-storage.env", "LOCAL_DOMAIN=social.example.com\n");
@@ -109,6 +113,8 @@ describe("doctor on the cases rebuilt from public reports", () => {
   });
 
   it("case17: no finding about the region at all", () => {
-    expect(diagnoseCase("case17-minio-uppercase-region.env").findings.filter((f) => f.variable === "S3_REGION")).toEqual([]);
+    expect(
+      diagnoseCase("case17-minio-uppercase-region.env").findings.filter((f) => f.variable === "S3_REGION"),
+    ).toEqual([]);
   });
 });

@@ -9,7 +9,11 @@ const ROOT = path.resolve(__dirname, "../../..");
 const CASE = path.join(ROOT, "test/fixtures/cases/envs/case09-r2-raw-token-value.env");
 
 function npm(args: string[]) {
-  return spawnSync("npm", args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" } });
+  return spawnSync("npm", args, {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
 }
 
 describe("npm run doctor", () => {

@@ -7,8 +7,12 @@ const TROUBLESHOOTING = path.resolve(__dirname, "../../../docs/troubleshooting.m
 
 describe("FINDING_IDS", () => {
   it("are the ids docs/troubleshooting.md lists, in its order", () => {
-    const rows = readFileSync(TROUBLESHOOTING, "utf8").split("\n").filter((line) => line.startsWith("| `"));
-    const documented = rows.flatMap((row) => [...(row.split("|")[1] ?? "").matchAll(/`([a-z0-9-]+)`/g)].map((match) => match[1]));
+    const rows = readFileSync(TROUBLESHOOTING, "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("| `"));
+    const documented = rows.flatMap((row) =>
+      [...(row.split("|")[1] ?? "").matchAll(/`([a-z0-9-]+)`/g)].map((match) => match[1]),
+    );
     expect([...new Set(documented)]).toEqual([...FINDING_IDS]);
   });
 });

@@ -14,12 +14,15 @@ import type { Finding } from "../../../cli/doctor/finding";
 const DIR = path.resolve(__dirname, "../../fixtures/doctor");
 
 function read(file: string): Map<string, string> {
-  const text = readFileSync(path.join(DIR, file), "utf8").replace("LAB_WRITER_KEY", "0123456789abcdef0123456789abcdef").replace("LAB_WRITER_SECRET", "b".repeat(64));
+  const text = readFileSync(path.join(DIR, file), "utf8")
+    .replace("LAB_WRITER_KEY", "0123456789abcdef0123456789abcdef")
+    .replace("LAB_WRITER_SECRET", "b".repeat(64));
   const parsed = parseEnvFile(text);
   expect(parsed.problems).toEqual([]);
   return parsed.values;
 }
-const diagnose = (file: string, previous?: string) => diagnoseEnv(read(file), previous ? read(previous) : undefined).findings;
+const diagnose = (file: string, previous?: string) =>
+  diagnoseEnv(read(file), previous ? read(previous) : undefined).findings;
 const ids = (findings: Finding[]) => findings.filter((f) => f.severity !== "info").map((f) => `${f.severity}:${f.id}`);
 const byId = (findings: Finding[], id: string) => findings.find((f) => f.id === id);
 
@@ -38,14 +41,21 @@ const EXPECTED: Record<string, string[]> = {
   "k5-moved-to-scaleway-acl.env": [],
   "m1-swift.env": [],
   "m2-web-domain-cdn-host.env": [],
-  "m3-batch-delete-and-class.env": ["error:batch-delete-limit", "error:storage-class-archive", "warning:batch-delete-retry", "warning:timeout-value"],
+  "m3-batch-delete-and-class.env": [
+    "error:batch-delete-limit",
+    "error:storage-class-archive",
+    "warning:batch-delete-retry",
+    "warning:timeout-value",
+  ],
   "m4-gcs-wizard.env": [],
   "m5-storj-wizard.env": [],
 };
 
 describe("doctor names the kinds of issue #20", () => {
   it("covers every fixture, each with a first comment line", () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith(".env")).sort();
+    const files = readdirSync(DIR)
+      .filter((f) => f.endsWith(".env"))
+      .sort();
     expect(Object.keys(EXPECTED).sort()).toEqual(files);
     for (const file of files) expect(readFileSync(path.join(DIR, file), "utf8")).toMatch(/^# \S+: .{20,}/);
   });
@@ -60,18 +70,34 @@ describe("doctor names the kinds of issue #20", () => {
     const scaleway = byId(diagnose("k1a-scaleway-hostname-no-endpoint.env"), "endpoint-missing");
     expect(scaleway?.problem).toContain("example-social-media.s3.fr-par.amazonaws.com");
     expect(scaleway?.fix).toBe("add S3_ENDPOINT=https://s3.fr-par.scw.cloud");
-    expect(byId(diagnose("k1b-region-de-other-host.env"), "endpoint-missing")?.fix).toBe("add S3_ENDPOINT=https://storage.de.example.net");
-    expect(byId(diagnose("k1c-minio-hostname-only.env"), "endpoint-missing")?.problem).toContain("S3_HOSTNAME is MinIO's host");
+    expect(byId(diagnose("k1b-region-de-other-host.env"), "endpoint-missing")?.fix).toBe(
+      "add S3_ENDPOINT=https://storage.de.example.net",
+    );
+    expect(byId(diagnose("k1c-minio-hostname-only.env"), "endpoint-missing")?.problem).toContain(
+      "S3_HOSTNAME is MinIO's host",
+    );
     // An AWS env (a real AWS region, an AWS host) needs no endpoint.
-    const aws = diagnoseEnv(new Map([["S3_ENABLED", "true"], ["S3_BUCKET", "b"], ["S3_REGION", "eu-central-1"], ["S3_HOSTNAME", "s3.eu-central-1.amazonaws.com"], ["S3_ALIAS_HOST", "files.example.com"]])).findings;
+    const aws = diagnoseEnv(
+      new Map([
+        ["S3_ENABLED", "true"],
+        ["S3_BUCKET", "b"],
+        ["S3_REGION", "eu-central-1"],
+        ["S3_HOSTNAME", "s3.eu-central-1.amazonaws.com"],
+        ["S3_ALIAS_HOST", "files.example.com"],
+      ]),
+    ).findings;
     expect(byId(aws, "endpoint-missing")).toBeUndefined();
   });
 
   it("2: path style refused by Aliyun and Tencent; the override names the error and its fix", () => {
     const aliyun = byId(diagnose("k2a-aliyun-path-style.env"), "path-style-refused");
     expect(aliyun?.problem).toContain("SecondLevelDomainForbidden");
-    expect(aliyun?.fix).toBe("add S3_OVERRIDE_PATH_STYLE=true (virtual-hosted calls to example-social-media.oss-cn-hangzhou.aliyuncs.com)");
-    expect(byId(diagnose("k2b-tencent-path-style.env"), "path-style-refused")?.problem).toContain("PathStyleDomainForbidden");
+    expect(aliyun?.fix).toBe(
+      "add S3_OVERRIDE_PATH_STYLE=true (virtual-hosted calls to example-social-media.oss-cn-hangzhou.aliyuncs.com)",
+    );
+    expect(byId(diagnose("k2b-tencent-path-style.env"), "path-style-refused")?.problem).toContain(
+      "PathStyleDomainForbidden",
+    );
     const withOverride = read("k2a-aliyun-path-style.env");
     withOverride.set("S3_OVERRIDE_PATH_STYLE", "true");
     expect(ids(diagnoseEnv(withOverride).findings)).toEqual([]);
@@ -110,7 +136,9 @@ describe("doctor names the kinds of issue #20", () => {
     expect(move?.fix).toContain("rclone copy --s3-acl public-read");
     expect(move?.fix).toContain("tootctl media remove-orphans --fix-permissions");
     // The same storage again is no move; a policy-served destination needs no ACLs.
-    expect(byId(diagnose("k5-previous-spaces-acl.env", "k5-previous-spaces-acl.env"), "move-keeps-acls")).toBeUndefined();
+    expect(
+      byId(diagnose("k5-previous-spaces-acl.env", "k5-previous-spaces-acl.env"), "move-keeps-acls"),
+    ).toBeUndefined();
     const policy = read("k5-moved-to-scaleway-acl.env");
     policy.set("S3_PERMISSION", "");
     expect(byId(diagnoseEnv(policy, read("k5-previous-spaces-acl.env")).findings, "move-keeps-acls")).toBeUndefined();
@@ -141,7 +169,8 @@ describe("doctor names the kinds of issue #20", () => {
     const values = read("m2-web-domain-cdn-host.env");
     values.set("EXTRA_DATA_HOSTS", "https://old-files.example.com|https://video.example.net");
     const env = readMastodonEnv(values);
-    for (const host of ["files.example.com", "cdn.example.com", "old-files.example.com", "video.example.net"]) expect(cspAllowsHost(env, host, values), host).toBe(true);
+    for (const host of ["files.example.com", "cdn.example.com", "old-files.example.com", "video.example.net"])
+      expect(cspAllowsHost(env, host, values), host).toBe(true);
     expect(cspAllowsHost(env, "elsewhere.example.org", values)).toBe(false);
     // The media host that changed away is allowed when it is the CDN host: no "no longer in the CSP" claim.
     const previous = read("m2-web-domain-cdn-host.env");
@@ -161,7 +190,9 @@ describe("doctor names the kinds of issue #20", () => {
     const more = diagnoseEnv(values).findings;
     expect(byId(more, "batch-delete-limit")?.problem).toContain("above the 1000 keys");
     expect(byId(more, "storage-class-minimums")?.severity).toBe("warning");
-    expect(byId(more, "retry-limit")?.fix).toBe("write S3_RETRY_LIMIT=3 (the SDK then retries throttling and 5xx answers with backoff)");
+    expect(byId(more, "retry-limit")?.fix).toBe(
+      "write S3_RETRY_LIMIT=3 (the SDK then retries throttling and 5xx answers with backoff)",
+    );
   });
 
   it("GCS and Storj as Mastodon's setup wizard writes them are recognised and not flagged", () => {
@@ -179,12 +210,31 @@ describe("doctor names the kinds of issue #20", () => {
 });
 
 describe("other cases of the same kinds", () => {
-  const base = (entries: Record<string, string>) => new Map(Object.entries({ S3_ENABLED: "true", S3_BUCKET: "example-social-media", S3_ALIAS_HOST: "files.example.com", S3_PERMISSION: "", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s", AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED", AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED", ...entries }));
+  const base = (entries: Record<string, string>) =>
+    new Map(
+      Object.entries({
+        S3_ENABLED: "true",
+        S3_BUCKET: "example-social-media",
+        S3_ALIAS_HOST: "files.example.com",
+        S3_PERMISSION: "",
+        AWS_ACCESS_KEY_ID: "k",
+        AWS_SECRET_ACCESS_KEY: "s",
+        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+        AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+        ...entries,
+      }),
+    );
 
   it("1: a scheme pasted into S3_HOSTNAME, Spaces and Wasabi without S3_ENDPOINT, R2's region without an endpoint", () => {
-    const scheme = byId(diagnoseEnv(base({ S3_REGION: "fra1", S3_HOSTNAME: "https://fra1.digitaloceanspaces.com" })).findings, "endpoint-missing");
+    const scheme = byId(
+      diagnoseEnv(base({ S3_REGION: "fra1", S3_HOSTNAME: "https://fra1.digitaloceanspaces.com" })).findings,
+      "endpoint-missing",
+    );
     expect(scheme?.fix).toBe("add S3_ENDPOINT=https://fra1.digitaloceanspaces.com");
-    const wasabi = byId(diagnoseEnv(base({ S3_REGION: "us-east-1", S3_HOSTNAME: "s3.wasabisys.com" })).findings, "endpoint-missing");
+    const wasabi = byId(
+      diagnoseEnv(base({ S3_REGION: "us-east-1", S3_HOSTNAME: "s3.wasabisys.com" })).findings,
+      "endpoint-missing",
+    );
     expect(wasabi?.fix).toBe("add S3_ENDPOINT=https://s3.us-east-1.wasabisys.com");
     const r2 = byId(diagnoseEnv(base({ S3_REGION: "auto" })).findings, "endpoint-missing");
     expect(r2?.problem).toContain("example-social-media.s3.auto.amazonaws.com");
@@ -196,7 +246,18 @@ describe("other cases of the same kinds", () => {
       expect(ids(found), endpoint).toEqual(["error:path-style-refused"]);
     }
     // Aliyun's guides sign with either form of the region: no mismatch is claimed.
-    expect(byId(diagnoseEnv(base({ S3_REGION: "cn-shanghai", S3_ENDPOINT: "https://oss-cn-shanghai.aliyuncs.com", S3_OVERRIDE_PATH_STYLE: "true" })).findings, "region-mismatch")).toBeUndefined();
+    expect(
+      byId(
+        diagnoseEnv(
+          base({
+            S3_REGION: "cn-shanghai",
+            S3_ENDPOINT: "https://oss-cn-shanghai.aliyuncs.com",
+            S3_OVERRIDE_PATH_STYLE: "true",
+          }),
+        ).findings,
+        "region-mismatch",
+      ),
+    ).toBeUndefined();
   });
 
   it("5: a move to storage that serves by policy, or that uploads private, needs no ACL on the copy", () => {
@@ -206,6 +267,8 @@ describe("other cases of the same kinds", () => {
     expect(byId(diagnoseEnv(privateUploads, previous).findings, "move-keeps-acls")).toBeUndefined();
     const fromAbsent = new Map(previous);
     fromAbsent.delete("S3_PERMISSION");
-    expect(byId(diagnoseEnv(read("k5-moved-to-scaleway-acl.env"), fromAbsent).findings, "move-keeps-acls")?.problem).toContain("before: x-amz-acl public-read");
+    expect(
+      byId(diagnoseEnv(read("k5-moved-to-scaleway-acl.env"), fromAbsent).findings, "move-keeps-acls")?.problem,
+    ).toContain("before: x-amz-acl public-read");
   });
 });

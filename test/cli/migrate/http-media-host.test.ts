@@ -33,11 +33,20 @@ describe("migrate's plan keeps an http:// media host's scheme in EXTRA_MEDIA_HOS
       const to = path.join(dir, "new.env");
       writeFileSync(from, env("old-media", "127.0.0.1:9000"), { mode: 0o600 });
       writeFileSync(to, env("new-media", "127.0.0.1:9001"), { mode: 0o600 });
-      const { code, stdout, stderr } = await runMigrateCommand(["--from-env", from, "--to-env", to, "--start", "2026-12-01"]);
+      const { code, stdout, stderr } = await runMigrateCommand([
+        "--from-env",
+        from,
+        "--to-env",
+        to,
+        "--start",
+        "2026-12-01",
+      ]);
       expect(stderr).toBe("");
       expect(code).toBe(0);
       expect(stdout).toContain("    EXTRA_MEDIA_HOSTS=http://127.0.0.1:9001\n");
-      expect(stdout).toContain("keep the old host in the CSP for the cached pages that still link it: EXTRA_MEDIA_HOSTS=http://127.0.0.1:9000");
+      expect(stdout).toContain(
+        "keep the old host in the CSP for the cached pages that still link it: EXTRA_MEDIA_HOSTS=http://127.0.0.1:9000",
+      );
       expect(stdout).not.toContain("https://127.0.0.1:9001");
       expect(stdout).not.toContain("EXTRA_MEDIA_HOSTS=https://127.0.0.1:9000");
     } finally {

@@ -33,8 +33,18 @@ describe("compareKeys", () => {
 describe("walkLocal", () => {
   it("yields every file of a tree in S3's key order, without following links, with sizes", async () => {
     const root = path.join(dir, "tree");
-    const files = ["media_attachments/files/000/000/001/original/a.jpg", "media_attachments/files-old/x.png", "media_attachments/files/000/000/001/small/a.jpg",
-      "accounts/avatars/000/000/001/original/my avatar.png", "custom_emojis/images/000/000/002/original/café.png", "a-b/x", "a/b", "a.b", "😀/x", "～/y"];
+    const files = [
+      "media_attachments/files/000/000/001/original/a.jpg",
+      "media_attachments/files-old/x.png",
+      "media_attachments/files/000/000/001/small/a.jpg",
+      "accounts/avatars/000/000/001/original/my avatar.png",
+      "custom_emojis/images/000/000/002/original/café.png",
+      "a-b/x",
+      "a/b",
+      "a.b",
+      "😀/x",
+      "～/y",
+    ];
     files.forEach((key, index) => {
       const file = path.join(root, ...key.split("/"));
       mkdirSync(path.dirname(file), { recursive: true });
@@ -52,13 +62,20 @@ describe("walkLocal", () => {
     writeFileSync(path.join(root, "suspended.jpg"), "b");
     chmodSync(path.join(root, "public.jpg"), 0o644);
     chmodSync(path.join(root, "suspended.jpg"), 0o600);
-    expect(await collect(walkLocal(root))).toEqual([{ key: "public.jpg", size: 1 }, { key: "suspended.jpg", size: 1, unreadable: true }]);
+    expect(await collect(walkLocal(root))).toEqual([
+      { key: "public.jpg", size: 1 },
+      { key: "suspended.jpg", size: 1, unreadable: true },
+    ]);
   });
 });
 
 describe("ListingFile", () => {
   it("writes and reads back entries with odd keys, ETags and the unreadable mark", async () => {
-    const entries: Listed[] = [{ key: "a\tb \"c\".png", size: 3 }, { key: "x/日本.jpg", size: 5, etag: "0123456789abcdef0123456789abcdef" }, { key: "y.png", size: 1, unreadable: true }];
+    const entries: Listed[] = [
+      { key: 'a\tb "c".png', size: 3 },
+      { key: "x/日本.jpg", size: 5, etag: "0123456789abcdef0123456789abcdef" },
+      { key: "y.png", size: 1, unreadable: true },
+    ];
     const file = new ListingFile(path.join(dir, "listing.jsonl"));
     for (const entry of entries) await file.add(entry);
     await file.close();
@@ -88,16 +105,36 @@ describe("compareListings", () => {
       { key: "f-extra", size: 9 },
     ];
     const counts = { extra: 0 };
-    const verdicts = (await collect(compareListings(from(source), from(destination), counts))).map((compared) => [compared.source.key, compared.verdict]);
-    expect(verdicts).toEqual([["a", "same"], ["b", "size"], ["c", "same"], ["d", "etag"], ["e", "same"], ["g", "missing"]]);
+    const verdicts = (await collect(compareListings(from(source), from(destination), counts))).map((compared) => [
+      compared.source.key,
+      compared.verdict,
+    ]);
+    expect(verdicts).toEqual([
+      ["a", "same"],
+      ["b", "size"],
+      ["c", "same"],
+      ["d", "etag"],
+      ["e", "same"],
+      ["g", "missing"],
+    ]);
     expect(counts.extra).toBe(2);
   });
 
   it("refuses listings out of key order instead of reporting keys missing that are there", async () => {
-    const sorted = [{ key: "a", size: 1 }, { key: "b", size: 1 }];
-    const unsorted = [{ key: "b", size: 1 }, { key: "a", size: 1 }];
-    await expect(collect(compareListings(from(unsorted), from(sorted)))).rejects.toThrow(/source's listing is not in key order/);
-    await expect(collect(compareListings(from(sorted), from(unsorted)))).rejects.toThrow(/destination's listing is not in key order/);
+    const sorted = [
+      { key: "a", size: 1 },
+      { key: "b", size: 1 },
+    ];
+    const unsorted = [
+      { key: "b", size: 1 },
+      { key: "a", size: 1 },
+    ];
+    await expect(collect(compareListings(from(unsorted), from(sorted)))).rejects.toThrow(
+      /source's listing is not in key order/,
+    );
+    await expect(collect(compareListings(from(sorted), from(unsorted)))).rejects.toThrow(
+      /destination's listing is not in key order/,
+    );
   });
 
   it("compares ETags only where both are single-part MD5s (a multipart ETag is not the MD5 of the bytes)", () => {

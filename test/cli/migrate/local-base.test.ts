@@ -18,14 +18,30 @@ describe("migrate's redirect of old local URLs follows Mastodon's host", { timeo
         .replace("LAB_WRITER_KEY", "DO00EXAMPLEWRITERKEY00")
         .replace("LAB_WRITER_SECRET", "exampleWriterSecretValue000000000000000000000");
       writeFileSync(env, base, { mode: 0o600 });
-      const cdn = await migrateCli(["--from", "local:/home/mastodon/live/public/system", "--to-env", env, "--start", "2026-12-01"]);
+      const cdn = await migrateCli([
+        "--from",
+        "local:/home/mastodon/live/public/system",
+        "--to-env",
+        env,
+        "--start",
+        "2026-12-01",
+      ]);
       expect(cdn.code).toBe(0);
       expect(cdn.stdout).toContain("old URLs https://cdn.example.com/system/KEY");
       expect(cdn.stdout).toContain("The web host cdn.example.com answers /system/KEY with a permanent redirect");
       expect(cdn.stdout).not.toContain("https://example.com/system/");
 
-      writeFileSync(env, base.replace("CDN_HOST=https://cdn.example.com\n", "PAPERCLIP_ROOT_URL=/media\n"), { mode: 0o600 });
-      const web = await migrateCli(["--from", "local:/home/mastodon/live/public/system", "--to-env", env, "--start", "2026-12-01"]);
+      writeFileSync(env, base.replace("CDN_HOST=https://cdn.example.com\n", "PAPERCLIP_ROOT_URL=/media\n"), {
+        mode: 0o600,
+      });
+      const web = await migrateCli([
+        "--from",
+        "local:/home/mastodon/live/public/system",
+        "--to-env",
+        env,
+        "--start",
+        "2026-12-01",
+      ]);
       expect(web.code).toBe(0);
       expect(web.stdout).toContain("old URLs https://social.example.com/media/KEY");
       expect(web.stdout).toContain("Old URLs are under /media/ (PAPERCLIP_ROOT_URL)");

@@ -4,7 +4,12 @@ import { duration, Progress } from "../../../cli/migrate/progress";
 function clocked(tty: boolean) {
   let now = 0;
   const written: string[] = [];
-  const progress = new Progress({ tty, write: (text) => written.push(text) }, "media", { objects: 1_000, bytes: 100e6 }, () => now);
+  const progress = new Progress(
+    { tty, write: (text) => written.push(text) },
+    "media",
+    { objects: 1_000, bytes: 100e6 },
+    () => now,
+  );
   return { progress, written, at: (ms: number) => (now = ms) };
 }
 
@@ -18,7 +23,9 @@ describe("Progress", () => {
     at(2_000);
     progress.update({ objects: 200, bytes: 20e6 });
     expect(written).toHaveLength(2);
-    expect(written[0]).toMatch(/^\r\x1b\[2Kmedia: 100 of 1,000 objects, 10\.0 MB of 100\.0 MB, 100 objects\/s, 10\.0 MB\/s, about 9 s left$/);
+    expect(written[0]).toMatch(
+      /^\r\x1b\[2Kmedia: 100 of 1,000 objects, 10\.0 MB of 100\.0 MB, 100 objects\/s, 10\.0 MB\/s, about 9 s left$/,
+    );
     progress.end();
     expect(written.at(-1)).toBe("\r\x1b[2K");
   });

@@ -19,7 +19,8 @@ const DESTINATION_ENV = {
   AWS_ACCESS_KEY_ID: "DO00NEWWRITERKEYID00",
   AWS_SECRET_ACCESS_KEY: SECRET,
 };
-const target = (extra: Record<string, string | undefined> = {}): VerifyTarget => targetOf({ ...DESTINATION_ENV, ...extra });
+const target = (extra: Record<string, string | undefined> = {}): VerifyTarget =>
+  targetOf({ ...DESTINATION_ENV, ...extra });
 
 describe("copyCommands", () => {
   it("keeps the credentials in the environment: argv holds neither the key id nor the secret", () => {
@@ -27,7 +28,10 @@ describe("copyCommands", () => {
     expect(command!.args.join(" ")).not.toContain(SECRET);
     expect(command!.args.join(" ")).not.toContain("DO00NEWWRITERKEYID00");
     expect(command!.env.RCLONE_CONFIG_DST_SECRET_ACCESS_KEY).toBe(SECRET);
-    expect(command!.secretEnv.sort()).toEqual(["RCLONE_CONFIG_DST_ACCESS_KEY_ID", "RCLONE_CONFIG_DST_SECRET_ACCESS_KEY"]);
+    expect(command!.secretEnv.sort()).toEqual([
+      "RCLONE_CONFIG_DST_ACCESS_KEY_ID",
+      "RCLONE_CONFIG_DST_SECRET_ACCESS_KEY",
+    ]);
     expect(describeCommand(command!)).not.toContain(SECRET);
     expect(command!.aclFront).toBeUndefined();
   });
@@ -56,7 +60,13 @@ describe("copyCommands", () => {
     expect(describeCommand(command!)).toContain("RCLONE_CONFIG_DST_ENDPOINT=http://127.0.0.1:PORT");
     expect(describeCommand(command!)).not.toContain("<per-run");
     // A started front replaces the planned endpoint and key with its own (copy.ts, withFront).
-    const front = { endpoint: "http://127.0.0.1:40123", accessKeyId: "MIGRATEFRONTAB", secretAccessKey: "per-run", stats: { forwarded: 0, aclHeadersDropped: 0, refused: 0 }, close: async () => {} };
+    const front = {
+      endpoint: "http://127.0.0.1:40123",
+      accessKeyId: "MIGRATEFRONTAB",
+      secretAccessKey: "per-run",
+      stats: { forwarded: 0, aclHeadersDropped: 0, refused: 0 },
+      close: async () => {},
+    };
     expect(withFront(command!, front).env).toMatchObject({
       RCLONE_CONFIG_DST_ENDPOINT: "http://127.0.0.1:40123",
       RCLONE_CONFIG_DST_ACCESS_KEY_ID: "MIGRATEFRONTAB",
@@ -67,7 +77,14 @@ describe("copyCommands", () => {
   it("copies into the same keys under S3_KEY_PREFIX, with Mastodon's Cache-Control, incrementally", () => {
     const [command] = copyCommands({ kind: "local", root: "/srv/system/" }, target({ S3_KEY_PREFIX: "social" }));
     expect(command!.args.slice(0, 3)).toEqual(["copy", "/srv/system", "dst:example-social-media/social/"]);
-    expect(command!.args).toEqual(expect.arrayContaining(["--header-upload", `Cache-Control: ${MASTODON_CACHE_CONTROL}`, "--update", "--use-server-modtime"]));
+    expect(command!.args).toEqual(
+      expect.arrayContaining([
+        "--header-upload",
+        `Cache-Control: ${MASTODON_CACHE_CONTROL}`,
+        "--update",
+        "--use-server-modtime",
+      ]),
+    );
     expect(command!.env.RCLONE_CONFIG_DST_NO_CHECK_BUCKET).toBe("true");
     expect(command!.env.RCLONE_CONFIG_DST_FORCE_PATH_STYLE).toBe("true");
   });
@@ -78,8 +95,14 @@ describe("copyCommands", () => {
   });
 
   it("sends bucket-owner-full-control to AWS in no-ACL mode, the one ACL a bucket with ACLs disabled accepts", () => {
-    const aws = target({ S3_ENDPOINT: undefined, S3_HOSTNAME: "s3.eu-central-1.amazonaws.com", S3_REGION: "eu-central-1" });
-    expect(copyCommands({ kind: "local", root: "/srv/system" }, aws)[0]!.env.RCLONE_CONFIG_DST_ACL).toBe("bucket-owner-full-control");
+    const aws = target({
+      S3_ENDPOINT: undefined,
+      S3_HOSTNAME: "s3.eu-central-1.amazonaws.com",
+      S3_REGION: "eu-central-1",
+    });
+    expect(copyCommands({ kind: "local", root: "/srv/system" }, aws)[0]!.env.RCLONE_CONFIG_DST_ACL).toBe(
+      "bucket-owner-full-control",
+    );
   });
 
   it("sends the canned ACL in ACL mode, and private for user archives, in two passes", () => {
@@ -93,11 +116,24 @@ describe("copyCommands", () => {
   });
 
   it("given the keys to copy, rclone lists nothing: --files-from-raw, no traversal or check of the destination, no --fast-list", () => {
-    const [noAcl] = copyCommands({ kind: "local", root: "/srv/system" }, target(), { filesFrom: { media: "/tmp/m", private: "/tmp/p" } });
-    expect(noAcl!.args).toEqual(expect.arrayContaining(["--files-from-raw", "/tmp/m", "--no-traverse", "--no-check-dest"]));
-    for (const flag of ["--fast-list", "--update", "--use-server-modtime", "--exclude", "--include"]) expect(noAcl!.args).not.toContain(flag);
-    const acl = copyCommands({ kind: "local", root: "/srv/system" }, target({ S3_PERMISSION: "public-read" }), { filesFrom: { media: "/tmp/m", private: "/tmp/p" } });
-    expect(acl.map((command) => [command.label, command.env.RCLONE_CONFIG_DST_ACL, command.args[command.args.indexOf("--files-from-raw") + 1]])).toEqual([
+    const [noAcl] = copyCommands({ kind: "local", root: "/srv/system" }, target(), {
+      filesFrom: { media: "/tmp/m", private: "/tmp/p" },
+    });
+    expect(noAcl!.args).toEqual(
+      expect.arrayContaining(["--files-from-raw", "/tmp/m", "--no-traverse", "--no-check-dest"]),
+    );
+    for (const flag of ["--fast-list", "--update", "--use-server-modtime", "--exclude", "--include"])
+      expect(noAcl!.args).not.toContain(flag);
+    const acl = copyCommands({ kind: "local", root: "/srv/system" }, target({ S3_PERMISSION: "public-read" }), {
+      filesFrom: { media: "/tmp/m", private: "/tmp/p" },
+    });
+    expect(
+      acl.map((command) => [
+        command.label,
+        command.env.RCLONE_CONFIG_DST_ACL,
+        command.args[command.args.indexOf("--files-from-raw") + 1],
+      ]),
+    ).toEqual([
       ["media", "public-read", "/tmp/m"],
       ["private", "private", "/tmp/p"],
     ]);
@@ -105,7 +141,14 @@ describe("copyCommands", () => {
 
   it("an absent S3_PERMISSION means Mastodon's default public-read", () => {
     const values = target();
-    const withDefault = targetOf({ S3_ENABLED: "true", S3_BUCKET: "b", S3_REGION: "fra1", S3_HOSTNAME: "fra1.digitaloceanspaces.com", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" });
+    const withDefault = targetOf({
+      S3_ENABLED: "true",
+      S3_BUCKET: "b",
+      S3_REGION: "fra1",
+      S3_HOSTNAME: "fra1.digitaloceanspaces.com",
+      AWS_ACCESS_KEY_ID: "k",
+      AWS_SECRET_ACCESS_KEY: "s",
+    });
     expect(values.uploadAcl).toBeUndefined();
     expect(copyCommands({ kind: "local", root: "/x" }, withDefault)[0]!.env.RCLONE_CONFIG_DST_ACL).toBe("public-read");
   });

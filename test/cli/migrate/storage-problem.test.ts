@@ -38,7 +38,9 @@ const EMPTY_LISTING =
   "<KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>";
 
 /** Answers the n-th request (from 0) as `answers[n]` (the last one repeats): [status, S3 error code] or "empty". */
-function s3Server(answers: Array<[number, string] | "empty">): Promise<{ url: string; close: () => Promise<void>; requests: () => number }> {
+function s3Server(
+  answers: Array<[number, string] | "empty">,
+): Promise<{ url: string; close: () => Promise<void>; requests: () => number }> {
   let seen = 0;
   const server = http.createServer((request, response) => {
     const answer = answers[Math.min(seen++, answers.length - 1)]!;
@@ -50,7 +52,9 @@ function s3Server(answers: Array<[number, string] | "empty">): Promise<{ url: st
     const [status, code] = answer;
     response
       .writeHead(status, { "content-type": "application/xml" })
-      .end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>refused for ${KEY_ID}</Message><BucketName>lab-media</BucketName><RequestId>1</RequestId></Error>`);
+      .end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>refused for ${KEY_ID}</Message><BucketName>lab-media</BucketName><RequestId>1</RequestId></Error>`,
+      );
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () =>
@@ -80,7 +84,10 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
     // A stand-in rclone: answers `rclone version` as Debian 12's, and fails the test if a copy is ever started.
     const bin = path.join(dir, "bin");
     mkdirSync(bin);
-    writeFileSync(path.join(bin, "rclone"), `#!/bin/sh\nif [ "$1" = version ]; then echo "rclone v1.60.1-DEV"; exit 0; fi\necho "copy started" >&2; exit 99\n`);
+    writeFileSync(
+      path.join(bin, "rclone"),
+      `#!/bin/sh\nif [ "$1" = version ]; then echo "rclone v1.60.1-DEV"; exit 0; fi\necho "copy started" >&2; exit 99\n`,
+    );
     chmodSync(path.join(bin, "rclone"), 0o755);
     process.env.PATH = `${bin}:${path0}`;
     system = path.join(dir, "system");
@@ -137,7 +144,13 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
       const server = await s3Server([[status, s3Code]]);
       try {
         const file = envFile(`${s3Code}.env`, server.url);
-        const { code, stdout, stderr } = await runMigrateCommand(["--from", `local:${system}`, "--to-env", file, "--run"]);
+        const { code, stdout, stderr } = await runMigrateCommand([
+          "--from",
+          `local:${system}`,
+          "--to-env",
+          file,
+          "--run",
+        ]);
         expectOneLine(stderr, `--to-env ${file}`, s3Code, named);
         expect(stdout).not.toContain("copying");
         expect(code).toBe(2);
@@ -165,7 +178,13 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
     const server = await s3Server(["empty", [403, "AccessDenied"]]);
     try {
       const file = envFile("later.env", server.url);
-      const { code, stdout, stderr } = await runMigrateCommand(["--from", `local:${system}`, "--to-env", file, "--run"]);
+      const { code, stdout, stderr } = await runMigrateCommand([
+        "--from",
+        `local:${system}`,
+        "--to-env",
+        file,
+        "--run",
+      ]);
       expectOneLine(stderr, `--to-env ${file}`, "403 AccessDenied", "s3:ListBucket");
       expect(stdout).not.toContain("copying");
       expect(code).toBe(2);

@@ -22,19 +22,32 @@ function usageErrorOf(argv: string[]): string {
 describe("parsePlanArgs", () => {
   it("takes -s NAME, Pulumi's own short flag, as --stack NAME", () => {
     expect(parsePlanArgs(["-s", "aws"]).stack).toBe("aws");
-    expect(parsePlanArgs(["--stack=aws", "--json", "out.json", "--show-secrets"])).toMatchObject({ stack: "aws", json: "out.json", showSecrets: true });
+    expect(parsePlanArgs(["--stack=aws", "--json", "out.json", "--show-secrets"])).toMatchObject({
+      stack: "aws",
+      json: "out.json",
+      showSecrets: true,
+    });
   });
 
   it.each([
     [["--stack", "aws", "--bogus"], "unknown option --bogus"],
-    [["aws"], "unexpected argument aws: name the stack with --stack aws or -s aws (through npm, after --: npm run plan -- -s aws)"],
+    [
+      ["aws"],
+      "unexpected argument aws: name the stack with --stack aws or -s aws (through npm, after --: npm run plan -- -s aws)",
+    ],
     [["-s", "aws", "extra"], "unexpected argument extra"],
     [["--stack", "aws", "--json"], "--json needs a value (a file name)"],
     [["--stack", "aws", "--json", "--show-secrets"], "--json needs a value (a file name)"],
     [["--stack", "aws", "--json="], "--json needs a value"],
     [["-s"], "--stack needs a value"],
-    [["-s", "aws", "--stack", "cloudflare"], "--stack is given more than once: give it once (which one was meant is not guessed)"],
-    [["-s", "aws", "--json", "a.json", "--json=b.json"], "--json is given more than once: give it once (which one was meant is not guessed)"],
+    [
+      ["-s", "aws", "--stack", "cloudflare"],
+      "--stack is given more than once: give it once (which one was meant is not guessed)",
+    ],
+    [
+      ["-s", "aws", "--json", "a.json", "--json=b.json"],
+      "--json is given more than once: give it once (which one was meant is not guessed)",
+    ],
     [[], "--stack NAME is required (the stack file Pulumi.NAME.yaml)"],
     [["--stack", "aws", "--show-secrets=yes"], "--show-secrets takes no value"],
     [["--stack", "aws", "--fail-on-loss"], "--fail-on-loss needs --against OLD.json to compare with"],
@@ -64,7 +77,9 @@ describe("npm run plan on a user's mistake", () => {
       const { code, stdout, stderr } = await planCli(["--stack", "dev", option, "-"]);
       expect(code).toBe(2);
       expect(stdout).toBe("");
-      expect(stderr.split("\n")[0]).toBe(`plan: ${option} -: the plan's text goes to standard output; give ${option} a file name`);
+      expect(stderr.split("\n")[0]).toBe(
+        `plan: ${option} -: the plan's text goes to standard output; give ${option} a file name`,
+      );
     }
     expect(existsSync(path.join(PROJECT_ROOT, "-"))).toBe(false);
   });
@@ -73,7 +88,10 @@ describe("npm run plan on a user's mistake", () => {
 describe("the stack file's YAML", () => {
   it("names the file, the line and the column of a syntax error, without quoting the file", () => {
     const root = mkdtempSync(path.join(tmpdir(), "yaml-"));
-    writeFileSync(path.join(root, "Pulumi.broken.yaml"), "config:\n  mastodon-media:provider: aws\n mastodon-media:bucket: [x\n");
+    writeFileSync(
+      path.join(root, "Pulumi.broken.yaml"),
+      "config:\n  mastodon-media:provider: aws\n mastodon-media:bucket: [x\n",
+    );
     expect(() => readStackFile("broken", root)).toThrowError(UserError);
     expect(() => readStackFile("broken", root)).toThrowError(/^Pulumi\.broken\.yaml:3:1: not valid YAML: [^\n]+$/);
   });
@@ -88,7 +106,10 @@ describe("the stack file's YAML", () => {
 
   it("marks a key secret when a secure: value is nested in its structured value", () => {
     const root = mkdtempSync(path.join(tmpdir(), "yaml-"));
-    writeFileSync(path.join(root, "Pulumi.nested.yaml"), "config:\n  mastodon-media:cloudflare:\n    accountId:\n      secure: AAABAxyz\n");
+    writeFileSync(
+      path.join(root, "Pulumi.nested.yaml"),
+      "config:\n  mastodon-media:cloudflare:\n    accountId:\n      secure: AAABAxyz\n",
+    );
     expect(readStackFile("nested", root).secretKeys).toEqual(["mastodon-media:cloudflare"]);
   });
 });
@@ -113,14 +134,18 @@ describe("--against", () => {
       `--against ${otherProvider} is the plan of stack aws on cloudflare, but aws is on aws: compare plans of the same provider.`,
     );
     const otherStack = plan("dev", "minio");
-    expect(() => readAgainstPlan(otherStack, "aws", root)).toThrowError(/is the plan of stack dev on minio, but aws is on aws/);
+    expect(() => readAgainstPlan(otherStack, "aws", root)).toThrowError(
+      /is the plan of stack dev on minio, but aws is on aws/,
+    );
     // An edited copy of the aws stack (the handed case12) compared with the aws stack's plan.
     expect(readAgainstPlan(plan("aws", "aws"), "case12", root).stack).toBe("aws");
   });
 
   it("refuses a directory, a missing file and a file that is not a plan as user errors", () => {
     expect(() => readAgainstPlan(root, "aws", root)).toThrowError(`--against ${root}: cannot be read`);
-    expect(() => readAgainstPlan(path.join(root, "none.json"), "aws", root)).toThrowError("no such file (write one with --json)");
+    expect(() => readAgainstPlan(path.join(root, "none.json"), "aws", root)).toThrowError(
+      "no such file (write one with --json)",
+    );
     const notPlan = path.join(root, "not-plan.json");
     writeFileSync(notPlan, "[1, 2]");
     expect(() => readAgainstPlan(notPlan, "aws", root)).toThrowError(UserError);

@@ -18,8 +18,14 @@ function repository(): string {
   writeFileSync(path.join(root, "Pulumi.aws.yaml"), STACK("production"));
   writeFileSync(path.join(root, "Pulumi.dev.yaml"), STACK("test"));
   mkdirSync(path.join(root, ".github", "workflows"), { recursive: true });
-  writeFileSync(path.join(root, ".github/workflows/preview.yml"), "jobs:\n  preview:\n    strategy:\n      matrix:\n        stack: [aws]\n");
-  writeFileSync(path.join(root, ".github/workflows/deploy.yml"), "jobs:\n  deploy:\n    strategy:\n      matrix:\n        stack: [aws, mysocial]\n");
+  writeFileSync(
+    path.join(root, ".github/workflows/preview.yml"),
+    "jobs:\n  preview:\n    strategy:\n      matrix:\n        stack: [aws]\n",
+  );
+  writeFileSync(
+    path.join(root, ".github/workflows/deploy.yml"),
+    "jobs:\n  deploy:\n    strategy:\n      matrix:\n        stack: [aws, mysocial]\n",
+  );
   git("add", "Pulumi.aws.yaml", "Pulumi.dev.yaml");
   // The README's advice: copy an example to Pulumi.<your-stack>.yaml. Not committed (yet); plus a review stack file.
   writeFileSync(path.join(root, "Pulumi.mysocial.yaml"), STACK("production"));

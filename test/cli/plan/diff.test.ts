@@ -4,13 +4,25 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planCli } from "../../helpers/plan-cli";
 import { UserError } from "../../../components/errors";
-import { BUCKET_FACTS, diffPlans, parsePlanJson, renderDiff, type DiffablePlan, type DiffableResource } from "../../../cli/plan/diff";
+import {
+  BUCKET_FACTS,
+  diffPlans,
+  parsePlanJson,
+  renderDiff,
+  type DiffablePlan,
+  type DiffableResource,
+} from "../../../cli/plan/diff";
 import { renderPlanErrorMarkdown, renderPlanMarkdown } from "../../../cli/plan/markdown";
 import type { PublicPlan } from "../../../offline-plan/run";
 
 const COMPONENT = "mastodon-media:aws:MediaStorage";
 
-function resource(type: string, name: string, inputs: Record<string, unknown>, options: Partial<DiffableResource> = {}): DiffableResource {
+function resource(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  options: Partial<DiffableResource> = {},
+): DiffableResource {
   return {
     type,
     name,
@@ -25,24 +37,41 @@ function resource(type: string, name: string, inputs: Record<string, unknown>, o
 const plan = (...resources: DiffableResource[]): DiffablePlan => ({ stack: "aws", resources });
 
 const BUCKET = "aws:s3/bucket:Bucket";
-const productionBucket = resource(BUCKET, "media-bucket", { bucket: "example-social-media", region: "eu-central-1", forceDestroy: false }, { protect: true, retainOnDelete: true });
+const productionBucket = resource(
+  BUCKET,
+  "media-bucket",
+  { bucket: "example-social-media", region: "eu-central-1", forceDestroy: false },
+  { protect: true, retainOnDelete: true },
+);
 const writerPolicy = (action: string) =>
   resource("aws:iam/userPolicy:UserPolicy", "media-writer-policy", {
     user: "media-writer",
-    policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [action], Resource: "arn:aws:s3:::example-social-media/*" }] }),
+    policy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: [action], Resource: "arn:aws:s3:::example-social-media/*" }],
+    }),
   });
 
 describe("diffPlans", () => {
   it("reports nothing when both plans register the same resources with the same inputs", () => {
-    const diff = diffPlans(plan(productionBucket, writerPolicy("s3:GetObject")), plan(productionBucket, writerPolicy("s3:GetObject")));
+    const diff = diffPlans(
+      plan(productionBucket, writerPolicy("s3:GetObject")),
+      plan(productionBucket, writerPolicy("s3:GetObject")),
+    );
     expect(diff).toEqual({ added: [], removed: [], changed: [], bucketAlerts: [] });
   });
 
   it("reports a resource only in the new plan as added and one only in the old plan as removed", () => {
-    const cors = resource("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "media-cors", { bucket: "example-social-media" });
+    const cors = resource("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "media-cors", {
+      bucket: "example-social-media",
+    });
     const diff = diffPlans(plan(productionBucket, cors), plan(productionBucket, writerPolicy("s3:GetObject")));
-    expect(diff.added).toEqual([{ urn: writerPolicy("s3:GetObject").urn, type: "aws:iam/userPolicy:UserPolicy", name: "media-writer-policy" }]);
-    expect(diff.removed).toEqual([{ urn: cors.urn, type: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", name: "media-cors" }]);
+    expect(diff.added).toEqual([
+      { urn: writerPolicy("s3:GetObject").urn, type: "aws:iam/userPolicy:UserPolicy", name: "media-writer-policy" },
+    ]);
+    expect(diff.removed).toEqual([
+      { urn: cors.urn, type: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", name: "media-cors" },
+    ]);
     expect(diff.changed).toEqual([]);
     expect(diff.bucketAlerts).toEqual([]);
   });
@@ -61,8 +90,13 @@ describe("diffPlans", () => {
   });
 
   it("reports a list whose length changed as a whole, and a key that appeared as a change from undefined", () => {
-    const before = resource("aws:cloudfront/distribution:Distribution", "media-cdn", { aliases: ["files.example.com"] });
-    const after = resource("aws:cloudfront/distribution:Distribution", "media-cdn", { aliases: ["files.example.com", "media.example.com"], comment: "x" });
+    const before = resource("aws:cloudfront/distribution:Distribution", "media-cdn", {
+      aliases: ["files.example.com"],
+    });
+    const after = resource("aws:cloudfront/distribution:Distribution", "media-cdn", {
+      aliases: ["files.example.com", "media.example.com"],
+      comment: "x",
+    });
     expect(diffPlans(plan(before), plan(after)).changed[0]?.inputs).toEqual([
       { path: "aliases", before: ["files.example.com"], after: ["files.example.com", "media.example.com"] },
       { path: "comment", before: undefined, after: "x" },
@@ -75,7 +109,9 @@ describe("diffPlans", () => {
     expect(diff).toEqual({ added: [], removed: [], changed: [], bucketAlerts: [] });
   });
 
-  const identityCases = Object.entries(BUCKET_FACTS).flatMap(([type, { identity }]) => identity.map((key) => [type, key] as const));
+  const identityCases = Object.entries(BUCKET_FACTS).flatMap(([type, { identity }]) =>
+    identity.map((key) => [type, key] as const),
+  );
   it.each(identityCases)("raises a replacement alert when a %s changes its %s", (type, key) => {
     const before = resource(type, "media-bucket", { [key]: "before-value" });
     const after = resource(type, "media-bucket", { [key]: "after-value" });
@@ -92,7 +128,10 @@ describe("diffPlans", () => {
   });
 
   it("raises no alert when only inputs the provider updates in place change on a bucket", () => {
-    const after = { ...productionBucket, inputs: { ...productionBucket.inputs, forceDestroy: true, tags: { team: "media" } } };
+    const after = {
+      ...productionBucket,
+      inputs: { ...productionBucket.inputs, forceDestroy: true, tags: { team: "media" } },
+    };
     const diff = diffPlans(plan(productionBucket), plan(after));
     expect(diff.changed[0]?.inputs.map((change) => change.path)).toEqual(["forceDestroy", "tags"]);
     expect(diff.bucketAlerts).toEqual([]);
@@ -112,10 +151,17 @@ describe("diffPlans", () => {
   });
 
   it("raises a deletion alert naming the new URN when the same bucket moves to another resource name", () => {
-    const renamed = { ...productionBucket, name: "media-store", urn: productionBucket.urn.replace("::media-bucket", "::media-store") };
+    const renamed = {
+      ...productionBucket,
+      name: "media-store",
+      urn: productionBucket.urn.replace("::media-bucket", "::media-store"),
+    };
     const diff = diffPlans(plan(productionBucket), plan(renamed));
     expect(diff.bucketAlerts.map((alert) => [alert.kind, alert.message])).toEqual([
-      ["deleted", `its resource moves to ${renamed.urn}: without an alias to the old URN, Pulumi deletes the bucket and creates it again`],
+      [
+        "deleted",
+        `its resource moves to ${renamed.urn}: without an alias to the old URN, Pulumi deletes the bucket and creates it again`,
+      ],
     ]);
   });
 
@@ -129,7 +175,12 @@ describe("diffPlans", () => {
   });
 
   it("raises no bucket alert for resources that are not buckets, whatever changes", () => {
-    const before = resource("aws:s3/bucketPolicy:BucketPolicy", "media-bucket-policy", { bucket: "a" }, { protect: true });
+    const before = resource(
+      "aws:s3/bucketPolicy:BucketPolicy",
+      "media-bucket-policy",
+      { bucket: "a" },
+      { protect: true },
+    );
     const diff = diffPlans(plan(before), plan());
     expect(diff.removed).toHaveLength(1);
     expect(diff.bucketAlerts).toEqual([]);
@@ -150,7 +201,9 @@ describe("renderDiff", () => {
   });
 
   it("says so when nothing changed", () => {
-    expect(renderDiff(diffPlans(plan(productionBucket), plan(productionBucket)), "old.json")).toBe("Changes against old.json:\n  no changes\n");
+    expect(renderDiff(diffPlans(plan(productionBucket), plan(productionBucket)), "old.json")).toBe(
+      "Changes against old.json:\n  no changes\n",
+    );
   });
 });
 
@@ -182,7 +235,10 @@ const publicPlanOf = (overrides: Partial<PublicPlan>): PublicPlan => ({
 describe("renderPlanMarkdown", () => {
   it("puts the bucket alerts in a caution block above the resource table", () => {
     const after = { ...productionBucket, inputs: { ...productionBucket.inputs, region: "us-east-1" } };
-    const markdown = renderPlanMarkdown(publicPlanOf({}), { diff: diffPlans(plan(productionBucket), plan(after)), against: "the base branch" });
+    const markdown = renderPlanMarkdown(publicPlanOf({}), {
+      diff: diffPlans(plan(productionBucket), plan(after)),
+      against: "the base branch",
+    });
     const lines = markdown.split("\n");
     expect(lines.slice(0, 5)).toEqual([
       "### Offline plan of `aws` (aws)",
@@ -192,13 +248,22 @@ describe("renderPlanMarkdown", () => {
       "",
     ]);
     expect(lines).toContain("#### Changes against the base branch");
-    expect(lines).toContain('| changed | `media-bucket` | `aws:s3/bucket:Bucket` | `region`: `"eu-central-1"` → `"us-east-1"` |');
+    expect(lines).toContain(
+      '| changed | `media-bucket` | `aws:s3/bucket:Bucket` | `region`: `"eu-central-1"` → `"us-east-1"` |',
+    );
   });
 
   it("escapes pipes and HTML so that a config value cannot break the table or inject markup", () => {
     const markdown = renderPlanMarkdown(
       publicPlanOf({
-        violations: [{ policy: "bucket-name", level: "advisory", resource: "urn:pulumi:aws::p::t::a|b", message: "got <img src=x> | and more" }],
+        violations: [
+          {
+            policy: "bucket-name",
+            level: "advisory",
+            resource: "urn:pulumi:aws::p::t::a|b",
+            message: "got <img src=x> | and more",
+          },
+        ],
       }),
     );
     expect(markdown).toContain("| advisory | `bucket-name` | `a\\|b` | got &lt;img src=x> \\| and more |");
@@ -216,7 +281,6 @@ describe("renderPlanMarkdown", () => {
   });
 });
 
-
 describe("npm run plan --against", () => {
   it("compares with an older JSON plan, prints the loud line and writes a masked Markdown summary", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-diff-"));
@@ -230,7 +294,17 @@ describe("npm run plan --against", () => {
 
     const summary = path.join(dir, "summary.md");
     const shown = path.join(dir, "shown.json");
-    const { code, stdout } = await planCli(["--stack", "aws", "--against", old, "--markdown", summary, "--json", shown, "--show-secrets"]);
+    const { code, stdout } = await planCli([
+      "--stack",
+      "aws",
+      "--against",
+      old,
+      "--markdown",
+      summary,
+      "--json",
+      shown,
+      "--show-secrets",
+    ]);
     expect(code).toBe(0);
     expect(stdout).toContain(
       `\nChanges against ${old}:\n!!! BUCKET REPLACED: media-bucket (aws:s3/bucket:Bucket): bucket "old-social-media" -> "example-social-media": `,

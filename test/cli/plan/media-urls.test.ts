@@ -16,15 +16,20 @@ function planWithEnv(env: string): DiffablePlan {
   return { stack: "aws", resources: [], envProductionMasked: env };
 }
 
-const AWS_ENV = "S3_ENABLED=true\nS3_BUCKET=example-social-media\nS3_REGION=eu-central-1\nS3_HOSTNAME=s3.eu-central-1.amazonaws.com\nS3_ALIAS_HOST=files.example.com\nS3_PERMISSION=\n";
+const AWS_ENV =
+  "S3_ENABLED=true\nS3_BUCKET=example-social-media\nS3_REGION=eu-central-1\nS3_HOSTNAME=s3.eu-central-1.amazonaws.com\nS3_ALIAS_HOST=files.example.com\nS3_PERMISSION=\n";
 const production = { environment: "production" as const, previousMediaDomains: [] };
 
 describe("mediaUrlBase", () => {
   it("is https://ALIAS/PREFIX/ as Mastodon builds URLs, or path style on S3_HOSTNAME without an alias", () => {
     expect(mediaUrlBase(planWithEnv(AWS_ENV))).toBe("https://files.example.com/");
     expect(mediaUrlBase(planWithEnv(`${AWS_ENV}S3_KEY_PREFIX=social\n`))).toBe("https://files.example.com/social/");
-    expect(mediaUrlBase(planWithEnv(AWS_ENV.replace("S3_ALIAS_HOST=files.example.com\n", "")))).toBe("https://s3.eu-central-1.amazonaws.com/example-social-media/");
-    expect(mediaUrlBase({ stack: "aws", resources: [], outputs: { mediaBaseUrl: "https://files.example.com" } })).toBe("https://files.example.com/");
+    expect(mediaUrlBase(planWithEnv(AWS_ENV.replace("S3_ALIAS_HOST=files.example.com\n", "")))).toBe(
+      "https://s3.eu-central-1.amazonaws.com/example-social-media/",
+    );
+    expect(mediaUrlBase({ stack: "aws", resources: [], outputs: { mediaBaseUrl: "https://files.example.com" } })).toBe(
+      "https://files.example.com/",
+    );
   });
 });
 
@@ -36,12 +41,24 @@ describe("mediaUrlChange", () => {
   it.each([
     ["the media domain", AWS_ENV.replace("files.example.com", "media.example.com"), "https://media.example.com/"],
     ["the key prefix", `${AWS_ENV}S3_KEY_PREFIX=social\n`, "https://files.example.com/social/"],
-    ["the host (alias removed)", AWS_ENV.replace("S3_ALIAS_HOST=files.example.com\n", ""), "https://s3.eu-central-1.amazonaws.com/example-social-media/"],
+    [
+      "the host (alias removed)",
+      AWS_ENV.replace("S3_ALIAS_HOST=files.example.com\n", ""),
+      "https://s3.eu-central-1.amazonaws.com/example-social-media/",
+    ],
   ])("refuses a change of %s on production unless previousMediaDomains keeps the old base", (_what, env, after) => {
     const alert = mediaUrlChange(planWithEnv(AWS_ENV), planWithEnv(env), production);
     expect(alert).toMatchObject({ before: "https://files.example.com/", after, refused: true });
-    expect(mediaUrlChange(planWithEnv(AWS_ENV), planWithEnv(env), { environment: "production", previousMediaDomains: ["files.example.com"] })?.refused).toBe(false);
-    expect(mediaUrlChange(planWithEnv(AWS_ENV), planWithEnv(env), { environment: "test", previousMediaDomains: [] })?.refused).toBe(false);
+    expect(
+      mediaUrlChange(planWithEnv(AWS_ENV), planWithEnv(env), {
+        environment: "production",
+        previousMediaDomains: ["files.example.com"],
+      })?.refused,
+    ).toBe(false);
+    expect(
+      mediaUrlChange(planWithEnv(AWS_ENV), planWithEnv(env), { environment: "test", previousMediaDomains: [] })
+        ?.refused,
+    ).toBe(false);
   });
 });
 
@@ -63,25 +80,48 @@ describe("the handed case: Pulumi.case12.yaml planned against the committed aws 
       stackFilePath("case12kept", root),
       `${readFileSync(path.join(FIXTURES, "Pulumi.case12.yaml"), "utf8").trimEnd()}\n  mastodon-media:previousMediaDomains:\n    - files.example.com\n`,
     );
-    const kept = diffPlans(before, publicPlan(await planStack("case12kept", root), false), mediaUrlContext(readStackFile("case12kept", root).config));
+    const kept = diffPlans(
+      before,
+      publicPlan(await planStack("case12kept", root), false),
+      mediaUrlContext(readStackFile("case12kept", root).config),
+    );
     expect(kept.mediaUrlAlert).toMatchObject({ refused: false });
-    expect(renderDiff(kept, "aws.json")).toContain("!!! MEDIA URLS CHANGE: https://files.example.com/KEY -> https://media.example.com/KEY: previousMediaDomains lists files.example.com");
+    expect(renderDiff(kept, "aws.json")).toContain(
+      "!!! MEDIA URLS CHANGE: https://files.example.com/KEY -> https://media.example.com/KEY: previousMediaDomains lists files.example.com",
+    );
   });
 
   it("the committed aws stack against itself has no such line", async () => {
     const plan = publicPlan(await planStack("aws", PROJECT_ROOT), false);
-    expect(renderDiff(diffPlans(plan, plan, mediaUrlContext(readStackFile("aws", PROJECT_ROOT).config)), "aws.json")).not.toContain("MEDIA URLS");
+    expect(
+      renderDiff(diffPlans(plan, plan, mediaUrlContext(readStackFile("aws", PROJECT_ROOT).config)), "aws.json"),
+    ).not.toContain("MEDIA URLS");
   });
 });
 
 describe("previousMediaDomains in the config", () => {
-  const base = { provider: "cloudflare", webDomain: "social.example.com", mediaDomain: "media.example.com", bucket: "media", cloudflare: { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210" } };
+  const base = {
+    provider: "cloudflare",
+    webDomain: "social.example.com",
+    mediaDomain: "media.example.com",
+    bucket: "media",
+    cloudflare: { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210" },
+  };
 
   it("accepts old hosts with an optional key path, and refuses the current base or a scheme", () => {
-    expect(safeParseStackConfig({ ...base, previousMediaDomains: ["files.example.com", "files.example.com/social"] }).success).toBe(true);
-    const bad = safeParseStackConfig({ ...base, previousMediaDomains: ["https://files.example.com", "media.example.com"] });
+    expect(
+      safeParseStackConfig({ ...base, previousMediaDomains: ["files.example.com", "files.example.com/social"] })
+        .success,
+    ).toBe(true);
+    const bad = safeParseStackConfig({
+      ...base,
+      previousMediaDomains: ["https://files.example.com", "media.example.com"],
+    });
     // Every bad key at once: the scheme (a single-key error) and the current base (a rule between keys) together.
-    expect(bad.success ? [] : bad.issues.map((issue) => issue.path)).toEqual(["previousMediaDomains.0", "previousMediaDomains.1"]);
+    expect(bad.success ? [] : bad.issues.map((issue) => issue.path)).toEqual([
+      "previousMediaDomains.0",
+      "previousMediaDomains.1",
+    ]);
     const current = safeParseStackConfig({ ...base, previousMediaDomains: ["media.example.com"] });
     expect(current.success ? [] : current.issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
       "previousMediaDomains.0: is the current media base (mediaDomain and keyPrefix): list only old ones",
@@ -89,8 +129,13 @@ describe("previousMediaDomains in the config", () => {
   });
 
   it("needs the list before the Cloudflare stack can redirect it", () => {
-    const result = safeParseStackConfig({ ...base, cloudflare: { ...base.cloudflare, redirectPreviousMediaDomains: true } });
-    expect(result.success ? [] : result.issues.map((issue) => issue.path)).toEqual(["cloudflare.redirectPreviousMediaDomains"]);
+    const result = safeParseStackConfig({
+      ...base,
+      cloudflare: { ...base.cloudflare, redirectPreviousMediaDomains: true },
+    });
+    expect(result.success ? [] : result.issues.map((issue) => issue.path)).toEqual([
+      "cloudflare.redirectPreviousMediaDomains",
+    ]);
   });
 });
 
@@ -106,7 +151,8 @@ describe("previousMediaRedirect (Cloudflare Single Redirect)", () => {
   it("moves keys between prefixes with one wildcard_replace on https requests", () => {
     expect(previousMediaRedirect("files.example.com/old", "media.example.com", "social")).toEqual({
       expression: '(http.host eq "files.example.com" and ssl and starts_with(http.request.uri.path, "/old/"))',
-      targetExpression: 'wildcard_replace(http.request.full_uri, "https://files.example.com/old/*", "https://media.example.com/social/${1}")',
+      targetExpression:
+        'wildcard_replace(http.request.full_uri, "https://files.example.com/old/*", "https://media.example.com/social/${1}")',
       preserveQueryString: false,
     });
   });
@@ -114,11 +160,18 @@ describe("previousMediaRedirect (Cloudflare Single Redirect)", () => {
   it("is registered by the cloudflare stack when asked, in the dynamic redirect phase of the zone", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "cf-redirect-"));
     const yaml = readFileSync(stackFilePath("cloudflare", PROJECT_ROOT), "utf8")
-      .replace("mastodon-media:mediaDomain: files.example.com", "mastodon-media:mediaDomain: media.example.com\n  mastodon-media:previousMediaDomains:\n    - files.example.com")
+      .replace(
+        "mastodon-media:mediaDomain: files.example.com",
+        "mastodon-media:mediaDomain: media.example.com\n  mastodon-media:previousMediaDomains:\n    - files.example.com",
+      )
       .replace("    locationHint: weur", "    locationHint: weur\n    redirectPreviousMediaDomains: true");
     writeFileSync(stackFilePath("cfmove", root), yaml);
     const plan = await planStack("cfmove", root);
-    const rulesets = plan.resources.filter((resource) => resource.type === "cloudflare:index/ruleset:Ruleset" && resource.inputs.phase === "http_request_dynamic_redirect");
+    const rulesets = plan.resources.filter(
+      (resource) =>
+        resource.type === "cloudflare:index/ruleset:Ruleset" &&
+        resource.inputs.phase === "http_request_dynamic_redirect",
+    );
     expect(rulesets).toHaveLength(1);
     // One ruleset per phase and zone: the previous host's rule joins the HTTP-to-HTTPS redirect.
     expect(rulesets[0]!.inputs.rules).toEqual([
@@ -126,7 +179,13 @@ describe("previousMediaRedirect (Cloudflare Single Redirect)", () => {
       expect.objectContaining({
         expression: '(http.host eq "files.example.com")',
         action: "redirect",
-        actionParameters: { fromValue: { statusCode: 301, targetUrl: { expression: 'concat("https://media.example.com", http.request.uri.path)' }, preserveQueryString: true } },
+        actionParameters: {
+          fromValue: {
+            statusCode: 301,
+            targetUrl: { expression: 'concat("https://media.example.com", http.request.uri.path)' },
+            preserveQueryString: true,
+          },
+        },
       }),
     ]);
     expect(plan.violations.filter((violation) => violation.level === "mandatory")).toEqual([]);
@@ -144,7 +203,9 @@ describe("npm run plan -- --against, with the handed case12 stack file", () => {
     try {
       const run = await planCli(["-s", stack, "--against", awsPlan]);
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/^!!! MEDIA URLS CHANGE: https:\/\/files\.example\.com\/KEY -> https:\/\/media\.example\.com\/KEY/m);
+      expect(run.stdout).toMatch(
+        /^!!! MEDIA URLS CHANGE: https:\/\/files\.example\.com\/KEY -> https:\/\/media\.example\.com\/KEY/m,
+      );
       expect(run.stderr).toContain(`Comparing stack ${stack} with a plan of stack aws (same provider)`);
       expect(run.stderr).toContain("The media URLs change on a production stack");
     } finally {

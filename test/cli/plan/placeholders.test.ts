@@ -33,7 +33,10 @@ describe("the plan's output on values only the provider knows", () => {
       for (const text of texts) for (const made of INVENTED) expect(text).not.toContain(made);
       expect(shown.outputs.cdnDomain).toBe(MOCK_PLACEHOLDER);
       const records = shown.outputs.dnsRecords as { name: string; value: string; purpose: string }[];
-      expect(records[0]).toMatchObject({ name: `${MOCK_PLACEHOLDER}.files.example.com`, value: `${MOCK_PLACEHOLDER}.acm-validations.aws` });
+      expect(records[0]).toMatchObject({
+        name: `${MOCK_PLACEHOLDER}.files.example.com`,
+        value: `${MOCK_PLACEHOLDER}.acm-validations.aws`,
+      });
       expect(records.find((record) => record.name === "files.example.com")?.value).toBe(MOCK_PLACEHOLDER);
       expect(shown.envProductionMasked).toContain(`\nAWS_ACCESS_KEY_ID=${MOCK_PLACEHOLDER}\n`);
     }
@@ -43,12 +46,19 @@ describe("the plan's output on values only the provider knows", () => {
     const plan = await planConfig(aws);
     const shown = publicPlan(plan, false);
     expect(shown.mockPlaceholders.marker).toBe(MOCK_PLACEHOLDER);
-    expect(shown.mockPlaceholders.at).toEqual(expect.arrayContaining([{ output: "cdnDomain", path: "" }, { output: "dnsRecords", path: "0.name" }]));
+    expect(shown.mockPlaceholders.at).toEqual(
+      expect.arrayContaining([
+        { output: "cdnDomain", path: "" },
+        { output: "dnsRecords", path: "0.name" },
+      ]),
+    );
     const bucketPolicy = shown.resources.find((resource) => resource.type === "aws:s3/bucketPolicy:BucketPolicy");
     expect(shown.mockPlaceholders.at).toContainEqual({ resource: bucketPolicy?.urn, path: "policy" });
     // The bucket's ARN is the provider's documented arn:aws:s3:::NAME: it stays readable.
     expect(String(bucketPolicy?.inputs.policy)).toContain("arn:aws:s3:::example-social-media/media_attachments/*");
-    expect(String(bucketPolicy?.inputs.policy)).toContain(`arn:aws:cloudfront::${MOCK_PLACEHOLDER}:distribution/${MOCK_PLACEHOLDER}`);
+    expect(String(bucketPolicy?.inputs.policy)).toContain(
+      `arn:aws:cloudfront::${MOCK_PLACEHOLDER}:distribution/${MOCK_PLACEHOLDER}`,
+    );
   });
 
   it("prints the same env block on the console as in the JSON, with --show-secrets and without", async () => {

@@ -13,7 +13,6 @@ import { MOCK_PLACEHOLDER } from "../../../components/masks";
 /** The committed stack files only: a user's own uncommitted copy must not change what the tests check. */
 const STACKS = committedStacks(PROJECT_ROOT);
 
-
 describe("planStack on every committed stack file", () => {
   it("finds the dev stack and the aws example at least", () => {
     expect(STACKS).toContain("aws");
@@ -22,7 +21,9 @@ describe("planStack on every committed stack file", () => {
   it.each(STACKS)("plans %s with no mandatory violation and a secret env block", async (stack) => {
     const plan = await planStack(stack);
     expect(plan.violations.filter((violation) => violation.level === "mandatory")).toEqual([]);
-    expect(plan.resources.filter((resource) => resource.type === `mastodon-media:${plan.provider}:MediaStorage`)).toHaveLength(1);
+    expect(
+      plan.resources.filter((resource) => resource.type === `mastodon-media:${plan.provider}:MediaStorage`),
+    ).toHaveLength(1);
     expect(plan.outputs.envProduction?.secret).toBe(true);
     const env = String(plan.outputs.envProduction?.value);
     expect(env).toMatch(/^S3_ENABLED=true\n/);
@@ -47,14 +48,37 @@ describe("npm run plan", () => {
     expect(stdout).toContain('Offline plan of stack "aws" (provider aws)');
     expect(stdout).toContain("AWS_SECRET_ACCESS_KEY=[secret]");
     const plan = JSON.parse(readFileSync(file, "utf8"));
-    expect(Object.keys(plan)).toEqual(["stack", "provider", "resources", "outputs", "violations", "envProductionMasked", "mockPlaceholders"]);
-    expect(plan).toMatchObject({ stack: "aws", provider: "aws", outputs: { envProduction: "[secret]", bucket: "example-social-media" } });
+    expect(Object.keys(plan)).toEqual([
+      "stack",
+      "provider",
+      "resources",
+      "outputs",
+      "violations",
+      "envProductionMasked",
+      "mockPlaceholders",
+    ]);
+    expect(plan).toMatchObject({
+      stack: "aws",
+      provider: "aws",
+      outputs: { envProduction: "[secret]", bucket: "example-social-media" },
+    });
     const bucket = plan.resources.find((resource: { type: string }) => resource.type === "aws:s3/bucket:Bucket");
-    expect(Object.keys(bucket)).toEqual(["type", "name", "urn", "parent", "inputs", "protect", "retainOnDelete", "dependsOn"]);
+    expect(Object.keys(bucket)).toEqual([
+      "type",
+      "name",
+      "urn",
+      "parent",
+      "inputs",
+      "protect",
+      "retainOnDelete",
+      "dependsOn",
+    ]);
     expect(bucket).toMatchObject({ protect: true, retainOnDelete: true, inputs: { bucket: "example-social-media" } });
     expect(bucket.parent).toBe("urn:pulumi:aws::mastodon-media::mastodon-media:aws:MediaStorage::media");
     // CORS preflights reach S3 only through the managed origin request policy CORS-S3Origin.
-    const distribution = plan.resources.find((resource: { type: string }) => resource.type === "aws:cloudfront/distribution:Distribution");
+    const distribution = plan.resources.find(
+      (resource: { type: string }) => resource.type === "aws:cloudfront/distribution:Distribution",
+    );
     expect(distribution.inputs.defaultCacheBehavior).toMatchObject({
       allowedMethods: ["GET", "HEAD", "OPTIONS"],
       originRequestPolicyId: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
@@ -64,7 +88,9 @@ describe("npm run plan", () => {
   it("exits 2 and names the problem when the stack file does not exist", async () => {
     const { code, stderr } = await planCli(["--stack", "no-such-stack"]);
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe("There is no Pulumi.no-such-stack.yaml: create it, or pick one of the committed stacks.");
+    expect(stderr.trim()).toBe(
+      "There is no Pulumi.no-such-stack.yaml: create it, or pick one of the committed stacks.",
+    );
   });
 });
 
@@ -73,10 +99,18 @@ describe("a stack with a bad config", () => {
     const root = mkdtempSync(path.join(tmpdir(), "stack-"));
     writeFileSync(
       path.join(root, "Pulumi.bad.yaml"),
-      ["config:", "  mastodon-media:provider: aws", "  mastodon-media:webDomain: social.example.com", "  mastodon-media:bucket: Bad_Name", ""].join("\n"),
+      [
+        "config:",
+        "  mastodon-media:provider: aws",
+        "  mastodon-media:webDomain: social.example.com",
+        "  mastodon-media:bucket: Bad_Name",
+        "",
+      ].join("\n"),
     );
     await expect(planStack("bad", root)).rejects.toThrowError(ConfigError);
-    await expect(planStack("bad", root)).rejects.toThrowError(/mastodon-media:bucket: .*\n.*mastodon-media:aws: is required/);
+    await expect(planStack("bad", root)).rejects.toThrowError(
+      /mastodon-media:bucket: .*\n.*mastodon-media:aws: is required/,
+    );
     const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> };
     expect(monitor.resources.size).toBe(0);
   });

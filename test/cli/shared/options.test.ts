@@ -22,16 +22,41 @@ describe("every command refuses a repeated single-value option (exit 2, naming i
     ["doctor", doctorCommand, ["--env", "a.env", "--previous", "x.env", "--previous", "y.env"], "--previous"],
     ["migrate", migrateCommand, ["--from", "local:/a", "--from", "local:/b", "--to-env", "n.env"], "--from"],
     ["migrate", migrateCommand, ["--from", "local:/a", "--to-env", "n.env", "--to-env=m.env"], "--to-env"],
-    ["purge", purgeCommand({}), ["--nginx", "--media-base", "https://a.example", "--media-base", "https://b.example", "--url", "https://a.example/x.png"], "--media-base"],
+    [
+      "purge",
+      purgeCommand({}),
+      [
+        "--nginx",
+        "--media-base",
+        "https://a.example",
+        "--media-base",
+        "https://b.example",
+        "--url",
+        "https://a.example/x.png",
+      ],
+      "--media-base",
+    ],
   ] as const)("%s: a repeated option", async (name, command, argv, flag) => {
     const result = await run(command, [...argv]);
     expect(result.code).toBe(2);
-    expect(result.stderr.split("\n")[0]).toBe(`${name}: ${flag} is given more than once: give it once (which one was meant is not guessed)`);
+    expect(result.stderr.split("\n")[0]).toBe(
+      `${name}: ${flag} is given more than once: give it once (which one was meant is not guessed)`,
+    );
     expect(result.stderr).toContain("usage: npm run");
   });
 
   it("keeps repeatable options repeatable (purge --url) and a repeated boolean harmless", async () => {
-    const result = await run(purgeCommand({}), ["--nginx", "--nginx", "--media-base", "https://a.example", "--dry-run", "--url", "https://a.example/x.png", "--url", "https://a.example/y.png"]);
+    const result = await run(purgeCommand({}), [
+      "--nginx",
+      "--nginx",
+      "--media-base",
+      "https://a.example",
+      "--dry-run",
+      "--url",
+      "https://a.example/x.png",
+      "--url",
+      "https://a.example/y.png",
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("https://a.example/x.png");
     expect(result.stdout).toContain("https://a.example/y.png");
@@ -51,6 +76,10 @@ describe("parseOptions rewords node's parseArgs messages", () => {
   });
 
   it("gives the value, the positionals and --json's file", () => {
-    expect(parseOptions(["--env", "a", "--json", "out.json"], options, { json: true })).toEqual({ values: { env: "a" }, positionals: [], json: "out.json" });
+    expect(parseOptions(["--env", "a", "--json", "out.json"], options, { json: true })).toEqual({
+      values: { env: "a" },
+      positionals: [],
+      json: "out.json",
+    });
   });
 });

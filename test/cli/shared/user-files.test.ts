@@ -12,13 +12,17 @@ describe("output files the user names", () => {
   it("names a missing folder or a folder given as the file, before any work", () => {
     expect(outputFileProblem("--json", "-")).toBeUndefined();
     expect(outputFileProblem("--json", path.join(dir, "plan.json"))).toBeUndefined();
-    expect(outputFileProblem("--json", "/nonexistent-folder/x.json")).toBe("--json /nonexistent-folder/x.json: its folder /nonexistent-folder does not exist");
+    expect(outputFileProblem("--json", "/nonexistent-folder/x.json")).toBe(
+      "--json /nonexistent-folder/x.json: its folder /nonexistent-folder does not exist",
+    );
     expect(outputFileProblem("--markdown", dir)).toBe(`--markdown ${dir}: is a folder, not a file`);
   });
 
   it("turns a failed write into a UserError naming the option, and writes otherwise", () => {
     expect(() => writeUserFile("--json", "/nonexistent-folder/x.json", "{}")).toThrowError(UserError);
-    expect(() => writeUserFile("--json", "/nonexistent-folder/x.json", "{}")).toThrowError("--json /nonexistent-folder/x.json: cannot write it (its folder does not exist)");
+    expect(() => writeUserFile("--json", "/nonexistent-folder/x.json", "{}")).toThrowError(
+      "--json /nonexistent-folder/x.json: cannot write it (its folder does not exist)",
+    );
     writeUserFile("--json", path.join(dir, "ok.json"), "{}\n");
     expect(readFileSync(path.join(dir, "ok.json"), "utf8")).toBe("{}\n");
   });
@@ -38,7 +42,9 @@ describe("output files the user names", () => {
   it("makes plan exit 2 with one line, not a stack trace, for a --json path it cannot write", async () => {
     const run = await planCli(["-s", "dev", "--json", "/nonexistent-folder/plan.json"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^plan: --json \/nonexistent-folder\/plan\.json: its folder \/nonexistent-folder does not exist\n/);
+    expect(run.stderr).toMatch(
+      /^plan: --json \/nonexistent-folder\/plan\.json: its folder \/nonexistent-folder does not exist\n/,
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -29,12 +29,20 @@ describe("parseVerifyArgs", () => {
         '--retry-for must be a whole number of seconds from 0 to 3600 (got "1.5")',
       ],
     });
-    expect(parseVerifyArgs(["--env", "x", "--retry-for", "7200"])).toMatchObject({ problems: ['--retry-for must be a whole number of seconds from 0 to 3600 (got "7200")'] });
+    expect(parseVerifyArgs(["--env", "x", "--retry-for", "7200"])).toMatchObject({
+      problems: ['--retry-for must be a whole number of seconds from 0 to 3600 (got "7200")'],
+    });
   });
 
   it("rejects unknown flags and positional arguments", () => {
-    expect(parseVerifyArgs(["--env", "x", "--verbose"])).toMatchObject({ help: false, problems: [expect.stringContaining("--verbose")] });
-    expect(parseVerifyArgs(["--env", "x", "extra"])).toMatchObject({ help: false, problems: [expect.stringContaining("extra")] });
+    expect(parseVerifyArgs(["--env", "x", "--verbose"])).toMatchObject({
+      help: false,
+      problems: [expect.stringContaining("--verbose")],
+    });
+    expect(parseVerifyArgs(["--env", "x", "extra"])).toMatchObject({
+      help: false,
+      problems: [expect.stringContaining("extra")],
+    });
   });
 
   it("answers --help", () => {
@@ -44,7 +52,10 @@ describe("parseVerifyArgs", () => {
 
 describe("corsOrigin", () => {
   it("prefers the flag, then the instance named in a full Mastodon env, then a third-party origin", () => {
-    const env = new Map([["LOCAL_DOMAIN", "example.com"], ["WEB_DOMAIN", "social.example.com"]]);
+    const env = new Map([
+      ["LOCAL_DOMAIN", "example.com"],
+      ["WEB_DOMAIN", "social.example.com"],
+    ]);
     expect(corsOrigin("https://elk.example", env)).toBe("https://elk.example");
     expect(corsOrigin(undefined, env)).toBe("https://social.example.com");
     expect(corsOrigin(undefined, new Map([["LOCAL_DOMAIN", "example.com"]]))).toBe("https://example.com");

@@ -40,7 +40,9 @@ describe("verify names where an input mistake is", () => {
     writeFileSync(file, "S3_ENABLED=true\n");
     const result = await run(["--env", file, "--mastodon", "https://social.example.com"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`The env file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} has \\d+ problems?;`));
+    expect(result.stderr).toMatch(
+      new RegExp(`The env file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} has \\d+ problems?;`),
+    );
     expect(result.stderr).toContain("verify's input (--mastodon, MASTODON_ACCESS_TOKEN) has 1 problem;");
   });
 });

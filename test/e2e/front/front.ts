@@ -26,7 +26,10 @@ export interface Front {
  * A small fault-injection HTTP front before the real Ceph RGW: refusals as providers answer them (./refusals.ts),
  * everything else forwarded byte for byte with the client's Host header, so RGW checks the client's own signature.
  */
-export async function startFront(upstream: string, options: { refusals?: Refusal[]; media?: MediaMode } = {}): Promise<Front> {
+export async function startFront(
+  upstream: string,
+  options: { refusals?: Refusal[]; media?: MediaMode } = {},
+): Promise<Front> {
   const target = new URL(upstream);
   const refused: string[] = [];
   const aclHeaders: string[] = [];

@@ -52,7 +52,9 @@ describe("isPublicKeyPattern", () => {
 
 describe("audienceOf", () => {
   const statement = (extra: Record<string, unknown>): Statement => {
-    const parsed = parsePolicyDocument({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/cache/*", ...extra }] });
+    const parsed = parsePolicyDocument({
+      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/cache/*", ...extra }],
+    });
     if (!parsed.ok || !parsed.document.statements[0]) throw new Error("bad fixture");
     return parsed.document.statements[0];
   };
@@ -65,12 +67,37 @@ describe("audienceOf", () => {
   });
 
   it("sees a CDN only when the service principal is pinned to one account's source", () => {
-    expect(audienceOf(statement({ ...cloudFront, Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1" } } }))).toBe("cdn");
-    expect(audienceOf(statement({ ...cloudFront, Condition: { StringLike: { "aws:SourceArn": "arn:aws:cloudfront::123456789012:distribution/*" } } }))).toBe("cdn");
-    expect(audienceOf(statement({ ...cloudFront, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }))).toBe("cdn");
+    expect(
+      audienceOf(
+        statement({
+          ...cloudFront,
+          Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1" } },
+        }),
+      ),
+    ).toBe("cdn");
+    expect(
+      audienceOf(
+        statement({
+          ...cloudFront,
+          Condition: { StringLike: { "aws:SourceArn": "arn:aws:cloudfront::123456789012:distribution/*" } },
+        }),
+      ),
+    ).toBe("cdn");
+    expect(
+      audienceOf(statement({ ...cloudFront, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } })),
+    ).toBe("cdn");
     expect(audienceOf(statement(cloudFront))).toBe("anyone");
-    expect(audienceOf(statement({ ...cloudFront, Condition: { StringLike: { "aws:SourceArn": "arn:aws:cloudfront::*:distribution/*" } } }))).toBe("anyone");
-    expect(audienceOf(statement({ ...cloudFront, Condition: { StringNotEquals: { "aws:SourceAccount": "123456789012" } } }))).toBe("anyone");
+    expect(
+      audienceOf(
+        statement({
+          ...cloudFront,
+          Condition: { StringLike: { "aws:SourceArn": "arn:aws:cloudfront::*:distribution/*" } },
+        }),
+      ),
+    ).toBe("anyone");
+    expect(
+      audienceOf(statement({ ...cloudFront, Condition: { StringNotEquals: { "aws:SourceAccount": "123456789012" } } })),
+    ).toBe("anyone");
   });
 
   it("sees named principals and identity policies", () => {

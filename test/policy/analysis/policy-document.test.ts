@@ -25,8 +25,10 @@ describe("parsePolicyDocument", () => {
     });
   });
 
-  it("accepts an object, a single statement, string elements and the Principal \"*\"", () => {
-    const parsed = parsePolicyDocument({ Statement: { Effect: "Deny", Principal: "*", NotAction: "s3:GetObject", NotResource: "arn:aws:s3:::b/*" } });
+  it('accepts an object, a single statement, string elements and the Principal "*"', () => {
+    const parsed = parsePolicyDocument({
+      Statement: { Effect: "Deny", Principal: "*", NotAction: "s3:GetObject", NotResource: "arn:aws:s3:::b/*" },
+    });
     expect(parsed).toEqual({
       ok: true,
       document: {
@@ -47,8 +49,22 @@ describe("parsePolicyDocument", () => {
   });
 
   it("marks a NotPrincipal and keeps principals of other kinds", () => {
-    const parsed = parsePolicyDocument({ Statement: [{ Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::123456789012:root", Federated: "cognito" }, Action: "s3:*", Resource: "*" }] });
-    expect(parsed.ok && parsed.document.statements[0]?.principal).toEqual({ kind: "map", aws: ["arn:aws:iam::123456789012:root"], service: [], other: ["Federated:cognito"] });
+    const parsed = parsePolicyDocument({
+      Statement: [
+        {
+          Effect: "Allow",
+          NotPrincipal: { AWS: "arn:aws:iam::123456789012:root", Federated: "cognito" },
+          Action: "s3:*",
+          Resource: "*",
+        },
+      ],
+    });
+    expect(parsed.ok && parsed.document.statements[0]?.principal).toEqual({
+      kind: "map",
+      aws: ["arn:aws:iam::123456789012:root"],
+      service: [],
+      other: ["Federated:cognito"],
+    });
     expect(parsed.ok && parsed.document.statements[0]?.notPrincipal).toBe(true);
   });
 
@@ -57,7 +73,14 @@ describe("parsePolicyDocument", () => {
   });
 
   it("reports a statement without a valid Effect, Action or Resource by its position", () => {
-    expect(parsePolicyDocument({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }, { Effect: "allow", Action: "s3:GetObject", Resource: "*" }] })).toEqual({
+    expect(
+      parsePolicyDocument({
+        Statement: [
+          { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
+          { Effect: "allow", Action: "s3:GetObject", Resource: "*" },
+        ],
+      }),
+    ).toEqual({
       ok: false,
       problem: "Statement 2 must have Effect Allow or Deny",
     });

@@ -13,9 +13,15 @@ describe("the Rules-language evaluator", () => {
     expect(run('starts_with(http.request.uri.path, "/social/")')).toBe(true);
     expect(run('ends_with(http.request.uri.path, ".zip")')).toBe(true);
     expect(run("len(http.host) eq 18")).toBe(true);
-    expect(evaluateExpression('url_decode(http.request.uri.path) eq "a b"', { "http.request.uri.path": "a+b" })).toBe(true);
-    expect(evaluateExpression('url_decode(http.request.uri.path, "r") eq "/a/b"', { "http.request.uri.path": "/a%252Fb" })).toBe(true);
-    expect(evaluateExpression('url_decode(http.request.uri.path) eq "/a%2Fb"', { "http.request.uri.path": "/a%252Fb" })).toBe(true);
+    expect(evaluateExpression('url_decode(http.request.uri.path) eq "a b"', { "http.request.uri.path": "a+b" })).toBe(
+      true,
+    );
+    expect(
+      evaluateExpression('url_decode(http.request.uri.path, "r") eq "/a/b"', { "http.request.uri.path": "/a%252Fb" }),
+    ).toBe(true);
+    expect(
+      evaluateExpression('url_decode(http.request.uri.path) eq "/a%2Fb"', { "http.request.uri.path": "/a%252Fb" }),
+    ).toBe(true);
   });
 
   it("applies the comparison operators, symbols included", () => {
@@ -43,7 +49,9 @@ describe("the Rules-language evaluator", () => {
   });
 
   it("refuses what it cannot evaluate instead of guessing", () => {
-    expect(() => run('cf.edge.server_port eq 443')).toThrowError(new RulesLanguageError("the field cf.edge.server_port is not modelled by the plan's requests"));
+    expect(() => run("cf.edge.server_port eq 443")).toThrowError(
+      new RulesLanguageError("the field cf.edge.server_port is not modelled by the plan's requests"),
+    );
     expect(() => run('regex_replace(http.host, "a", "b") eq "x"')).toThrowError(RulesLanguageError);
     expect(() => run("http.host")).toThrowError(RulesLanguageError);
     expect(() => parseExpression('(http.host eq "x"')).toThrowError(RulesLanguageError);

@@ -34,13 +34,28 @@ describe("publicGrants", () => {
 
   it("lists wildcard and extra actions, NotAction, bucket ARNs and private keys as beyond public read", () => {
     const [grant] = publicGrants(
-      parse({ Statement: [{ Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:Get*", "s3:ListBucket"], Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/cache/*", "arn:aws:s3:::b/backups/*", "*"] }] }),
+      parse({
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: "*",
+            Action: ["s3:GetObject", "s3:Get*", "s3:ListBucket"],
+            Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/cache/*", "arn:aws:s3:::b/backups/*", "*"],
+          },
+        ],
+      }),
     );
     if (!grant) throw new Error("no grant");
     expect(grant.label).toBe("statement 1");
     expect(actionsBeyondRead(grant)).toEqual(["s3:Get*", "s3:ListBucket"]);
     expect(resourcesBeyondPublicPrefixes(grant)).toEqual(["arn:aws:s3:::b", "arn:aws:s3:::b/backups/*", "*"]);
-    const [negated] = publicGrants(parse({ Statement: [{ Effect: "Allow", Principal: "*", NotAction: "s3:PutObject", NotResource: "arn:aws:s3:::b/backups/*" }] }));
+    const [negated] = publicGrants(
+      parse({
+        Statement: [
+          { Effect: "Allow", Principal: "*", NotAction: "s3:PutObject", NotResource: "arn:aws:s3:::b/backups/*" },
+        ],
+      }),
+    );
     if (!negated) throw new Error("no grant");
     expect(actionsBeyondRead(negated)).toEqual(["NotAction s3:PutObject"]);
     expect(resourcesBeyondPublicPrefixes(negated)).toEqual(["NotResource arn:aws:s3:::b/backups/*"]);
@@ -55,8 +70,17 @@ describe("writerScope", () => {
   it("accepts a key-prefixed writer with a listing condition", () => {
     const document = parse({
       Statement: [
-        { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: "arn:aws:s3:::b/social/*" },
-        { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::b", Condition: { StringLike: { "s3:prefix": ["social/*"] } } },
+        {
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+          Resource: "arn:aws:s3:::b/social/*",
+        },
+        {
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: "arn:aws:s3:::b",
+          Condition: { StringLike: { "s3:prefix": ["social/*"] } },
+        },
       ],
     });
     expect(writerScope(document)).toEqual({ buckets: ["b"], problems: [] });
@@ -66,7 +90,12 @@ describe("writerScope", () => {
     const document = parse({
       Statement: [
         { Sid: "Objects", Effect: "Allow", Action: ["s3:PutObject", "s3:*"], Resource: "arn:aws:s3:::b/*" },
-        { Sid: "Listing", Effect: "Allow", Action: "s3:ListBucket", Resource: ["arn:aws:s3:::b/*", "arn:aws:s3:::other"] },
+        {
+          Sid: "Listing",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: ["arn:aws:s3:::b/*", "arn:aws:s3:::other"],
+        },
         { Sid: "Anywhere", Effect: "Allow", Action: "s3:GetObject", Resource: ["*", "arn:aws:s3:::b"] },
         { Effect: "Deny", Action: "s3:*", Resource: "*" },
       ],
@@ -84,7 +113,9 @@ describe("writerScope", () => {
   });
 
   it("reports NotAction, NotResource and a principal", () => {
-    const document = parse({ Statement: [{ Effect: "Allow", Principal: "*", NotAction: "iam:*", NotResource: "arn:aws:s3:::b" }] });
+    const document = parse({
+      Statement: [{ Effect: "Allow", Principal: "*", NotAction: "iam:*", NotResource: "arn:aws:s3:::b" }],
+    });
     expect(writerScope(document).problems).toEqual([
       "statement 1 must list its actions instead of NotAction",
       "statement 1 must list its resources instead of NotResource",

@@ -12,7 +12,9 @@ describe("cors-allows-any-origin", () => {
   });
 
   it("advises against a list of origins, which third-party clients are not on", async () => {
-    expect(await validateResource(corsAllowsAnyOrigin, aws.responseHeaders(["GET", "HEAD"], ["https://social.example.com"]))).toEqual([
+    expect(
+      await validateResource(corsAllowsAnyOrigin, aws.responseHeaders(["GET", "HEAD"], ["https://social.example.com"])),
+    ).toEqual([
       "CORS must allow any origin ('*') unless losing third-party clients (Elk, Phanpy...) is intended: found https://social.example.com.",
     ]);
   });
@@ -31,15 +33,26 @@ describe("bucket-aborts-incomplete-multipart-uploads", () => {
   });
 
   it("advises on an S3 bucket without lifecycle and on a Spaces bucket without the abort rule", async () => {
-    expect(await validateStack(rule, [{ ...aws.bucket(), name: "media-bucket" }])).toEqual([{ name: "media-bucket", message: advice }]);
+    expect(await validateStack(rule, [{ ...aws.bucket(), name: "media-bucket" }])).toEqual([
+      { name: "media-bucket", message: advice },
+    ]);
     const spaces = digitalocean.bucket();
     spaces.props.lifecycleRules = [];
     expect((await validateStack(rule, [spaces])).map((finding) => finding.message)).toEqual([advice]);
   });
 
   it("advises on an R2 lifecycle that replaced the default rule without the abort transition", async () => {
-    const lifecycle = cloudflare.lifecycle([{ id: "expire-cache", enabled: true, conditions: { prefix: "cache/" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: 2592000 } } }]);
-    expect((await validateStack(rule, [cloudflare.bucket(), lifecycle])).map((finding) => finding.message)).toEqual([advice]);
+    const lifecycle = cloudflare.lifecycle([
+      {
+        id: "expire-cache",
+        enabled: true,
+        conditions: { prefix: "cache/" },
+        deleteObjectsTransition: { condition: { type: "Age", maxAge: 2592000 } },
+      },
+    ]);
+    expect((await validateStack(rule, [cloudflare.bucket(), lifecycle])).map((finding) => finding.message)).toEqual([
+      advice,
+    ]);
   });
 });
 
@@ -75,8 +88,14 @@ describe("cloudfront-price-class-covers-bucket-region", () => {
   });
 
   it("advises when the price class has no edge near the bucket's region", async () => {
-    expect(await validateStack(rule, [inRegion("ap-southeast-2"), { ...aws.distribution(), name: "media-cdn" }])).toEqual([
-      { name: "media-cdn", message: "The price class must cover the readers' area: PriceClass_100 has no edge near ap-southeast-2; consider PriceClass_200 or PriceClass_All." },
+    expect(
+      await validateStack(rule, [inRegion("ap-southeast-2"), { ...aws.distribution(), name: "media-cdn" }]),
+    ).toEqual([
+      {
+        name: "media-cdn",
+        message:
+          "The price class must cover the readers' area: PriceClass_100 has no edge near ap-southeast-2; consider PriceClass_200 or PriceClass_All.",
+      },
     ]);
     const distribution = aws.distribution();
     distribution.props.priceClass = "PriceClass_200";

@@ -4,10 +4,19 @@ import { bucketPolicyPublicAccessReadOnly } from "../../../policy/rules/bucket-p
 import { bucketPolicyPublicReadLimitedToPublicPrefixes } from "../../../policy/rules/bucket-policy-public-read-limited-to-public-prefixes";
 import { r2DevDomainDisabledInProduction } from "../../../policy/rules/r2-dev-domain-disabled-in-production";
 import { r2PrivatePrefixesBlocked } from "../../../policy/rules/r2-private-prefixes-blocked";
-import { anonymousReadDocument, aws, BUCKET, cloudflare, cloudFrontReadDocument, digitalocean, minio } from "../fixtures";
+import {
+  anonymousReadDocument,
+  aws,
+  BUCKET,
+  cloudflare,
+  cloudFrontReadDocument,
+  digitalocean,
+  minio,
+} from "../fixtures";
 import { validateResource, validateStack } from "../helpers";
 
-const PREFIXES = "media_attachments/, accounts/, custom_emojis/, site_uploads/, preview_card_providers/, preview_cards/, cache/";
+const PREFIXES =
+  "media_attachments/, accounts/, custom_emojis/, site_uploads/, preview_card_providers/, preview_cards/, cache/";
 
 describe("bucket-policy-public-access-read-only", () => {
   const rule = bucketPolicyPublicAccessReadOnly;
@@ -20,7 +29,12 @@ describe("bucket-policy-public-access-read-only", () => {
 
   it("fails when anonymous principals may list the bucket", async () => {
     const document = anonymousReadDocument();
-    document.Statement.push({ Effect: "Allow", Principal: "*", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${BUCKET}` });
+    document.Statement.push({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:ListBucket",
+      Resource: `arn:aws:s3:::${BUCKET}`,
+    });
     expect(await validateResource(rule, minio.bucketPolicy(document))).toEqual([
       "Bucket policy statement 2 must let anonymous principals only read objects (s3:GetObject): it also allows s3:ListBucket.",
     ]);
@@ -28,7 +42,11 @@ describe("bucket-policy-public-access-read-only", () => {
 
   it("fails when the public statement also writes, deletes or changes the policy", async () => {
     const document = anonymousReadDocument();
-    (document.Statement[0] as { Action: string[] }).Action.push("s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy");
+    (document.Statement[0] as { Action: string[] }).Action.push(
+      "s3:PutObject",
+      "s3:DeleteObject",
+      "s3:PutBucketPolicy",
+    );
     expect(await validateResource(rule, digitalocean.bucketPolicy(document))).toEqual([
       "Bucket policy statement PublicReadMedia must let anonymous principals only read objects (s3:GetObject): it also allows s3:PutObject, s3:DeleteObject, s3:PutBucketPolicy.",
     ]);
@@ -44,13 +62,18 @@ describe("bucket-policy-public-access-read-only", () => {
 
   it("fails on the deprecated inline policy of an S3 bucket and on a document it cannot read", async () => {
     const bucket = aws.bucket();
-    bucket.props.policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:PutObjectAcl", Resource: `arn:aws:s3:::${BUCKET}/*` }] };
+    bucket.props.policy = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:PutObjectAcl", Resource: `arn:aws:s3:::${BUCKET}/*` }],
+    };
     expect(await validateResource(rule, bucket)).toEqual([
       "Bucket policy statement 1 must let anonymous principals only read objects (s3:GetObject): it also allows s3:PutObjectAcl.",
     ]);
     const unreadable = minio.bucketPolicy();
     unreadable.props.policy = "{";
-    expect(await validateResource(rule, unreadable)).toEqual(["The bucket policy must be a valid policy document: it is not valid JSON."]);
+    expect(await validateResource(rule, unreadable)).toEqual([
+      "The bucket policy must be a valid policy document: it is not valid JSON.",
+    ]);
   });
 });
 
@@ -106,30 +129,40 @@ describe("bucket-acl-not-public", () => {
   it("fails a public-read Spaces bucket, which anyone can list", async () => {
     const bucket = digitalocean.bucket();
     bucket.props.acl = "public-read";
-    expect(await validateResource(rule, bucket)).toEqual(["The bucket ACL must be private: public-read lets anyone list the bucket."]);
+    expect(await validateResource(rule, bucket)).toEqual([
+      "The bucket ACL must be private: public-read lets anyone list the bucket.",
+    ]);
   });
 
   it("fails a MinIO bucket whose acl becomes a bucket-wide policy", async () => {
     const bucket = minio.bucket();
     bucket.props.acl = "public";
-    expect(await validateResource(rule, bucket)).toEqual(["The bucket ACL must be private: MinIO turns acl public into a bucket-wide policy."]);
+    expect(await validateResource(rule, bucket)).toEqual([
+      "The bucket ACL must be private: MinIO turns acl public into a bucket-wide policy.",
+    ]);
   });
 
   it("fails an S3 canned ACL and a grant to all users", async () => {
     const bucket = aws.bucket();
     bucket.props.acl = "public-read-write";
-    expect(await validateResource(rule, bucket)).toEqual(["The bucket ACL must be private: public-read-write lets anyone list the bucket and write to it."]);
+    expect(await validateResource(rule, bucket)).toEqual([
+      "The bucket ACL must be private: public-read-write lets anyone list the bucket and write to it.",
+    ]);
     const acl = {
       type: "aws:s3/bucketAcl:BucketAcl",
       props: {
         bucket: BUCKET,
         accessControlPolicy: {
           owner: { id: "owner" },
-          grants: [{ grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" }, permission: "READ" }],
+          grants: [
+            { grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" }, permission: "READ" },
+          ],
         },
       },
     };
-    expect(await validateResource(rule, acl)).toEqual(["The bucket ACL must not grant READ to http://acs.amazonaws.com/groups/global/AllUsers."]);
+    expect(await validateResource(rule, acl)).toEqual([
+      "The bucket ACL must not grant READ to http://acs.amazonaws.com/groups/global/AllUsers.",
+    ]);
   });
 });
 
@@ -141,10 +174,13 @@ describe("r2-private-prefixes-blocked", () => {
   });
 
   it("fails a custom domain without a WAF rule", async () => {
-    expect(await validateStack(rule, [cloudflare.bucket(), { ...cloudflare.customDomain(), name: "media-custom-domain" }])).toEqual([
+    expect(
+      await validateStack(rule, [cloudflare.bucket(), { ...cloudflare.customDomain(), name: "media-custom-domain" }]),
+    ).toEqual([
       {
         name: "media-custom-domain",
-        message: "The R2 custom domain files.example.com must have a WAF rule in its zone blocking /backups/ and /imports/: R2 serves every key on a custom domain.",
+        message:
+          "The R2 custom domain files.example.com must have a WAF rule in its zone blocking /backups/ and /imports/: R2 serves every key on a custom domain.",
       },
     ]);
   });
@@ -163,11 +199,18 @@ describe("r2-private-prefixes-blocked", () => {
   });
 
   it("fails when the rule forgets a prefix, decodes nothing, names another host, or only logs", async () => {
-    const onlyImports = '(lower(http.host) in {"files.example.com" "files.example.com."} and http.request.uri.path contains "/imports/")';
+    const onlyImports =
+      '(lower(http.host) in {"files.example.com" "files.example.com."} and http.request.uri.path contains "/imports/")';
     const [forgotten] = await messagesOf(cloudflare.guard(onlyImports));
-    expect(forgotten).toMatch(/^The R2 custom domain files.example.com must have a WAF rule in its zone blocking \/backups\/ and \/imports\/: .* These requests get through: files.example.com \/backups\/x, /);
+    expect(forgotten).toMatch(
+      /^The R2 custom domain files.example.com must have a WAF rule in its zone blocking \/backups\/ and \/imports\/: .* These requests get through: files.example.com \/backups\/x, /,
+    );
     expect(forgotten).toContain("/imports%2Fx");
-    expect(await messagesOf(cloudflare.guard('(http.host eq "social.example.com" and http.request.uri.path contains "/backups/")'))).toEqual([
+    expect(
+      await messagesOf(
+        cloudflare.guard('(http.host eq "social.example.com" and http.request.uri.path contains "/backups/")'),
+      ),
+    ).toEqual([
       "The R2 custom domain files.example.com must have a WAF rule in its zone blocking /backups/ and /imports/: R2 serves every key on a custom domain.",
     ]);
     const logging = cloudflare.guard();
@@ -178,13 +221,23 @@ describe("r2-private-prefixes-blocked", () => {
   it("runs the rules in order: a skip rule in front of the block lets the requests it matches through", async () => {
     const guard = cloudflare.guard();
     const rules = guard.props.rules as Record<string, unknown>[];
-    rules.unshift({ action: "skip", actionParameters: { ruleset: "current" }, enabled: true, expression: 'http.request.uri.path contains "%2F"', ref: "allow_encoded" });
+    rules.unshift({
+      action: "skip",
+      actionParameters: { ruleset: "current" },
+      enabled: true,
+      expression: 'http.request.uri.path contains "%2F"',
+      ref: "allow_encoded",
+    });
     const [message] = await messagesOf(guard);
-    expect(message).toContain("These requests get through: files.example.com /backups%2Fx, files.example.com /imports%2Fx,");
+    expect(message).toContain(
+      "These requests get through: files.example.com /backups%2Fx, files.example.com /imports%2Fx,",
+    );
   });
 
   it("reports an expression it cannot evaluate instead of trusting it", async () => {
-    expect(await messagesOf(cloudflare.guard('(cf.edge.server_port eq 443 and http.request.uri.path contains "/backups/")'))).toEqual([
+    expect(
+      await messagesOf(cloudflare.guard('(cf.edge.server_port eq 443 and http.request.uri.path contains "/backups/")')),
+    ).toEqual([
       "The WAF custom rules of the zone of files.example.com must be expressions the plan can evaluate, so that it can prove backups/ and imports/ private: rule mastodon_media_private_keys: the field cf.edge.server_port is not modelled by the plan's requests.",
     ]);
   });
@@ -207,8 +260,11 @@ describe("r2-dev-domain-disabled-in-production", () => {
   });
 
   it("fails an enabled r2.dev domain in production, which is the default environment", async () => {
-    const message = "The r2.dev domain must be disabled in production: it serves every key, backups/ included, with no WAF rule in front.";
+    const message =
+      "The r2.dev domain must be disabled in production: it serves every key, backups/ included, with no WAF rule in front.";
     expect(await validateResource(rule, cloudflare.managedDomain(true))).toEqual([message]);
-    expect(await validateResource(rule, cloudflare.managedDomain(true), { environment: "production" })).toEqual([message]);
+    expect(await validateResource(rule, cloudflare.managedDomain(true), { environment: "production" })).toEqual([
+      message,
+    ]);
   });
 });

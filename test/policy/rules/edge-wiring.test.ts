@@ -13,15 +13,21 @@ import { validateResource, validateStack } from "../helpers";
  * without Origin (S3 API reference, "OPTIONS object"). Rulesets are built with the program's own rule builders.
  */
 const ZONE = String(cloudflare.customDomain().props.zoneId);
-const ruleset = (phase: string, rules: unknown[]) => ({ type: "cloudflare:index/ruleset:Ruleset", props: { kind: "zone", phase, zoneId: ZONE, rules } as Record<string, unknown> });
-const redirects = (rules: unknown[] = [mediaHttpsRedirectRule("files.example.com")]) => ruleset("http_request_dynamic_redirect", rules);
-const headers = (origins: string[]) => ruleset("http_response_headers_transform", mediaHeaderRules("files.example.com", origins));
+const ruleset = (phase: string, rules: unknown[]) => ({
+  type: "cloudflare:index/ruleset:Ruleset",
+  props: { kind: "zone", phase, zoneId: ZONE, rules } as Record<string, unknown>,
+});
+const redirects = (rules: unknown[] = [mediaHttpsRedirectRule("files.example.com")]) =>
+  ruleset("http_request_dynamic_redirect", rules);
+const headers = (origins: string[]) =>
+  ruleset("http_response_headers_transform", mediaHeaderRules("files.example.com", origins));
 const corsFor = (origins: string[]) => {
   const cors = cloudflare.cors();
   (cors.props.rules as { allowed: { origins: string[] } }[])[0]!.allowed.origins = origins;
   return cors;
 };
-const messages = async (rule: Parameters<typeof validateStack>[0], resources: Parameters<typeof validateStack>[1]) => (await validateStack(rule, resources)).map((finding) => finding.message);
+const messages = async (rule: Parameters<typeof validateStack>[0], resources: Parameters<typeof validateStack>[1]) =>
+  (await validateStack(rule, resources)).map((finding) => finding.message);
 
 describe("r2-media-host-https-redirect", () => {
   const rule = r2MediaHostHttpsRedirect;
@@ -31,7 +37,9 @@ describe("r2-media-host-https-redirect", () => {
   });
 
   it("fails a media host with no redirect, or a redirect in another zone", async () => {
-    const expected = ["The R2 custom domain files.example.com must redirect plain HTTP to HTTPS (a Single Redirect in its zone): R2 serves media over plain HTTP otherwise."];
+    const expected = [
+      "The R2 custom domain files.example.com must redirect plain HTTP to HTTPS (a Single Redirect in its zone): R2 serves media over plain HTTP otherwise.",
+    ];
     expect(await messages(rule, [cloudflare.customDomain()])).toEqual(expected);
     const elsewhere = redirects();
     elsewhere.props.zoneId = "ffffffffffffffffffffffffffffffff";
@@ -44,7 +52,10 @@ describe("r2-media-host-https-redirect", () => {
     expect(await messages(rule, [cloudflare.customDomain(), redirects([temporary])])).toEqual([
       'The redirect of plain HTTP on files.example.com (rule mastodon_media_https) must be permanent (301 or 308) and go to https://: found 302 to concat("https://", http.host, http.request.uri.path).',
     ]);
-    const loop = { ...mediaHttpsRedirectRule("files.example.com"), expression: '(lower(http.host) in {"files.example.com" "files.example.com."})' };
+    const loop = {
+      ...mediaHttpsRedirectRule("files.example.com"),
+      expression: '(lower(http.host) in {"files.example.com" "files.example.com."})',
+    };
     expect(await messages(rule, [cloudflare.customDomain(), redirects([loop])])).toEqual([
       "HTTPS requests for media on files.example.com must end at the media, not loop: rule mastodon_media_https redirects https://files.example.com/media_attachments/files/000/000/001/original/a.png to https://files.example.com/media_attachments/files/000/000/001/original/a.png, a loop.",
     ]);
@@ -52,9 +63,22 @@ describe("r2-media-host-https-redirect", () => {
 
   it("passes a previous base on the media host redirected once to the key prefix, and fails it when the current base is not excluded (issue #21)", async () => {
     const fixed = previousMediaRedirectRules(["files.example.com"], "files.example.com", "social");
-    expect(await messages(rule, [cloudflare.customDomain(), redirects([mediaHttpsRedirectRule("files.example.com"), ...fixed])])).toEqual([]);
-    const looping = fixed.map((redirect) => ({ ...redirect, expression: redirect.expression.replace(/ and not starts_with\([^)]*\)/, "") }));
-    expect(await messages(rule, [cloudflare.customDomain(), redirects([mediaHttpsRedirectRule("files.example.com"), ...looping])])).toEqual([
+    expect(
+      await messages(rule, [
+        cloudflare.customDomain(),
+        redirects([mediaHttpsRedirectRule("files.example.com"), ...fixed]),
+      ]),
+    ).toEqual([]);
+    const looping = fixed.map((redirect) => ({
+      ...redirect,
+      expression: redirect.expression.replace(/ and not starts_with\([^)]*\)/, ""),
+    }));
+    expect(
+      await messages(rule, [
+        cloudflare.customDomain(),
+        redirects([mediaHttpsRedirectRule("files.example.com"), ...looping]),
+      ]),
+    ).toEqual([
       "HTTPS requests for media on files.example.com must end at the media, not loop: the redirects never end: https://files.example.com/media_attachments/files/000/000/001/original/a.png -> https://files.example.com/social/media_attachments/files/000/000/001/original/a.png -> https://files.example.com/social/social/media_attachments/files/000/000/001/original/a.png -> https://files.example.com/social/social/social/media_attachments/files/000/000/001/original/a.png -> https://files.example.com/social/social/social/social/media_attachments/files/000/000/001/original/a.png -> ....",
     ]);
   });
@@ -71,7 +95,8 @@ describe("r2-media-host-cors-after-cache", () => {
 
   it("fails a media host with only HSTS and nosniff at the edge (R2's CORS headers lost in the cache)", async () => {
     const security = headers(["*"]);
-    delete (security.props.rules as { actionParameters: { headers: Record<string, unknown> } }[])[0]!.actionParameters.headers["Access-Control-Allow-Origin"];
+    delete (security.props.rules as { actionParameters: { headers: Record<string, unknown> } }[])[0]!.actionParameters
+      .headers["Access-Control-Allow-Origin"];
     expect(await messages(rule, [cloudflare.customDomain(), cloudflare.cors(), security])).toEqual([
       "The R2 custom domain files.example.com must set Access-Control-Allow-Origin after the cache (a response header transform rule in its zone) for https://third-party-client.example: R2's own CORS headers are lost on cached copies.",
     ]);
@@ -79,11 +104,14 @@ describe("r2-media-host-cors-after-cache", () => {
 
   it("fails edge rules that miss a listed origin, and list mode without Vary: Origin on every response", async () => {
     const listed = ["https://social.example.com", "https://elk.zone"];
-    expect(await messages(rule, [cloudflare.customDomain(), corsFor(listed), headers(["https://social.example.com"])])).toEqual([
+    expect(
+      await messages(rule, [cloudflare.customDomain(), corsFor(listed), headers(["https://social.example.com"])]),
+    ).toEqual([
       "The R2 custom domain files.example.com must set Access-Control-Allow-Origin after the cache (a response header transform rule in its zone) for https://elk.zone: R2's own CORS headers are lost on cached copies.",
     ]);
     const noVary = headers(listed);
-    delete (noVary.props.rules as { actionParameters: { headers: Record<string, unknown> } }[])[0]!.actionParameters.headers.Vary;
+    delete (noVary.props.rules as { actionParameters: { headers: Record<string, unknown> } }[])[0]!.actionParameters
+      .headers.Vary;
     expect(await messages(rule, [cloudflare.customDomain(), corsFor(listed), noVary])).toEqual([
       "Every response of files.example.com must carry Vary: Origin when CORS lists origins: a copy answered to one origin (or to none) would be reused for another.",
     ]);

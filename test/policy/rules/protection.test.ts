@@ -18,7 +18,9 @@ describe("bucket-protection-matches-environment", () => {
   });
 
   it("fails an unprotected production bucket", async () => {
-    expect(await validateResource(rule, { ...cloudflare.bucket(), protect: false })).toEqual(["The production bucket must be protected (resource option protect: true)."]);
+    expect(await validateResource(rule, { ...cloudflare.bucket(), protect: false })).toEqual([
+      "The production bucket must be protected (resource option protect: true).",
+    ]);
   });
 
   it("fails a production bucket that would be destroyed with its objects", async () => {
@@ -45,7 +47,9 @@ describe("bucket-protection-matches-environment", () => {
     const production = { environment: "production" as const, config: {} };
     expect(rule.validate(bucket(undefined), production)).toEqual([]);
     expect(rule.validate(bucket(true), production)).toEqual([]);
-    expect(rule.validate(bucket(false), production)).toEqual(["The production bucket must be retained on delete (resource option retainOnDelete: true)."]);
+    expect(rule.validate(bucket(false), production)).toEqual([
+      "The production bucket must be retained on delete (resource option retainOnDelete: true).",
+    ]);
     expect(rule.validate({ ...bucket(true), protect: false }, { environment: "test", config: {} })).toEqual([
       "The test bucket must not be retained on delete: it would outlive its stack.",
     ]);

@@ -22,11 +22,28 @@ describe("spaces-scoped-key-without-bucket-policy", () => {
   });
 
   it("passes a bucket policy when no limited-access key is scoped to its bucket (a full-access key, or a key on another bucket)", async () => {
-    expect(await validateStack(rule, [digitalocean.bucket(), digitalocean.bucketPolicy(), digitalocean.key([{ bucket: "", permission: "fullaccess" }])])).toEqual([]);
-    expect(await validateStack(rule, [digitalocean.bucketPolicy(), digitalocean.key([{ bucket: "other-bucket", permission: "readwrite" }])])).toEqual([]);
+    expect(
+      await validateStack(rule, [
+        digitalocean.bucket(),
+        digitalocean.bucketPolicy(),
+        digitalocean.key([{ bucket: "", permission: "fullaccess" }]),
+      ]),
+    ).toEqual([]);
+    expect(
+      await validateStack(rule, [
+        digitalocean.bucketPolicy(),
+        digitalocean.key([{ bucket: "other-bucket", permission: "readwrite" }]),
+      ]),
+    ).toEqual([]);
     // The API prioritises fullaccess over scoped grants in one key ("Create a New Spaces Access Key").
     expect(
-      await validateStack(rule, [digitalocean.bucketPolicy(), digitalocean.key([{ bucket: BUCKET, permission: "read" }, { bucket: "", permission: "fullaccess" }])]),
+      await validateStack(rule, [
+        digitalocean.bucketPolicy(),
+        digitalocean.key([
+          { bucket: BUCKET, permission: "read" },
+          { bucket: "", permission: "fullaccess" },
+        ]),
+      ]),
     ).toEqual([]);
   });
 
