@@ -6,7 +6,7 @@
 # and tsc keep both cores busy (measured with `npm run bench`, docs/performance.md).
 # The typecheck is incremental: tsc keeps what it learned in node_modules/.cache/mastodon-media/tsc.tsbuildinfo
 # (gone after `npm ci`, so a clean checkout checks everything) and re-checks only what changed since.
-# Arguments go to both vitest runs, e.g. `npm test -- test/unit/config.test.ts` (the project without that file
+# Arguments go to both vitest runs, e.g. `npm test -- test/components/config/config.test.ts` (the project without that file
 # finds nothing to run, which is fine).
 set -uo pipefail
 cd "$(dirname "$0")/.."

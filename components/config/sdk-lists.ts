@@ -1,6 +1,6 @@
 /**
  * Value lists the installed provider SDKs ship, copied here so that validating a stack's config loads no
- * provider SDK (a stack loads only its own SDK, and only when it creates resources). test/unit/sdk-lists.test.ts
+ * provider SDK (a stack loads only its own SDK, and only when it creates resources). test/components/config/sdk-lists.test.ts
  * fails as soon as an upgraded SDK lists something else: update the copy from the message it prints.
  */
 

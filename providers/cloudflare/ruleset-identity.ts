@@ -11,7 +11,7 @@ import type { OwnedPhase } from "./entry-points";
  * of a phase in a zone (Ruleset Engine docs, "Phase entry point ruleset": one per phase), so a renamed ruleset
  * could never deploy; a delete-before-replace of the WAF ruleset would leave `backups/` public between the two
  * calls, so no ruleset sets that option. Whatever must change goes into `description`
- * (test/unit/cloudflare-ruleset-identity.test.ts pins the names).
+ * (test/providers/cloudflare/ruleset-identity.test.ts pins the names).
  */
 export const ENTRY_POINT_NAMES: Readonly<Record<OwnedPhase, string>> = {
   http_request_firewall_custom: "Zone custom rules (managed by mastodon-media)",

@@ -5,7 +5,7 @@ import { resolveSite } from "../../cdn-purge/site";
 /**
  * Every committed example stack exports `cdnPurge` (components/cdn-purge.ts), plain, and `npm run purge --outputs`
  * reads it as `pulumi stack output --json` prints it. Ids the provider assigns are the mock engine's placeholders
- * in the offline plan, so the shape is checked here and the id pattern in test/unit/purge-cdns.test.ts.
+ * in the offline plan, so the shape is checked here and the id pattern in test/cdn-purge/cdns.test.ts.
  */
 const EXPECTED: Record<string, { cdn: string; id?: string }> = {
   aws: { cdn: "cloudfront", id: "distributionId" },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { blockNames, LOCATION_VARIABLES, mergeEnvBlock } from "../../components/mastodon-host/merge";
-import { parseEnvFile } from "../../mastodon-env/env-file";
-import { BLOCK, MERGE_FIXTURES } from "../helpers/env-merge-fixtures";
+import { blockNames, LOCATION_VARIABLES, mergeEnvBlock } from "../../../components/mastodon-host/merge";
+import { parseEnvFile } from "../../../mastodon-env/env-file";
+import { BLOCK, MERGE_FIXTURES } from "../../helpers/env-merge-fixtures";
 
 describe("mergeEnvBlock", () => {
   for (const fixture of MERGE_FIXTURES) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, safeParseStackConfig } from "../../components/config";
-import { projectConfigObject } from "../../components/config/raw";
-import { ConfigError } from "../../components/errors";
+import { parseStackConfig, safeParseStackConfig } from "../../../components/config";
+import { projectConfigObject } from "../../../components/config/raw";
+import { ConfigError } from "../../../components/errors";
 
 const aws = {
   provider: "aws",

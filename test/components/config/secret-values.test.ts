@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { safeParseStackConfig } from "../../components/config";
-import { readProjectConfig } from "../../components/config/namespaces";
-import { formatConfigIssues } from "../../components/errors";
+import { safeParseStackConfig } from "../../../components/config";
+import { readProjectConfig } from "../../../components/config/namespaces";
+import { formatConfigIssues } from "../../../components/errors";
 
 const PROJECT = "mastodon-media";
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----not-a-real-key-0123456789";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { corsRule } from "../../components/cors";
-import { abortIncompleteMultipartRule, r2CorsRule } from "../../providers/cloudflare/bucket-rules";
+import { corsRule } from "../../../components/cors";
+import { abortIncompleteMultipartRule, r2CorsRule } from "../../../providers/cloudflare/bucket-rules";
 
 describe("r2CorsRule", () => {
   it("maps the core's rule onto R2's allowed/expose shape", () => {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { OTHER_STACK_ENTRY_POINT_ZONE } from "../../offline-plan/mocks";
-import { UserError } from "../../components/errors";
+import { OTHER_STACK_ENTRY_POINT_ZONE } from "../../../offline-plan/mocks";
+import { UserError } from "../../../components/errors";
 import {
   assertNoForeignEntryPoints,
   entryPointOwner,
   foreignEntryPoints,
   unmarkedEntryPoints,
   type ZoneRuleset,
-} from "../../providers/cloudflare/entry-points";
-import { ENTRY_POINT_NAMES, entryPointDescription } from "../../providers/cloudflare/ruleset-identity";
-import { planConfig, resourcesOf } from "../helpers/plan";
+} from "../../../providers/cloudflare/entry-points";
+import { ENTRY_POINT_NAMES, entryPointDescription } from "../../../providers/cloudflare/ruleset-identity";
+import { planConfig, resourcesOf } from "../../helpers/plan";
 
 const ZONE = "fedcba9876543210fedcba9876543210";
 const THIS = "organization/mastodon-media/test";

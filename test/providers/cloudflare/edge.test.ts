@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../components/errors";
+import { UserError } from "../../../components/errors";
 import {
   assertNoForeignEntryPoints,
   foreignEntryPoints,
   type ZoneRuleset,
-} from "../../providers/cloudflare/entry-points";
-import { mediaHeaderRules, mediaHostMatch } from "../../providers/cloudflare/edge-rules";
+} from "../../../providers/cloudflare/entry-points";
+import { mediaHeaderRules, mediaHostMatch } from "../../../providers/cloudflare/edge-rules";
 
 const ZONE = "fedcba9876543210fedcba9876543210";
 const ruleset = (phase: string, name: string, kind = "zone"): ZoneRuleset => ({ id: `${phase}-id`, kind, name, phase });

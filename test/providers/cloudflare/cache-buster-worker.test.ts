@@ -2,13 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Miniflare, Response as MiniflareResponse, type Request as MiniflareRequest } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CACHE_BUSTER_HEADER } from "../../components/cache-buster";
+import { CACHE_BUSTER_HEADER } from "../../../components/cache-buster";
 import {
   BINDING_NAMES,
   cacheBusterWorkerSource,
   WORKER_COMPATIBILITY_DATE,
   WORKER_MAIN_MODULE,
-} from "../../providers/cloudflare/cache-buster-worker";
+} from "../../../providers/cloudflare/cache-buster-worker";
 
 /**
  * The cache buster Worker in the real Workers runtime (workerd, through miniflare), with its outbound requests

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { r2ApiHost, r2Endpoint } from "../../providers/cloudflare/endpoint";
+import { r2ApiHost, r2Endpoint } from "../../../providers/cloudflare/endpoint";
 
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 

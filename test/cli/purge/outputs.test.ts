@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { purgeCommand } from "../../cli/purge/command";
-import { MOCK_PLACEHOLDER } from "../../components/masks";
+import { purgeCommand } from "../../../cli/purge/command";
+import { MOCK_PLACEHOLDER } from "../../../components/masks";
 
 const dir = mkdtempSync(path.join(tmpdir(), "purge-outputs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

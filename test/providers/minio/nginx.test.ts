@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { certificatePaths, nginxServerBlock, type NginxProxyArgs } from "../../providers/minio/nginx";
+import { certificatePaths, nginxServerBlock, type NginxProxyArgs } from "../../../providers/minio/nginx";
 
 const loopback: NginxProxyArgs = {
   mediaDomain: "files.example.com",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { privateKeysExpression } from "../../providers/cloudflare/guard-expression";
-import { mediaHostRequests } from "../../policy/analysis/media-host-requests";
-import { evaluateExpression } from "../../policy/analysis/rules-language/evaluate";
+import { privateKeysExpression } from "../../../providers/cloudflare/guard-expression";
+import { mediaHostRequests } from "../../../policy/analysis/media-host-requests";
+import { evaluateExpression } from "../../../policy/analysis/rules-language/evaluate";
 
 const matches = (expression: string, host: string, path: string) =>
   evaluateExpression(expression, { "http.host": host, "http.request.uri.path": path });

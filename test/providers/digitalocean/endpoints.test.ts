@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderEnv } from "../../components/env";
-import { spacesEndpoint, spacesHostname, spacesStorageFacts } from "../../providers/digitalocean/endpoints";
+import { renderEnv } from "../../../components/env";
+import { spacesEndpoint, spacesHostname, spacesStorageFacts } from "../../../providers/digitalocean/endpoints";
 
 const credentials = {
   accessKeyId: "DO00EXAMPLEACCESSKEY",

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../components/errors";
+import { UserError } from "../../../components/errors";
 import {
   bucketItemWriteGroupId,
   bucketResourceKey,
   r2SecretAccessKey,
   writerTokenPolicy,
   type PermissionGroup,
-} from "../../providers/cloudflare/writer-policy";
+} from "../../../providers/cloudflare/writer-policy";
 
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 const groups: PermissionGroup[] = [
@@ -110,7 +110,7 @@ describe("r2SecretAccessKey", () => {
 
 describe("the R2 permission group, judged the same way by the program and the policy pack", () => {
   it("is picked by name and scope, and only under the id the pack allows", async () => {
-    const { R2_BUCKET_ITEM_PERMISSION_GROUPS } = await import("../../policy/rules/r2-token-bucket-item-scoped");
+    const { R2_BUCKET_ITEM_PERMISSION_GROUPS } = await import("../../../policy/rules/r2-token-bucket-item-scoped");
     expect(R2_BUCKET_ITEM_PERMISSION_GROUPS).toContain(bucketItemWriteGroupId(groups));
     // Cloudflare listing the group under another id: the pack would refuse the token, so the program refuses first.
     const moved = groups.map((group) =>
@@ -126,7 +126,7 @@ describe("the R2 permission group, judged the same way by the program and the po
 
 describe("previous media hosts and the zone", () => {
   it("names the bases whose host is outside the zone (their redirect never runs)", async () => {
-    const { isInZone, previousBasesOutsideZone } = await import("../../providers/cloudflare/zone-hosts");
+    const { isInZone, previousBasesOutsideZone } = await import("../../../providers/cloudflare/zone-hosts");
     expect(isInZone("files.example.com", "example.com")).toBe(true);
     expect(isInZone("example.com", "example.com")).toBe(true);
     expect(isInZone("badexample.com", "example.com")).toBe(false);
@@ -140,7 +140,7 @@ describe("a Cloudflare stack redirecting a previous host of another zone", () =>
   it("warns that the redirect never runs, naming the base and the zone", async () => {
     const pulumi = await import("@pulumi/pulumi");
     const { vi } = await import("vitest");
-    const { planConfig } = await import("../helpers/plan");
+    const { planConfig } = await import("../../helpers/plan");
     const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
     try {
       await planConfig({

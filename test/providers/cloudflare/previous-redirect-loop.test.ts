@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluateExpression } from "../../policy/analysis/rules-language/evaluate";
-import { previousMediaRedirectRules } from "../../providers/cloudflare/previous-media-redirect";
+import { evaluateExpression } from "../../../policy/analysis/rules-language/evaluate";
+import { previousMediaRedirectRules } from "../../../providers/cloudflare/previous-media-redirect";
 
 /**
  * The Single Redirects of previous media bases, followed as Cloudflare would: a rule matches a request when its

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { AWS_REGIONS, DIGITALOCEAN_REGIONS, R2_JURISDICTIONS } from "../../components/config/sdk-lists";
-import { SPACES_REGIONS } from "../../components/config/digitalocean";
+import { AWS_REGIONS, DIGITALOCEAN_REGIONS, R2_JURISDICTIONS } from "../../../components/config/sdk-lists";
+import { SPACES_REGIONS } from "../../../components/config/digitalocean";
 
 /** The committed copies of the SDKs' lists stay equal to what the installed SDKs ship. */
 describe("the provider value lists", () => {

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { safeParseStackConfig } from "../../components/config";
-import { readProjectConfig } from "../../components/config/namespaces";
-import { runProgram } from "../../offline-plan/engine";
+import { safeParseStackConfig } from "../../../components/config";
+import { readProjectConfig } from "../../../components/config/namespaces";
+import { runProgram } from "../../../offline-plan/engine";
 
 const PROJECT = "mastodon-media";
 

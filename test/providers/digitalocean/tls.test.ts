@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, type DigitalOceanStackConfig } from "../../components/config";
-import { mediaDomainTls } from "../../providers/digitalocean/tls";
+import { parseStackConfig, type DigitalOceanStackConfig } from "../../../components/config";
+import { mediaDomainTls } from "../../../providers/digitalocean/tls";
 
 function stack(
   overrides: Record<string, unknown>,

@@ -111,7 +111,7 @@ describe("the purge handler's CreateInvalidation (real SDK client, local CloudFr
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
-    const module = await import(path.resolve(__dirname, "../../providers/aws/purge-handler.mjs"));
+    const module = await import(path.resolve(__dirname, "../../../providers/aws/purge-handler.mjs"));
     invalidationPaths = module.invalidationPaths;
     const client = new CloudFrontClient({
       region: "us-east-1",

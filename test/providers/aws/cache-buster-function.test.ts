@@ -1,12 +1,12 @@
 import * as vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { CACHE_BUSTER_HEADER } from "../../components/cache-buster";
+import { CACHE_BUSTER_HEADER } from "../../../components/cache-buster";
 import {
   FUNCTION_CODE_MAX_BYTES,
   PURGE_ORIGIN_ID,
   PURGE_PATH_PREFIX,
   viewerRequestFunctionCode,
-} from "../../providers/aws/cache-buster-function";
+} from "../../../providers/aws/cache-buster-function";
 
 const SECRET = "Q7mZ0pX3vB9sK2dL5nR8tY1wE4gH6jC0aF3kM5qS7uV9xZ2b";
 const KEY = "/media_attachments/files/109/348/795/826/151/409/original/0a1b2c3d4e5f.png";
