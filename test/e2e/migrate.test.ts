@@ -18,6 +18,7 @@ import {
 import { checkCopies } from "../../cli/migrate/check";
 import { walkLocal, type Listed } from "../../cli/migrate/listing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfSignedCertificate } from "../helpers/tls";
 import { AclFront } from "../../s3-front/acl-front";
 import { rcloneEnvironment, runPass, withFront } from "../../cli/migrate/copy";
 import { copyCommands, MASTODON_CACHE_CONTROL, remoteEnv, type RcloneCommand } from "../../cli/migrate/rclone";
@@ -436,29 +437,7 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
     async () => {
       // A TLS terminator before RGW with a self-signed certificate for localhost, as a self-hosted MinIO may have.
       const certDir = mkdtempSync(path.join(tmpdir(), "migrate-tls-"));
-      execFileSync(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:prime256v1",
-          "-nodes",
-          "-days",
-          "1",
-          "-subj",
-          "/CN=localhost",
-          "-addext",
-          "subjectAltName=DNS:localhost",
-          "-keyout",
-          path.join(certDir, "key.pem"),
-          "-out",
-          path.join(certDir, "cert.pem"),
-        ],
-        { stdio: "ignore" },
-      );
+      selfSignedCertificate(certDir, { commonName: "localhost", altNames: ["localhost"] });
       const rgw = new URL(servers.primary.endpoint);
       const terminator = tls.createServer(
         { key: readFileSync(path.join(certDir, "key.pem")), cert: readFileSync(path.join(certDir, "cert.pem")) },

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { selfSignedCertificate } from "../helpers/tls";
 import { PROJECT_ROOT } from "../../offline-plan/run";
 import { nginxServerBlock } from "../../providers/minio/nginx";
 import { defaultNginxCachePaths, nginxCacheBusterMap } from "../../providers/minio/nginx-cache";
@@ -21,28 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function run(): { status: number | null; out: string } {
   spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
   chmodSync(dir, 0o755);
-  const tls = spawnSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      `/CN=${DOMAIN}`,
-      "-keyout",
-      `${dir}/key.pem`,
-      "-out",
-      `${dir}/cert.pem`,
-    ],
-    { encoding: "utf8" },
-  );
-  if (tls.status !== 0) throw new Error(tls.stderr);
+  selfSignedCertificate(dir, { commonName: DOMAIN });
   // The upstream is a closed loopback port: what is checked here is nginx's own configuration, not MinIO.
   writeFileSync(
     `${dir}/nginxConfig`,

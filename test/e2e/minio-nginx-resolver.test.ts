@@ -6,6 +6,7 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfSignedCertificate } from "../helpers/tls";
 import { PROJECT_ROOT } from "../../offline-plan/run";
 import { nginxServerBlock } from "../../providers/minio/nginx";
 import { nginxCacheBusterMap } from "../../providers/minio/nginx-cache";
@@ -119,28 +120,7 @@ beforeAll(async () => {
   const install = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
   expect(install.status).toBe(0);
   dir = mkdtempSync(path.join(tmpdir(), "minio-nginx-resolver-"));
-  const certificate = spawnSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=files.example.com",
-      "-keyout",
-      `${dir}/key.pem`,
-      "-out",
-      `${dir}/cert.pem`,
-    ],
-    { encoding: "utf8" },
-  );
-  expect(certificate.status, certificate.stderr).toBe(0);
+  selfSignedCertificate(dir, { commonName: "files.example.com" });
   for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
   // The MinIO of the resolvable host: records what reaches it.
   upstream = http.createServer((request, response) => {

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../../offline-plan/run";
 import { certificatePaths, nginxServerBlock } from "../../providers/minio/nginx";
 import { nginxCacheBusterMap } from "../../providers/minio/nginx-cache";
+import { selfSignedCertificate } from "../helpers/tls";
 import type { LocalServer } from "./server";
 
 const NGINX = "/usr/sbin/nginx";
@@ -65,28 +66,7 @@ export async function startNginxCache(options: {
   const dir = mkdtempSync(path.join(tmpdir(), "nginx-cache-"));
   chmodSync(dir, 0o755);
   const port = await freePort();
-  const tls = spawnSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      `/CN=${NGINX_CACHE_DOMAIN}`,
-      "-keyout",
-      `${dir}/key.pem`,
-      "-out",
-      `${dir}/cert.pem`,
-    ],
-    { encoding: "utf8" },
-  );
-  if (tls.status !== 0) throw new Error(tls.stderr);
+  selfSignedCertificate(dir, { commonName: NGINX_CACHE_DOMAIN });
   const upstreamBase = new URL(options.server.endpoint);
   const front = http.createServer((request, response) => {
     const upstream = http.request(

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
@@ -6,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfSignedCertificate } from "../helpers/tls";
 import { describeResponse, httpRequest, MAX_BODY_BYTES } from "../../live-checks/io/http";
 import { unreachable } from "../../live-checks/reachability";
 import { tlsHandshake } from "../../live-checks/io/tls";
@@ -36,27 +36,7 @@ beforeAll(async () => {
 
   // A self-signed certificate, as a misconfigured media host would serve it.
   certDir = mkdtempSync(path.join(tmpdir(), "verify-tls-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-keyout",
-      path.join(certDir, "key.pem"),
-      "-out",
-      path.join(certDir, "cert.pem"),
-    ],
-    { stdio: "ignore" },
-  );
+  selfSignedCertificate(certDir, { commonName: "localhost", days: 2 });
   secure = https.createServer(
     { key: readFileSync(path.join(certDir, "key.pem")), cert: readFileSync(path.join(certDir, "cert.pem")) },
     (_req, res) => res.end("ok"),

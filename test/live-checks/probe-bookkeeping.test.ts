@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -7,6 +6,7 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfSignedCertificate } from "../helpers/tls";
 import { uploadLikeMastodon } from "../../live-checks/upload";
 import { diagnoseNetwork } from "../../live-checks/diagnose";
 import { certificateNames } from "../../live-checks/io/tls";
@@ -24,49 +24,16 @@ let selfSigned: https.Server;
 let port: number;
 let closedPort: number;
 
-function openssl(args: string[]): void {
-  execFileSync("openssl", args, { stdio: "ignore" });
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "verify-bookkeeping-"));
-  openssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=storage.internal",
-    "-keyout",
-    path.join(dir, "key.pem"),
-    "-out",
-    path.join(dir, "cert.pem"),
-  ]);
+  selfSignedCertificate(dir, { commonName: "storage.internal", days: 2 });
   // The certificate an S3 bucket host serves: a wildcard for the provider's own names only.
-  openssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=*.s3.eu-central-1.amazonaws.com",
-    "-addext",
-    "subjectAltName=DNS:*.s3.eu-central-1.amazonaws.com,DNS:s3.eu-central-1.amazonaws.com",
-    "-keyout",
-    path.join(dir, "s3-key.pem"),
-    "-out",
-    path.join(dir, "s3-cert.pem"),
-  ]);
+  selfSignedCertificate(dir, {
+    commonName: "*.s3.eu-central-1.amazonaws.com",
+    altNames: ["*.s3.eu-central-1.amazonaws.com", "s3.eu-central-1.amazonaws.com"],
+    days: 2,
+    base: "s3",
+  });
   selfSigned = https.createServer(
     { key: readFileSync(path.join(dir, "key.pem")), cert: readFileSync(path.join(dir, "cert.pem")) },
     (_req, res) => res.end("ok"),
