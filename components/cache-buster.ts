@@ -1,5 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
-import { RandomPassword } from "@pulumi/random/randomPassword";
+// Types only: this file is also read by the commands (verify, doctor, migrate, purge), which must not load the
+// Pulumi SDK (about 900 modules, most of a command's start-up; test/architecture/command-startup.test.ts).
+import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * Mastodon's cache buster (config/cache_buster.yml, app/lib/cache_buster.rb, app/workers/cache_buster_worker.rb):
@@ -48,20 +49,6 @@ export interface CacheBusterInput {
   secretHeader: string;
   secret: pulumi.Input<string>;
   httpMethod: string;
-}
-
-/**
- * The stack's cache buster secret: a `random.RandomPassword` (the provider keeps it in state, encrypted as a
- * secret, and generates it once, so `pulumi up` does not change it), wrapped in `pulumi.secret` so that nothing
- * downstream can leak it. Child `${name}-cache-buster-secret` of `parent`.
- */
-export function createCacheBuster(name: string, parent: pulumi.Resource): CacheBusterInput {
-  const password = new RandomPassword(
-    `${name}-cache-buster-secret`,
-    { length: CACHE_BUSTER_SECRET_LENGTH, special: false, upper: true, lower: true, numeric: true },
-    { parent },
-  );
-  return { secretHeader: CACHE_BUSTER_HEADER, secret: pulumi.secret(password.result), httpMethod: CACHE_BUSTER_METHOD };
 }
 
 /** RFC 9110 `token`: what a header name may be. */

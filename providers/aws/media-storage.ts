@@ -9,7 +9,7 @@ import { createDnsNotice } from "../../components/dns-notice";
 import { programDnsStatusLine } from "../../components/dns-status";
 import { publishMediaStorage } from "../../components/publish";
 import { createPrivateBucket } from "./bucket";
-import { createCacheBuster } from "../../components/cache-buster";
+import { createCacheBuster } from "../../components/cache-buster-secret";
 import { awsTakedownNotes } from "../../components/takedowns";
 import { createCacheBusterEdge, grantCacheBuster } from "./cache-buster";
 import { createCertificate } from "./certificate";

@@ -11,7 +11,7 @@ import { createPrivateKeysGuard } from "./guard";
 import { previousMediaRedirectRules } from "./previous-media-redirect";
 import { createPreviousHostRecords, previousHosts } from "./previous-host-records";
 import { createWriter } from "./writer";
-import { createCacheBuster } from "../../components/cache-buster";
+import { createCacheBuster } from "../../components/cache-buster-secret";
 import { cloudflareTakedownNotes } from "../../components/takedowns";
 import { createCacheBusterWorker } from "./cache-buster";
 

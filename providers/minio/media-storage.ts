@@ -7,7 +7,7 @@ import { createMediaBucket } from "./bucket";
 import { minioEndpoint } from "./endpoint";
 import { nginxServerBlock } from "./nginx";
 import { nginxCacheBusterMap } from "./nginx-cache";
-import { createCacheBuster } from "../../components/cache-buster";
+import { createCacheBuster } from "../../components/cache-buster-secret";
 import { minioTakedownNotes } from "../../components/takedowns";
 import { createWriter } from "./writer";
 
