@@ -1,8 +1,7 @@
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream, readdirSync, statSync, type Dirent, type WriteStream } from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from "@aws-sdk/client-s3";
 import { writerClient } from "../../live-checks/io/s3";
 import type { VerifyTarget } from "../../mastodon-env/target";
 import { ListingFailed } from "./storage-problem";
@@ -48,46 +47,58 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** How many files of one directory are stat'ed at once (libuv's thread pool runs 4 by default). */
-const STAT_BATCH = 64;
+/** Entries yielded between two turns of the event loop (progress lines, Ctrl-C, the listing's next page). */
+const YIELD_EVERY = 512;
 
 /**
  * Every regular file under `root`, in S3's key order. Symbolic links are not followed (Mastodon writes none;
  * rclone skips them too). Within a directory, a subdirectory `d` sorts as `d/`, so a depth-first walk yields
- * full keys in order.
+ * full keys in order. A file or directory removed while the walk runs (Mastodon deletes media during a pass) is
+ * left out: there is nothing to copy. Errors on `root` itself are thrown.
+ *
+ * The calls are synchronous: a Mastodon tree holds about one directory per file (a folder per attachment id and
+ * style), so an asynchronous walk in key order waits for one call at a time anyway, and each asynchronous call
+ * costs a trip through libuv's thread pool. On a tree of 5,000 files in 8,820 directories (page cache warm) the
+ * synchronous walk took a quarter of the time (110 to 200 ms against 410 to 570 ms; issue #23).
  */
 export async function* walkLocal(root: string): AsyncGenerator<Listed> {
-  async function* walk(dir: string, prefix: string): AsyncGenerator<Listed> {
-    const entries = (await readdir(dir, { withFileTypes: true }))
-      .filter((entry) => entry.isDirectory() || entry.isFile())
-      .map((entry) => ({
-        name: entry.name,
-        directory: entry.isDirectory(),
-        sortKey: entry.isDirectory() ? `${entry.name}/` : entry.name,
-      }))
-      .sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-    for (let start = 0; start < entries.length;) {
-      const entry = entries[start]!;
-      if (entry.directory) {
-        yield* walk(path.join(dir, entry.name), `${prefix}${entry.name}/`);
-        start++;
-        continue;
-      }
-      // A run of files: stat them together, yield them in order.
-      let end = start;
-      while (end < entries.length && !entries[end]!.directory && end - start < STAT_BATCH) end++;
-      const batch = entries.slice(start, end);
-      const stats = await Promise.all(batch.map((file) => stat(path.join(dir, file.name))));
-      for (let i = 0; i < batch.length; i++) {
-        const { size, mode } = stats[i]!;
-        yield (mode & 0o004) === 0
-          ? { key: `${prefix}${batch[i]!.name}`, size, unreadable: true }
-          : { key: `${prefix}${batch[i]!.name}`, size };
-      }
-      start = end;
+  let sinceTurn = 0;
+  for (const entry of walkSync(root, "", true)) {
+    yield entry;
+    if (++sinceTurn >= YIELD_EVERY) {
+      sinceTurn = 0;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  yield* walk(root, "");
+}
+
+function* walkSync(dir: string, prefix: string, isRoot = false): Generator<Listed> {
+  let dirents: Dirent[];
+  try {
+    dirents = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if (!isRoot && (error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  const entries = dirents
+    .filter((entry) => entry.isDirectory() || entry.isFile())
+    .map((entry) => ({
+      name: entry.name,
+      directory: entry.isDirectory(),
+      sortKey: entry.isDirectory() ? `${entry.name}/` : entry.name,
+    }))
+    .sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+  for (const entry of entries) {
+    if (entry.directory) {
+      yield* walkSync(path.join(dir, entry.name), `${prefix}${entry.name}/`);
+      continue;
+    }
+    const stats = statSync(path.join(dir, entry.name), { throwIfNoEntry: false });
+    if (!stats) continue;
+    yield (stats.mode & 0o004) === 0
+      ? { key: `${prefix}${entry.name}`, size: stats.size, unreadable: true }
+      : { key: `${prefix}${entry.name}`, size: stats.size };
+  }
 }
 
 /** Counts ListObjectsV2 pages as they are fetched (for the request count of a pass). */
@@ -105,24 +116,31 @@ export async function* listBucketStream(
 ): AsyncGenerator<Listed> {
   const client = writerClient(target);
   const prefix = target.facts.keyPrefix ? `${target.facts.keyPrefix}/` : "";
-  let token: string | undefined;
+  const page = (token: string | undefined) => {
+    const request = withRetries(() =>
+      client.send(
+        new ListObjectsV2Command({
+          Bucket: target.facts.bucket,
+          Prefix: prefix || undefined,
+          ContinuationToken: token,
+        }),
+      ),
+    );
+    request.catch(() => undefined); // awaited below; not an unhandled rejection if the consumer stops first
+    return request;
+  };
   try {
-    do {
-      const page = await withRetries(() =>
-        client.send(
-          new ListObjectsV2Command({
-            Bucket: target.facts.bucket,
-            Prefix: prefix || undefined,
-            ContinuationToken: token,
-          }),
-        ),
-      );
+    // One page ahead: the next request is on its way while this page is consumed (a round trip of 100 ms or more
+    // on a remote provider, a thousand of them for a million keys). Memory: two pages.
+    let next: Promise<ListObjectsV2CommandOutput> | undefined = page(undefined);
+    while (next) {
+      const current: ListObjectsV2CommandOutput = await next;
       counter.pages++;
-      for (const item of page.Contents ?? []) {
+      next = current.IsTruncated && current.NextContinuationToken ? page(current.NextContinuationToken) : undefined;
+      for (const item of current.Contents ?? []) {
         yield { key: (item.Key ?? "").slice(prefix.length), size: item.Size ?? 0, etag: item.ETag?.replace(/"/g, "") };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
   } catch (error) {
     // Tagged with its side, so that the command can name the env file whose values failed (./storage-problem.ts).
     throw new ListingFailed(target, error);

@@ -44,15 +44,18 @@ export async function runMigration(
     source.kind === "s3"
       ? [{ what: `--from-env ${source.file}`, target: source.target }, destinationSide]
       : [destinationSide];
-  // rclone first: a missing or too old rclone stops the pass before anything is listed (rclone-version.ts).
+  // rclone and each bucket side are looked at before anything is listed or copied, together (a process start and
+  // a round trip per side, independent of each other); a missing or too old rclone is reported first
+  // (./rclone-version.ts), then a side that cannot be used (./storage-problem.ts).
+  const sidesUsable = preflight(sides);
+  sidesUsable.catch(() => undefined); // awaited below; not an unhandled rejection when rclone's problem comes first
   await ensureRclone();
   const version = await readRcloneVersion();
   if (!version)
     throw new UserError("`rclone version` did not print rclone's version: is the rclone first on PATH rclone?");
   const tooOld = rcloneVersionProblem(version);
   if (tooOld) throw new UserError(tooOld);
-  // Then each bucket side, before anything is listed or copied (./storage-problem.ts).
-  await preflight(sides);
+  await sidesUsable;
   line(`rclone ${version.text}`);
   process.once("SIGINT", interrupt);
   const workDir = await mkdtemp(path.join(tmpdir(), "mastodon-media-migrate-"));

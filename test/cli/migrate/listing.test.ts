@@ -67,6 +67,28 @@ describe("walkLocal", () => {
       { key: "suspended.jpg", size: 1, unreadable: true },
     ]);
   });
+
+  it("leaves out files and folders Mastodon removes while the walk runs, and goes on", async () => {
+    const root = path.join(dir, "removed");
+    for (const key of ["a/1.jpg", "a/2.jpg", "a/3.jpg", "b/000/1.jpg", "c/1.jpg"]) {
+      mkdirSync(path.dirname(path.join(root, key)), { recursive: true });
+      writeFileSync(path.join(root, key), "x");
+    }
+    const seen: string[] = [];
+    for await (const entry of walkLocal(root)) {
+      seen.push(entry.key);
+      if (entry.key === "a/1.jpg") {
+        // Removed after the walk read their folders' names: a file of the folder being walked, a whole folder.
+        rmSync(path.join(root, "a", "2.jpg"));
+        rmSync(path.join(root, "b"), { recursive: true });
+      }
+    }
+    expect(seen).toEqual(["a/1.jpg", "a/3.jpg", "c/1.jpg"]);
+  });
+
+  it("throws when the root itself cannot be read", async () => {
+    await expect(collect(walkLocal(path.join(dir, "no-such-folder")))).rejects.toThrow(/ENOENT/);
+  });
 });
 
 describe("ListingFile", () => {
