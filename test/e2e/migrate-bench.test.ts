@@ -34,7 +34,14 @@ import {
  * growth between the two largest sizes (rclone's in the product capped at one key list: it never holds more). A report: it asserts only that every run succeeded. Skipped unless MIGRATE_BENCH=1.
  */
 
-const SIZES = (process.env.MIGRATE_BENCH_SIZES ?? "5000,20000").split(",").map(Number);
+const SIZES = (process.env.MIGRATE_BENCH_SIZES ?? "5000,20000").split(",").filter(Boolean).map(Number);
+/**
+ * MIGRATE_BENCH_RERUN_AT=N: also a pass with nothing new at N objects (1,000,000 for issue #23's memory target),
+ * on a tree of tiny files (8 to 64 bytes: the memstore OSD holds every byte in RAM, and a pass with nothing new
+ * reads no bytes but the sample's), filled by one untimed bare rclone copy; then the product and bare rclone each
+ * re-run on that one copy, interleaved, MIGRATE_BENCH_ROUNDS times.
+ */
+const RERUN_AT = Number(process.env.MIGRATE_BENCH_RERUN_AT ?? 0);
 const ROUNDS = Number(process.env.MIGRATE_BENCH_ROUNDS ?? 1);
 const PREFIX = "social";
 let servers: Servers;
@@ -49,7 +56,7 @@ let directEnv: string;
  * (20-120 KB); 40% of the keys under cache/ (remote media). Contents are slices of one pseudo-random pool, each
  * file made unique by its index.
  */
-export function writeMastodonTree(root: string, count: number): { bytes: number } {
+export function writeMastodonTree(root: string, count: number, options: { tiny?: boolean } = {}): { bytes: number } {
   let state = 0x9e3779b9;
   const next = () => {
     state ^= state << 13;
@@ -63,7 +70,11 @@ export function writeMastodonTree(root: string, count: number): { bytes: number 
   const partition = (n: number) => String(n).padStart(9, "0").match(/.{3}/g)!.join("/");
   for (let i = 0; i < count; i++) {
     const original = next() < 0.3;
-    const size = original ? 20_000 + Math.floor(next() * 100_000) : 2_000 + Math.floor(next() * 18_000);
+    const size = options.tiny
+      ? 8 + (i % 57)
+      : original
+        ? 20_000 + Math.floor(next() * 100_000)
+        : 2_000 + Math.floor(next() * 18_000);
     const kind = next();
     const style = original ? "original" : "small";
     const id = partition(1 + Math.floor(i / 2));
@@ -169,15 +180,19 @@ function product(tree: string, name: string, endpoint?: string): Promise<Measure
   );
 }
 
-/** Bare rclone as an admin would copy by hand: the product's old flags (--update --use-server-modtime --fast-list, rclone's HEAD after each upload). */
-function bare(tree: string, name: string, endpoint?: string): Promise<Measured> {
+/** Bare rclone as an admin would copy by hand: the product's old flags (--update --use-server-modtime --fast-list, rclone's HEAD after each upload). `fill`: the fastest copy into an empty prefix instead (no HEAD, no look at the destination, 32 transfers), for the re-run at scale. */
+function bare(tree: string, name: string, endpoint?: string, fill = false): Promise<Measured> {
   const { env } = envFor(name, endpoint);
   const parsed = readTarget(parseEnvFile(env).values);
   if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-  const command = copyCommands({ kind: "local", root: tree }, parsed.target)[0]!;
+  const command = copyCommands(
+    { kind: "local", root: tree },
+    parsed.target,
+    fill ? { transfers: 32, noHead: true, statsSeconds: 60 } : {},
+  )[0]!;
   return measure(
     "rclone",
-    command.args,
+    fill ? [...command.args, "--no-check-dest", "--fast-list=false"] : command.args,
     rcloneEnvironment({ ...command, env: remoteEnv("DST", parsed.target, undefined) }),
   );
 }
@@ -189,6 +204,7 @@ beforeAll(async () => {
   // The product's runs end with fetches through the media host: each of its key prefixes public like an instance's.
   const readable = [
     `${PREFIX}/count-product`,
+    ...(RERUN_AT ? [`${PREFIX}/rerun-${RERUN_AT}`] : []),
     ...SIZES.flatMap((size) =>
       Array.from({ length: ROUNDS }, (_, round) => `${PREFIX}/bench-${size}-product-${round + 1}`),
     ),
@@ -219,109 +235,159 @@ afterAll(() => {
 });
 
 describe.runIf(process.env.MIGRATE_BENCH)("bench: migrate --run against bare rclone at scale", () => {
-  it("prints wall time, peak memory and requests per object, first pass and a pass with nothing new, and a projection", async () => {
-    const rows: string[] = [];
-    const results = new Map<
-      number,
-      { product: Measured[]; bare: Measured[]; productAgain: Measured[]; bareAgain: Measured[] }
-    >();
-    for (const size of SIZES) {
-      const tree = path.join(dir, `tree-${size}`, "public", "system");
-      const { bytes } = writeMastodonTree(tree, size);
-      rows.push(`tree of ${size} objects, ${(bytes / 1e6).toFixed(0)} MB`);
-      const runs = {
-        product: [] as Measured[],
-        bare: [] as Measured[],
-        productAgain: [] as Measured[],
-        bareAgain: [] as Measured[],
-      };
-      for (let round = 1; round <= ROUNDS; round++) {
-        const name = (who: string) => `bench-${size}-${who}-${round}`;
-        const pair = async (first: boolean) => {
-          const order: Array<() => Promise<void>> = [
-            async () => void runs.bare.push(await bare(tree, name("bare"))),
-            async () => void runs.product.push(await product(tree, name("product"))),
-          ];
-          for (const step of first ? order : order.reverse()) await step();
+  it.runIf(SIZES.length > 0)(
+    "prints wall time, peak memory and requests per object, first pass and a pass with nothing new, and a projection",
+    async () => {
+      const rows: string[] = [];
+      const results = new Map<
+        number,
+        { product: Measured[]; bare: Measured[]; productAgain: Measured[]; bareAgain: Measured[] }
+      >();
+      for (const size of SIZES) {
+        const tree = path.join(dir, `tree-${size}`, "public", "system");
+        const { bytes } = writeMastodonTree(tree, size);
+        rows.push(`tree of ${size} objects, ${(bytes / 1e6).toFixed(0)} MB`);
+        const runs = {
+          product: [] as Measured[],
+          bare: [] as Measured[],
+          productAgain: [] as Measured[],
+          bareAgain: [] as Measured[],
         };
-        await pair(round % 2 === 1);
-        // A pass with nothing new, on the copies just made.
-        const again: Array<() => Promise<void>> = [
-          async () => void runs.bareAgain.push(await bare(tree, name("bare"))),
-          async () => void runs.productAgain.push(await product(tree, name("product"))),
-        ];
-        for (const step of round % 2 === 1 ? again : again.reverse()) await step();
+        for (let round = 1; round <= ROUNDS; round++) {
+          const name = (who: string) => `bench-${size}-${who}-${round}`;
+          const pair = async (first: boolean) => {
+            const order: Array<() => Promise<void>> = [
+              async () => void runs.bare.push(await bare(tree, name("bare"))),
+              async () => void runs.product.push(await product(tree, name("product"))),
+            ];
+            for (const step of first ? order : order.reverse()) await step();
+          };
+          await pair(round % 2 === 1);
+          // A pass with nothing new, on the copies just made.
+          const again: Array<() => Promise<void>> = [
+            async () => void runs.bareAgain.push(await bare(tree, name("bare"))),
+            async () => void runs.productAgain.push(await product(tree, name("product"))),
+          ];
+          for (const step of round % 2 === 1 ? again : again.reverse()) await step();
+        }
+        for (const run of [...runs.product, ...runs.productAgain])
+          expect(run.stdout).toContain("0 missing, 0 different");
+        results.set(size, runs);
+        console.log(
+          `migrate bench, ${size} objects: ${JSON.stringify(Object.fromEntries(Object.entries(runs).map(([who, list]) => [who, list.map((run) => ({ s: run.seconds, node: Math.round(run.nodeMb), rclone: Math.round(run.rcloneMb) }))])))}`,
+        );
+        const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+        const line = (label: string, runsOf: Measured[]) =>
+          `  ${label.padEnd(30)} ${median(runsOf.map((run) => run.seconds))
+            .toFixed(1)
+            .padStart(7)} s   node ${median(runsOf.map((run) => run.nodeMb))
+            .toFixed(0)
+            .padStart(5)} MB   rclone ${median(runsOf.map((run) => run.rcloneMb))
+            .toFixed(0)
+            .padStart(5)} MB`;
+        rows.push(
+          line("product, first pass + check", runs.product),
+          line("bare rclone, first copy", runs.bare),
+          `    ratio ${(median(runs.product.map((run) => run.seconds)) / median(runs.bare.map((run) => run.seconds))).toFixed(2)}x (target 1.2x at 20,000)`,
+          line("product, nothing new", runs.productAgain),
+          line("bare rclone, nothing new", runs.bareAgain),
+          `    ratio ${(median(runs.productAgain.map((run) => run.seconds)) / median(runs.bareAgain.map((run) => run.seconds))).toFixed(2)}x (target 3x)`,
+        );
       }
-      for (const run of [...runs.product, ...runs.productAgain]) expect(run.stdout).toContain("0 missing, 0 different");
-      results.set(size, runs);
+
+      // Requests per object: one untimed first pass and one with nothing new of each, at the smallest size, through a counting front.
+      const smallest = SIZES[0]!;
+      const tree = path.join(dir, `tree-${smallest}`, "public", "system");
+      const counter = await startFront(servers.primary.endpoint);
+      try {
+        const count = async (run: () => Promise<Measured>) => {
+          const before = counter.requests();
+          await run();
+          return (counter.requests() - before) / smallest;
+        };
+        const productFirst = await count(() => product(tree, "count-product", counter.url));
+        const productAgain = await count(() => product(tree, "count-product", counter.url));
+        const bareFirst = await count(() => bare(tree, "count-bare", counter.url));
+        const bareAgain = await count(() => bare(tree, "count-bare", counter.url));
+        rows.push(
+          `requests per object at ${smallest} objects (S3 API and media host): product first pass ${productFirst.toFixed(3)}, nothing new ${productAgain.toFixed(4)}; ` +
+            `bare rclone first copy ${bareFirst.toFixed(3)}, nothing new ${bareAgain.toFixed(4)}`,
+        );
+      } finally {
+        await counter.close();
+      }
+
+      // Projection: linear in the object count from the two largest sizes measured.
+      if (SIZES.length >= 2) {
+        const [a, b] = SIZES.slice(-2) as [number, number];
+        const peak = (size: number, pick: (run: Measured) => number, which: "product" | "productAgain" | "bare") =>
+          Math.max(...results.get(size)![which].map(pick));
+        /** `cap`: object counts beyond it cost nothing more (rclone's key lists: KEYS_PER_RCLONE_RUN keys a run). */
+        const project = (
+          label: string,
+          pick: (run: Measured) => number,
+          which: "product" | "productAgain" | "bare",
+          cap = Infinity,
+        ) => {
+          const slope = (peak(b, pick, which) - peak(a, pick, which)) / (b - a);
+          const at = (n: number) => peak(b, pick, which) + slope * (Math.min(n, cap) - b);
+          return `  ${label.padEnd(34)} ${peak(a, pick, which).toFixed(0)} MB at ${a}, ${peak(b, pick, which).toFixed(0)} MB at ${b} (+${((peak(b, pick, which) / peak(a, pick, which) - 1) * 100).toFixed(0)}%): ${(slope * 1e6).toFixed(0)} MB per million -> ${at(1e6).toFixed(0)} MB at 1M, ${at(1e7).toFixed(0)} MB at 10M`;
+        };
+        rows.push(
+          "projection (linear from the two largest sizes):",
+          project("node, product first pass", (run) => run.nodeMb, "product"),
+          project("rclone, product first pass", (run) => run.rcloneMb, "product", KEYS_PER_RCLONE_RUN),
+          project("node, product nothing new", (run) => run.nodeMb, "productAgain"),
+          project("rclone, bare first copy", (run) => run.rcloneMb, "bare"),
+        );
+      }
+      console.log(`migrate bench (${ROUNDS} round${ROUNDS === 1 ? "" : "s"}, medians):\n${rows.join("\n")}`);
+    },
+    3_600_000,
+  );
+
+  it.runIf(RERUN_AT > 0)(
+    `a pass with nothing new at ${RERUN_AT} objects: wall time and peak memory`,
+    async () => {
+      const tree = path.join(dir, `tree-${RERUN_AT}`, "public", "system");
+      const started = Date.now();
+      const { bytes } = writeMastodonTree(tree, RERUN_AT, { tiny: true });
+      const written = Date.now();
+      const name = `rerun-${RERUN_AT}`;
+      const fill = await bare(tree, name, undefined, true);
       console.log(
-        `migrate bench, ${size} objects: ${JSON.stringify(Object.fromEntries(Object.entries(runs).map(([who, list]) => [who, list.map((run) => ({ s: run.seconds, node: Math.round(run.nodeMb), rclone: Math.round(run.rcloneMb) }))])))}`,
+        `migrate bench at ${RERUN_AT}: tree written in ${((written - started) / 1000).toFixed(0)} s (${bytes} bytes), ` +
+          `filled by bare rclone in ${fill.seconds.toFixed(0)} s (rclone ${fill.rcloneMb.toFixed(0)} MB)`,
       );
-      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
-      const line = (label: string, runsOf: Measured[]) =>
-        `  ${label.padEnd(30)} ${median(runsOf.map((run) => run.seconds))
-          .toFixed(1)
-          .padStart(7)} s   node ${median(runsOf.map((run) => run.nodeMb))
-          .toFixed(0)
-          .padStart(5)} MB   rclone ${median(runsOf.map((run) => run.rcloneMb))
-          .toFixed(0)
-          .padStart(5)} MB`;
-      rows.push(
-        line("product, first pass + check", runs.product),
-        line("bare rclone, first copy", runs.bare),
-        `    ratio ${(median(runs.product.map((run) => run.seconds)) / median(runs.bare.map((run) => run.seconds))).toFixed(2)}x (target 1.2x at 20,000)`,
-        line("product, nothing new", runs.productAgain),
-        line("bare rclone, nothing new", runs.bareAgain),
-        `    ratio ${(median(runs.productAgain.map((run) => run.seconds)) / median(runs.bareAgain.map((run) => run.seconds))).toFixed(2)}x (target 3x)`,
+      const productRuns: Measured[] = [];
+      const bareAgain: Measured[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        const steps: Array<() => Promise<void>> = [
+          async () => void productRuns.push(await product(tree, name)),
+          async () => void bareAgain.push(await bare(tree, name)),
+        ];
+        for (const step of round % 2 === 1 ? steps : steps.reverse()) await step();
+        console.log(
+          `migrate bench at ${RERUN_AT}, round ${round}: product ${JSON.stringify(productRuns.at(-1)!.seconds)} s node ${productRuns.at(-1)!.nodeMb.toFixed(0)} MB rclone ${productRuns.at(-1)!.rcloneMb.toFixed(0)} MB; ` +
+            `bare rclone ${bareAgain.at(-1)!.seconds} s rclone ${bareAgain.at(-1)!.rcloneMb.toFixed(0)} MB`,
+        );
+      }
+      for (const run of productRuns) {
+        expect(run.stdout).toContain("0 missing, 0 different");
+        expect(run.stdout).toContain(`skipped: ${RERUN_AT.toLocaleString("en-US")} keys`);
+      }
+      console.log(
+        `migrate bench, nothing new at ${RERUN_AT} objects (${ROUNDS} round${ROUNDS === 1 ? "" : "s"}): ` +
+          JSON.stringify({
+            product: productRuns.map((run) => ({
+              s: run.seconds,
+              node: Math.round(run.nodeMb),
+              rclone: Math.round(run.rcloneMb),
+            })),
+            bare: bareAgain.map((run) => ({ s: run.seconds, rclone: Math.round(run.rcloneMb) })),
+          }),
       );
-    }
-
-    // Requests per object: one untimed first pass and one with nothing new of each, at the smallest size, through a counting front.
-    const smallest = SIZES[0]!;
-    const tree = path.join(dir, `tree-${smallest}`, "public", "system");
-    const counter = await startFront(servers.primary.endpoint);
-    try {
-      const count = async (run: () => Promise<Measured>) => {
-        const before = counter.requests();
-        await run();
-        return (counter.requests() - before) / smallest;
-      };
-      const productFirst = await count(() => product(tree, "count-product", counter.url));
-      const productAgain = await count(() => product(tree, "count-product", counter.url));
-      const bareFirst = await count(() => bare(tree, "count-bare", counter.url));
-      const bareAgain = await count(() => bare(tree, "count-bare", counter.url));
-      rows.push(
-        `requests per object at ${smallest} objects (S3 API and media host): product first pass ${productFirst.toFixed(3)}, nothing new ${productAgain.toFixed(4)}; ` +
-          `bare rclone first copy ${bareFirst.toFixed(3)}, nothing new ${bareAgain.toFixed(4)}`,
-      );
-    } finally {
-      await counter.close();
-    }
-
-    // Projection: linear in the object count from the two largest sizes measured.
-    if (SIZES.length >= 2) {
-      const [a, b] = SIZES.slice(-2) as [number, number];
-      const peak = (size: number, pick: (run: Measured) => number, which: "product" | "productAgain" | "bare") =>
-        Math.max(...results.get(size)![which].map(pick));
-      /** `cap`: object counts beyond it cost nothing more (rclone's key lists: KEYS_PER_RCLONE_RUN keys a run). */
-      const project = (
-        label: string,
-        pick: (run: Measured) => number,
-        which: "product" | "productAgain" | "bare",
-        cap = Infinity,
-      ) => {
-        const slope = (peak(b, pick, which) - peak(a, pick, which)) / (b - a);
-        const at = (n: number) => peak(b, pick, which) + slope * (Math.min(n, cap) - b);
-        return `  ${label.padEnd(34)} ${peak(a, pick, which).toFixed(0)} MB at ${a}, ${peak(b, pick, which).toFixed(0)} MB at ${b} (+${((peak(b, pick, which) / peak(a, pick, which) - 1) * 100).toFixed(0)}%): ${(slope * 1e6).toFixed(0)} MB per million -> ${at(1e6).toFixed(0)} MB at 1M, ${at(1e7).toFixed(0)} MB at 10M`;
-      };
-      rows.push(
-        "projection (linear from the two largest sizes):",
-        project("node, product first pass", (run) => run.nodeMb, "product"),
-        project("rclone, product first pass", (run) => run.rcloneMb, "product", KEYS_PER_RCLONE_RUN),
-        project("node, product nothing new", (run) => run.nodeMb, "productAgain"),
-        project("rclone, bare first copy", (run) => run.rcloneMb, "bare"),
-      );
-    }
-    console.log(`migrate bench (${ROUNDS} round${ROUNDS === 1 ? "" : "s"}, medians):\n${rows.join("\n")}`);
-  }, 3_600_000);
+    },
+    4 * 3_600_000,
+  );
 });
