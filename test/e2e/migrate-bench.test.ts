@@ -39,9 +39,12 @@ const SIZES = (process.env.MIGRATE_BENCH_SIZES ?? "5000,20000").split(",").filte
  * MIGRATE_BENCH_RERUN_AT=N: also a pass with nothing new at N objects (1,000,000 for issue #23's memory target),
  * on a tree of tiny files (8 to 64 bytes: the memstore OSD holds every byte in RAM, and a pass with nothing new
  * reads no bytes but the sample's), filled by one untimed bare rclone copy; then the product and bare rclone each
- * re-run on that one copy, interleaved, MIGRATE_BENCH_ROUNDS times.
+ * re-run on that one copy, interleaved, MIGRATE_BENCH_ROUNDS times. MIGRATE_BENCH_FILL=product fills it with
+ * migrate's own first pass instead, and prints that pass's peaks: at 100,000 objects its rclone is given one full
+ * list (KEYS_PER_RCLONE_RUN keys), the most it is ever given.
  */
 const RERUN_AT = Number(process.env.MIGRATE_BENCH_RERUN_AT ?? 0);
+const FILL_BY_PRODUCT = process.env.MIGRATE_BENCH_FILL === "product";
 const ROUNDS = Number(process.env.MIGRATE_BENCH_ROUNDS ?? 1);
 const PREFIX = "social";
 let servers: Servers;
@@ -354,11 +357,13 @@ describe.runIf(process.env.MIGRATE_BENCH)("bench: migrate --run against bare rcl
       const { bytes } = writeMastodonTree(tree, RERUN_AT, { tiny: true });
       const written = Date.now();
       const name = `rerun-${RERUN_AT}`;
-      const fill = await bare(tree, name, undefined, true);
+      const fill = FILL_BY_PRODUCT ? await product(tree, name) : await bare(tree, name, undefined, true);
       console.log(
         `migrate bench at ${RERUN_AT}: tree written in ${((written - started) / 1000).toFixed(0)} s (${bytes} bytes), ` +
-          `filled by bare rclone in ${fill.seconds.toFixed(0)} s (rclone ${fill.rcloneMb.toFixed(0)} MB)`,
+          `filled by ${FILL_BY_PRODUCT ? "migrate's first pass" : "bare rclone"} in ${fill.seconds.toFixed(0)} s ` +
+          `(node ${fill.nodeMb.toFixed(0)} MB, rclone ${fill.rcloneMb.toFixed(0)} MB)`,
       );
+      if (FILL_BY_PRODUCT) expect(fill.stdout).toContain("0 missing, 0 different");
       const productRuns: Measured[] = [];
       const bareAgain: Measured[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
