@@ -15,7 +15,9 @@ export const USAGE = `usage: npm run doctor -- --env FILE [--previous OLD_FILE] 
   --retry-for N     with --live: retry what legitimately lags for up to N seconds
 
 Touches nothing without --live. exit codes: 0 no error or warning (and with --live every check passed), 1 an
-error or warning (or a failed live check), 2 unusable input, 3 a bug in doctor, 130 interrupted`;
+error or warning (or a failed or inconclusive live check), 2 unusable input (or, with --live, an unreachable host),
+3 a bug in doctor, 4 with --live: no error or warning, nothing failed, and every check that did not pass is PENDING
+a step after pulumi up (as verify), 130 interrupted`;
 
 export interface DoctorOptions {
   env: string;

@@ -9,12 +9,13 @@ import { EXIT, reportJson } from "../shared/exit-codes";
 import { parseDoctorArgs, USAGE } from "./args";
 import { diagnoseEnv } from "./diagnose";
 import { renderAttributions, runLive, type LiveResult } from "./live";
-import { hasProblems, renderDiagnosis } from "./render";
+import { doctorExitCode } from "./exit-code";
+import { renderDiagnosis } from "./render";
 
 /**
  * `npm run doctor -- --env FILE [--previous OLD] [--live] [--json [FILE]]`: reads an existing .env.production as
  * Mastodon reads it and reports every known misconfiguration with its fix. Touches nothing unless --live.
- * Exit codes as verify's (live-checks/report.ts EXIT). No value of a credential is ever printed.
+ * Exit codes: cli/doctor/exit-code.ts, the live checks' by verify's rule. No value of a credential is ever printed.
  */
 export const doctorCommand = guardCommand("doctor", runDoctor);
 
@@ -70,14 +71,11 @@ async function runDoctor(argv: string[], io: CommandIo): Promise<number> {
       out: write,
       say: (t) => io.err(t.endsWith("\n") ? t : `${t}\n`),
     });
-    if (live.problems) write(renderProblems(live.problems, "The live checks could not start:"));
+    if (live.problems) write(renderProblems(live.problems, "Starting the live checks"));
+    if (!live.report && live.exitCode === EXIT.interrupted) write("Interrupted before the live checks ran.\n");
     write(renderAttributions(live.attributions, diagnosis.findings, live.systemRedirect));
   }
-  const exitCode = live?.report?.interrupted
-    ? EXIT.interrupted
-    : hasProblems(diagnosis) || (live?.report && !live.report.ok) || live?.problems
-      ? EXIT.failed
-      : EXIT.ok;
+  const exitCode = doctorExitCode(diagnosis, live);
   if (jsonOut) {
     writeJson(
       jsonOut,

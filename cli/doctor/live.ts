@@ -5,6 +5,7 @@ import { runVerify } from "../../live-checks/run";
 import { localMediaBase } from "../../mastodon-env/model";
 import { readTarget } from "../../mastodon-env/target";
 import { isCheckId, type CheckId } from "../../live-checks/registry";
+import { EXIT, outcomeExitCode, type ExitCode } from "../shared/exit-codes";
 import type { Finding, FindingId } from "./finding";
 
 /** What `https://LOCAL_DOMAIN/system/KEY` answered: a redirect to the media host keeps old local-storage URLs alive. */
@@ -15,6 +16,11 @@ export interface SystemRedirect {
 }
 
 export interface LiveResult {
+  /**
+   * The live checks' own exit code, by verify's rule (cli/shared/exit-codes.ts outcomeExitCode): input when the env is
+   * not usable by verify (as verify exits on it), interrupted, or the report's code (pending included).
+   */
+  exitCode: ExitCode;
   systemRedirect?: SystemRedirect;
   report?: VerifyReport;
   /** Why the live checks could not run (the env is not usable by verify, or a host is unreachable). */
@@ -34,20 +40,22 @@ export async function runLive(
   options: { origin?: string; retryForSeconds: number; out(text: string): void; say(text: string): void },
 ): Promise<LiveResult> {
   const target = readTarget(values);
-  if (!target.ok) return { problems: target.problems, attributions: {} };
+  if (!target.ok) return { exitCode: EXIT.input, problems: target.problems, attributions: {} };
   const outcome = await runVerify(target.target, corsOrigin(options.origin, values), {
     retryForSeconds: options.retryForSeconds,
     out: options.out,
     say: options.say,
     hints: { bucketInEndpoint: findings.some((f) => f.id === "bucket-in-endpoint") },
   });
-  if (outcome.kind === "unreachable") return { problems: outcome.problems, attributions: {} };
-  if (outcome.kind === "interrupted") return { problems: ["interrupted"], attributions: {} };
-  // doctor sets no --expect-cname, so nothing is pending; a pending run is still no report of checks.
-  if (outcome.kind === "pending") return { problems: outcome.pending, attributions: {} };
+  const exitCode = outcomeExitCode(outcome);
+  if (outcome.kind === "unreachable") return { exitCode, problems: outcome.problems, attributions: {} };
+  if (outcome.kind === "interrupted") return { exitCode, attributions: {} };
+  // doctor sets no --expect-cname, so no DNS record is pending; a pending run is still no report of checks.
+  if (outcome.kind === "pending") return { exitCode, problems: outcome.pending, attributions: {} };
   const local = localMediaBase(values);
   const systemRedirect = local ? await checkSystemRedirect(local.href, target.target.mediaBase.href) : undefined;
   return {
+    exitCode,
     report: outcome.report,
     attributions: attribute(outcome.report, findings),
     ...(systemRedirect ? { systemRedirect } : {}),

@@ -5,7 +5,7 @@ import { outputFileProblem } from "../shared/user-files";
 import { parseEnvFile } from "../../mastodon-env/env-file";
 import { readEnvSource, writeJson } from "../shared/env-source";
 import { renderProblems } from "../../live-checks/report";
-import { EXIT, reportExitCode, reportJson } from "../shared/exit-codes";
+import { EXIT, outcomeExitCode, reportJson } from "../shared/exit-codes";
 import { runVerify } from "../../live-checks/run";
 import { readTarget } from "../../mastodon-env/target";
 import { readMastodonTarget } from "../../live-checks/mastodon/options";
@@ -56,15 +56,15 @@ async function runVerifyCommand(argv: string[], io: CommandIo, env: NodeJS.Proce
     ...(mastodon?.target ? { mastodon: mastodon.target } : {}),
     ...(options.previousMediaBase ? { previousMediaBase: options.previousMediaBase } : {}),
   });
-  if (outcome.kind === "interrupted") return EXIT.interrupted;
   if (outcome.kind === "unreachable") return inputFailure(options, io, [[outcome.problems, "Reaching the storage"]]);
-  if (outcome.kind === "pending") {
-    if (options.json)
-      writeJson(options.jsonFile ?? "-", { ok: false, exitCode: EXIT.pending, pending: outcome.pending }, io);
-    return EXIT.pending;
-  }
-  if (options.json) writeJson(options.jsonFile ?? "-", reportJson(outcome.report), io);
-  return reportExitCode(outcome.report);
+  const exitCode = outcomeExitCode(outcome);
+  if (options.json && outcome.kind !== "interrupted")
+    writeJson(
+      options.jsonFile ?? "-",
+      outcome.kind === "report" ? reportJson(outcome.report) : { ok: false, exitCode, pending: outcome.pending },
+      io,
+    );
+  return exitCode;
 }
 
 /** Exit 2 with the problems, each group under what it is about (the env file, other input, the storage). */

@@ -1,87 +1,33 @@
 import { describe, expect, it } from "vitest";
-import { buildReport, pendingSteps, renderProblems, renderResult, renderSummary } from "../../live-checks/report";
+import { pendingSteps, renderProblems, renderResult, renderSummary } from "../../live-checks/report";
 import { EXIT, reportExitCode, reportJson } from "../../cli/shared/exit-codes";
 import type { CheckResult } from "../../live-checks/runner";
+import { failedCors, passed, pendingBust, plainInconclusive, reportOf, skipped } from "../helpers/check-results";
 import { AWS_ENV, targetOf } from "../helpers/target";
 
 const target = targetOf(AWS_ENV);
 
-const passed: CheckResult = {
-  id: "writer-upload",
-  title: "the writer can upload",
-  status: "pass",
-  observed: ["PUT k: 200"],
-  attempts: 1,
-  ms: 12,
-};
-const failedCors: CheckResult = {
-  id: "cors",
-  title: "CORS",
-  status: "fail",
-  observed: ["GET with Origin: https://x.example: 200, Access-Control-Allow-Origin: (none)"],
-  cause: "no CORS rule",
-  fix: "re-run pulumi up",
-  attempts: 3,
-  ms: 7_400,
-};
-const pendingBust: CheckResult = {
-  id: "cache-bust",
-  title: "a bust request makes the edge drop a deleted file",
-  status: "inconclusive",
-  observed: ["X-Cache-Buster: not-installed"],
-  cause: "the media host's nginx has no cache buster secret yet",
-  fix: "pulumi stack output nginxCacheBusterMap --show-secrets | install -D -m 600 /dev/stdin /etc/nginx/mastodon-media/files.example.com.cache-buster.conf",
-  pending: "write the nginx cache buster's secret file",
-  attempts: 1,
-  ms: 900,
-};
-const plainInconclusive: CheckResult = {
-  ...pendingBust,
-  pending: undefined,
-  cause: "no cache status header",
-  fix: "add one",
-};
-const skipped: CheckResult = {
-  id: "tls",
-  title: "TLS",
-  status: "skip",
-  observed: ["plain http on loopback"],
-  attempts: 0,
-  ms: 0,
-};
-
-const report = (checks: CheckResult[], leftover: string[] = [], interrupted = false) =>
-  buildReport({
-    target,
-    origin: "https://social.example.com",
-    checks,
-    created: 4,
-    leftover,
-    interrupted,
-    durationMs: 2_345,
-  });
-
 describe("buildReport", () => {
   it("exits 0 when nothing failed and every probe was removed, skips included", () => {
-    expect(report([passed, skipped])).toMatchObject({
+    expect(reportOf([passed, skipped])).toMatchObject({
       ok: true,
       mediaBase: "https://files.example.com",
       uploadAcl: null,
     });
-    expect(reportExitCode(report([passed, skipped]))).toBe(EXIT.ok);
+    expect(reportExitCode(reportOf([passed, skipped]))).toBe(EXIT.ok);
     // The JSON report: ok and exitCode first, as docs/verify.md lists them.
-    expect(Object.keys(reportJson(report([passed, skipped]))).slice(0, 3)).toEqual(["ok", "exitCode", "bucket"]);
+    expect(Object.keys(reportJson(reportOf([passed, skipped]))).slice(0, 3)).toEqual(["ok", "exitCode", "bucket"]);
   });
 
   it("exits 1 on a failed check or a probe left behind, and 130 when interrupted", () => {
-    expect(reportExitCode(report([passed, failedCors]))).toBe(EXIT.failed);
-    expect(reportExitCode(report([passed], ["s3://b/k: 403 AccessDenied"]))).toBe(EXIT.failed);
-    expect(reportExitCode(report([passed], [], true))).toBe(EXIT.interrupted);
-    expect(report([passed], [], true).ok).toBe(false);
+    expect(reportExitCode(reportOf([passed, failedCors]))).toBe(EXIT.failed);
+    expect(reportExitCode(reportOf([passed], ["s3://b/k: 403 AccessDenied"]))).toBe(EXIT.failed);
+    expect(reportExitCode(reportOf([passed], [], true))).toBe(EXIT.interrupted);
+    expect(reportOf([passed], [], true).ok).toBe(false);
   });
 
   it("exits 4 (pending) when nothing failed and every check that did not pass waits for a step after pulumi up", () => {
-    const pendingOnly = report([passed, pendingBust, skipped]);
+    const pendingOnly = reportOf([passed, pendingBust, skipped]);
     expect(pendingOnly.ok).toBe(false);
     expect(reportExitCode(pendingOnly)).toBe(EXIT.pending);
     expect(reportJson(pendingOnly)).toMatchObject({ ok: false, exitCode: EXIT.pending });
@@ -89,16 +35,16 @@ describe("buildReport", () => {
   });
 
   it("exits 1 when a pending check comes with a failure, a plain inconclusive check or a probe left behind", () => {
-    expect(reportExitCode(report([passed, pendingBust, failedCors]))).toBe(EXIT.failed);
-    expect(reportExitCode(report([passed, pendingBust, plainInconclusive]))).toBe(EXIT.failed);
-    expect(reportExitCode(report([passed, plainInconclusive]))).toBe(EXIT.failed);
-    expect(reportExitCode(report([passed, pendingBust], ["s3://b/k: 403 AccessDenied"]))).toBe(EXIT.failed);
-    expect(reportExitCode(report([passed, pendingBust], [], true))).toBe(EXIT.interrupted);
-    expect(pendingSteps(report([passed, pendingBust, failedCors]))).toEqual([]);
+    expect(reportExitCode(reportOf([passed, pendingBust, failedCors]))).toBe(EXIT.failed);
+    expect(reportExitCode(reportOf([passed, pendingBust, plainInconclusive]))).toBe(EXIT.failed);
+    expect(reportExitCode(reportOf([passed, plainInconclusive]))).toBe(EXIT.failed);
+    expect(reportExitCode(reportOf([passed, pendingBust], ["s3://b/k: 403 AccessDenied"]))).toBe(EXIT.failed);
+    expect(reportExitCode(reportOf([passed, pendingBust], [], true))).toBe(EXIT.interrupted);
+    expect(pendingSteps(reportOf([passed, pendingBust, failedCors]))).toEqual([]);
   });
 
   it("never carries the credential", () => {
-    const json = JSON.stringify(report([passed, failedCors]));
+    const json = JSON.stringify(reportOf([passed, failedCors]));
     expect(json).not.toContain(target.facts.secretAccessKey);
     expect(json).not.toContain(target.facts.accessKeyId);
   });
@@ -138,17 +84,17 @@ describe("renderResult of a pending check", () => {
 
 describe("renderSummary", () => {
   it("gives a pending verdict naming the step when only pending checks did not pass", () => {
-    expect(renderSummary(report([passed, pendingBust]))).toContain(
+    expect(renderSummary(reportOf([passed, pendingBust]))).toContain(
       "Checks passed: 1 of 2; failed: 0; inconclusive (not a pass): 1; skipped: 0; 2.3 s. Verdict: PENDING: not all checked until the step after pulumi up (fix above): cache-bust: write the nginx cache buster's secret file.",
     );
-    expect(renderSummary(report([passed, pendingBust, failedCors]))).toContain("Verdict: NOT ready");
-    expect(renderSummary(report([passed, pendingBust, plainInconclusive]))).toContain(
+    expect(renderSummary(reportOf([passed, pendingBust, failedCors]))).toContain("Verdict: NOT ready");
+    expect(renderSummary(reportOf([passed, pendingBust, plainInconclusive]))).toContain(
       "Verdict: NOT confirmed: nothing failed, but 2 check(s) could not tell",
     );
   });
 
   it("counts the checks and lists the probes that could not be removed", () => {
-    expect(renderSummary(report([passed, failedCors, skipped], ["s3://b/k: 403 AccessDenied"]))).toBe(
+    expect(renderSummary(reportOf([passed, failedCors, skipped], ["s3://b/k: 403 AccessDenied"]))).toBe(
       [
         "",
         "Probes: 4 created, 3 removed.",
@@ -168,7 +114,7 @@ describe("renderSummary", () => {
       status: "inconclusive",
       observed: ["no cache status header"],
     };
-    const result = report([passed, unsure]);
+    const result = reportOf([passed, unsure]);
     expect(reportExitCode(result)).toBe(EXIT.failed);
     const summary = renderSummary(result);
     expect(summary).not.toContain("fix the failures");
