@@ -1,12 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nginxSystemRedirect } from "../../cli/migrate/redirects";
-import { PROJECT_ROOT } from "../../offline-plan/run";
+import { freePort, installNginx, nginxConfig, nginxTest, startNginx, type RunningNginx } from "./nginx";
 
 /**
  * The redirect snippet for the web host, in a real nginx (Debian's, installed by scripts/debian-tool.sh), beside
@@ -14,21 +12,9 @@ import { PROJECT_ROOT } from "../../offline-plan/run";
  * client that sends the request line byte for byte.
  */
 
-const NGINX = "/usr/sbin/nginx";
 let dir: string;
-let nginx: ChildProcess | undefined;
+let nginx: RunningNginx | undefined;
 const ports: Record<string, number> = {};
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /** One server block per new base: the same snippet, two targets (no prefix, a key prefix). */
 function config(bases: Record<string, string>): string {
@@ -44,20 +30,7 @@ function config(bases: Record<string, string>): string {
       "}",
     ].join("\n"),
   );
-  return [
-    "worker_processes 1;",
-    "daemon off;",
-    `pid ${dir}/nginx.pid;`,
-    `error_log ${dir}/error.log warn;`,
-    "events { worker_connections 64; }",
-    "http {",
-    `  access_log ${dir}/access.log;`,
-    `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
-    `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-    ...servers,
-    "}",
-    "",
-  ].join("\n");
+  return nginxConfig(dir, servers);
 }
 
 /** GET with the exact request target given (no normalisation), no redirect following. */
@@ -79,20 +52,8 @@ function get(port: number, target: string): Promise<{ status: number; location?:
   });
 }
 
-async function waitForPort(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nginx did not listen on ${port}: see ${dir}/error.log`);
-}
-
 beforeAll(async () => {
-  const install = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
+  const install = installNginx();
   expect(install.status).toBe(0);
   dir = mkdtempSync(path.join(tmpdir(), "migrate-nginx-"));
   ports.plain = await freePort();
@@ -101,15 +62,13 @@ beforeAll(async () => {
     path.join(dir, "nginx.conf"),
     config({ plain: "https://files.example.com/", prefixed: "https://files.example.com/social/" }),
   );
-  const test = spawnSync(NGINX, ["-t", "-p", dir, "-c", path.join(dir, "nginx.conf")], { encoding: "utf8" });
+  const test = nginxTest(dir, path.join(dir, "nginx.conf"));
   expect(test.status, test.stderr).toBe(0);
-  nginx = spawn(NGINX, ["-p", dir, "-c", path.join(dir, "nginx.conf")], { stdio: "ignore" });
-  await waitForPort(ports.plain);
-  await waitForPort(ports.prefixed);
+  nginx = await startNginx(dir, path.join(dir, "nginx.conf"), [ports.plain, ports.prefixed]);
 });
 
 afterAll(() => {
-  nginx?.kill("SIGTERM");
+  nginx?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,16 +1,14 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selfSignedCertificate } from "../helpers/tls";
-import { PROJECT_ROOT } from "../../offline-plan/run";
 import { nginxServerBlock } from "../../providers/minio/nginx";
 import { nginxCacheBusterMap } from "../../providers/minio/nginx-cache";
 import { startDnsStub } from "./dns-stub";
+import { freePort, installNginx, nginxConfig, nginxTest, startNginx, type RunningNginx } from "./nginx";
 
 /**
  * The media host's nginx configuration (providers/minio/nginx.ts) in Debian's nginx, with a MinIO host name that
@@ -18,25 +16,13 @@ import { startDnsStub } from "./dns-stub";
  * second media host whose MinIO name resolves (through the configured resolver, a DNS stub on loopback) is
  * served from its upstream, with the bucket in front of the path, no query string and no credentials.
  */
-const NGINX = "/usr/sbin/nginx";
 const KEY = "media_attachments/files/000/000/001/original/a%20b.png";
 let dir: string;
-let nginx: ChildProcess | undefined;
+let nginx: RunningNginx | undefined;
 let dns: Awaited<ReturnType<typeof startDnsStub>> | undefined;
 let upstream: http.Server | undefined;
 const seen: { url?: string; authorization?: string }[] = [];
 const ports = { down: 0, up: 0, plain: 0, minio: 0 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /** The generated server blocks, on loopback ports and a throwaway certificate instead of 80, 443 and certbot's. */
 function site(mediaDomain: string, endpoint: string, resolver: string, tlsPort: number, plainPort: number): string {
@@ -55,29 +41,6 @@ function site(mediaDomain: string, endpoint: string, resolver: string, tlsPort: 
     .replace("  listen 443 ssl http2;\n  listen [::]:443 ssl http2;", `  listen 127.0.0.1:${tlsPort} ssl;`)
     .replace(/ssl_certificate \S+;/, `ssl_certificate ${dir}/cert.pem;`)
     .replace(/ssl_certificate_key \S+;/, `ssl_certificate_key ${dir}/key.pem;`);
-}
-
-function mainConfig(sites: string[]): string {
-  return [
-    // Workers write the media cache: as root here, so that the test's temporary folder needs no owner change.
-    ...(process.getuid?.() === 0 ? ["user root;"] : []),
-    "worker_processes 1;",
-    "daemon off;",
-    `pid ${dir}/nginx.pid;`,
-    `error_log ${dir}/error.log warn;`,
-    "events { worker_connections 64; }",
-    "http {",
-    `  access_log ${dir}/access.log;`,
-    `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
-    `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-    ...sites,
-    "}",
-    "",
-  ].join("\n");
-}
-
-function nginxTest(file: string) {
-  return spawnSync(NGINX, ["-t", "-p", dir, "-c", file], { encoding: "utf8" });
 }
 
 function get(port: number, host: string, target: string): Promise<{ status: number; body: string }> {
@@ -104,20 +67,8 @@ function get(port: number, host: string, target: string): Promise<{ status: numb
   });
 }
 
-async function waitForPort(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nginx did not listen on ${port}: see ${dir}/error.log`);
-}
-
 beforeAll(async () => {
-  const install = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], { stdio: "inherit" });
+  const install = installNginx();
   expect(install.status).toBe(0);
   dir = mkdtempSync(path.join(tmpdir(), "minio-nginx-resolver-"));
   selfSignedCertificate(dir, { commonName: "files.example.com" });
@@ -133,7 +84,7 @@ beforeAll(async () => {
   const plainUp = await freePort();
   writeFileSync(
     path.join(dir, "nginx.conf"),
-    mainConfig([
+    nginxConfig(dir, [
       site("files-down.example.com", "http://minio.invalid:9000", resolver, ports.down, ports.plain),
       site("files-up.example.com", `http://minio.test:${ports.minio}`, resolver, ports.up, plainUp),
     ]),
@@ -141,7 +92,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  nginx?.kill("SIGTERM");
+  nginx?.stop();
   await dns?.close();
   upstream?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -149,24 +100,22 @@ afterAll(async () => {
 
 describe("the MinIO media host's nginx configuration in Debian's nginx", () => {
   it("would not even load with a literal proxy_pass to a name that does not resolve (what it replaces)", () => {
-    const literal = mainConfig([
+    const literal = nginxConfig(dir, [
       site("files-down.example.com", "http://minio.invalid:9000", "127.0.0.1", ports.down, ports.plain).replace(
         /    resolver [^\n]*\n    set [^\n]*\n    rewrite [^\n]*\n    proxy_pass [^\n]*\n/,
         "    proxy_pass http://minio.invalid:9000/example-social-media/;\n",
       ),
     ]);
     writeFileSync(path.join(dir, "literal.conf"), literal);
-    const test = nginxTest(path.join(dir, "literal.conf"));
+    const test = nginxTest(dir, path.join(dir, "literal.conf"));
     expect(test.status).not.toBe(0);
     expect(test.stderr).toContain('host not found in upstream "minio.invalid"');
   });
 
   it("passes nginx -t and starts although minio.invalid does not resolve", async () => {
-    const test = nginxTest(path.join(dir, "nginx.conf"));
+    const test = nginxTest(dir, path.join(dir, "nginx.conf"));
     expect(test.status, test.stderr).toBe(0);
-    nginx = spawn(NGINX, ["-p", dir, "-c", path.join(dir, "nginx.conf")], { stdio: "ignore" });
-    await waitForPort(ports.down);
-    await waitForPort(ports.up);
+    nginx = await startNginx(dir, path.join(dir, "nginx.conf"), [ports.down, ports.up]);
   });
 
   it("answers 502 for the media host whose MinIO does not resolve", async () => {

@@ -1,16 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../../offline-plan/run";
 import { certificatePaths, nginxServerBlock } from "../../providers/minio/nginx";
 import { nginxCacheBusterMap } from "../../providers/minio/nginx-cache";
 import { selfSignedCertificate } from "../helpers/tls";
+import { freePort, installNginx, nginxConfig, nginxTest, startNginx } from "./nginx";
 import type { LocalServer } from "./server";
-
-const NGINX = "/usr/sbin/nginx";
 
 /** The media domain the snippet is written for (requests on loopback reach its server as the port's only one). */
 export const NGINX_CACHE_DOMAIN = "files.example.com";
@@ -20,29 +16,6 @@ export interface NginxCacheEdge {
   port: number;
   dir: string;
   stop(): void;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-async function waitForPort(port: number, dir: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nginx did not listen on ${port}: see ${dir}/error.log`);
 }
 
 /**
@@ -59,9 +32,7 @@ export async function startNginxCache(options: {
   secret: string | undefined;
   tls: boolean;
 }): Promise<NginxCacheEdge> {
-  const installed = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts/debian-tool.sh"), "nginx"], {
-    stdio: "inherit",
-  });
+  const installed = installNginx();
   if (installed.status !== 0) throw new Error("scripts/debian-tool.sh nginx failed");
   const dir = mkdtempSync(path.join(tmpdir(), "nginx-cache-"));
   chmodSync(dir, 0o755);
@@ -106,32 +77,15 @@ export async function startNginxCache(options: {
   // No secret: the secret's file is not written yet (docs/minio.md: it is written after `pulumi up`).
   if (options.secret !== undefined)
     writeFileSync(`${dir}/bust.conf`, nginxCacheBusterMap(options.secret), { mode: 0o600 });
-  const config = [
-    // Workers write the cache: as root here, so that the test's temporary folder needs no owner change.
-    ...(process.getuid?.() === 0 ? ["user root;"] : []),
-    "worker_processes 1;",
-    "daemon off;",
-    `pid ${dir}/nginx.pid;`,
-    `error_log ${dir}/error.log warn;`,
-    "events { worker_connections 64; }",
-    "http {",
-    `  access_log ${dir}/access.log;`,
-    `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
-    `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-    snippet,
-    "}",
-    "",
-  ].join("\n");
-  writeFileSync(`${dir}/nginx.conf`, config);
-  const test = spawnSync(NGINX, ["-t", "-p", dir, "-c", `${dir}/nginx.conf`], { encoding: "utf8" });
+  writeFileSync(`${dir}/nginx.conf`, nginxConfig(dir, [snippet]));
+  const test = nginxTest(dir, `${dir}/nginx.conf`);
   if (test.status !== 0) throw new Error(`nginx -t: ${test.stderr}`);
-  const nginx: ChildProcess = spawn(NGINX, ["-p", dir, "-c", `${dir}/nginx.conf`], { stdio: "ignore" });
-  await waitForPort(port, dir);
+  const nginx = await startNginx(dir, `${dir}/nginx.conf`, [port]);
   return {
     port,
     dir,
     stop: () => {
-      nginx.kill("SIGTERM");
+      nginx.stop();
       front.close();
       rmSync(dir, { recursive: true, force: true });
     },
