@@ -1,5 +1,11 @@
 import { isLoopbackHost } from "../../components/hosts";
-import type { MastodonTarget } from "./round-trip";
+
+export interface MastodonTarget {
+  /** The instance, e.g. https://social.example.com (origin only). */
+  url: URL;
+  /** MASTODON_ACCESS_TOKEN: a token with write:media. Never printed; verify's redact() masks it. */
+  token: string;
+}
 
 /** The variable the token is read from: never a flag, so that it stays out of argv and shell history. */
 export const TOKEN_VARIABLE = "MASTODON_ACCESS_TOKEN";
