@@ -4,6 +4,7 @@ import { EXIT } from "../shared/exit-codes";
 import { parseMigrateArgs, USAGE } from "./args";
 import { resolveDestination, resolveSource } from "./endpoints";
 import { sameMediaBaseProblem, sameStorageProblem } from "./overlap";
+import { readRcloneVersion } from "./rclone-version";
 import { runMigration } from "./run";
 import { StorageFailure } from "./storage-problem";
 import { renderMigrationPlan } from "./timeline";
@@ -23,7 +24,8 @@ async function runMigrate(argv: string[], io: CommandIo): Promise<number> {
   const overlap = sameStorageProblem(source, destination) ?? sameMediaBaseProblem(source, destination);
   if (overlap) throw new UserError(overlap);
   if (!args.run) {
-    io.out(renderMigrationPlan(args, source, destination));
+    // Step 2 shows the command as --run would shape it for the rclone on PATH (./plan-command.ts).
+    io.out(renderMigrationPlan(args, source, destination, await readRcloneVersion()));
     return EXIT.ok;
   }
   // Progress rewrites one line on a terminal; to a log (or a test's captured output) it writes a line a minute.

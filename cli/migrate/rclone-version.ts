@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import type { RcloneCommand } from "./rclone";
+import type { VerifyTarget } from "../../mastodon-env/target";
+import { copyCommands, type CopyOptions, type CopySource, type RcloneCommand } from "./rclone";
 
 /**
  * What each rclone line needs from migrate, read from rclone's own source (github.com/rclone/rclone,
@@ -59,13 +60,29 @@ export function rcloneVersionProblem(version: RcloneVersion): string | undefined
 
 /**
  * The S3 options (rclone config names, see `rclone help backend s3`) the DST remote through migrate's front
- * needs on this line. Empty before 1.68, whose SDK has neither option and signs no payload of a streamed upload.
+ * needs, each with the first line that needs it (see the module comment). None before 1.68, whose SDK has
+ * neither option and signs no payload of a streamed upload.
  */
+export const FRONT_REMOTE_OPTIONS: ReadonlyArray<{
+  since: { major: number; minor: number };
+  name: string;
+  value: string;
+}> = [
+  { since: { major: 1, minor: 68 }, name: "use_unsigned_payload", value: "true" },
+  { since: { major: 1, minor: 72 }, name: "use_data_integrity_protections", value: "false" },
+];
+
+/** FRONT_REMOTE_OPTIONS that apply to `version`, as `{ use_unsigned_payload: "true", ... }`. */
 export function frontRemoteOptions(version: RcloneVersion): Record<string, string> {
   const options: Record<string, string> = {};
-  if (atLeast(version, 1, 68)) options.use_unsigned_payload = "true";
-  if (atLeast(version, 1, 72)) options.use_data_integrity_protections = "false";
+  for (const option of FRONT_REMOTE_OPTIONS)
+    if (atLeast(version, option.since.major, option.since.minor)) options[option.name] = option.value;
   return options;
+}
+
+/** An option of the front's remote as the variable that carries it: `RCLONE_CONFIG_DST_USE_UNSIGNED_PAYLOAD`. */
+export function frontOptionVariable(name: string): string {
+  return `RCLONE_CONFIG_DST_${name.toUpperCase()}`;
 }
 
 /**
@@ -76,9 +93,22 @@ export function frontRemoteOptions(version: RcloneVersion): Record<string, strin
 export function forRcloneVersion(command: RcloneCommand, version: RcloneVersion): RcloneCommand {
   if (!command.aclFront) return command;
   const env = { ...command.env };
-  for (const [name, value] of Object.entries(frontRemoteOptions(version)))
-    env[`RCLONE_CONFIG_DST_${name.toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(frontRemoteOptions(version))) env[frontOptionVariable(name)] = value;
   return { ...command, env };
+}
+
+/**
+ * The passes `migrate --run` runs on rclone `version`: ./rclone.ts copyCommands, each shaped by
+ * forRcloneVersion. ./run.ts runs these and the printed plan (./plan-command.ts) shows these, so that the plan's
+ * command is the one a run makes.
+ */
+export function passCommands(
+  source: CopySource,
+  target: VerifyTarget,
+  options: CopyOptions,
+  version: RcloneVersion,
+): RcloneCommand[] {
+  return copyCommands(source, target, options).map((command) => forRcloneVersion(command, version));
 }
 
 /** Runs `rclone version` (the `rclone` first on PATH unless `binary` names another) and parses it. */

@@ -3,8 +3,9 @@ import type { VerifyTarget } from "../../mastodon-env/target";
 import type { MigrateArgs } from "./args";
 import type { Destination, Source } from "./endpoints";
 import { estimatedPasses } from "./costs";
-import { KEYS_PER_RCLONE_RUN } from "./pass";
-import { copyCommands, describeCommand, grantlessAcl } from "./rclone";
+import { planCommandLines } from "./plan-command";
+import { grantlessAcl } from "./rclone";
+import type { RcloneVersion } from "./rclone-version";
 import { nginxSystemRedirect, oldHostRedirectRules, previousMediaBase } from "./redirects";
 
 /**
@@ -34,8 +35,16 @@ export function oldBase(source: Source, webDomain: string | undefined, localBase
     : objectBase(source.target);
 }
 
-/** The whole plan as text; `placeholders` (mock-made values) are replaced before anything is printed. */
-export function renderMigrationPlan(args: MigrateArgs, source: Source, destination: Destination): string {
+/**
+ * The whole plan as text; `placeholders` (mock-made values) are replaced before anything is printed. `rclone`:
+ * the rclone on PATH here (./rclone-version.ts readRcloneVersion), which step 2's command is shaped for.
+ */
+export function renderMigrationPlan(
+  args: MigrateArgs,
+  source: Source,
+  destination: Destination,
+  rclone: RcloneVersion | undefined,
+): string {
   const day = (offset: number) => new Date(args.start.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   const newBase = objectBase(destination.target);
   const newHost = new URL(newBase).host;
@@ -100,23 +109,12 @@ export function renderMigrationPlan(args: MigrateArgs, source: Source, destinati
     "  included) run the same command again. Each pass ends with its check: the new bucket's listing for every key, each",
   );
   add("  copied key fetched when they are few, and a sample of the whole tree fetched through the new media host.");
-  add(
-    `  What it runs, for each list of at most ${KEYS_PER_RCLONE_RUN.toLocaleString("en-US")} keys (credentials reach rclone as RCLONE_CONFIG_*_ACCESS_KEY_ID/_SECRET_ACCESS_KEY`,
-  );
-  add("  from the env files, never in argv):");
-  const commands = copyCommands(
-    source.kind === "local" ? { kind: "local", root: source.root } : source,
-    destination.target,
-    {
-      noHead: true,
-      filesFrom: { media: "<keys to copy>", private: "<keys to copy privately>" },
-    },
-  );
-  for (const command of commands) add(`    ${describeCommand(command)}`);
+  const copySource = source.kind === "local" ? { kind: "local" as const, root: source.root } : source;
+  add(...planCommandLines(copySource, destination.target, rclone).map((line) => `  ${line}`));
   add("  Requests on the new storage (sample of 1% of the tree, at most 1,000 keys):");
   for (const objects of [1_000_000, 10_000_000])
     for (const text of estimatedPasses(objects, destination.target)) add(`    ${text}`);
-  if (commands.some((command) => command.aclFront)) {
+  if (!destination.target.uploadAcl) {
     add(
       `  DST is migrate's own front (a free port and a new key each run; the writer's key stays in migrate): it sends every request`,
       `  on to ${destination.target.apiEndpoint.origin} without x-amz-acl and x-amz-grant-* headers (rclone's own ${grantlessAcl(destination.target)} included).`,
