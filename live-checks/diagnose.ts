@@ -12,9 +12,31 @@ export interface Diagnosis {
   transient: boolean;
 }
 
-/** A failed call to the S3 API made with the writer's credential. `action` is the IAM action, e.g. s3:PutObject. */
-export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: string, aclSent = false): Diagnosis {
+/**
+ * Who made the bucket and its key, which decides the fix of a refusal. `stack` (the default): this project's
+ * stack, whose envProduction output holds the right values and whose `pulumi up` restores the writer's policy.
+ * `elsewhere`: a bucket this project did not make (`migrate --from-env OLD.env`, an old bucket set up by hand):
+ * the fix names what its key needs, `needs` (IAM actions with where they apply, e.g. "s3:GetObject on
+ * media/social/*"), and the .env.production Mastodon runs with; never the stack's output nor `pulumi up`, which
+ * does not touch such a bucket.
+ */
+export type BucketOrigin = { madeBy: "stack" } | { madeBy: "elsewhere"; needs: readonly string[] };
+
+const STACK: BucketOrigin = { madeBy: "stack" };
+
+/**
+ * A failed call to the S3 API made with the writer's credential. `action` is the IAM action, e.g. s3:PutObject;
+ * `origin` who made the bucket (BucketOrigin), which the fixes of refusals follow.
+ */
+export function diagnoseS3(
+  failure: S3Failure,
+  target: VerifyTarget,
+  action: string,
+  aclSent = false,
+  origin: BucketOrigin = STACK,
+): Diagnosis {
   const { code, status } = failure;
+  const elsewhere = origin.madeBy === "elsewhere" ? origin : undefined;
   const endpoint = target.facts.endpoint ?? `the AWS endpoint for ${target.facts.region}`;
   if (code === "AccessControlListNotSupported" || (aclSent && (code === "NotImplemented" || status === 501))) {
     return aclRejected(target);
@@ -42,14 +64,18 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   if (code === "NoSuchBucket") {
     return {
       cause: `bucket ${target.facts.bucket} does not exist at ${endpoint}: the endpoint belongs to another region or account (on Spaces the region is part of the endpoint), or S3_BUCKET is misspelled`,
-      fix: "set S3_ENDPOINT (and S3_REGION) to the bucket's own region, or correct S3_BUCKET; `pulumi stack output envProduction --show-secrets` has the right values",
+      fix: elsewhere
+        ? "set S3_ENDPOINT (and S3_REGION) to the bucket's own region, or correct S3_BUCKET, as in the .env.production Mastodon runs with"
+        : "set S3_ENDPOINT (and S3_REGION) to the bucket's own region, or correct S3_BUCKET; `pulumi stack output envProduction --show-secrets` has the right values",
       transient: false,
     };
   }
   if (code === "InvalidAccessKeyId") {
     return {
       cause: `${endpoint} does not know AWS_ACCESS_KEY_ID: the key belongs to another provider, region or account, was deleted, or was created seconds ago (new keys take a while to propagate); on R2 the key id is the API token's id`,
-      fix: "use the writer key from this stack's envProduction output, against this stack's S3_ENDPOINT",
+      fix: elsewhere
+        ? "use the key Mastodon uses for this bucket, AWS_ACCESS_KEY_ID of the .env.production Mastodon runs with, against the same S3_ENDPOINT"
+        : "use the writer key from this stack's envProduction output, against this stack's S3_ENDPOINT",
       transient: true,
     };
   }
@@ -57,7 +83,9 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
     return {
       cause:
         "the server computes another signature: AWS_SECRET_ACCESS_KEY is wrong (on R2 it is the SHA-256 hex of the token's value, not the value itself), or the key is seconds old",
-      fix: "copy AWS_SECRET_ACCESS_KEY again from `pulumi stack output envProduction --show-secrets`",
+      fix: elsewhere
+        ? "copy AWS_SECRET_ACCESS_KEY again from the .env.production Mastodon runs with"
+        : "copy AWS_SECRET_ACCESS_KEY again from `pulumi stack output envProduction --show-secrets`",
       transient: true,
     };
   }
@@ -71,7 +99,9 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   if (code === "AccessDenied" || status === 403) {
     return {
       cause: `the writer may not ${action} here: its policy lacks ${action} on ${target.facts.bucket}${target.facts.keyPrefix ? ` under ${target.facts.keyPrefix}/` : ""}, a bucket policy denies it, or the policy was changed seconds ago`,
-      fix: "re-run `pulumi up` so that the writer gets the component's policy back (PutObject, GetObject, DeleteObject, AbortMultipartUpload, ListBucket)",
+      fix: elsewhere
+        ? `give the key (AWS_ACCESS_KEY_ID) ${elsewhere.needs.join(", ")}, where the bucket's access is managed (the key's or the bucket's policy on AWS and MinIO, the key's bucket access on Spaces, the API token's permissions on R2)`
+        : "re-run `pulumi up` so that the writer gets the component's policy back (PutObject, GetObject, DeleteObject, AbortMultipartUpload, ListBucket)",
       transient: true,
     };
   }
@@ -106,7 +136,9 @@ export function diagnoseS3(failure: S3Failure, target: VerifyTarget, action: str
   }
   return {
     cause: `unexpected answer ${status ?? ""} ${code}`.replace(/\s+/g, " "),
-    fix: "compare the env with `pulumi stack output envProduction --show-secrets`",
+    fix: elsewhere
+      ? "compare the env with the .env.production Mastodon runs with"
+      : "compare the env with `pulumi stack output envProduction --show-secrets`",
     transient: false,
   };
 }

@@ -8,6 +8,7 @@ import { PRIVATE_PREFIXES } from "../../components/prefixes";
 import { expectedContentType } from "./content-type";
 import type { Listed } from "./listing";
 import type { CopySource } from "./rclone";
+import { RequestFailed } from "./request-failed";
 
 /** One key of the source, relative to its root (or its key prefix). */
 export type SourceObject = Listed;
@@ -74,17 +75,29 @@ export async function checkCopies(
     return compare;
   });
 
+  // A refused or failed read of the source is thrown as RequestFailed, for ./run.ts to name the source and what
+  // its key needs (GetObject and HeadObject both need s3:GetObject: S3 API reference, "Permissions").
+  const fromSource = async <T>(operation: string, key: string, send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (error) {
+      if (source.kind !== "s3") throw error;
+      throw new RequestFailed(source.target, error, { operation, action: "s3:GetObject", key });
+    }
+  };
   const readSource = async (key: string): Promise<Buffer> => {
     if (source.kind === "local") return readFile(path.join(source.root, ...key.split("/")));
-    const object = await sourceClient!.send(
-      new GetObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key }),
-    );
-    return Buffer.from(await object.Body!.transformToByteArray());
+    return fromSource("GetObject", sourcePrefix + key, async () => {
+      const object = await sourceClient!.send(
+        new GetObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key }),
+      );
+      return Buffer.from(await object.Body!.transformToByteArray());
+    });
   };
   const sourceType = async (key: string): Promise<string | undefined> => {
     if (source.kind === "local") return expectedContentType(key);
-    const head = await sourceClient!.send(
-      new HeadObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key }),
+    const head = await fromSource("HeadObject", sourcePrefix + key, () =>
+      sourceClient!.send(new HeadObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key })),
     );
     return head.ContentType;
   };

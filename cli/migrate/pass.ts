@@ -9,7 +9,7 @@ import { ListingFile, listBucketStream, walkLocal, type ListCounter, type Listed
 import { Progress, type ProgressSink } from "./progress";
 import type { CopySource } from "./rclone";
 import { defaultSampleSize, WeightedSample } from "./sample";
-import { publiclyReadable } from "./source-acl";
+import { publiclyReadable, readsSourceAcls } from "./source-acl";
 
 /**
  * The first half of a pass: list the source and the destination (streamed, merged in key order: ./diff.ts) and
@@ -140,8 +140,7 @@ async function splitByAcl(
 ): Promise<void> {
   const media = new ChunkedKeys(path.join(workDir, "media-keys"), plan.files.media);
   const privateKeys = new ChunkedKeys(path.join(workDir, "private-keys"), plan.files.private);
-  const readsAcls =
-    destination.uploadAcl !== undefined && source.kind === "s3" && source.target.uploadAcl !== undefined;
+  const readsAcls = source.kind === "s3" && readsSourceAcls(source.target, destination);
   const client = readsAcls && source.kind === "s3" ? writerClient(source.target) : undefined;
   const sourcePrefix = source.kind === "s3" && source.target.facts.keyPrefix ? `${source.target.facts.keyPrefix}/` : "";
   try {

@@ -9,9 +9,9 @@ import type { Destination, Source } from "./endpoints";
 import { checkPass, checkPassed, type PassCheck } from "./pass-check";
 import { KEYS_PER_RCLONE_RUN, planPass, type PassPlan } from "./pass";
 import { count, duration, megabytes, Progress, type ProgressSink } from "./progress";
-import { copyCommands, type CopySource } from "./rclone";
-import { forRcloneVersion, rcloneVersionProblem, readRcloneVersion } from "./rclone-version";
-import { ListingFailed, preflight, storageProblem, type BucketSide } from "./storage-problem";
+import type { CopySource } from "./rclone";
+import { passCommands, rcloneVersionProblem, readRcloneVersion } from "./rclone-version";
+import { preflight, RequestFailed, sourceSide, storageProblem, type BucketSide } from "./storage-problem";
 
 /** Exit codes: 0 done, 1 a copy or the check failed, 130 interrupted (Ctrl-C). */
 export const RUN_EXIT = { ok: 0, failed: 1, interrupted: 130 } as const;
@@ -41,9 +41,7 @@ export async function runMigration(
   const interrupt = () => controller.abort();
   const destinationSide: BucketSide = { what: `--to-env ${destination.envFile ?? destination.description}`, target };
   const sides =
-    source.kind === "s3"
-      ? [{ what: `--from-env ${source.file}`, target: source.target }, destinationSide]
-      : [destinationSide];
+    source.kind === "s3" ? [sourceSide(source.file, source.target, target), destinationSide] : [destinationSide];
   // rclone and each bucket side are looked at before anything is listed or copied, together (a process start and
   // a round trip per side, independent of each other); a missing or too old rclone is reported first
   // (./rclone-version.ts), then a side that cannot be used (./storage-problem.ts).
@@ -87,11 +85,12 @@ export async function runMigration(
       );
     }
     for (const chunk of chunks) {
-      const planned = copyCommands(copySource, target, {
-        noHead: !args.noCheck,
-        filesFrom: { media: chunk.file, private: chunk.file },
-      }).find((candidate) => candidate.label === chunk.label)!;
-      const command = forRcloneVersion(planned, version);
+      const command = passCommands(
+        copySource,
+        target,
+        { noHead: !args.noCheck, filesFrom: { media: chunk.file, private: chunk.file } },
+        version,
+      ).find((candidate) => candidate.label === chunk.label)!;
       const result = await runPass(
         command,
         (stats) => progress.update({ objects: done.objects + stats.transfers, bytes: done.bytes + stats.bytes }),
@@ -141,8 +140,10 @@ export async function runMigration(
   } catch (error) {
     // Ctrl-C while listing or checking: the listing stops at its next key; nothing was left half-done.
     if (!controller.signal.aborted) {
-      if (error instanceof ListingFailed)
-        throw storageProblem(sides.find((side) => side.target === error.target) ?? destinationSide, error.error);
+      if (error instanceof RequestFailed) {
+        const side = sides.find((candidate) => candidate.target === error.target) ?? destinationSide;
+        throw storageProblem(side, error.error, error.request);
+      }
       throw error;
     }
     line("Interrupted. Run the same command again: it lists both sides and copies what is still missing.");

@@ -1,6 +1,7 @@
 import { GetObjectAclCommand, type S3Client } from "@aws-sdk/client-s3";
 import { apiObjectUrl, type VerifyTarget } from "../../mastodon-env/target";
 import { encodeKey } from "./check";
+import { RequestFailed } from "./request-failed";
 
 /**
  * Whether a source object may be read by anyone. In object-ACL mode Mastodon gives uploads S3_PERMISSION
@@ -17,7 +18,22 @@ import { encodeKey } from "./check";
  */
 export const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 
+/**
+ * Whether migrate reads the ACLs of `source`: both sides in object-ACL mode (S3_PERMISSION set on each). Into a
+ * no-ACL destination the bucket's policy decides by prefix, and a no-ACL source has no ACL to read.
+ */
+export function readsSourceAcls(source: VerifyTarget, destination: VerifyTarget): boolean {
+  return destination.uploadAcl !== undefined && source.uploadAcl !== undefined;
+}
+
+/**
+ * See ALL_USERS. A failure that leaves the question open is thrown as RequestFailed (GetObjectAcl, which needs
+ * s3:GetObjectAcl: S3 API reference, GetObjectAcl, "Permissions"), for ./run.ts to name the source and what its
+ * key needs.
+ */
 export async function publiclyReadable(client: S3Client, target: VerifyTarget, key: string): Promise<boolean> {
+  const request = { operation: "GetObjectAcl", action: "s3:GetObjectAcl", key };
+  let refusal: unknown;
   try {
     const acl = await client.send(new GetObjectAclCommand({ Bucket: target.facts.bucket, Key: key }));
     return (acl.Grants ?? []).some(
@@ -26,12 +42,20 @@ export async function publiclyReadable(client: S3Client, target: VerifyTarget, k
     );
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status !== 403 && status !== 501) throw error;
+    if (status !== 403 && status !== 501) throw new RequestFailed(target, error, request);
+    refusal = error;
   }
-  const answer = await fetch(apiObjectUrl(target, encodeKey(key)), { method: "HEAD", redirect: "manual" });
+  let answer: Response;
+  try {
+    answer = await fetch(apiObjectUrl(target, encodeKey(key)), { method: "HEAD", redirect: "manual" });
+  } catch (error) {
+    const note = `an anonymous HEAD, the other way to tell whether it is public, failed: ${error instanceof Error ? error.message : String(error)}`;
+    throw new RequestFailed(target, refusal, { ...request, note });
+  }
   if (answer.status === 200) return true;
   if (answer.status === 403) return false;
-  throw new Error(
-    `cannot tell whether ${key} is public in the source: GetObjectAcl is refused and an anonymous HEAD answers ${answer.status}`,
-  );
+  throw new RequestFailed(target, refusal, {
+    ...request,
+    note: `an anonymous HEAD, the other way to tell whether it is public, answers ${answer.status}`,
+  });
 }

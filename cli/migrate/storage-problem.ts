@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { UserError } from "../../components/errors";
 import { SECRET_MASK } from "../../components/masks";
-import { diagnoseS3 } from "../../live-checks/diagnose";
+import { diagnoseS3, type BucketOrigin } from "../../live-checks/diagnose";
 import {
   describeFailure,
   formatFailure,
@@ -11,6 +11,11 @@ import {
 } from "../../live-checks/io/s3";
 import { endpointsOf, unreachable } from "../../live-checks/reachability";
 import type { VerifyTarget } from "../../mastodon-env/target";
+import { LISTING, type SideRequest } from "./request-failed";
+import { readsSourceAcls } from "./source-acl";
+
+// listing.ts takes ListingFailed from here.
+export { ListingFailed, RequestFailed } from "./request-failed";
 
 /**
  * What `migrate --run` says when a bucket side (the destination, or a `--from-env` source) cannot be used: the
@@ -22,17 +27,30 @@ import type { VerifyTarget } from "../../mastodon-env/target";
 export interface BucketSide {
   what: string;
   target: VerifyTarget;
+  /**
+   * Who made the bucket, which the fix of a refusal follows (live-checks/diagnose.ts BucketOrigin). Unset: the
+   * destination, this project's stack (`--to-env` is its envProduction output). A `--from-env` source is
+   * usually an old bucket set up by hand: sourceSide.
+   */
+  origin?: BucketOrigin;
 }
 
-/** A listing of `target` failed; thrown by listing.ts so that the failure can be told of the right side. */
-export class ListingFailed extends Error {
-  constructor(
-    readonly target: VerifyTarget,
-    readonly error: unknown,
-  ) {
-    super(error instanceof Error ? error.message : String(error));
-    this.name = "ListingFailed";
-  }
+/**
+ * The `--from-env FILE` side: a bucket this project did not make, whose key needs s3:ListBucket on the bucket
+ * (the listings: ./listing.ts), s3:GetObject on its keys (rclone's copy, and the check's reads: ./check.ts) and,
+ * when both sides are in object-ACL mode, s3:GetObjectAcl on its keys (./source-acl.ts readsSourceAcls).
+ */
+export function sourceSide(file: string, source: VerifyTarget, destination: VerifyTarget): BucketSide {
+  const bucket = source.facts.bucket;
+  const keys = `${bucket}/${source.facts.keyPrefix ? `${source.facts.keyPrefix}/` : ""}*`;
+  const needs = [
+    `s3:ListBucket on the bucket ${bucket}${source.facts.keyPrefix ? ` (prefix ${source.facts.keyPrefix}/)` : ""}`,
+    `s3:GetObject on ${keys}`,
+    ...(readsSourceAcls(source, destination)
+      ? [`s3:GetObjectAcl on ${keys} (both sides use object ACLs: media the source keeps private stays private)`]
+      : []),
+  ];
+  return { what: `--from-env ${file}`, target: source, origin: { madeBy: "elsewhere", needs } };
 }
 
 /** A listing failure that is not the user's doing (a 5xx, a connection lost mid-listing): exit 1, run again. */
@@ -67,17 +85,24 @@ export async function preflight(sides: readonly BucketSide[]): Promise<void> {
 }
 
 /**
- * A failed listing call of `side` as one message: a UserError when the cause is in the env (the server refused
- * the request with a 4xx, or it never reached the server: DNS, connection, TLS), else a StorageFailure.
- * Secrets are masked in the server's message.
+ * A failed call of `side` (a listing unless `request` says otherwise) as one message: a UserError when the cause
+ * is in the env or the key's rights (the server refused the request with a 4xx, or it never reached the
+ * server: DNS, connection, TLS), else a StorageFailure. The fix follows the side's origin: a `--from-env`
+ * source names what its key needs there, never this project's stack. Secrets are masked in the server's message.
  */
-export function storageProblem(side: BucketSide, error: unknown): UserError | StorageFailure {
+export function storageProblem(
+  side: BucketSide,
+  error: unknown,
+  request: SideRequest = LISTING,
+): UserError | StorageFailure {
   const secrets = [side.target.facts.secretAccessKey, side.target.facts.accessKeyId].filter((s) => s.length >= 4);
   const failure = describeFailure(error, (text) =>
     secrets.reduce((masked, secret) => masked.split(secret).join(SECRET_MASK), text),
   );
-  const diagnosis = diagnoseS3(failure, side.target, "s3:ListBucket");
-  const text = `${side.what}: ListObjectsV2 on ${side.target.facts.bucket} failed (${formatFailure(failure)}): ${diagnosis.cause}; ${diagnosis.fix}`;
+  const diagnosis = diagnoseS3(failure, side.target, request.action, false, side.origin);
+  const on = request.key === undefined ? side.target.facts.bucket : `${side.target.facts.bucket}/${request.key}`;
+  const note = request.note ? `; ${request.note}` : "";
+  const text = `${side.what}: ${request.operation} on ${on} failed (${formatFailure(failure)}${note}): ${diagnosis.cause}; ${diagnosis.fix}`;
   return isUsersMistake(failure) ? new UserError(text) : new StorageFailure(text);
 }
 

@@ -186,3 +186,32 @@ describe("diagnoseS3 names a missing S3_ENDPOINT when the env means another prov
     expect(diagnoseS3({ code: "NoSuchBucket", status: 404 }, aws, "s3:PutObject").cause).toContain("does not exist");
   });
 });
+
+describe("diagnoseS3 for a bucket this project did not make (migrate --from-env)", () => {
+  const elsewhere = {
+    madeBy: "elsewhere",
+    needs: ["s3:ListBucket on the bucket old", "s3:GetObject on old/*"],
+  } as const;
+  const failures = [
+    { code: "NoSuchBucket", status: 404 },
+    { code: "InvalidAccessKeyId", status: 403 },
+    { code: "SignatureDoesNotMatch", status: 403 },
+    { code: "AccessDenied", status: 403 },
+    { code: "Teapot", status: 418 },
+  ];
+
+  it("never sends the admin to this project's stack: no pulumi up, no envProduction output", () => {
+    for (const failure of failures) {
+      const fix = diagnoseS3(failure, target(), "s3:ListBucket", false, elsewhere).fix;
+      expect(fix, failure.code).not.toMatch(/pulumi|envProduction/);
+      // The same failure on this project's own bucket keeps the stack's fix.
+      expect(diagnoseS3(failure, target(), "s3:ListBucket").fix, failure.code).toMatch(/pulumi|envProduction/);
+    }
+  });
+
+  it("names what the key needs on that bucket for AccessDenied", () => {
+    expect(diagnoseS3({ code: "AccessDenied", status: 403 }, target(), "s3:ListBucket", false, elsewhere).fix).toBe(
+      "give the key (AWS_ACCESS_KEY_ID) s3:ListBucket on the bucket old, s3:GetObject on old/*, where the bucket's access is managed (the key's or the bucket's policy on AWS and MinIO, the key's bucket access on Spaces, the API token's permissions on R2)",
+    );
+  });
+});

@@ -16,7 +16,7 @@ import { runMigrateCommand } from "../../helpers/command";
 const SECRET = "abcdefabcdefabcdefabcdefabcdefabcdefabcd";
 const KEY_ID = "AKIAEXAMPLEEXAMPLE12";
 
-function env(endpoint: string): string {
+function env(endpoint: string, permission = ""): string {
   const host = new URL(endpoint).host;
   return [
     "S3_ENABLED=true",
@@ -25,7 +25,7 @@ function env(endpoint: string): string {
     `S3_HOSTNAME=${host}`,
     "S3_PROTOCOL=http",
     "S3_REGION=us-east-1",
-    "S3_PERMISSION=",
+    `S3_PERMISSION=${permission}`,
     `AWS_ACCESS_KEY_ID=${KEY_ID}`,
     `AWS_SECRET_ACCESS_KEY=${SECRET}`,
     "LOCAL_DOMAIN=example.com",
@@ -99,9 +99,9 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function envFile(name: string, endpoint: string): string {
+  function envFile(name: string, endpoint: string, permission = ""): string {
     const file = path.join(dir, name);
-    writeFileSync(file, env(endpoint), { mode: 0o600 });
+    writeFileSync(file, env(endpoint, permission), { mode: 0o600 });
     return file;
   }
 
@@ -190,6 +190,133 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
       expect(code).toBe(2);
     } finally {
       await server.close();
+    }
+  });
+  // A --from-env source is an old bucket this project did not make: the fix names what its key needs there
+  // (cli/migrate/storage-problem.ts sourceSide), never this project's stack.
+  function expectSourceFix(stderr: string, from: string, ...parts: string[]): void {
+    expectOneLine(stderr, `--from-env ${from}`, "s3:ListBucket on the bucket lab-media", "s3:GetObject on lab-media/*");
+    for (const part of parts) expect(stderr).toContain(part);
+    expect(stderr).not.toContain("pulumi");
+    expect(stderr).not.toContain("envProduction");
+  }
+
+  it("AccessDenied on a --from-env source: what its key needs there, not pulumi up", async () => {
+    const source = await s3Server([[403, "AccessDenied"]]);
+    const destination = await s3Server(["empty"]);
+    try {
+      const from = envFile("from-denied.env", source.url);
+      const to = envFile("to-denied.env", destination.url);
+      const { code, stderr } = await runMigrateCommand(["--from-env", from, "--to-env", to, "--run"]);
+      expectSourceFix(stderr, from, "ListObjectsV2 on lab-media failed (403 AccessDenied");
+      // Neither side uses object ACLs: the source's ACLs are never read.
+      expect(stderr).not.toContain("s3:GetObjectAcl");
+      expect(code).toBe(2);
+    } finally {
+      await source.close();
+      await destination.close();
+    }
+  });
+
+  it("AccessDenied on a source when both sides use object ACLs: names s3:GetObjectAcl too", async () => {
+    const source = await s3Server([[403, "AccessDenied"]]);
+    const destination = await s3Server(["empty"]);
+    try {
+      const from = envFile("from-acl-denied.env", source.url, "public-read");
+      const to = envFile("to-acl.env", destination.url, "public-read");
+      const { code, stderr } = await runMigrateCommand(["--from-env", from, "--to-env", to, "--run"]);
+      expectSourceFix(stderr, from, "s3:GetObjectAcl on lab-media/*");
+      expect(code).toBe(2);
+    } finally {
+      await source.close();
+      await destination.close();
+    }
+  });
+
+  it("the source's key refused later, mid-listing: the source's fix, one line", async () => {
+    const source = await s3Server(["empty", [403, "AccessDenied"]]);
+    const destination = await s3Server(["empty"]);
+    try {
+      const from = envFile("from-later.env", source.url);
+      const to = envFile("to-later.env", destination.url);
+      const { code, stdout, stderr } = await runMigrateCommand(["--from-env", from, "--to-env", to, "--run"]);
+      expectSourceFix(stderr, from, "403 AccessDenied");
+      expect(stdout).not.toContain("copying");
+      expect(code).toBe(2);
+    } finally {
+      await source.close();
+      await destination.close();
+    }
+  });
+
+  it("InvalidAccessKeyId and SignatureDoesNotMatch on a source point at the .env.production, not the stack's output", async () => {
+    for (const s3Code of ["InvalidAccessKeyId", "SignatureDoesNotMatch"]) {
+      const source = await s3Server([[403, s3Code]]);
+      const destination = await s3Server(["empty"]);
+      try {
+        const from = envFile(`from-${s3Code}.env`, source.url);
+        const to = envFile(`to-${s3Code}.env`, destination.url);
+        const { code, stderr } = await runMigrateCommand(["--from-env", from, "--to-env", to, "--run"]);
+        expectOneLine(stderr, `--from-env ${from}`, s3Code, "the .env.production Mastodon runs with");
+        expect(stderr).not.toContain("pulumi");
+        expect(code).toBe(2);
+      } finally {
+        await source.close();
+        await destination.close();
+      }
+    }
+  });
+
+  it("GetObjectAcl refused and the anonymous HEAD inconclusive: one line naming s3:GetObjectAcl, not a stack trace", async () => {
+    // The source lists one key; its GetObjectAcl answers 403 AccessDenied and the anonymous HEAD on the API
+    // endpoint 404 (S3 API reference, GetObjectAcl: "Permissions"), so whether it is public cannot be told.
+    const requests: string[] = [];
+    const source = http.createServer((request, response) => {
+      request.resume();
+      const url = new URL(request.url ?? "/", "http://source");
+      requests.push(`${request.method} ${url.pathname}${url.search}`);
+      if (url.searchParams.get("list-type") === "2") {
+        response
+          .writeHead(200, { "content-type": "application/xml" })
+          .end(
+            '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>lab-media</Name><Prefix></Prefix>' +
+              "<KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>" +
+              '<Contents><Key>media_attachments/a.png</Key><Size>1</Size><ETag>"9dd4e461268c8034f5c8564e155c67a6"</ETag><LastModified>2026-12-01T00:00:00.000Z</LastModified></Contents></ListBucketResult>',
+          );
+      } else if (url.searchParams.has("acl")) {
+        response
+          .writeHead(403, { "content-type": "application/xml" })
+          .end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>2</RequestId></Error>',
+          );
+      } else {
+        response.writeHead(request.method === "HEAD" ? 404 : 500).end();
+      }
+    });
+    await new Promise<void>((resolve) => source.listen(0, "127.0.0.1", () => resolve()));
+    const destination = await s3Server(["empty"]);
+    try {
+      const from = envFile("from-acl.env", `http://127.0.0.1:${(source.address() as AddressInfo).port}`, "public-read");
+      const to = envFile("to-acl-read.env", destination.url, "public-read");
+      const { code, stdout, stderr } = await runMigrateCommand(["--from-env", from, "--to-env", to, "--run"]);
+      expect(
+        requests.filter((line) => /^GET \/lab-media\/media_attachments\/a\.png\?acl/.test(line)),
+        stderr,
+      ).toHaveLength(1);
+      expect(requests).toContain("HEAD /lab-media/media_attachments/a.png");
+      expectSourceFix(
+        stderr,
+        from,
+        "GetObjectAcl on lab-media/media_attachments/a.png failed (403 AccessDenied",
+        "an anonymous HEAD, the other way to tell whether it is public, answers 404",
+        "may not s3:GetObjectAcl",
+        "s3:GetObjectAcl on lab-media/*",
+      );
+      expect(stdout).not.toContain("copying");
+      expect(code).toBe(2);
+    } finally {
+      await new Promise((done) => source.close(done));
+      await destination.close();
     }
   });
 });
