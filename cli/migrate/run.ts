@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { UserError } from "../../components/errors";
 import type { MigrateArgs } from "./args";
 import { ensureRclone, formatStats, runPass, type PassResult } from "./copy";
+import { isRefusal, refusedCopyAdvice } from "./copy-refusal";
 import { passCosts } from "./costs";
 import type { Destination, Source } from "./endpoints";
 import { checkPass, checkPassed, type PassCheck } from "./pass-check";
@@ -119,6 +120,10 @@ export async function runMigration(
       return RUN_EXIT.interrupted;
     }
     if (results.some((result) => result.exitCode !== 0)) {
+      if (results.some((result) => result.errors.some(isRefusal))) {
+        for (const text of refusedCopyAdvice(sides)) line(text);
+        return RUN_EXIT.failed;
+      }
       line("The copy did not finish: run the same command again, it resumes where it stopped.");
       return RUN_EXIT.failed;
     }
