@@ -110,10 +110,20 @@ interface Measured {
   nodeMb: number;
   rcloneMb: number;
   stdout: string;
+  /** Set when the run was stopped for passing `limitMb` (measure's option): its peak and time are where it stood. */
+  stoppedAboveMb?: number;
 }
 
+/**
+ * A bare rclone re-run at MIGRATE_BENCH_RERUN_AT is stopped past this many MB (MIGRATE_BENCH_RCLONE_LIMIT_MB,
+ * default 4096) and reported as stopped: its `--fast-list` holds the whole listing (4.6 GB after 40 s, still
+ * listing, at 1M objects on a 24 GB machine whose memstore RGW held 15 GB), and the kernel's OOM killer would
+ * otherwise pick the RGW.
+ */
+const RCLONE_LIMIT_MB = Number(process.env.MIGRATE_BENCH_RCLONE_LIMIT_MB ?? 4096);
+
 /** Runs a process, polling /proc every 100 ms for its own and its children's VmHWM (a high-water mark: polling cannot miss a peak, only the last 100 ms). */
-function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
+function measure(command: string, args: string[], env: NodeJS.ProcessEnv, limitMb = Infinity): Promise<Measured> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -122,6 +132,7 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const peaks = new Map<number, { mb: number; name: string }>();
+    let stopped: number | undefined;
     const poll = () => {
       const pids = [child.pid!, ...childrenOf(child.pid!)];
       for (const pid of pids) {
@@ -130,6 +141,10 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
           const mb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
           const name = /Name:\s+(\S+)/.exec(status)?.[1] ?? "";
           if (mb > (peaks.get(pid)?.mb ?? 0)) peaks.set(pid, { mb, name });
+          if (mb > limitMb && !stopped) {
+            stopped = mb;
+            child.kill("SIGKILL");
+          }
         } catch {
           // exited between the listing and the read
         }
@@ -139,7 +154,7 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
     child.on("error", reject);
     child.on("close", (code) => {
       clearInterval(timer);
-      if (code !== 0) return reject(new Error(`${command} exited ${code}:\n${stdout}\n${stderr}`));
+      if (code !== 0 && !stopped) return reject(new Error(`${command} exited ${code}:\n${stdout}\n${stderr}`));
       const all = [...peaks.entries()];
       const mb = (filter: (name: string, pid: number) => boolean) =>
         Math.max(0, ...all.filter(([pid, peak]) => filter(peak.name, pid)).map(([, peak]) => peak.mb));
@@ -148,6 +163,7 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
         nodeMb: mb((name) => name === "node" || name === "MainThread"),
         rcloneMb: mb((name) => name === "rclone"),
         stdout,
+        ...(stopped ? { stoppedAboveMb: limitMb } : {}),
       });
     });
   });
@@ -184,7 +200,7 @@ function product(tree: string, name: string, endpoint?: string): Promise<Measure
 }
 
 /** Bare rclone as an admin would copy by hand: the product's old flags (--update --use-server-modtime --fast-list, rclone's HEAD after each upload). `fill`: the fastest copy into an empty prefix instead (no HEAD, no look at the destination, 32 transfers), for the re-run at scale. */
-function bare(tree: string, name: string, endpoint?: string, fill = false): Promise<Measured> {
+function bare(tree: string, name: string, endpoint?: string, fill = false, limitMb = Infinity): Promise<Measured> {
   const { env } = envFor(name, endpoint);
   const parsed = readTarget(parseEnvFile(env).values);
   if (!parsed.ok) throw new Error(parsed.problems.join("; "));
@@ -197,6 +213,7 @@ function bare(tree: string, name: string, endpoint?: string, fill = false): Prom
     "rclone",
     fill ? [...command.args, "--no-check-dest", "--fast-list=false"] : command.args,
     rcloneEnvironment({ ...command, env: remoteEnv("DST", parsed.target, undefined) }),
+    limitMb,
   );
 }
 
@@ -369,12 +386,13 @@ describe.runIf(process.env.MIGRATE_BENCH)("bench: migrate --run against bare rcl
       for (let round = 1; round <= ROUNDS; round++) {
         const steps: Array<() => Promise<void>> = [
           async () => void productRuns.push(await product(tree, name)),
-          async () => void bareAgain.push(await bare(tree, name)),
+          async () => void bareAgain.push(await bare(tree, name, undefined, false, RCLONE_LIMIT_MB)),
         ];
         for (const step of round % 2 === 1 ? steps : steps.reverse()) await step();
         console.log(
           `migrate bench at ${RERUN_AT}, round ${round}: product ${JSON.stringify(productRuns.at(-1)!.seconds)} s node ${productRuns.at(-1)!.nodeMb.toFixed(0)} MB rclone ${productRuns.at(-1)!.rcloneMb.toFixed(0)} MB; ` +
-            `bare rclone ${bareAgain.at(-1)!.seconds} s rclone ${bareAgain.at(-1)!.rcloneMb.toFixed(0)} MB`,
+            `bare rclone ${bareAgain.at(-1)!.seconds} s rclone ${bareAgain.at(-1)!.rcloneMb.toFixed(0)} MB` +
+            (bareAgain.at(-1)!.stoppedAboveMb ? ` (stopped: past ${RCLONE_LIMIT_MB} MB, not finished)` : ""),
         );
       }
       for (const run of productRuns) {
@@ -389,7 +407,11 @@ describe.runIf(process.env.MIGRATE_BENCH)("bench: migrate --run against bare rcl
               node: Math.round(run.nodeMb),
               rclone: Math.round(run.rcloneMb),
             })),
-            bare: bareAgain.map((run) => ({ s: run.seconds, rclone: Math.round(run.rcloneMb) })),
+            bare: bareAgain.map((run) => ({
+              s: run.seconds,
+              rclone: Math.round(run.rcloneMb),
+              ...(run.stoppedAboveMb ? { stoppedAboveMb: run.stoppedAboveMb } : {}),
+            })),
           }),
       );
     },
