@@ -9,6 +9,7 @@ import { expectedContentType } from "./content-type";
 import type { Listed } from "./listing";
 import type { CopySource } from "./rclone";
 import { RequestFailed } from "./request-failed";
+import { goneFromSource, isGone } from "./source-gone";
 
 /** One key of the source, relative to its root (or its key prefix). */
 export type SourceObject = Listed;
@@ -23,6 +24,10 @@ export interface CheckReport {
   missing: string[];
   /** `KEY: what differs` lines. */
   different: string[];
+  /** Keys absent in the destination that the source no longer holds either: Mastodon deleted them during the pass (./source-gone.ts). */
+  deletedInSource: string[];
+  /** Keys present in the destination that the source no longer holds: copied, then deleted by Mastodon. */
+  deletedAfterCopy: string[];
 }
 
 export interface FetchOptions {
@@ -36,7 +41,15 @@ export interface FetchOptions {
 }
 
 export function emptyReport(): CheckReport {
-  return { checked: 0, compared: 0, comparedBytes: 0, missing: [], different: [] };
+  return {
+    checked: 0,
+    compared: 0,
+    comparedBytes: 0,
+    missing: [],
+    different: [],
+    deletedInSource: [],
+    deletedAfterCopy: [],
+  };
 }
 
 export function mergeReports(into: CheckReport, from: CheckReport): CheckReport {
@@ -45,6 +58,8 @@ export function mergeReports(into: CheckReport, from: CheckReport): CheckReport 
   into.comparedBytes += from.comparedBytes;
   into.missing.push(...from.missing);
   into.different.push(...from.different);
+  into.deletedInSource.push(...from.deletedInSource);
+  into.deletedAfterCopy.push(...from.deletedAfterCopy);
   return into;
 }
 
@@ -56,6 +71,9 @@ export function mergeReports(into: CheckReport, from: CheckReport): CheckReport 
  * compared (SHA-256 against the source) in the order given until `byteBound` bytes are spent; the rest get a
  * HEAD. A request per key: the pass fetches a bounded sample, the keys it copied when they are few, and the keys
  * a listing named missing or different (to confirm them before they are reported). ./pass.ts decides which.
+ * Mastodon deletes media while a pass runs: a key the destination does not have is reported missing only if the
+ * source still holds it (./source-gone.ts), else counted in `deletedInSource`; a key the destination has but the
+ * source no longer holds (its bytes or type cannot be read there) is counted in `deletedAfterCopy`, not compared.
  */
 export async function checkCopies(
   source: CopySource,
@@ -77,16 +95,22 @@ export async function checkCopies(
 
   // A refused or failed read of the source is thrown as RequestFailed, for ./run.ts to name the source and what
   // its key needs (GetObject and HeadObject both need s3:GetObject: S3 API reference, "Permissions").
-  const fromSource = async <T>(operation: string, key: string, send: () => Promise<T>): Promise<T> => {
+  const fromSource = async <T>(operation: string, key: string, send: () => Promise<T>): Promise<T | typeof GONE> => {
     try {
       return await send();
     } catch (error) {
       if (source.kind !== "s3") throw error;
+      if (isGone(error)) return GONE;
       throw new RequestFailed(source.target, error, { operation, action: "s3:GetObject", key });
     }
   };
-  const readSource = async (key: string): Promise<Buffer> => {
-    if (source.kind === "local") return readFile(path.join(source.root, ...key.split("/")));
+  /** The source's bytes of `key`, or GONE when the source no longer holds it. */
+  const readSource = async (key: string): Promise<Buffer | typeof GONE> => {
+    if (source.kind === "local")
+      return readFile(path.join(source.root, ...key.split("/"))).catch((error: unknown) => {
+        if (isGone(error)) return GONE;
+        throw error;
+      });
     return fromSource("GetObject", sourcePrefix + key, async () => {
       const object = await sourceClient!.send(
         new GetObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key }),
@@ -94,13 +118,24 @@ export async function checkCopies(
       return Buffer.from(await object.Body!.transformToByteArray());
     });
   };
-  const sourceType = async (key: string): Promise<string | undefined> => {
+  /** The Content-Type the source gives `key`, or GONE when the source no longer holds it. */
+  const sourceType = async (key: string): Promise<string | undefined | typeof GONE> => {
     if (source.kind === "local") return expectedContentType(key);
     const head = await fromSource("HeadObject", sourcePrefix + key, () =>
       sourceClient!.send(new HeadObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key })),
     );
-    return head.ContentType;
+    return head === GONE ? GONE : head.ContentType;
   };
+  const gone = (key: string) =>
+    goneFromSource(source, key, sourceClient, sourcePrefix, (error) =>
+      source.kind === "s3"
+        ? new RequestFailed(source.target, error, {
+            operation: "HeadObject",
+            action: "s3:GetObject",
+            key: sourcePrefix + key,
+          })
+        : error,
+    );
 
   const checkOne = async (object: Listed, compare: boolean): Promise<void> => {
     const key = destinationPrefix + object.key;
@@ -123,8 +158,9 @@ export async function checkCopies(
         });
     report.checked++;
     if (response.status === 404 || response.status === 403) {
-      report.missing.push(object.key);
       await response.body?.cancel();
+      if (await gone(object.key)) report.deletedInSource.push(object.key);
+      else report.missing.push(object.key);
       return;
     }
     if (response.status !== 200) problems.push(`answers ${response.status}`);
@@ -134,13 +170,24 @@ export async function checkCopies(
       report.compared++;
       report.comparedBytes += body.length;
       if (body.length !== object.size) problems.push(`${body.length} bytes instead of ${object.size}`);
-      else if (digest(body) !== digest(await readSource(object.key))) problems.push("different bytes");
+      else {
+        const original = await readSource(object.key);
+        if (original === GONE) {
+          report.deletedAfterCopy.push(object.key);
+          return;
+        }
+        if (digest(body) !== digest(original)) problems.push("different bytes");
+      }
     } else {
       await response.body?.cancel();
       if (response.status === 200 && length !== object.size)
         problems.push(`Content-Length ${length} instead of ${object.size}`);
     }
     const expected = await sourceType(object.key);
+    if (expected === GONE) {
+      report.deletedAfterCopy.push(object.key);
+      return;
+    }
     const served = response.headers.get("content-type") ?? "(none)";
     if (expected && served.split(";")[0]?.trim() !== expected)
       problems.push(`Content-Type ${served} instead of ${expected}`);
@@ -149,7 +196,10 @@ export async function checkCopies(
       if (allowed !== "*" && allowed !== headers.origin)
         problems.push(`CORS: Access-Control-Allow-Origin ${allowed ?? "(none)"} for Origin ${headers.origin}`);
     }
-    if (problems.length > 0) report.different.push(`${object.key}: ${problems.join(", ")}`);
+    if (problems.length === 0) return;
+    // A copy that differs from a key the source no longer holds: nothing to compare it with any more.
+    if (await gone(object.key)) report.deletedAfterCopy.push(object.key);
+    else report.different.push(`${object.key}: ${problems.join(", ")}`);
   };
 
   let next = 0;
@@ -167,8 +217,13 @@ export async function checkCopies(
   }
   report.missing.sort();
   report.different.sort();
+  report.deletedInSource.sort();
+  report.deletedAfterCopy.sort();
   return report;
 }
+
+/** A source read that found the key deleted (./source-gone.ts). */
+const GONE = Symbol("gone from the source");
 
 /** GetObject or HeadObject with the writer's key, answered in the shape of a fetch Response. */
 async function writerFetch(client: S3Client, bucket: string, key: string, withBody: boolean): Promise<Response> {

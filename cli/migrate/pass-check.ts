@@ -127,8 +127,7 @@ export async function checkPass(
     remoteCopies: sample.filter((entry) => isRemoteCopy(entry.key)).length,
   };
   await fetch(sample);
-  report.missing.sort();
-  report.different.sort();
+  for (const keys of [report.missing, report.different, report.deletedInSource, report.deletedAfterCopy]) keys.sort();
   return result;
 }
 
@@ -149,7 +148,10 @@ async function privateInSource(source: CopySource, entries: readonly Listed[]): 
   }
 }
 
-/** Whether the pass's check passed: nothing missing, nothing different, nothing left unconfirmed. */
+/**
+ * Whether the pass's check passed: nothing missing, nothing different, nothing left unconfirmed. Keys Mastodon
+ * deleted in the source during the pass (`deletedInSource`, `deletedAfterCopy`) are not failures.
+ */
 export function checkPassed(check: PassCheck): boolean {
   return check.report.missing.length + check.report.different.length + check.unconfirmed === 0;
 }

@@ -203,6 +203,14 @@ function printCheck(
   if (report.missing.length > LISTED) line(`  ... and ${report.missing.length - LISTED} more missing`);
   for (const entry of report.different.slice(0, LISTED)) line(`  different: ${entry}`);
   if (report.different.length > LISTED) line(`  ... and ${report.different.length - LISTED} more different`);
+  if (report.deletedInSource.length > 0)
+    line(
+      `check: ${count(report.deletedInSource.length)} keys deleted in the source during the pass: not copied, nothing to do (Mastodon removed them)`,
+    );
+  if (report.deletedAfterCopy.length > 0)
+    line(
+      `check: ${count(report.deletedAfterCopy.length)} keys copied, then deleted in the source during the pass: the next pass lists them among the destination keys not in the source`,
+    );
   if (!checkPassed(check)) line("Run the same command again to copy what is missing; it then checks again.");
 }
 
