@@ -32,7 +32,8 @@ export function verdictOf(source: Listed, destination: Listed | undefined): Verd
 
 /**
  * Merges two listings sorted in S3's key order (./listing.ts) and yields every source key with its verdict;
- * keys only in the destination are counted in `extra` and otherwise left alone (the copy never deletes).
+ * keys only in the destination are counted in `extra`, handed to `onExtra` (./extra-keys.ts writes them down)
+ * and otherwise left alone (the copy never deletes).
  * Memory: one entry of each side. Throws when either side is out of order: a merge of unsorted listings would
  * report keys missing that are there, and a check claims only what it saw.
  */
@@ -40,6 +41,7 @@ export async function* compareListings(
   source: AsyncIterable<Listed>,
   destination: AsyncIterable<Listed>,
   counts: { extra: number } = { extra: 0 },
+  onExtra: (entry: Listed) => void | Promise<void> = () => undefined,
 ): AsyncGenerator<Compared> {
   const other = destination[Symbol.asyncIterator]();
   let next = await other.next();
@@ -64,6 +66,7 @@ export async function* compareListings(
       previousSource = entry.key;
       while (!next.done && compareKeys(next.value.key, entry.key) < 0) {
         counts.extra++;
+        await onExtra(next.value);
         await advance();
       }
       if (!next.done && next.value.key === entry.key) {
@@ -76,6 +79,7 @@ export async function* compareListings(
     }
     while (!next.done) {
       counts.extra++;
+      await onExtra(next.value);
       await advance();
     }
   } finally {

@@ -5,6 +5,7 @@ import { writerClient } from "../../live-checks/io/s3";
 import type { VerifyTarget } from "../../mastodon-env/target";
 import { PRIVATE_PREFIXES } from "../../components/prefixes";
 import { compareListings, type Verdict } from "./diff";
+import { ExtraKeys, type ExtraKeysSummary } from "./extra-keys";
 import { ListingFile, listBucketStream, walkLocal, type ListCounter, type Listed } from "./listing";
 import { Progress, type ProgressSink } from "./progress";
 import type { CopySource } from "./rclone";
@@ -14,8 +15,9 @@ import { publiclyReadable, readsSourceAcls } from "./source-acl";
 /**
  * The first half of a pass: list the source and the destination (streamed, merged in key order: ./diff.ts) and
  * write down what to copy. Nothing the size of the tree stays in memory: the keys to copy go to files in
- * `workDir` (one for rclone's `--files-from-raw` per ACL, and a listing with sizes for the check), the sample
- * to a bounded reservoir (./sample.ts).
+ * `workDir` (one for rclone's `--files-from-raw` per ACL, and a listing with sizes for the check), so do the
+ * destination's keys the source does not hold (./extra-keys.ts), and the sample to a bounded reservoir
+ * (./sample.ts).
  */
 
 /** The upper bound of the reservoir; the sample taken is `defaultSampleSize` of the tree unless given. */
@@ -32,6 +34,8 @@ export const KEYS_PER_RCLONE_RUN = 100_000;
 export interface PassPlan {
   source: { objects: number; bytes: number; listPages: number };
   destination: { listPages: number; extra: number };
+  /** The destination's keys not in the source, Mastodon's written to a file in the work dir (./extra-keys.ts). */
+  extraKeys: ExtraKeysSummary;
   /** Keys found in the destination with the same size (and the same MD5 ETag where both sides give one). */
   skipped: { objects: number; bytes: number; sameEtag: number };
   toCopy: { objects: number; bytes: number; reasons: Record<Exclude<Verdict, "same">, number> };
@@ -68,9 +72,11 @@ export async function planPass(source: CopySource, destination: VerifyTarget, op
   const counts = { extra: 0 };
   const sample = new WeightedSample(Math.min(options.sampleSize ?? RESERVOIR, RESERVOIR), options.seed);
   const toCopy = new ListingFile(path.join(options.workDir, "to-copy.jsonl"));
+  const extraKeys = new ExtraKeys(path.join(options.workDir, "extra-keys"));
   const plan: PassPlan = {
     source: { objects: 0, bytes: 0, listPages: 0 },
     destination: { listPages: 0, extra: 0 },
+    extraKeys: { file: extraKeys.file, mastodon: 0, other: 0, first: [] },
     skipped: { objects: 0, bytes: 0, sameEtag: 0 },
     toCopy: { objects: 0, bytes: 0, reasons: { missing: 0, size: 0, etag: 0 } },
     files: { media: [], mediaKeys: 0, private: [], privateKeys: 0 },
@@ -98,6 +104,7 @@ export async function planPass(source: CopySource, destination: VerifyTarget, op
       counted(),
       listBucketStream(destination, destinationCounter),
       counts,
+      (entry) => extraKeys.add(entry.key),
     )) {
       if (compared.verdict === "same") {
         plan.skipped.objects++;
@@ -118,6 +125,7 @@ export async function planPass(source: CopySource, destination: VerifyTarget, op
   } finally {
     progress.end();
     await toCopy.close();
+    plan.extraKeys = await extraKeys.close();
   }
   plan.source.listPages = sourceCounter.pages;
   plan.destination = { listPages: destinationCounter.pages, extra: counts.extra };

@@ -5,6 +5,7 @@ import { UserError } from "../../components/errors";
 import type { MigrateArgs } from "./args";
 import { ensureRclone, formatStats, runPass, type PassResult } from "./copy";
 import { isRefusal, refusedCopyAdvice } from "./copy-refusal";
+import { deletedMediaAdvice, keepExtraKeys } from "./deleted-media";
 import { passCosts } from "./costs";
 import type { Destination, Source } from "./endpoints";
 import { checkPass, checkPassed, type PassCheck } from "./pass-check";
@@ -58,6 +59,8 @@ export async function runMigration(
   line(`rclone ${version.text}`);
   process.once("SIGINT", interrupt);
   const workDir = await mkdtemp(path.join(tmpdir(), "mastodon-media-migrate-"));
+  // Printed when the pass ends, however it ends: the destination's keys not in the source (./deleted-media.ts).
+  let deletedAdvice: string[] = [];
   try {
     const listed = Date.now();
     line(
@@ -70,6 +73,14 @@ export async function runMigration(
       signal: controller.signal,
     });
     printPlan(plan, (Date.now() - listed) / 1000, line);
+    // Kept where the admin ran the command (npm sets INIT_CWD to it), since the work dir goes when the pass ends.
+    const kept = await keepExtraKeys(plan.extraKeys, target, process.env.INIT_CWD ?? process.cwd()).catch(
+      (error: unknown) => {
+        line(`could not keep the list of destination keys not in the source: ${(error as Error).message}`);
+        return undefined;
+      },
+    );
+    deletedAdvice = deletedMediaAdvice(plan.extraKeys, kept, target, destination.envFile ?? destination.description);
 
     const started = Date.now();
     const results: PassResult[] = [];
@@ -154,6 +165,7 @@ export async function runMigration(
     line("Interrupted. Run the same command again: it lists both sides and copies what is still missing.");
     return RUN_EXIT.interrupted;
   } finally {
+    for (const text of deletedAdvice) line(text);
     process.removeListener("SIGINT", interrupt);
     await rm(workDir, { recursive: true, force: true });
   }
