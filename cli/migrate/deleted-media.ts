@@ -78,14 +78,15 @@ export function deletedMediaAdvice(
       : []),
     "Before the switch, these are media Mastodon deleted after an earlier pass copied them: deleted posts, media",
     "cleanup (tootctl media remove, the remote-media vacuum), deleted accounts, suspensions and takedowns. They stay",
-    `publicly readable on the new media host (${base}KEY) until they are removed. After the switch they may be the`,
-    "instance's own new uploads, which exist only in the new storage: so migrate never deletes them.",
+    `publicly readable on the new media host until they are removed: ${base}KEY`,
+    "After the switch they may be the instance's own new uploads, which exist only in the new storage: so migrate",
+    "never deletes them.",
   );
   if (!kept) return lines;
   lines.push(
     `The list: ${kept} (one key a line, relative to ${remotePath("dst", target)}, mode 0600).`,
     `To remove them before the switch, with the writer's key of ${envFile} exported as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
-    "(add --dry-run to see what it would delete first):",
+    "(append --dry-run to see what it would delete first):",
     `  ${deleteCommand(target, kept)}`,
     "A CDN in front of the new media host may still serve a copy a check fetched before: after the delete, purge them",
     "(docs/takedowns.md; outputs.json from `pulumi stack output --json -s STACK`):",

@@ -109,6 +109,13 @@ export function renderMigrationPlan(
     "  included) run the same command again. Each pass ends with its check: the new bucket's listing for every key, each",
   );
   add("  copied key fetched when they are few, and a sample of the whole tree fetched through the new media host.");
+  add(
+    "  Deleted media: what Mastodon deletes after a pass copied it (deleted posts, media cleanup, deleted accounts,",
+    "  suspensions and takedowns) stays in the new bucket, readable at its new URL. Each pass counts the new bucket's keys",
+    "  the old storage no longer holds, writes Mastodon's ones to a file where you run it (destination-only-keys-*.txt) and",
+    "  prints the rclone delete line for them. Run the last pass of this step shortly before the switch and remove what it",
+    "  lists then: after the switch such a list also holds new uploads, so migrate itself never deletes anything.",
+  );
   const copySource = source.kind === "local" ? { kind: "local" as const, root: source.root } : source;
   add(...planCommandLines(copySource, destination.target, rclone).map((line) => `  ${line}`));
   add("  Requests on the new storage (sample of 1% of the tree, at most 1,000 keys):");
@@ -147,7 +154,11 @@ export function renderMigrationPlan(
   add(
     "  It copies what reached the old storage between the last pass and the switch (the listings find it), fetches each of",
   );
-  add("  those keys on the new host, and lists the missing ones. Rollback: as in step 3.", "");
+  add(
+    "  those keys on the new host, and lists the missing ones. Its list of new-bucket keys not in the old storage now also",
+    "  holds uploads made since the switch: delete nothing by it. Rollback: as in step 3.",
+    "",
+  );
 
   add(`Step 5, from ${switchDay}, for good: keep the old URLs working`);
   add(...oldUrlSteps(source, destination, before, newBase).map((line) => (line ? `  ${line}` : "")));

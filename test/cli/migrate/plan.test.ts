@@ -51,6 +51,12 @@ describe("npm run migrate without --run", { timeout: 180_000 }, () => {
     );
     expect(stdout).toContain("return 301 https://files.example.com/$1$is_args$args;");
     expect(stdout).toMatch(/Rollback: .*EXTRA_MEDIA_HOSTS/);
+    // Deleted media: removed before the switch, from a pass's list; after it, that list holds new uploads too.
+    expect(stdout).toMatch(
+      /Deleted media: what Mastodon deletes after a pass copied it \(.*\n.*suspensions and takedowns\)/,
+    );
+    expect(stdout).toMatch(/Run the last pass of this step shortly before the switch and remove what it\n  lists then/);
+    expect(stdout).toMatch(/also\n  holds uploads made since the switch: delete nothing by it\./);
     expect(stdout).toContain(
       "ACLs: Mastodon sends none (S3_PERMISSION is empty), and neither does the copy: rclone 1.60 always sends one, so it copies through a front that migrate runs on 127.0.0.1, which removes the ACL headers and signs each request for s3.",
     );
