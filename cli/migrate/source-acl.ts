@@ -2,6 +2,7 @@ import { GetObjectAclCommand, type S3Client } from "@aws-sdk/client-s3";
 import { apiObjectUrl, type VerifyTarget } from "../../mastodon-env/target";
 import { encodeKey } from "./check";
 import { RequestFailed } from "./request-failed";
+import { isGone } from "./source-gone";
 
 /**
  * Whether a source object may be read by anyone. In object-ACL mode Mastodon gives uploads S3_PERMISSION
@@ -29,7 +30,8 @@ export function readsSourceAcls(source: VerifyTarget, destination: VerifyTarget)
 /**
  * See ALL_USERS. A failure that leaves the question open is thrown as RequestFailed (GetObjectAcl, which needs
  * s3:GetObjectAcl: S3 API reference, GetObjectAcl, "Permissions"), for ./run.ts to name the source and what its
- * key needs.
+ * key needs. A key Mastodon deleted since the listing (GetObjectAcl's `NoSuchKey`, or a 404 to the anonymous
+ * HEAD: ./source-gone.ts) counts as not readable: there is nothing left to copy, and private is the safe side.
  */
 export async function publiclyReadable(client: S3Client, target: VerifyTarget, key: string): Promise<boolean> {
   const request = { operation: "GetObjectAcl", action: "s3:GetObjectAcl", key };
@@ -41,6 +43,7 @@ export async function publiclyReadable(client: S3Client, target: VerifyTarget, k
         grant.Grantee?.URI === ALL_USERS && (grant.Permission === "READ" || grant.Permission === "FULL_CONTROL"),
     );
   } catch (error) {
+    if (isGone(error)) return false;
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status !== 403 && status !== 501) throw new RequestFailed(target, error, request);
     refusal = error;
@@ -53,7 +56,7 @@ export async function publiclyReadable(client: S3Client, target: VerifyTarget, k
     throw new RequestFailed(target, refusal, { ...request, note });
   }
   if (answer.status === 200) return true;
-  if (answer.status === 403) return false;
+  if (answer.status === 403 || answer.status === 404) return false;
   throw new RequestFailed(target, refusal, {
     ...request,
     note: `an anonymous HEAD, the other way to tell whether it is public, answers ${answer.status}`,

@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCopies } from "../../../cli/migrate/check";
 import { checkPassed, type PassCheck } from "../../../cli/migrate/pass-check";
+import { publiclyReadable } from "../../../cli/migrate/source-acl";
+import { writerClient } from "../../../live-checks/io/s3";
 import type { CopySource } from "../../../cli/migrate/rclone";
 import type { VerifyTarget } from "../../../mastodon-env/target";
 import { targetOf } from "../../helpers/target";
@@ -120,5 +122,15 @@ describe("keys Mastodon deleted in the source during a pass", () => {
     expect(checkPassed(check)).toBe(true);
     const withMissing = await checkCopies({ kind: "local", root }, listed, destination, { byteBound: 1e6 });
     expect(checkPassed({ ...check, report: withMissing })).toBe(false);
+  });
+
+  it("are not a failed ACL read (object-ACL mode reads the source's ACLs): private, the safe side", async () => {
+    const client = writerClient(oldBucket);
+    try {
+      // GetObjectAcl answers NoSuchKey: the key was deleted since the listing.
+      expect(await publiclyReadable(client, oldBucket, DELETED)).toBe(false);
+    } finally {
+      client.destroy();
+    }
   });
 });
