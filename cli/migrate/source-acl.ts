@@ -30,8 +30,9 @@ export function readsSourceAcls(source: VerifyTarget, destination: VerifyTarget)
 /**
  * See ALL_USERS. A failure that leaves the question open is thrown as RequestFailed (GetObjectAcl, which needs
  * s3:GetObjectAcl: S3 API reference, GetObjectAcl, "Permissions"), for ./run.ts to name the source and what its
- * key needs. A key Mastodon deleted since the listing (GetObjectAcl's `NoSuchKey`, or a 404 to the anonymous
- * HEAD: ./source-gone.ts) counts as not readable: there is nothing left to copy, and private is the safe side.
+ * key needs. A key Mastodon deleted since the listing (GetObjectAcl answers `NoSuchKey` to the source's own key:
+ * ./source-gone.ts) counts as not readable: there is nothing left to copy, and private is the safe side. A 404 to
+ * the anonymous HEAD stays inconclusive (it may not be the object's answer).
  */
 export async function publiclyReadable(client: S3Client, target: VerifyTarget, key: string): Promise<boolean> {
   const request = { operation: "GetObjectAcl", action: "s3:GetObjectAcl", key };
@@ -56,7 +57,7 @@ export async function publiclyReadable(client: S3Client, target: VerifyTarget, k
     throw new RequestFailed(target, refusal, { ...request, note });
   }
   if (answer.status === 200) return true;
-  if (answer.status === 403 || answer.status === 404) return false;
+  if (answer.status === 403) return false;
   throw new RequestFailed(target, refusal, {
     ...request,
     note: `an anonymous HEAD, the other way to tell whether it is public, answers ${answer.status}`,
