@@ -49,8 +49,8 @@ export async function runMigration(
   // (./rclone-version.ts), then a side that cannot be used (./storage-problem.ts).
   const sidesUsable = preflight(sides);
   sidesUsable.catch(() => undefined); // awaited below; not an unhandled rejection when rclone's problem comes first
-  await ensureRclone();
-  const version = await readRcloneVersion();
+  // One `rclone version` when rclone is there; the install (./copy.ts ensureRclone) only when it is not.
+  const version = (await readRcloneVersion()) ?? (await ensureRclone().then(() => readRcloneVersion()));
   if (!version)
     throw new UserError("`rclone version` did not print rclone's version: is the rclone first on PATH rclone?");
   const tooOld = rcloneVersionProblem(version);
