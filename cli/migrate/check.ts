@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { writerClient } from "../../live-checks/io/s3";
 import { mediaUrl, type VerifyTarget } from "../../mastodon-env/target";
 import { PRIVATE_PREFIXES } from "../../components/prefixes";
@@ -9,6 +9,7 @@ import { expectedContentType } from "./content-type";
 import type { Listed } from "./listing";
 import type { CopySource } from "./rclone";
 import { RequestFailed } from "./request-failed";
+import { encodeKey, writerFetch } from "./object-fetch";
 import { goneFromSource, isGone } from "./source-gone";
 
 /** One key of the source, relative to its root (or its key prefix). */
@@ -224,31 +225,6 @@ export async function checkCopies(
 
 /** A source read that found the key deleted (./source-gone.ts). */
 const GONE = Symbol("gone from the source");
-
-/** GetObject or HeadObject with the writer's key, answered in the shape of a fetch Response. */
-async function writerFetch(client: S3Client, bucket: string, key: string, withBody: boolean): Promise<Response> {
-  try {
-    if (!withBody) {
-      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return new Response(null, {
-        status: 200,
-        headers: { "content-length": String(head.ContentLength ?? 0), "content-type": head.ContentType ?? "" },
-      });
-    }
-    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const body = await object.Body!.transformToByteArray();
-    return new Response(body, { status: 200, headers: { "content-type": object.ContentType ?? "" } });
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === undefined) throw error;
-    return new Response(null, { status });
-  }
-}
-
-/** A key as a URL path, each segment percent-encoded the way S3 and Paperclip write it (space %20, `+` %2B). */
-export function encodeKey(key: string): string {
-  return key.split("/").map(encodeURIComponent).join("/");
-}
 
 function digest(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");

@@ -1,6 +1,6 @@
 import { GetObjectAclCommand, type S3Client } from "@aws-sdk/client-s3";
 import { apiObjectUrl, type VerifyTarget } from "../../mastodon-env/target";
-import { encodeKey } from "./check";
+import { encodeKey } from "./object-fetch";
 import { RequestFailed } from "./request-failed";
 import { isGone } from "./source-gone";
 
