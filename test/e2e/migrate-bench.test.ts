@@ -7,9 +7,8 @@ import { rcloneEnvironment } from "../../cli/migrate/copy";
 import { KEYS_PER_RCLONE_RUN } from "../../cli/migrate/pass";
 import { copyCommands, remoteEnv } from "../../cli/migrate/rclone";
 import { commandNodeArgs } from "../helpers/npm-script";
+import { targetOfText } from "../helpers/target";
 import { PROJECT_ROOT } from "../../offline-plan/run";
-import { readTarget } from "../../mastodon-env/target";
-import { parseEnvFile } from "../../mastodon-env/env-file";
 import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
 import { corsRule } from "../../components/cors";
 import { startFront } from "./front/front";
@@ -205,17 +204,16 @@ function product(tree: string, name: string, endpoint?: string, nodeFlags: strin
 /** Bare rclone as an admin would copy by hand: the product's old flags (--update --use-server-modtime --fast-list, rclone's HEAD after each upload). `fill`: the fastest copy into an empty prefix instead (no HEAD, no look at the destination, 32 transfers), for the re-run at scale. */
 function bare(tree: string, name: string, endpoint?: string, fill = false, limitMb = Infinity): Promise<Measured> {
   const { env } = envFor(name, endpoint);
-  const parsed = readTarget(parseEnvFile(env).values);
-  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+  const target = targetOfText(env);
   const command = copyCommands(
     { kind: "local", root: tree },
-    parsed.target,
+    target,
     fill ? { transfers: 32, noHead: true, statsSeconds: 60 } : {},
   )[0]!;
   return measure(
     "rclone",
     fill ? [...command.args, "--no-check-dest", "--fast-list=false"] : command.args,
-    rcloneEnvironment({ ...command, env: remoteEnv("DST", parsed.target, undefined) }),
+    rcloneEnvironment({ ...command, env: remoteEnv("DST", target, undefined) }),
     limitMb,
   );
 }

@@ -7,21 +7,11 @@ import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCopies } from "../../cli/migrate/check";
 import { migrateCommand } from "../../cli/migrate/command";
-import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
-import { parseEnvFile } from "../../mastodon-env/env-file";
-import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
-import { corsRule } from "../../components/cors";
+import type { VerifyTarget } from "../../mastodon-env/target";
 import { migrateCli } from "../helpers/migrate-cli";
-import {
-  createBucket,
-  createWriter,
-  localEnv,
-  putWriterPolicy,
-  serversFromEnv,
-  uniqueBucket,
-  type Servers,
-  type Writer,
-} from "./server";
+import { targetOfText } from "../helpers/target";
+import { prefixedMediaBucket } from "./media-bucket";
+import { localEnv, serversFromEnv, type Servers, type Writer } from "./server";
 
 /**
  * Media Mastodon deletes while the move runs, against a real Ceph RGW with the rclone on PATH (e2e.sh runs this
@@ -65,12 +55,7 @@ async function bucketKeys(): Promise<string[]> {
 
 beforeAll(async () => {
   servers = serversFromEnv();
-  bucket = uniqueBucket("migdel");
-  await createBucket(servers.primary, bucket, publicReadPolicy(bucket, { kind: "anonymous" }, PREFIX), [
-    corsRule(["*"]),
-  ]);
-  writer = createWriter([servers.primary], "migdel");
-  await putWriterPolicy(servers.primary, writer, writerPolicy(bucket, PREFIX));
+  ({ bucket, writer } = await prefixedMediaBucket(servers.primary, "migdel", PREFIX));
   for (const [key, body] of [
     [OTHER_INSTANCE, "other instance"],
     [NOT_MASTODON, "an admin's notes"],
@@ -85,9 +70,7 @@ beforeAll(async () => {
   }
   envFile = path.join(dir, "new-storage.env");
   writeFileSync(envFile, localEnv(servers.primary, bucket, writer, PREFIX), { mode: 0o600 });
-  const parsed = readTarget(parseEnvFile(readFileSync(envFile, "utf8")).values);
-  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-  target = parsed.target;
+  target = targetOfText(readFileSync(envFile, "utf8"));
 }, 300_000);
 
 afterAll(() => {

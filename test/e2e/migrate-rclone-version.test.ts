@@ -13,19 +13,10 @@ import {
   readRcloneVersion,
   type RcloneVersion,
 } from "../../cli/migrate/rclone-version";
-import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
-import { parseEnvFile } from "../../mastodon-env/env-file";
-import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
-import { corsRule } from "../../components/cors";
-import {
-  createBucket,
-  createWriter,
-  localEnv,
-  putWriterPolicy,
-  serversFromEnv,
-  uniqueBucket,
-  type Servers,
-} from "./server";
+import type { VerifyTarget } from "../../mastodon-env/target";
+import { targetOfText } from "../helpers/target";
+import { prefixedMediaBucket } from "./media-bucket";
+import { localEnv, serversFromEnv, type Servers, type Writer } from "./server";
 
 /**
  * What each rclone line does differently, run with the rclone first on PATH: scripts/e2e.sh runs this file
@@ -66,12 +57,10 @@ function oneFile(name: string): string {
 }
 
 function targetUnder(prefix: string): VerifyTarget {
-  const parsed = readTarget(parseEnvFile(localEnv(servers.primary, bucket, writer, prefix)).values);
-  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-  return parsed.target;
+  return targetOfText(localEnv(servers.primary, bucket, writer, prefix));
 }
 
-let writer: ReturnType<typeof createWriter>;
+let writer: Writer;
 
 /** An object as the writer reads it (it owns the objects rclone uploaded; the bucket's owner may not read them). */
 async function writerBody(key: string): Promise<string> {
@@ -91,13 +80,8 @@ async function writerBody(key: string): Promise<string> {
 
 beforeAll(async () => {
   servers = serversFromEnv();
-  bucket = uniqueBucket("rclone-version");
-  await createBucket(servers.primary, bucket, publicReadPolicy(bucket, { kind: "anonymous" }, PREFIX), [
-    corsRule(["*"]),
-  ]);
-  writer = createWriter([servers.primary], "rclone");
   // The planned writer policy: objects under PREFIX/ only, so a HEAD of the key PREFIX itself is refused (403).
-  await putWriterPolicy(servers.primary, writer, writerPolicy(bucket, PREFIX));
+  ({ bucket, writer } = await prefixedMediaBucket(servers.primary, "rclone-version", PREFIX));
   dir = mkdtempSync(path.join(tmpdir(), "rclone-version-e2e-"));
   const read = await readRcloneVersion();
   if (!read) throw new Error("`rclone version` printed no version");

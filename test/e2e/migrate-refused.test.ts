@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isRefusal } from "../../cli/migrate/copy-refusal";
+import { listenOnLoopback } from "../helpers/loopback-server";
 import { migrateCli } from "../helpers/migrate-cli";
+import { envText, loopbackS3Env } from "../helpers/target";
 
 /**
  * A copy that the storage refuses (403) with the rclone on PATH (e2e.sh runs this file with Debian 12's 1.60 and
@@ -27,7 +27,7 @@ const LISTING = (key?: string) =>
 
 /** Lists `key` (or nothing) and refuses everything else with 403 AccessDenied. */
 async function refusingServer(key?: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((request, response) => {
+  return listenOnLoopback((request, response) => {
     request.resume();
     const url = new URL(request.url ?? "/", "http://storage");
     if (request.method === "GET" && url.searchParams.get("list-type") === "2") {
@@ -42,11 +42,6 @@ async function refusingServer(key?: string): Promise<{ url: string; close: () =>
           : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>1</RequestId></Error>',
       );
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((done) => server.close(() => done())),
-  };
 }
 
 let dir: string;
@@ -57,24 +52,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function envFile(name: string, endpoint: string): string {
   const file = path.join(dir, name);
-  const host = new URL(endpoint).host;
-  writeFileSync(
-    file,
-    [
-      "S3_ENABLED=true",
-      "S3_BUCKET=lab-media",
-      `S3_ENDPOINT=${endpoint}`,
-      `S3_HOSTNAME=${host}`,
-      "S3_PROTOCOL=http",
-      "S3_REGION=us-east-1",
-      "S3_PERMISSION=",
-      "AWS_ACCESS_KEY_ID=AKIAREFUSEDKEY000000",
-      "AWS_SECRET_ACCESS_KEY=refusedSecretRefusedSecretRefusedSecret0",
-      "LOCAL_DOMAIN=example.com",
-      "",
-    ].join("\n"),
-    { mode: 0o600 },
-  );
+  const env = loopbackS3Env(endpoint, {
+    AWS_ACCESS_KEY_ID: "AKIAREFUSEDKEY000000",
+    AWS_SECRET_ACCESS_KEY: "refusedSecretRefusedSecretRefusedSecret0",
+    LOCAL_DOMAIN: "example.com",
+  });
+  writeFileSync(file, envText(env), { mode: 0o600 });
   return file;
 }
 

@@ -23,26 +23,15 @@ import { AclFront } from "../../s3-front/acl-front";
 import { rcloneEnvironment, runPass, withFront } from "../../cli/migrate/copy";
 import { copyCommands, MASTODON_CACHE_CONTROL, remoteEnv, type RcloneCommand } from "../../cli/migrate/rclone";
 import { expectedContentType } from "../../cli/migrate/content-type";
-import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
-import { parseEnvFile } from "../../mastodon-env/env-file";
-import { publicReadPolicy, writerPolicy } from "../../components/policy-documents";
-import { corsRule } from "../../components/cors";
+import type { VerifyTarget } from "../../mastodon-env/target";
+import { publicReadPolicy } from "../../components/policy-documents";
 import { migrateCli } from "../helpers/migrate-cli";
+import { targetOfText } from "../helpers/target";
 import { commandNodeArgs } from "../helpers/npm-script";
 import { PROJECT_ROOT } from "../../offline-plan/run";
 import { startFront, type Front } from "./front/front";
-import {
-  createBucket,
-  createWriter,
-  localEnv,
-  putBucketPolicy,
-  putWriterPolicy,
-  serversFromEnv,
-  uniqueBucket,
-  withEnv,
-  type Servers,
-  type Writer,
-} from "./server";
+import { prefixedMediaBucket } from "./media-bucket";
+import { localEnv, putBucketPolicy, serversFromEnv, withEnv, type Servers, type Writer } from "./server";
 
 /**
  * `npm run migrate --run` with Debian's rclone into a real Ceph RGW: a public/system tree with Mastodon's key
@@ -159,12 +148,7 @@ let keys: string[] = [];
 
 beforeAll(async () => {
   servers = serversFromEnv();
-  bucket = uniqueBucket("migrate");
-  await createBucket(servers.primary, bucket, publicReadPolicy(bucket, { kind: "anonymous" }, PREFIX), [
-    corsRule(["*"]),
-  ]);
-  writer = createWriter([servers.primary], "migrate");
-  await putWriterPolicy(servers.primary, writer, writerPolicy(bucket, PREFIX));
+  ({ bucket, writer } = await prefixedMediaBucket(servers.primary, "migrate", PREFIX));
   // Another instance's object in the same bucket, outside the prefix: the move must not touch it.
   await servers.primary.s3.send(new PutObjectCommand({ Bucket: bucket, Key: outsideKey, Body: "other instance" }));
   dir = mkdtempSync(path.join(tmpdir(), "migrate-e2e-"));
@@ -175,9 +159,7 @@ beforeAll(async () => {
   r2 = await startFront(servers.primary.endpoint, { refusals: ["r2-acl"] });
   directEnv = localEnv(servers.primary, bucket, writer, PREFIX);
   writeFileSync(envFile, withEnv(directEnv, "S3_ENDPOINT", r2.url), { mode: 0o600 });
-  const parsed = readTarget(parseEnvFile(readFileSync(envFile, "utf8")).values);
-  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-  target = parsed.target;
+  target = targetOfText(readFileSync(envFile, "utf8"));
 }, 300_000);
 
 afterAll(async () => {
@@ -391,12 +373,9 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
     await expect(fetch(`${endpoint}/${bucket}/`)).rejects.toThrow();
 
     // ACL mode (Spaces, S3_PERMISSION=public-read): no front, rclone sends Mastodon's canned ACL itself.
-    const aclEnv = readTarget(
-      parseEnvFile(withEnv(readFileSync(envFile, "utf8"), "S3_PERMISSION", "public-read")).values,
-    );
-    if (!aclEnv.ok) throw new Error(aclEnv.problems.join("; "));
+    const aclEnv = targetOfText(withEnv(readFileSync(envFile, "utf8"), "S3_PERMISSION", "public-read"));
     writeTree(one, ["media_attachments/files/000/000/001/original/acl2.jpg"]);
-    const [withAcl] = copyCommands({ kind: "local", root: one }, aclEnv.target);
+    const [withAcl] = copyCommands({ kind: "local", root: one }, aclEnv);
     expect(withAcl!.aclFront).toBeUndefined();
     const acl = await runRclone(withAcl!, dump);
     expect(put(acl.stderr)).toEqual(["public-read"]);
@@ -449,20 +428,17 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
         },
       );
       await new Promise<void>((resolve) => terminator.listen(0, "127.0.0.1", resolve));
-      const tlsEnv = readTarget(
-        parseEnvFile(
-          withEnv(
-            readFileSync(envFile, "utf8"),
-            "S3_ENDPOINT",
-            `https://localhost:${(terminator.address() as net.AddressInfo).port}`,
-          ),
-        ).values,
+      const tlsEnv = targetOfText(
+        withEnv(
+          readFileSync(envFile, "utf8"),
+          "S3_ENDPOINT",
+          `https://localhost:${(terminator.address() as net.AddressInfo).port}`,
+        ),
       );
-      if (!tlsEnv.ok) throw new Error(tlsEnv.problems.join("; "));
       const root = path.join(dir, "tls");
       const key = "media_attachments/files/000/000/010/original/over tls.jpg";
       writeTree(root, [key]);
-      const [command] = copyCommands({ kind: "local", root }, tlsEnv.target);
+      const [command] = copyCommands({ kind: "local", root }, tlsEnv);
       const saved = process.env.AWS_CA_BUNDLE;
       try {
         // Not trusted: the copy fails, and rclone's error names the cause the front saw.
@@ -604,11 +580,8 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
       agent.destroy();
 
       // An endpoint nothing answers on: 502 with the cause, not a reset connection.
-      const nowhere = readTarget(
-        parseEnvFile(withEnv(readFileSync(envFile, "utf8"), "S3_ENDPOINT", "http://127.0.0.1:1")).values,
-      );
-      if (!nowhere.ok) throw new Error(nowhere.problems.join("; "));
-      const deadFront = await AclFront.start(nowhere.target);
+      const nowhere = targetOfText(withEnv(readFileSync(envFile, "utf8"), "S3_ENDPOINT", "http://127.0.0.1:1"));
+      const deadFront = await AclFront.start(nowhere);
       const dead = new S3Client({
         endpoint: deadFront.endpoint,
         region: "us-east-1",
@@ -699,9 +672,7 @@ describe("npm run migrate --run into a real Ceph RGW", () => {
         const env = withEnv(directEnv, "S3_KEY_PREFIX", `${PREFIX}/${name}`);
         const file = path.join(dir, `${name}.env`);
         writeFileSync(file, env, { mode: 0o600 });
-        const parsed = readTarget(parseEnvFile(env).values);
-        if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-        return { file, target: parsed.target };
+        return { file, target: targetOfText(env) };
       };
       const times: Record<"bare" | "bareNoHead" | "product" | "hop", number[]> = {
         bare: [],

@@ -1,3 +1,4 @@
+import { parseEnvFile } from "../../mastodon-env/env-file";
 import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 
 /**
@@ -18,6 +19,42 @@ export const AWS_ENV: Readonly<Record<string, string>> = {
   S3_PERMISSION: "",
 };
 
+/**
+ * A path-style S3 bucket `lab-media` served over plain HTTP at `endpoint` (a loopback test server,
+ * "http://127.0.0.1:PORT"): S3_HOSTNAME is the endpoint's host, no ACLs, example keys; `variables` replace or add
+ * variables (another bucket, the keys a test looks for in the output, S3_KEY_PREFIX, ...).
+ */
+export function loopbackS3Env(
+  endpoint: string,
+  variables: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return {
+    S3_ENABLED: "true",
+    S3_BUCKET: "lab-media",
+    S3_REGION: "us-east-1",
+    S3_ENDPOINT: endpoint,
+    S3_HOSTNAME: new URL(endpoint).host,
+    S3_PROTOCOL: "http",
+    S3_PERMISSION: "",
+    AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE12",
+    AWS_SECRET_ACCESS_KEY: "abcdefabcdefabcdefabcdefabcdefabcdefabcd",
+    ...variables,
+  };
+}
+
+/** The old bucket's key in a move (a source apart from the writer), for tests that look for it in the output. */
+export const OLD_BUCKET_KEY: Readonly<Record<string, string>> = {
+  AWS_ACCESS_KEY_ID: "AKIAOLDKEYOLDKEY0000",
+  AWS_SECRET_ACCESS_KEY: "oldSecretOldSecretOldSecretOldSecret0000",
+};
+
+/** An env as an env file's text: one `NAME=value` line each, in order, ending with a newline. */
+export function envText(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env)
+    .map(([name, value]) => `${name}=${value}\n`)
+    .join("");
+}
+
 /** An env as the map an env file parses to; undefined values are left out. */
 export function envValues(env: Readonly<Record<string, string | undefined>>): Map<string, string> {
   return new Map(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
@@ -25,7 +62,16 @@ export function envValues(env: Readonly<Record<string, string | undefined>>): Ma
 
 /** The target verify reads from `env`; throws with readTarget's problems when it refuses the env. */
 export function targetOf(env: Readonly<Record<string, string | undefined>>): VerifyTarget {
-  const result = readTarget(envValues(env));
+  return targetOfValues(envValues(env));
+}
+
+function targetOfValues(values: Map<string, string>): VerifyTarget {
+  const result = readTarget(values);
   if (!result.ok) throw new Error(result.problems.join("\n"));
   return result.target;
+}
+
+/** The target verify reads from an env file's text (mastodon-env/env-file.ts parseEnvFile); throws like targetOf. */
+export function targetOfText(text: string): VerifyTarget {
+  return targetOfValues(parseEnvFile(text).values);
 }

@@ -1,6 +1,4 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +8,8 @@ import { publiclyReadable } from "../../../cli/migrate/source-acl";
 import { writerClient } from "../../../live-checks/io/s3";
 import type { CopySource } from "../../../cli/migrate/rclone";
 import type { VerifyTarget } from "../../../mastodon-env/target";
-import { targetOf } from "../../helpers/target";
+import { listenOnLoopback, type LoopbackServer } from "../../helpers/loopback-server";
+import { loopbackS3Env, OLD_BUCKET_KEY, targetOf } from "../../helpers/target";
 
 /**
  * Mastodon deletes media while a pass runs (deleted statuses, `tootctl media remove`, account deletions,
@@ -28,7 +27,7 @@ const COPIED_THEN_DELETED = "cache/media_attachments/files/000/000/003/original/
 const NOT_COPIED = "accounts/avatars/000/000/004/original/missing.png";
 const BODY = "png bytes";
 
-let server: http.Server;
+let server: LoopbackServer;
 let root: string;
 let destination: VerifyTarget;
 let oldBucket: VerifyTarget;
@@ -37,19 +36,8 @@ const buckets: Record<string, Set<string>> = {
   "old-media": new Set([KEPT, NOT_COPIED]),
 };
 
-function target(bucket: string, host: string): VerifyTarget {
-  return targetOf({
-    S3_ENABLED: "true",
-    S3_BUCKET: bucket,
-    S3_REGION: "us-east-1",
-    S3_ENDPOINT: `http://${host}`,
-    S3_HOSTNAME: host,
-    S3_PROTOCOL: "http",
-    S3_PERMISSION: "",
-    AWS_ACCESS_KEY_ID: "AKIAOLDKEYOLDKEY0000",
-    AWS_SECRET_ACCESS_KEY: "oldSecretOldSecretOldSecretOldSecret0000",
-  });
-}
+const target = (bucket: string, url: string): VerifyTarget =>
+  targetOf(loopbackS3Env(url, { S3_BUCKET: bucket, ...OLD_BUCKET_KEY }));
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), "deleted-in-source-"));
@@ -57,7 +45,7 @@ beforeAll(async () => {
     await mkdir(path.dirname(path.join(root, key)), { recursive: true });
     await writeFile(path.join(root, key), BODY);
   }
-  server = http.createServer((request, response) => {
+  server = await listenOnLoopback((request, response) => {
     request.resume();
     const url = new URL(request.url ?? "/", "http://x");
     const [, bucket = "", ...rest] = url.pathname.split("/");
@@ -75,13 +63,11 @@ beforeAll(async () => {
         : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${key}</Key><RequestId>1</RequestId></Error>`,
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  destination = target("lab-media", host);
-  oldBucket = target("old-media", host);
+  destination = target("lab-media", server.url);
+  oldBucket = target("old-media", server.url);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await rm(root, { recursive: true, force: true });
 });
 

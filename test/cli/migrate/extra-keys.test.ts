@@ -1,6 +1,4 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +6,8 @@ import { deletedMediaAdvice, keepExtraKeys } from "../../../cli/migrate/deleted-
 import { FIRST_KEYS } from "../../../cli/migrate/extra-keys";
 import { planPass, type PassPlan } from "../../../cli/migrate/pass";
 import type { VerifyTarget } from "../../../mastodon-env/target";
-import { targetOf } from "../../helpers/target";
+import { listenOnLoopback, type LoopbackServer } from "../../helpers/loopback-server";
+import { loopbackS3Env, targetOf } from "../../helpers/target";
 
 /**
  * Keys Mastodon deleted in the source after an earlier pass copied them (deleted posts, media cleanup,
@@ -31,7 +30,7 @@ const WRITER = { id: "AKIAWRITERWRITER0000", secret: "writerSecretWriterSecretWr
 
 let root: string;
 let work: string;
-let server: http.Server;
+let server: LoopbackServer;
 let destination: VerifyTarget;
 let plan: PassPlan;
 
@@ -43,7 +42,7 @@ beforeAll(async () => {
     await writeFile(path.join(root, key), BODY);
   }
   const listed = [...SOURCE, ...DELETED, ...DELETED_AFTER, ...OTHER].sort();
-  server = http.createServer((request, response) => {
+  server = await listenOnLoopback((request, response) => {
     request.resume();
     const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/\n/g, "&#10;");
     response
@@ -57,27 +56,20 @@ beforeAll(async () => {
           "</ListBucketResult>",
       );
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  destination = targetOf({
-    S3_ENABLED: "true",
-    S3_BUCKET: "lab-media",
-    S3_REGION: "us-east-1",
-    S3_ENDPOINT: `http://${host}`,
-    S3_HOSTNAME: host,
-    S3_PROTOCOL: "http",
-    S3_KEY_PREFIX: PREFIX,
-    S3_PERMISSION: "",
-    AWS_ACCESS_KEY_ID: WRITER.id,
-    AWS_SECRET_ACCESS_KEY: WRITER.secret,
-  });
+  destination = targetOf(
+    loopbackS3Env(server.url, {
+      S3_KEY_PREFIX: PREFIX,
+      AWS_ACCESS_KEY_ID: WRITER.id,
+      AWS_SECRET_ACCESS_KEY: WRITER.secret,
+    }),
+  );
   plan = await planPass({ kind: "local", root }, destination, {
     workDir: work,
     sink: { tty: false, write: () => undefined },
   });
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await rm(root, { recursive: true, force: true });
   await rm(work, { recursive: true, force: true });
 });

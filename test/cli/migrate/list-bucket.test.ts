@@ -1,8 +1,7 @@
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { listBucketStream, type ListCounter } from "../../../cli/migrate/listing";
-import { targetOf } from "../../helpers/target";
+import { listenOnLoopback } from "../../helpers/loopback-server";
+import { loopbackS3Env, targetOf } from "../../helpers/target";
 
 /**
  * listBucketStream against a loopback HTTP server answering ListObjectsV2 pages (S3 API reference,
@@ -30,9 +29,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-function listingServer(): Promise<Server> {
+async function listingServer(): Promise<Server> {
   const asked: string[] = [];
-  const http_ = http.createServer((request, response) => {
+  const { url, close } = await listenOnLoopback((request, response) => {
     request.resume();
     const token = new URL(request.url ?? "/", "http://x").searchParams.get("continuation-token") ?? "";
     asked.push(token);
@@ -54,30 +53,11 @@ function listingServer(): Promise<Server> {
           "</ListBucketResult>",
       );
   });
-  return new Promise((resolve) =>
-    http_.listen(0, "127.0.0.1", () =>
-      resolve({
-        url: `http://127.0.0.1:${(http_.address() as AddressInfo).port}`,
-        asked,
-        close: () => new Promise((done) => http_.close(() => done())),
-      }),
-    ),
-  );
+  return { url, asked, close };
 }
 
 function targetAt(url: string) {
-  return targetOf({
-    S3_ENABLED: "true",
-    S3_BUCKET: "lab-media",
-    S3_ENDPOINT: url,
-    S3_HOSTNAME: new URL(url).host,
-    S3_PROTOCOL: "http",
-    S3_REGION: "us-east-1",
-    S3_KEY_PREFIX: "social",
-    S3_PERMISSION: "",
-    AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE12",
-    AWS_SECRET_ACCESS_KEY: "abcdefabcdefabcdefabcdefabcdefabcdefabcd",
-  });
+  return targetOf(loopbackS3Env(url, { S3_KEY_PREFIX: "social" }));
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));

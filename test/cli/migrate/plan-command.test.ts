@@ -7,7 +7,7 @@ import { copyCommands, describeCommand, type CopySource } from "../../../cli/mig
 import { forRcloneVersion, parseRcloneVersion, type RcloneVersion } from "../../../cli/migrate/rclone-version";
 import type { VerifyTarget } from "../../../mastodon-env/target";
 import { runMigrateCommand } from "../../helpers/command";
-import { AWS_ENV, targetOf } from "../../helpers/target";
+import { AWS_ENV, envText, targetOf } from "../../helpers/target";
 
 /**
  * The plan's "What it runs" (cli/migrate/plan-command.ts) is the command `migrate --run` runs on the rclone on
@@ -100,13 +100,7 @@ describe("npm run migrate without --run reads the rclone on PATH", { timeout: 60
   const path0 = process.env.PATH;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), "migrate-plan-rclone-"));
-    writeFileSync(
-      path.join(dir, "new.env"),
-      Object.entries(AWS_ENV)
-        .map(([name, value]) => `${name}=${value}`)
-        .join("\n"),
-      { mode: 0o600 },
-    );
+    writeFileSync(path.join(dir, "new.env"), envText(AWS_ENV), { mode: 0o600 });
   });
   afterAll(() => {
     process.env.PATH = path0;
@@ -124,14 +118,12 @@ describe("npm run migrate without --run reads the rclone on PATH", { timeout: 60
     process.env.PATH = text ? `${bin}:${path0}` : bin;
   }
 
+  /** migrate (no --run) from the local tree ROOT into new.env, with the rclone onPath put there. */
+  const planFromRoot = () => runMigrateCommand(["--from", `local:${ROOT}`, "--to-env", path.join(dir, "new.env")]);
+
   it("rclone 1.75.2 on PATH: step 2 prints the command --run runs on it", async () => {
     onPath("v1.75.2");
-    const { code, stdout } = await runMigrateCommand([
-      "--from",
-      `local:${ROOT}`,
-      "--to-env",
-      path.join(dir, "new.env"),
-    ]);
+    const { code, stdout } = await planFromRoot();
     expect(code).toBe(0);
     expect(stdout).toContain(`    ${runCommandOn(NO_ACL, version("v1.75.2"))[0]}\n`);
     expect(stdout).toContain("Shaped for rclone v1.75.2, the rclone on PATH here.");
@@ -140,12 +132,7 @@ describe("npm run migrate without --run reads the rclone on PATH", { timeout: 60
 
   it("no rclone on PATH: the command for 1.59 to 1.67 and the settings of later lines", async () => {
     onPath(undefined);
-    const { code, stdout } = await runMigrateCommand([
-      "--from",
-      `local:${ROOT}`,
-      "--to-env",
-      path.join(dir, "new.env"),
-    ]);
+    const { code, stdout } = await planFromRoot();
     expect(code).toBe(0);
     expect(stdout).toContain("Shaped for rclone 1.59 to 1.67: no rclone on PATH here");
     expect(stdout).toContain(`    rclone 1.72 or newer: ${UNSIGNED} ${NO_CHECKSUMS}\n`);

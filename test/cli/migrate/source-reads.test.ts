@@ -1,10 +1,9 @@
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCopies } from "../../../cli/migrate/check";
 import { RequestFailed, sourceSide, storageProblem } from "../../../cli/migrate/storage-problem";
 import type { VerifyTarget } from "../../../mastodon-env/target";
-import { targetOf } from "../../helpers/target";
+import { listenOnLoopback, type LoopbackServer } from "../../helpers/loopback-server";
+import { loopbackS3Env, OLD_BUCKET_KEY, targetOf } from "../../helpers/target";
 
 /**
  * The check's reads of an S3 source (cli/migrate/check.ts: GetObject to compare bytes, HeadObject for the
@@ -14,27 +13,16 @@ import { targetOf } from "../../helpers/target";
  * with S3's AccessDenied document (S3 API reference, "Error responses"), `lab-media` serves the copy.
  */
 
-let server: http.Server;
+let server: LoopbackServer;
 let source: VerifyTarget;
 let destination: VerifyTarget;
 const KEY = "media_attachments/files/000/000/001/original/a.png";
 
-function target(bucket: string, host: string): VerifyTarget {
-  return targetOf({
-    S3_ENABLED: "true",
-    S3_BUCKET: bucket,
-    S3_REGION: "us-east-1",
-    S3_ENDPOINT: `http://${host}`,
-    S3_HOSTNAME: host,
-    S3_PROTOCOL: "http",
-    S3_PERMISSION: "",
-    AWS_ACCESS_KEY_ID: "AKIAOLDKEYOLDKEY0000",
-    AWS_SECRET_ACCESS_KEY: "oldSecretOldSecretOldSecretOldSecret0000",
-  });
-}
+const target = (bucket: string, url: string): VerifyTarget =>
+  targetOf(loopbackS3Env(url, { S3_BUCKET: bucket, ...OLD_BUCKET_KEY }));
 
 beforeAll(async () => {
-  server = http.createServer((request, response) => {
+  server = await listenOnLoopback((request, response) => {
     request.resume();
     if (request.url?.startsWith("/lab-media/")) {
       response
@@ -49,12 +37,10 @@ beforeAll(async () => {
         : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>1</RequestId></Error>',
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  source = target("old-media", host);
-  destination = target("lab-media", host);
+  source = target("old-media", server.url);
+  destination = target("lab-media", server.url);
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 
 async function refusal(byteBound: number): Promise<RequestFailed> {
   const error = await checkCopies({ kind: "s3", target: source }, [{ key: KEY, size: 1 }], destination, {

@@ -1,10 +1,10 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMigrateCommand } from "../../helpers/command";
+import { listenOnLoopback } from "../../helpers/loopback-server";
+import { envText, loopbackS3Env } from "../../helpers/target";
 
 /**
  * `migrate --run` against a destination (or a --from-env source) it cannot use: one line naming the variable and
@@ -17,20 +17,14 @@ const SECRET = "abcdefabcdefabcdefabcdefabcdefabcdefabcd";
 const KEY_ID = "AKIAEXAMPLEEXAMPLE12";
 
 function env(endpoint: string, permission = ""): string {
-  const host = new URL(endpoint).host;
-  return [
-    "S3_ENABLED=true",
-    "S3_BUCKET=lab-media",
-    `S3_ENDPOINT=${endpoint}`,
-    `S3_HOSTNAME=${host}`,
-    "S3_PROTOCOL=http",
-    "S3_REGION=us-east-1",
-    `S3_PERMISSION=${permission}`,
-    `AWS_ACCESS_KEY_ID=${KEY_ID}`,
-    `AWS_SECRET_ACCESS_KEY=${SECRET}`,
-    "LOCAL_DOMAIN=example.com",
-    "",
-  ].join("\n");
+  return envText(
+    loopbackS3Env(endpoint, {
+      S3_PERMISSION: permission,
+      AWS_ACCESS_KEY_ID: KEY_ID,
+      AWS_SECRET_ACCESS_KEY: SECRET,
+      LOCAL_DOMAIN: "example.com",
+    }),
+  );
 }
 
 const EMPTY_LISTING =
@@ -38,11 +32,11 @@ const EMPTY_LISTING =
   "<KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>";
 
 /** Answers the n-th request (from 0) as `answers[n]` (the last one repeats): [status, S3 error code] or "empty". */
-function s3Server(
+async function s3Server(
   answers: Array<[number, string] | "empty">,
 ): Promise<{ url: string; close: () => Promise<void>; requests: () => number }> {
   let seen = 0;
-  const server = http.createServer((request, response) => {
+  const server = await listenOnLoopback((request, response) => {
     const answer = answers[Math.min(seen++, answers.length - 1)]!;
     request.resume();
     if (answer === "empty") {
@@ -56,23 +50,14 @@ function s3Server(
         `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>refused for ${KEY_ID}</Message><BucketName>lab-media</BucketName><RequestId>1</RequestId></Error>`,
       );
   });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () => new Promise((done) => server.close(() => done())),
-        requests: () => seen,
-      }),
-    ),
-  );
+  return { url: server.url, close: server.close, requests: () => seen };
 }
 
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** "127.0.0.1:PORT" where nothing listens any more (connection refused). */
+async function closedHost(): Promise<string> {
+  const server = await listenOnLoopback();
+  await server.close();
+  return server.host;
 }
 
 describe("migrate --run names an unusable bucket side and exits 2", { timeout: 60_000 }, () => {
@@ -114,7 +99,7 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
   }
 
   it("a destination where nothing listens: S3_ENDPOINT and connection refused", async () => {
-    const file = envFile("refused.env", `http://127.0.0.1:${await closedPort()}`);
+    const file = envFile("refused.env", `http://${await closedHost()}`);
     const { code, stderr } = await runMigrateCommand(["--from", `local:${system}`, "--to-env", file, "--run"]);
     expectOneLine(stderr, `--to-env ${file}`, "S3_ENDPOINT", "connection refused");
     expect(code).toBe(2);
@@ -123,7 +108,7 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
   it("a --from-env source where nothing listens: named as the source", async () => {
     const destination = await s3Server(["empty"]);
     try {
-      const from = envFile("from-refused.env", `http://127.0.0.1:${await closedPort()}`);
+      const from = envFile("from-refused.env", `http://${await closedHost()}`);
       const to = envFile("to-ok.env", destination.url);
       const { code, stderr } = await runMigrateCommand(["--from-env", from, "--to-env", to, "--run"]);
       expectOneLine(stderr, `--from-env ${from}`, "S3_ENDPOINT", "connection refused");
@@ -271,7 +256,7 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
     // The source lists one key; its GetObjectAcl answers 403 AccessDenied and the anonymous HEAD on the API
     // endpoint 404 (S3 API reference, GetObjectAcl: "Permissions"), so whether it is public cannot be told.
     const requests: string[] = [];
-    const source = http.createServer((request, response) => {
+    const source = await listenOnLoopback((request, response) => {
       request.resume();
       const url = new URL(request.url ?? "/", "http://source");
       requests.push(`${request.method} ${url.pathname}${url.search}`);
@@ -293,10 +278,9 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
         response.writeHead(request.method === "HEAD" ? 404 : 500).end();
       }
     });
-    await new Promise<void>((resolve) => source.listen(0, "127.0.0.1", () => resolve()));
     const destination = await s3Server(["empty"]);
     try {
-      const from = envFile("from-acl.env", `http://127.0.0.1:${(source.address() as AddressInfo).port}`, "public-read");
+      const from = envFile("from-acl.env", source.url, "public-read");
       const to = envFile("to-acl-read.env", destination.url, "public-read");
       const { code, stdout, stderr } = await runMigrateCommand(["--from-env", from, "--to-env", to, "--run"]);
       expect(
@@ -315,7 +299,7 @@ describe("migrate --run names an unusable bucket side and exits 2", { timeout: 6
       expect(stdout).not.toContain("copying");
       expect(code).toBe(2);
     } finally {
-      await new Promise((done) => source.close(done));
+      await source.close();
       await destination.close();
     }
   });
