@@ -4,7 +4,7 @@ import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 /**
  * The one builder of envs and targets for tests: an env as a record of variables (undefined leaves one out),
  * read by verify's own reader (mastodon-env/target.ts readTarget). A test varies a base with the variables it
- * is about: `targetOf({ ...AWS_ENV, S3_PERMISSION: "public-read" })`.
+ * is about: `targetOf({ ...AWS_ENV, S3_PERMISSION: "public-read" })`; or as an env file's text (envText, targetOfText).
  */
 
 /** The aws stack's rendered env: no ACLs, media on the alias, AWS's documentation example keys. */
