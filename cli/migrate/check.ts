@@ -9,7 +9,7 @@ import { expectedContentType } from "./content-type";
 import type { Listed } from "./listing";
 import type { CopySource } from "./rclone";
 import { RequestFailed } from "./request-failed";
-import { encodeKey, writerFetch } from "./object-fetch";
+import { encodeKey, writerFetch, writerSees } from "./object-fetch";
 import { goneFromSource, isGone } from "./source-gone";
 
 /** One key of the source, relative to its root (or its key prefix). */
@@ -160,6 +160,19 @@ export async function checkCopies(
     report.checked++;
     if (response.status === 404 || response.status === 403) {
       await response.body?.cancel();
+      // S3 answers an anonymous GET of an absent key 403 where the reader may not list (S3 API reference,
+      // GetObject: "If you don't have the s3:ListBucket permission, Amazon S3 returns ... 403"), so a 403 is
+      // missing only if the writer finds nothing either; otherwise the media host refuses what is there.
+      if (
+        response.status === 403 &&
+        !viaWriter &&
+        (await writerSees(destinationClient, destination.facts.bucket, key))
+      ) {
+        report.different.push(
+          `${object.key}: the media host answers 403 for an object that is there (public read does not cover it: \`npm run verify\` names why)`,
+        );
+        return;
+      }
       if (await gone(object.key)) report.deletedInSource.push(object.key);
       else report.missing.push(object.key);
       return;
@@ -190,7 +203,7 @@ export async function checkCopies(
       return;
     }
     const served = response.headers.get("content-type") ?? "(none)";
-    if (expected && served.split(";")[0]?.trim() !== expected)
+    if (expected && mediaType(served) !== mediaType(expected))
       problems.push(`Content-Type ${served} instead of ${expected}`);
     if (headers.origin && response.status === 200) {
       const allowed = response.headers.get("access-control-allow-origin");
@@ -228,4 +241,13 @@ const GONE = Symbol("gone from the source");
 
 function digest(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * A Content-Type's media type: without parameters, in lower case (RFC 9110 section 8.3.1: "type and subtype are
+ * case-insensitive"; parameters such as `charset` follow a `;`). An S3 source may store `text/plain;
+ * charset=utf-8`; the copy serves the same value, so both sides are compared by their media type.
+ */
+export function mediaType(contentType: string): string {
+  return (contentType.split(";")[0] ?? "").trim().toLowerCase();
 }

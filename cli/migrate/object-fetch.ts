@@ -29,3 +29,16 @@ export async function writerFetch(client: S3Client, bucket: string, key: string,
 export function encodeKey(key: string): string {
   return key.split("/").map(encodeURIComponent).join("/");
 }
+
+/**
+ * Whether the writer's key finds `key` (HeadObject 200). False on any failure: the caller then reports the key as
+ * it would have without asking (missing), claiming nothing it did not see.
+ */
+export async function writerSees(client: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch {
+    return false;
+  }
+}

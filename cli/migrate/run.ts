@@ -175,7 +175,7 @@ function printPlan(plan: PassPlan, seconds: number, line: (text: string) => void
   const { source, skipped, toCopy, destination } = plan;
   line(
     `listed ${count(source.objects)} source objects (${megabytes(source.bytes)}) in ${duration(seconds)}` +
-      `${source.listPages ? `, ${count(source.listPages)} list requests on the source` : ""}, ${count(destination.listPages)} on the destination` +
+      `${source.listPages ? `, ${requests(source.listPages)} on the source` : ""}, ${requests(destination.listPages)} on the destination` +
       `${destination.extra ? ` (${count(destination.extra)} destination keys not in the source, left alone)` : ""}`,
   );
   line(
@@ -223,7 +223,12 @@ function printCheck(
     line(
       `check: ${count(report.deletedAfterCopy.length)} keys copied, then deleted in the source during the pass: the next pass lists them among the destination keys not in the source`,
     );
-  if (!checkPassed(check)) line("Run the same command again to copy what is missing; it then checks again.");
+  if (report.missing.length + check.unconfirmed > 0)
+    line("Run the same command again to copy what is missing; it then checks again.");
+  if (report.different.length > 0)
+    line(
+      "A pass copies again only a key of another size or MD5: what differs above is the new storage's answer (`npm run verify -- --env` with the new env names the cause).",
+    );
 }
 
 function printCosts(
@@ -233,4 +238,9 @@ function printCosts(
   line: (text: string) => void,
 ): void {
   for (const text of passCosts(plan, check, destination.target)) line(text);
+}
+
+/** `1 list request`, `12 list requests`. */
+function requests(pages: number): string {
+  return `${count(pages)} list request${pages === 1 ? "" : "s"}`;
 }
