@@ -98,7 +98,7 @@ export function diagnoseS3(
   }
   if (code === "AccessDenied" || status === 403) {
     return {
-      cause: `the writer may not ${action} here: its policy lacks ${action} on ${target.facts.bucket}${target.facts.keyPrefix ? ` under ${target.facts.keyPrefix}/` : ""}, a bucket policy denies it, or the policy was changed seconds ago`,
+      cause: `${elsewhere ? "the key (AWS_ACCESS_KEY_ID)" : "the writer"} may not ${action} here: its policy lacks ${action} on ${target.facts.bucket}${target.facts.keyPrefix ? ` under ${target.facts.keyPrefix}/` : ""}, a bucket policy denies it, or the policy was changed seconds ago`,
       fix: elsewhere
         ? `give the key (AWS_ACCESS_KEY_ID) ${elsewhere.needs.join(", ")}, where the bucket's access is managed (the key's or the bucket's policy on AWS and MinIO, the key's bucket access on Spaces, the API token's permissions on R2)`
         : "re-run `pulumi up` so that the writer gets the component's policy back (PutObject, GetObject, DeleteObject, AbortMultipartUpload, ListBucket)",

@@ -214,8 +214,8 @@ const REQUIRED_WHY: Record<(typeof REQUIRED)[number], string> = {
   S3_ENABLED: ": Mastodon ignores every S3_ variable unless S3_ENABLED=true",
   S3_BUCKET: ": the bucket Mastodon writes to",
   S3_REGION: ": Mastodon would sign for us-east-1, which only some providers accept",
-  AWS_ACCESS_KEY_ID: ": the writer's access key (from the stack output envProduction)",
-  AWS_SECRET_ACCESS_KEY: ": the writer's secret key (from the stack output envProduction)",
+  AWS_ACCESS_KEY_ID: ": the access key Mastodon signs with (a stack of this project renders it in envProduction)",
+  AWS_SECRET_ACCESS_KEY: ": the secret key Mastodon signs with (a stack of this project renders it in envProduction)",
 };
 
 const EMPTY_WHY: Partial<Record<(typeof NOT_EMPTY)[number], string>> = {

@@ -57,7 +57,7 @@ describe("verify with unusable input", () => {
     expect(run.code).toBe(2);
     expect(run.report.problems).toEqual([
       "S3_ENABLED is missing: Mastodon ignores every S3_ variable unless S3_ENABLED=true",
-      "AWS_SECRET_ACCESS_KEY is missing: the writer's secret key (from the stack output envProduction)",
+      "AWS_SECRET_ACCESS_KEY is missing: the secret key Mastodon signs with (a stack of this project renders it in envProduction)",
     ]);
     await expectNothingCreated(bucket, before);
   });

@@ -91,8 +91,8 @@ describe("readTarget", () => {
       "S3_ENABLED is missing: Mastodon ignores every S3_ variable unless S3_ENABLED=true",
       "S3_BUCKET is missing: the bucket Mastodon writes to",
       "S3_REGION is missing: Mastodon would sign for us-east-1, which only some providers accept",
-      "AWS_ACCESS_KEY_ID is missing: the writer's access key (from the stack output envProduction)",
-      "AWS_SECRET_ACCESS_KEY is missing: the writer's secret key (from the stack output envProduction)",
+      "AWS_ACCESS_KEY_ID is missing: the access key Mastodon signs with (a stack of this project renders it in envProduction)",
+      "AWS_SECRET_ACCESS_KEY is missing: the secret key Mastodon signs with (a stack of this project renders it in envProduction)",
     ]);
   });
 

@@ -60,7 +60,8 @@ describe("the check's reads of an S3 source, refused", () => {
     expect(failed.request).toEqual({ operation: "GetObject", action: "s3:GetObject", key: KEY });
     const message = storageProblem(sourceSide("old.env", source, destination), failed.error, failed.request).message;
     expect(message).toContain(`--from-env old.env: GetObject on old-media/${KEY} failed (403 AccessDenied`);
-    expect(message).toContain("the writer may not s3:GetObject here");
+    expect(message).toContain("the key (AWS_ACCESS_KEY_ID) may not s3:GetObject here");
+    expect(message).not.toContain("the writer");
     expect(message).toContain(
       "give the key (AWS_ACCESS_KEY_ID) s3:ListBucket on the bucket old-media, s3:GetObject on old-media/*",
     );
