@@ -6,6 +6,7 @@ import { localMediaBase, storageBackend, webDomain } from "../../mastodon-env/mo
 import { readStackFile } from "../../offline-plan/stack-file";
 import { readTarget, type VerifyTarget } from "../../mastodon-env/target";
 import type { MigrateArgs } from "./args";
+import { localRootProblem } from "./wrong-source";
 
 /** Where the media is now. */
 export type Source =
@@ -41,6 +42,10 @@ export function resolveSource(args: MigrateArgs): Source {
     const exists = existsSync(root) && statSync(root).isDirectory();
     if (args.run && !exists)
       throw new UserError(`--from local:${args.from.path}: no such directory (Mastodon's public/system)`);
+    if (exists) {
+      const problem = localRootProblem(root);
+      if (problem) throw new UserError(`--from local:${args.from.path}: ${problem}`);
+    }
     return { kind: "local", root, exists };
   }
   const values = readEnv(args.from.file, "--from-env");

@@ -5,7 +5,7 @@ import { writerClient } from "../../live-checks/io/s3";
 import type { VerifyTarget } from "../../mastodon-env/target";
 import { PRIVATE_PREFIXES } from "../../components/prefixes";
 import { compareListings, type Verdict } from "./diff";
-import { ExtraKeys, type ExtraKeysSummary } from "./extra-keys";
+import { ExtraKeys, isMastodonKey, type ExtraKeysSummary } from "./extra-keys";
 import { ListingFile, listBucketStream, walkLocal, type ListCounter, type Listed } from "./listing";
 import { Progress, type ProgressSink } from "./progress";
 import type { CopySource } from "./rclone";
@@ -32,7 +32,8 @@ const ACL_CONCURRENCY = 32;
 export const KEYS_PER_RCLONE_RUN = 100_000;
 
 export interface PassPlan {
-  source: { objects: number; bytes: number; listPages: number };
+  /** `mastodon`: the source's keys under Mastodon's prefixes (./extra-keys.ts isMastodonKey). */
+  source: { objects: number; bytes: number; listPages: number; mastodon: number };
   destination: { listPages: number; extra: number };
   /** The destination's keys not in the source, Mastodon's written to a file in the work dir (./extra-keys.ts). */
   extraKeys: ExtraKeysSummary;
@@ -74,7 +75,7 @@ export async function planPass(source: CopySource, destination: VerifyTarget, op
   const toCopy = new ListingFile(path.join(options.workDir, "to-copy.jsonl"));
   const extraKeys = new ExtraKeys(path.join(options.workDir, "extra-keys"));
   const plan: PassPlan = {
-    source: { objects: 0, bytes: 0, listPages: 0 },
+    source: { objects: 0, bytes: 0, listPages: 0, mastodon: 0 },
     destination: { listPages: 0, extra: 0 },
     extraKeys: { file: extraKeys.file, mastodon: 0, other: 0, first: [] },
     skipped: { objects: 0, bytes: 0, sameEtag: 0 },
@@ -94,6 +95,7 @@ export async function planPass(source: CopySource, destination: VerifyTarget, op
       if (options.signal?.aborted) throw new Error("interrupted");
       plan.source.objects++;
       plan.source.bytes += entry.size;
+      if (isMastodonKey(entry.key)) plan.source.mastodon++;
       sample.offer(entry);
       progress.update({ objects: plan.source.objects, bytes: plan.source.bytes });
       yield entry;

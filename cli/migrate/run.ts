@@ -13,6 +13,7 @@ import { KEYS_PER_RCLONE_RUN, planPass, type PassPlan } from "./pass";
 import { count, duration, megabytes, Progress, type ProgressSink } from "./progress";
 import type { CopySource } from "./rclone";
 import { passCommands, rcloneVersionProblem, readRcloneVersion } from "./rclone-version";
+import { noMastodonMedia } from "./wrong-source";
 import { preflight, RequestFailed, sourceSide, storageProblem, type BucketSide } from "./storage-problem";
 
 /** Exit codes: 0 done, 1 a copy or the check failed, 130 interrupted (Ctrl-C). */
@@ -73,6 +74,9 @@ export async function runMigration(
       signal: controller.signal,
     });
     printPlan(plan, (Date.now() - listed) / 1000, line);
+    // Before anything is copied or listed for deletion: a source without Mastodon's keys is the wrong folder,
+    // bucket or S3_KEY_PREFIX, and every key of the new bucket would look deleted.
+    if (plan.source.mastodon === 0) throw new UserError(noMastodonMedia(args, source, plan));
     // Kept where the admin ran the command (npm sets INIT_CWD to it), since the work dir goes when the pass ends.
     const kept = await keepExtraKeys(plan.extraKeys, target, process.env.INIT_CWD ?? process.cwd()).catch(
       (error: unknown) => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -83,6 +83,7 @@ describe("placeholder values printed by the project are never taken as real", ()
 
   it("npm run migrate --run refuses the masked block with exit 2 and starts no copy", { timeout: 60_000 }, async () => {
     const system = mkdtempSync(path.join(tmpdir(), "placeholder-sys-"));
+    mkdirSync(path.join(system, "media_attachments"));
     const run = await migrateCli(["--from", `local:${system}`, "--to-env", MASKED, "--run"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("AWS_ACCESS_KEY_ID holds a placeholder");

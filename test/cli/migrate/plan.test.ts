@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -195,7 +195,10 @@ describe("npm run migrate without --run", { timeout: 180_000 }, () => {
   });
 
   it("refuses --run against a stack that is only planned, and says how to get its env", async () => {
-    const { code, stdout, stderr } = await migrateCli(["--from", "local:/tmp", "--to", "aws", "--run"]);
+    const system = mkdtempSync(path.join(tmpdir(), "migrate-plan-system-"));
+    mkdirSync(path.join(system, "media_attachments"));
+    const { code, stdout, stderr } = await migrateCli(["--from", `local:${system}`, "--to", "aws", "--run"]);
+    rmSync(system, { recursive: true, force: true });
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toContain("pulumi stack output envProduction --show-secrets -s aws > new-storage.env");

@@ -91,7 +91,7 @@ describe("npm run migrate --run with an rclone that is too old", () => {
       `#!/bin/sh\nif [ "$1" = version ]; then echo "rclone v1.58.1"; exit 0; fi\necho "copy started" >&2; exit 99\n`,
     );
     chmodSync(path.join(bin, "rclone"), 0o755);
-    mkdirSync(path.join(dir, "system"));
+    mkdirSync(path.join(dir, "system", "media_attachments"), { recursive: true });
     const envFile = path.join(dir, "new.env");
     writeFileSync(
       envFile,
