@@ -7,6 +7,8 @@
  * `https://social.example.com/system/` (local storage) or `https://files.example.com/prefix/`.
  */
 
+import { systemRedirectLocation } from "../shared/system-redirect";
+
 /** Characters nginx or Cloudflare would read as syntax in the strings we generate. */
 const SAFE_BASE = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~/-]*)?\/$/;
 
@@ -32,12 +34,7 @@ export function nginxSystemRedirect(newBase: string): string {
     "# mastodon-media: media moved to object storage. Old URLs https://WEB_DOMAIN/system/KEY answer",
     `# 301 ${newBase}KEY. Put this in the server block that serves WEB_DOMAIN on port 443, then`,
     "# `nginx -t && systemctl reload nginx`. Mastodon's own `location ~ ^/system/` block may stay: this one wins.",
-    "location ^~ /system/ {",
-    '  if ($request_uri ~ "^/system/([^?]+)") {',
-    `    return 301 ${newBase}$1$is_args$args;`,
-    "  }",
-    "  return 404;",
-    "}",
+    ...systemRedirectLocation("/system/", newBase),
     "",
   ].join("\n");
 }
@@ -78,7 +75,6 @@ export function oldHostRedirectRules(oldBase: string, newBase: string): Redirect
     };
   }
   const path = old.pathname;
-  const escapedPath = path.replace(/[.]/g, "\\.");
   return {
     redirectable: true,
     text: [
@@ -87,10 +83,7 @@ export function oldHostRedirectRules(oldBase: string, newBase: string): Redirect
       "    listen 443 ssl;",
       `    server_name ${old.hostname};`,
       "    # ssl_certificate / ssl_certificate_key: the host's current certificate",
-      `    location ^~ ${path} {`,
-      `      if ($request_uri ~ "^${escapedPath}([^?]+)") { return 301 ${newBase}$1$is_args$args; }`,
-      "      return 404;",
-      "    }",
+      ...systemRedirectLocation(path, newBase).map((line) => `    ${line}`),
       ...(path === "/" ? [] : ["    location / { return 404; }"]),
       "  }",
       "",

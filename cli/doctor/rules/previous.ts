@@ -1,5 +1,6 @@
 import { cspAllowsHost, localMediaBase } from "../../../mastodon-env/model";
 import { finding, type Finding, type Rule } from "../finding";
+import { systemRedirectLocation } from "../../shared/system-redirect";
 
 /**
  * Changes between an old env and this one (`--previous`), and the move off local storage.
@@ -7,7 +8,7 @@ import { finding, type Finding, type Rule } from "../finding";
  * host keeps serving or redirecting; media stored locally lived at PAPERCLIP_ROOT_URL (default /system) on CDN_HOST,
  * else WEB_DOMAIN, else LOCAL_DOMAIN (paperclip.rb, config/initializers/1_hosts.rb: `localMediaBase` of
  * mastodon-env/model.ts), and after a move those URLs 404 unless that host redirects them to the media
- * host (Mastodon docs, "Object storage": `rewrite ^/system/(.*)`).
+ * host (Mastodon docs, "Object storage"; the rule: cli/shared/system-redirect.ts).
  */
 export const previous: Rule = ({ env, values, previous }) => {
   const found: Finding[] = [];
@@ -38,7 +39,14 @@ export const previous: Rule = ({ env, values, previous }) => {
           "warning",
           "S3_ENABLED",
           `media moved off local storage: URLs other servers hold are ${old}KEY, which 404 once the files leave public/system unless ${where} redirects them`,
-          `copy public/system/ to the bucket root (same keys), then redirect in nginx on ${where}: location ${path} { rewrite ^${path}(.*)$ https://${now ?? "MEDIA_HOST"}/$1 permanent; }; check with curl -sI ${old}<a media key> (expect 301 to https://${now ?? "MEDIA_HOST"}/<the key>); npm run migrate generates both`,
+          `copy public/system/ to the bucket root (same keys), then redirect in nginx on ${where}: ${systemRedirectLocation(
+            path,
+            `https://${now ?? "MEDIA_HOST"}/`,
+          )
+            .map((line) => line.trim())
+            .join(
+              " ",
+            )}; check with curl -sI ${old}<a media key> (expect 301 to https://${now ?? "MEDIA_HOST"}/<the key>); npm run migrate generates both`,
         ),
       );
     }
@@ -49,7 +57,12 @@ export const previous: Rule = ({ env, values, previous }) => {
         "info",
         values.get("CDN_HOST") ? "CDN_HOST" : values.get("WEB_DOMAIN") ? "WEB_DOMAIN" : "LOCAL_DOMAIN",
         `if this instance ever stored media locally, old media URLs are ${old}KEY: they 404 for other servers unless ${where} redirects ${path} to the media host`,
-        `check with curl -sI ${old}media_attachments/files/<an old key> (expect 301 to https://${now ?? "MEDIA_HOST"}/media_attachments/files/<the key>); if it 404s, add to nginx on ${where}: location ${path} { rewrite ^${path}(.*)$ https://${now ?? "MEDIA_HOST"}/$1 permanent; } (npm run migrate generates it); doctor --live checks it`,
+        `check with curl -sI ${old}media_attachments/files/<an old key> (expect 301 to https://${now ?? "MEDIA_HOST"}/media_attachments/files/<the key>); if it 404s, add to nginx on ${where}: ${systemRedirectLocation(
+          path,
+          `https://${now ?? "MEDIA_HOST"}/`,
+        )
+          .map((line) => line.trim())
+          .join(" ")} (npm run migrate generates it); doctor --live checks it`,
       ),
     );
   }

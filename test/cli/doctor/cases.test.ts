@@ -100,7 +100,10 @@ describe("doctor on the cases rebuilt from public reports", () => {
       (f) => f.id === "system-redirect-unchecked",
     );
     expect(note?.fix).toContain("curl -sI https://social.example.com/system/");
-    expect(note?.fix).toContain("https://files.example.com/$1 permanent");
+    // The rule migrate prints (cli/shared/system-redirect.ts): `^~` wins over Mastodon's own `location ~ ^/system/`.
+    expect(note?.fix).toContain(
+      'location ^~ /system/ { if ($request_uri ~ "^/system/([^?]+)") { return 301 https://files.example.com/$1$is_args$args; } return 404; }',
+    );
     const moved = diagnoseCase("case12b-moved-from-local-storage.env", "LOCAL_DOMAIN=social.example.com\n");
     expect(moved.findings.find((f) => f.id === "moved-from-local")?.severity).toBe("warning");
   });
