@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { mediaUrl, type VerifyTarget } from "../../mastodon-env/target";
 import type { ExtraKeysSummary } from "./extra-keys";
 import { count } from "./progress";
-import { describeCommand, remoteEnv, remotePath, type RcloneCommand } from "./rclone";
+import { remoteEnv, remotePath, type RcloneCommand } from "./rclone";
+import { shellRcloneLine, shellWord } from "./shell-line";
 
 /**
  * What a pass says about the destination's keys that the source does not hold (./extra-keys.ts). Before the
@@ -38,10 +39,11 @@ export async function keepExtraKeys(
 /**
  * `rclone delete` of the keys in `file` from the destination (`dst:BUCKET/PREFIX/`, the keys relative to it,
  * `--files-from-raw`: one key a line; rclone docs, "Filtering"), as the copy's DST remote but straight to the
- * storage (a DELETE carries no ACL header, so no front is needed) and without a config file. The writer's key
- * is shown as the shell variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never as values.
+ * storage (a DELETE carries no ACL header, so no front is needed) and without a config file, in the environment
+ * `--run` gives rclone (./shell-line.ts; `shell`: the environment migrate runs in). The writer's key is shown as
+ * the shell variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never as values.
  */
-export function deleteCommand(target: VerifyTarget, file: string): string {
+export function deleteCommand(target: VerifyTarget, file: string, shell: NodeJS.ProcessEnv = process.env): string {
   const env = remoteEnv("DST", target, undefined);
   delete env.RCLONE_CONFIG_DST_ACL;
   const command: RcloneCommand = {
@@ -50,8 +52,14 @@ export function deleteCommand(target: VerifyTarget, file: string): string {
     secretEnv: ["RCLONE_CONFIG_DST_ACCESS_KEY_ID", "RCLONE_CONFIG_DST_SECRET_ACCESS_KEY"],
     label: "delete",
   };
-  return `RCLONE_CONFIG_DST_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_DST_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" ${describeCommand(command)}`;
+  return shellRcloneLine(command, WRITER_KEY_VARIABLES, shell);
 }
+
+/** The DST remote's credentials as the shell variables the writer's key of the `--to-env` file is exported as. */
+export const WRITER_KEY_VARIABLES = {
+  RCLONE_CONFIG_DST_ACCESS_KEY_ID: "AWS_ACCESS_KEY_ID",
+  RCLONE_CONFIG_DST_SECRET_ACCESS_KEY: "AWS_SECRET_ACCESS_KEY",
+};
 
 /**
  * The lines a pass prints about its destination-only keys; none when there are none. `kept`: the file
@@ -94,8 +102,4 @@ export function deletedMediaAdvice(
     "Do this only before the switch, with the list of a pass run before it: after the switch, such a list also holds new uploads.",
   );
   return lines;
-}
-
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }

@@ -4,7 +4,9 @@ import type { MigrateArgs } from "./args";
 import type { Destination, Source } from "./endpoints";
 import { estimatedPasses } from "./costs";
 import { planCommandLines } from "./plan-command";
-import { grantlessAcl } from "./rclone";
+import { WRITER_KEY_VARIABLES } from "./deleted-media";
+import { grantlessAcl, remoteEnv, remotePath, type RcloneCommand } from "./rclone";
+import { shellRcloneLine } from "./shell-line";
 import type { RcloneVersion } from "./rclone-version";
 import { nginxSystemRedirect, oldHostRedirectRules, previousMediaBase } from "./redirects";
 
@@ -216,22 +218,25 @@ function oldUrlSteps(source: Source, destination: Destination, before: string, n
 }
 
 /**
- * The rollback copy, new storage back into the old. Into a bucket in no-ACL mode it is migrate itself (rclone 1.60
- * alone would send an ACL header, which R2 and AWS buckets with ACLs disabled refuse); otherwise rclone reading
- * the new storage directly (reading sends no ACL) with the last 14 days' files.
+ * The rollback copy, new storage back into the old (keys are the same both ways). From a bucket it is migrate
+ * itself, the other way round: it copies the keys missing from the old bucket or of another size, with the old
+ * bucket's ACLs (its S3_PERMISSION, archives private) or through its front in no-ACL mode. Into the local
+ * directory it is rclone reading the new storage (a read sends no ACL, so no front) for the last 14 days' files,
+ * printed as ./shell-line.ts prints it: `dst:BUCKET/PREFIX/` (./rclone.ts remotePath), the writer's key as the
+ * shell variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never as values.
  */
 function reverseCopy(source: Source, destination: Destination): string {
-  if (source.kind === "s3" && !source.target.uploadAcl) {
-    return `npm run migrate -- --from-env ${destination.envFile ?? "new-storage.env"} --to-env ${source.file} --run   (copies what is newer in the new bucket)`;
+  const envFile = destination.envFile ?? "new-storage.env";
+  if (source.kind === "s3") {
+    return `npm run migrate -- --from-env ${envFile} --to-env ${source.file} --run   (copies the keys missing from the old bucket or of another size)`;
   }
-  const prefix = destination.target.facts.keyPrefix ? `/${destination.target.facts.keyPrefix}` : "";
-  const from = `dst:${destination.target.facts.bucket}${prefix}`;
-  const to =
-    source.kind === "local"
-      ? source.root
-      : `src:${source.target.facts.bucket}${source.target.facts.keyPrefix ? `/${source.target.facts.keyPrefix}` : ""}`;
-  const dst = destination.target.uploadAcl
-    ? "of step 2"
-    : `of step 2, DST set to ${destination.target.apiEndpoint.origin} and the writer's key instead of the front`;
-  return `rclone copy ${from} ${to} --max-age 14d --config ''   (with the RCLONE_CONFIG_* variables ${dst})`;
+  const env = remoteEnv("DST", destination.target, undefined);
+  delete env.RCLONE_CONFIG_DST_ACL;
+  const command: RcloneCommand = {
+    args: ["copy", remotePath("dst", destination.target), source.root, "--max-age", "14d", "--config", ""],
+    env,
+    secretEnv: Object.keys(WRITER_KEY_VARIABLES),
+    label: "rollback",
+  };
+  return `${shellRcloneLine(command, WRITER_KEY_VARIABLES)}   (the writer's key of ${envFile} exported as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)`;
 }

@@ -77,8 +77,17 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const run = () =>
-  migrateCli(["--from", `local:${tree}`, "--to-env", envFile, "--run"], { ...process.env, INIT_CWD: dir });
+const run = (shell: NodeJS.ProcessEnv = {}) =>
+  migrateCli(["--from", `local:${tree}`, "--to-env", envFile, "--run"], { ...process.env, ...shell, INIT_CWD: dir });
+/**
+ * An admin's shell that --run's own rclone never sees (cli/migrate/copy.ts rcloneEnvironment): AWS_CA_BUNDLE, which
+ * rclone 1.60's AWS SDK refuses ("LoadCustomCABundleError ... unsupported transport"), and a stray RCLONE_* setting
+ * of the DST remote. The printed line must run there as --run runs rclone.
+ */
+const ADMIN_SHELL = {
+  AWS_CA_BUNDLE: "/etc/ssl/certs/ca-certificates.crt",
+  RCLONE_CONFIG_DST_SESSION_TOKEN: "a-stray-session-token",
+};
 const keptLists = () => readdirSync(dir).filter((name) => name.startsWith("destination-only-keys-"));
 
 describe("media Mastodon deleted during the move, in a real Ceph RGW", () => {
@@ -90,7 +99,7 @@ describe("media Mastodon deleted during the move, in a real Ceph RGW", () => {
     expect(keptLists()).toEqual([]);
 
     for (const key of TAKEN_DOWN) rmSync(path.join(tree, ...key.split("/")));
-    const second = await run();
+    const second = await run(ADMIN_SHELL);
     expect(second.code, second.stdout + second.stderr).toBe(0);
     expect(second.stdout).toContain("(3 destination keys not in the source, left alone)");
     expect(second.stdout).toContain("2 Mastodon keys in the destination are not in the source, left alone:");
@@ -104,7 +113,7 @@ describe("media Mastodon deleted during the move, in a real Ceph RGW", () => {
     expect(readFileSync(list, "utf8")).toBe(`${TAKEN_DOWN.sort().join("\n")}\n`);
     expect(statSync(list).mode & 0o777).toBe(0o600);
 
-    // The removal as printed, in a shell, with the writer's key in the two variables it names.
+    // The removal as printed, in the admin's shell (ADMIN_SHELL), with the writer's key in the two variables it names.
     const line = second.stdout.split("\n").find((text) => text.startsWith("  RCLONE_CONFIG_DST_ACCESS_KEY_ID="));
     expect(line).toContain(`rclone delete dst:${bucket}/${PREFIX}/ --files-from-raw ${list}`);
     const before = await bucketKeys();
@@ -112,6 +121,7 @@ describe("media Mastodon deleted during the move, in a real Ceph RGW", () => {
       env: {
         PATH: process.env.PATH,
         HOME: dir,
+        ...ADMIN_SHELL,
         AWS_ACCESS_KEY_ID: writer.accessKeyId,
         AWS_SECRET_ACCESS_KEY: writer.secretAccessKey,
       },

@@ -108,8 +108,9 @@ describe("the destination's keys not in the source", () => {
     expect(text).toMatch(/so migrate\s+never deletes them/);
     expect(text).toContain(`The list: ${kept}`);
     expect(text).toContain(
-      `RCLONE_CONFIG_DST_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_DST_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" RCLONE_CONFIG_DST_TYPE=s3`,
+      `RCLONE_CONFIG_DST_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_DST_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" env -u AWS_CA_BUNDLE`,
     );
+    expect(text).toContain(" RCLONE_CONFIG_DST_TYPE=s3 ");
     expect(text).toContain(`rclone delete dst:lab-media/social/ --files-from-raw ${kept} --config ''`);
     expect(text).toContain(
       `sed 's|^|--url=${base()}|' ${kept} | xargs -d '\\n' -n 100 npm run purge -- --outputs outputs.json`,
