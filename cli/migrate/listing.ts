@@ -1,5 +1,4 @@
-import { createReadStream, createWriteStream, readdirSync, statSync, type Dirent, type WriteStream } from "node:fs";
-import * as path from "node:path";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import * as readline from "node:readline";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from "@aws-sdk/client-s3";
 import { writerClient } from "../../live-checks/io/s3";
@@ -10,9 +9,9 @@ import { ListingFailed } from "./storage-problem";
  * Streamed listings of a source or destination, in one order: S3's. ListObjectsV2 returns keys "in UTF-8
  * binary order" (S3 API reference, ListObjectsV2: "Objects are returned sorted in an ascending order of the
  * respective key names in the list"; UTF-8 byte order is code point order). A local tree is walked in the same
- * order, so that two listings merge in one pass (./diff.ts) and nothing holds a whole tree in memory: a walk
- * keeps one directory per level (Mastodon's id partitions hold at most 1,000 entries each), a bucket listing one
- * page of at most 1,000 keys.
+ * order (./local-walk.ts), so that two listings merge in one pass (./diff.ts) and nothing holds a whole tree in
+ * memory: a walk keeps one directory per level (Mastodon's id partitions hold at most 1,000 entries each), a
+ * bucket listing one page of at most 1,000 keys.
  */
 
 /** One object: its key relative to the root (or key prefix), its size in bytes, and the ETag S3 listed, unquoted. */
@@ -45,60 +44,6 @@ export function compareKeys(a: string, b: string): number {
     return x - y;
   }
   return a.length - b.length;
-}
-
-/** Entries yielded between two turns of the event loop (progress lines, Ctrl-C, the listing's next page). */
-const YIELD_EVERY = 512;
-
-/**
- * Every regular file under `root`, in S3's key order. Symbolic links are not followed (Mastodon writes none;
- * rclone skips them too). Within a directory, a subdirectory `d` sorts as `d/`, so a depth-first walk yields
- * full keys in order. A file or directory removed while the walk runs (Mastodon deletes media during a pass) is
- * left out: there is nothing to copy. Errors on `root` itself are thrown.
- *
- * The calls are synchronous: a Mastodon tree holds about one directory per file (a folder per attachment id and
- * style), so an asynchronous walk in key order waits for one call at a time anyway, and each asynchronous call
- * costs a trip through libuv's thread pool. On a tree of 5,000 files in 8,820 directories (page cache warm) the
- * synchronous walk took a quarter of the time (110 to 200 ms against 410 to 570 ms; issue #23).
- */
-export async function* walkLocal(root: string): AsyncGenerator<Listed> {
-  let sinceTurn = 0;
-  for (const entry of walkSync(root, "", true)) {
-    yield entry;
-    if (++sinceTurn >= YIELD_EVERY) {
-      sinceTurn = 0;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-}
-
-function* walkSync(dir: string, prefix: string, isRoot = false): Generator<Listed> {
-  let dirents: Dirent[];
-  try {
-    dirents = readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if (!isRoot && (error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
-  }
-  const entries = dirents
-    .filter((entry) => entry.isDirectory() || entry.isFile())
-    .map((entry) => ({
-      name: entry.name,
-      directory: entry.isDirectory(),
-      sortKey: entry.isDirectory() ? `${entry.name}/` : entry.name,
-    }))
-    .sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-  for (const entry of entries) {
-    if (entry.directory) {
-      yield* walkSync(path.join(dir, entry.name), `${prefix}${entry.name}/`);
-      continue;
-    }
-    const stats = statSync(path.join(dir, entry.name), { throwIfNoEntry: false });
-    if (!stats) continue;
-    yield (stats.mode & 0o004) === 0
-      ? { key: `${prefix}${entry.name}`, size: stats.size, unreadable: true }
-      : { key: `${prefix}${entry.name}`, size: stats.size };
-  }
 }
 
 /** Counts ListObjectsV2 pages as they are fetched (for the request count of a pass). */

@@ -6,7 +6,8 @@ import type { VerifyTarget } from "../../mastodon-env/target";
 import { PRIVATE_PREFIXES } from "../../components/prefixes";
 import { compareListings, type Verdict } from "./diff";
 import { ExtraKeys, isMastodonKey, type ExtraKeysSummary } from "./extra-keys";
-import { ListingFile, listBucketStream, walkLocal, type ListCounter, type Listed } from "./listing";
+import { ListingFile, listBucketStream, type ListCounter, type Listed } from "./listing";
+import { emptyLinkReport, walkLocal, type LinkReport } from "./local-walk";
 import { Progress, type ProgressSink } from "./progress";
 import type { CopySource } from "./rclone";
 import { defaultSampleSize, WeightedSample } from "./sample";
@@ -52,6 +53,8 @@ export interface PassPlan {
   unlistable: string[];
   /** The whole-tree sample, best first. */
   sample: Listed[];
+  /** A local source's symbolic links: followed, loops not walked again, broken ones (./local-walk.ts). */
+  links: LinkReport;
 }
 
 export interface PlanOptions {
@@ -86,10 +89,11 @@ export async function planPass(source: CopySource, destination: VerifyTarget, op
     aclReads: 0,
     unlistable: [],
     sample: [],
+    links: emptyLinkReport(),
   };
   const progress = new Progress(options.sink, "listing");
   const sourceListing =
-    source.kind === "local" ? walkLocal(source.root) : listBucketStream(source.target, sourceCounter);
+    source.kind === "local" ? walkLocal(source.root, plan.links) : listBucketStream(source.target, sourceCounter);
   async function* counted(): AsyncGenerator<Listed> {
     for await (const entry of sourceListing) {
       if (options.signal?.aborted) throw new Error("interrupted");

@@ -165,6 +165,10 @@ export interface CopyOptions {
 export function copyCommands(source: CopySource, target: VerifyTarget, options: CopyOptions = {}): RcloneCommand[] {
   const from = source.kind === "local" ? source.root.replace(/\/+$/, "") : remotePath("src", source.target);
   const sourceEnv = source.kind === "s3" ? remoteEnv("SRC", source.target, undefined) : {};
+  // A local source's symbolic links are followed, as the walk follows them (./local-walk.ts): rclone's local
+  // backend skips them unless told (rclone docs, Local Filesystem, "Symbolic links": `-L`/`--copy-links` copies
+  // what they point to; `--links` would upload a `.rclonelink` file, which Mastodon cannot serve).
+  const links = source.kind === "local" ? ["--copy-links"] : [];
   const listing = options.filesFrom
     ? ["--no-traverse", "--no-check-dest"]
     : ["--update", "--use-server-modtime", "--fast-list"];
@@ -172,6 +176,7 @@ export function copyCommands(source: CopySource, target: VerifyTarget, options: 
     "--header-upload",
     `Cache-Control: ${MASTODON_CACHE_CONTROL}`,
     ...listing,
+    ...links,
     "--transfers",
     String(options.transfers ?? 16),
     "--checkers",

@@ -9,6 +9,7 @@ import { deletedMediaAdvice, keepExtraKeys } from "./deleted-media";
 import { passCosts } from "./costs";
 import type { Destination, Source } from "./endpoints";
 import { checkPass, checkPassed, type PassCheck } from "./pass-check";
+import { linkReportLines } from "./local-walk";
 import { KEYS_PER_RCLONE_RUN, planPass, type PassPlan } from "./pass";
 import { count, duration, megabytes, Progress, type ProgressSink } from "./progress";
 import type { CopySource } from "./rclone";
@@ -74,16 +75,19 @@ export async function runMigration(
       signal: controller.signal,
     });
     printPlan(plan, (Date.now() - listed) / 1000, line);
+    if (source.kind === "local") for (const text of linkReportLines(plan.links, source.root)) line(text);
     // Before anything is copied or listed for deletion: a source without Mastodon's keys is the wrong folder,
     // bucket or S3_KEY_PREFIX, and every key of the new bucket would look deleted.
     if (plan.source.mastodon === 0) throw new UserError(noMastodonMedia(args, source, plan));
+    // A broken link hides source keys: no list of destination keys "not in the source", no delete line for them.
+    const brokenLinks = plan.links.broken.count > 0;
     // Kept where the admin ran the command (npm sets INIT_CWD to it), since the work dir goes when the pass ends.
-    const kept = await keepExtraKeys(plan.extraKeys, target, process.env.INIT_CWD ?? process.cwd()).catch(
-      (error: unknown) => {
-        line(`could not keep the list of destination keys not in the source: ${(error as Error).message}`);
-        return undefined;
-      },
-    );
+    const kept = brokenLinks
+      ? undefined
+      : await keepExtraKeys(plan.extraKeys, target, process.env.INIT_CWD ?? process.cwd()).catch((error: unknown) => {
+          line(`could not keep the list of destination keys not in the source: ${(error as Error).message}`);
+          return undefined;
+        });
     deletedAdvice = deletedMediaAdvice(plan.extraKeys, kept, target, destination.envFile ?? destination.description);
 
     const started = Date.now();
@@ -144,7 +148,7 @@ export async function runMigration(
     }
     if (args.noCheck) {
       printCosts(plan, undefined, destination, line);
-      return RUN_EXIT.ok;
+      return brokenLinks ? RUN_EXIT.failed : RUN_EXIT.ok;
     }
     const origin = destination.webDomain ? `https://${destination.webDomain}` : undefined;
     const check = await checkPass(copySource, target, plan, { byteBound: args.checkBytes, origin, sink });
@@ -156,7 +160,7 @@ export async function runMigration(
       );
       for (const key of plan.unlistable.slice(0, LISTED)) line(`  ${JSON.stringify(key)}`);
     }
-    return checkPassed(check) && plan.unlistable.length === 0 ? RUN_EXIT.ok : RUN_EXIT.failed;
+    return checkPassed(check) && plan.unlistable.length === 0 && !brokenLinks ? RUN_EXIT.ok : RUN_EXIT.failed;
   } catch (error) {
     // Ctrl-C while listing or checking: the listing stops at its next key; nothing was left half-done.
     if (!controller.signal.aborted) {

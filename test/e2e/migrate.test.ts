@@ -16,7 +16,8 @@ import {
   type _Object,
 } from "@aws-sdk/client-s3";
 import { checkCopies } from "../../cli/migrate/check";
-import { walkLocal, type Listed } from "../../cli/migrate/listing";
+import type { Listed } from "../../cli/migrate/listing";
+import { walkLocal } from "../../cli/migrate/local-walk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selfSignedCertificate } from "../helpers/tls";
 import { AclFront } from "../../s3-front/acl-front";

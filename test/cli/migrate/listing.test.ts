@@ -1,9 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compareListings, verdictOf } from "../../../cli/migrate/diff";
-import { compareKeys, ListingFile, walkLocal, type Listed } from "../../../cli/migrate/listing";
+import { compareKeys, ListingFile, type Listed } from "../../../cli/migrate/listing";
+import { emptyLinkReport, linkReportLines, walkLocal, type LinkReport } from "../../../cli/migrate/local-walk";
 
 const dir = mkdtempSync(path.join(tmpdir(), "migrate-listing-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +32,7 @@ describe("compareKeys", () => {
 });
 
 describe("walkLocal", () => {
-  it("yields every file of a tree in S3's key order, without following links, with sizes", async () => {
+  it("yields every file of a tree in S3's key order, with sizes", async () => {
     const root = path.join(dir, "tree");
     const files = [
       "media_attachments/files/000/000/001/original/a.jpg",
@@ -84,6 +85,76 @@ describe("walkLocal", () => {
       }
     }
     expect(seen).toEqual(["a/1.jpg", "a/3.jpg", "c/1.jpg"]);
+  });
+
+  function writeFiles(root: string, keys: string[]): void {
+    for (const key of keys) {
+      mkdirSync(path.dirname(path.join(root, key)), { recursive: true });
+      writeFileSync(path.join(root, key), key);
+    }
+  }
+
+  // Was: links were left out without a word (a `cache -> /mnt/big/cache` link: cache/ never listed nor copied).
+  it("follows a link to a folder elsewhere (Mastodon's cache/ on another disk) and to a file, in S3's key order", async () => {
+    const root = path.join(dir, "linked", "system");
+    const outside = path.join(dir, "linked", "big");
+    writeFiles(root, ["accounts/avatars/1.png", "cache-x/1.png", "cache.png", "cachf/1.png", "z.png"]);
+    writeFiles(outside, ["cache/media_attachments/files/1/original/a.png", "cache/accounts/2.png", "emoji.png"]);
+    symlinkSync(path.join(outside, "cache"), path.join(root, "cache"));
+    symlinkSync(path.join(outside, "emoji.png"), path.join(root, "cache-link.png"));
+    const links: LinkReport = emptyLinkReport();
+    const listed = await collect(walkLocal(root, links));
+    const expected = [
+      "accounts/avatars/1.png",
+      "cache-link.png",
+      "cache-x/1.png",
+      "cache.png",
+      "cache/accounts/2.png",
+      "cache/media_attachments/files/1/original/a.png",
+      "cachf/1.png",
+      "z.png",
+    ];
+    expect(listed.map((entry) => entry.key)).toEqual(expected);
+    expect([...expected].sort(byteOrder)).toEqual(expected);
+    // The target's size, not the link's.
+    expect(listed.find((entry) => entry.key === "cache-link.png")?.size).toBe("emoji.png".length);
+    expect(links).toEqual({ followed: 2, loops: { count: 0, first: [] }, broken: { count: 0, first: [] } });
+  });
+
+  it("walks a folder once when a link leads back to it (a loop), and counts and names the loop", async () => {
+    const root = path.join(dir, "loops", "system");
+    writeFiles(root, ["a/1.png", "b/2.png"]);
+    symlinkSync("..", path.join(root, "a", "up"));
+    symlinkSync(".", path.join(root, "b", "self"));
+    // A link to the root's parent: the root comes back as a plain folder below it.
+    symlinkSync(path.join(dir, "loops"), path.join(root, "parent"));
+    writeFiles(path.join(dir, "loops"), ["other/3.png"]);
+    const links: LinkReport = emptyLinkReport();
+    const listed = await collect(walkLocal(root, links));
+    expect(listed.map((entry) => entry.key)).toEqual(["a/1.png", "b/2.png", "parent/other/3.png"]);
+    expect(links.loops).toEqual({ count: 3, first: ["a/up/", "b/self/", "parent/system/"] });
+    expect(links.followed).toBe(1);
+  });
+
+  it("counts and names links that point nowhere (a disk not mounted) or to themselves, and goes on", async () => {
+    const root = path.join(dir, "broken");
+    writeFiles(root, ["a/1.png", "z.png"]);
+    symlinkSync(path.join(dir, "not-mounted", "cache"), path.join(root, "cache"));
+    symlinkSync("self", path.join(root, "a", "self"));
+    const links: LinkReport = emptyLinkReport();
+    expect((await collect(walkLocal(root, links))).map((entry) => entry.key)).toEqual(["a/1.png", "z.png"]);
+    expect(links.broken).toEqual({ count: 2, first: ["a/self", "cache"] });
+  });
+
+  it("lists at most 10 names of each kind; the count covers the rest", async () => {
+    const root = path.join(dir, "many-broken");
+    mkdirSync(root, { recursive: true });
+    for (let i = 0; i < 12; i++) symlinkSync(`missing-${i}`, path.join(root, `link-${String(i).padStart(2, "0")}`));
+    const links: LinkReport = emptyLinkReport();
+    await collect(walkLocal(root, links));
+    expect(links.broken.count).toBe(12);
+    expect(links.broken.first).toHaveLength(10);
+    expect(linkReportLines(links, root)).toContain("  ... and 2 more");
   });
 
   it("throws when the root itself cannot be read", async () => {

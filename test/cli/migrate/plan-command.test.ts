@@ -55,6 +55,12 @@ describe("the plan's rclone command (cli/migrate/plan-command.ts)", () => {
     expect(lines.join("\n")).not.toContain(AWS_ENV.AWS_ACCESS_KEY_ID);
   });
 
+  it("shows that a local source's symbolic links are followed (--copy-links), on every rclone line", () => {
+    for (const on of [version("v1.60.1-DEV"), version("v1.75.2"), undefined])
+      for (const command of printedCommands(planCommandLines(LOCAL, WITH_ACL, on)))
+        expect(command).toContain(" --copy-links ");
+  });
+
   it("on rclone 1.68 to 1.71 only the unsigned payload; on 1.60 neither", () => {
     expect(printedCommands(planCommandLines(LOCAL, NO_ACL, version("v1.70.3")))[0]).toContain(UNSIGNED);
     expect(printedCommands(planCommandLines(LOCAL, NO_ACL, version("v1.70.3")))[0]).not.toContain(NO_CHECKSUMS);

@@ -36,6 +36,19 @@ describe("copyCommands", () => {
     expect(command!.aclFront).toBeUndefined();
   });
 
+  it("follows a local source's symbolic links as the walk does (--copy-links), never for a bucket source", () => {
+    // Was: rclone's local backend skipped links (rclone docs, Local Filesystem, "Symbolic links"), so a
+    // `cache -> /mnt/big/cache` link was neither listed nor copied.
+    for (const command of copyCommands(
+      { kind: "local", root: "/srv/system" },
+      target({ S3_PERMISSION: "public-read" }),
+    ))
+      expect(command.args).toContain("--copy-links");
+    expect(copyCommands({ kind: "local", root: "/srv/system" }, target())[0]!.args).toContain("--copy-links");
+    const bucket = { kind: "s3", target: target({ S3_BUCKET: "old-media" }) } as const;
+    for (const command of copyCommands(bucket, target())) expect(command.args.join(" ")).not.toMatch(/links|-L\b/);
+  });
+
   it("leaves out rclone's HEAD after each upload only when migrate checks every key itself", () => {
     const source = { kind: "local", root: "/srv/system/" } as const;
     expect(copyCommands(source, target())[0]!.args).not.toContain("--s3-no-head");
