@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { writerClient } from "../../live-checks/io/s3";
@@ -10,7 +10,7 @@ import type { Listed } from "./listing";
 import type { CopySource } from "./rclone";
 import { RequestFailed } from "./request-failed";
 import { encodeKey, writerFetch, writerSees } from "./object-fetch";
-import { goneFromSource, isGone } from "./source-gone";
+import { isGone } from "./source-gone";
 
 /** One key of the source, relative to its root (or its key prefix). */
 export type SourceObject = Listed;
@@ -85,6 +85,7 @@ export async function checkCopies(
   const report = emptyReport();
   const sourceClient = source.kind === "s3" ? writerClient(source.target) : undefined;
   const sourcePrefix = source.kind === "s3" && source.target.facts.keyPrefix ? `${source.target.facts.keyPrefix}/` : "";
+  const sourceBucket = source.kind === "s3" ? source.target.facts.bucket : "";
   const destinationPrefix = destination.facts.keyPrefix ? `${destination.facts.keyPrefix}/` : "";
   const destinationClient = writerClient(destination);
   let budget = options.byteBound;
@@ -119,24 +120,29 @@ export async function checkCopies(
       return Buffer.from(await object.Body!.transformToByteArray());
     });
   };
+  /** The source's HeadObject of `key`, or GONE when the source no longer holds it (S3 sources). */
+  const headSource = (key: string) =>
+    fromSource("HeadObject", sourcePrefix + key, () =>
+      sourceClient!.send(new HeadObjectCommand({ Bucket: sourceBucket, Key: sourcePrefix + key })),
+    );
   /** The Content-Type the source gives `key`, or GONE when the source no longer holds it. */
   const sourceType = async (key: string): Promise<string | undefined | typeof GONE> => {
     if (source.kind === "local") return expectedContentType(key);
-    const head = await fromSource("HeadObject", sourcePrefix + key, () =>
-      sourceClient!.send(new HeadObjectCommand({ Bucket: source.target.facts.bucket, Key: sourcePrefix + key })),
-    );
+    const head = await headSource(key);
     return head === GONE ? GONE : head.ContentType;
   };
-  const gone = (key: string) =>
-    goneFromSource(source, key, sourceClient, sourcePrefix, (error) =>
-      source.kind === "s3"
-        ? new RequestFailed(source.target, error, {
-            operation: "HeadObject",
-            action: "s3:GetObject",
-            key: sourcePrefix + key,
-          })
-        : error,
-    );
+  /** Whether the source no longer holds `key`: a stat on disk, a HeadObject in a bucket. */
+  const gone = async (key: string): Promise<boolean> => {
+    if (source.kind === "local")
+      return stat(path.join(source.root, ...key.split("/"))).then(
+        () => false,
+        (error: unknown) => {
+          if (isGone(error)) return true;
+          throw error;
+        },
+      );
+    return (await headSource(key)) === GONE;
+  };
 
   const checkOne = async (object: Listed, compare: boolean): Promise<void> => {
     const key = destinationPrefix + object.key;

@@ -1,8 +1,3 @@
-import { stat } from "node:fs/promises";
-import * as path from "node:path";
-import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { CopySource } from "./rclone";
-
 /**
  * Whether a key the pass listed in the source is gone from it now: Mastodon keeps running during a pass and
  * deletes media all the time (a deleted status, `tootctl media remove` and the remote-media vacuum, an account
@@ -22,26 +17,4 @@ export function isGone(error: unknown): boolean {
   const s3 = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
   if (s3?.name === "NoSuchBucket") return false;
   return s3?.name === "NoSuchKey" || s3?.name === "NotFound" || s3?.$metadata?.httpStatusCode === 404;
-}
-
-/**
- * Whether the source no longer holds `key` (relative to its root or key prefix): a stat of the file on disk, or
- * a HeadObject of `prefix + key` in the source bucket with the source's own key (`client`, S3 sources only).
- * Any other failure is thrown, wrapped by `wrap` (the check names the source and what its key needs).
- */
-export async function goneFromSource(
-  source: CopySource,
-  key: string,
-  client: S3Client | undefined,
-  prefix: string,
-  wrap: (error: unknown) => unknown = (error) => error,
-): Promise<boolean> {
-  try {
-    if (source.kind === "local") await stat(path.join(source.root, ...key.split("/")));
-    else await client!.send(new HeadObjectCommand({ Bucket: source.target.facts.bucket, Key: prefix + key }));
-    return false;
-  } catch (error) {
-    if (isGone(error)) return true;
-    throw wrap(error);
-  }
 }
