@@ -1,6 +1,7 @@
 import { usesPathStyle, type VerifyTarget } from "../../mastodon-env/target";
 import { PRIVATE_PREFIXES } from "../../components/prefixes";
 import { frontRemoteProvider } from "./front-provider";
+import { shellWord } from "./shell-line";
 
 /**
  * How one copy pass runs rclone (Debian's rclone 1.60; flags checked with `rclone help flags` and
@@ -223,9 +224,8 @@ export function copyCommands(source: CopySource, target: VerifyTarget, options: 
 
 /** A pass as a person would type it, credentials as the names of the variables that carry them. */
 export function describeCommand(command: RcloneCommand): string {
-  const quoted = command.args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`));
   const settings = Object.keys(command.env)
     .filter((name) => !command.secretEnv.includes(name))
-    .map((name) => `${name}=${command.env[name]}`);
-  return [...settings, "rclone", ...quoted].join(" ");
+    .map((name) => `${name}=${shellWord(command.env[name]!)}`);
+  return [...settings, "rclone", ...command.args.map(shellWord)].join(" ");
 }
