@@ -28,6 +28,9 @@ export const PUBLIC_PREFIXES = [
  */
 export const PRIVATE_PREFIXES = ["backups/", "imports/"] as const;
 
+/** Every top-level folder Mastodon writes: the public ones, then the private ones. */
+export const MASTODON_PREFIXES: readonly string[] = [...PUBLIC_PREFIXES, ...PRIVATE_PREFIXES];
+
 /** Joins the optional S3_KEY_PREFIX in front of a Mastodon prefix. */
 export function withKeyPrefix(prefix: string, keyPrefix?: string): string {
   return keyPrefix ? `${keyPrefix}/${prefix}` : prefix;

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { PRIVATE_PREFIXES, PUBLIC_PREFIXES } from "../../components/prefixes";
+import { MASTODON_PREFIXES } from "../../components/prefixes";
 
 /**
  * The destination keys a pass finds that the source does not hold (./diff.ts compareListings' `extra`). Before
@@ -31,7 +31,7 @@ export interface ExtraKeysSummary {
 
 /** Whether a key (relative to the key prefix) is one Mastodon writes: under one of its prefixes, one line. */
 export function isMastodonKey(key: string): boolean {
-  return !/[\r\n]/.test(key) && [...PUBLIC_PREFIXES, ...PRIVATE_PREFIXES].some((prefix) => key.startsWith(prefix));
+  return !/[\r\n]/.test(key) && MASTODON_PREFIXES.some((prefix) => key.startsWith(prefix));
 }
 
 export class ExtraKeys {

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
-import { PRIVATE_PREFIXES, PUBLIC_PREFIXES } from "../../components/prefixes";
+import { MASTODON_PREFIXES } from "../../components/prefixes";
 import type { MigrateArgs } from "./args";
 import type { Source } from "./endpoints";
 import type { PassPlan } from "./pass";
@@ -14,7 +14,7 @@ import { count } from "./progress";
  */
 
 /** Mastodon's top-level media folders (components/prefixes.ts), without the slash: `accounts`, `media_attachments`... */
-const MASTODON_FOLDERS = [...PUBLIC_PREFIXES, ...PRIVATE_PREFIXES].map((prefix) => prefix.slice(0, -1));
+const MASTODON_FOLDERS = MASTODON_PREFIXES.map((prefix) => prefix.slice(0, -1));
 
 /**
  * Why `root` is not Mastodon's media root (public/system, whose top level holds Mastodon's folders: keys are
